@@ -1,0 +1,100 @@
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use lambdesk::billing::{PriceList, format_usd};
+use lambdesk::logs::LogStore;
+use lambdesk::model::Workspace;
+use lambdesk::runtime::{InvokeError, ModuleOrigin, Runtime, RuntimeOptions};
+
+use super::EXIT_FUNCTION_ERROR;
+
+/// Lines of log the CLI keeps in memory; it prints each invocation's lines right away.
+const CLI_LOG_MEMORY_LINES: usize = 10_000;
+
+#[derive(Debug, clap::Args)]
+pub struct InvokeArgs {
+    /// The function's name.
+    name: String,
+    /// The event: a JSON file, or `-` to read it from stdin (default: `{}`).
+    #[arg(long, short = 'e', value_name = "FILE|-")]
+    event: Option<String>,
+    /// Also tell how the module was loaded: compiled, or from the compiled-module cache.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+}
+
+pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<ExitCode> {
+    let event = read_event(args.event.as_deref())?;
+    let function = workspace.function(&args.name)?;
+    let runtime = Runtime::new(RuntimeOptions::default())?;
+    if args.verbose {
+        let report = runtime.prepare(&function)?;
+        let how = match report.origin {
+            ModuleOrigin::Compiled => "compiled",
+            ModuleOrigin::DiskCache => "loaded from the compiled-module cache",
+        };
+        eprintln!(
+            "lambdesk: module {how} in {:.2} ms ({})",
+            report.init_duration_ms,
+            runtime.module_cache().dir().display()
+        );
+    }
+
+    let logs = LogStore::new(workspace.logs_dir(), CLI_LOG_MEMORY_LINES);
+    let mut live_logs = logs.subscribe();
+    let record = match runtime.invoke(workspace, &function, &event).await {
+        Ok(record) => record,
+        // The Invoke API answers these with an error, as a function failure would.
+        Err(error @ (InvokeError::TooManyRequests { .. } | InvokeError::Sandbox(_))) => {
+            let payload = serde_json::json!({
+                "errorType": error.error_type(),
+                "errorMessage": error.to_string(),
+            });
+            eprintln!("lambdesk: {error}");
+            println!("{payload}");
+            return Ok(ExitCode::from(EXIT_FUNCTION_ERROR));
+        }
+        Err(error) => return Err(error.into()),
+    };
+
+    let logged = logs.append_invocation(&record);
+    while let Ok(entry) = live_logs.try_recv() {
+        eprintln!("{}", entry.message);
+    }
+    if let Err(error) = logged {
+        eprintln!("lambdesk: {error}");
+    }
+    let prices = PriceList::builtin().with_overrides(&workspace.config().pricing);
+    let cost = prices.invocation_cost(&record);
+    eprintln!("Cost: {}", format_usd(cost.total_usd()));
+    println!("{}", serde_json::to_string(&record.payload())?);
+    Ok(if record.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FUNCTION_ERROR)
+    })
+}
+
+/// The event bytes, checked to be JSON so a typo is reported with its line and column
+/// before anything runs.
+fn read_event(source: Option<&str>) -> anyhow::Result<Vec<u8>> {
+    let (bytes, name) = match source {
+        None => (b"{}".to_vec(), "the event".to_owned()),
+        Some("-") => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("cannot read the event from stdin")?;
+            (bytes, "the event on stdin".to_owned())
+        }
+        Some(path) => (
+            std::fs::read(path).with_context(|| format!("cannot read the event file {path}"))?,
+            path.to_owned(),
+        ),
+    };
+    if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+        anyhow::bail!("{name} is not valid JSON: {error}");
+    }
+    Ok(bytes)
+}

@@ -1,0 +1,79 @@
+//! Command-line subcommands. Each returns the exit status: 0 success, 1 the function
+//! failed, 2 bad usage or bad input (an `Err`, printed as one message by `main`).
+
+mod events;
+mod invoke;
+mod list;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use lambdesk::model::Workspace;
+use lambdesk::sample_workspace::default_workspace;
+
+pub const EXIT_FUNCTION_ERROR: u8 = 1;
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "lambdesk",
+    version,
+    about = "A desktop console for serverless functions, run locally in a WebAssembly sandbox"
+)]
+pub struct Args {
+    /// The workspace folder (default: the last one the console opened, else the sample
+    /// workspace). A folder that does not exist yet is created.
+    #[arg(long, global = true, value_name = "DIR")]
+    workspace: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Invoke a function: the response on stdout; the START…REPORT log and the cost on stderr.
+    Invoke(invoke::InvokeArgs),
+    /// List the functions with runtime, memory, timeout and triggers.
+    List,
+    /// Sample AWS events (like `sam local generate-event`).
+    Events {
+        #[command(subcommand)]
+        command: events::EventsCommand,
+    },
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let workspace = || open_workspace(args.workspace.as_deref());
+    match args.command {
+        Some(Command::Invoke(invoke_args)) => invoke::run(&workspace()?, &invoke_args).await,
+        Some(Command::List) => list::run(&workspace()?),
+        Some(Command::Events { command }) => events::run(&command),
+        None => {
+            let workspace = workspace()?;
+            println!(
+                "The desktop console is not in this build yet; the command line works on the workspace at {}.",
+                workspace.root().display()
+            );
+            println!("Try:");
+            println!("  lambdesk list");
+            println!(
+                "  lambdesk invoke echo --event {}",
+                workspace
+                    .functions_dir()
+                    .join("echo/events/hello.json")
+                    .display()
+            );
+            println!("  lambdesk events generate s3-put --bucket photos --key cat.png");
+            println!("  lambdesk --help");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn open_workspace(dir: Option<&std::path::Path>) -> anyhow::Result<Workspace> {
+    Ok(match dir {
+        Some(dir) => Workspace::open(dir)?,
+        None => default_workspace()?,
+    })
+}

@@ -1,0 +1,218 @@
+use std::collections::VecDeque;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+
+use crate::model::InvocationRecord;
+
+use super::lambda_format::lambda_log_entries;
+
+/// One log line with what it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub time: DateTime<Utc>,
+    pub function: String,
+    pub request_id: String,
+    pub log_stream: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("cannot write the log file {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read the log file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}:{line}: not a log entry: {message}", path.display())]
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+/// How many lines a subscriber may fall behind before it misses some (it is told how
+/// many with `RecvError::Lagged`, and can reread them from the files).
+const SUBSCRIBER_BACKLOG_LINES: usize = 4096;
+
+/// Every invocation's log lines: the newest `capacity_lines` in memory for the console,
+/// all of them appended to `<logs_dir>/<function>.jsonl`, and pushed to subscribers.
+#[derive(Debug)]
+pub struct LogStore {
+    logs_dir: PathBuf,
+    capacity_lines: usize,
+    recent: Mutex<VecDeque<LogEntry>>,
+    sender: broadcast::Sender<LogEntry>,
+}
+
+impl LogStore {
+    pub fn new(logs_dir: PathBuf, capacity_lines: usize) -> Self {
+        let (sender, _) = broadcast::channel(SUBSCRIBER_BACKLOG_LINES);
+        Self {
+            logs_dir,
+            capacity_lines,
+            recent: Mutex::new(VecDeque::with_capacity(capacity_lines.min(65_536))),
+            sender,
+        }
+    }
+
+    /// Live log lines from now on. A receiver that falls more than a few thousand lines
+    /// behind gets `Lagged` instead of slowing invocations down.
+    pub fn subscribe(&self) -> broadcast::Receiver<LogEntry> {
+        self.sender.subscribe()
+    }
+
+    /// The lines kept in memory, oldest first.
+    pub fn recent(&self) -> Vec<LogEntry> {
+        self.lock_recent().iter().cloned().collect()
+    }
+
+    fn lock_recent(&self) -> std::sync::MutexGuard<'_, VecDeque<LogEntry>> {
+        self.recent.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn log_file(&self, function: &str) -> PathBuf {
+        self.logs_dir.join(format!("{function}.jsonl"))
+    }
+
+    /// Records an invocation's START … REPORT lines. Subscribers and the memory ring get
+    /// them even if the file cannot be written; the error says so.
+    pub fn append_invocation(&self, record: &InvocationRecord) -> Result<(), LogError> {
+        let entries = lambda_log_entries(record);
+        let written = self.append_to_file(&record.function, &entries);
+        {
+            let mut recent = self.lock_recent();
+            for entry in &entries {
+                if recent.len() == self.capacity_lines {
+                    recent.pop_front();
+                }
+                recent.push_back(entry.clone());
+            }
+        }
+        for entry in entries {
+            // No subscribers is fine: the lines are in memory and on disk.
+            let _ = self.sender.send(entry);
+        }
+        written
+    }
+
+    fn append_to_file(&self, function: &str, entries: &[LogEntry]) -> Result<(), LogError> {
+        let path = self.log_file(function);
+        let write_error = |source| LogError::Write {
+            path: path.clone(),
+            source,
+        };
+        let mut text = String::new();
+        for entry in entries {
+            text.push_str(&serde_json::to_string(entry).unwrap_or_default());
+            text.push('\n');
+        }
+        std::fs::create_dir_all(&self.logs_dir).map_err(write_error)?;
+        // One write of whole lines in append mode, so concurrent writers (the console and
+        // a CLI run on the same workspace) never interleave inside a line.
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| file.write_all(text.as_bytes()))
+            .map_err(write_error)
+    }
+
+    /// All entries of a function's log file, oldest first.
+    pub fn read_function_log(&self, function: &str) -> Result<Vec<LogEntry>, LogError> {
+        read_log_file(&self.log_file(function))
+    }
+}
+
+fn read_log_file(path: &Path) -> Result<Vec<LogEntry>, LogError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(LogError::Read {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(index, line)| {
+            serde_json::from_str(line).map_err(|error| LogError::Corrupt {
+                path: path.to_owned(),
+                line: index + 1,
+                message: error.to_string(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Architecture, Outcome};
+
+    fn record(function: &str, lines: &[&str]) -> InvocationRecord {
+        InvocationRecord {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            function: function.into(),
+            started_at: Utc::now(),
+            duration_ms: 0.08,
+            billed_duration_ms: 1,
+            memory_size_mb: 128,
+            max_memory_used_mb: 1,
+            init_duration_ms: Some(1.5),
+            architecture: Architecture::X86_64,
+            ephemeral_storage_mb: 512,
+            log_stream: "2026/11/26/[$LATEST]abc".into(),
+            outcome: Outcome::Success(serde_json::Value::Null),
+            log_lines: lines.iter().map(|line| (*line).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn keeps_the_newest_lines_and_appends_everything_to_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LogStore::new(dir.path().join("logs"), 5);
+        let mut live = store.subscribe();
+        store.append_invocation(&record("echo", &["one"])).unwrap();
+        store
+            .append_invocation(&record("echo", &["two", "three"]))
+            .unwrap();
+        // 4 + 5 lines written; memory keeps the newest 5.
+        let recent = store.recent();
+        assert_eq!(recent.len(), 5);
+        assert!(recent[0].message.starts_with("START"));
+        assert_eq!(recent[1].message, "two");
+        assert_eq!(store.read_function_log("echo").unwrap().len(), 9);
+        let first = live.try_recv().unwrap();
+        assert!(first.message.starts_with("START RequestId: "));
+        assert_eq!(live.try_recv().unwrap().message, "one");
+    }
+
+    #[test]
+    fn a_corrupt_log_file_is_reported_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LogStore::new(dir.path().to_owned(), 10);
+        store.append_invocation(&record("echo", &[])).unwrap();
+        let path = store.log_file("echo");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str("{not json\n");
+        std::fs::write(&path, text).unwrap();
+        let error = store.read_function_log("echo").unwrap_err().to_string();
+        assert!(error.contains("echo.jsonl:4"), "{error}");
+    }
+}

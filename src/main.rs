@@ -1,0 +1,31 @@
+//! The `lambdesk` binary: with a subcommand it works headless; without one it opens the
+//! console. Everything it does is in the library; this file parses and dispatches.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("lambdesk-worker")
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("lambdesk: cannot start the async runtime: {error}");
+            return ExitCode::from(cli::EXIT_BAD_INPUT);
+        }
+    };
+    match runtime.block_on(cli::run(args)) {
+        Ok(code) => code,
+        Err(error) => {
+            // One clear message: the error and its causes on one line, no debug dump.
+            eprintln!("lambdesk: {error:#}");
+            ExitCode::from(cli::EXIT_BAD_INPUT)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::function_config::Architecture;
+
+/// The error types lambdesk reports itself, with Lambda's names. A handler's own errors
+/// carry the name of what it threw instead.
+pub mod error_types {
+    pub const TIMEOUT: &str = "Sandbox.Timedout";
+    pub const OUT_OF_MEMORY: &str = "Runtime.OutOfMemory";
+    pub const EXIT_ERROR: &str = "Runtime.ExitError";
+    /// The function wrote something that is not JSON.
+    pub const MARSHAL_ERROR: &str = "Runtime.MarshalError";
+    /// The response is over Lambda's 6 MB synchronous payload limit.
+    pub const RESPONSE_TOO_LARGE: &str = "Function.ResponseSizeTooLarge";
+    pub const HANDLER_NOT_FOUND: &str = "Runtime.HandlerNotFound";
+    pub const SYNTAX_ERROR: &str = "Runtime.UserCodeSyntaxError";
+    pub const IMPORT_MODULE_ERROR: &str = "Runtime.ImportModuleError";
+    pub const TOO_MANY_REQUESTS: &str = "TooManyRequestsException";
+}
+
+/// Lambda's error JSON: `{"errorType": …, "errorMessage": …, "trace": […]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionError {
+    pub error_type: String,
+    pub error_message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<String>,
+}
+
+impl FunctionError {
+    pub fn new(error_type: &str, error_message: impl Into<String>) -> Self {
+        Self {
+            error_type: error_type.to_owned(),
+            error_message: error_message.into(),
+            trace: Vec::new(),
+        }
+    }
+}
+
+/// What the function answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success(serde_json::Value),
+    Failure(FunctionError),
+}
+
+/// Everything known about one invocation: what the REPORT line, the cost meter and the
+/// console show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvocationRecord {
+    /// UUID v4, as Lambda's request ids are.
+    pub request_id: String,
+    pub function: String,
+    pub started_at: DateTime<Utc>,
+    /// Handler time: from the start of the invocation phase to the response.
+    pub duration_ms: f64,
+    /// Duration (plus Init on a cold start) rounded up to the next millisecond.
+    pub billed_duration_ms: u64,
+    pub memory_size_mb: u32,
+    /// Peak linear memory of the sandbox, in MB rounded up.
+    pub max_memory_used_mb: u32,
+    /// Set on a cold start: the time to prepare the execution environment.
+    pub init_duration_ms: Option<f64>,
+    pub architecture: Architecture,
+    pub ephemeral_storage_mb: u32,
+    /// `YYYY/MM/DD/[$LATEST]<id>`, one per execution environment as in CloudWatch Logs.
+    pub log_stream: String,
+    pub outcome: Outcome,
+    /// The function's own log lines, in order, without the START/END/REPORT frame.
+    pub log_lines: Vec<String>,
+}
+
+impl InvocationRecord {
+    pub fn is_success(&self) -> bool {
+        matches!(self.outcome, Outcome::Success(_))
+    }
+
+    pub fn error(&self) -> Option<&FunctionError> {
+        match &self.outcome {
+            Outcome::Success(_) => None,
+            Outcome::Failure(error) => Some(error),
+        }
+    }
+
+    /// What a caller receives: the response, or Lambda's error JSON.
+    pub fn payload(&self) -> serde_json::Value {
+        match &self.outcome {
+            Outcome::Success(response) => response.clone(),
+            Outcome::Failure(error) => serde_json::to_value(error).unwrap_or_default(),
+        }
+    }
+}

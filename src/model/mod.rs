@@ -1,0 +1,22 @@
+//! The workspace model: function configuration, workspace files on disk, validation.
+//!
+//! Everything here is plain data plus serde; nothing knows about wasmtime or egui.
+
+mod atomic_write;
+mod config_error;
+mod function_config;
+mod invocation;
+mod names;
+mod workspace;
+mod workspace_config;
+
+pub use atomic_write::write_atomically;
+pub use config_error::ConfigError;
+pub use function_config::{
+    Architecture, AsyncConfig, BucketAccess, Destination, Destinations, FunctionConfig,
+    Permissions, Runtime, Trigger,
+};
+pub use invocation::{FunctionError, InvocationRecord, Outcome, error_types};
+pub use names::{validate_bucket_name, validate_function_name};
+pub use workspace::{Function, Workspace, WorkspaceError};
+pub use workspace_config::{PricingOverrides, WorkspaceConfig};

@@ -1,0 +1,328 @@
+use std::path::{Path, PathBuf};
+
+use super::atomic_write::write_atomically;
+use super::config_error::ConfigError;
+use super::function_config::{Architecture, FunctionConfig, Runtime};
+use super::names::validate_function_name;
+use super::workspace_config::WorkspaceConfig;
+
+pub const WORKSPACE_FILE: &str = "lambdesk.toml";
+pub const FUNCTION_FILE: &str = "function.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("there is no function named `{name}` in {}{}", workspace.display(), available_hint(available))]
+    UnknownFunction {
+        name: String,
+        workspace: PathBuf,
+        available: Vec<String>,
+    },
+    #[error("invalid function name: {0}")]
+    InvalidName(String),
+    #[error("a function named `{0}` already exists")]
+    AlreadyExists(String),
+    #[error(
+        "{} is not a lambdesk workspace (it has no {WORKSPACE_FILE}) and is not empty; choose an empty or new folder",
+        .0.display()
+    )]
+    NotAWorkspace(PathBuf),
+}
+
+fn available_hint(available: &[String]) -> String {
+    if available.is_empty() {
+        " (it has no functions yet)".to_owned()
+    } else {
+        format!(" (functions: {})", available.join(", "))
+    }
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> WorkspaceError + '_ {
+    move |source| WorkspaceError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// A workspace folder: `lambdesk.toml`, `functions/<name>/`, `buckets/`, `.lambdesk/`.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    root: PathBuf,
+    config: WorkspaceConfig,
+}
+
+/// One function of a workspace, its configuration validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    pub name: String,
+    pub dir: PathBuf,
+    pub config: FunctionConfig,
+    /// The function's own architecture or else the workspace's default.
+    pub architecture: Architecture,
+}
+
+impl Function {
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.join(FUNCTION_FILE)
+    }
+
+    /// The code the runtime loads: the module file for wat/wasm, the entry file for js.
+    pub fn code_path(&self) -> PathBuf {
+        self.dir.join(&self.config.handler)
+    }
+
+    pub fn events_dir(&self) -> PathBuf {
+        self.dir.join("events")
+    }
+}
+
+impl Workspace {
+    /// Opens the workspace at `root`, creating it when the folder does not exist yet or
+    /// is empty.
+    pub fn open(root: &Path) -> Result<Self, WorkspaceError> {
+        let config_path = root.join(WORKSPACE_FILE);
+        if !config_path.exists() {
+            let is_empty = match std::fs::read_dir(root) {
+                Ok(mut entries) => entries.next().is_none(),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => true,
+                Err(error) => return Err(io_error(root)(error)),
+            };
+            if !is_empty {
+                return Err(WorkspaceError::NotAWorkspace(root.to_owned()));
+            }
+            Self::create(root)?;
+        }
+        let text = std::fs::read_to_string(&config_path).map_err(io_error(&config_path))?;
+        let config = toml::from_str(&text)
+            .map_err(|error| ConfigError::from_toml(&config_path, &text, &error))?;
+        Ok(Self {
+            root: root.to_owned(),
+            config,
+        })
+    }
+
+    fn create(root: &Path) -> Result<(), WorkspaceError> {
+        let functions = root.join("functions");
+        std::fs::create_dir_all(&functions).map_err(io_error(&functions))?;
+        let config_path = root.join(WORKSPACE_FILE);
+        let text = format!(
+            "# lambdesk workspace: settings shared by every function here.\n{}",
+            toml::to_string(&WorkspaceConfig::default()).unwrap_or_default()
+        );
+        write_atomically(&config_path, text.as_bytes()).map_err(io_error(&config_path))
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn config(&self) -> &WorkspaceConfig {
+        &self.config
+    }
+
+    pub fn functions_dir(&self) -> PathBuf {
+        self.root.join("functions")
+    }
+
+    pub fn buckets_dir(&self) -> PathBuf {
+        self.root.join("buckets")
+    }
+
+    /// `.lambdesk/`: state that lambdesk keeps (logs, queues); not meant to be edited.
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(".lambdesk")
+    }
+
+    pub fn logs_dir(&self) -> PathBuf {
+        self.state_dir().join("logs")
+    }
+
+    /// Names of the function folders (those holding a `function.toml`), sorted.
+    pub fn function_names(&self) -> Result<Vec<String>, WorkspaceError> {
+        let dir = self.functions_dir();
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => return Err(io_error(&dir)(error)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io_error(&dir))?;
+            if entry.path().join(FUNCTION_FILE).is_file() {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Loads and validates one function's configuration.
+    pub fn function(&self, name: &str) -> Result<Function, WorkspaceError> {
+        validate_function_name(name).map_err(WorkspaceError::InvalidName)?;
+        let dir = self.functions_dir().join(name);
+        let config_path = dir.join(FUNCTION_FILE);
+        let text = match std::fs::read_to_string(&config_path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Err(WorkspaceError::UnknownFunction {
+                    name: name.to_owned(),
+                    workspace: self.root.clone(),
+                    available: self.function_names().unwrap_or_default(),
+                });
+            }
+            Err(error) => return Err(io_error(&config_path)(error)),
+        };
+        let config: FunctionConfig = toml::from_str(&text)
+            .map_err(|error| ConfigError::from_toml(&config_path, &text, &error))?;
+        if let Some((path, message)) = config.problems().into_iter().next() {
+            return Err(ConfigError::at_key(&config_path, &text, &path, message).into());
+        }
+        let function = Function {
+            name: name.to_owned(),
+            architecture: config.architecture.unwrap_or(self.config.architecture),
+            dir,
+            config,
+        };
+        let module_based = matches!(function.config.runtime, Runtime::Wat | Runtime::Wasm);
+        if module_based && !function.code_path().is_file() {
+            return Err(ConfigError::at_key(
+                &config_path,
+                &text,
+                &[super::config_error::KeySegment::key("handler")],
+                format!(
+                    "`{}` names a file that does not exist in {}",
+                    function.config.handler,
+                    function.dir.display()
+                ),
+            )
+            .into());
+        }
+        Ok(function)
+    }
+
+    /// Creates `functions/<name>/` with its `function.toml` and the given files
+    /// (paths relative to the function's folder).
+    pub fn create_function(
+        &self,
+        name: &str,
+        config: &FunctionConfig,
+        files: &[(&str, &[u8])],
+    ) -> Result<Function, WorkspaceError> {
+        validate_function_name(name).map_err(WorkspaceError::InvalidName)?;
+        let dir = self.functions_dir().join(name);
+        if dir.exists() {
+            return Err(WorkspaceError::AlreadyExists(name.to_owned()));
+        }
+        for (relative_path, contents) in files {
+            let path = dir.join(relative_path);
+            write_atomically(&path, contents).map_err(io_error(&path))?;
+        }
+        self.save_function_config(name, config)?;
+        self.function(name)
+    }
+
+    /// Writes `function.toml` atomically.
+    pub fn save_function_config(
+        &self,
+        name: &str,
+        config: &FunctionConfig,
+    ) -> Result<(), WorkspaceError> {
+        validate_function_name(name).map_err(WorkspaceError::InvalidName)?;
+        let path = self.functions_dir().join(name).join(FUNCTION_FILE);
+        let text = toml::to_string(config).map_err(|error| {
+            WorkspaceError::Config(ConfigError {
+                file: path.clone(),
+                line: None,
+                key: None,
+                message: error.to_string(),
+            })
+        })?;
+        write_atomically(&path, text.as_bytes()).map_err(io_error(&path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_workspace_is_created_and_reopened() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("new-ws");
+        let workspace = Workspace::open(&root).unwrap();
+        assert!(root.join(WORKSPACE_FILE).is_file());
+        assert!(workspace.function_names().unwrap().is_empty());
+        assert_eq!(Workspace::open(&root).unwrap().config().region, "us-east-1");
+    }
+
+    #[test]
+    fn a_non_empty_folder_without_lambdesk_toml_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        let error = Workspace::open(dir.path()).unwrap_err();
+        assert!(matches!(error, WorkspaceError::NotAWorkspace(_)));
+        assert!(!dir.path().join(WORKSPACE_FILE).exists());
+    }
+
+    #[test]
+    fn create_then_load_a_function() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let config = FunctionConfig::new(Runtime::Wat, "main.wat");
+        let created = workspace
+            .create_function("echo", &config, &[("main.wat", b"(module)")])
+            .unwrap();
+        assert_eq!(created.config, config);
+        assert_eq!(workspace.function_names().unwrap(), vec!["echo"]);
+        assert!(matches!(
+            workspace.create_function("echo", &config, &[]),
+            Err(WorkspaceError::AlreadyExists(_))
+        ));
+    }
+
+    #[test]
+    fn validation_errors_name_file_line_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let function_dir = dir.path().join("functions/bad");
+        std::fs::create_dir_all(&function_dir).unwrap();
+        std::fs::write(function_dir.join("main.wat"), "(module)").unwrap();
+        std::fs::write(
+            function_dir.join(FUNCTION_FILE),
+            "runtime = \"wat\"\nhandler = \"main.wat\"\nmemory_mb = 64\n",
+        )
+        .unwrap();
+        let message = workspace.function("bad").unwrap_err().to_string();
+        assert!(message.contains("function.toml:3"), "{message}");
+        assert!(message.contains("`memory_mb`"), "{message}");
+
+        std::fs::write(
+            function_dir.join(FUNCTION_FILE),
+            "runtime = \"wat\"\nhandler = \"main.wat\"\n\nmemroy_mb = 256\n",
+        )
+        .unwrap();
+        let message = workspace.function("bad").unwrap_err().to_string();
+        assert!(message.contains("function.toml:4"), "{message}");
+        assert!(message.contains("memroy_mb"), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_function_lists_the_ones_there_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let config = FunctionConfig::new(Runtime::Wat, "main.wat");
+        workspace
+            .create_function("echo", &config, &[("main.wat", b"(module)")])
+            .unwrap();
+        let message = workspace.function("ecko").unwrap_err().to_string();
+        assert!(message.contains("no function named `ecko`"), "{message}");
+        assert!(message.contains("functions: echo"), "{message}");
+    }
+}

@@ -1,0 +1,61 @@
+use std::time::Duration;
+
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// How often the engine's epoch advances. Timeouts are enforced at this granularity,
+/// so an infinite loop stops within a few milliseconds of its deadline.
+pub const EPOCH_TICK: Duration = Duration::from_millis(5);
+
+/// How many sandboxes may exist at once. Each reserves 4 GiB of address space (not
+/// memory) so bounds checks can be elided; 128 is far more than a desktop needs.
+const MAX_CONCURRENT_INSTANCES: u32 = 128;
+
+/// wasm32 can address at most 4 GiB; `memory_mb` above that is capped by the architecture.
+const MAX_LINEAR_MEMORY_BYTES: usize = 4 << 30;
+
+/// The one engine every function shares: pooling allocator with copy-on-write memory
+/// images (instantiation in microseconds) and epoch interruption (cheap timeouts).
+pub fn new_engine() -> wasmtime::Result<Engine> {
+    let mut pooling = PoolingAllocationConfig::new();
+    pooling
+        .total_memories(MAX_CONCURRENT_INSTANCES)
+        .total_tables(MAX_CONCURRENT_INSTANCES)
+        .total_core_instances(MAX_CONCURRENT_INSTANCES)
+        .total_stacks(MAX_CONCURRENT_INSTANCES)
+        .max_memory_size(MAX_LINEAR_MEMORY_BYTES);
+
+    let mut config = Config::new();
+    config
+        .epoch_interruption(true)
+        .memory_init_cow(true)
+        .cranelift_opt_level(wasmtime::OptLevel::Speed)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
+    let engine = Engine::new(&config)?;
+    start_epoch_ticker(&engine);
+    Ok(engine)
+}
+
+/// Advances the epoch every [`EPOCH_TICK`] until the engine is dropped.
+fn start_epoch_ticker(engine: &Engine) {
+    let engine = engine.weak();
+    let spawned = std::thread::Builder::new()
+        .name("lambdesk-epoch-ticker".to_owned())
+        .spawn(move || {
+            while let Some(engine) = engine.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        });
+    // Without the ticker, timeouts would still be enforced by the async deadline around
+    // each invocation (see `command_mode`), only less promptly; so this is not fatal.
+    if let Err(error) = spawned {
+        eprintln!("lambdesk: could not start the epoch ticker thread: {error}");
+    }
+}
+
+/// Epoch ticks until `timeout` has passed (rounded up, plus the tick already running).
+pub fn ticks_for(timeout: Duration) -> u64 {
+    let tick_ns = EPOCH_TICK.as_nanos().max(1);
+    u64::try_from(timeout.as_nanos().div_ceil(tick_ns)).unwrap_or(u64::MAX)
+}

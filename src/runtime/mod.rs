@@ -1,0 +1,23 @@
+//! The function runtime: one wasmtime engine, a compiled-module cache on disk, sandbox
+//! limits, and the invoker that turns an event into an [`InvocationRecord`].
+//!
+//! Nothing here knows about egui; the console and the CLI drive it through [`Runtime`].
+//!
+//! [`InvocationRecord`]: crate::model::InvocationRecord
+
+mod captured_output;
+mod command_mode;
+mod engine;
+mod error;
+mod invoker;
+mod lambda_environment;
+mod memory_limiter;
+mod module_cache;
+mod module_source;
+
+pub use error::InvokeError;
+pub use invoker::{PreparedReport, Runtime, RuntimeOptions};
+pub use module_cache::{ModuleCache, ModuleOrigin};
+
+/// Lambda's limit for a synchronous request or response payload: 6 MB.
+pub const MAX_PAYLOAD_BYTES: usize = 6 * 1024 * 1024;

@@ -1,0 +1,256 @@
+//! API Gateway HTTP API requests, payload format version 2.0.
+//!
+//! Shape: `shared/aws-events/apigw-v2-request-no-authorizer.json`, except that
+//! `requestContext.authentication` (the mutual-TLS client certificate) is left
+//! out: a gateway without mTLS sends none. `body` is present only when the
+//! request has one, `queryStringParameters` only when it has a query string
+//! and `cookies` only when it has cookies, as API Gateway does.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+
+use super::{
+    DEFAULT_ACCOUNT, DEFAULT_REGION, EventOverrides, percent_decode, random_bytes, random_hex,
+    set_if,
+};
+
+/// `routeKey` of the catch-all route, which the generated request hits.
+pub const DEFAULT_ROUTE_KEY: &str = "$default";
+
+/// Name of the automatically deployed stage.
+pub const DEFAULT_STAGE: &str = "$default";
+
+/// One HTTP request as API Gateway hands it to the integration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpApiRequest {
+    /// Upper-case method (`requestContext.http.method`).
+    pub method: String,
+    /// Path as requested, still percent-encoded (`rawPath`, `http.path`).
+    pub raw_path: String,
+    /// Query string without the `?` (`rawQueryString`); empty when none.
+    pub raw_query_string: String,
+    /// Headers by lower-case name; repeated headers joined with `,`.
+    pub headers: BTreeMap<String, String>,
+    /// Values of the `Cookie` header (`cookies`), one per cookie.
+    pub cookies: Vec<String>,
+    /// Request body (`body`), `None` for a request without one.
+    pub body: Option<String>,
+    /// Whether `body` is base64 of binary content (`isBase64Encoded`).
+    pub is_base64_encoded: bool,
+    /// Matched route (`routeKey`), e.g. `$default` or `GET /orders`.
+    pub route_key: String,
+    /// Stage name (`requestContext.stage`).
+    pub stage: String,
+    /// Id of the API (`apiId`): 10 lower-case letters and digits.
+    pub api_id: String,
+    /// Host name the client called (`domainName`; its first label is
+    /// `domainPrefix`).
+    pub domain_name: String,
+    /// Region of the API (in the default domain name).
+    pub region: String,
+    /// Account owning the API (`accountId`).
+    pub account: String,
+    /// Client address (`sourceIp`).
+    pub source_ip: String,
+    /// Client `User-Agent` (`userAgent`).
+    pub user_agent: String,
+    /// Protocol of the request (`protocol`), e.g. `HTTP/1.1`.
+    pub protocol: String,
+    /// API Gateway's request id (`requestId`).
+    pub request_id: String,
+    /// When the request arrived (`time`, `timeEpoch`).
+    pub time: DateTime<Utc>,
+}
+
+impl HttpApiRequest {
+    /// The generated `apigw-http` request: `GET /` from a local client to the
+    /// default endpoint of an API, without body, arriving now.
+    pub fn sample() -> Self {
+        let api_id = random_hex(10);
+        let region = DEFAULT_REGION.to_owned();
+        let domain_name = default_domain_name(&api_id, &region);
+        let time = Utc::now();
+        let source_ip = "127.0.0.1".to_owned();
+        let user_agent = format!("lambdesk/{}", env!("CARGO_PKG_VERSION"));
+        let headers = BTreeMap::from([
+            ("accept".to_owned(), "*/*".to_owned()),
+            ("content-length".to_owned(), "0".to_owned()),
+            ("host".to_owned(), domain_name.clone()),
+            ("user-agent".to_owned(), user_agent.clone()),
+            (
+                "x-amzn-trace-id".to_owned(),
+                format!("Root=1-{:08x}-{}", time.timestamp(), random_hex(24)),
+            ),
+            ("x-forwarded-for".to_owned(), source_ip.clone()),
+            ("x-forwarded-port".to_owned(), "443".to_owned()),
+            ("x-forwarded-proto".to_owned(), "https".to_owned()),
+        ]);
+        Self {
+            method: "GET".to_owned(),
+            raw_path: "/".to_owned(),
+            raw_query_string: String::new(),
+            headers,
+            cookies: Vec::new(),
+            body: None,
+            is_base64_encoded: false,
+            route_key: DEFAULT_ROUTE_KEY.to_owned(),
+            stage: DEFAULT_STAGE.to_owned(),
+            api_id,
+            domain_name,
+            region,
+            account: DEFAULT_ACCOUNT.to_owned(),
+            source_ip,
+            user_agent,
+            protocol: "HTTP/1.1".to_owned(),
+            request_id: URL_SAFE.encode(random_bytes(11)),
+            time,
+        }
+    }
+
+    /// Applies region (with the default domain name and `host` header that
+    /// follow from it), account, method, path (with its query) and body.
+    pub fn with_overrides(mut self, overrides: &EventOverrides) -> Self {
+        if let Some(region) = overrides.region.as_deref() {
+            region.clone_into(&mut self.region);
+            self.domain_name = default_domain_name(&self.api_id, region);
+            self.headers
+                .insert("host".to_owned(), self.domain_name.clone());
+        }
+        set_if(&mut self.account, overrides.account.as_deref());
+        if let Some(method) = overrides.method.as_deref() {
+            self.method = method.to_ascii_uppercase();
+        }
+        if let Some(target) = overrides.path.as_deref() {
+            self.set_target(target);
+        }
+        if let Some(body) = overrides.body.as_deref() {
+            self.set_body(body);
+        }
+        self
+    }
+
+    /// Sets path and query from a request target such as `/orders?id=7`; a
+    /// missing leading `/` is added.
+    pub fn set_target(&mut self, target: &str) {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        self.raw_path = if path.starts_with('/') {
+            path.to_owned()
+        } else {
+            format!("/{path}")
+        };
+        query.clone_into(&mut self.raw_query_string);
+    }
+
+    /// Sets a text body with its `content-length` and, unless one is set
+    /// already, a `content-type` (JSON when the body parses as JSON).
+    pub fn set_body(&mut self, body: impl Into<String>) {
+        let body: String = body.into();
+        self.headers
+            .insert("content-length".to_owned(), body.len().to_string());
+        self.headers
+            .entry("content-type".to_owned())
+            .or_insert_with(|| {
+                if serde_json::from_str::<Value>(&body).is_ok() {
+                    "application/json".to_owned()
+                } else {
+                    "text/plain; charset=utf-8".to_owned()
+                }
+            });
+        self.body = Some(body);
+        self.is_base64_encoded = false;
+    }
+
+    /// `queryStringParameters`: the decoded query parameters, the values of a
+    /// repeated parameter joined with `,` (`a=1&a=2` → `{"a": "1,2"}`).
+    pub fn query_string_parameters(&self) -> Map<String, Value> {
+        let mut parameters: Vec<(String, String)> = Vec::new();
+        for pair in self
+            .raw_query_string
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+        {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let (name, value) = (percent_decode(name), percent_decode(value));
+            match parameters.iter().position(|(known, _)| *known == name) {
+                Some(index) => {
+                    let joined = &mut parameters[index].1;
+                    joined.push(',');
+                    joined.push_str(&value);
+                }
+                None => parameters.push((name, value)),
+            }
+        }
+        parameters
+            .into_iter()
+            .map(|(name, value)| (name, Value::from(value)))
+            .collect()
+    }
+
+    /// The request as the function receives it.
+    pub fn event(&self) -> Value {
+        let headers: Map<String, Value> = self
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), Value::from(value.as_str())))
+            .collect();
+        let domain_prefix = self
+            .domain_name
+            .split_once('.')
+            .map_or(self.domain_name.as_str(), |(prefix, _)| prefix);
+        let request_context = json!({
+            "accountId": self.account,
+            "apiId": self.api_id,
+            "domainName": self.domain_name,
+            "domainPrefix": domain_prefix,
+            "http": {
+                "method": self.method,
+                "path": self.raw_path,
+                "protocol": self.protocol,
+                "sourceIp": self.source_ip,
+                "userAgent": self.user_agent
+            },
+            "requestId": self.request_id,
+            "routeKey": self.route_key,
+            "stage": self.stage,
+            "time": self.time.format("%d/%b/%Y:%H:%M:%S %z").to_string(),
+            "timeEpoch": self.time.timestamp_millis()
+        });
+
+        let mut event = Map::new();
+        event.insert("version".to_owned(), Value::from("2.0"));
+        event.insert("routeKey".to_owned(), Value::from(self.route_key.as_str()));
+        event.insert("rawPath".to_owned(), Value::from(self.raw_path.as_str()));
+        event.insert(
+            "rawQueryString".to_owned(),
+            Value::from(self.raw_query_string.as_str()),
+        );
+        if !self.cookies.is_empty() {
+            event.insert("cookies".to_owned(), Value::from(self.cookies.clone()));
+        }
+        event.insert("headers".to_owned(), Value::Object(headers));
+        if !self.raw_query_string.is_empty() {
+            event.insert(
+                "queryStringParameters".to_owned(),
+                Value::Object(self.query_string_parameters()),
+            );
+        }
+        event.insert("requestContext".to_owned(), request_context);
+        if let Some(body) = &self.body {
+            event.insert("body".to_owned(), Value::from(body.as_str()));
+        }
+        event.insert(
+            "isBase64Encoded".to_owned(),
+            Value::from(self.is_base64_encoded),
+        );
+        Value::Object(event)
+    }
+}
+
+/// `<api id>.execute-api.<region>.amazonaws.com`, the API's default endpoint.
+fn default_domain_name(api_id: &str, region: &str) -> String {
+    format!("{api_id}.execute-api.{region}.amazonaws.com")
+}

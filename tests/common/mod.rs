@@ -1,0 +1,123 @@
+//! Helpers shared by the integration tests: temporary workspaces, WAT functions built
+//! from small bodies, and a runtime whose module cache lives in the temp folder.
+#![allow(dead_code, reason = "each test file uses a different subset")]
+
+use lambdesk::model::{Function, FunctionConfig, InvocationRecord, Runtime as Language, Workspace};
+use lambdesk::runtime::{InvokeError, Runtime, RuntimeOptions};
+
+pub struct TestWorkspace {
+    pub dir: tempfile::TempDir,
+    pub workspace: Workspace,
+}
+
+impl TestWorkspace {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let workspace = Workspace::open(&dir.path().join("ws")).expect("workspace");
+        Self { dir, workspace }
+    }
+
+    pub fn cache_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("cache")
+    }
+
+    pub fn runtime(&self) -> Runtime {
+        Runtime::new(RuntimeOptions {
+            cache_dir: self.cache_dir(),
+        })
+        .expect("runtime")
+    }
+
+    /// Creates a WAT function; `configure` adjusts its configuration.
+    pub fn add_wat(
+        &self,
+        name: &str,
+        wat: &str,
+        configure: impl FnOnce(&mut FunctionConfig),
+    ) -> Function {
+        let mut config = FunctionConfig::new(Language::Wat, "main.wat");
+        configure(&mut config);
+        self.workspace
+            .create_function(name, &config, &[("main.wat", wat.as_bytes())])
+            .expect("create function")
+    }
+}
+
+pub async fn invoke(
+    test: &TestWorkspace,
+    runtime: &Runtime,
+    function: &Function,
+    event: &str,
+) -> Result<InvocationRecord, InvokeError> {
+    runtime
+        .invoke(&test.workspace, function, event.as_bytes())
+        .await
+}
+
+/// A WASI command module whose `_start` runs `body`. `$write (fd, ptr, len)` writes
+/// memory to a file descriptor; memory 0..16 is scratch space; `data` goes at 16.
+pub fn command_module(body: &str, data: &str) -> String {
+    format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $fd_prestat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "{data}")
+  (func $write (param $fd i32) (param $ptr i32) (param $len i32)
+    (i32.store (i32.const 0) (local.get $ptr))
+    (i32.store (i32.const 4) (local.get $len))
+    (drop (call $fd_write (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "_start")
+    {body}))
+"#
+    )
+}
+
+/// Writes the JSON string `"grown"` after growing memory to at least `pages` pages
+/// (64 KiB each); traps with `unreachable` when growth is refused.
+pub fn grow_then_answer(pages: u32) -> String {
+    command_module(
+        &format!(
+            r#"(block $done (loop $grow
+      (br_if $done (i32.ge_u (memory.size) (i32.const {pages})))
+      (if (i32.eq (memory.grow (i32.const 16)) (i32.const -1)) (then unreachable))
+      (br $grow)))
+    (call $write (i32.const 1) (i32.const 16) (i32.const 7))"#
+        ),
+        r#"\"grown\""#,
+    )
+}
+
+/// Writes a JSON string of `length` letters: a response of `length + 2` bytes.
+pub fn response_of_length(length: u32) -> String {
+    let pages = (length + 2) / 65_536 + 2;
+    let end = 65_537 + length;
+    command_module(
+        &format!(
+            r#"(drop (memory.grow (i32.const {pages})))
+    (i32.store8 (i32.const 65536) (i32.const 34))
+    (memory.fill (i32.const 65537) (i32.const 97) (i32.const {length}))
+    (i32.store8 (i32.const {end}) (i32.const 34))
+    (call $write (i32.const 1) (i32.const 65536) (i32.const {total}))"#,
+            total = length + 2
+        ),
+        "",
+    )
+}
+
+/// Writes `text` (no quotes or backslashes) to stdout.
+pub fn writes_stdout(text: &str) -> String {
+    command_module(
+        &format!(
+            "(call $write (i32.const 1) (i32.const 16) (i32.const {}))",
+            text.len()
+        ),
+        text,
+    )
+}
+
+pub const INFINITE_LOOP: &str = "(loop $forever (br $forever))";
