@@ -1,4 +1,8 @@
 //! The real `lambdesk` binary, spawned as a user runs it, against temporary workspaces.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,5 +1,9 @@
 //! Generated events have the shapes of the AWS samples in `shared/aws-events`,
 //! and the user's overrides land where a function reads them.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
 
 use chrono::{DateTime, Utc};
 use lambdesk::triggers::events::cloudwatch_logs::decode_data;

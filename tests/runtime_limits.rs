@@ -1,4 +1,8 @@
 //! Each sandbox limit, shown both obeyed and violated, through the library's invoker.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
 
 mod common;
 
@@ -20,7 +24,7 @@ async fn memory_within_memory_mb_is_granted_and_reported() {
     let test = TestWorkspace::new();
     // 4001 pages of 64 KiB = 250.06 MiB: fits in 256 MB.
     let function = test.add_wat("grow", &grow_then_answer(4000), |config| {
-        config.memory_mb = 256
+        config.memory_mb = 256;
     });
     let runtime = test.runtime();
     let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
@@ -33,7 +37,7 @@ async fn memory_within_memory_mb_is_granted_and_reported() {
 async fn memory_beyond_memory_mb_is_runtime_out_of_memory() {
     let test = TestWorkspace::new();
     let function = test.add_wat("grow", &grow_then_answer(4000), |config| {
-        config.memory_mb = 128
+        config.memory_mb = 128;
     });
     let runtime = test.runtime();
     let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
@@ -66,7 +70,7 @@ async fn an_initial_memory_above_the_limit_is_out_of_memory() {
 async fn a_function_that_finishes_in_time_is_not_stopped() {
     let test = TestWorkspace::new();
     let function = test.add_wat("quick", &writes_stdout("42"), |config| {
-        config.timeout_secs = 1
+        config.timeout_secs = 1;
     });
     let runtime = test.runtime();
     let record = invoke(&test, &runtime, &function, "{}").await.unwrap();

@@ -1,4 +1,8 @@
 //! What a function sees inside the sandbox, and how modules are loaded and reused.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
 
 mod common;
 

@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use lambdesk::triggers::events::{EventOverrides, EventSource, generate};
 
 #[derive(Debug, clap::Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per process")]
 pub enum EventsCommand {
     /// Print a sample event for SOURCE, with AWS's exact shape.
     Generate(GenerateArgs),

@@ -31,6 +31,7 @@ pub struct Args {
 }
 
 #[derive(Debug, clap::Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per process")]
 enum Command {
     /// Invoke a function: the response on stdout; the START…REPORT log and the cost on stderr.
     Invoke(invoke::InvokeArgs),
