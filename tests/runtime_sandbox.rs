@@ -7,8 +7,8 @@
 mod common;
 
 use common::{TestWorkspace, command_module, invoke, writes_stdout};
-use lambdesk::model::{BucketAccess, Outcome};
-use lambdesk::runtime::ModuleOrigin;
+use lambdesk::model::{BucketAccess, FunctionConfig, Outcome, Runtime as Language};
+use lambdesk::runtime::{InvokeError, ModuleOrigin};
 
 const ECHO_WAT: &str = include_str!("../assets/sample/echo/main.wat");
 
@@ -215,4 +215,41 @@ async fn concurrent_invocations_each_get_their_own_instance() {
     for (event, record) in events.iter().zip(records) {
         assert_eq!(record.unwrap().payload().to_string(), *event);
     }
+}
+
+fn wasm_function(test: &TestWorkspace, name: &str, wasm: &[u8]) -> lambdesk::model::Function {
+    let config = FunctionConfig::new(Language::Wasm, "main.wasm");
+    test.workspace
+        .create_function(name, &config, &[("main.wasm", wasm)])
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_prebuilt_wasm_module_runs() {
+    let test = TestWorkspace::new();
+    let wasm = wat::parse_str(writes_stdout("[1,2]")).unwrap();
+    let function = wasm_function(&test, "prebuilt", &wasm);
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(record.outcome, Outcome::Success(serde_json::json!([1, 2])));
+}
+
+#[tokio::test]
+async fn a_component_or_a_damaged_module_is_refused_with_a_clear_error() {
+    let test = TestWorkspace::new();
+    let runtime = test.runtime();
+    // The header of a WebAssembly component (layer 1) rather than a core module.
+    let component = wasm_function(&test, "component", b"\0asm\x0d\x00\x01\x00");
+    let error = invoke(&test, &runtime, &component, "{}").await.unwrap_err();
+    assert!(error.to_string().contains("component"), "{error}");
+
+    let mut truncated = wat::parse_str(writes_stdout("1")).unwrap();
+    truncated.truncate(truncated.len() - 5);
+    let damaged = wasm_function(&test, "damaged", &truncated);
+    let error = invoke(&test, &runtime, &damaged, "{}").await.unwrap_err();
+    assert!(matches!(error, InvokeError::Load { .. }), "{error}");
+    assert!(
+        error.to_string().contains("not a valid WebAssembly module"),
+        "{error}"
+    );
 }
