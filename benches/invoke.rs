@@ -26,6 +26,7 @@ fn main() -> anyhow::Result<()> {
     let cache_dir = dir.path().join("cache");
     let runtime = Runtime::new(RuntimeOptions {
         cache_dir: cache_dir.clone(),
+        ..RuntimeOptions::default()
     })?;
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_all()

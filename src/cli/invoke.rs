@@ -36,7 +36,7 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
         };
         eprintln!(
             "lambdesk: module {how} in {:.2} ms ({})",
-            report.init_duration_ms,
+            report.load_duration_ms,
             runtime.module_cache().dir().display()
         );
     }

@@ -37,23 +37,12 @@ impl CapturedOutput {
         captured.bytes.extend_from_slice(&data[..kept]);
     }
 
-    /// Everything written, including what went past the limit.
-    pub fn total_bytes(&self) -> usize {
-        self.shared
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .total_bytes
-    }
-
-    /// The stored bytes (at most `limit_bytes`).
-    pub fn take(&self) -> Vec<u8> {
-        std::mem::take(
-            &mut self
-                .shared
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .bytes,
-        )
+    /// The stored bytes and the total written, and starts over: an execution environment
+    /// reuses its stdout and stderr for each invocation.
+    pub fn take_all(&self) -> (Vec<u8>, usize) {
+        let mut captured = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
+        let total_bytes = std::mem::take(&mut captured.total_bytes);
+        (std::mem::take(&mut captured.bytes), total_bytes)
     }
 }
 
@@ -124,7 +113,7 @@ mod tests {
         let output = CapturedOutput::new(4);
         output.append(b"abc");
         output.append(b"def");
-        assert_eq!(output.total_bytes(), 6);
-        assert_eq!(output.take(), b"abcd");
+        assert_eq!(output.take_all(), (b"abcd".to_vec(), 6));
+        assert_eq!(output.take_all(), (Vec::new(), 0));
     }
 }

@@ -22,7 +22,7 @@ pub enum InvokeError {
     #[error("{}: {message}", path.display())]
     Load { path: PathBuf, message: String },
     #[error(
-        "functions with runtime = \"{0}\" cannot be invoked by this version of lambdesk yet (it runs wat and wasm)"
+        "functions with runtime = \"{0}\" cannot be invoked by this version of lambdesk yet (it runs js, wat and wasm)"
     )]
     UnsupportedRuntime(Runtime),
     /// Lambda's `TooManyRequestsException`: reserved concurrency is exhausted.

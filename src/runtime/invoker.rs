@@ -2,37 +2,47 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use serde::de::IgnoredAny;
-use wasmtime::{Engine, ExternType, InstancePre, Linker};
+use wasmtime::{Engine, ExternType, InstancePre, Linker, Module};
 use wasmtime_wasi::FsPerms;
 
-use crate::model::{
-    BucketAccess, Function, FunctionError, InvocationRecord, Outcome, Workspace, error_types,
-};
+use crate::model::{BucketAccess, Function, InvocationRecord, Runtime as Language, Workspace};
 
 use super::MAX_PAYLOAD_BYTES;
-use super::command_mode::{self, CommandRun, Ending, SandboxSetup, SandboxState};
+use super::code_fingerprint::code_fingerprint;
+use super::command_mode;
 use super::engine::new_engine;
+use super::environment_mode::{self, Environment};
+use super::environment_pool::EnvironmentPool;
 use super::error::{InvokeError, describe};
+use super::js_runtime;
 use super::lambda_environment::{lambda_variables, new_log_stream_name};
 use super::module_cache::{ModuleCache, ModuleOrigin};
 use super::module_source::module_bytes;
+use super::outcome::outcome_of;
+use super::sandbox::{RunResult, SandboxSetup, SandboxState};
 
 /// The only host module a guest may import from.
 const WASI_PREVIEW1: &str = "wasi_snapshot_preview1";
+
+/// Where a JS function's folder appears inside the sandbox, as on Lambda.
+const TASK_ROOT: &str = "/var/task";
 
 #[derive(Debug, Clone)]
 pub struct RuntimeOptions {
     /// Where compiled modules are cached between process starts.
     pub cache_dir: PathBuf,
+    /// Another build of the JS runtime instead of the embedded one.
+    pub js_runtime_path: Option<PathBuf>,
 }
 
 impl Default for RuntimeOptions {
     fn default() -> Self {
         Self {
             cache_dir: ModuleCache::default_dir(),
+            js_runtime_path: js_runtime::override_path(),
         }
     }
 }
@@ -41,19 +51,23 @@ impl Default for RuntimeOptions {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PreparedReport {
     pub origin: ModuleOrigin,
-    /// Load (or compile) plus link time: the Init phase of a cold start.
-    pub init_duration_ms: f64,
+    /// Load (or compile) plus link time.
+    pub load_duration_ms: f64,
     /// The module was already loaded in this process and its code had not changed.
     pub reused: bool,
 }
 
-/// Runs functions: one engine and linker, an `InstancePre` per function module (made
-/// once, remade when the code changes), a fresh `Store` per invocation.
+/// Runs functions: one engine and linker; for command modules an `InstancePre` per
+/// function (made once, remade when the code changes) and a fresh `Store` per
+/// invocation; for JS, warm execution environments of the embedded runtime.
 pub struct Runtime {
     engine: Engine,
     linker: Linker<SandboxState>,
     cache: ModuleCache,
+    js_runtime_path: Option<PathBuf>,
+    js_runtime: Mutex<Option<Arc<LoadedModule>>>,
     functions: Mutex<HashMap<String, FunctionSlot>>,
+    environments: EnvironmentPool,
 }
 
 #[derive(Default)]
@@ -63,35 +77,13 @@ struct FunctionSlot {
 }
 
 struct LoadedModule {
-    fingerprint: CodeFingerprint,
+    fingerprint: u64,
     instance_pre: InstancePre<SandboxState>,
     origin: ModuleOrigin,
-    init_duration: Duration,
+    load_duration: Duration,
     /// The first invocation after a load is the cold start that reports Init Duration.
     cold_start_pending: AtomicBool,
     log_stream: String,
-}
-
-/// Enough to notice that a function's code or configuration changed on disk.
-#[derive(Debug, Clone, PartialEq)]
-struct CodeFingerprint {
-    path: PathBuf,
-    len_bytes: u64,
-    modified: Option<SystemTime>,
-    runtime: crate::model::Runtime,
-}
-
-impl CodeFingerprint {
-    fn of(function: &Function) -> Self {
-        let path = function.code_path();
-        let metadata = std::fs::metadata(&path).ok();
-        Self {
-            len_bytes: metadata.as_ref().map_or(0, std::fs::Metadata::len),
-            modified: metadata.and_then(|metadata| metadata.modified().ok()),
-            runtime: function.config.runtime,
-            path,
-        }
-    }
 }
 
 /// Decrements a function's in-flight count when the invocation ends, however it ends.
@@ -101,6 +93,15 @@ impl Drop for ConcurrencyPermit {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
     }
+}
+
+/// What one invocation produced, before it becomes a record.
+struct Invocation {
+    run: RunResult,
+    init_duration: Option<Duration>,
+    /// Lines logged during Init, shown before the invocation's own.
+    init_log_lines: Vec<String>,
+    log_stream: String,
 }
 
 impl Runtime {
@@ -115,7 +116,10 @@ impl Runtime {
             engine,
             linker,
             cache: ModuleCache::new(options.cache_dir),
+            js_runtime_path: options.js_runtime_path,
+            js_runtime: Mutex::default(),
             functions: Mutex::default(),
+            environments: EnvironmentPool::default(),
         })
     }
 
@@ -124,26 +128,38 @@ impl Runtime {
     }
 
     /// Makes the function's module ready without invoking it (the console does this on
-    /// save, so the next Test click is warm).
+    /// save, so the next Test click is warm). For JS this loads the embedded runtime.
     pub fn prepare(&self, function: &Function) -> Result<PreparedReport, InvokeError> {
-        let (module, reused) = self.loaded_module(function)?;
+        let (module, reused) = match function.config.runtime {
+            Language::Js => self.js_runtime_module()?,
+            _ => self.command_module(function)?,
+        };
         Ok(PreparedReport {
             origin: module.origin,
-            init_duration_ms: module.init_duration.as_secs_f64() * 1000.0,
+            load_duration_ms: module.load_duration.as_secs_f64() * 1000.0,
             reused,
         })
     }
 
-    /// Drops the function's loaded module, as Lambda drops an idle execution
-    /// environment: the next invocation is a cold start (from the on-disk cache).
+    /// Drops what is loaded for the function (its module, its warm environments), as
+    /// Lambda drops idle execution environments: the next invocation is a cold start.
     pub fn unload(&self, function_name: &str) {
         if let Some(slot) = self.lock_functions().get_mut(function_name) {
             slot.module = None;
         }
+        self.environments.clear(function_name);
     }
 
-    fn loaded_module(&self, function: &Function) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
-        let fingerprint = CodeFingerprint::of(function);
+    /// Warm execution environments of a JS function that are waiting for work.
+    pub fn idle_environments(&self, function_name: &str) -> usize {
+        self.environments.idle_count(function_name)
+    }
+
+    fn command_module(
+        &self,
+        function: &Function,
+    ) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
+        let fingerprint = code_fingerprint(function, false);
         if let Some(module) = self
             .lock_functions()
             .get(&function.name)
@@ -153,19 +169,6 @@ impl Runtime {
             return Ok((module, true));
         }
         // Compile outside the lock: other functions keep running meanwhile.
-        let module = Arc::new(self.load_module(function, fingerprint)?);
-        self.lock_functions()
-            .entry(function.name.clone())
-            .or_default()
-            .module = Some(Arc::clone(&module));
-        Ok((module, false))
-    }
-
-    fn load_module(
-        &self,
-        function: &Function,
-        fingerprint: CodeFingerprint,
-    ) -> Result<LoadedModule, InvokeError> {
         let started = Instant::now();
         let path = function.code_path();
         let load_error = |message: String| InvokeError::Load {
@@ -179,37 +182,65 @@ impl Runtime {
                 describe(&error)
             ))
         })?;
-        if let Some(import) = module
-            .imports()
-            .find(|import| import.module() != WASI_PREVIEW1)
-        {
-            return Err(load_error(format!(
-                "the module imports `{}::{}`, which lambdesk does not provide: a function may import only WASI preview 1 (`{WASI_PREVIEW1}`)",
-                import.module(),
-                import.name()
-            )));
-        }
-        let start_ok = matches!(
-            module.get_export("_start"),
-            Some(ExternType::Func(signature)) if signature.params().len() == 0 && signature.results().len() == 0
-        );
-        if !start_ok {
-            return Err(load_error(
-                "the module does not export a `_start` function: lambdesk runs WASI command modules (the event on stdin, the response on stdout)".to_owned(),
-            ));
-        }
+        check_command_module(&module).map_err(load_error)?;
         let instance_pre = self
             .linker
             .instantiate_pre(&module)
             .map_err(|error| load_error(describe(&error)))?;
-        Ok(LoadedModule {
+        let module = Arc::new(LoadedModule {
             fingerprint,
             instance_pre,
             origin,
-            init_duration: started.elapsed(),
+            load_duration: started.elapsed(),
             cold_start_pending: AtomicBool::new(true),
             log_stream: new_log_stream_name(),
-        })
+        });
+        self.lock_functions()
+            .entry(function.name.clone())
+            .or_default()
+            .module = Some(Arc::clone(&module));
+        Ok((module, false))
+    }
+
+    /// The JS runtime module, loaded once per process (compiled once per machine).
+    fn js_runtime_module(&self) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
+        let mut loaded = self
+            .js_runtime
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(module) = loaded.as_ref() {
+            return Ok((Arc::clone(module), true));
+        }
+        let started = Instant::now();
+        let path = self
+            .js_runtime_path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<embedded>/assets/runtime/quickjs.wasm"));
+        let load_error = |message: String| InvokeError::Load {
+            path: path.clone(),
+            message,
+        };
+        let wasm = js_runtime::runtime_bytes(self.js_runtime_path.as_deref())
+            .map_err(|error| load_error(error.to_string()))?;
+        let (module, origin) = self
+            .cache
+            .load(&self.engine, &wasm)
+            .map_err(|error| load_error(describe(&error)))?;
+        environment_mode::check_exports(&module).map_err(load_error)?;
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&module)
+            .map_err(|error| load_error(describe(&error)))?;
+        let module = Arc::new(LoadedModule {
+            fingerprint: 0,
+            instance_pre,
+            origin,
+            load_duration: started.elapsed(),
+            cold_start_pending: AtomicBool::new(false),
+            log_stream: String::new(),
+        });
+        *loaded = Some(Arc::clone(&module));
+        Ok((module, false))
     }
 
     fn lock_functions(&self) -> std::sync::MutexGuard<'_, HashMap<String, FunctionSlot>> {
@@ -255,39 +286,193 @@ impl Runtime {
         serde_json::from_slice::<IgnoredAny>(event)
             .map_err(|error| InvokeError::InvalidEvent(error.to_string()))?;
         let _permit = self.acquire_concurrency(function)?;
-        let (module, _) = self.loaded_module(function)?;
-        let cold_start = module.cold_start_pending.swap(false, Ordering::AcqRel);
-
         let request_id = uuid::Uuid::new_v4().to_string();
         let started_at = chrono::Utc::now();
-        let setup = SandboxSetup {
-            variables: lambda_variables(function, &workspace.config().region, &module.log_stream),
-            args: vec![function.config.handler.clone()],
-            preopens: bucket_preopens(workspace, function)?,
-            memory_mb: function.config.memory_mb,
-            timeout: Duration::from_secs(u64::from(function.config.timeout_secs)),
+        let invocation = match function.config.runtime {
+            Language::Js => {
+                self.invoke_in_environment(workspace, function, event, &request_id)
+                    .await?
+            }
+            _ => self.invoke_command(workspace, function, event).await?,
         };
-        let run = command_mode::run(&self.engine, &module.instance_pre, event, &setup).await?;
+        Ok(record_of(invocation, function, request_id, started_at))
+    }
 
-        let duration_ms = run.duration.as_secs_f64() * 1000.0;
-        let init_duration_ms = cold_start.then(|| module.init_duration.as_secs_f64() * 1000.0);
-        let (outcome, mut log_lines) = outcome_of(&run, &request_id, function);
-        log_lines.splice(0..0, log_lines_of(&run));
-        Ok(InvocationRecord {
-            billed_duration_ms: billed_duration_ms(duration_ms + init_duration_ms.unwrap_or(0.0)),
-            request_id,
-            function: function.name.clone(),
-            started_at,
-            duration_ms,
-            memory_size_mb: function.config.memory_mb,
-            max_memory_used_mb: run.max_memory_used_mb,
-            init_duration_ms,
-            architecture: function.architecture,
-            ephemeral_storage_mb: function.config.ephemeral_storage_mb,
+    async fn invoke_command(
+        &self,
+        workspace: &Workspace,
+        function: &Function,
+        event: &[u8],
+    ) -> Result<Invocation, InvokeError> {
+        let (module, _) = self.command_module(function)?;
+        let cold_start = module.cold_start_pending.swap(false, Ordering::AcqRel);
+        let setup = sandbox_setup(workspace, function, &module.log_stream, Vec::new())?;
+        let run = command_mode::run(&self.engine, &module.instance_pre, event, &setup).await?;
+        Ok(Invocation {
+            run,
+            init_duration: cold_start.then_some(module.load_duration),
+            init_log_lines: Vec::new(),
             log_stream: module.log_stream.clone(),
-            outcome,
-            log_lines,
         })
+    }
+
+    async fn invoke_in_environment(
+        &self,
+        workspace: &Workspace,
+        function: &Function,
+        event: &[u8],
+        request_id: &str,
+    ) -> Result<Invocation, InvokeError> {
+        let fingerprint = code_fingerprint(function, true);
+        let timeout = Duration::from_secs(u64::from(function.config.timeout_secs));
+        let (mut environment, init) = match self.environments.take(&function.name, fingerprint) {
+            Some(environment) => (environment, None),
+            None => {
+                let (module, _) = self.js_runtime_module()?;
+                let log_stream = new_log_stream_name();
+                let code_dir = (
+                    function.dir.clone(),
+                    TASK_ROOT.to_owned(),
+                    FsPerms::ReadOnly,
+                );
+                let setup = sandbox_setup(workspace, function, &log_stream, vec![code_dir])?;
+                let (environment, init_run) = Environment::start(
+                    &self.engine,
+                    &module.instance_pre,
+                    &setup,
+                    log_stream.clone(),
+                    fingerprint,
+                )
+                .await?;
+                let Some(environment) = environment else {
+                    // Init failed: the invocation fails with Init's error.
+                    let init_duration = init_run.duration;
+                    let mut run = init_run;
+                    run.duration = Duration::ZERO;
+                    return Ok(Invocation {
+                        run,
+                        init_duration: Some(init_duration),
+                        init_log_lines: Vec::new(),
+                        log_stream,
+                    });
+                };
+                (environment, Some(init_run))
+            }
+        };
+        let request = invocation_request(workspace, function, event, request_id, timeout);
+        let run = environment.invoke(&request, timeout).await?;
+        let log_stream = environment.log_stream.clone();
+        if environment_mode::reusable_after(&run) {
+            self.environments.put_back(&function.name, environment);
+        }
+        Ok(Invocation {
+            run,
+            init_duration: init.as_ref().map(|init| init.duration),
+            init_log_lines: init.map(|init| init.log_lines).unwrap_or_default(),
+            log_stream,
+        })
+    }
+}
+
+/// A command module must export `_start` and import nothing but WASI preview 1.
+fn check_command_module(module: &Module) -> Result<(), String> {
+    if let Some(import) = module
+        .imports()
+        .find(|import| import.module() != WASI_PREVIEW1)
+    {
+        return Err(format!(
+            "the module imports `{}::{}`, which lambdesk does not provide: a function may import only WASI preview 1 (`{WASI_PREVIEW1}`)",
+            import.module(),
+            import.name()
+        ));
+    }
+    let start_ok = matches!(
+        module.get_export("_start"),
+        Some(ExternType::Func(signature)) if signature.params().len() == 0 && signature.results().len() == 0
+    );
+    if start_ok {
+        Ok(())
+    } else {
+        Err("the module does not export a `_start` function: lambdesk runs WASI command modules (the event on stdin, the response on stdout)".to_owned())
+    }
+}
+
+/// The environment-mode request: one line of context, then the event.
+fn invocation_request(
+    workspace: &Workspace,
+    function: &Function,
+    event: &[u8],
+    request_id: &str,
+    timeout: Duration,
+) -> Vec<u8> {
+    let deadline_ms = chrono::Utc::now().timestamp_millis()
+        + i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX);
+    let context = serde_json::json!({
+        "awsRequestId": request_id,
+        "deadlineMs": deadline_ms,
+        "invokedFunctionArn": format!(
+            "arn:aws:lambda:{}:123456789012:function:{}",
+            workspace.config().region, function.name
+        ),
+    });
+    let mut request = context.to_string().into_bytes();
+    request.push(b'\n');
+    request.extend_from_slice(event);
+    request
+}
+
+fn sandbox_setup(
+    workspace: &Workspace,
+    function: &Function,
+    log_stream: &str,
+    mut preopens: Vec<(PathBuf, String, FsPerms)>,
+) -> Result<SandboxSetup, InvokeError> {
+    let mut variables = lambda_variables(function, &workspace.config().region, log_stream);
+    if function.config.runtime == Language::Js {
+        variables.push(("LAMBDA_TASK_ROOT".to_owned(), TASK_ROOT.to_owned()));
+    }
+    preopens.extend(bucket_preopens(workspace, function)?);
+    Ok(SandboxSetup {
+        variables,
+        args: vec![function.config.handler.clone()],
+        preopens,
+        memory_mb: function.config.memory_mb,
+        timeout: Duration::from_secs(u64::from(function.config.timeout_secs)),
+    })
+}
+
+fn record_of(
+    invocation: Invocation,
+    function: &Function,
+    request_id: String,
+    started_at: chrono::DateTime<chrono::Utc>,
+) -> InvocationRecord {
+    let Invocation {
+        run,
+        init_duration,
+        init_log_lines,
+        log_stream,
+    } = invocation;
+    let duration_ms = run.duration.as_secs_f64() * 1000.0;
+    let init_duration_ms = init_duration.map(|init| init.as_secs_f64() * 1000.0);
+    let (outcome, failure_lines) = outcome_of(&run, &request_id, function);
+    let mut log_lines = init_log_lines;
+    log_lines.extend(run.log_lines);
+    log_lines.extend(failure_lines);
+    InvocationRecord {
+        billed_duration_ms: billed_duration_ms(duration_ms + init_duration_ms.unwrap_or(0.0)),
+        request_id,
+        function: function.name.clone(),
+        started_at,
+        duration_ms,
+        memory_size_mb: function.config.memory_mb,
+        max_memory_used_mb: run.max_memory_used_mb,
+        init_duration_ms,
+        architecture: function.architecture,
+        ephemeral_storage_mb: function.config.ephemeral_storage_mb,
+        log_stream,
+        outcome,
+        log_lines,
     }
 }
 
@@ -322,104 +507,6 @@ fn bucket_preopens(
         preopens.push((host_dir, format!("/buckets/{bucket}"), perms));
     }
     Ok(preopens)
-}
-
-/// The function's stderr, one log line per line.
-fn log_lines_of(run: &CommandRun) -> Vec<String> {
-    let bytes = run.stderr.take();
-    let text = String::from_utf8_lossy(&bytes);
-    let mut lines: Vec<String> = text
-        .split('\n')
-        .map(|line| line.strip_suffix('\r').unwrap_or(line).to_owned())
-        .collect();
-    if lines.last().is_some_and(String::is_empty) {
-        lines.pop();
-    }
-    let dropped_bytes = run.stderr.total_bytes().saturating_sub(bytes.len());
-    if dropped_bytes > 0 {
-        lines.push(format!(
-            "[lambdesk] {dropped_bytes} more bytes of log output were dropped (the limit is {} bytes per invocation)",
-            command_mode::MAX_LOG_BYTES
-        ));
-    }
-    lines
-}
-
-/// The response or the error, in Lambda's terms, plus the lines Lambda itself logs for
-/// the failure.
-fn outcome_of(run: &CommandRun, request_id: &str, function: &Function) -> (Outcome, Vec<String>) {
-    let runtime_exited = |detail: String| {
-        let error = FunctionError::new(
-            error_types::EXIT_ERROR,
-            format!("RequestId: {request_id} Error: Runtime exited with error: {detail}"),
-        );
-        let lines = vec![error.error_message.clone(), error.error_type.clone()];
-        (error, lines)
-    };
-    let oom_after_refusal = run.refused_memory_bytes.is_some()
-        && !matches!(run.ending, Ending::Exited(0) | Ending::TimedOut);
-    let (error, lines) = if oom_after_refusal {
-        let error = FunctionError::new(
-            error_types::OUT_OF_MEMORY,
-            format!(
-                "RequestId: {request_id} Error: Runtime exited with error: out of memory (the function needed more than its {} MB)",
-                function.config.memory_mb
-            ),
-        );
-        let lines = vec![error.error_message.clone(), error.error_type.clone()];
-        (error, lines)
-    } else {
-        match &run.ending {
-            Ending::Exited(0) => return (response_outcome(run), Vec::new()),
-            Ending::TimedOut => {
-                let seconds = format!("{:.2}", f64::from(function.config.timeout_secs));
-                let error = FunctionError::new(
-                    error_types::TIMEOUT,
-                    format!(
-                        "RequestId: {request_id} Error: Task timed out after {seconds} seconds"
-                    ),
-                );
-                let line = format!(
-                    "{} {request_id} Task timed out after {seconds} seconds",
-                    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-                );
-                (error, vec![line])
-            }
-            Ending::Exited(code) => runtime_exited(format!("exit status {code}")),
-            Ending::Trapped { message, trace } => {
-                let (mut error, lines) = runtime_exited(message.clone());
-                error.trace.clone_from(trace);
-                (error, lines)
-            }
-        }
-    };
-    (Outcome::Failure(error), lines)
-}
-
-/// A successful run's stdout as the response: JSON, at most 6 MB; nothing means `null`.
-fn response_outcome(run: &CommandRun) -> Outcome {
-    let total_bytes = run.stdout.total_bytes();
-    if total_bytes > MAX_PAYLOAD_BYTES {
-        return Outcome::Failure(FunctionError::new(
-            error_types::RESPONSE_TOO_LARGE,
-            format!(
-                "Response payload size ({total_bytes} bytes) exceeded maximum allowed payload size ({MAX_PAYLOAD_BYTES} bytes)."
-            ),
-        ));
-    }
-    let stdout = run.stdout.take();
-    if stdout.iter().all(u8::is_ascii_whitespace) {
-        return Outcome::Success(serde_json::Value::Null);
-    }
-    match serde_json::from_slice(&stdout) {
-        Ok(response) => Outcome::Success(response),
-        Err(error) => Outcome::Failure(FunctionError::new(
-            error_types::MARSHAL_ERROR,
-            format!(
-                "Unable to marshal response: the function wrote {total_bytes} bytes to stdout that are not JSON ({error})"
-            ),
-        )),
-    }
 }
 
 #[cfg(test)]

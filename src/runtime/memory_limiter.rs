@@ -32,6 +32,11 @@ impl MemoryLimiter {
     pub fn refused_bytes(&self) -> Option<usize> {
         self.refused_bytes
     }
+
+    /// Forgets a refusal: an execution environment starts each invocation afresh.
+    pub fn clear_refused(&mut self) {
+        self.refused_bytes = None;
+    }
 }
 
 impl ResourceLimiter for MemoryLimiter {

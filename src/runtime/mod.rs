@@ -6,17 +6,24 @@
 //! [`InvocationRecord`]: crate::model::InvocationRecord
 
 mod captured_output;
+mod code_fingerprint;
 mod command_mode;
 mod engine;
+mod environment_mode;
+mod environment_pool;
 mod error;
 mod invoker;
+mod js_runtime;
 mod lambda_environment;
 mod memory_limiter;
 mod module_cache;
 mod module_source;
+mod outcome;
+mod sandbox;
 
 pub use error::InvokeError;
 pub use invoker::{PreparedReport, Runtime, RuntimeOptions};
+pub use js_runtime::{EMBEDDED_JS_RUNTIME, JS_RUNTIME_OVERRIDE_VAR};
 pub use module_cache::{ModuleCache, ModuleOrigin};
 
 /// Lambda's limit for a synchronous request or response payload: 6 MB.

@@ -24,6 +24,7 @@ impl TestWorkspace {
     pub fn runtime(&self) -> Runtime {
         Runtime::new(RuntimeOptions {
             cache_dir: self.cache_dir(),
+            ..RuntimeOptions::default()
         })
         .expect("runtime")
     }

@@ -1,0 +1,567 @@
+// lambdesk's JavaScript bootstrap: what AWS Lambda's Node.js runtime gives a handler,
+// on top of QuickJS-NG. Runs once per execution environment, before the handler module.
+// Natives come from Rust as `__lambdesk_natives` (see natives.rs).
+(function bootstrap(natives) {
+  "use strict";
+
+  const TASK_ROOT = "/var/task";
+  const environment = natives.environment();
+  const monotonicMs = natives.monotonicMs;
+
+  // ---------------------------------------------------------------- inspect / format
+  const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+  function quote(text) {
+    return "'" + String(text).replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n") + "'";
+  }
+
+  function inspect(value, depth = 2, seen = []) {
+    switch (typeof value) {
+      case "string": return quote(value);
+      case "number": return Object.is(value, -0) ? "-0" : String(value);
+      case "bigint": return `${value}n`;
+      case "boolean": case "undefined": return String(value);
+      case "symbol": return value.toString();
+      case "function": {
+        const source = Function.prototype.toString.call(value);
+        if (source.startsWith("class")) return `[class ${value.name || "(anonymous)"}]`;
+        return value.name ? `[Function: ${value.name}]` : "[Function (anonymous)]";
+      }
+    }
+    if (value === null) return "null";
+    if (seen.includes(value)) return "[Circular *1]";
+    if (value instanceof Error) return value.stack ? `${value.name}: ${value.message}\n${value.stack}`.trimEnd() : `${value.name}: ${value.message}`;
+    if (value instanceof Date) return isNaN(value) ? "Invalid Date" : value.toISOString();
+    if (value instanceof RegExp) return String(value);
+    if (value instanceof Promise) return "Promise { <pending> }";
+    const nested = seen.concat([value]);
+    let entries;
+    let open;
+    let close;
+    if (Array.isArray(value)) {
+      if (depth < 0) return "[Array]";
+      entries = value.map((item) => inspect(item, depth - 1, nested));
+      [open, close] = ["[", "]"];
+    } else if (value instanceof Map) {
+      if (depth < 0) return "[Map]";
+      entries = [...value].map(([k, v]) => `${inspect(k, depth - 1, nested)} => ${inspect(v, depth - 1, nested)}`);
+      [open, close] = [`Map(${value.size}) {`, "}"];
+    } else if (value instanceof Set) {
+      if (depth < 0) return "[Set]";
+      entries = [...value].map((item) => inspect(item, depth - 1, nested));
+      [open, close] = [`Set(${value.size}) {`, "}"];
+    } else if (ArrayBuffer.isView(value)) {
+      entries = Array.from(value, (item) => String(item));
+      [open, close] = [`${value.constructor.name}(${value.length}) [`, "]"];
+    } else {
+      const name = value.constructor && value.constructor !== Object ? value.constructor.name : "";
+      if (depth < 0) return name ? `[${name}]` : "[Object]";
+      entries = Object.keys(value).map((key) => `${IDENTIFIER.test(key) ? key : quote(key)}: ${inspect(value[key], depth - 1, nested)}`);
+      [open, close] = [name ? `${name} {` : "{", "}"];
+    }
+    if (entries.length === 0) return open.endsWith("{") && open.length > 1 ? `${open}}` : `${open}${close}`;
+    const oneLine = `${open} ${entries.join(", ")} ${close}`;
+    if (oneLine.length <= 72 && !entries.some((entry) => entry.includes("\n"))) return oneLine;
+    return `${open}\n${entries.map((entry) => "  " + entry.replace(/\n/g, "\n  ")).join(",\n")}\n${close}`;
+  }
+
+  // Node's util.format: %s %d %i %f %j %o %O %c %%, then the rest separated by spaces.
+  function format(...args) {
+    if (args.length === 0) return "";
+    let rest = args;
+    let text = "";
+    if (typeof args[0] === "string") {
+      let index = 1;
+      text = args[0].replace(/%[sdifjoOc%]/g, (token) => {
+        if (token === "%%") return "%";
+        if (index >= args.length) return token;
+        const arg = args[index++];
+        switch (token) {
+          case "%s": return typeof arg === "string" ? arg : typeof arg === "object" && arg !== null ? inspect(arg, 1) : String(arg);
+          case "%d": case "%i": return typeof arg === "object" ? "NaN" : String(token === "%i" ? parseInt(arg) : Number(arg));
+          case "%f": return String(parseFloat(arg));
+          case "%j": try { return JSON.stringify(arg); } catch { return "[Circular]"; }
+          case "%c": return "";
+          default: return inspect(arg, 4);
+        }
+      });
+      rest = args.slice(index);
+    } else {
+      text = inspect(args[0]);
+      rest = args.slice(1);
+    }
+    for (const arg of rest) text += " " + (typeof arg === "string" ? arg : inspect(arg));
+    return text;
+  }
+
+  // ---------------------------------------------------------------- console
+  let currentRequestId = undefined;
+
+  // Lambda's text log format; newlines become carriage returns so one call stays one
+  // log record.
+  function log(level, args) {
+    const message = format(...args).replace(/\n/g, "\r");
+    natives.write(2, `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}\n`);
+  }
+
+  const timers = new Map(); // label → start ms, for console.time
+  const counts = new Map();
+  globalThis.console = {
+    log: (...args) => log("INFO", args),
+    info: (...args) => log("INFO", args),
+    warn: (...args) => log("WARN", args),
+    error: (...args) => log("ERROR", args),
+    debug: (...args) => log("DEBUG", args),
+    trace: (...args) => log("TRACE", args),
+    dir: (value) => log("INFO", [inspect(value)]),
+    table: (value) => log("INFO", [inspect(value)]),
+    assert: (condition, ...args) => { if (!condition) log("ERROR", ["Assertion failed" + (args.length ? ": " + format(...args) : "")]); },
+    time: (label = "default") => { timers.set(label, monotonicMs()); },
+    timeEnd: (label = "default") => {
+      const start = timers.get(label);
+      if (start !== undefined) { timers.delete(label); log("INFO", [`${label}: ${(monotonicMs() - start).toFixed(3)}ms`]); }
+    },
+    count: (label = "default") => { const n = (counts.get(label) || 0) + 1; counts.set(label, n); log("INFO", [`${label}: ${n}`]); },
+  };
+
+  // ---------------------------------------------------------------- timers
+  const pendingTimers = new Map(); // id → { due, callback, args, intervalMs }
+  let nextTimerId = 1;
+
+  function addTimer(callback, delay, args, repeat) {
+    if (typeof callback !== "function") throw new TypeError('The "callback" argument must be of type function');
+    const delayMs = Math.max(repeat ? 1 : 0, Number(delay) || 0);
+    const id = nextTimerId++;
+    pendingTimers.set(id, { due: monotonicMs() + delayMs, callback, args, intervalMs: repeat ? delayMs : null });
+    return id;
+  }
+  globalThis.setTimeout = (callback, delay, ...args) => addTimer(callback, delay, args, false);
+  globalThis.setInterval = (callback, delay, ...args) => addTimer(callback, delay, args, true);
+  globalThis.setImmediate = (callback, ...args) => addTimer(callback, 0, args, false);
+  globalThis.clearTimeout = (id) => { pendingTimers.delete(id); };
+  globalThis.clearInterval = globalThis.clearTimeout;
+  globalThis.clearImmediate = globalThis.clearTimeout;
+
+  // ---------------------------------------------------------------- encoding, crypto
+  if (typeof globalThis.TextEncoder === "undefined") {
+    globalThis.TextEncoder = class TextEncoder {
+      get encoding() { return "utf-8"; }
+      encode(input = "") {
+        const text = String(input);
+        const bytes = [];
+        for (let i = 0; i < text.length; i++) {
+          let code = text.charCodeAt(i);
+          if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+            const low = text.charCodeAt(i + 1);
+            if (low >= 0xdc00 && low <= 0xdfff) { code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00); i++; } else code = 0xfffd;
+          } else if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd;
+          if (code < 0x80) bytes.push(code);
+          else if (code < 0x800) bytes.push(0xc0 | (code >> 6), 0x80 | (code & 63));
+          else if (code < 0x10000) bytes.push(0xe0 | (code >> 12), 0x80 | ((code >> 6) & 63), 0x80 | (code & 63));
+          else bytes.push(0xf0 | (code >> 18), 0x80 | ((code >> 12) & 63), 0x80 | ((code >> 6) & 63), 0x80 | (code & 63));
+        }
+        return new Uint8Array(bytes);
+      }
+    };
+  }
+  if (typeof globalThis.TextDecoder === "undefined") {
+    globalThis.TextDecoder = class TextDecoder {
+      constructor(label = "utf-8") {
+        if (!/^utf-?8$/i.test(label)) throw new RangeError(`The "${label}" encoding is not supported`);
+      }
+      get encoding() { return "utf-8"; }
+      decode(input) {
+        if (input === undefined) return "";
+        const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+        let text = "";
+        for (let i = 0; i < bytes.length;) {
+          const byte = bytes[i];
+          let code = 0xfffd;
+          let size = 1;
+          if (byte < 0x80) code = byte;
+          else if (byte >= 0xc2 && byte < 0xe0 && (bytes[i + 1] & 0xc0) === 0x80) { code = ((byte & 31) << 6) | (bytes[i + 1] & 63); size = 2; }
+          else if (byte >= 0xe0 && byte < 0xf0 && (bytes[i + 1] & 0xc0) === 0x80 && (bytes[i + 2] & 0xc0) === 0x80) { code = ((byte & 15) << 12) | ((bytes[i + 1] & 63) << 6) | (bytes[i + 2] & 63); size = 3; }
+          else if (byte >= 0xf0 && byte < 0xf5 && (bytes[i + 1] & 0xc0) === 0x80 && (bytes[i + 2] & 0xc0) === 0x80 && (bytes[i + 3] & 0xc0) === 0x80) { code = ((byte & 7) << 18) | ((bytes[i + 1] & 63) << 12) | ((bytes[i + 2] & 63) << 6) | (bytes[i + 3] & 63); size = 4; }
+          text += String.fromCodePoint(code);
+          i += size;
+        }
+        return text;
+      }
+    };
+  }
+
+  const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  if (typeof globalThis.btoa === "undefined") {
+    globalThis.btoa = (input) => {
+      const text = String(input);
+      let out = "";
+      for (let i = 0; i < text.length; i += 3) {
+        const codes = [text.charCodeAt(i), text.charCodeAt(i + 1), text.charCodeAt(i + 2)];
+        if (codes.some((code) => code > 255)) throw new DOMExceptionLike("Invalid character", "InvalidCharacterError");
+        const [a, b, c] = codes;
+        out += BASE64[a >> 2] + BASE64[((a & 3) << 4) | ((b || 0) >> 4)];
+        out += isNaN(b) ? "==" : BASE64[((b & 15) << 2) | ((c || 0) >> 6)] + (isNaN(c) ? "=" : BASE64[c & 63]);
+      }
+      return out;
+    };
+  }
+  if (typeof globalThis.atob === "undefined") {
+    globalThis.atob = (input) => {
+      const text = String(input).replace(/[\t\n\f\r ]/g, "").replace(/={1,2}$/, "");
+      if (text.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(text)) throw new DOMExceptionLike("The string to be decoded is not correctly encoded.", "InvalidCharacterError");
+      let out = "";
+      let bits = 0;
+      let buffer = 0;
+      for (const char of text) {
+        buffer = (buffer << 6) | BASE64.indexOf(char);
+        bits += 6;
+        if (bits >= 8) { bits -= 8; out += String.fromCharCode((buffer >> bits) & 255); }
+      }
+      return out;
+    };
+  }
+  function DOMExceptionLike(message, name) {
+    const error = new Error(message);
+    error.name = name;
+    return error;
+  }
+
+  if (typeof globalThis.structuredClone === "undefined") {
+    globalThis.structuredClone = function structuredClone(value) {
+      const copies = new Map();
+      const clone = (item) => {
+        if (typeof item === "function" || typeof item === "symbol") throw DOMExceptionLike(`${String(item)} could not be cloned.`, "DataCloneError");
+        if (item === null || typeof item !== "object") return item;
+        if (copies.has(item)) return copies.get(item);
+        let copy;
+        if (item instanceof Date) copy = new Date(item.getTime());
+        else if (item instanceof RegExp) copy = new RegExp(item.source, item.flags);
+        else if (item instanceof Map) { copy = new Map(); copies.set(item, copy); for (const [k, v] of item) copy.set(clone(k), clone(v)); return copy; }
+        else if (item instanceof Set) { copy = new Set(); copies.set(item, copy); for (const v of item) copy.add(clone(v)); return copy; }
+        else if (item instanceof ArrayBuffer) copy = item.slice(0);
+        else if (ArrayBuffer.isView(item)) copy = new item.constructor(item);
+        else if (item instanceof Error) { copy = new item.constructor(item.message); copy.stack = item.stack; }
+        else { copy = Array.isArray(item) ? [] : {}; copies.set(item, copy); for (const key of Object.keys(item)) copy[key] = clone(item[key]); return copy; }
+        copies.set(item, copy);
+        return copy;
+      };
+      return clone(value);
+    };
+  }
+
+  const cryptoObject = globalThis.crypto || {};
+  cryptoObject.getRandomValues = function getRandomValues(array) {
+    if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array) throw new TypeError("The data argument must be an integer-type TypedArray");
+    if (array.byteLength > 65536) throw DOMExceptionLike(`The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`, "QuotaExceededError");
+    new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(natives.randomBytes(array.byteLength));
+    return array;
+  };
+  cryptoObject.randomUUID = function randomUUID() {
+    const bytes = natives.randomBytes(16);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+  globalThis.crypto = cryptoObject;
+
+  // ---------------------------------------------------------------- process
+  globalThis.process = {
+    env: environment,
+    argv: ["/var/lang/bin/node", "/var/runtime/index.mjs"],
+    platform: "linux",
+    arch: "x64",
+    version: "v20.0.0-lambdesk",
+    versions: { node: "20.0.0", quickjs: "ng" },
+    pid: 1,
+    exitCode: undefined,
+    cwd: () => TASK_ROOT,
+    nextTick: (callback, ...args) => queueMicrotask(() => callback(...args)),
+    hrtime: Object.assign((previous) => {
+      const ns = BigInt(Math.round(monotonicMs() * 1e6));
+      const now = [Number(ns / 1000000000n), Number(ns % 1000000000n)];
+      if (!previous) return now;
+      let seconds = now[0] - previous[0];
+      let nanos = now[1] - previous[1];
+      if (nanos < 0) { seconds -= 1; nanos += 1e9; }
+      return [seconds, nanos];
+    }, { bigint: () => BigInt(Math.round(monotonicMs() * 1e6)) }),
+    uptime: () => monotonicMs() / 1000,
+    memoryUsage: () => ({ rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }),
+    on() { return this; },
+    once() { return this; },
+    off() { return this; },
+    emitWarning: (warning) => log("WARN", [String(warning)]),
+    stdout: { write: (text) => natives.write(1, String(text)) },
+    stderr: { write: (text) => natives.write(2, String(text)) },
+    exit: (code) => { throw Object.assign(new Error(`process.exit(${code === undefined ? "" : code}) called`), { name: "Runtime.ExitError" }); },
+  };
+  globalThis.global = globalThis;
+  if (typeof globalThis.performance === "undefined") {
+    const origin = Date.now() - monotonicMs();
+    globalThis.performance = { now: monotonicMs, timeOrigin: origin };
+  }
+
+  // ---------------------------------------------------------------- CommonJS
+  const moduleCache = new Map(); // absolute path → module
+
+  function dirname(path) {
+    const index = path.lastIndexOf("/");
+    return index <= 0 ? "/" : path.slice(0, index);
+  }
+
+  function normalize(path) {
+    const parts = [];
+    for (const part of path.split("/")) {
+      if (part === "" || part === ".") continue;
+      if (part === "..") parts.pop(); else parts.push(part);
+    }
+    return "/" + parts.join("/");
+  }
+
+  function cannotFind(specifier, from) {
+    const error = new Error(`Cannot find module '${specifier}'\nRequire stack:\n- ${from}`);
+    error.code = "MODULE_NOT_FOUND";
+    return error;
+  }
+
+  function resolveFile(specifier, fromDir) {
+    if (!(specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/"))) return null;
+    const base = normalize(specifier.startsWith("/") ? specifier : `${fromDir}/${specifier}`);
+    for (const suffix of ["", ".js", ".cjs", ".json", ".mjs", "/index.js", "/index.cjs", "/index.json"]) {
+      if (natives.isFile(base + suffix)) return base + suffix;
+    }
+    return null;
+  }
+
+  function requireAbsolute(path) {
+    const cached = moduleCache.get(path);
+    if (cached) return cached.exports;
+    const source = natives.readFile(path);
+    if (source === null || source === undefined) throw cannotFind(path, path);
+    const module = { id: path, filename: path, path: dirname(path), exports: {}, loaded: false, children: [] };
+    moduleCache.set(path, module);
+    try {
+      if (path.endsWith(".json")) {
+        module.exports = JSON.parse(source);
+      } else if (natives.isEsm(path)) {
+        const error = new Error(`require() of ES Module ${path} not supported.\nInstead change the require to a dynamic import() which is available in all CommonJS modules.`);
+        error.code = "ERR_REQUIRE_ESM";
+        throw error;
+      } else {
+        // The wrapper keeps line 1 of the file on line 1, so stack traces point right.
+        const wrapper = natives.compileScript(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, path);
+        wrapper.call(module.exports, module.exports, makeRequire(path), module, path, dirname(path));
+      }
+    } catch (error) {
+      moduleCache.delete(path);
+      throw error;
+    }
+    module.loaded = true;
+    return module.exports;
+  }
+
+  function makeRequire(fromPath) {
+    const require = (specifier) => {
+      if (typeof specifier !== "string") throw new TypeError('The "id" argument must be of type string');
+      const resolved = resolveFile(specifier, dirname(fromPath));
+      if (!resolved) throw cannotFind(specifier, fromPath);
+      return requireAbsolute(resolved);
+    };
+    require.resolve = (specifier) => {
+      const resolved = resolveFile(specifier, dirname(fromPath));
+      if (!resolved) throw cannotFind(specifier, fromPath);
+      return resolved;
+    };
+    require.cache = moduleCache;
+    return require;
+  }
+
+  // ---------------------------------------------------------------- Lambda errors
+  function relativeToTask(text) {
+    return String(text).split(`${TASK_ROOT}/`).join("");
+  }
+
+  function stackLines(error) {
+    if (!error || typeof error.stack !== "string") return [];
+    return error.stack.split("\n").filter((line) => line.trim() !== "").map(relativeToTask);
+  }
+
+  // `{"errorType": …, "errorMessage": …, "trace": […]}` for a thrown value, as Lambda's
+  // Node.js runtime reports it.
+  function errorJson(error, errorType) {
+    if (error instanceof Error || (error && typeof error === "object" && "message" in error)) {
+      const name = errorType || error.name || "Error";
+      const message = relativeToTask(error.message);
+      const trace = [`${error.name || "Error"}: ${message}`, ...stackLines(error)];
+      return JSON.stringify({ errorType: name, errorMessage: message, trace });
+    }
+    const text = typeof error === "string" ? error : inspect(error);
+    return JSON.stringify({ errorType: errorType || typeof error, errorMessage: text, trace: [] });
+  }
+
+  // ---------------------------------------------------------------- the handler
+  const handlerSetting = environment._HANDLER || "index.handler";
+  let handler = null;
+  let initErrorJson = "";
+  let phase = { done: true };
+
+  function loadError(error, modulePath) {
+    if (error instanceof SyntaxError) {
+      const location = stackLines(error).map((line) => line.trim().replace(/^at /, "")).find((line) => /:\d+/.test(line));
+      const message = `SyntaxError: ${error.message}${location ? ` (${location})` : ""}`;
+      return JSON.stringify({ errorType: "Runtime.UserCodeSyntaxError", errorMessage: message, trace: [`Runtime.UserCodeSyntaxError: ${message}`, ...stackLines(error)] });
+    }
+    const text = String(error && error.message);
+    if ((error && error.code === "MODULE_NOT_FOUND") || /could not load module|resolving module/i.test(text)) {
+      const specifier = (text.match(/module (?:name |filename )?'([^']+)'/) || [])[1] || modulePath;
+      const message = `Error: Cannot find module '${relativeToTask(specifier)}'\nRequire stack:\n- /var/runtime/index.mjs`;
+      return JSON.stringify({ errorType: "Runtime.ImportModuleError", errorMessage: message, trace: [`Runtime.ImportModuleError: ${message}`, ...stackLines(error)] });
+    }
+    return errorJson(error);
+  }
+
+  async function loadHandler() {
+    const dot = handlerSetting.lastIndexOf(".");
+    const modulePath = handlerSetting.slice(0, dot);
+    const exportName = handlerSetting.slice(dot + 1);
+    const file = [".mjs", ".js", ".cjs"].map((extension) => `${TASK_ROOT}/${modulePath}${extension}`).find((candidate) => natives.isFile(candidate));
+    if (!file) {
+      const message = `Error: Cannot find module '${modulePath}'\nRequire stack:\n- /var/runtime/index.mjs`;
+      initErrorJson = JSON.stringify({ errorType: "Runtime.ImportModuleError", errorMessage: message, trace: [`Runtime.ImportModuleError: ${message}`] });
+      return;
+    }
+    let exported;
+    try {
+      if (natives.isEsm(file)) {
+        const namespace = await natives.importModule(file);
+        exported = namespace[exportName];
+        if (exported === undefined && namespace.default && typeof namespace.default === "object") exported = namespace.default[exportName];
+      } else {
+        exported = requireAbsolute(file)[exportName];
+      }
+    } catch (error) {
+      initErrorJson = loadError(error, modulePath);
+      return;
+    }
+    if (typeof exported !== "function") {
+      const message = `${handlerSetting} is undefined or not exported`;
+      initErrorJson = JSON.stringify({ errorType: "Runtime.HandlerNotFound", errorMessage: message, trace: [`Runtime.HandlerNotFound: ${message}`] });
+      return;
+    }
+    handler = exported;
+  }
+
+  function makeContext(meta, settle) {
+    const deadlineMs = meta.deadlineMs;
+    const context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: environment.AWS_LAMBDA_FUNCTION_NAME,
+      functionVersion: environment.AWS_LAMBDA_FUNCTION_VERSION,
+      invokedFunctionArn: meta.invokedFunctionArn,
+      memoryLimitInMB: environment.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+      awsRequestId: meta.awsRequestId,
+      logGroupName: environment.AWS_LAMBDA_LOG_GROUP_NAME,
+      logStreamName: environment.AWS_LAMBDA_LOG_STREAM_NAME,
+      identity: undefined,
+      clientContext: undefined,
+      getRemainingTimeInMillis: () => Math.max(0, Math.round(deadlineMs - Date.now())),
+      // Lambda's legacy completion methods.
+      succeed: (result) => settle(null, result),
+      fail: (error) => settle(error),
+      done: (error, result) => settle(error, result),
+    };
+    return context;
+  }
+
+  globalThis.__lambdesk = {
+    requireAbsolute,
+
+    // Names a CommonJS file exports, for the ES module facade (loader.rs).
+    commonJsExportNames(path) {
+      const exported = requireAbsolute(path);
+      if (exported === null || (typeof exported !== "object" && typeof exported !== "function")) return [];
+      return Object.keys(exported).filter((key) => IDENTIFIER.test(key));
+    },
+
+    init() {
+      phase = { done: false, waitForEmptyLoop: false };
+      return loadHandler().then(() => { phase.done = true; }, (error) => { initErrorJson = loadError(error, handlerSetting); phase.done = true; });
+    },
+
+    finishInit() {
+      return initErrorJson;
+    },
+
+    invoke(request) {
+      const newline = request.indexOf("\n");
+      const meta = JSON.parse(request.slice(0, newline));
+      const event = JSON.parse(request.slice(newline + 1));
+      currentRequestId = meta.awsRequestId;
+      const current = { done: false, settled: false, waitForEmptyLoop: false, deadlineMs: meta.deadlineMs, result: undefined, error: undefined, hasError: false };
+      phase = current;
+      const settle = (error, result) => {
+        if (current.settled) return;
+        current.settled = true;
+        if (error !== null && error !== undefined) { current.hasError = true; current.error = error; } else current.result = result;
+      };
+      const context = makeContext(meta, settle);
+      const callbackStyle = handler.length >= 3;
+      current.isFinished = () => current.settled && !(callbackStyle && context.callbackWaitsForEmptyEventLoop && pendingTimers.size > 0);
+      try {
+        const returned = callbackStyle ? handler(event, context, settle) : handler(event, context);
+        if (returned && typeof returned.then === "function") returned.then((value) => settle(null, value), (error) => settle(error === undefined ? new Error("undefined") : error));
+        else if (!callbackStyle) settle(null, returned);
+      } catch (error) {
+        settle(error);
+      }
+    },
+
+    isDone() {
+      return phase.isFinished ? phase.isFinished() : phase.done;
+    },
+
+    // Milliseconds until the next timer is due; with nothing left that could settle the
+    // invocation, a wait past the deadline (Lambda's runtime would wait for the timeout).
+    nextTimerDelayMs() {
+      let next = Infinity;
+      for (const timer of pendingTimers.values()) next = Math.min(next, timer.due);
+      if (next !== Infinity) return Math.max(0, next - monotonicMs());
+      const remaining = phase.deadlineMs ? phase.deadlineMs - Date.now() : 0;
+      return Math.max(remaining, 0) + 1000;
+    },
+
+    runDueTimers() {
+      const now = monotonicMs();
+      const due = [...pendingTimers.entries()].filter(([, timer]) => timer.due <= now).sort((a, b) => a[1].due - b[1].due || a[0] - b[0]);
+      for (const [id, timer] of due) {
+        if (!pendingTimers.has(id)) continue;
+        if (timer.intervalMs === null) pendingTimers.delete(id); else timer.due = now + timer.intervalMs;
+        try {
+          timer.callback(...timer.args);
+        } catch (error) {
+          // An uncaught exception in a timer fails the invocation, as it crashes Node.
+          if (phase.settle) phase.settle(error);
+          else if (!phase.settled) { phase.settled = true; phase.hasError = true; phase.error = error; }
+        }
+      }
+    },
+
+    // "0<response JSON>" or "1<error JSON>", read by lib.rs.
+    finishInvoke() {
+      const current = phase;
+      if (current.hasError) return "1" + errorJson(current.error);
+      if (current.result === undefined) return "0null";
+      try {
+        const json = JSON.stringify(current.result);
+        return "0" + (json === undefined ? "null" : json);
+      } catch (error) {
+        return "1" + JSON.stringify({ errorType: "Runtime.MarshalError", errorMessage: `Unable to stringify response body: ${error.message}`, trace: [] });
+      }
+    },
+
+    unhandledRejectionJson(reason) {
+      return JSON.stringify({ errorType: "Runtime.UnhandledPromiseRejection", errorMessage: String(reason), trace: [`Runtime.UnhandledPromiseRejection: ${reason}`] });
+    },
+  };
+})(globalThis.__lambdesk_natives);

@@ -1,0 +1,140 @@
+//! Environment mode: one instance is one Lambda execution environment. It is created and
+//! initialised once (Lambda's Init phase: the engine starts and the handler module's
+//! top-level code runs), then serves invocations one at a time, keeping its globals,
+//! until it is dropped (idle, code changed, or broken by a timeout, trap or crash).
+
+use std::time::{Duration, Instant};
+
+use wasmtime::{Engine, InstancePre, Memory, TypedFunc};
+
+use super::engine::ticks_for;
+use super::error::InvokeError;
+use super::sandbox::{
+    BLOCKED_GUEST_GRACE, Ending, GuestStatus, RunResult, Sandbox, SandboxSetup, SandboxState,
+    ending_of,
+};
+
+/// The exports an environment-mode guest provides.
+pub const INIT_EXPORT: &str = "lambdesk_init";
+pub const ALLOC_EXPORT: &str = "lambdesk_alloc";
+pub const INVOKE_EXPORT: &str = "lambdesk_invoke";
+
+pub struct Environment {
+    sandbox: Sandbox,
+    alloc: TypedFunc<u32, u32>,
+    invoke: TypedFunc<(u32, u32), i32>,
+    memory: Memory,
+    /// CloudWatch log stream of this environment.
+    pub log_stream: String,
+    /// What the environment was created from; a different one means new code.
+    pub fingerprint: u64,
+    pub last_used: Instant,
+}
+
+impl Environment {
+    /// Instantiates and runs Init. The environment is usable only when the returned run
+    /// ended with `Answered(GuestStatus::Ok)`.
+    pub async fn start(
+        engine: &Engine,
+        instance_pre: &InstancePre<SandboxState>,
+        setup: &SandboxSetup,
+        log_stream: String,
+        fingerprint: u64,
+    ) -> Result<(Option<Self>, RunResult), InvokeError> {
+        let mut sandbox = Sandbox::new(engine, setup, Vec::new())?;
+        let store = &mut sandbox.store;
+        store.set_epoch_deadline(ticks_for(setup.timeout));
+        let started = Instant::now();
+        let guest = async {
+            let instance = instance_pre.instantiate_async(&mut *store).await?;
+            let init = instance.get_typed_func::<(), i32>(&mut *store, INIT_EXPORT)?;
+            let alloc = instance.get_typed_func::<u32, u32>(&mut *store, ALLOC_EXPORT)?;
+            let invoke = instance.get_typed_func::<(u32, u32), i32>(&mut *store, INVOKE_EXPORT)?;
+            let memory = instance
+                .get_memory(&mut *store, "memory")
+                .ok_or_else(|| wasmtime::format_err!("the runtime exports no memory"))?;
+            let status = init.call_async(&mut *store, ()).await?;
+            wasmtime::Result::Ok((status, alloc, invoke, memory))
+        };
+        let result = tokio::time::timeout(setup.timeout + BLOCKED_GUEST_GRACE, guest).await;
+        let duration = started.elapsed();
+        let (ending, exports) = match result {
+            Err(_elapsed) => (Ending::TimedOut, None),
+            Ok(Ok((status, alloc, invoke, memory))) => (
+                Ending::Answered(GuestStatus::from_code(status)),
+                Some((alloc, invoke, memory)),
+            ),
+            Ok(Err(error)) => (ending_of(&error)?, None),
+        };
+        let run = RunResult::collect(&sandbox, ending, duration);
+        let environment = match (exports, &run.ending) {
+            (Some((alloc, invoke, memory)), Ending::Answered(GuestStatus::Ok)) => Some(Self {
+                sandbox,
+                alloc,
+                invoke,
+                memory,
+                log_stream,
+                fingerprint,
+                last_used: Instant::now(),
+            }),
+            _ => None,
+        };
+        Ok((environment, run))
+    }
+
+    /// Serves one request (a context line and the event, see the guest). After a run
+    /// that did not end with `Ok` or `FunctionError`, the environment must be dropped.
+    pub async fn invoke(
+        &mut self,
+        request: &[u8],
+        timeout: Duration,
+    ) -> Result<RunResult, InvokeError> {
+        let len = u32::try_from(request.len())
+            .map_err(|_| InvokeError::Sandbox("the request is larger than 4 GiB".to_owned()))?;
+        let Self {
+            sandbox,
+            alloc,
+            invoke,
+            memory,
+            ..
+        } = self;
+        let store = &mut sandbox.store;
+        store.data_mut().limiter.clear_refused();
+        store.set_epoch_deadline(ticks_for(timeout));
+        let started = Instant::now();
+        let guest = async {
+            let pointer = alloc.call_async(&mut *store, len).await?;
+            let offset = usize::try_from(pointer)?;
+            memory.write(&mut *store, offset, request)?;
+            invoke.call_async(&mut *store, (pointer, len)).await
+        };
+        let result = tokio::time::timeout(timeout + BLOCKED_GUEST_GRACE, guest).await;
+        let duration = started.elapsed();
+        let ending = match result {
+            Err(_elapsed) => Ending::TimedOut,
+            Ok(Ok(status)) => Ending::Answered(GuestStatus::from_code(status)),
+            Ok(Err(error)) => ending_of(&error)?,
+        };
+        self.last_used = Instant::now();
+        Ok(RunResult::collect(&self.sandbox, ending, duration))
+    }
+}
+
+/// Whether an environment can serve again after a run that ended so.
+pub fn reusable_after(run: &RunResult) -> bool {
+    run.refused_memory_bytes.is_none()
+        && matches!(
+            run.ending,
+            Ending::Answered(GuestStatus::Ok | GuestStatus::FunctionError)
+        )
+}
+
+/// Checks that a module is an environment-mode guest.
+pub fn check_exports(module: &wasmtime::Module) -> Result<(), String> {
+    for name in [INIT_EXPORT, ALLOC_EXPORT, INVOKE_EXPORT, "memory"] {
+        if module.get_export(name).is_none() {
+            return Err(format!("the runtime module does not export `{name}`"));
+        }
+    }
+    Ok(())
+}
