@@ -21,7 +21,18 @@ impl TestWorkspace {
         self.dir.path().join("cache")
     }
 
+    /// A runtime whose module cache is shared by all tests: the JS runtime is compiled
+    /// once per test run, not once per test.
     pub fn runtime(&self) -> Runtime {
+        Runtime::new(RuntimeOptions {
+            cache_dir: std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+            ..RuntimeOptions::default()
+        })
+        .expect("runtime")
+    }
+
+    /// A runtime with a module cache of this test's own, for tests about the cache.
+    pub fn runtime_with_own_cache(&self) -> Runtime {
         Runtime::new(RuntimeOptions {
             cache_dir: self.cache_dir(),
             ..RuntimeOptions::default()
@@ -40,6 +51,27 @@ impl TestWorkspace {
         configure(&mut config);
         self.workspace
             .create_function(name, &config, &[("main.wat", wat.as_bytes())])
+            .expect("create function")
+    }
+}
+
+impl TestWorkspace {
+    /// Creates a JS function from `(path, source)` files with handler `handler`.
+    pub fn add_js(
+        &self,
+        name: &str,
+        handler: &str,
+        files: &[(&str, &str)],
+        configure: impl FnOnce(&mut FunctionConfig),
+    ) -> Function {
+        let mut config = FunctionConfig::new(Language::Js, handler);
+        configure(&mut config);
+        let files: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(path, source)| (*path, source.as_bytes()))
+            .collect();
+        self.workspace
+            .create_function(name, &config, &files)
             .expect("create function")
     }
 }

@@ -1,0 +1,278 @@
+//! Errors as Lambda's Node.js runtime reports them, and execution environments as Lambda
+//! keeps them: Init once, warm reuse, separate environments for concurrent invocations,
+//! a fresh one after a change, a timeout or a crash.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
+
+mod common;
+
+use common::{TestWorkspace, invoke};
+use lambdesk::model::{FunctionError, InvocationRecord, Outcome, error_types};
+use serde_json::json;
+
+async fn failing(files: &[(&str, &str)], handler: &str) -> (FunctionError, InvocationRecord) {
+    let test = TestWorkspace::new();
+    let function = test.add_js("fn", handler, files, |config| config.timeout_secs = 2);
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    let error = record
+        .error()
+        .cloned()
+        .unwrap_or_else(|| panic!("expected a failure: {:?}", record.outcome));
+    (error, record)
+}
+
+#[tokio::test]
+async fn a_thrown_error_has_its_type_message_and_trace() {
+    let source = "export const handler = async (event) => {\n  const user = undefined;\n  return user.name;\n};";
+    let (error, record) = failing(&[("index.mjs", source)], "index.handler").await;
+    assert_eq!(error.error_type, "TypeError");
+    assert!(error.error_message.contains("name"), "{error:?}");
+    assert_eq!(
+        error.trace[0],
+        format!("TypeError: {}", error.error_message)
+    );
+    assert!(
+        error.trace.iter().any(|line| line.contains("index.mjs:3")),
+        "{error:?}"
+    );
+    // Lambda logs the error it returns.
+    assert!(
+        record
+            .log_lines
+            .iter()
+            .any(|line| line.contains("\tERROR\tInvoke Error \t{\"errorType\":\"TypeError\"")),
+        "{:#?}",
+        record.log_lines
+    );
+}
+
+#[tokio::test]
+async fn a_custom_error_keeps_its_name() {
+    let source = "class OrderError extends Error { constructor(m) { super(m); this.name = 'OrderError'; } }\nexport const handler = async () => { throw new OrderError('no stock'); };";
+    let (error, _) = failing(&[("index.mjs", source)], "index.handler").await;
+    assert_eq!(
+        (error.error_type.as_str(), error.error_message.as_str()),
+        ("OrderError", "no stock")
+    );
+}
+
+#[tokio::test]
+async fn a_syntax_error_is_user_code_syntax_error_with_file_and_line() {
+    let source = "export const handler = async () => {\n  return {;\n};";
+    let (error, _) = failing(&[("index.mjs", source)], "index.handler").await;
+    assert_eq!(error.error_type, error_types::SYNTAX_ERROR);
+    assert!(
+        error.error_message.starts_with("SyntaxError: "),
+        "{error:?}"
+    );
+    assert!(error.error_message.contains("index.mjs:2"), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_missing_export_is_handler_not_found() {
+    let (error, _) = failing(
+        &[("index.mjs", "export const other = async () => 1;")],
+        "index.handler",
+    )
+    .await;
+    assert_eq!(error.error_type, error_types::HANDLER_NOT_FOUND);
+    assert_eq!(
+        error.error_message,
+        "index.handler is undefined or not exported"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_module_is_import_module_error() {
+    let (error, _) = failing(
+        &[("index.mjs", "export const handler = async () => 1;")],
+        "app.handler",
+    )
+    .await;
+    assert_eq!(error.error_type, error_types::IMPORT_MODULE_ERROR);
+    assert!(
+        error
+            .error_message
+            .starts_with("Error: Cannot find module 'app'"),
+        "{error:?}"
+    );
+
+    let importing = "import { x } from './missing.mjs';\nexport const handler = async () => x;";
+    let (error, _) = failing(&[("index.mjs", importing)], "index.handler").await;
+    assert_eq!(error.error_type, error_types::IMPORT_MODULE_ERROR);
+    assert!(error.error_message.contains("missing.mjs"), "{error:?}");
+
+    let requiring = "const x = require('./missing');\nexports.handler = async () => x;";
+    let (error, _) = failing(&[("index.js", requiring)], "index.handler").await;
+    assert_eq!(error.error_type, error_types::IMPORT_MODULE_ERROR);
+    assert!(error.error_message.contains("./missing"), "{error:?}");
+}
+
+#[tokio::test]
+async fn an_unhandled_rejection_fails_the_invocation() {
+    let source = "export const handler = async () => { Promise.reject(new Error('forgotten')); await new Promise((r) => setTimeout(r, 5)); return 'done'; };";
+    let (error, _) = failing(&[("index.mjs", source)], "index.handler").await;
+    assert_eq!(error.error_type, "Runtime.UnhandledPromiseRejection");
+    assert!(
+        error.error_message.contains("Error: forgotten"),
+        "{error:?}"
+    );
+}
+
+const COUNTER: &str = "let count = 0;\nconst loadedAt = Date.now();\nexport const handler = async () => { count += 1; await new Promise((r) => setTimeout(r, 100)); return { count, loadedAt }; };";
+
+#[tokio::test]
+async fn a_warm_environment_keeps_its_globals_and_reports_init_only_once() {
+    let test = TestWorkspace::new();
+    let function = test.add_js(
+        "counter",
+        "index.handler",
+        &[("index.mjs", COUNTER)],
+        |_| {},
+    );
+    let runtime = test.runtime();
+    let first = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    let second = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    let third = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(first.payload()["count"], 1);
+    assert_eq!(second.payload()["count"], 2);
+    assert_eq!(third.payload()["count"], 3);
+    assert_eq!(first.payload()["loadedAt"], third.payload()["loadedAt"]);
+    assert!(first.init_duration_ms.is_some());
+    assert_eq!(
+        (second.init_duration_ms, third.init_duration_ms),
+        (None, None)
+    );
+    assert_eq!(first.log_stream, third.log_stream);
+}
+
+#[tokio::test]
+async fn concurrent_invocations_get_separate_environments() {
+    let test = TestWorkspace::new();
+    let function = test.add_js(
+        "counter",
+        "index.handler",
+        &[("index.mjs", COUNTER)],
+        |_| {},
+    );
+    let runtime = test.runtime();
+    let (a, b) = tokio::join!(
+        invoke(&test, &runtime, &function, "{}"),
+        invoke(&test, &runtime, &function, "{}")
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(
+        (a.payload()["count"].clone(), b.payload()["count"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_ne!(a.log_stream, b.log_stream);
+    assert!(a.init_duration_ms.is_some() && b.init_duration_ms.is_some());
+    assert_eq!(runtime.idle_environments("counter"), 2);
+}
+
+#[tokio::test]
+async fn saving_new_code_starts_a_new_environment() {
+    let test = TestWorkspace::new();
+    let function = test.add_js(
+        "fn",
+        "index.handler",
+        &[("index.mjs", "export const handler = async () => 'old';")],
+        |_| {},
+    );
+    let runtime = test.runtime();
+    assert_eq!(
+        invoke(&test, &runtime, &function, "{}")
+            .await
+            .unwrap()
+            .payload(),
+        json!("old")
+    );
+    std::fs::write(
+        function.dir.join("index.mjs"),
+        "export const handler = async () => 'new code';",
+    )
+    .unwrap();
+    let after = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(after.payload(), json!("new code"));
+    assert!(after.init_duration_ms.is_some());
+}
+
+#[tokio::test]
+async fn an_infinite_loop_times_out_and_the_next_invocation_gets_a_fresh_environment() {
+    let source = "let calls = 0;\nexport const handler = async (event) => { calls += 1; if (event.spin) { while (true) {} } return calls; };";
+    let test = TestWorkspace::new();
+    let function = test.add_js(
+        "spin",
+        "index.handler",
+        &[("index.mjs", source)],
+        |config| config.timeout_secs = 1,
+    );
+    let runtime = test.runtime();
+    assert_eq!(
+        invoke(&test, &runtime, &function, "{}")
+            .await
+            .unwrap()
+            .payload(),
+        json!(1)
+    );
+    let stuck = invoke(&test, &runtime, &function, r#"{"spin":true}"#)
+        .await
+        .unwrap();
+    assert_eq!(stuck.error().unwrap().error_type, error_types::TIMEOUT);
+    assert!(
+        stuck.duration_ms >= 1000.0 && stuck.duration_ms < 1100.0,
+        "{}",
+        stuck.duration_ms
+    );
+    let after = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(
+        after.payload(),
+        json!(1),
+        "a new environment starts from scratch"
+    );
+    assert!(after.init_duration_ms.is_some());
+}
+
+#[tokio::test]
+async fn a_promise_that_never_settles_times_out() {
+    let source = "export const handler = () => new Promise(() => {});";
+    let (error, record) = failing(&[("index.mjs", source)], "index.handler").await;
+    assert_eq!(error.error_type, error_types::TIMEOUT);
+    assert!(
+        record.duration_ms >= 2000.0 && record.duration_ms < 2100.0,
+        "{}",
+        record.duration_ms
+    );
+}
+
+#[tokio::test]
+async fn a_memory_bomb_stops_at_memory_mb() {
+    let source = "export const handler = async (event) => { if (!event.bomb) return 'fine'; const hoard = []; while (true) { hoard.push(new Array(100000).fill(hoard.length)); } };";
+    let test = TestWorkspace::new();
+    let function = test.add_js(
+        "bomb",
+        "index.handler",
+        &[("index.mjs", source)],
+        |config| config.timeout_secs = 30,
+    );
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &function, r#"{"bomb":true}"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        record.error().map(|error| error.error_type.as_str()),
+        Some(error_types::OUT_OF_MEMORY),
+        "{:?}",
+        record.outcome
+    );
+    assert!(
+        record.max_memory_used_mb <= 128,
+        "{}",
+        record.max_memory_used_mb
+    );
+    let after = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(after.outcome, Outcome::Success(json!("fine")));
+}
