@@ -291,3 +291,73 @@ async fn returning_nothing_is_a_null_response() {
     .await;
     assert_eq!(response(&record), Value::Null);
 }
+
+#[tokio::test]
+async fn url_and_url_search_params_parse_resolve_and_serialize() {
+    let source = r#"
+export const handler = async () => {
+  const url = new URL("HTTPS://User:pw@Example.COM:443/a/./b/../c d?x=1&y=two+words#frag");
+  const relative = new URL("../up?q=1", "https://example.com/a/b/c");
+  const params = new URLSearchParams({ b: "2", a: "1 & 1" });
+  params.append("a", "again");
+  params.sort();
+  url.searchParams.set("x", "changed");
+  return {
+    href: url.href, protocol: url.protocol, host: url.host, port: url.port, pathname: url.pathname,
+    search: url.search, hash: url.hash, origin: url.origin, username: url.username,
+    y: new URL("https://h/?y=two+words").searchParams.get("y"),
+    relative: relative.href,
+    params: params.toString(), all: params.getAll("a"),
+    withPort: new URL("http://localhost:3000/items/7").host,
+    invalid: URL.canParse("not a url"),
+  };
+};"#;
+    let record = run_js(&[("index.mjs", source)], "index.handler", "{}").await;
+    assert_eq!(
+        response(&record),
+        json!({
+            "href": "https://User:pw@example.com/a/c%20d?x=changed&y=two+words#frag",
+            "protocol": "https:", "host": "example.com", "port": "", "pathname": "/a/c%20d",
+            "search": "?x=changed&y=two+words", "hash": "#frag", "origin": "https://example.com", "username": "User",
+            "y": "two words",
+            "relative": "https://example.com/a/up?q=1",
+            "params": "a=1+%26+1&a=again&b=2", "all": ["1 & 1", "again"],
+            "withPort": "localhost:3000",
+            "invalid": false,
+        })
+    );
+}
+
+#[tokio::test]
+async fn buffer_converts_between_encodings() {
+    let source = r#"
+export const handler = async () => {
+  const text = Buffer.from("héllo");
+  const fromBase64 = Buffer.from("aGVsbG8gd29ybGQ=", "base64");
+  const fromHex = Buffer.from("cafe", "hex");
+  const joined = Buffer.concat([Buffer.from("ab"), Buffer.from("cd")]);
+  console.log(Buffer.from("hi"));
+  return {
+    length: text.length, utf8: text.toString(), base64: text.toString("base64"), hex: text.toString("hex"),
+    decoded: fromBase64.toString("utf8"), fromHex: [...fromHex], joined: joined.toString(),
+    base64url: Buffer.from([251, 255]).toString("base64url"),
+    byteLength: Buffer.byteLength("€"), isBuffer: Buffer.isBuffer(joined), equals: Buffer.from("x").equals(Buffer.from("x")),
+    json: JSON.parse(JSON.stringify(Buffer.from("A"))),
+  };
+};"#;
+    let record = run_js(&[("index.mjs", source)], "index.handler", "{}").await;
+    assert_eq!(
+        response(&record),
+        json!({
+            "length": 6, "utf8": "héllo", "base64": "aMOpbGxv", "hex": "68c3a96c6c6f",
+            "decoded": "hello world", "fromHex": [202, 254], "joined": "abcd",
+            "base64url": "-_8", "byteLength": 3, "isBuffer": true, "equals": true,
+            "json": { "type": "Buffer", "data": [65] },
+        })
+    );
+    assert!(
+        record.log_lines[0].ends_with("\tINFO\t<Buffer 68 69>"),
+        "{:?}",
+        record.log_lines
+    );
+}

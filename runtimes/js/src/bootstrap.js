@@ -50,6 +50,11 @@
       if (depth < 0) return "[Set]";
       entries = [...value].map((item) => inspect(item, depth - 1, nested));
       [open, close] = [`Set(${value.size}) {`, "}"];
+    } else if (typeof globalThis.Buffer === "function" && value instanceof globalThis.Buffer) {
+      const shown = Array.from(value.subarray(0, 50), (byte) => byte.toString(16).padStart(2, "0")).join(" ");
+      return `<Buffer${shown ? " " + shown : ""}${value.length > 50 ? ` ... ${value.length - 50} more bytes` : ""}>`;
+    } else if (typeof globalThis.URL === "function" && value instanceof globalThis.URL) {
+      return `URL { href: ${quote(value.href)} }`;
     } else if (ArrayBuffer.isView(value)) {
       entries = Array.from(value, (item) => String(item));
       [open, close] = [`${value.constructor.name}(${value.length}) [`, "]"];

@@ -24,7 +24,13 @@ const STATUS_FUNCTION_ERROR: i32 = 1;
 /// stdout holds the error JSON; the host must discard this instance.
 const STATUS_FATAL: i32 = 2;
 
-const BOOTSTRAP: &str = include_str!("bootstrap.js");
+/// Evaluated in this order at the start of every environment: the Node.js-like globals,
+/// then the web APIs written in JavaScript.
+const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
+    ("lambdesk:bootstrap", include_str!("bootstrap.js")),
+    ("lambdesk:url", include_str!("url.js")),
+    ("lambdesk:buffer", include_str!("buffer.js")),
+];
 
 struct Environment {
     // Field order matters: the context must be dropped before its runtime.
@@ -116,10 +122,12 @@ fn init() -> Result<Option<String>, String> {
 
 fn run_init<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Option<String>> {
     natives::install(ctx)?;
-    let mut options = rquickjs::context::EvalOptions::default();
-    options.strict = false;
-    options.filename = Some("lambdesk:bootstrap".to_owned());
-    ctx.eval_with_options::<(), _>(BOOTSTRAP, options)?;
+    for (name, source) in BOOTSTRAP_SCRIPTS {
+        let mut options = rquickjs::context::EvalOptions::default();
+        options.strict = false;
+        options.filename = Some((*name).to_owned());
+        ctx.eval_with_options::<(), _>(*source, options)?;
+    }
     let lambdesk: Object<'js> = ctx.globals().get("__lambdesk")?;
     let start: Function<'js> = lambdesk.get("init")?;
     let promise: Promise<'js> = start.call(())?;
