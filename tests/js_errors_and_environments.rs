@@ -276,3 +276,31 @@ async fn a_memory_bomb_stops_at_memory_mb() {
     let after = invoke(&test, &runtime, &function, "{}").await.unwrap();
     assert_eq!(after.outcome, Outcome::Success(json!("fine")));
 }
+
+#[tokio::test]
+async fn environments_started_from_the_snapshot_have_their_own_randomness_and_clock() {
+    let source = "export const handler = async () => ({ random: Math.random(), uuid: crypto.randomUUID(), now: performance.now() });";
+    let test = TestWorkspace::new();
+    let function = test.add_js("rng", "index.handler", &[("index.mjs", source)], |_| {});
+    let runtime = test.runtime();
+    let first = invoke(&test, &runtime, &function, "{}")
+        .await
+        .unwrap()
+        .payload();
+    runtime.unload("rng");
+    let second = invoke(&test, &runtime, &function, "{}")
+        .await
+        .unwrap()
+        .payload();
+    assert_ne!(first["random"], second["random"]);
+    assert_ne!(first["uuid"], second["uuid"]);
+    for payload in [&first, &second] {
+        let random = payload["random"].as_f64().unwrap();
+        assert!((0.0..1.0).contains(&random), "{random}");
+        let now = payload["now"].as_f64().unwrap();
+        assert!(
+            (0.0..5_000.0).contains(&now),
+            "performance.now() counts from the environment's start: {now}"
+        );
+    }
+}

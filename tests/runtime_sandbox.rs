@@ -68,10 +68,18 @@ async fn the_first_invocation_is_a_cold_start_and_later_ones_are_warm() {
 async fn a_second_runtime_loads_the_module_from_the_disk_cache() {
     let test = TestWorkspace::new();
     let function = test.add_wat("echo", ECHO_WAT, |_| {});
-    let first = test.runtime_with_own_cache().prepare(&function).unwrap();
+    let first = test
+        .runtime_with_own_cache()
+        .prepare(&function)
+        .await
+        .unwrap();
     assert_eq!(first.origin, ModuleOrigin::Compiled);
     // A new runtime is what a second process start has: nothing in memory.
-    let second = test.runtime_with_own_cache().prepare(&function).unwrap();
+    let second = test
+        .runtime_with_own_cache()
+        .prepare(&function)
+        .await
+        .unwrap();
     assert_eq!(second.origin, ModuleOrigin::DiskCache);
     assert!(!second.reused);
     let entries = std::fs::read_dir(test.cache_dir()).unwrap().count();
@@ -82,13 +90,16 @@ async fn a_second_runtime_loads_the_module_from_the_disk_cache() {
 async fn a_corrupt_cache_entry_is_recompiled() {
     let test = TestWorkspace::new();
     let function = test.add_wat("echo", ECHO_WAT, |_| {});
-    test.runtime_with_own_cache().prepare(&function).unwrap();
+    test.runtime_with_own_cache()
+        .prepare(&function)
+        .await
+        .unwrap();
     for entry in std::fs::read_dir(test.cache_dir()).unwrap() {
         std::fs::write(entry.unwrap().path(), b"garbage").unwrap();
     }
     let runtime = test.runtime_with_own_cache();
     assert_eq!(
-        runtime.prepare(&function).unwrap().origin,
+        runtime.prepare(&function).await.unwrap().origin,
         ModuleOrigin::Compiled
     );
     assert!(

@@ -29,7 +29,7 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
     let function = workspace.function(&args.name)?;
     let runtime = Runtime::new(RuntimeOptions::default())?;
     if args.verbose {
-        let report = runtime.prepare(&function)?;
+        let report = runtime.prepare(&function).await?;
         let how = match report.origin {
             ModuleOrigin::Compiled => "compiled",
             ModuleOrigin::DiskCache => "loaded from the compiled-module cache",

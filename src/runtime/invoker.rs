@@ -18,6 +18,7 @@ use super::environment_mode::{self, Environment};
 use super::environment_pool::EnvironmentPool;
 use super::error::{InvokeError, describe};
 use super::js_runtime;
+use super::js_snapshot;
 use super::lambda_environment::{lambda_variables, new_log_stream_name};
 use super::module_cache::{ModuleCache, ModuleOrigin};
 use super::module_source::module_bytes;
@@ -65,7 +66,7 @@ pub struct Runtime {
     linker: Linker<SandboxState>,
     cache: ModuleCache,
     js_runtime_path: Option<PathBuf>,
-    js_runtime: Mutex<Option<Arc<LoadedModule>>>,
+    js_runtime: tokio::sync::OnceCell<Arc<LoadedModule>>,
     functions: Mutex<HashMap<String, FunctionSlot>>,
     environments: EnvironmentPool,
 }
@@ -117,7 +118,7 @@ impl Runtime {
             linker,
             cache: ModuleCache::new(options.cache_dir),
             js_runtime_path: options.js_runtime_path,
-            js_runtime: Mutex::default(),
+            js_runtime: tokio::sync::OnceCell::new(),
             functions: Mutex::default(),
             environments: EnvironmentPool::default(),
         })
@@ -129,9 +130,9 @@ impl Runtime {
 
     /// Makes the function's module ready without invoking it (the console does this on
     /// save, so the next Test click is warm). For JS this loads the embedded runtime.
-    pub fn prepare(&self, function: &Function) -> Result<PreparedReport, InvokeError> {
+    pub async fn prepare(&self, function: &Function) -> Result<PreparedReport, InvokeError> {
         let (module, reused) = match function.config.runtime {
-            Language::Js => self.js_runtime_module()?,
+            Language::Js => self.js_runtime_module().await?,
             _ => self.command_module(function)?,
         };
         Ok(PreparedReport {
@@ -202,15 +203,18 @@ impl Runtime {
         Ok((module, false))
     }
 
-    /// The JS runtime module, loaded once per process (compiled once per machine).
-    fn js_runtime_module(&self) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
-        let mut loaded = self
+    /// The JS runtime module, loaded once per process (snapshotted and compiled once per
+    /// machine).
+    async fn js_runtime_module(&self) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
+        let reused = self.js_runtime.initialized();
+        let module = self
             .js_runtime
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(module) = loaded.as_ref() {
-            return Ok((Arc::clone(module), true));
-        }
+            .get_or_try_init(|| self.load_js_runtime())
+            .await?;
+        Ok((Arc::clone(module), reused))
+    }
+
+    async fn load_js_runtime(&self) -> Result<Arc<LoadedModule>, InvokeError> {
         let started = Instant::now();
         let path = self
             .js_runtime_path
@@ -220,8 +224,13 @@ impl Runtime {
             path: path.clone(),
             message,
         };
-        let wasm = js_runtime::runtime_bytes(self.js_runtime_path.as_deref())
+        let plain = js_runtime::runtime_bytes(self.js_runtime_path.as_deref())
             .map_err(|error| load_error(error.to_string()))?;
+        // Without a snapshot every environment runs the bootstrap itself: slower, same
+        // behaviour. So a failed snapshot is not an error.
+        let wasm = js_snapshot::snapshot(&self.engine, &self.linker, self.cache.dir(), &plain)
+            .await
+            .unwrap_or(plain);
         let (module, origin) = self
             .cache
             .load(&self.engine, &wasm)
@@ -231,16 +240,14 @@ impl Runtime {
             .linker
             .instantiate_pre(&module)
             .map_err(|error| load_error(describe(&error)))?;
-        let module = Arc::new(LoadedModule {
+        Ok(Arc::new(LoadedModule {
             fingerprint: 0,
             instance_pre,
             origin,
             load_duration: started.elapsed(),
             cold_start_pending: AtomicBool::new(false),
             log_stream: String::new(),
-        });
-        *loaded = Some(Arc::clone(&module));
-        Ok((module, false))
+        }))
     }
 
     fn lock_functions(&self) -> std::sync::MutexGuard<'_, HashMap<String, FunctionSlot>> {
@@ -328,7 +335,7 @@ impl Runtime {
         let (mut environment, init) = match self.environments.take(&function.name, fingerprint) {
             Some(environment) => (environment, None),
             None => {
-                let (module, _) = self.js_runtime_module()?;
+                let (module, _) = self.js_runtime_module().await?;
                 let log_stream = new_log_stream_name();
                 let code_dir = (
                     function.dir.clone(),

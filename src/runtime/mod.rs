@@ -14,6 +14,7 @@ mod environment_pool;
 mod error;
 mod invoker;
 mod js_runtime;
+mod js_snapshot;
 mod lambda_environment;
 mod memory_limiter;
 mod module_cache;

@@ -5,7 +5,8 @@
   "use strict";
 
   const TASK_ROOT = "/var/task";
-  const environment = natives.environment();
+  // Filled at Init (not at bootstrap, which may run in a snapshot made elsewhere).
+  const environment = {};
   const monotonicMs = natives.monotonicMs;
 
   // ---------------------------------------------------------------- inspect / format
@@ -302,9 +303,25 @@
     exit: (code) => { throw Object.assign(new Error(`process.exit(${code === undefined ? "" : code}) called`), { name: "Runtime.ExitError" }); },
   };
   globalThis.global = globalThis;
-  if (typeof globalThis.performance === "undefined") {
-    const origin = Date.now() - monotonicMs();
-    globalThis.performance = { now: monotonicMs, timeOrigin: origin };
+
+  // What must be live in each environment, even one restored from a snapshot: the
+  // variables, the clock origin, the random generator's seed.
+  function takeLiveState() {
+    Object.assign(environment, natives.environment());
+    globalThis.performance = { now: monotonicMs, timeOrigin: Date.now() - monotonicMs(), toJSON() { return { timeOrigin: this.timeOrigin }; } };
+    // xoshiro128** seeded from WASI's random_get: the engine's own Math.random state
+    // would be the snapshot's, the same in every environment.
+    const state = new Uint32Array(natives.randomBytes(16));
+    if (state.every((word) => word === 0)) state[0] = 1;
+    const rotl = (x, k) => (x << k) | (x >>> (32 - k));
+    const next = () => {
+      const result = Math.imul(rotl(Math.imul(state[1], 5), 7), 9) >>> 0;
+      const t = state[1] << 9;
+      state[2] ^= state[0]; state[3] ^= state[1]; state[1] ^= state[2]; state[0] ^= state[3];
+      state[2] ^= t; state[3] = rotl(state[3], 11);
+      return result;
+    };
+    Math.random = function random() { return ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992; };
   }
 
   // ---------------------------------------------------------------- CommonJS
@@ -406,7 +423,7 @@
   }
 
   // ---------------------------------------------------------------- the handler
-  const handlerSetting = environment._HANDLER || "index.handler";
+  let handlerSetting = "index.handler";
   let handler = null;
   let initErrorJson = "";
   let phase = { done: true };
@@ -490,6 +507,8 @@
     },
 
     init() {
+      takeLiveState();
+      handlerSetting = environment._HANDLER || "index.handler";
       phase = { done: false, waitForEmptyLoop: false };
       return loadHandler().then(() => { phase.done = true; }, (error) => { initErrorJson = loadError(error, handlerSetting); phase.done = true; });
     },

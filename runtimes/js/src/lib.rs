@@ -1,9 +1,14 @@
 //! lambdesk's JavaScript runtime: QuickJS-NG (through rquickjs) compiled to wasm32-wasip1.
 //!
 //! One instance of this module is one Lambda execution environment. The host calls:
-//! - `lambdesk_init()` once: start the engine, run the bootstrap (console, timers, require,
-//!   …) and load the handler module named by `_HANDLER` from `/var/task` — Lambda's Init
-//!   phase. Returns a status; on failure the error JSON is on stdout.
+//! - `lambdesk_preinit()` once per machine, to snapshot: start the engine and run the
+//!   bootstrap (console, timers, require, …). It touches no file, variable or clock that
+//!   must be live, so the host can freeze the result (wizer) and start every environment
+//!   from that snapshot.
+//! - `lambdesk_init()` once per environment: pre-initialise if that was not done, take the
+//!   live environment (variables, clocks, random seed) and load the handler module named
+//!   by `_HANDLER` from `/var/task` — Lambda's Init phase. Returns a status; on failure the
+//!   error JSON is on stdout.
 //! - `lambdesk_alloc(len)` then `lambdesk_invoke(ptr, len)` per request: the request is
 //!   one line of context JSON, a newline, and the event JSON. The response (or Lambda's
 //!   error JSON) goes to stdout; log lines go to stderr.
@@ -14,7 +19,7 @@ mod natives;
 use std::cell::RefCell;
 use std::io::Write as _;
 
-use rquickjs::{CaughtError, Context, Ctx, Function, Object, Promise, Runtime, Value};
+use rquickjs::{CaughtError, Context, Ctx, Function, Object, Runtime, Value};
 
 /// Status codes returned to the host.
 const STATUS_OK: i32 = 0;
@@ -58,10 +63,23 @@ pub extern "C" fn lambdesk_alloc(len: u32) -> *mut u8 {
     pointer
 }
 
+/// Starts the engine and runs the bootstrap; traps (panics) on failure, which fails the
+/// snapshot, and the host then uses the module without one.
+#[unsafe(no_mangle)]
+pub extern "C" fn lambdesk_preinit() {
+    if let Err(message) = preinit() {
+        panic!("lambdesk_preinit: {message}");
+    }
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn lambdesk_init() -> i32 {
-    // SAFETY: called once, first, before anything else in this instance runs.
-    unsafe { __wasm_call_ctors() };
+    natives::restart_clock();
+    let preinitialized = ENVIRONMENT.with(|slot| slot.borrow().is_some());
+    if !preinitialized && let Err(message) = preinit() {
+        write_stdout(&internal_error_json(&message));
+        return STATUS_FATAL;
+    }
     match init() {
         Ok(None) => STATUS_OK,
         Ok(Some(error_json)) => {
@@ -103,24 +121,26 @@ pub unsafe extern "C" fn lambdesk_invoke(pointer: *mut u8, len: u32) -> i32 {
     }
 }
 
-/// Starts the engine and runs Init. `Ok(Some(json))` is a user-code error (syntax error,
-/// missing handler, …) in Lambda's shape.
-fn init() -> Result<Option<String>, String> {
+/// Starts the engine and evaluates the bootstrap scripts.
+fn preinit() -> Result<(), String> {
+    // SAFETY: runs once, first, before anything else in this instance (a snapshot keeps
+    // the fact that it ran, as it keeps the engine).
+    unsafe { __wasm_call_ctors() };
     let runtime = Runtime::new().map_err(|error| error.to_string())?;
     runtime.set_loader(loader::TaskResolver, loader::TaskLoader);
     runtime.set_host_promise_rejection_tracker(Some(Box::new(track_rejection)));
     let context = Context::full(&runtime).map_err(|error| error.to_string())?;
-    let init_error = context.with(|ctx| run_init(&ctx).map_err(|error| describe(&ctx, error)))?;
+    context.with(|ctx| run_bootstrap(&ctx).map_err(|error| describe(&ctx, error)))?;
     ENVIRONMENT.with(|slot| {
         *slot.borrow_mut() = Some(Environment {
             context,
             _runtime: runtime,
         });
     });
-    Ok(init_error)
+    Ok(())
 }
 
-fn run_init<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Option<String>> {
+fn run_bootstrap(ctx: &Ctx<'_>) -> rquickjs::Result<()> {
     natives::install(ctx)?;
     for (name, source) in BOOTSTRAP_SCRIPTS {
         let mut options = rquickjs::context::EvalOptions::default();
@@ -128,11 +148,28 @@ fn run_init<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Option<String>> {
         options.filename = Some((*name).to_owned());
         ctx.eval_with_options::<(), _>(*source, options)?;
     }
+    Ok(())
+}
+
+/// Runs Init. `Ok(Some(json))` is a user-code error (syntax error, missing handler, …) in
+/// Lambda's shape.
+fn init() -> Result<Option<String>, String> {
+    ENVIRONMENT.with(|slot| {
+        let slot = slot.borrow();
+        let Some(environment) = slot.as_ref() else {
+            return Err("the engine is not started".to_owned());
+        };
+        environment
+            .context
+            .with(|ctx| run_init(&ctx).map_err(|error| describe(&ctx, error)))
+    })
+}
+
+fn run_init<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Option<String>> {
     let lambdesk: Object<'js> = ctx.globals().get("__lambdesk")?;
     let start: Function<'js> = lambdesk.get("init")?;
-    let promise: Promise<'js> = start.call(())?;
+    start.call::<_, ()>(())?;
     drive(ctx, &lambdesk)?;
-    let _ = promise;
     let finish: Function<'js> = lambdesk.get("finishInit")?;
     let error_json: String = finish.call(())?;
     Ok((!error_json.is_empty()).then_some(error_json))

@@ -1,9 +1,9 @@
 //! The few functions the bootstrap needs from outside the engine: output, files under
 //! `/var/task`, clocks, randomness, the environment. Everything else is JavaScript.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::sync::OnceLock;
 use std::time::Instant;
 
 use rquickjs::{Ctx, Function, Module, Object, Promise, Value};
@@ -16,9 +16,25 @@ unsafe extern "C" {
     fn random_get(buf: *mut u8, len: usize) -> u16;
 }
 
+thread_local! {
+    /// The monotonic clock's origin for this environment. Set at Init, not kept from a
+    /// snapshot: a snapshot's clock readings mean nothing in a later process.
+    static MONOTONIC_START: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Starts this environment's monotonic clock (`performance.now()`, timers) at zero.
+pub fn restart_clock() {
+    MONOTONIC_START.with(|start| start.set(Some(Instant::now())));
+}
+
 fn monotonic_start() -> Instant {
-    static START: OnceLock<Instant> = OnceLock::new();
-    *START.get_or_init(Instant::now)
+    MONOTONIC_START.with(|start| {
+        start.get().unwrap_or_else(|| {
+            let now = Instant::now();
+            start.set(Some(now));
+            now
+        })
+    })
 }
 
 pub fn random_bytes(len: usize) -> Vec<u8> {
