@@ -18,6 +18,18 @@ const SAMPLE_FILES: &[(&str, &str)] = &[
         "echo/events/hello.json",
         include_str!("../assets/sample/echo/events/hello.json"),
     ),
+    (
+        "hello/function.toml",
+        include_str!("../assets/sample/hello/function.toml"),
+    ),
+    (
+        "hello/index.mjs",
+        include_str!("../assets/sample/hello/index.mjs"),
+    ),
+    (
+        "hello/events/ada.json",
+        include_str!("../assets/sample/hello/events/ada.json"),
+    ),
 ];
 
 /// `<data dir>/lambdesk/sample-workspace` (`~/.local/share/…` on Linux).
@@ -75,6 +87,6 @@ mod tests {
         for name in workspace.function_names().unwrap() {
             workspace.function(&name).unwrap();
         }
-        assert!(workspace.function("echo").is_ok());
+        assert_eq!(workspace.function_names().unwrap(), vec!["echo", "hello"]);
     }
 }

@@ -432,3 +432,40 @@ fn a_generated_event_can_be_piped_into_invoke() {
     let response: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(response["Records"][0]["body"], "hi");
 }
+
+#[test]
+fn the_sample_workspaces_javascript_function_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sample");
+    lambdesk::sample_workspace::open_sample_workspace(&root).unwrap();
+    let event = root.join("functions/hello/events/ada.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_lambdesk"))
+        .args([
+            "invoke",
+            "hello",
+            "--event",
+            path_str(&event),
+            "--workspace",
+            path_str(&root),
+        ])
+        .env(
+            "LAMBDESK_CACHE_DIR",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let response: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(response["statusCode"], 200);
+    let body: serde_json::Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({ "message": "Hello, Ada!", "invocations": 1 })
+    );
+    let log = stderr(&output);
+    assert!(
+        log.contains("\tINFO\tsaying hello to Ada { requestId: '"),
+        "{log}"
+    );
+    assert!(log.contains("Init Duration: "), "{log}");
+}
