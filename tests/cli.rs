@@ -450,7 +450,7 @@ fn the_sample_workspaces_javascript_function_runs() {
         ])
         .env(
             "LAMBDESK_CACHE_DIR",
-            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
         )
         .output()
         .unwrap();

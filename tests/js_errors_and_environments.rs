@@ -304,3 +304,42 @@ async fn environments_started_from_the_snapshot_have_their_own_randomness_and_cl
         );
     }
 }
+
+#[tokio::test]
+async fn an_environment_idle_for_longer_than_its_ttl_is_dropped() {
+    let test = TestWorkspace::new();
+    let function = test.add_js(
+        "counter",
+        "index.handler",
+        &[("index.mjs", COUNTER)],
+        |_| {},
+    );
+    let runtime = lambdesk::runtime::Runtime::new(lambdesk::runtime::RuntimeOptions {
+        cache_dir: std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        idle_environment_ttl: std::time::Duration::from_millis(300),
+        ..lambdesk::runtime::RuntimeOptions::default()
+    })
+    .unwrap();
+    assert_eq!(
+        invoke(&test, &runtime, &function, "{}")
+            .await
+            .unwrap()
+            .payload()["count"],
+        1
+    );
+    assert_eq!(
+        invoke(&test, &runtime, &function, "{}")
+            .await
+            .unwrap()
+            .payload()["count"],
+        2
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let after_idle = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(
+        after_idle.payload()["count"],
+        1,
+        "a new environment after the idle period"
+    );
+    assert!(after_idle.init_duration_ms.is_some());
+}

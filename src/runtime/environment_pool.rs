@@ -4,18 +4,25 @@ use std::time::Duration;
 
 use super::environment_mode::Environment;
 
-/// How long an unused execution environment is kept warm (Lambda keeps them for
-/// minutes; the exact figure is not documented).
-pub const IDLE_ENVIRONMENT_TTL: Duration = Duration::from_secs(10 * 60);
+/// How long an unused execution environment is kept warm by default (Lambda keeps them
+/// for minutes; the exact figure is not documented).
+pub const DEFAULT_IDLE_ENVIRONMENT_TTL: Duration = Duration::from_secs(10 * 60);
 
 /// Idle execution environments per function. An invocation takes one out (so
 /// concurrent invocations get separate environments) and puts it back when done.
-#[derive(Default)]
 pub struct EnvironmentPool {
+    idle_ttl: Duration,
     idle: Mutex<HashMap<String, Vec<Environment>>>,
 }
 
 impl EnvironmentPool {
+    pub fn new(idle_ttl: Duration) -> Self {
+        Self {
+            idle_ttl,
+            idle: Mutex::default(),
+        }
+    }
+
     /// A warm environment made from `fingerprint`; environments of older code and those
     /// idle for too long are dropped on the way.
     pub fn take(&self, function: &str, fingerprint: u64) -> Option<Environment> {
@@ -23,7 +30,7 @@ impl EnvironmentPool {
         let environments = idle.get_mut(function)?;
         environments.retain(|environment| {
             environment.fingerprint == fingerprint
-                && environment.last_used.elapsed() < IDLE_ENVIRONMENT_TTL
+                && environment.last_used.elapsed() < self.idle_ttl
         });
         environments.pop()
     }

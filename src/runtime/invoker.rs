@@ -15,7 +15,7 @@ use super::code_fingerprint::code_fingerprint;
 use super::command_mode;
 use super::engine::new_engine;
 use super::environment_mode::{self, Environment};
-use super::environment_pool::EnvironmentPool;
+use super::environment_pool::{DEFAULT_IDLE_ENVIRONMENT_TTL, EnvironmentPool};
 use super::error::{InvokeError, describe};
 use super::js_runtime;
 use super::js_snapshot;
@@ -37,6 +37,8 @@ pub struct RuntimeOptions {
     pub cache_dir: PathBuf,
     /// Another build of the JS runtime instead of the embedded one.
     pub js_runtime_path: Option<PathBuf>,
+    /// How long an unused execution environment stays warm.
+    pub idle_environment_ttl: Duration,
 }
 
 impl Default for RuntimeOptions {
@@ -44,6 +46,7 @@ impl Default for RuntimeOptions {
         Self {
             cache_dir: ModuleCache::default_dir(),
             js_runtime_path: js_runtime::override_path(),
+            idle_environment_ttl: DEFAULT_IDLE_ENVIRONMENT_TTL,
         }
     }
 }
@@ -120,7 +123,7 @@ impl Runtime {
             js_runtime_path: options.js_runtime_path,
             js_runtime: tokio::sync::OnceCell::new(),
             functions: Mutex::default(),
-            environments: EnvironmentPool::default(),
+            environments: EnvironmentPool::new(options.idle_environment_ttl),
         })
     }
 
