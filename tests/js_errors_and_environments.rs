@@ -343,3 +343,27 @@ async fn an_environment_idle_for_longer_than_its_ttl_is_dropped() {
     );
     assert!(after_idle.init_duration_ms.is_some());
 }
+
+#[tokio::test]
+async fn a_configuration_change_starts_a_new_environment_that_sees_it() {
+    let source = "export const handler = async () => process.env.COLOR ?? null;";
+    let test = TestWorkspace::new();
+    let function = test.add_js("fn", "index.handler", &[("index.mjs", source)], |config| {
+        config.environment.insert("COLOR".into(), "red".into());
+    });
+    let runtime = test.runtime();
+    assert_eq!(
+        invoke(&test, &runtime, &function, "{}")
+            .await
+            .unwrap()
+            .payload(),
+        json!("red")
+    );
+    let mut config = function.config.clone();
+    config.environment.insert("COLOR".into(), "blue".into());
+    test.workspace.save_function_config("fn", &config).unwrap();
+    let function = test.workspace.function("fn").unwrap();
+    let after = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(after.payload(), json!("blue"));
+    assert!(after.init_duration_ms.is_some());
+}
