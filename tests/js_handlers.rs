@@ -361,3 +361,32 @@ export const handler = async () => {
         record.log_lines
     );
 }
+
+#[tokio::test]
+async fn lines_logged_during_init_come_before_start_as_on_lambda() {
+    let source = "console.log('loading');\nexport const handler = async () => { console.log('handling'); return 1; };";
+    let test = TestWorkspace::new();
+    let function = test.add_js("fn", "index.handler", &[("index.mjs", source)], |_| {});
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(record.init_log_lines.len(), 1);
+    assert!(
+        record.init_log_lines[0].ends_with("\tundefined\tINFO\tloading"),
+        "{:?}",
+        record.init_log_lines
+    );
+    assert!(
+        record.log_lines[0].ends_with("\tINFO\thandling"),
+        "{:?}",
+        record.log_lines
+    );
+    let messages: Vec<String> = lambdesk::logs::lambda_log_entries(&record)
+        .into_iter()
+        .map(|entry| entry.message)
+        .collect();
+    assert!(messages[0].ends_with("\tloading"), "{messages:?}");
+    assert!(messages[1].starts_with("START RequestId: "), "{messages:?}");
+    // A warm invocation has no Init lines.
+    let warm = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert!(warm.init_log_lines.is_empty());
+}

@@ -131,6 +131,7 @@ mod tests {
             } else {
                 Outcome::Failure(FunctionError::new("Error", "boom"))
             },
+            init_log_lines: Vec::new(),
             log_lines: Vec::new(),
         }
     }

@@ -29,8 +29,8 @@ pub fn report_line(record: &InvocationRecord) -> String {
     line
 }
 
-/// The whole log of one invocation as Lambda writes it: START, the function's lines,
-/// END, REPORT.
+/// The whole log of one invocation as Lambda writes it: on a cold start the lines of
+/// Init, then START, the function's lines, END, REPORT.
 pub fn lambda_log_entries(record: &InvocationRecord) -> Vec<LogEntry> {
     let ended_at = record.started_at
         + TimeDelta::microseconds(
@@ -47,7 +47,13 @@ pub fn lambda_log_entries(record: &InvocationRecord) -> Vec<LogEntry> {
         log_stream: record.log_stream.clone(),
         message,
     };
-    let mut entries = Vec::with_capacity(record.log_lines.len() + 3);
+    let mut entries = Vec::with_capacity(record.init_log_lines.len() + record.log_lines.len() + 3);
+    entries.extend(
+        record
+            .init_log_lines
+            .iter()
+            .map(|line| entry(record.started_at, line.clone())),
+    );
     entries.push(entry(record.started_at, start_line(&record.request_id)));
     entries.extend(
         record

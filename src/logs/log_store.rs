@@ -179,6 +179,7 @@ mod tests {
             ephemeral_storage_mb: 512,
             log_stream: "2026/11/26/[$LATEST]abc".into(),
             outcome: Outcome::Success(serde_json::Value::Null),
+            init_log_lines: Vec::new(),
             log_lines: lines.iter().map(|line| (*line).to_owned()).collect(),
         }
     }

@@ -69,6 +69,10 @@ pub struct InvocationRecord {
     /// `YYYY/MM/DD/[$LATEST]<id>`, one per execution environment as in CloudWatch Logs.
     pub log_stream: String,
     pub outcome: Outcome,
+    /// Lines logged during Init on a cold start (module top-level code), which Lambda
+    /// writes before the START line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub init_log_lines: Vec<String>,
     /// The function's own log lines, in order, without the START/END/REPORT frame.
     pub log_lines: Vec<String>,
 }

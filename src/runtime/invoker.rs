@@ -466,8 +466,7 @@ fn record_of(
     let duration_ms = run.duration.as_secs_f64() * 1000.0;
     let init_duration_ms = init_duration.map(|init| init.as_secs_f64() * 1000.0);
     let (outcome, failure_lines) = outcome_of(&run, &request_id, function);
-    let mut log_lines = init_log_lines;
-    log_lines.extend(run.log_lines);
+    let mut log_lines = run.log_lines;
     log_lines.extend(failure_lines);
     InvocationRecord {
         billed_duration_ms: billed_duration_ms(duration_ms + init_duration_ms.unwrap_or(0.0)),
@@ -482,6 +481,7 @@ fn record_of(
         ephemeral_storage_mb: function.config.ephemeral_storage_mb,
         log_stream,
         outcome,
+        init_log_lines,
         log_lines,
     }
 }
