@@ -6,8 +6,11 @@
 //! serde only. See ARCHITECTURE.md.
 
 pub mod billing;
+pub mod blueprints;
+pub mod console;
 pub mod logs;
 pub mod model;
 pub mod runtime;
 pub mod sample_workspace;
 pub mod triggers;
+pub mod ui;

@@ -9,6 +9,15 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
+    if args.opens_console() {
+        return match cli::console::run(args.workspace_dir()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("lambdesk: {error:#}");
+                ExitCode::from(cli::EXIT_BAD_INPUT)
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("lambdesk-worker")

@@ -1,6 +1,8 @@
 //! Command-line subcommands. Each returns the exit status: 0 success, 1 the function
 //! failed, 2 bad usage or bad input (an `Err`, printed as one message by `main`).
 
+mod blueprints;
+pub mod console;
 mod events;
 mod invoke;
 mod list;
@@ -37,6 +39,10 @@ enum Command {
     Invoke(invoke::InvokeArgs),
     /// List the functions with runtime, memory, timeout and triggers.
     List,
+    /// List the blueprints `new` can create functions from.
+    Blueprints,
+    /// Create a function from a blueprint.
+    New(blueprints::NewArgs),
     /// Sample AWS events (like `sam local generate-event`).
     Events {
         #[command(subcommand)]
@@ -49,26 +55,22 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Some(Command::Invoke(invoke_args)) => invoke::run(&workspace()?, &invoke_args).await,
         Some(Command::List) => list::run(&workspace()?),
+        Some(Command::Blueprints) => blueprints::list(&workspace()?),
+        Some(Command::New(new_args)) => blueprints::create(&workspace()?, &new_args),
         Some(Command::Events { command }) => events::run(&command),
-        None => {
-            let workspace = workspace()?;
-            println!(
-                "The desktop console is not in this build yet; the command line works on the workspace at {}.",
-                workspace.root().display()
-            );
-            println!("Try:");
-            println!("  lambdesk list");
-            println!(
-                "  lambdesk invoke echo --event {}",
-                workspace
-                    .functions_dir()
-                    .join("echo/events/hello.json")
-                    .display()
-            );
-            println!("  lambdesk events generate s3-put --bucket photos --key cat.png");
-            println!("  lambdesk --help");
-            Ok(ExitCode::SUCCESS)
-        }
+        // `main` opens the console before getting here.
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+impl Args {
+    /// Without a subcommand, lambdesk opens the desktop console.
+    pub fn opens_console(&self) -> bool {
+        self.command.is_none()
+    }
+
+    pub fn workspace_dir(&self) -> Option<&std::path::Path> {
+        self.workspace.as_deref()
     }
 }
 

@@ -1,0 +1,311 @@
+//! The application core behind the desktop console: owns the workspace, the runtime, the
+//! log store and the cost meter; applies [`Command`]s; runs invocations on a tokio
+//! runtime and reports them back over a bounded channel, waking the UI. Panels read a
+//! [`ConsoleState`] snapshot and never touch the runtime directly.
+
+mod command;
+mod state;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+
+pub use command::Command;
+pub use state::{ConsoleState, FunctionEntry, FunctionStatus, TestResult};
+
+/// For the panels, which use the console and the model only.
+pub use crate::billing::format_usd;
+
+/// An invocation's log as Lambda writes it (Init lines, START … REPORT), one per line.
+pub fn invocation_log_lines(record: &InvocationRecord) -> Vec<String> {
+    crate::logs::lambda_log_entries(record)
+        .into_iter()
+        .map(|entry| entry.message)
+        .collect()
+}
+
+use crate::billing::{CostMeter, PriceList};
+use crate::logs::LogStore;
+use crate::model::{InvocationRecord, Workspace, write_atomically};
+use crate::runtime::{Runtime, RuntimeOptions};
+use crate::sample_workspace::last_workspace_file;
+
+/// Called from background work when there is something new to show.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// How many log lines the console keeps in memory (older ones stay in the files).
+const LOG_MEMORY_LINES: usize = 100_000;
+
+/// Invocation results waiting for the UI; invocations block on a full queue rather than
+/// pile up results without bound.
+const EVENT_QUEUE_LEN: usize = 256;
+
+/// What background work reports.
+enum ConsoleEvent {
+    InvocationFinished {
+        function: String,
+        result: Result<InvocationRecord, String>,
+    },
+}
+
+pub struct Console {
+    workspace: Workspace,
+    runtime: Arc<Runtime>,
+    logs: Arc<LogStore>,
+    meter: CostMeter,
+    tokio: tokio::runtime::Runtime,
+    events_sender: SyncSender<ConsoleEvent>,
+    events: Receiver<ConsoleEvent>,
+    waker: Waker,
+    state: ConsoleState,
+}
+
+impl Console {
+    /// Opens the workspace at `root` (creating it if needed) and remembers it as the last
+    /// workspace.
+    pub fn open(root: &Path, waker: Waker) -> anyhow::Result<Self> {
+        let workspace = Workspace::open(root)?;
+        Self::with_workspace(workspace, RuntimeOptions::default(), waker)
+    }
+
+    pub fn with_workspace(
+        workspace: Workspace,
+        options: RuntimeOptions,
+        waker: Waker,
+    ) -> anyhow::Result<Self> {
+        let tokio = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("lambdesk-console")
+            .enable_all()
+            .build()?;
+        let (events_sender, events) = sync_channel(EVENT_QUEUE_LEN);
+        let prices = PriceList::builtin().with_overrides(&workspace.config().pricing);
+        let logs = Arc::new(LogStore::new(workspace.logs_dir(), LOG_MEMORY_LINES));
+        // Remembering is a convenience: a read-only config folder must not stop the console.
+        let _ = write_atomically(
+            &last_workspace_file(),
+            workspace.root().display().to_string().as_bytes(),
+        );
+        let mut console = Self {
+            state: ConsoleState::new(workspace.root().to_owned()),
+            runtime: Arc::new(Runtime::new(options)?),
+            meter: CostMeter::new(prices),
+            logs,
+            workspace,
+            tokio,
+            events_sender,
+            events,
+            waker,
+        };
+        console.refresh_functions();
+        Ok(console)
+    }
+
+    pub fn state(&self) -> &ConsoleState {
+        &self.state
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    pub fn logs(&self) -> &LogStore {
+        &self.logs
+    }
+
+    pub fn meter(&self) -> &CostMeter {
+        &self.meter
+    }
+
+    /// Applies one command from the UI.
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::Invoke { function, event } => self.start_invocation(&function, event),
+            Command::SaveFile {
+                function,
+                relative_path,
+                contents,
+            } => self.save_file(&function, &relative_path, &contents),
+            Command::Refresh => self.refresh_functions(),
+            Command::DismissMessage => self.state.message = None,
+        }
+    }
+
+    /// Takes in what background work finished. Call once per frame.
+    pub fn poll(&mut self) {
+        loop {
+            match self.events.try_recv() {
+                Ok(ConsoleEvent::InvocationFinished { function, result }) => {
+                    self.finish_invocation(&function, result);
+                }
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn refresh_functions(&mut self) {
+        let names = match self.workspace.function_names() {
+            Ok(names) => names,
+            Err(error) => {
+                self.state.message = Some(error.to_string());
+                return;
+            }
+        };
+        self.state.functions = names
+            .into_iter()
+            .map(|name| {
+                let loaded = self.workspace.function(&name);
+                let status = self
+                    .state
+                    .functions
+                    .iter()
+                    .find(|entry| entry.name == name)
+                    .map_or(FunctionStatus::NeverRun, |entry| entry.status);
+                FunctionEntry {
+                    runtime: loaded.as_ref().ok().map(|function| function.config.runtime),
+                    files: loaded
+                        .as_ref()
+                        .map(|function| code_files(&function.dir))
+                        .unwrap_or_default(),
+                    handler: loaded
+                        .as_ref()
+                        .ok()
+                        .map(|function| function.config.handler.clone()),
+                    problem: loaded.err().map(|error| error.to_string()),
+                    status,
+                    name,
+                }
+            })
+            .collect();
+    }
+
+    /// The text of a function's file, for the editor.
+    pub fn read_file(&self, function: &str, relative_path: &str) -> std::io::Result<String> {
+        std::fs::read_to_string(
+            self.workspace
+                .functions_dir()
+                .join(function)
+                .join(relative_path),
+        )
+    }
+
+    fn save_file(&mut self, function: &str, relative_path: &str, contents: &str) {
+        let path = self
+            .workspace
+            .functions_dir()
+            .join(function)
+            .join(relative_path);
+        if let Err(error) = write_atomically(&path, contents.as_bytes()) {
+            self.state.message = Some(format!("Could not save {}: {error}", path.display()));
+        }
+        self.refresh_functions();
+    }
+
+    fn start_invocation(&mut self, name: &str, event: String) {
+        let function = match self.workspace.function(name) {
+            Ok(function) => function,
+            Err(error) => {
+                self.state.message = Some(error.to_string());
+                return;
+            }
+        };
+        self.state.running.insert(name.to_owned());
+        set_status(&mut self.state, name, FunctionStatus::Running);
+        let runtime = Arc::clone(&self.runtime);
+        let workspace = self.workspace.clone();
+        let sender = self.events_sender.clone();
+        let waker = Arc::clone(&self.waker);
+        let function_name = name.to_owned();
+        self.tokio.spawn(async move {
+            let result = runtime
+                .invoke(&workspace, &function, event.as_bytes())
+                .await
+                .map_err(|error| error.to_string());
+            // The console may be gone (window closed); then nobody needs the result.
+            let _ = sender.send(ConsoleEvent::InvocationFinished {
+                function: function_name,
+                result,
+            });
+            waker();
+        });
+    }
+
+    fn finish_invocation(&mut self, function: &str, result: Result<InvocationRecord, String>) {
+        self.state.running.remove(function);
+        match result {
+            Ok(record) => {
+                if let Err(error) = self.logs.append_invocation(&record) {
+                    self.state.message = Some(error.to_string());
+                }
+                let cost = self.meter.record(&record);
+                let status = if record.is_success() {
+                    FunctionStatus::Ok
+                } else {
+                    FunctionStatus::Error
+                };
+                set_status(&mut self.state, function, status);
+                self.state.results.insert(
+                    function.to_owned(),
+                    TestResult::Finished {
+                        record: Box::new(record),
+                        cost_usd: cost.total_usd(),
+                    },
+                );
+            }
+            Err(message) => {
+                set_status(&mut self.state, function, FunctionStatus::Error);
+                self.state
+                    .results
+                    .insert(function.to_owned(), TestResult::NotRun { message });
+            }
+        }
+        self.state.totals = *self.meter.total();
+    }
+
+    /// The workspace folder.
+    pub fn root(&self) -> PathBuf {
+        self.workspace.root().to_owned()
+    }
+}
+
+fn set_status(state: &mut ConsoleState, function: &str, status: FunctionStatus) {
+    if let Some(entry) = state
+        .functions
+        .iter_mut()
+        .find(|entry| entry.name == function)
+    {
+        entry.status = status;
+    }
+}
+
+/// The editable files of a function: everything but saved events, sorted; at most a few
+/// levels deep.
+fn code_files(dir: &Path) -> Vec<String> {
+    fn walk(dir: &Path, prefix: &str, depth: usize, found: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || (depth == 0 && name == "events") {
+                continue;
+            }
+            let relative = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if entry.path().is_dir() {
+                if depth < 4 {
+                    walk(&entry.path(), &relative, depth + 1, found);
+                }
+            } else {
+                found.push(relative);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(dir, "", 0, &mut found);
+    found.sort();
+    found
+}

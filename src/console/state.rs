@@ -1,0 +1,97 @@
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use crate::billing::FunctionUsage;
+use crate::model::{InvocationRecord, Runtime};
+
+/// What the UI shows; changed only by the console.
+#[derive(Debug, Clone)]
+pub struct ConsoleState {
+    pub workspace_root: PathBuf,
+    pub functions: Vec<FunctionEntry>,
+    /// Functions with an invocation in flight.
+    pub running: BTreeSet<String>,
+    /// The latest Test result per function.
+    pub results: BTreeMap<String, TestResult>,
+    /// Session totals for the status bar.
+    pub totals: FunctionUsage,
+    /// An error to show until dismissed.
+    pub message: Option<String>,
+}
+
+impl ConsoleState {
+    pub fn new(workspace_root: PathBuf) -> Self {
+        Self {
+            workspace_root,
+            functions: Vec::new(),
+            running: BTreeSet::new(),
+            results: BTreeMap::new(),
+            totals: FunctionUsage::default(),
+            message: None,
+        }
+    }
+
+    pub fn function(&self, name: &str) -> Option<&FunctionEntry> {
+        self.functions.iter().find(|entry| entry.name == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionEntry {
+    pub name: String,
+    /// `None` when the configuration does not load (see `problem`).
+    pub runtime: Option<Runtime>,
+    pub handler: Option<String>,
+    pub files: Vec<String>,
+    pub status: FunctionStatus,
+    pub problem: Option<String>,
+}
+
+impl FunctionEntry {
+    /// The file the editor opens first: the handler's file.
+    pub fn main_file(&self) -> Option<&str> {
+        let handler = self.handler.as_deref()?;
+        let module = handler
+            .rsplit_once('.')
+            .map_or(handler, |(module, _)| module);
+        self.files
+            .iter()
+            .find(|file| {
+                file.as_str() == handler
+                    || [".mjs", ".js", ".cjs"]
+                        .iter()
+                        .any(|extension| **file == format!("{module}{extension}"))
+            })
+            .or_else(|| self.files.iter().find(|file| *file != "function.toml"))
+            .map(String::as_str)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FunctionStatus {
+    NeverRun,
+    Running,
+    Ok,
+    Error,
+}
+
+impl FunctionStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NeverRun => "never run",
+            Self::Running => "running",
+            Self::Ok => "ok",
+            Self::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum TestResult {
+    Finished {
+        record: Box<InvocationRecord>,
+        cost_usd: f64,
+    },
+    /// The invocation could not run (bad code, throttled, …).
+    NotRun { message: String },
+}

@@ -1,0 +1,130 @@
+use std::sync::{Arc, OnceLock};
+
+use crate::console::{Command, Console, Waker};
+
+use super::code_tab::CodeTab;
+use super::test_tab::TestTab;
+use super::{function_list, status_bar};
+
+/// The tabs of a function, as in the Lambda console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Code,
+    Test,
+}
+
+/// The console window: panels draw from the console's state and queue commands, which
+/// are applied after the frame.
+pub struct LambdeskApp {
+    console: Console,
+    selected: Option<String>,
+    tab: Tab,
+    code: CodeTab,
+    test: TestTab,
+    commands: Vec<Command>,
+}
+
+impl LambdeskApp {
+    pub fn new(console: Console) -> Self {
+        let selected = console
+            .state()
+            .functions
+            .first()
+            .map(|entry| entry.name.clone());
+        let mut app = Self {
+            console,
+            selected: None,
+            tab: Tab::Code,
+            code: CodeTab::default(),
+            test: TestTab::default(),
+            commands: Vec::new(),
+        };
+        if let Some(name) = selected {
+            app.select(&name);
+        }
+        app
+    }
+
+    /// A waker for the console that repaints the window once it exists.
+    pub fn waker(context: Arc<OnceLock<egui::Context>>) -> Waker {
+        Arc::new(move || {
+            if let Some(context) = context.get() {
+                context.request_repaint();
+            }
+        })
+    }
+
+    pub fn console(&self) -> &Console {
+        &self.console
+    }
+
+    pub fn selected(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
+    fn select(&mut self, name: &str) {
+        self.selected = Some(name.to_owned());
+        let entry = self.console.state().function(name).cloned();
+        self.code.open_function(&self.console, entry.as_ref());
+        self.test.open_function(&self.console, name);
+    }
+
+    /// Takes in background results; runs before every frame.
+    pub fn logic(&mut self) {
+        self.console.poll();
+    }
+
+    /// Draws the window.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let state = self.console.state().clone();
+        let mut clicked_function = None;
+        egui::Panel::bottom("status_bar").show(ui, |ui| {
+            status_bar::ui(ui, &state, &mut self.commands);
+        });
+        egui::Panel::left("functions")
+            .resizable(true)
+            .default_size(220.0)
+            .show(ui, |ui| {
+                clicked_function = function_list::ui(ui, &state, self.selected.as_deref());
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let Some(name) = self.selected.clone() else {
+                ui.centered_and_justified(|ui| {
+                    ui.label(
+                        "No functions yet. Add a folder with a function.toml under functions/.",
+                    );
+                });
+                return;
+            };
+            ui.horizontal(|ui| {
+                ui.heading(&name);
+                ui.separator();
+                ui.selectable_value(&mut self.tab, Tab::Code, "Code");
+                ui.selectable_value(&mut self.tab, Tab::Test, "Test");
+            });
+            ui.separator();
+            match self.tab {
+                Tab::Code => self.code.ui(ui, &name, &self.console, &mut self.commands),
+                Tab::Test => self
+                    .test
+                    .ui(ui, &name, &self.console, &state, &mut self.commands),
+            }
+        });
+        if let Some(name) = clicked_function {
+            self.select(&name);
+        }
+        for command in self.commands.drain(..) {
+            self.console.apply(command);
+        }
+    }
+}
+
+impl eframe::App for LambdeskApp {
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        LambdeskApp::logic(self);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        LambdeskApp::ui(self, ui);
+    }
+}

@@ -1,0 +1,30 @@
+use std::sync::Arc;
+
+use egui_extras::syntax_highlighting::{CodeTheme, highlight};
+
+/// The syntect language for a file name.
+pub fn language_of(file: &str) -> &'static str {
+    match file.rsplit_once('.').map(|(_, extension)| extension) {
+        Some("js" | "mjs" | "cjs") => "js",
+        Some("ts" | "mts") => "ts",
+        Some("rs") => "rs",
+        Some("toml") => "toml",
+        Some("json") => "json",
+        Some("wat" | "wast") => "lisp",
+        _ => "txt",
+    }
+}
+
+/// A layouter for `TextEdit` that highlights `language`; egui_extras memoizes the
+/// highlighted layout, so typing in a long file stays smooth.
+pub fn highlighted_layout(
+    ui: &egui::Ui,
+    text: &dyn egui::TextBuffer,
+    wrap_width: f32,
+    language: &str,
+) -> Arc<egui::Galley> {
+    let theme = CodeTheme::from_memory(ui.ctx(), ui.style());
+    let mut job = highlight(ui.ctx(), ui.style(), &theme, text.as_str(), language);
+    job.wrap.max_width = wrap_width;
+    ui.fonts_mut(|fonts| fonts.layout_job(job))
+}

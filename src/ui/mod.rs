@@ -1,0 +1,11 @@
+//! The desktop console's panels. They read the console's state and send it commands;
+//! nothing here imports wasmtime.
+
+mod app;
+mod code_tab;
+mod function_list;
+mod highlight;
+mod status_bar;
+mod test_tab;
+
+pub use app::{LambdeskApp, Tab};

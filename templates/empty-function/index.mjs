@@ -1,0 +1,4 @@
+export const handler = async (event, context) => {
+  // Your code here.
+  return event;
+};

@@ -1,0 +1,143 @@
+//! Every blueprint creates a function that runs successfully from its own test events.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
+
+mod common;
+
+use common::{TestWorkspace, invoke};
+use lambdesk::blueprints;
+use serde_json::{Value, json};
+
+const SHIPPED: [&str; 8] = [
+    "bucket-processor",
+    "empty-function",
+    "hello-world",
+    "http-api",
+    "queue-processor",
+    "scheduled-job",
+    "topic-subscriber",
+    "wat-echo",
+];
+
+#[test]
+fn the_shipped_blueprints_are_listed_with_their_metadata() {
+    let ids: Vec<String> = blueprints::all(None)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    assert_eq!(ids, SHIPPED);
+    for blueprint in blueprints::all(None).unwrap() {
+        assert!(
+            !blueprint.name.is_empty() && !blueprint.description.is_empty(),
+            "{}",
+            blueprint.id
+        );
+        assert!(
+            blueprint.test_events().count() >= 1,
+            "{} has a test event",
+            blueprint.id
+        );
+    }
+}
+
+#[test]
+fn search_matches_words_in_name_description_and_tags() {
+    let all = blueprints::all(None).unwrap();
+    let found: Vec<&str> = all
+        .iter()
+        .filter(|b| b.matches("sqs"))
+        .map(|b| b.id.as_str())
+        .collect();
+    assert_eq!(found, ["queue-processor"]);
+    let found: Vec<&str> = all
+        .iter()
+        .filter(|b| b.matches("WebAssembly echo"))
+        .map(|b| b.id.as_str())
+        .collect();
+    assert_eq!(found, ["wat-echo"]);
+}
+
+async fn run_blueprint(id: &str) -> Vec<(String, Value)> {
+    let test = TestWorkspace::new();
+    let blueprint = blueprints::find(None, id).unwrap();
+    let function = blueprint
+        .create_function(&test.workspace, "fn", 256)
+        .unwrap();
+    assert_eq!(function.config.memory_mb, 256);
+    let runtime = test.runtime();
+    let mut results = Vec::new();
+    for (path, event) in blueprint.test_events() {
+        let record = invoke(
+            &test,
+            &runtime,
+            &function,
+            std::str::from_utf8(event).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert!(
+            record.is_success(),
+            "{id} with {path}: {:?}\n{:#?}",
+            record.error(),
+            record.log_lines
+        );
+        results.push((path.to_owned(), record.payload()));
+    }
+    results
+}
+
+#[tokio::test]
+async fn every_blueprint_runs_from_its_test_events() {
+    for id in SHIPPED {
+        assert!(!run_blueprint(id).await.is_empty(), "{id}");
+    }
+}
+
+#[tokio::test]
+async fn the_http_api_blueprint_answers_with_an_api_gateway_response() {
+    let (_, response) = run_blueprint("http-api").await.remove(0);
+    assert_eq!(response["statusCode"], 200);
+    assert_eq!(response["headers"]["content-type"], "application/json");
+    let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body, json!({ "id": "1", "name": "coffee" }));
+}
+
+#[tokio::test]
+async fn the_queue_blueprint_reports_only_the_failed_message() {
+    let (_, response) = run_blueprint("queue-processor").await.remove(0);
+    assert_eq!(
+        response,
+        json!({ "batchItemFailures": [{ "itemIdentifier": "message-2" }] })
+    );
+}
+
+#[tokio::test]
+async fn the_bucket_blueprint_decodes_keys() {
+    let (_, response) = run_blueprint("bucket-processor").await.remove(0);
+    assert_eq!(response["processed"][0]["key"], "uploads/cat photo.png");
+}
+
+#[test]
+fn a_workspace_blueprint_is_offered_and_overrides_an_embedded_one() {
+    let test = TestWorkspace::new();
+    let dir = test.workspace.root().join("templates/hello-world");
+    std::fs::create_dir_all(dir.join("events")).unwrap();
+    std::fs::write(dir.join("blueprint.toml"), "name = \"Team hello\"\ndescription = \"Ours\"\nruntime = \"js\"\nhandler = \"index.handler\"\n").unwrap();
+    std::fs::write(
+        dir.join("index.mjs"),
+        "export const handler = async () => 'team';",
+    )
+    .unwrap();
+    std::fs::write(dir.join("events/e.json"), "{}").unwrap();
+    let blueprint = blueprints::find(Some(&test.workspace), "hello-world").unwrap();
+    assert_eq!(blueprint.name, "Team hello");
+    assert!(
+        blueprints::find(None, "nope")
+            .unwrap_err()
+            .to_string()
+            .contains("hello-world")
+    );
+}

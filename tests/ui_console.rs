@@ -1,0 +1,127 @@
+//! The desktop console driven by label, as a user drives it (egui_kittest, no display).
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use lambdesk::console::Console;
+use lambdesk::runtime::RuntimeOptions;
+use lambdesk::sample_workspace::open_sample_workspace;
+use lambdesk::ui::LambdeskApp;
+
+fn app(root: &Path) -> LambdeskApp {
+    let workspace = open_sample_workspace(root).unwrap();
+    let context = Arc::new(OnceLock::new());
+    let options = RuntimeOptions {
+        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        ..RuntimeOptions::default()
+    };
+    let console = Console::with_workspace(workspace, options, LambdeskApp::waker(context)).unwrap();
+    LambdeskApp::new(console)
+}
+
+fn harness(app: LambdeskApp) -> Harness<'static, LambdeskApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut LambdeskApp| {
+                app.logic();
+                app.ui(ui);
+            },
+            app,
+        )
+}
+
+/// The Test button (drawn after the Test tab, which has the same label).
+fn test_button<'a>(harness: &'a Harness<'_, LambdeskApp>) -> egui_kittest::Node<'a> {
+    harness.get_all_by_label("Test").last().unwrap()
+}
+
+/// Steps frames until `label` shows up (the invocation runs in the background).
+fn wait_for(harness: &mut Harness<'_, LambdeskApp>, label: &str) {
+    for _ in 0..500 {
+        harness.step();
+        if harness.query_by_label(label).is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("`{label}` did not appear");
+}
+
+#[test]
+fn testing_the_sample_function_shows_its_response_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(app(&dir.path().join("ws")));
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "hello").click();
+    harness.run();
+    harness.get_by_label("Test").click();
+    harness.run();
+    test_button(&harness).click();
+    // A spinner shows while the function runs, so step rather than run to settle.
+    harness.step();
+    wait_for(&mut harness, "Succeeded");
+    harness.run();
+    // The summary and the cost meter.
+    harness.get_by_label("Billed duration");
+    harness.get_by_label("Init duration");
+    harness.get_by_label_contains("1 invocation ·");
+    let app = harness.state();
+    let status = app.console().state().function("hello").unwrap().status;
+    assert_eq!(status.label(), "ok");
+}
+
+#[test]
+fn invalid_event_json_is_reported_and_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(app(&dir.path().join("ws")));
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "hello").click();
+    harness.run();
+    harness.get_by_label("Test").click();
+    harness.run();
+    let editor = harness.get_by_label("Event JSON");
+    editor.click();
+    harness.run();
+    harness.get_by_label("Event JSON").type_text("{ broken");
+    harness.run();
+    harness.get_by_label_contains("Invalid JSON at line");
+    test_button(&harness).click();
+    harness.run();
+    std::thread::sleep(Duration::from_millis(100));
+    harness.run();
+    assert!(harness.query_by_label("Succeeded").is_none());
+    assert_eq!(harness.state().console().meter().total().invocations, 0);
+}
+
+#[test]
+fn editing_and_saving_code_changes_the_file_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = harness(app(&root));
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "hello").click();
+    harness.run();
+    harness.get_by_label("Code").click();
+    harness.run();
+    harness.get_by_label("Code editor").click();
+    harness.run();
+    harness
+        .get_by_label("Code editor")
+        .type_text("// edited in the console\n");
+    harness.run();
+    harness.get_by_label_contains("unsaved changes");
+    harness.get_by_label("Save").click();
+    harness.run();
+    let saved = std::fs::read_to_string(root.join("functions/hello/index.mjs")).unwrap();
+    assert!(saved.contains("// edited in the console"), "{saved}");
+    assert!(harness.query_by_label_contains("unsaved changes").is_none());
+}
