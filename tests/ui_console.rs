@@ -125,3 +125,70 @@ fn editing_and_saving_code_changes_the_file_on_disk() {
     assert!(saved.contains("// edited in the console"), "{saved}");
     assert!(harness.query_by_label_contains("unsaved changes").is_none());
 }
+
+#[test]
+fn creating_a_function_from_a_blueprint_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = harness(app(&root));
+    harness.run();
+    harness.get_by_label("Create function").click();
+    harness.run();
+    harness.get_by_label("Search blueprints").click();
+    harness.run();
+    harness.get_by_label("Search blueprints").type_text("queue");
+    harness.run();
+    harness.get_by_label("Queue batch processor").click();
+    harness.run();
+    harness.get_by_label("Function name").click();
+    harness.run();
+    harness.get_by_label("Function name").type_text("-orders");
+    harness.run();
+    harness.get_by_label("Create").click();
+    harness.run();
+    assert!(
+        root.join("functions/queue-processor-orders/index.mjs")
+            .is_file()
+    );
+    assert_eq!(harness.state().selected(), Some("queue-processor-orders"));
+}
+
+#[test]
+fn a_configuration_change_is_saved_and_used_by_the_next_invocation() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = harness(app(&root));
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "hello").click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness.get_by_label("Add variable").click();
+    harness.run();
+    harness.get_by_label("Key").click();
+    harness.run();
+    harness.get_by_label("Key").type_text("GREETING");
+    harness.run();
+    harness.get_by_label("Value").click();
+    harness.run();
+    harness.get_by_label("Value").type_text("hi");
+    harness.run();
+    harness.get_by_label("Save configuration").click();
+    harness.run();
+    let saved = std::fs::read_to_string(root.join("functions/hello/function.toml")).unwrap();
+    assert!(saved.contains("GREETING = \"hi\""), "{saved}");
+    let function = harness
+        .state()
+        .console()
+        .workspace()
+        .function("hello")
+        .unwrap();
+    assert_eq!(
+        function
+            .config
+            .environment
+            .get("GREETING")
+            .map(String::as_str),
+        Some("hi")
+    );
+}

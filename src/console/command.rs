@@ -1,5 +1,7 @@
+use crate::model::FunctionConfig;
+
 /// What a panel asks the console to do; applied after the frame.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Run a function with an event (the Test button).
     Invoke { function: String, event: String },
@@ -8,6 +10,17 @@ pub enum Command {
         function: String,
         relative_path: String,
         contents: String,
+    },
+    /// Save a function's configuration (the Configuration tab).
+    SaveConfig {
+        function: String,
+        config: Box<FunctionConfig>,
+    },
+    /// Create a function from a blueprint (the Create function dialog).
+    CreateFunction {
+        blueprint: String,
+        name: String,
+        memory_mb: u32,
     },
     /// Reread the workspace's functions from disk.
     Refresh,

@@ -25,6 +25,8 @@ pub fn invocation_log_lines(record: &InvocationRecord) -> Vec<String> {
 }
 
 use crate::billing::{CostMeter, PriceList};
+use crate::blueprints;
+pub use crate::blueprints::Blueprint;
 use crate::logs::LogStore;
 use crate::model::{InvocationRecord, Workspace, write_atomically};
 use crate::runtime::{Runtime, RuntimeOptions};
@@ -58,6 +60,7 @@ pub struct Console {
     events: Receiver<ConsoleEvent>,
     waker: Waker,
     state: ConsoleState,
+    blueprints: Vec<Blueprint>,
 }
 
 impl Console {
@@ -96,7 +99,12 @@ impl Console {
             events_sender,
             events,
             waker,
+            blueprints: Vec::new(),
         };
+        match blueprints::all(Some(&console.workspace)) {
+            Ok(found) => console.blueprints = found,
+            Err(error) => console.state.message = Some(error.to_string()),
+        }
         console.refresh_functions();
         Ok(console)
     }
@@ -126,9 +134,25 @@ impl Console {
                 relative_path,
                 contents,
             } => self.save_file(&function, &relative_path, &contents),
+            Command::SaveConfig { function, config } => {
+                if let Err(error) = self.workspace.save_function_config(&function, &config) {
+                    self.state.message = Some(error.to_string());
+                }
+                self.refresh_functions();
+            }
+            Command::CreateFunction {
+                blueprint,
+                name,
+                memory_mb,
+            } => self.create_function(&blueprint, &name, memory_mb),
             Command::Refresh => self.refresh_functions(),
             Command::DismissMessage => self.state.message = None,
         }
+    }
+
+    /// The function created by the last `CreateFunction`, once (the UI then opens it).
+    pub fn take_created(&mut self) -> Option<String> {
+        self.state.created.take()
     }
 
     /// Takes in what background work finished. Call once per frame.
@@ -199,6 +223,23 @@ impl Console {
             self.state.message = Some(format!("Could not save {}: {error}", path.display()));
         }
         self.refresh_functions();
+    }
+
+    /// The blueprints offered by the Create function dialog.
+    pub fn blueprints(&self) -> &[Blueprint] {
+        &self.blueprints
+    }
+
+    fn create_function(&mut self, blueprint: &str, name: &str, memory_mb: u32) {
+        let created = blueprints::find(Some(&self.workspace), blueprint)
+            .and_then(|blueprint| blueprint.create_function(&self.workspace, name, memory_mb));
+        match created {
+            Ok(function) => {
+                self.refresh_functions();
+                self.state.created = Some(function.name);
+            }
+            Err(error) => self.state.message = Some(error.to_string()),
+        }
     }
 
     fn start_invocation(&mut self, name: &str, event: String) {

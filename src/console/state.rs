@@ -17,6 +17,8 @@ pub struct ConsoleState {
     pub totals: FunctionUsage,
     /// An error to show until dismissed.
     pub message: Option<String>,
+    /// A function just created, for the UI to open.
+    pub created: Option<String>,
 }
 
 impl ConsoleState {
@@ -28,6 +30,7 @@ impl ConsoleState {
             results: BTreeMap::new(),
             totals: FunctionUsage::default(),
             message: None,
+            created: None,
         }
     }
 

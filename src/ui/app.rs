@@ -3,6 +3,8 @@ use std::sync::{Arc, OnceLock};
 use crate::console::{Command, Console, Waker};
 
 use super::code_tab::CodeTab;
+use super::config_tab::ConfigTab;
+use super::create_function::CreateFunctionDialog;
 use super::test_tab::TestTab;
 use super::{function_list, status_bar};
 
@@ -11,6 +13,7 @@ use super::{function_list, status_bar};
 pub enum Tab {
     Code,
     Test,
+    Configuration,
 }
 
 /// The console window: panels draw from the console's state and queue commands, which
@@ -21,6 +24,8 @@ pub struct LambdeskApp {
     tab: Tab,
     code: CodeTab,
     test: TestTab,
+    config: ConfigTab,
+    create: CreateFunctionDialog,
     commands: Vec<Command>,
 }
 
@@ -37,6 +42,8 @@ impl LambdeskApp {
             tab: Tab::Code,
             code: CodeTab::default(),
             test: TestTab::default(),
+            config: ConfigTab::default(),
+            create: CreateFunctionDialog::default(),
             commands: Vec::new(),
         };
         if let Some(name) = selected {
@@ -67,11 +74,16 @@ impl LambdeskApp {
         let entry = self.console.state().function(name).cloned();
         self.code.open_function(&self.console, entry.as_ref());
         self.test.open_function(&self.console, name);
+        self.config.open_function(&self.console, name);
     }
 
     /// Takes in background results; runs before every frame.
     pub fn logic(&mut self) {
         self.console.poll();
+        if let Some(created) = self.console.take_created() {
+            self.select(&created);
+            self.tab = Tab::Code;
+        }
     }
 
     /// Draws the window.
@@ -85,8 +97,14 @@ impl LambdeskApp {
             .resizable(true)
             .default_size(220.0)
             .show(ui, |ui| {
+                ui.add_space(6.0);
+                if ui.button("Create function").clicked() {
+                    self.create.open = true;
+                }
                 clicked_function = function_list::ui(ui, &state, self.selected.as_deref());
             });
+        self.create
+            .ui(ui.ctx(), self.console.blueprints(), &mut self.commands);
         egui::CentralPanel::default().show(ui, |ui| {
             let Some(name) = self.selected.clone() else {
                 ui.centered_and_justified(|ui| {
@@ -101,6 +119,7 @@ impl LambdeskApp {
                 ui.separator();
                 ui.selectable_value(&mut self.tab, Tab::Code, "Code");
                 ui.selectable_value(&mut self.tab, Tab::Test, "Test");
+                ui.selectable_value(&mut self.tab, Tab::Configuration, "Configuration");
             });
             ui.separator();
             match self.tab {
@@ -108,6 +127,7 @@ impl LambdeskApp {
                 Tab::Test => self
                     .test
                     .ui(ui, &name, &self.console, &state, &mut self.commands),
+                Tab::Configuration => self.config.ui(ui, &name, &mut self.commands),
             }
         });
         if let Some(name) = clicked_function {

@@ -3,6 +3,8 @@
 
 mod app;
 mod code_tab;
+mod config_tab;
+mod create_function;
 mod function_list;
 mod highlight;
 mod status_bar;

@@ -1,0 +1,160 @@
+use crate::console::{Command, Console};
+use crate::model::{Architecture, FunctionConfig};
+
+/// The Configuration tab: memory, timeout, architecture, ephemeral storage, reserved
+/// concurrency and environment variables, validated as typed and saved to function.toml.
+#[derive(Debug, Default)]
+pub struct ConfigTab {
+    saved: Option<FunctionConfig>,
+    draft: Option<FunctionConfig>,
+    /// Environment variables as edited (a key may be half-typed or repeated).
+    variables: Vec<(String, String)>,
+    load_error: Option<String>,
+}
+
+impl ConfigTab {
+    pub fn open_function(&mut self, console: &Console, function: &str) {
+        *self = Self::default();
+        match console.workspace().function(function) {
+            Ok(function) => {
+                self.variables = function
+                    .config
+                    .environment
+                    .iter()
+                    .map(|(key, value)| (key.clone(), value.clone()))
+                    .collect();
+                self.saved = Some(function.config.clone());
+                self.draft = Some(function.config);
+            }
+            Err(error) => self.load_error = Some(error.to_string()),
+        }
+    }
+
+    /// The draft with the variables table applied, and what is wrong with it.
+    fn candidate(&self) -> Option<(FunctionConfig, Vec<String>)> {
+        let mut config = self.draft.clone()?;
+        let mut problems = Vec::new();
+        config.environment.clear();
+        for (key, value) in &self.variables {
+            if key.trim().is_empty() {
+                continue;
+            }
+            if config
+                .environment
+                .insert(key.trim().to_owned(), value.clone())
+                .is_some()
+            {
+                problems.push(format!("`{}` is set twice", key.trim()));
+            }
+        }
+        problems.extend(config.problems().into_iter().map(|(_, message)| message));
+        Some((config, problems))
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, function: &str, commands: &mut Vec<Command>) {
+        if let Some(error) = &self.load_error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+            return;
+        }
+        let Some(draft) = self.draft.as_mut() else {
+            return;
+        };
+        egui::Grid::new("configuration")
+            .num_columns(2)
+            .spacing([16.0, 8.0])
+            .show(ui, |ui| {
+                ui.label("Memory (MB)");
+                let memory = egui::DragValue::new(&mut draft.memory_mb)
+                    .range(128..=10_240)
+                    .speed(16);
+                ui.add(memory).accessible_name("Memory (MB)");
+                ui.end_row();
+                ui.label("Timeout (s)");
+                let timeout = egui::DragValue::new(&mut draft.timeout_secs).range(1..=900);
+                ui.add(timeout).accessible_name("Timeout (s)");
+                ui.end_row();
+                ui.label("Architecture");
+                let mut architecture = draft.architecture.unwrap_or_default();
+                egui::ComboBox::from_id_salt("architecture")
+                    .selected_text(architecture.id())
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut architecture, Architecture::X86_64, "x86_64");
+                        ui.selectable_value(&mut architecture, Architecture::Arm64, "arm64");
+                    })
+                    .response
+                    .accessible_name("Architecture");
+                draft.architecture = Some(architecture);
+                ui.end_row();
+                ui.label("Ephemeral storage (MB)");
+                let storage = egui::DragValue::new(&mut draft.ephemeral_storage_mb)
+                    .range(512..=10_240)
+                    .speed(16);
+                ui.add(storage).accessible_name("Ephemeral storage (MB)");
+                ui.end_row();
+                ui.label("Reserved concurrency");
+                ui.horizontal(|ui| {
+                    let mut reserved = draft.reserved_concurrency.is_some();
+                    ui.checkbox(&mut reserved, "reserve");
+                    if reserved {
+                        let value = draft.reserved_concurrency.get_or_insert(10);
+                        ui.add(egui::DragValue::new(value).range(0..=1_000))
+                            .accessible_name("Reserved instances");
+                    } else {
+                        draft.reserved_concurrency = None;
+                    }
+                });
+                ui.end_row();
+            });
+        ui.add_space(8.0);
+        ui.strong("Environment variables");
+        let mut remove = None;
+        egui::Grid::new("environment")
+            .num_columns(3)
+            .show(ui, |ui| {
+                for (index, (key, value)) in self.variables.iter_mut().enumerate() {
+                    let key_label = ui.label("Key");
+                    ui.add(egui::TextEdit::singleline(key).desired_width(180.0))
+                        .labelled_by(key_label.id);
+                    let value_label = ui.label("Value");
+                    ui.add(egui::TextEdit::singleline(value).desired_width(260.0))
+                        .labelled_by(value_label.id);
+                    if ui.small_button("Remove").clicked() {
+                        remove = Some(index);
+                    }
+                    ui.end_row();
+                }
+            });
+        if let Some(index) = remove {
+            self.variables.remove(index);
+        }
+        if ui.button("Add variable").clicked() {
+            self.variables.push((String::new(), String::new()));
+        }
+        ui.add_space(8.0);
+        let Some((candidate, problems)) = self.candidate() else {
+            return;
+        };
+        for problem in &problems {
+            ui.colored_label(ui.visuals().error_fg_color, problem);
+        }
+        let changed = self.saved.as_ref() != Some(&candidate);
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(
+                    changed && problems.is_empty(),
+                    egui::Button::new("Save configuration"),
+                )
+                .clicked()
+            {
+                commands.push(Command::SaveConfig {
+                    function: function.to_owned(),
+                    config: Box::new(candidate.clone()),
+                });
+                self.saved = Some(candidate);
+            }
+            if changed {
+                ui.weak("(unsaved changes)");
+            }
+        });
+    }
+}
