@@ -192,3 +192,15 @@ fn a_configuration_change_is_saved_and_used_by_the_next_invocation() {
         Some("hi")
     );
 }
+
+#[test]
+fn ctrl_enter_runs_the_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(app(&dir.path().join("ws")));
+    harness.run();
+    harness.get_by_label("Test").click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    harness.step();
+    wait_for(&mut harness, "Succeeded");
+}

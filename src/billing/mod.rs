@@ -11,7 +11,7 @@ pub use projection::{DAYS_PER_MONTH, MonthlyCost, MonthlyUsage};
 
 /// Dollars with enough digits to show what one invocation costs: `$0.0000002021`.
 pub fn format_usd(amount_usd: f64) -> String {
-    if amount_usd >= 1.0 {
+    if amount_usd == 0.0 || amount_usd >= 1.0 {
         format!("${amount_usd:.2}")
     } else {
         format!("${amount_usd:.10}")
@@ -26,5 +26,6 @@ mod tests {
     fn small_amounts_keep_their_digits() {
         assert_eq!(format_usd(0.000_000_202_083_34), "$0.0000002021");
         assert_eq!(format_usd(2.733_338), "$2.73");
+        assert_eq!(format_usd(0.0), "$0.00");
     }
 }

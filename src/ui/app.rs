@@ -31,10 +31,12 @@ pub struct LambdeskApp {
 
 impl LambdeskApp {
     pub fn new(console: Console) -> Self {
-        let selected = console
-            .state()
-            .functions
-            .first()
+        // Open a JavaScript function first if there is one: the language most start with.
+        let functions = &console.state().functions;
+        let selected = functions
+            .iter()
+            .find(|entry| entry.runtime == Some(crate::model::Runtime::Js))
+            .or_else(|| functions.first())
             .map(|entry| entry.name.clone());
         let mut app = Self {
             console,
@@ -109,7 +111,7 @@ impl LambdeskApp {
             let Some(name) = self.selected.clone() else {
                 ui.centered_and_justified(|ui| {
                     ui.label(
-                        "No functions yet. Add a folder with a function.toml under functions/.",
+                        "No functions yet: click \"Create function\" to start from a blueprint.",
                     );
                 });
                 return;
