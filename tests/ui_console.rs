@@ -204,3 +204,53 @@ fn ctrl_enter_runs_the_test() {
     harness.step();
     wait_for(&mut harness, "Succeeded");
 }
+
+#[test]
+fn an_event_from_a_template_can_be_saved_and_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = harness(app(&root));
+    harness.run();
+    harness.get_by_label("Test").click();
+    harness.run();
+    harness.get_by_label("Event template").click();
+    harness.run();
+    harness.get_by_label("sqs").click();
+    harness.run();
+    harness.get_by_label("Event name").click();
+    harness.run();
+    harness.get_by_label("Event name").type_text("from-queue");
+    harness.run();
+    harness.get_by_label("Save event").click();
+    harness.run();
+    let saved = root.join("functions/hello/events/from-queue.json");
+    let event: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(event["Records"][0]["eventSource"], "aws:sqs");
+    harness.get_by_label("Delete event").click();
+    harness.run();
+    harness
+        .get_by_label("Really delete from-queue.json?")
+        .click();
+    harness.run();
+    assert!(!saved.exists());
+}
+
+#[test]
+fn deleting_a_function_asks_first_and_removes_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = harness(app(&root));
+    harness.run();
+    harness.get_by_label("Delete function").click();
+    harness.run();
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(root.join("functions/hello").is_dir());
+    harness.get_by_label("Delete function").click();
+    harness.run();
+    harness.get_by_label("Delete").click();
+    harness.run();
+    assert!(!root.join("functions/hello").exists());
+    assert_eq!(harness.state().selected(), Some("echo"));
+}

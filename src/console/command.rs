@@ -22,6 +22,16 @@ pub enum Command {
         name: String,
         memory_mb: u32,
     },
+    /// Save a test event as `functions/<function>/events/<name>.json`.
+    SaveEvent {
+        function: String,
+        name: String,
+        json: String,
+    },
+    /// Delete a saved test event.
+    DeleteEvent { function: String, name: String },
+    /// Delete a function's folder (after the user confirmed).
+    DeleteFunction { function: String },
     /// Reread the workspace's functions from disk.
     Refresh,
     /// Hide the message in the status bar.

@@ -16,6 +16,23 @@ pub use state::{ConsoleState, FunctionEntry, FunctionStatus, TestResult};
 /// For the panels, which use the console and the model only.
 pub use crate::billing::format_usd;
 
+/// The event templates of the Test tab: id and description per AWS source.
+pub fn event_templates() -> impl Iterator<Item = (&'static str, &'static str)> {
+    crate::triggers::events::EventSource::ALL
+        .into_iter()
+        .map(|source| (source.id(), source.description()))
+}
+
+/// A sample event of the source `id`, pretty-printed, with AWS's exact shape.
+pub fn event_template(id: &str) -> Option<String> {
+    let source = id.parse().ok()?;
+    let event = crate::triggers::events::generate(
+        source,
+        &crate::triggers::events::EventOverrides::default(),
+    );
+    serde_json::to_string_pretty(&event).ok()
+}
+
 /// An invocation's log as Lambda writes it (Init lines, START … REPORT), one per line.
 pub fn invocation_log_lines(record: &InvocationRecord) -> Vec<String> {
     crate::logs::lambda_log_entries(record)
@@ -145,6 +162,20 @@ impl Console {
                 name,
                 memory_mb,
             } => self.create_function(&blueprint, &name, memory_mb),
+            Command::SaveEvent {
+                function,
+                name,
+                json,
+            } => self.save_event(&function, &name, &json),
+            Command::DeleteEvent { function, name } => {
+                let path = self.event_path(&function, &name);
+                if let Err(error) = std::fs::remove_file(&path) {
+                    self.state.message =
+                        Some(format!("Could not delete {}: {error}", path.display()));
+                }
+                self.state.events_changed = true;
+            }
+            Command::DeleteFunction { function } => self.delete_function(&function),
             Command::Refresh => self.refresh_functions(),
             Command::DismissMessage => self.state.message = None,
         }
@@ -223,6 +254,61 @@ impl Console {
             self.state.message = Some(format!("Could not save {}: {error}", path.display()));
         }
         self.refresh_functions();
+    }
+
+    fn event_path(&self, function: &str, name: &str) -> PathBuf {
+        let file = if name.ends_with(".json") {
+            name.to_owned()
+        } else {
+            format!("{name}.json")
+        };
+        self.workspace
+            .functions_dir()
+            .join(function)
+            .join("events")
+            .join(file)
+    }
+
+    fn save_event(&mut self, function: &str, name: &str, json: &str) {
+        let valid_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+        if !valid_name {
+            self.state.message = Some(format!(
+                "`{name}` cannot be an event name: use letters, digits, `-`, `_` and `.`"
+            ));
+            return;
+        }
+        let path = self.event_path(function, name);
+        match write_atomically(&path, json.as_bytes()) {
+            Ok(()) => self.state.events_changed = true,
+            Err(error) => {
+                self.state.message = Some(format!("Could not save {}: {error}", path.display()))
+            }
+        }
+    }
+
+    fn delete_function(&mut self, function: &str) {
+        if crate::model::validate_function_name(function).is_err() {
+            return;
+        }
+        let dir = self.workspace.functions_dir().join(function);
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => {
+                self.runtime.unload(function);
+                self.state.results.remove(function);
+            }
+            Err(error) => {
+                self.state.message = Some(format!("Could not delete {}: {error}", dir.display()))
+            }
+        }
+        self.refresh_functions();
+    }
+
+    /// Whether saved events changed since the UI last looked (then it rereads them).
+    pub fn take_events_changed(&mut self) -> bool {
+        std::mem::take(&mut self.state.events_changed)
     }
 
     /// The blueprints offered by the Create function dialog.

@@ -19,6 +19,8 @@ pub struct ConsoleState {
     pub message: Option<String>,
     /// A function just created, for the UI to open.
     pub created: Option<String>,
+    /// Saved events were added or removed.
+    pub events_changed: bool,
 }
 
 impl ConsoleState {
@@ -31,6 +33,7 @@ impl ConsoleState {
             totals: FunctionUsage::default(),
             message: None,
             created: None,
+            events_changed: false,
         }
     }
 

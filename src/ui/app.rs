@@ -26,6 +26,8 @@ pub struct LambdeskApp {
     test: TestTab,
     config: ConfigTab,
     create: CreateFunctionDialog,
+    /// The function whose deletion waits for confirmation.
+    confirm_delete: Option<String>,
     commands: Vec<Command>,
 }
 
@@ -46,6 +48,7 @@ impl LambdeskApp {
             test: TestTab::default(),
             config: ConfigTab::default(),
             create: CreateFunctionDialog::default(),
+            confirm_delete: None,
             commands: Vec::new(),
         };
         if let Some(name) = selected {
@@ -122,6 +125,11 @@ impl LambdeskApp {
                 ui.selectable_value(&mut self.tab, Tab::Code, "Code");
                 ui.selectable_value(&mut self.tab, Tab::Test, "Test");
                 ui.selectable_value(&mut self.tab, Tab::Configuration, "Configuration");
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button("Delete function").clicked() {
+                        self.confirm_delete = Some(name.clone());
+                    }
+                });
             });
             ui.separator();
             match self.tab {
@@ -135,8 +143,55 @@ impl LambdeskApp {
         if let Some(name) = clicked_function {
             self.select(&name);
         }
+        self.confirm_delete_ui(ui.ctx());
         for command in self.commands.drain(..) {
             self.console.apply(command);
+        }
+        self.after_commands();
+    }
+
+    /// "Delete function hello?" with Delete and Cancel.
+    fn confirm_delete_ui(&mut self, ctx: &egui::Context) {
+        let Some(name) = self.confirm_delete.clone() else {
+            return;
+        };
+        egui::Window::new("Delete function")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "Delete the function {name}? Its folder functions/{name} and every file in it are removed."
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Delete").clicked() {
+                        self.commands.push(Command::DeleteFunction { function: name.clone() });
+                        self.confirm_delete = None;
+                    }
+                    if ui.button("Cancel").clicked() {
+                        self.confirm_delete = None;
+                    }
+                });
+            });
+    }
+
+    /// Brings the panels up to date with what the commands changed.
+    fn after_commands(&mut self) {
+        if let Some(selected) = self.selected.clone() {
+            if self.console.state().function(&selected).is_none() {
+                self.selected = None;
+                if let Some(first) = self
+                    .console
+                    .state()
+                    .functions
+                    .first()
+                    .map(|entry| entry.name.clone())
+                {
+                    self.select(&first);
+                }
+            } else if self.console.take_events_changed() {
+                self.test.reload_events(&self.console, &selected);
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 use crate::console::{
-    Command, Console, ConsoleState, TestResult, format_usd, invocation_log_lines,
+    Command, Console, ConsoleState, TestResult, event_template, event_templates, format_usd,
+    invocation_log_lines,
 };
 use crate::model::Outcome;
 
@@ -12,9 +13,23 @@ pub struct TestTab {
     events: Vec<String>,
     event_file: Option<String>,
     event: String,
+    /// The name typed for "Save event".
+    save_name: String,
+    /// "Delete event" was clicked once; the second click confirms.
+    confirm_delete: bool,
 }
 
 impl TestTab {
+    /// Rereads the saved events after one was saved or deleted, keeping the editor's text.
+    pub fn reload_events(&mut self, console: &Console, function: &str) {
+        let text = std::mem::take(&mut self.event);
+        let file = self.event_file.take();
+        self.open_function(console, function);
+        self.event = text;
+        self.event_file = file.filter(|file| self.events.contains(file));
+        self.confirm_delete = false;
+    }
+
     pub fn open_function(&mut self, console: &Console, function: &str) {
         let events_dir = console
             .workspace()
@@ -117,6 +132,7 @@ impl TestTab {
         if let Some(error) = &json_error {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
+        self.event_tools_ui(ui, function, json_error.is_none(), commands);
         ui.separator();
         match state.results.get(function) {
             None => {
@@ -134,6 +150,72 @@ impl TestTab {
                     });
             }
         }
+    }
+}
+
+impl TestTab {
+    /// Templates, save and delete: the row under the event editor.
+    fn event_tools_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        function: &str,
+        valid: bool,
+        commands: &mut Vec<Command>,
+    ) {
+        ui.horizontal(|ui| {
+            let mut template = None;
+            egui::ComboBox::from_label("Event template")
+                .selected_text("Choose a source")
+                .show_ui(ui, |ui| {
+                    for (id, description) in event_templates() {
+                        if ui
+                            .selectable_label(false, id)
+                            .on_hover_text(description)
+                            .clicked()
+                        {
+                            template = Some(id);
+                        }
+                    }
+                });
+            if let Some(text) = template.and_then(event_template) {
+                self.event = text;
+                self.event_file = None;
+            }
+            ui.separator();
+            let label = ui.label("Event name");
+            ui.add(egui::TextEdit::singleline(&mut self.save_name).desired_width(140.0))
+                .labelled_by(label.id);
+            let can_save = valid && !self.save_name.trim().is_empty();
+            if ui
+                .add_enabled(can_save, egui::Button::new("Save event"))
+                .clicked()
+            {
+                let name = self.save_name.trim().trim_end_matches(".json").to_owned();
+                commands.push(Command::SaveEvent {
+                    function: function.to_owned(),
+                    name: name.clone(),
+                    json: self.event.clone(),
+                });
+                self.event_file = Some(format!("{name}.json"));
+                self.save_name.clear();
+            }
+            if let Some(file) = self.event_file.clone() {
+                let text = if self.confirm_delete {
+                    format!("Really delete {file}?")
+                } else {
+                    "Delete event".to_owned()
+                };
+                if ui.button(text).clicked() {
+                    if self.confirm_delete {
+                        commands.push(Command::DeleteEvent {
+                            function: function.to_owned(),
+                            name: file,
+                        });
+                    }
+                    self.confirm_delete = !self.confirm_delete;
+                }
+            }
+        });
     }
 }
 
