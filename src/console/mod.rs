@@ -284,7 +284,7 @@ impl Console {
         match write_atomically(&path, json.as_bytes()) {
             Ok(()) => self.state.events_changed = true,
             Err(error) => {
-                self.state.message = Some(format!("Could not save {}: {error}", path.display()))
+                self.state.message = Some(format!("Could not save {}: {error}", path.display()));
             }
         }
     }
@@ -300,7 +300,7 @@ impl Console {
                 self.state.results.remove(function);
             }
             Err(error) => {
-                self.state.message = Some(format!("Could not delete {}: {error}", dir.display()))
+                self.state.message = Some(format!("Could not delete {}: {error}", dir.display()));
             }
         }
         self.refresh_functions();
