@@ -254,3 +254,31 @@ fn deleting_a_function_asks_first_and_removes_its_folder() {
     assert!(!root.join("functions/hello").exists());
     assert_eq!(harness.state().selected(), Some("echo"));
 }
+
+#[test]
+fn the_logs_view_shows_every_invocation_and_filters_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(app(&dir.path().join("ws")));
+    harness.run();
+    harness.get_by_label("Test").click();
+    harness.run();
+    test_button(&harness).click();
+    harness.step();
+    wait_for(&mut harness, "Succeeded");
+    harness.get_by_label("Logs").click();
+    harness.run();
+    harness.get_by_label_contains("saying hello to Ada");
+    harness.get_by_label_contains("REPORT RequestId");
+    harness.get_by_label("Filter").click();
+    harness.run();
+    harness
+        .get_by_label("Filter")
+        .type_text("nothing matches this");
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("REPORT RequestId")
+            .is_none()
+    );
+    harness.get_by_label_contains("0 of 4 lines");
+}

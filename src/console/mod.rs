@@ -15,6 +15,7 @@ pub use state::{ConsoleState, FunctionEntry, FunctionStatus, TestResult};
 
 /// For the panels, which use the console and the model only.
 pub use crate::billing::format_usd;
+pub use crate::logs::LogEntry;
 
 /// The event templates of the Test tab: id and description per AWS source.
 pub fn event_templates() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -136,6 +137,11 @@ impl Console {
 
     pub fn logs(&self) -> &LogStore {
         &self.logs
+    }
+
+    /// Every log line from now on, of every invocation the console runs.
+    pub fn subscribe_logs(&self) -> tokio::sync::broadcast::Receiver<LogEntry> {
+        self.logs.subscribe()
     }
 
     pub fn meter(&self) -> &CostMeter {

@@ -5,6 +5,7 @@ use crate::console::{Command, Console, Waker};
 use super::code_tab::CodeTab;
 use super::config_tab::ConfigTab;
 use super::create_function::CreateFunctionDialog;
+use super::logs_view::LogsView;
 use super::test_tab::TestTab;
 use super::{function_list, status_bar};
 
@@ -28,6 +29,9 @@ pub struct LambdeskApp {
     create: CreateFunctionDialog,
     /// The function whose deletion waits for confirmation.
     confirm_delete: Option<String>,
+    logs: LogsView,
+    /// The central panel shows the logs instead of the selected function.
+    showing_logs: bool,
     commands: Vec<Command>,
 }
 
@@ -40,6 +44,7 @@ impl LambdeskApp {
             .find(|entry| entry.runtime == Some(crate::model::Runtime::Js))
             .or_else(|| functions.first())
             .map(|entry| entry.name.clone());
+        let logs = LogsView::new(&console);
         let mut app = Self {
             console,
             selected: None,
@@ -49,6 +54,8 @@ impl LambdeskApp {
             config: ConfigTab::default(),
             create: CreateFunctionDialog::default(),
             confirm_delete: None,
+            logs,
+            showing_logs: false,
             commands: Vec::new(),
         };
         if let Some(name) = selected {
@@ -85,6 +92,7 @@ impl LambdeskApp {
     /// Takes in background results; runs before every frame.
     pub fn logic(&mut self) {
         self.console.poll();
+        self.logs.poll();
         if let Some(created) = self.console.take_created() {
             self.select(&created);
             self.tab = Tab::Code;
@@ -103,14 +111,26 @@ impl LambdeskApp {
             .default_size(220.0)
             .show(ui, |ui| {
                 ui.add_space(6.0);
-                if ui.button("Create function").clicked() {
-                    self.create.open = true;
-                }
+                ui.horizontal(|ui| {
+                    if ui.button("Create function").clicked() {
+                        self.create.open = true;
+                    }
+                    ui.toggle_value(&mut self.showing_logs, "Logs");
+                });
                 clicked_function = function_list::ui(ui, &state, self.selected.as_deref());
             });
         self.create
             .ui(ui.ctx(), self.console.blueprints(), &mut self.commands);
         egui::CentralPanel::default().show(ui, |ui| {
+            if self.showing_logs {
+                let names: Vec<String> = state
+                    .functions
+                    .iter()
+                    .map(|entry| entry.name.clone())
+                    .collect();
+                self.logs.ui(ui, &names);
+                return;
+            }
             let Some(name) = self.selected.clone() else {
                 ui.centered_and_justified(|ui| {
                     ui.label(
@@ -141,6 +161,7 @@ impl LambdeskApp {
             }
         });
         if let Some(name) = clicked_function {
+            self.showing_logs = false;
             self.select(&name);
         }
         self.confirm_delete_ui(ui.ctx());

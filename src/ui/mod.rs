@@ -7,6 +7,7 @@ mod config_tab;
 mod create_function;
 mod function_list;
 mod highlight;
+mod logs_view;
 mod status_bar;
 mod test_tab;
 
