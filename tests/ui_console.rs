@@ -282,3 +282,20 @@ fn the_logs_view_shows_every_invocation_and_filters_it() {
     );
     harness.get_by_label_contains("0 of 4 lines");
 }
+
+#[test]
+fn the_cost_view_prices_the_session_and_projects_a_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(app(&dir.path().join("ws")));
+    harness.run();
+    harness.get_by_label("Test").click();
+    harness.run();
+    test_button(&harness).click();
+    harness.step();
+    wait_for(&mut harness, "Succeeded");
+    harness.get_by_label("Costs").click();
+    harness.run();
+    harness.get_by_label("Invocations");
+    harness.get_by_label_contains("x86_64: $");
+    harness.get_by_label_contains("arm64: $");
+}

@@ -13,6 +13,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 pub use command::Command;
 pub use state::{ConsoleState, FunctionEntry, FunctionStatus, TestResult};
 
+pub use crate::billing::FunctionUsage;
 /// For the panels, which use the console and the model only.
 pub use crate::billing::format_usd;
 pub use crate::logs::LogEntry;

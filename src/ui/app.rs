@@ -4,6 +4,7 @@ use crate::console::{Command, Console, Waker};
 
 use super::code_tab::CodeTab;
 use super::config_tab::ConfigTab;
+use super::cost_view::CostView;
 use super::create_function::CreateFunctionDialog;
 use super::logs_view::LogsView;
 use super::test_tab::TestTab;
@@ -32,6 +33,9 @@ pub struct LambdeskApp {
     logs: LogsView,
     /// The central panel shows the logs instead of the selected function.
     showing_logs: bool,
+    cost: CostView,
+    /// The central panel shows the cost view instead of the selected function.
+    showing_cost: bool,
     commands: Vec<Command>,
 }
 
@@ -56,6 +60,8 @@ impl LambdeskApp {
             confirm_delete: None,
             logs,
             showing_logs: false,
+            cost: CostView::default(),
+            showing_cost: false,
             commands: Vec::new(),
         };
         if let Some(name) = selected {
@@ -115,13 +121,22 @@ impl LambdeskApp {
                     if ui.button("Create function").clicked() {
                         self.create.open = true;
                     }
-                    ui.toggle_value(&mut self.showing_logs, "Logs");
+                    if ui.toggle_value(&mut self.showing_logs, "Logs").clicked() {
+                        self.showing_cost = false;
+                    }
+                    if ui.toggle_value(&mut self.showing_cost, "Costs").clicked() {
+                        self.showing_logs = false;
+                    }
                 });
                 clicked_function = function_list::ui(ui, &state, self.selected.as_deref());
             });
         self.create
             .ui(ui.ctx(), self.console.blueprints(), &mut self.commands);
         egui::CentralPanel::default().show(ui, |ui| {
+            if self.showing_cost {
+                self.cost.ui(ui, &self.console);
+                return;
+            }
             if self.showing_logs {
                 let names: Vec<String> = state
                     .functions
@@ -162,6 +177,7 @@ impl LambdeskApp {
         });
         if let Some(name) = clicked_function {
             self.showing_logs = false;
+            self.showing_cost = false;
             self.select(&name);
         }
         self.confirm_delete_ui(ui.ctx());

@@ -4,6 +4,7 @@
 mod app;
 mod code_tab;
 mod config_tab;
+mod cost_view;
 mod create_function;
 mod function_list;
 mod highlight;
