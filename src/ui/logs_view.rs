@@ -92,21 +92,27 @@ impl LogsView {
             ui.heading("Logs");
             ui.separator();
             let before = (self.function.clone(), self.level, self.text.clone());
-            egui::ComboBox::from_label("Function")
+            ui.label("Function");
+            egui::ComboBox::from_id_salt("logs_function")
                 .selected_text(&self.function)
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.function, "All".to_owned(), "All");
                     for name in functions {
                         ui.selectable_value(&mut self.function, name.clone(), name);
                     }
-                });
-            egui::ComboBox::from_label("Level")
+                })
+                .response
+                .accessible_name("Function");
+            ui.label("Level");
+            egui::ComboBox::from_id_salt("logs_level")
                 .selected_text(self.level)
                 .show_ui(ui, |ui| {
                     for level in LEVELS {
                         ui.selectable_value(&mut self.level, level, level);
                     }
-                });
+                })
+                .response
+                .accessible_name("Level");
             let label = ui.label("Filter");
             ui.add(egui::TextEdit::singleline(&mut self.text).desired_width(200.0))
                 .labelled_by(label.id);
