@@ -299,3 +299,25 @@ fn the_cost_view_prices_the_session_and_projects_a_month() {
     harness.get_by_label_contains("x86_64: $");
     harness.get_by_label_contains("arm64: $");
 }
+
+#[test]
+fn a_syntax_error_from_the_last_run_is_marked_on_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let app = app(&root);
+    std::fs::write(
+        root.join("functions/hello/index.mjs"),
+        "export const handler = async () => {\n  return {;\n};\n",
+    )
+    .unwrap();
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("Test").click();
+    harness.run();
+    test_button(&harness).click();
+    harness.step();
+    wait_for(&mut harness, "Failed");
+    harness.get_by_label("Code").click();
+    harness.run();
+    harness.get_by_label_contains("Line 2: SyntaxError");
+}

@@ -168,7 +168,9 @@ impl LambdeskApp {
             });
             ui.separator();
             match self.tab {
-                Tab::Code => self.code.ui(ui, &name, &self.console, &mut self.commands),
+                Tab::Code => self
+                    .code
+                    .ui(ui, &name, &self.console, &state, &mut self.commands),
                 Tab::Test => self
                     .test
                     .ui(ui, &name, &self.console, &state, &mut self.commands),

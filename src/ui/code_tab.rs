@@ -1,4 +1,4 @@
-use crate::console::{Command, Console, FunctionEntry};
+use crate::console::{Command, Console, ConsoleState, FunctionEntry, TestResult};
 
 use super::highlight::{highlighted_layout, language_of};
 
@@ -45,6 +45,7 @@ impl CodeTab {
         ui: &mut egui::Ui,
         function: &str,
         console: &Console,
+        state: &ConsoleState,
         commands: &mut Vec<Command>,
     ) {
         let mut switch_to = None;
@@ -91,22 +92,82 @@ impl CodeTab {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
         let language = language_of(self.file.as_deref().unwrap_or_default());
-        let mut layouter = |ui: &egui::Ui, text: &dyn egui::TextBuffer, wrap_width: f32| {
-            highlighted_layout(ui, text, wrap_width, language)
+        // Code does not wrap: the line numbers stay aligned with the rows.
+        let mut layouter = |ui: &egui::Ui, text: &dyn egui::TextBuffer, _wrap_width: f32| {
+            highlighted_layout(ui, text, f32::INFINITY, language)
         };
+        let error_line = self
+            .file
+            .as_deref()
+            .and_then(|file| syntax_error_line(state, function, file));
+        if let Some((line, message)) = &error_line {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Line {line}: {message}"),
+            );
+        }
+        let label = ui.label("Code editor");
         egui::ScrollArea::both()
             .id_salt("code_scroll")
             .show(ui, |ui| {
-                let label = ui.label("Code editor");
-                ui.add(
-                    egui::TextEdit::multiline(&mut self.text)
-                        .id_salt("code_editor")
-                        .code_editor()
-                        .desired_width(f32::INFINITY)
-                        .desired_rows(30)
-                        .layouter(&mut layouter),
-                )
-                .labelled_by(label.id);
+                ui.horizontal_top(|ui| {
+                    line_numbers_ui(ui, &self.text, error_line.as_ref().map(|(line, _)| *line));
+                    ui.add(
+                        egui::TextEdit::multiline(&mut self.text)
+                            .id_salt("code_editor")
+                            .code_editor()
+                            .desired_width(f32::INFINITY)
+                            .desired_rows(30)
+                            .layouter(&mut layouter),
+                    )
+                    .labelled_by(label.id);
+                });
             });
     }
+}
+
+/// The gutter: one number per line, aligned with the editor's rows; the line of the last
+/// run's syntax error in the error colour.
+fn line_numbers_ui(ui: &mut egui::Ui, text: &str, error_line: Option<usize>) {
+    let line_count = text.split('\n').count();
+    let font = egui::TextStyle::Monospace.resolve(ui.style());
+    let mut job = egui::text::LayoutJob::default();
+    for line in 1..=line_count {
+        let color = if Some(line) == error_line {
+            ui.visuals().error_fg_color
+        } else {
+            ui.visuals().weak_text_color()
+        };
+        let separator = if line == line_count { "" } else { "\n" };
+        job.append(
+            &format!("{line:>4}{separator}"),
+            0.0,
+            egui::TextFormat::simple(font.clone(), color),
+        );
+    }
+    ui.vertical(|ui| {
+        // The editor's text starts below its frame's inner margin.
+        ui.add_space(2.0);
+        ui.add(egui::Label::new(job).selectable(false));
+    });
+}
+
+/// The line of a syntax error the last run reported in `file`, with its message.
+fn syntax_error_line(state: &ConsoleState, function: &str, file: &str) -> Option<(usize, String)> {
+    let Some(TestResult::Finished { record, .. }) = state.results.get(function) else {
+        return None;
+    };
+    let error = record.error()?;
+    if error.error_type != "Runtime.UserCodeSyntaxError" {
+        return None;
+    }
+    // The message ends with "(index.mjs:3:11)" or "(index.mjs:3)".
+    let location = error
+        .error_message
+        .rsplit_once('(')?
+        .1
+        .trim_end_matches(')');
+    let rest = location.strip_prefix(file)?.strip_prefix(':')?;
+    let line = rest.split(':').next()?.parse().ok()?;
+    Some((line, error.error_message.clone()))
 }
