@@ -87,6 +87,14 @@ impl LambdeskApp {
         self.selected.as_deref()
     }
 
+    /// Shows `name`'s Code tab (as clicking it in the list does).
+    pub fn show_function(&mut self, name: &str) {
+        self.showing_logs = false;
+        self.showing_cost = false;
+        self.tab = Tab::Code;
+        self.select(name);
+    }
+
     fn select(&mut self, name: &str) {
         self.selected = Some(name.to_owned());
         let entry = self.console.state().function(name).cloned();

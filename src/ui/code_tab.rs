@@ -10,6 +10,11 @@ pub struct CodeTab {
     text: String,
     saved_text: String,
     load_error: Option<String>,
+    /// The highlighted layout of `text` and the text it was made from: reused while the
+    /// text is unchanged, so a long file costs a comparison per frame, not a relayout.
+    layout_cache: Option<(String, std::sync::Arc<egui::Galley>)>,
+    /// The gutter's layout, for (line count, error line).
+    gutter_cache: Option<((usize, Option<usize>), std::sync::Arc<egui::Galley>)>,
 }
 
 impl CodeTab {
@@ -93,8 +98,16 @@ impl CodeTab {
         }
         let language = language_of(self.file.as_deref().unwrap_or_default());
         // Code does not wrap: the line numbers stay aligned with the rows.
+        let layout_cache = &mut self.layout_cache;
         let mut layouter = |ui: &egui::Ui, text: &dyn egui::TextBuffer, _wrap_width: f32| {
-            highlighted_layout(ui, text, f32::INFINITY, language)
+            if let Some((cached_text, galley)) = layout_cache.as_ref()
+                && cached_text == text.as_str()
+            {
+                return std::sync::Arc::clone(galley);
+            }
+            let galley = highlighted_layout(ui, text, f32::INFINITY, language);
+            *layout_cache = Some((text.as_str().to_owned(), std::sync::Arc::clone(&galley)));
+            galley
         };
         let error_line = self
             .file
@@ -111,7 +124,25 @@ impl CodeTab {
             .id_salt("code_scroll")
             .show(ui, |ui| {
                 ui.horizontal_top(|ui| {
-                    line_numbers_ui(ui, &self.text, error_line.as_ref().map(|(line, _)| *line));
+                    let key = (
+                        self.text.split('\n').count(),
+                        error_line.as_ref().map(|(line, _)| *line),
+                    );
+                    let gutter = match &self.gutter_cache {
+                        Some((cached_key, galley)) if *cached_key == key => {
+                            std::sync::Arc::clone(galley)
+                        }
+                        _ => {
+                            let galley = line_numbers(ui, key.0, key.1);
+                            self.gutter_cache = Some((key, std::sync::Arc::clone(&galley)));
+                            galley
+                        }
+                    };
+                    ui.vertical(|ui| {
+                        // The editor's text starts below its frame's inner margin.
+                        ui.add_space(2.0);
+                        ui.add(egui::Label::new(gutter).selectable(false));
+                    });
                     ui.add(
                         egui::TextEdit::multiline(&mut self.text)
                             .id_salt("code_editor")
@@ -128,8 +159,11 @@ impl CodeTab {
 
 /// The gutter: one number per line, aligned with the editor's rows; the line of the last
 /// run's syntax error in the error colour.
-fn line_numbers_ui(ui: &mut egui::Ui, text: &str, error_line: Option<usize>) {
-    let line_count = text.split('\n').count();
+fn line_numbers(
+    ui: &egui::Ui,
+    line_count: usize,
+    error_line: Option<usize>,
+) -> std::sync::Arc<egui::Galley> {
     let font = egui::TextStyle::Monospace.resolve(ui.style());
     let mut job = egui::text::LayoutJob::default();
     for line in 1..=line_count {
@@ -145,11 +179,7 @@ fn line_numbers_ui(ui: &mut egui::Ui, text: &str, error_line: Option<usize>) {
             egui::TextFormat::simple(font.clone(), color),
         );
     }
-    ui.vertical(|ui| {
-        // The editor's text starts below its frame's inner margin.
-        ui.add_space(2.0);
-        ui.add(egui::Label::new(job).selectable(false));
-    });
+    ui.fonts_mut(|fonts| fonts.layout_job(job))
 }
 
 /// The line of a syntax error the last run reported in `file`, with its message.

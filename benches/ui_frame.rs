@@ -1,0 +1,144 @@
+//! Frame time of the console's `ui` pass, headless (egui_kittest): with 100,000 log lines
+//! in the Logs view, and with a 5,000-line file in the editor. `cargo bench --bench ui_frame`.
+
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use lambdesk::console::Console;
+use lambdesk::model::{Architecture, InvocationRecord, Outcome};
+use lambdesk::runtime::RuntimeOptions;
+use lambdesk::sample_workspace::open_sample_workspace;
+use lambdesk::ui::LambdeskApp;
+
+fn record(index: usize) -> InvocationRecord {
+    InvocationRecord {
+        request_id: format!("00000000-0000-4000-8000-{index:012}"),
+        function: if index.is_multiple_of(2) {
+            "hello"
+        } else {
+            "echo"
+        }
+        .to_owned(),
+        started_at: chrono::Utc::now(),
+        duration_ms: 0.5,
+        billed_duration_ms: 1,
+        memory_size_mb: 128,
+        max_memory_used_mb: 2,
+        init_duration_ms: None,
+        architecture: Architecture::X86_64,
+        ephemeral_storage_mb: 512,
+        log_stream: "2026/11/26/[$LATEST]bench".to_owned(),
+        outcome: Outcome::Success(serde_json::Value::Null),
+        init_log_lines: Vec::new(),
+        log_lines: vec![format!(
+            "2026-11-26T16:00:00.000Z\tid\tINFO\tprocessing order {index}"
+        )],
+    }
+}
+
+fn frame_times(harness: &mut Harness<'_, LambdeskApp>, frames: usize) -> Vec<Duration> {
+    (0..frames)
+        .map(|_| {
+            let started = Instant::now();
+            harness.step();
+            started.elapsed()
+        })
+        .collect()
+}
+
+fn report(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let p50 = samples[samples.len() / 2];
+    let p99 = samples[samples.len() * 99 / 100];
+    println!(
+        "{name:<52} p50 {p50:>9.2?}  p99 {p99:>9.2?}  n={}",
+        samples.len()
+    );
+}
+
+fn main() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let root = dir.path().join("ws");
+    let workspace = open_sample_workspace(&root)?;
+    let big_file: String = (0..5_000)
+        .map(|line| format!("export const value{line} = {{ id: {line}, name: \"item {line}\" }}; // line {line}\n"))
+        .collect();
+    std::fs::write(root.join("functions/hello/index.mjs"), big_file)?;
+
+    let context = Arc::new(OnceLock::new());
+    let console = Console::with_workspace(
+        workspace,
+        RuntimeOptions::default(),
+        LambdeskApp::waker(context),
+    )?;
+    let started = Instant::now();
+    for index in 0..25_000 {
+        console.logs().append_invocation(&record(index))?;
+    }
+    println!(
+        "loaded 100,000 log lines in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let app = LambdeskApp::new(console);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut LambdeskApp| {
+                app.logic();
+                app.ui(ui);
+            },
+            app,
+        );
+    harness.run();
+    // The editor shows hello's 5,000-line index.mjs.
+    frame_times(&mut harness, 20);
+    report("Code tab, 5,000-line file", frame_times(&mut harness, 200));
+
+    harness.get_by_label("Logs").click();
+    harness.run();
+    frame_times(&mut harness, 20);
+    report(
+        "Logs view, 100,000 lines (following the tail)",
+        frame_times(&mut harness, 200),
+    );
+
+    // The same two screens through a bare egui context: no accessibility tree, which
+    // kittest always builds and a window builds only when a screen reader asks.
+    let mut app = harness.into_state();
+    let context = egui::Context::default();
+    let input = || egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1200.0, 800.0),
+        )),
+        ..egui::RawInput::default()
+    };
+    let bare = |app: &mut LambdeskApp| -> Vec<Duration> {
+        (0..220)
+            .map(|_| {
+                let started = Instant::now();
+                let mut output = context.run_ui(input(), |ui| {
+                    app.logic();
+                    app.ui(ui);
+                });
+                let elapsed = started.elapsed();
+                // No renderer here: font textures are not uploaded anywhere.
+                output.textures_delta.clear();
+                elapsed
+            })
+            .skip(20)
+            .collect()
+    };
+    report(
+        "Logs view, 100,000 lines, no accessibility tree",
+        bare(&mut app),
+    );
+    app.show_function("hello");
+    report(
+        "Code tab, 5,000-line file, no accessibility tree",
+        bare(&mut app),
+    );
+    Ok(())
+}
