@@ -13,9 +13,12 @@ pub struct CodeTab {
     /// The highlighted layout of `text` and the text it was made from: reused while the
     /// text is unchanged, so a long file costs a comparison per frame, not a relayout.
     layout_cache: Option<(String, std::sync::Arc<egui::Galley>)>,
-    /// The gutter's layout, for (line count, error line).
-    gutter_cache: Option<((usize, Option<usize>), std::sync::Arc<egui::Galley>)>,
+    /// The gutter's layout and what it was made for.
+    gutter_cache: Option<(GutterKey, std::sync::Arc<egui::Galley>)>,
 }
+
+/// What the gutter shows: the number of lines and the line marked with an error.
+type GutterKey = (usize, Option<usize>);
 
 impl CodeTab {
     pub fn open_function(&mut self, console: &Console, entry: Option<&FunctionEntry>) {
