@@ -84,12 +84,18 @@ pub struct Console {
 
 impl Console {
     /// Opens the workspace at `root` (creating it if needed) and remembers it as the last
-    /// workspace.
+    /// workspace, for the next start.
     pub fn open(root: &Path, waker: Waker) -> anyhow::Result<Self> {
         let workspace = Workspace::open(root)?;
+        // Remembering is a convenience: a read-only config folder must not stop the console.
+        let _ = write_atomically(
+            &last_workspace_file(),
+            workspace.root().display().to_string().as_bytes(),
+        );
         Self::with_workspace(workspace, RuntimeOptions::default(), waker)
     }
 
+    /// A console on `workspace` that does not touch the user's settings (tests, benches).
     pub fn with_workspace(
         workspace: Workspace,
         options: RuntimeOptions,
@@ -103,11 +109,6 @@ impl Console {
         let (events_sender, events) = sync_channel(EVENT_QUEUE_LEN);
         let prices = PriceList::builtin().with_overrides(&workspace.config().pricing);
         let logs = Arc::new(LogStore::new(workspace.logs_dir(), LOG_MEMORY_LINES));
-        // Remembering is a convenience: a read-only config folder must not stop the console.
-        let _ = write_atomically(
-            &last_workspace_file(),
-            workspace.root().display().to_string().as_bytes(),
-        );
         let mut console = Self {
             state: ConsoleState::new(workspace.root().to_owned()),
             runtime: Arc::new(Runtime::new(options)?),
