@@ -321,3 +321,34 @@ fn a_syntax_error_from_the_last_run_is_marked_on_its_line() {
     harness.run();
     harness.get_by_label_contains("Line 2: SyntaxError");
 }
+
+#[test]
+fn a_long_run_can_be_cancelled_and_the_window_keeps_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let app = app(&root);
+    std::fs::write(
+        root.join("functions/hello/index.mjs"),
+        "export const handler = () => new Promise((resolve) => setTimeout(resolve, 60000));\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("functions/hello/function.toml"),
+        "runtime = \"js\"\nhandler = \"index.handler\"\ntimeout_secs = 120\n",
+    )
+    .unwrap();
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("Test").click();
+    harness.run();
+    test_button(&harness).click();
+    harness.step();
+    wait_for(&mut harness, "Running...");
+    harness.get_by_label("Cancel").click();
+    harness.step();
+    wait_for(
+        &mut harness,
+        "Cancelled: the invocation was stopped before it finished.",
+    );
+    assert!(harness.state().console().state().running.is_empty());
+}

@@ -5,6 +5,8 @@ use crate::model::FunctionConfig;
 pub enum Command {
     /// Run a function with an event (the Test button).
     Invoke { function: String, event: String },
+    /// Stop a running invocation of the function (the Cancel button).
+    Cancel { function: String },
     /// Save a function's file (Ctrl+S in the editor).
     SaveFile {
         function: String,

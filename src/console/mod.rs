@@ -80,6 +80,8 @@ pub struct Console {
     waker: Waker,
     state: ConsoleState,
     blueprints: Vec<Blueprint>,
+    /// Running invocations, to cancel them.
+    in_flight: std::collections::HashMap<String, tokio::task::AbortHandle>,
 }
 
 impl Console {
@@ -120,6 +122,7 @@ impl Console {
             events,
             waker,
             blueprints: Vec::new(),
+            in_flight: std::collections::HashMap::new(),
         };
         match blueprints::all(Some(&console.workspace)) {
             Ok(found) => console.blueprints = found,
@@ -154,6 +157,7 @@ impl Console {
     pub fn apply(&mut self, command: Command) {
         match command {
             Command::Invoke { function, event } => self.start_invocation(&function, event),
+            Command::Cancel { function } => self.cancel_invocation(&function),
             Command::SaveFile {
                 function,
                 relative_path,
@@ -351,7 +355,7 @@ impl Console {
         let sender = self.events_sender.clone();
         let waker = Arc::clone(&self.waker);
         let function_name = name.to_owned();
-        self.tokio.spawn(async move {
+        let task = self.tokio.spawn(async move {
             let result = runtime
                 .invoke(&workspace, &function, event.as_bytes())
                 .await
@@ -363,9 +367,28 @@ impl Console {
             });
             waker();
         });
+        self.in_flight.insert(name.to_owned(), task.abort_handle());
+    }
+
+    /// Stops a running Test: the invocation's task is dropped, and with it the sandbox
+    /// (an execution environment in use is discarded, never reused half-way).
+    fn cancel_invocation(&mut self, function: &str) {
+        if let Some(task) = self.in_flight.remove(function) {
+            task.abort();
+        }
+        if self.state.running.remove(function) {
+            set_status(&mut self.state, function, FunctionStatus::Error);
+            self.state.results.insert(
+                function.to_owned(),
+                TestResult::NotRun {
+                    message: "Cancelled: the invocation was stopped before it finished.".to_owned(),
+                },
+            );
+        }
     }
 
     fn finish_invocation(&mut self, function: &str, result: Result<InvocationRecord, String>) {
+        self.in_flight.remove(function);
         self.state.running.remove(function);
         match result {
             Ok(record) => {

@@ -111,6 +111,11 @@ impl TestTab {
             if running {
                 ui.spinner();
                 ui.label("Running...");
+                if ui.button("Cancel").clicked() {
+                    commands.push(Command::Cancel {
+                        function: function.to_owned(),
+                    });
+                }
             }
         });
         if let Some(file) = switch_to {
