@@ -352,3 +352,22 @@ fn a_long_run_can_be_cancelled_and_the_window_keeps_working() {
     );
     assert!(harness.state().console().state().running.is_empty());
 }
+
+#[test]
+fn renaming_a_function_moves_its_folder_and_keeps_it_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = harness(app(&root));
+    harness.run();
+    harness.get_by_label("Rename").click();
+    harness.run();
+    harness.get_by_label("New name").click();
+    harness.run();
+    harness.get_by_label("New name").type_text("-there");
+    harness.run();
+    harness.get_by_label("Save name").click();
+    harness.run();
+    assert!(root.join("functions/hello-there/index.mjs").is_file());
+    assert!(!root.join("functions/hello").exists());
+    assert_eq!(harness.state().selected(), Some("hello-there"));
+}

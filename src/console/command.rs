@@ -32,6 +32,8 @@ pub enum Command {
     },
     /// Delete a saved test event.
     DeleteEvent { function: String, name: String },
+    /// Rename a function (its folder); saved events and code move with it.
+    RenameFunction { from: String, to: String },
     /// Delete a function's folder (after the user confirmed).
     DeleteFunction { function: String },
     /// Reread the workspace's functions from disk.

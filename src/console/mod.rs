@@ -188,6 +188,7 @@ impl Console {
                 self.state.events_changed = true;
             }
             Command::DeleteFunction { function } => self.delete_function(&function),
+            Command::RenameFunction { from, to } => self.rename_function(&from, &to),
             Command::Refresh => self.refresh_functions(),
             Command::DismissMessage => self.state.message = None,
         }
@@ -297,6 +298,33 @@ impl Console {
             Ok(()) => self.state.events_changed = true,
             Err(error) => {
                 self.state.message = Some(format!("Could not save {}: {error}", path.display()));
+            }
+        }
+    }
+
+    fn rename_function(&mut self, from: &str, to: &str) {
+        if let Err(reason) = crate::model::validate_function_name(to) {
+            self.state.message = Some(format!("Cannot rename to `{to}`: {reason}"));
+            return;
+        }
+        let functions_dir = self.workspace.functions_dir();
+        let (old_dir, new_dir) = (functions_dir.join(from), functions_dir.join(to));
+        if new_dir.exists() {
+            self.state.message = Some(format!("A function named `{to}` already exists"));
+            return;
+        }
+        match std::fs::rename(&old_dir, &new_dir) {
+            Ok(()) => {
+                self.runtime.unload(from);
+                if let Some(result) = self.state.results.remove(from) {
+                    self.state.results.insert(to.to_owned(), result);
+                }
+                self.refresh_functions();
+                self.state.created = Some(to.to_owned());
+            }
+            Err(error) => {
+                self.state.message =
+                    Some(format!("Could not rename {}: {error}", old_dir.display()));
             }
         }
     }

@@ -30,6 +30,8 @@ pub struct LambdeskApp {
     create: CreateFunctionDialog,
     /// The function whose deletion waits for confirmation.
     confirm_delete: Option<String>,
+    /// The function being renamed, and the new name as typed.
+    renaming: Option<(String, String)>,
     logs: LogsView,
     /// The central panel shows the logs instead of the selected function.
     showing_logs: bool,
@@ -58,6 +60,7 @@ impl LambdeskApp {
             config: ConfigTab::default(),
             create: CreateFunctionDialog::default(),
             confirm_delete: None,
+            renaming: None,
             logs,
             showing_logs: false,
             cost: CostView::default(),
@@ -172,6 +175,9 @@ impl LambdeskApp {
                     if ui.button("Delete function").clicked() {
                         self.confirm_delete = Some(name.clone());
                     }
+                    if ui.button("Rename").clicked() {
+                        self.renaming = Some((name.clone(), name.clone()));
+                    }
                 });
             });
             ui.separator();
@@ -191,6 +197,7 @@ impl LambdeskApp {
             self.select(&name);
         }
         self.confirm_delete_ui(ui.ctx());
+        self.rename_ui(ui.ctx());
         for command in self.commands.drain(..) {
             self.console.apply(command);
         }
@@ -220,6 +227,46 @@ impl LambdeskApp {
                     }
                 });
             });
+    }
+
+    /// "Rename function": the new name, validated as typed.
+    fn rename_ui(&mut self, ctx: &egui::Context) {
+        let Some((from, to)) = self.renaming.as_mut() else {
+            return;
+        };
+        let mut close = false;
+        egui::Window::new("Rename function")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(ctx, |ui| {
+                let label = ui.label("New name");
+                ui.add(egui::TextEdit::singleline(to).desired_width(240.0))
+                    .labelled_by(label.id);
+                let problem = crate::model::validate_function_name(to).err();
+                if let Some(problem) = &problem {
+                    ui.colored_label(ui.visuals().error_fg_color, problem);
+                }
+                ui.horizontal(|ui| {
+                    let ready = problem.is_none() && to != from;
+                    if ui
+                        .add_enabled(ready, egui::Button::new("Save name"))
+                        .clicked()
+                    {
+                        self.commands.push(Command::RenameFunction {
+                            from: from.clone(),
+                            to: to.clone(),
+                        });
+                        close = true;
+                    }
+                    if ui.button("Keep the name").clicked() {
+                        close = true;
+                    }
+                });
+            });
+        if close {
+            self.renaming = None;
+        }
     }
 
     /// Brings the panels up to date with what the commands changed.
