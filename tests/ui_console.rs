@@ -371,3 +371,52 @@ fn renaming_a_function_moves_its_folder_and_keeps_it_open() {
     assert!(!root.join("functions/hello").exists());
     assert_eq!(harness.state().selected(), Some("hello-there"));
 }
+
+/// Dialogs that answer with fixed paths, as a user picking them would.
+struct AnsweringDialogs {
+    folder: Option<std::path::PathBuf>,
+    wasm: Option<std::path::PathBuf>,
+}
+
+impl lambdesk::ui::Dialogs for AnsweringDialogs {
+    fn pick_folder(&self, _title: &str) -> Option<std::path::PathBuf> {
+        self.folder.clone()
+    }
+    fn pick_wasm_file(&self) -> Option<std::path::PathBuf> {
+        self.wasm.clone()
+    }
+}
+
+#[test]
+fn file_menu_opens_a_new_workspace_and_imports_a_wasm_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("second-ws");
+    let module = dir.path().join("image resize.wasm");
+    std::fs::write(
+        &module,
+        wat::parse_str("(module (memory (export \"memory\") 1) (func (export \"_start\")))")
+            .unwrap(),
+    )
+    .unwrap();
+    let dialogs = AnsweringDialogs {
+        folder: Some(other.clone()),
+        wasm: Some(module),
+    };
+    let app = app(&dir.path().join("ws")).with_dialogs(Box::new(dialogs));
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("New workspace...").click();
+    harness.run();
+    assert!(other.join("lambdesk.toml").is_file());
+    assert_eq!(harness.state().console().root(), other);
+    harness.get_by_label_contains("No functions yet");
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Import .wasm function...").click();
+    harness.run();
+    harness.run();
+    assert!(other.join("functions/image-resize/main.wasm").is_file());
+    assert_eq!(harness.state().selected(), Some("image-resize"));
+}

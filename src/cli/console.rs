@@ -14,7 +14,7 @@ pub fn run(workspace: Option<&Path>) -> anyhow::Result<()> {
     };
     let context = Arc::new(OnceLock::new());
     let console = Console::open(&root, LambdeskApp::waker(Arc::clone(&context)))?;
-    let title = format!("lambdesk — {}", root.display());
+    let title = format!("lambdesk - {}", root.display());
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(title)

@@ -36,8 +36,12 @@ pub enum Command {
     RenameFunction { from: String, to: String },
     /// Delete a function's folder (after the user confirmed).
     DeleteFunction { function: String },
+    /// Create a `wasm` function from a prebuilt module file (File > Import .wasm).
+    ImportWasm { path: std::path::PathBuf },
     /// Reread the workspace's functions from disk.
     Refresh,
+    /// Show a message in the status bar (something the UI itself could not do).
+    ShowMessage(String),
     /// Hide the message in the status bar.
     DismissMessage,
 }

@@ -189,8 +189,10 @@ impl Console {
             }
             Command::DeleteFunction { function } => self.delete_function(&function),
             Command::RenameFunction { from, to } => self.rename_function(&from, &to),
+            Command::ImportWasm { path } => self.import_wasm(&path),
             Command::Refresh => self.refresh_functions(),
             Command::DismissMessage => self.state.message = None,
+            Command::ShowMessage(message) => self.state.message = Some(message),
         }
     }
 
@@ -300,6 +302,67 @@ impl Console {
                 self.state.message = Some(format!("Could not save {}: {error}", path.display()));
             }
         }
+    }
+
+    /// A function named after the file (`image-resize.wasm` → `image-resize`), running it
+    /// as `main.wasm` in WASI command mode.
+    fn import_wasm(&mut self, path: &Path) {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                self.state.message = Some(format!("Could not read {}: {error}", path.display()));
+                return;
+            }
+        };
+        if !bytes.starts_with(b"\0asm") {
+            self.state.message = Some(format!(
+                "{} is not a WebAssembly module (it does not start with \\0asm)",
+                path.display()
+            ));
+            return;
+        }
+        let stem = path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut name: String = stem
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .take(64)
+            .collect();
+        if name.is_empty() {
+            name = "imported".to_owned();
+        }
+        let taken = |candidate: &str| self.workspace.functions_dir().join(candidate).exists();
+        if taken(&name) {
+            let base = name.clone();
+            name = (2..)
+                .map(|n| format!("{base}-{n}"))
+                .find(|candidate| !taken(candidate))
+                .unwrap_or(base);
+        }
+        let config = crate::model::FunctionConfig::new(crate::model::Runtime::Wasm, "main.wasm");
+        match self
+            .workspace
+            .create_function(&name, &config, &[("main.wasm", &bytes)])
+        {
+            Ok(function) => {
+                self.refresh_functions();
+                self.state.created = Some(function.name);
+            }
+            Err(error) => self.state.message = Some(error.to_string()),
+        }
+    }
+
+    /// The waker this console uses (a new console for another workspace reuses it).
+    pub fn waker(&self) -> Waker {
+        Arc::clone(&self.waker)
     }
 
     fn rename_function(&mut self, from: &str, to: &str) {

@@ -6,6 +6,7 @@ use super::code_tab::CodeTab;
 use super::config_tab::ConfigTab;
 use super::cost_view::CostView;
 use super::create_function::CreateFunctionDialog;
+use super::dialogs::{Dialogs, NativeDialogs};
 use super::logs_view::LogsView;
 use super::test_tab::TestTab;
 use super::{function_list, status_bar};
@@ -32,6 +33,9 @@ pub struct LambdeskApp {
     confirm_delete: Option<String>,
     /// The function being renamed, and the new name as typed.
     renaming: Option<(String, String)>,
+    dialogs: Box<dyn Dialogs>,
+    /// The window title was set for this workspace.
+    titled_for: Option<std::path::PathBuf>,
     logs: LogsView,
     /// The central panel shows the logs instead of the selected function.
     showing_logs: bool,
@@ -61,6 +65,8 @@ impl LambdeskApp {
             create: CreateFunctionDialog::default(),
             confirm_delete: None,
             renaming: None,
+            dialogs: Box::new(NativeDialogs),
+            titled_for: None,
             logs,
             showing_logs: false,
             cost: CostView::default(),
@@ -71,6 +77,50 @@ impl LambdeskApp {
             app.select(&name);
         }
         app
+    }
+
+    /// The same app with other file dialogs (tests answer them).
+    pub fn with_dialogs(mut self, dialogs: Box<dyn Dialogs>) -> Self {
+        self.dialogs = dialogs;
+        self
+    }
+
+    /// Replaces the console with one on the workspace at `root` (File > Open/New).
+    fn open_workspace(&mut self, root: &std::path::Path) {
+        match Console::open(root, self.console.waker()) {
+            Ok(console) => {
+                let dialogs = std::mem::replace(&mut self.dialogs, Box::new(NativeDialogs));
+                *self = Self::new(console).with_dialogs(dialogs);
+            }
+            Err(error) => self
+                .console
+                .apply(Command::ShowMessage(format!("{error:#}"))),
+        }
+    }
+
+    fn menu_ui(&mut self, ui: &mut egui::Ui) {
+        let mut open_root = None;
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open workspace...").clicked() {
+                    open_root = self.dialogs.pick_folder("Open a lambdesk workspace");
+                }
+                if ui.button("New workspace...").clicked() {
+                    open_root = self
+                        .dialogs
+                        .pick_folder("Choose an empty folder for the new workspace");
+                }
+                ui.separator();
+                if ui.button("Import .wasm function...").clicked()
+                    && let Some(path) = self.dialogs.pick_wasm_file()
+                {
+                    self.commands.push(Command::ImportWasm { path });
+                }
+            });
+        });
+        if let Some(root) = open_root {
+            self.open_workspace(&root);
+        }
     }
 
     /// A waker for the console that repaints the window once it exists.
@@ -118,6 +168,16 @@ impl LambdeskApp {
 
     /// Draws the window.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let root = self.console.root();
+        if self.titled_for.as_ref() != Some(&root) {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Title(format!(
+                    "lambdesk - {}",
+                    root.display()
+                )));
+            self.titled_for = Some(root);
+        }
+        egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
         let state = self.console.state().clone();
         let mut clicked_function = None;
         egui::Panel::bottom("status_bar").show(ui, |ui| {

@@ -59,7 +59,7 @@ impl CodeTab {
         let mut switch_to = None;
         ui.horizontal(|ui| {
             let current = self.file.clone().unwrap_or_default();
-            egui::ComboBox::from_label("File")
+            egui::ComboBox::from_label("Source file")
                 .selected_text(&current)
                 .show_ui(ui, |ui| {
                     for file in &self.files {

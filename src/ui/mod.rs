@@ -6,6 +6,7 @@ mod code_tab;
 mod config_tab;
 mod cost_view;
 mod create_function;
+mod dialogs;
 mod function_list;
 mod highlight;
 mod logs_view;
@@ -13,3 +14,4 @@ mod status_bar;
 mod test_tab;
 
 pub use app::{LambdeskApp, Tab};
+pub use dialogs::{Dialogs, NativeDialogs};

@@ -1,0 +1,27 @@
+use std::path::PathBuf;
+
+/// Native file dialogs, behind a trait so tests can answer them (headless, rfd's portal
+/// dialogs return nothing).
+pub trait Dialogs {
+    /// A folder for a workspace; `None` if the user cancelled.
+    fn pick_folder(&self, title: &str) -> Option<PathBuf>;
+    /// A `.wasm` file to import as a function.
+    fn pick_wasm_file(&self) -> Option<PathBuf>;
+}
+
+/// The system's dialogs (rfd).
+#[derive(Debug, Default)]
+pub struct NativeDialogs;
+
+impl Dialogs for NativeDialogs {
+    fn pick_folder(&self, title: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new().set_title(title).pick_folder()
+    }
+
+    fn pick_wasm_file(&self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Import a WebAssembly module as a function")
+            .add_filter("WebAssembly module", &["wasm"])
+            .pick_file()
+    }
+}
