@@ -17,7 +17,13 @@ use lambdesk::sample_workspace::open_sample_workspace;
 use lambdesk::ui::LambdeskApp;
 
 fn app(root: &Path) -> LambdeskApp {
+    app_with(root, |_| {})
+}
+
+/// The app on a sample workspace that `prepare` changed before the app opened it.
+fn app_with(root: &Path, prepare: impl FnOnce(&Path)) -> LambdeskApp {
     let workspace = open_sample_workspace(root).unwrap();
+    prepare(root);
     let context = Arc::new(OnceLock::new());
     let options = RuntimeOptions {
         cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
@@ -419,4 +425,27 @@ fn file_menu_opens_a_new_workspace_and_imports_a_wasm_module() {
     harness.run();
     assert!(other.join("functions/image-resize/main.wasm").is_file());
     assert_eq!(harness.state().selected(), Some("image-resize"));
+}
+
+#[test]
+fn enter_keeps_indentation_in_the_code_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let app = app_with(&root, |root| {
+        std::fs::write(root.join("functions/hello/index.mjs"), "").unwrap();
+    });
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("Code editor").click();
+    harness.run();
+    harness.get_by_label("Code editor").type_text("  first");
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    harness.get_by_label("Code editor").type_text("second");
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    let saved = std::fs::read_to_string(root.join("functions/hello/index.mjs")).unwrap();
+    assert_eq!(saved, "  first\n  second");
 }

@@ -146,15 +146,41 @@ impl CodeTab {
                         ui.add_space(2.0);
                         ui.add(egui::Label::new(gutter).selectable(false));
                     });
-                    ui.add(
-                        egui::TextEdit::multiline(&mut self.text)
-                            .id_salt("code_editor")
-                            .code_editor()
-                            .desired_width(f32::INFINITY)
-                            .desired_rows(30)
-                            .layouter(&mut layouter),
-                    )
-                    .labelled_by(label.id);
+                    let editor_id = ui.scope_id().with("code_editor");
+                    let focused = ui.memory(|memory| memory.has_focus(editor_id));
+                    let enter = focused
+                        && ui.input(|input| {
+                            input.key_pressed(egui::Key::Enter) && input.modifiers.is_none()
+                        });
+                    let unindent = focused
+                        && ui.input_mut(|input| {
+                            input.consume_key(egui::Modifiers::SHIFT, egui::Key::Tab)
+                        });
+                    let output = egui::TextEdit::multiline(&mut self.text)
+                        .id(editor_id)
+                        .code_editor()
+                        .desired_width(f32::INFINITY)
+                        .desired_rows(30)
+                        .layouter(&mut layouter)
+                        .show(ui);
+                    output.response.response.clone().labelled_by(label.id);
+                    let cursor = output.cursor_range.map(|range| range.primary.index.0);
+                    let edited = match cursor {
+                        Some(cursor) if enter && output.response.response.changed() => {
+                            indent_like_previous_line(&mut self.text, cursor)
+                        }
+                        Some(cursor) if unindent => unindent_line(&mut self.text, cursor),
+                        _ => None,
+                    };
+                    if let Some(new_cursor) = edited {
+                        let mut state = output.state;
+                        state
+                            .cursor
+                            .set_char_range(Some(egui::text::CCursorRange::one(
+                                egui::text::CCursor::new(new_cursor),
+                            )));
+                        state.store(ui.ctx(), editor_id);
+                    }
                 });
             });
     }
@@ -203,4 +229,74 @@ fn syntax_error_line(state: &ConsoleState, function: &str, file: &str) -> Option
     let rest = location.strip_prefix(file)?.strip_prefix(':')?;
     let line = rest.split(':').next()?.parse().ok()?;
     Some((line, error.error_message.clone()))
+}
+
+/// Byte offset of the `char_index`-th character.
+fn byte_offset(text: &str, char_index: usize) -> usize {
+    text.char_indices()
+        .nth(char_index)
+        .map_or(text.len(), |(offset, _)| offset)
+}
+
+/// After Enter at `cursor` (a char index just past the new line break): gives the new line
+/// the leading whitespace of the line above. Returns the new cursor.
+fn indent_like_previous_line(text: &mut String, cursor: usize) -> Option<usize> {
+    let at = byte_offset(text, cursor);
+    let before = text.get(..at)?.strip_suffix('\n')?;
+    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+    let indent: String = before[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    if indent.is_empty() {
+        return None;
+    }
+    text.insert_str(at, &indent);
+    Some(cursor + indent.chars().count())
+}
+
+/// Shift+Tab: removes one level (a tab or up to two spaces) from the start of the
+/// cursor's line. Returns the new cursor.
+fn unindent_line(text: &mut String, cursor: usize) -> Option<usize> {
+    let at = byte_offset(text, cursor);
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |index| index + 1);
+    let line = &text[line_start..];
+    let removed = if line.starts_with('\t') {
+        1
+    } else {
+        line.chars().take(2).take_while(|c| *c == ' ').count()
+    };
+    if removed == 0 {
+        return None;
+    }
+    text.replace_range(line_start..line_start + removed, "");
+    Some(
+        cursor
+            .saturating_sub(removed)
+            .max(text[..line_start].chars().count()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enter_keeps_the_indentation_of_the_line_above() {
+        let mut text = "  if (x) {\n".to_owned();
+        assert_eq!(indent_like_previous_line(&mut text, 11), Some(13));
+        assert_eq!(text, "  if (x) {\n  ");
+        let mut flat = "x\n".to_owned();
+        assert_eq!(indent_like_previous_line(&mut flat, 2), None);
+    }
+
+    #[test]
+    fn shift_tab_removes_one_level() {
+        let mut text = "a\n    b".to_owned();
+        assert_eq!(unindent_line(&mut text, 7), Some(5));
+        assert_eq!(text, "a\n  b");
+        let mut tabbed = "\tc".to_owned();
+        assert_eq!(unindent_line(&mut tabbed, 2), Some(1));
+        assert_eq!(tabbed, "c");
+    }
 }
