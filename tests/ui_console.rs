@@ -449,3 +449,32 @@ fn enter_keeps_indentation_in_the_code_editor() {
     let saved = std::fs::read_to_string(root.join("functions/hello/index.mjs")).unwrap();
     assert_eq!(saved, "  first\n  second");
 }
+
+#[test]
+fn unsaved_changes_survive_a_crash_and_are_offered_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    {
+        let mut harness = harness(app(&root));
+        harness.run();
+        harness.get_by_label("Code editor").click();
+        harness.run();
+        harness
+            .get_by_label("Code editor")
+            .type_text("// not saved yet\n");
+        harness.run();
+        // The window goes away without saving, as in a crash.
+    }
+    let on_disk = std::fs::read_to_string(root.join("functions/hello/index.mjs")).unwrap();
+    assert!(!on_disk.contains("// not saved yet"));
+    let mut harness = harness(app(&root));
+    harness.run();
+    harness.get_by_label_contains("has unsaved changes from an earlier session");
+    harness.get_by_label("Restore").click();
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    let saved = std::fs::read_to_string(root.join("functions/hello/index.mjs")).unwrap();
+    assert!(saved.contains("// not saved yet"), "{saved}");
+    assert!(!root.join(".lambdesk/unsaved/hello/index.mjs").exists());
+}

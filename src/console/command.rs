@@ -5,6 +5,13 @@ use crate::model::FunctionConfig;
 pub enum Command {
     /// Run a function with an event (the Test button).
     Invoke { function: String, event: String },
+    /// Keep a copy of an unsaved file beside the workspace's state, so a crash loses
+    /// nothing; `None` removes the copy (the file was saved or the changes discarded).
+    Autosave {
+        function: String,
+        relative_path: String,
+        contents: Option<String>,
+    },
     /// Stop a running invocation of the function (the Cancel button).
     Cancel { function: String },
     /// Save a function's file (Ctrl+S in the editor).

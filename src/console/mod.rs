@@ -158,6 +158,24 @@ impl Console {
         match command {
             Command::Invoke { function, event } => self.start_invocation(&function, event),
             Command::Cancel { function } => self.cancel_invocation(&function),
+            Command::Autosave {
+                function,
+                relative_path,
+                contents,
+            } => {
+                let path = self.autosave_path(&function, &relative_path);
+                let result = match contents {
+                    Some(contents) => write_atomically(&path, contents.as_bytes()),
+                    None => match std::fs::remove_file(&path) {
+                        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                        other => other,
+                    },
+                };
+                if let Err(error) = result {
+                    self.state.message =
+                        Some(format!("Could not autosave {}: {error}", path.display()));
+                }
+            }
             Command::SaveFile {
                 function,
                 relative_path,
@@ -247,6 +265,23 @@ impl Console {
                 }
             })
             .collect();
+    }
+
+    /// Where the unsaved copy of a function's file is kept.
+    fn autosave_path(&self, function: &str, relative_path: &str) -> PathBuf {
+        self.workspace
+            .state_dir()
+            .join("unsaved")
+            .join(function)
+            .join(relative_path)
+    }
+
+    /// Unsaved changes to a file left by an earlier session (a crash), if they differ
+    /// from the file on disk.
+    pub fn unsaved_copy(&self, function: &str, relative_path: &str) -> Option<String> {
+        let copy = std::fs::read_to_string(self.autosave_path(function, relative_path)).ok()?;
+        let saved = self.read_file(function, relative_path).unwrap_or_default();
+        (copy != saved).then_some(copy)
     }
 
     /// The text of a function's file, for the editor.

@@ -13,6 +13,10 @@ pub struct CodeTab {
     /// The highlighted layout of `text` and the text it was made from: reused while the
     /// text is unchanged, so a long file costs a comparison per frame, not a relayout.
     layout_cache: Option<(String, std::sync::Arc<egui::Galley>)>,
+    /// Unsaved changes from an earlier session, offered back.
+    recovered: Option<String>,
+    /// When the unsaved text was last copied aside.
+    last_autosave: Option<std::time::Instant>,
     /// The gutter's layout and what it was made for.
     gutter_cache: Option<(GutterKey, std::sync::Arc<egui::Galley>)>,
 }
@@ -41,7 +45,65 @@ impl CodeTab {
             }
         }
         self.saved_text = self.text.clone();
+        self.recovered = file
+            .as_ref()
+            .and_then(|file| console.unsaved_copy(function, file));
+        self.last_autosave = None;
         self.file = file;
+    }
+
+    /// Copies unsaved text aside every few seconds, so a crash loses at most that.
+    fn autosave(&mut self, function: &str, commands: &mut Vec<Command>) {
+        const AUTOSAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+        let Some(file) = &self.file else {
+            return;
+        };
+        let due = self
+            .last_autosave
+            .is_none_or(|last| last.elapsed() >= AUTOSAVE_EVERY);
+        if self.is_dirty() && due && self.recovered.is_none() {
+            commands.push(Command::Autosave {
+                function: function.to_owned(),
+                relative_path: file.clone(),
+                contents: Some(self.text.clone()),
+            });
+            self.last_autosave = Some(std::time::Instant::now());
+        }
+    }
+
+    /// "Unsaved changes from an earlier session": Restore or Discard.
+    fn recovered_ui(&mut self, ui: &mut egui::Ui, function: &str, commands: &mut Vec<Command>) {
+        let (Some(recovered), Some(file)) = (&self.recovered, &self.file) else {
+            return;
+        };
+        let mut decided = None;
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("{file} has unsaved changes from an earlier session."),
+            );
+            if ui.button("Restore").clicked() {
+                decided = Some(true);
+            }
+            if ui.button("Discard").clicked() {
+                decided = Some(false);
+            }
+        });
+        match decided {
+            Some(true) => {
+                self.text = recovered.clone();
+                self.recovered = None;
+            }
+            Some(false) => {
+                commands.push(Command::Autosave {
+                    function: function.to_owned(),
+                    relative_path: file.clone(),
+                    contents: None,
+                });
+                self.recovered = None;
+            }
+            None => {}
+        }
     }
 
     pub fn is_dirty(&self) -> bool {
@@ -87,6 +149,11 @@ impl CodeTab {
                     relative_path: file.clone(),
                     contents: self.text.clone(),
                 });
+                commands.push(Command::Autosave {
+                    function: function.to_owned(),
+                    relative_path: file.clone(),
+                    contents: None,
+                });
                 self.saved_text = self.text.clone();
             }
             if self.is_dirty() {
@@ -99,6 +166,8 @@ impl CodeTab {
         if let Some(error) = &self.load_error {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
+        self.recovered_ui(ui, function, commands);
+        self.autosave(function, commands);
         let language = language_of(self.file.as_deref().unwrap_or_default());
         // Code does not wrap: the line numbers stay aligned with the rows.
         let layout_cache = &mut self.layout_cache;
