@@ -478,3 +478,31 @@ fn unsaved_changes_survive_a_crash_and_are_offered_back() {
     assert!(saved.contains("// not saved yet"), "{saved}");
     assert!(!root.join(".lambdesk/unsaved/hello/index.mjs").exists());
 }
+
+#[test]
+fn ctrl_f_finds_and_replaces_in_the_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = harness(app(&root));
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run();
+    harness.get_by_label("Find").click();
+    harness.run();
+    harness.get_by_label("Find").type_text("invocations");
+    harness.run();
+    harness.get_by_label_contains("4 matches");
+    harness.get_by_label("Replace with").click();
+    harness.run();
+    harness.get_by_label("Replace with").type_text("calls");
+    harness.run();
+    harness.get_by_label("Replace all").click();
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    let saved = std::fs::read_to_string(root.join("functions/hello/index.mjs")).unwrap();
+    assert!(
+        !saved.contains("invocations") && saved.contains("let calls = 0;"),
+        "{saved}"
+    );
+}

@@ -13,6 +13,12 @@ pub struct CodeTab {
     /// The highlighted layout of `text` and the text it was made from: reused while the
     /// text is unchanged, so a long file costs a comparison per frame, not a relayout.
     layout_cache: Option<(String, std::sync::Arc<egui::Galley>)>,
+    /// The Ctrl+F bar: shown, what to find, what to put instead.
+    find_open: bool,
+    find: String,
+    replace: String,
+    /// "Find next" was clicked: select the next match after the cursor this frame.
+    find_next: bool,
     /// Unsaved changes from an earlier session, offered back.
     recovered: Option<String>,
     /// When the unsaved text was last copied aside.
@@ -69,6 +75,45 @@ impl CodeTab {
             });
             self.last_autosave = Some(std::time::Instant::now());
         }
+    }
+
+    /// Ctrl+F: find (next match is selected) and replace all.
+    fn find_bar_ui(&mut self, ui: &mut egui::Ui) {
+        let shortcut = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::F);
+        if ui.input_mut(|input| input.consume_shortcut(&shortcut)) {
+            self.find_open = true;
+        }
+        if !self.find_open {
+            return;
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("Find");
+            let find = ui
+                .add(egui::TextEdit::singleline(&mut self.find).desired_width(200.0))
+                .labelled_by(label.id);
+            let enter = find.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+            if (ui.button("Find next").clicked() || enter) && !self.find.is_empty() {
+                self.find_next = true;
+            }
+            let label = ui.label("Replace with");
+            ui.add(egui::TextEdit::singleline(&mut self.replace).desired_width(200.0))
+                .labelled_by(label.id);
+            let matches = if self.find.is_empty() {
+                0
+            } else {
+                self.text.matches(self.find.as_str()).count()
+            };
+            if ui
+                .add_enabled(matches > 0, egui::Button::new("Replace all"))
+                .clicked()
+            {
+                self.text = self.text.replace(self.find.as_str(), &self.replace);
+            }
+            ui.weak(format!("{matches} matches"));
+            if ui.button("Close").clicked() {
+                self.find_open = false;
+            }
+        });
     }
 
     /// "Unsaved changes from an earlier session": Restore or Discard.
@@ -167,6 +212,7 @@ impl CodeTab {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
         self.recovered_ui(ui, function, commands);
+        self.find_bar_ui(ui);
         self.autosave(function, commands);
         let language = language_of(self.file.as_deref().unwrap_or_default());
         // Code does not wrap: the line numbers stay aligned with the rows.
@@ -241,6 +287,21 @@ impl CodeTab {
                         Some(cursor) if unindent => unindent_line(&mut self.text, cursor),
                         _ => None,
                     };
+                    if self.find_next {
+                        self.find_next = false;
+                        let from = cursor.unwrap_or(0);
+                        if let Some((start, end)) = next_match(&self.text, &self.find, from) {
+                            let mut state = output.state.clone();
+                            state
+                                .cursor
+                                .set_char_range(Some(egui::text::CCursorRange::two(
+                                    egui::text::CCursor::new(start),
+                                    egui::text::CCursor::new(end),
+                                )));
+                            state.store(ui.ctx(), editor_id);
+                            ui.memory_mut(|memory| memory.request_focus(editor_id));
+                        }
+                    }
                     if let Some(new_cursor) = edited {
                         let mut state = output.state;
                         state
@@ -360,6 +421,14 @@ mod tests {
     }
 
     #[test]
+    fn find_next_wraps_around() {
+        assert_eq!(next_match("a b a", "a", 1), Some((4, 5)));
+        assert_eq!(next_match("a b a", "a", 5), Some((0, 1)));
+        assert_eq!(next_match("héllo", "llo", 0), Some((2, 5)));
+        assert_eq!(next_match("abc", "x", 0), None);
+    }
+
+    #[test]
     fn shift_tab_removes_one_level() {
         let mut text = "a\n    b".to_owned();
         assert_eq!(unindent_line(&mut text, 7), Some(5));
@@ -368,4 +437,19 @@ mod tests {
         assert_eq!(unindent_line(&mut tabbed, 2), Some(1));
         assert_eq!(tabbed, "c");
     }
+}
+
+/// The next occurrence of `needle` at or after char `from` (wrapping around), as char
+/// indexes (start, end).
+fn next_match(text: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
+    if needle.is_empty() {
+        return None;
+    }
+    let from_byte = byte_offset(text, from);
+    let found = text[from_byte..]
+        .find(needle)
+        .map(|offset| from_byte + offset)
+        .or_else(|| text.find(needle))?;
+    let start = text[..found].chars().count();
+    Some((start, start + needle.chars().count()))
 }
