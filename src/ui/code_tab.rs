@@ -407,6 +407,21 @@ fn unindent_line(text: &mut String, cursor: usize) -> Option<usize> {
     )
 }
 
+/// The next occurrence of `needle` at or after char `from` (wrapping around), as char
+/// indexes (start, end).
+fn next_match(text: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
+    if needle.is_empty() {
+        return None;
+    }
+    let from_byte = byte_offset(text, from);
+    let found = text[from_byte..]
+        .find(needle)
+        .map(|offset| from_byte + offset)
+        .or_else(|| text.find(needle))?;
+    let start = text[..found].chars().count();
+    Some((start, start + needle.chars().count()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,19 +452,4 @@ mod tests {
         assert_eq!(unindent_line(&mut tabbed, 2), Some(1));
         assert_eq!(tabbed, "c");
     }
-}
-
-/// The next occurrence of `needle` at or after char `from` (wrapping around), as char
-/// indexes (start, end).
-fn next_match(text: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
-    if needle.is_empty() {
-        return None;
-    }
-    let from_byte = byte_offset(text, from);
-    let found = text[from_byte..]
-        .find(needle)
-        .map(|offset| from_byte + offset)
-        .or_else(|| text.find(needle))?;
-    let start = text[..found].chars().count();
-    Some((start, start + needle.chars().count()))
 }
