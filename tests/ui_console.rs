@@ -506,3 +506,37 @@ fn ctrl_f_finds_and_replaces_in_the_editor() {
         "{saved}"
     );
 }
+
+#[test]
+fn files_of_a_function_can_be_created_renamed_and_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let function_dir = root.join("functions/hello");
+    let mut harness = harness(app(&root));
+    harness.run();
+    harness.get_by_label("New file").click();
+    harness.run();
+    harness.get_by_label("File name").click();
+    harness.run();
+    harness.get_by_label("File name").type_text("lib/util.mjs");
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    assert!(function_dir.join("lib/util.mjs").is_file());
+    harness.get_by_label("Rename file").click();
+    harness.run();
+    harness.get_by_label("File name").click();
+    harness.run();
+    harness.get_by_label("File name").type_text("2");
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    assert!(function_dir.join("lib/util.mjs2").is_file());
+    assert!(!function_dir.join("lib/util.mjs").exists());
+    harness.get_by_label("Delete file").click();
+    harness.run();
+    harness.get_by_label("Delete it").click();
+    harness.run();
+    assert!(!function_dir.join("lib/util.mjs2").exists());
+    assert!(function_dir.join("index.mjs").is_file());
+}

@@ -5,6 +5,17 @@ use crate::model::FunctionConfig;
 pub enum Command {
     /// Run a function with an event (the Test button).
     Invoke { function: String, event: String },
+    /// Rename (move) a function's file; `to` may name a sub-folder (`lib/util.mjs`).
+    RenameFile {
+        function: String,
+        from: String,
+        to: String,
+    },
+    /// Delete a function's file (after the user confirmed).
+    DeleteFile {
+        function: String,
+        relative_path: String,
+    },
     /// Keep a copy of an unsaved file beside the workspace's state, so a crash loses
     /// nothing; `None` removes the copy (the file was saved or the changes discarded).
     Autosave {

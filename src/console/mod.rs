@@ -65,8 +65,10 @@ const EVENT_QUEUE_LEN: usize = 256;
 enum ConsoleEvent {
     InvocationFinished {
         function: String,
-        result: Result<InvocationRecord, String>,
+        result: Result<Box<InvocationRecord>, String>,
     },
+    /// Something to tell the user in the status bar.
+    Message(String),
 }
 
 pub struct Console {
@@ -158,6 +160,19 @@ impl Console {
         match command {
             Command::Invoke { function, event } => self.start_invocation(&function, event),
             Command::Cancel { function } => self.cancel_invocation(&function),
+            Command::RenameFile { function, from, to } => self.rename_file(&function, &from, &to),
+            Command::DeleteFile {
+                function,
+                relative_path,
+            } => {
+                if let Some(path) = self.file_path(&function, &relative_path)
+                    && let Err(error) = std::fs::remove_file(&path)
+                {
+                    self.state.message =
+                        Some(format!("Could not delete {}: {error}", path.display()));
+                }
+                self.refresh_functions();
+            }
             Command::Autosave {
                 function,
                 relative_path,
@@ -226,6 +241,7 @@ impl Console {
                 Ok(ConsoleEvent::InvocationFinished { function, result }) => {
                     self.finish_invocation(&function, result);
                 }
+                Ok(ConsoleEvent::Message(message)) => self.state.message = Some(message),
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => return,
             }
         }
@@ -265,6 +281,52 @@ impl Console {
                 }
             })
             .collect();
+    }
+
+    /// A function's file, if `relative_path` stays inside the function's folder.
+    fn file_path(&self, function: &str, relative_path: &str) -> Option<PathBuf> {
+        let inside = !relative_path.is_empty()
+            && !relative_path.starts_with('/')
+            && !relative_path
+                .split(['/', '\\'])
+                .any(|part| part == ".." || part.is_empty());
+        if !inside {
+            self.state_message_later(format!(
+                "`{relative_path}` must be a path inside the function's folder"
+            ));
+            return None;
+        }
+        Some(
+            self.workspace
+                .functions_dir()
+                .join(function)
+                .join(relative_path),
+        )
+    }
+
+    fn state_message_later(&self, message: String) {
+        // Reported through the status bar on the next poll.
+        let _ = self.events_sender.try_send(ConsoleEvent::Message(message));
+    }
+
+    fn rename_file(&mut self, function: &str, from: &str, to: &str) {
+        let (Some(old_path), Some(new_path)) =
+            (self.file_path(function, from), self.file_path(function, to))
+        else {
+            return;
+        };
+        if new_path.exists() {
+            self.state.message = Some(format!("{to} already exists"));
+            return;
+        }
+        let result = new_path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::rename(&old_path, &new_path));
+        if let Err(error) = result {
+            self.state.message = Some(format!("Could not rename {from}: {error}"));
+        }
+        self.refresh_functions();
     }
 
     /// Where the unsaved copy of a function's file is kept.
@@ -485,6 +547,7 @@ impl Console {
             let result = runtime
                 .invoke(&workspace, &function, event.as_bytes())
                 .await
+                .map(Box::new)
                 .map_err(|error| error.to_string());
             // The console may be gone (window closed); then nobody needs the result.
             let _ = sender.send(ConsoleEvent::InvocationFinished {
@@ -513,7 +576,7 @@ impl Console {
         }
     }
 
-    fn finish_invocation(&mut self, function: &str, result: Result<InvocationRecord, String>) {
+    fn finish_invocation(&mut self, function: &str, result: Result<Box<InvocationRecord>, String>) {
         self.in_flight.remove(function);
         self.state.running.remove(function);
         match result {
@@ -531,7 +594,7 @@ impl Console {
                 self.state.results.insert(
                     function.to_owned(),
                     TestResult::Finished {
-                        record: Box::new(record),
+                        record,
                         cost_usd: cost.total_usd(),
                     },
                 );

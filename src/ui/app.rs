@@ -332,6 +332,8 @@ impl LambdeskApp {
     /// Brings the panels up to date with what the commands changed.
     fn after_commands(&mut self) {
         if let Some(selected) = self.selected.clone() {
+            let entry = self.console.state().function(&selected).cloned();
+            self.code.after_commands(&self.console, entry.as_ref());
             if self.console.state().function(&selected).is_none() {
                 self.selected = None;
                 if let Some(first) = self

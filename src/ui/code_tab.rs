@@ -13,6 +13,10 @@ pub struct CodeTab {
     /// The highlighted layout of `text` and the text it was made from: reused while the
     /// text is unchanged, so a long file costs a comparison per frame, not a relayout.
     layout_cache: Option<(String, std::sync::Arc<egui::Galley>)>,
+    /// A file operation being typed or confirmed.
+    file_action: Option<FileAction>,
+    /// After a file command: the file to open once the console has applied it.
+    reopen: Option<Option<String>>,
     /// The Ctrl+F bar: shown, what to find, what to put instead.
     find_open: bool,
     find: String,
@@ -30,7 +34,94 @@ pub struct CodeTab {
 /// What the gutter shows: the number of lines and the line marked with an error.
 type GutterKey = (usize, Option<usize>);
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FileAction {
+    New(String),
+    Rename(String),
+    ConfirmDelete,
+}
+
 impl CodeTab {
+    /// Picks up the function's files after a file command was applied.
+    pub fn after_commands(&mut self, console: &Console, entry: Option<&FunctionEntry>) {
+        let (Some(target), Some(entry)) = (self.reopen.take(), entry) else {
+            return;
+        };
+        self.files = entry.files.clone();
+        let target = target.filter(|file| self.files.contains(file));
+        let target = target.or_else(|| entry.main_file().map(str::to_owned));
+        self.open_file(console, &entry.name, target);
+    }
+
+    /// New, Rename and Delete for the function's files.
+    fn file_actions_ui(&mut self, ui: &mut egui::Ui, function: &str, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            if ui.button("New file").clicked() {
+                self.file_action = Some(FileAction::New(String::new()));
+            }
+            if let Some(file) = &self.file {
+                if ui.button("Rename file").clicked() {
+                    self.file_action = Some(FileAction::Rename(file.clone()));
+                }
+                if ui.button("Delete file").clicked() {
+                    self.file_action = Some(FileAction::ConfirmDelete);
+                }
+            }
+        });
+        let Some(action) = self.file_action.as_mut() else {
+            return;
+        };
+        let mut done = false;
+        ui.horizontal(|ui| match action {
+            FileAction::New(name) | FileAction::Rename(name) => {
+                let label = ui.label("File name");
+                ui.add(egui::TextEdit::singleline(name).desired_width(220.0))
+                    .labelled_by(label.id);
+                if ui
+                    .add_enabled(!name.trim().is_empty(), egui::Button::new("OK"))
+                    .clicked()
+                {
+                    let name = name.trim().to_owned();
+                    match (&*action, &self.file) {
+                        (FileAction::Rename(_), Some(file)) => commands.push(Command::RenameFile {
+                            function: function.to_owned(),
+                            from: file.clone(),
+                            to: name.clone(),
+                        }),
+                        _ => commands.push(Command::SaveFile {
+                            function: function.to_owned(),
+                            relative_path: name.clone(),
+                            contents: String::new(),
+                        }),
+                    }
+                    self.reopen = Some(Some(name));
+                    done = true;
+                }
+                if ui.button("Cancel").clicked() {
+                    done = true;
+                }
+            }
+            FileAction::ConfirmDelete => {
+                let file = self.file.clone().unwrap_or_default();
+                ui.label(format!("Delete {file}?"));
+                if ui.button("Delete it").clicked() {
+                    commands.push(Command::DeleteFile {
+                        function: function.to_owned(),
+                        relative_path: file,
+                    });
+                    self.reopen = Some(None);
+                    done = true;
+                }
+                if ui.button("Keep it").clicked() {
+                    done = true;
+                }
+            }
+        });
+        if done {
+            self.file_action = None;
+        }
+    }
+
     pub fn open_function(&mut self, console: &Console, entry: Option<&FunctionEntry>) {
         let Some(entry) = entry else {
             *self = Self::default();
@@ -211,6 +302,7 @@ impl CodeTab {
         if let Some(error) = &self.load_error {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
+        self.file_actions_ui(ui, function, commands);
         self.recovered_ui(ui, function, commands);
         self.find_bar_ui(ui);
         self.autosave(function, commands);
