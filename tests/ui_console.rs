@@ -212,32 +212,26 @@ fn ctrl_enter_runs_the_test() {
 }
 
 #[test]
-fn an_event_from_a_template_can_be_saved_and_deleted() {
+fn a_test_event_can_be_saved_and_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("ws");
     let mut harness = harness(app(&root));
     harness.run();
     harness.get_by_label("Test").click();
     harness.run();
-    harness.get_by_label("Event template").click();
-    harness.run();
-    harness.get_by_label("sqs").click();
-    harness.run();
     harness.get_by_label("Event name").click();
     harness.run();
-    harness.get_by_label("Event name").type_text("from-queue");
+    harness.get_by_label("Event name").type_text("second");
     harness.run();
     harness.get_by_label("Save event").click();
     harness.run();
-    let saved = root.join("functions/hello/events/from-queue.json");
+    let saved = root.join("functions/hello/events/second.json");
     let event: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
-    assert_eq!(event["Records"][0]["eventSource"], "aws:sqs");
+    assert_eq!(event["name"], "Ada");
     harness.get_by_label("Delete event").click();
     harness.run();
-    harness
-        .get_by_label("Really delete from-queue.json?")
-        .click();
+    harness.get_by_label("Really delete second.json?").click();
     harness.run();
     assert!(!saved.exists());
 }
@@ -391,6 +385,11 @@ impl lambdesk::ui::Dialogs for AnsweringDialogs {
     fn pick_wasm_file(&self) -> Option<std::path::PathBuf> {
         self.wasm.clone()
     }
+    fn pick_save_file(&self, _default_name: &str) -> Option<std::path::PathBuf> {
+        self.folder
+            .as_ref()
+            .map(|folder| folder.join("exported.txt"))
+    }
 }
 
 #[test]
@@ -539,4 +538,31 @@ fn files_of_a_function_can_be_created_renamed_and_deleted() {
     harness.run();
     assert!(!function_dir.join("lib/util.mjs2").exists());
     assert!(function_dir.join("index.mjs").is_file());
+}
+
+#[test]
+fn the_logs_shown_can_be_exported_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let dialogs = AnsweringDialogs {
+        folder: Some(dir.path().to_owned()),
+        wasm: None,
+    };
+    let app = app(&dir.path().join("ws")).with_dialogs(Box::new(dialogs));
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("Test").click();
+    harness.run();
+    test_button(&harness).click();
+    harness.step();
+    wait_for(&mut harness, "Succeeded");
+    harness.get_by_label("Logs").click();
+    harness.run();
+    harness.get_by_label("Export...").click();
+    harness.run();
+    let exported = std::fs::read_to_string(dir.path().join("exported.txt")).unwrap();
+    assert_eq!(exported.lines().count(), 4, "{exported}");
+    assert!(
+        exported.contains("\thello\tREPORT RequestId: "),
+        "{exported}"
+    );
 }

@@ -56,6 +56,11 @@ pub enum Command {
     DeleteFunction { function: String },
     /// Create a `wasm` function from a prebuilt module file (File > Import .wasm).
     ImportWasm { path: std::path::PathBuf },
+    /// Write log lines to a file the user chose (Logs > Export).
+    ExportLogs {
+        path: std::path::PathBuf,
+        text: String,
+    },
     /// Reread the workspace's functions from disk.
     Refresh,
     /// Show a message in the status bar (something the UI itself could not do).

@@ -223,6 +223,12 @@ impl Console {
             Command::DeleteFunction { function } => self.delete_function(&function),
             Command::RenameFunction { from, to } => self.rename_function(&from, &to),
             Command::ImportWasm { path } => self.import_wasm(&path),
+            Command::ExportLogs { path, text } => {
+                if let Err(error) = write_atomically(&path, text.as_bytes()) {
+                    self.state.message =
+                        Some(format!("Could not export to {}: {error}", path.display()));
+                }
+            }
             Command::Refresh => self.refresh_functions(),
             Command::DismissMessage => self.state.message = None,
             Command::ShowMessage(message) => self.state.message = Some(message),

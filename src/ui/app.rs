@@ -214,7 +214,8 @@ impl LambdeskApp {
                     .iter()
                     .map(|entry| entry.name.clone())
                     .collect();
-                self.logs.ui(ui, &names);
+                self.logs
+                    .ui(ui, &names, self.dialogs.as_ref(), &mut self.commands);
                 return;
             }
             let Some(name) = self.selected.clone() else {

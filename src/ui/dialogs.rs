@@ -7,6 +7,8 @@ pub trait Dialogs {
     fn pick_folder(&self, title: &str) -> Option<PathBuf>;
     /// A `.wasm` file to import as a function.
     fn pick_wasm_file(&self) -> Option<PathBuf>;
+    /// Where to save exported logs.
+    fn pick_save_file(&self, default_name: &str) -> Option<PathBuf>;
 }
 
 /// The system's dialogs (rfd).
@@ -23,5 +25,12 @@ impl Dialogs for NativeDialogs {
             .set_title("Import a WebAssembly module as a function")
             .add_filter("WebAssembly module", &["wasm"])
             .pick_file()
+    }
+
+    fn pick_save_file(&self, default_name: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Export logs")
+            .set_file_name(default_name)
+            .save_file()
     }
 }

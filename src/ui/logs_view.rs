@@ -3,7 +3,9 @@ use std::collections::VecDeque;
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::TryRecvError;
 
-use crate::console::{Console, LogEntry};
+use crate::console::{Command, Console, LogEntry};
+
+use super::dialogs::Dialogs;
 
 /// Lines the view keeps; older ones are in `.lambdesk/logs/`.
 const MAX_LINES: usize = 100_000;
@@ -87,7 +89,35 @@ impl LogsView {
         self.stale = false;
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, functions: &[String]) {
+    /// The filtered lines as text, one per line, as Lambda writes them.
+    fn visible_text(&self) -> String {
+        let mut text = String::new();
+        for entry in self
+            .visible
+            .iter()
+            .filter_map(|index| self.lines.get(*index))
+        {
+            text.push_str(
+                &entry
+                    .time
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            );
+            text.push('\t');
+            text.push_str(&entry.function);
+            text.push('\t');
+            text.push_str(&entry.message);
+            text.push('\n');
+        }
+        text
+    }
+
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        functions: &[String],
+        dialogs: &dyn Dialogs,
+        commands: &mut Vec<Command>,
+    ) {
         ui.horizontal(|ui| {
             ui.heading("Logs");
             ui.separator();
@@ -117,6 +147,24 @@ impl LogsView {
             ui.add(egui::TextEdit::singleline(&mut self.text).desired_width(200.0))
                 .labelled_by(label.id);
             ui.checkbox(&mut self.follow, "Follow");
+            if ui
+                .button("Copy")
+                .on_hover_text("Copy the lines shown")
+                .clicked()
+            {
+                ui.ctx().copy_text(self.visible_text());
+            }
+            if ui
+                .button("Export...")
+                .on_hover_text("Save the lines shown to a file")
+                .clicked()
+                && let Some(path) = dialogs.pick_save_file("lambdesk-logs.txt")
+            {
+                commands.push(Command::ExportLogs {
+                    path,
+                    text: self.visible_text(),
+                });
+            }
             if before != (self.function.clone(), self.level, self.text.clone()) {
                 self.stale = true;
             }
