@@ -50,6 +50,16 @@ fn test_button<'a>(harness: &'a Harness<'_, LambdeskApp>) -> egui_kittest::Node<
     harness.get_all_by_label("Test").last().unwrap()
 }
 
+/// Opens the Test tab, clicks Test and waits for `label` (the run is in the background,
+/// and a spinner shows meanwhile, so frames are stepped rather than run to settle).
+fn run_test_tab(harness: &mut Harness<'_, LambdeskApp>, label: &str) {
+    harness.get_by_label("Test").click();
+    harness.run();
+    test_button(harness).click();
+    harness.step();
+    wait_for(harness, label);
+}
+
 /// Steps frames until `label` shows up (the invocation runs in the background).
 fn wait_for(harness: &mut Harness<'_, LambdeskApp>, label: &str) {
     for _ in 0..500 {
@@ -69,12 +79,7 @@ fn testing_the_sample_function_shows_its_response_and_report() {
     harness.run();
     harness.get_by_role_and_label(Role::Button, "hello").click();
     harness.run();
-    harness.get_by_label("Test").click();
-    harness.run();
-    test_button(&harness).click();
-    // A spinner shows while the function runs, so step rather than run to settle.
-    harness.step();
-    wait_for(&mut harness, "Succeeded");
+    run_test_tab(&mut harness, "Succeeded");
     harness.run();
     // The summary and the cost meter.
     harness.get_by_label("Billed duration");
@@ -260,11 +265,7 @@ fn the_logs_view_shows_every_invocation_and_filters_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(app(&dir.path().join("ws")));
     harness.run();
-    harness.get_by_label("Test").click();
-    harness.run();
-    test_button(&harness).click();
-    harness.step();
-    wait_for(&mut harness, "Succeeded");
+    run_test_tab(&mut harness, "Succeeded");
     harness.get_by_label("Logs").click();
     harness.run();
     harness.get_by_label_contains("saying hello to Ada");
@@ -288,11 +289,7 @@ fn the_cost_view_prices_the_session_and_projects_a_month() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(app(&dir.path().join("ws")));
     harness.run();
-    harness.get_by_label("Test").click();
-    harness.run();
-    test_button(&harness).click();
-    harness.step();
-    wait_for(&mut harness, "Succeeded");
+    run_test_tab(&mut harness, "Succeeded");
     harness.get_by_label("Costs").click();
     harness.run();
     harness.get_by_label("Invocations");
@@ -312,11 +309,7 @@ fn a_syntax_error_from_the_last_run_is_marked_on_its_line() {
     .unwrap();
     let mut harness = harness(app);
     harness.run();
-    harness.get_by_label("Test").click();
-    harness.run();
-    test_button(&harness).click();
-    harness.step();
-    wait_for(&mut harness, "Failed");
+    run_test_tab(&mut harness, "Failed");
     harness.get_by_label("Code").click();
     harness.run();
     harness.get_by_label_contains("Line 2: SyntaxError");
@@ -339,11 +332,7 @@ fn a_long_run_can_be_cancelled_and_the_window_keeps_working() {
     .unwrap();
     let mut harness = harness(app);
     harness.run();
-    harness.get_by_label("Test").click();
-    harness.run();
-    test_button(&harness).click();
-    harness.step();
-    wait_for(&mut harness, "Running...");
+    run_test_tab(&mut harness, "Running...");
     harness.get_by_label("Cancel").click();
     harness.step();
     wait_for(
@@ -550,11 +539,7 @@ fn the_logs_shown_can_be_exported_to_a_file() {
     let app = app(&dir.path().join("ws")).with_dialogs(Box::new(dialogs));
     let mut harness = harness(app);
     harness.run();
-    harness.get_by_label("Test").click();
-    harness.run();
-    test_button(&harness).click();
-    harness.step();
-    wait_for(&mut harness, "Succeeded");
+    run_test_tab(&mut harness, "Succeeded");
     harness.get_by_label("Logs").click();
     harness.run();
     harness.get_by_label("Export...").click();

@@ -65,7 +65,7 @@ const EVENT_QUEUE_LEN: usize = 256;
 enum ConsoleEvent {
     InvocationFinished {
         function: String,
-        result: Result<Box<InvocationRecord>, String>,
+        result: Result<Arc<InvocationRecord>, String>,
     },
     /// Something to tell the user in the status bar.
     Message(String),
@@ -553,7 +553,7 @@ impl Console {
             let result = runtime
                 .invoke(&workspace, &function, event.as_bytes())
                 .await
-                .map(Box::new)
+                .map(Arc::new)
                 .map_err(|error| error.to_string());
             // The console may be gone (window closed); then nobody needs the result.
             let _ = sender.send(ConsoleEvent::InvocationFinished {
@@ -582,7 +582,7 @@ impl Console {
         }
     }
 
-    fn finish_invocation(&mut self, function: &str, result: Result<Box<InvocationRecord>, String>) {
+    fn finish_invocation(&mut self, function: &str, result: Result<Arc<InvocationRecord>, String>) {
         self.in_flight.remove(function);
         self.state.running.remove(function);
         match result {

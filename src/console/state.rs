@@ -1,5 +1,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::billing::FunctionUsage;
 use crate::model::{InvocationRecord, Runtime};
@@ -95,7 +96,8 @@ impl FunctionStatus {
 #[derive(Debug, Clone)]
 pub enum TestResult {
     Finished {
-        record: Box<InvocationRecord>,
+        /// Shared: the UI clones the state every frame, and a response can be megabytes.
+        record: Arc<InvocationRecord>,
         cost_usd: f64,
     },
     /// The invocation could not run (bad code, throttled, …).
