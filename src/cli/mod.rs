@@ -6,6 +6,7 @@ pub mod console;
 mod events;
 mod invoke;
 mod list;
+mod schedule;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +49,11 @@ enum Command {
         #[command(subcommand)]
         command: events::EventsCommand,
     },
+    /// EventBridge schedule expressions: rate(…) and cron(…).
+    Schedule {
+        #[command(subcommand)]
+        command: schedule::ScheduleCommand,
+    },
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -58,6 +64,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Blueprints) => blueprints::list(&workspace()?),
         Some(Command::New(new_args)) => blueprints::create(&workspace()?, &new_args),
         Some(Command::Events { command }) => events::run(&command),
+        Some(Command::Schedule { command }) => schedule::run(&command),
         // `main` opens the console before getting here.
         None => Ok(ExitCode::SUCCESS),
     }

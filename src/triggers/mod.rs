@@ -3,3 +3,4 @@
 //! a watched bucket folder or a local HTTP gateway.
 
 pub mod events;
+pub mod schedule;
