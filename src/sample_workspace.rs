@@ -32,6 +32,12 @@ const SAMPLE_FILES: &[(&str, &str)] = &[
     ),
 ];
 
+/// More sample functions, made from blueprints (name, blueprint id), with their test events.
+const SAMPLE_BLUEPRINTS: &[(&str, &str)] = &[
+    ("items-api", "http-api"),
+    ("process-upload", "bucket-processor"),
+];
+
 /// `<data dir>/lambdesk/sample-workspace` (`~/.local/share/…` on Linux).
 pub fn sample_workspace_dir() -> PathBuf {
     dirs::data_dir()
@@ -71,6 +77,12 @@ pub fn open_sample_workspace(root: &Path) -> Result<Workspace, WorkspaceError> {
             write_atomically(&path, contents.as_bytes())
                 .map_err(|source| WorkspaceError::Io { path, source })?;
         }
+        for (name, blueprint) in SAMPLE_BLUEPRINTS {
+            // The embedded blueprints are tested to create; a failure here would only
+            // leave the sample a function short, so it does not stop the console.
+            let _ = crate::blueprints::find(None, blueprint)
+                .and_then(|blueprint| blueprint.create_function(&workspace, name, 128));
+        }
     }
     Ok(workspace)
 }
@@ -87,6 +99,16 @@ mod tests {
         for name in workspace.function_names().unwrap() {
             workspace.function(&name).unwrap();
         }
-        assert_eq!(workspace.function_names().unwrap(), vec!["echo", "hello"]);
+        assert_eq!(
+            workspace.function_names().unwrap(),
+            vec!["echo", "hello", "items-api", "process-upload"]
+        );
+        assert!(
+            root.join("functions/items-api/events")
+                .read_dir()
+                .unwrap()
+                .next()
+                .is_some()
+        );
     }
 }

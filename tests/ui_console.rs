@@ -261,15 +261,38 @@ fn deleting_a_function_asks_first_and_removes_its_folder() {
 }
 
 #[test]
-fn the_logs_view_shows_every_invocation_and_filters_it() {
+fn the_logs_view_groups_lines_by_invocation_and_filters_them() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(app(&dir.path().join("ws")));
     harness.run();
     run_test_tab(&mut harness, "Succeeded");
+    let request_id = harness
+        .state()
+        .console()
+        .history()
+        .iter()
+        .next_back()
+        .unwrap()
+        .request_id
+        .clone();
     harness.get_by_label("Logs").click();
+    harness.run();
+    harness.get_by_label_contains("1 invocation, 4 lines");
+    // Collapsed: one row naming the function, its status and its request id.
+    let header = harness.get_by_label_contains(&request_id);
+    let header_text = header.value().unwrap_or_default();
+    assert!(header_text.contains("hello"), "{header_text}");
+    assert!(header_text.contains("OK"), "{header_text}");
+    assert!(
+        harness
+            .query_by_label_contains("saying hello to Ada")
+            .is_none()
+    );
+    header.click();
     harness.run();
     harness.get_by_label_contains("saying hello to Ada");
     harness.get_by_label_contains("REPORT RequestId");
+    // A level filter shows only the matching lines, under their invocation.
     harness.get_by_label("Filter").click();
     harness.run();
     harness
@@ -281,7 +304,36 @@ fn the_logs_view_shows_every_invocation_and_filters_it() {
             .query_by_label_contains("REPORT RequestId")
             .is_none()
     );
-    harness.get_by_label_contains("0 of 4 lines");
+    harness.get_by_label("No line matches the filters.");
+}
+
+#[test]
+fn an_invocation_in_the_logs_can_be_rerun_with_its_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(app(&dir.path().join("ws")));
+    harness.run();
+    run_test_tab(&mut harness, "Succeeded");
+    harness.get_by_label("Logs").click();
+    harness.run();
+    harness.get_by_label("Expand all").click();
+    harness.run();
+    harness.get_by_label("Re-run with this event").click();
+    wait_for(&mut harness, "2 invocations, 8 lines");
+    let history: Vec<_> = harness
+        .state()
+        .console()
+        .history()
+        .iter()
+        .cloned()
+        .collect();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].function, "hello");
+    assert_eq!(history[1].source, "Re-run");
+    assert_eq!(history[1].event, history[0].event);
+    assert_eq!(
+        harness.get_all_by_label("Re-run with this event").count(),
+        2
+    );
 }
 
 #[test]
@@ -290,9 +342,14 @@ fn the_cost_view_prices_the_session_and_projects_a_month() {
     let mut harness = harness(app(&dir.path().join("ws")));
     harness.run();
     run_test_tab(&mut harness, "Succeeded");
-    harness.get_by_label("Costs").click();
+    harness.get_by_label("Monitor").click();
     harness.run();
-    harness.get_by_label("Invocations");
+    // The charts over time, then the table.
+    harness.get_by_label("Duration p50 / p99 (ms)");
+    harness.get_by_label("Cost (USD)");
+    harness.get_by_label("Error count");
+    harness.get_by_label_contains("per bar; times are local");
+    harness.get_by_label("Cost by function");
     harness.get_by_label_contains("x86_64: $");
     harness.get_by_label_contains("arm64: $");
 }

@@ -5,6 +5,8 @@ use crate::model::FunctionConfig;
 pub enum Command {
     /// Run a function with an event (the Test button).
     Invoke { function: String, event: String },
+    /// Run an earlier invocation again, same function and event (Logs > Re-run).
+    Rerun { request_id: String },
     /// Rename (move) a function's file; `to` may name a sub-folder (`lib/util.mjs`).
     RenameFile {
         function: String,

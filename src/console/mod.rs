@@ -4,6 +4,8 @@
 //! [`ConsoleState`] snapshot and never touch the runtime directly.
 
 mod command;
+mod invocation_history;
+mod metrics;
 mod state;
 
 use std::path::{Path, PathBuf};
@@ -11,6 +13,8 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 
 pub use command::Command;
+pub use invocation_history::{InvocationHistory, InvocationSummary};
+pub use metrics::{MetricsPeriod, MetricsSeries, metrics_series};
 pub use state::{ConsoleState, FunctionEntry, FunctionStatus, TestResult};
 
 pub use crate::billing::FunctionUsage;
@@ -65,6 +69,9 @@ const EVENT_QUEUE_LEN: usize = 256;
 enum ConsoleEvent {
     InvocationFinished {
         function: String,
+        /// Kept with the invocation for "Re-run with this event".
+        event: Arc<str>,
+        source: &'static str,
         result: Result<Arc<InvocationRecord>, String>,
     },
     /// Something to tell the user in the status bar.
@@ -84,6 +91,7 @@ pub struct Console {
     blueprints: Vec<Blueprint>,
     /// Running invocations, to cancel them.
     in_flight: std::collections::HashMap<String, tokio::task::AbortHandle>,
+    history: InvocationHistory,
 }
 
 impl Console {
@@ -125,6 +133,7 @@ impl Console {
             waker,
             blueprints: Vec::new(),
             in_flight: std::collections::HashMap::new(),
+            history: InvocationHistory::default(),
         };
         match blueprints::all(Some(&console.workspace)) {
             Ok(found) => console.blueprints = found,
@@ -155,10 +164,18 @@ impl Console {
         &self.meter
     }
 
+    /// The invocations of this session, oldest first.
+    pub fn history(&self) -> &InvocationHistory {
+        &self.history
+    }
+
     /// Applies one command from the UI.
     pub fn apply(&mut self, command: Command) {
         match command {
-            Command::Invoke { function, event } => self.start_invocation(&function, event),
+            Command::Invoke { function, event } => {
+                self.start_invocation(&function, Arc::from(event), "Test");
+            }
+            Command::Rerun { request_id } => self.rerun(&request_id),
             Command::Cancel { function } => self.cancel_invocation(&function),
             Command::RenameFile { function, from, to } => self.rename_file(&function, &from, &to),
             Command::DeleteFile {
@@ -244,9 +261,12 @@ impl Console {
     pub fn poll(&mut self) {
         loop {
             match self.events.try_recv() {
-                Ok(ConsoleEvent::InvocationFinished { function, result }) => {
-                    self.finish_invocation(&function, result);
-                }
+                Ok(ConsoleEvent::InvocationFinished {
+                    function,
+                    event,
+                    source,
+                    result,
+                }) => self.finish_invocation(&function, event, source, result),
                 Ok(ConsoleEvent::Message(message)) => self.state.message = Some(message),
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => return,
             }
@@ -534,7 +554,26 @@ impl Console {
         }
     }
 
-    fn start_invocation(&mut self, name: &str, event: String) {
+    /// Runs an earlier invocation's function again with the same event.
+    fn rerun(&mut self, request_id: &str) {
+        let Some(summary) = self.history.get(request_id) else {
+            self.state.message = Some(format!(
+                "Invocation {request_id} is no longer in this session's history"
+            ));
+            return;
+        };
+        let Some(event) = summary.event.clone() else {
+            self.state.message = Some(format!(
+                "The event of invocation {request_id} was not kept (older events are dropped \
+                 to bound memory); run it from the Test tab"
+            ));
+            return;
+        };
+        let function = summary.function.clone();
+        self.start_invocation(&function, event, "Re-run");
+    }
+
+    fn start_invocation(&mut self, name: &str, event: Arc<str>, source: &'static str) {
         let function = match self.workspace.function(name) {
             Ok(function) => function,
             Err(error) => {
@@ -558,6 +597,8 @@ impl Console {
             // The console may be gone (window closed); then nobody needs the result.
             let _ = sender.send(ConsoleEvent::InvocationFinished {
                 function: function_name,
+                event,
+                source,
                 result,
             });
             waker();
@@ -582,7 +623,13 @@ impl Console {
         }
     }
 
-    fn finish_invocation(&mut self, function: &str, result: Result<Arc<InvocationRecord>, String>) {
+    fn finish_invocation(
+        &mut self,
+        function: &str,
+        event: Arc<str>,
+        source: &'static str,
+        result: Result<Arc<InvocationRecord>, String>,
+    ) {
         self.in_flight.remove(function);
         self.state.running.remove(function);
         match result {
@@ -591,6 +638,12 @@ impl Console {
                     self.state.message = Some(error.to_string());
                 }
                 let cost = self.meter.record(&record);
+                self.history.push(InvocationSummary::new(
+                    &record,
+                    cost.total_usd(),
+                    source,
+                    event,
+                ));
                 let status = if record.is_success() {
                     FunctionStatus::Ok
                 } else {

@@ -195,7 +195,7 @@ impl LambdeskApp {
                     if ui.toggle_value(&mut self.showing_logs, "Logs").clicked() {
                         self.showing_cost = false;
                     }
-                    if ui.toggle_value(&mut self.showing_cost, "Costs").clicked() {
+                    if ui.toggle_value(&mut self.showing_cost, "Monitor").clicked() {
                         self.showing_logs = false;
                     }
                 });
@@ -214,8 +214,13 @@ impl LambdeskApp {
                     .iter()
                     .map(|entry| entry.name.clone())
                     .collect();
-                self.logs
-                    .ui(ui, &names, self.dialogs.as_ref(), &mut self.commands);
+                self.logs.ui(
+                    ui,
+                    &names,
+                    self.console.history(),
+                    self.dialogs.as_ref(),
+                    &mut self.commands,
+                );
                 return;
             }
             let Some(name) = self.selected.clone() else {

@@ -1,46 +1,37 @@
-use std::collections::VecDeque;
-
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::TryRecvError;
 
-use crate::console::{Command, Console, LogEntry};
+use crate::console::{Command, Console, FunctionStatus, InvocationHistory, LogEntry};
 
 use super::dialogs::Dialogs;
+use super::log_rows::{LEVELS, LogRows, Row, level_of};
+use super::status_bar::status_color;
 
 /// Lines the view keeps; older ones are in `.lambdesk/logs/`.
 const MAX_LINES: usize = 100_000;
 
-/// Levels a line can be filtered by.
-const LEVELS: [&str; 6] = ["All", "INFO", "WARN", "ERROR", "DEBUG", "Platform"];
-
-/// The live log of every invocation: filters by function, level and text; follows the
-/// tail unless paused. Only the visible rows are laid out.
+/// The live log of every invocation, grouped by invocation (click one to expand it) or
+/// as a flat tail; filters by function, level and text; follows the tail unless paused.
+/// Only the visible rows are laid out.
 pub struct LogsView {
-    lines: VecDeque<LogEntry>,
+    rows: LogRows,
     receiver: Receiver<LogEntry>,
     /// Lines missed because the view fell behind (shown, not silently dropped).
     missed_lines: u64,
-    function: String,
-    level: &'static str,
-    text: String,
     follow: bool,
-    /// Indexes into `lines` that pass the filters, recomputed when something changes.
-    visible: Vec<usize>,
-    stale: bool,
 }
 
 impl LogsView {
     pub fn new(console: &Console) -> Self {
+        let mut rows = LogRows::new(MAX_LINES);
+        for entry in console.logs().recent() {
+            rows.push(entry);
+        }
         Self {
-            lines: console.logs().recent().into(),
+            rows,
             receiver: console.subscribe_logs(),
             missed_lines: 0,
-            function: "All".to_owned(),
-            level: "All",
-            text: String::new(),
             follow: true,
-            visible: Vec::new(),
-            stale: true,
         }
     }
 
@@ -48,55 +39,17 @@ impl LogsView {
     pub fn poll(&mut self) {
         loop {
             match self.receiver.try_recv() {
-                Ok(entry) => {
-                    if self.lines.len() == MAX_LINES {
-                        self.lines.pop_front();
-                    }
-                    self.lines.push_back(entry);
-                    self.stale = true;
-                }
+                Ok(entry) => self.rows.push(entry),
                 Err(TryRecvError::Lagged(missed)) => self.missed_lines += missed,
                 Err(TryRecvError::Empty | TryRecvError::Closed) => return,
             }
         }
     }
 
-    fn level_of(message: &str) -> &'static str {
-        for level in ["INFO", "WARN", "ERROR", "DEBUG", "TRACE"] {
-            if message.contains(&format!("\t{level}\t")) {
-                return if level == "TRACE" { "DEBUG" } else { level };
-            }
-        }
-        let platform = ["START RequestId", "END RequestId", "REPORT RequestId"]
-            .iter()
-            .any(|prefix| message.starts_with(prefix));
-        if platform { "Platform" } else { "INFO" }
-    }
-
-    fn refilter(&mut self) {
-        let text = self.text.to_lowercase();
-        self.visible = self
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, entry)| self.function == "All" || entry.function == self.function)
-            .filter(|(_, entry)| {
-                self.level == "All" || Self::level_of(&entry.message) == self.level
-            })
-            .filter(|(_, entry)| text.is_empty() || entry.message.to_lowercase().contains(&text))
-            .map(|(index, _)| index)
-            .collect();
-        self.stale = false;
-    }
-
-    /// The filtered lines as text, one per line, as Lambda writes them.
-    fn visible_text(&self) -> String {
+    /// Lines as Lambda writes them, one per line, with time and function.
+    fn as_text<'a>(entries: impl Iterator<Item = &'a LogEntry>) -> String {
         let mut text = String::new();
-        for entry in self
-            .visible
-            .iter()
-            .filter_map(|index| self.lines.get(*index))
-        {
+        for entry in entries {
             text.push_str(
                 &entry
                     .time
@@ -115,67 +68,21 @@ impl LogsView {
         &mut self,
         ui: &mut egui::Ui,
         functions: &[String],
+        history: &InvocationHistory,
         dialogs: &dyn Dialogs,
         commands: &mut Vec<Command>,
     ) {
-        ui.horizontal(|ui| {
-            ui.heading("Logs");
-            ui.separator();
-            let before = (self.function.clone(), self.level, self.text.clone());
-            ui.label("Function");
-            egui::ComboBox::from_id_salt("logs_function")
-                .selected_text(&self.function)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.function, "All".to_owned(), "All");
-                    for name in functions {
-                        ui.selectable_value(&mut self.function, name.clone(), name);
-                    }
-                })
-                .response
-                .accessible_name("Function");
-            ui.label("Level");
-            egui::ComboBox::from_id_salt("logs_level")
-                .selected_text(self.level)
-                .show_ui(ui, |ui| {
-                    for level in LEVELS {
-                        ui.selectable_value(&mut self.level, level, level);
-                    }
-                })
-                .response
-                .accessible_name("Level");
-            let label = ui.label("Filter");
-            ui.add(egui::TextEdit::singleline(&mut self.text).desired_width(200.0))
-                .labelled_by(label.id);
-            ui.checkbox(&mut self.follow, "Follow");
-            if ui
-                .button("Copy")
-                .on_hover_text("Copy the lines shown")
-                .clicked()
-            {
-                ui.ctx().copy_text(self.visible_text());
-            }
-            if ui
-                .button("Export...")
-                .on_hover_text("Save the lines shown to a file")
-                .clicked()
-                && let Some(path) = dialogs.pick_save_file("lambdesk-logs.txt")
-            {
-                commands.push(Command::ExportLogs {
-                    path,
-                    text: self.visible_text(),
-                });
-            }
-            if before != (self.function.clone(), self.level, self.text.clone()) {
-                self.stale = true;
-            }
-        });
-        if self.stale {
-            self.refilter();
-        }
+        self.toolbar_ui(ui, functions, dialogs, commands);
+        let row_count = self.rows.rows().len();
+        let invocations = self.rows.invocation_count();
         ui.weak(format!(
-            "{} of {} lines{}",
-            self.visible.len(),
-            self.lines.len(),
+            "{invocations} {}, {} lines{}",
+            if invocations == 1 {
+                "invocation"
+            } else {
+                "invocations"
+            },
+            self.rows.line_count(),
             if self.missed_lines > 0 {
                 format!(
                     " ({} lines arrived too fast to show; they are in .lambdesk/logs)",
@@ -186,41 +93,261 @@ impl LogsView {
             }
         ));
         ui.separator();
-        if self.visible.is_empty() {
-            ui.weak("No log lines yet: run a function from its Test tab.");
+        if row_count == 0 {
+            if self.rows.line_count() == 0 {
+                ui.weak("No log lines yet: run a function from its Test tab.");
+            } else {
+                ui.weak("No line matches the filters.");
+            }
             return;
         }
-        let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
+        let row_height = ui
+            .text_style_height(&egui::TextStyle::Monospace)
+            .max(ui.spacing().interact_size.y);
+        let mut toggled = None;
         egui::ScrollArea::vertical()
             .id_salt("logs_scroll")
             .auto_shrink([false, false])
             .stick_to_bottom(self.follow)
-            .show_rows(ui, row_height, self.visible.len(), |ui, rows| {
-                for row in rows {
-                    let Some(entry) = self
-                        .visible
-                        .get(row)
-                        .and_then(|index| self.lines.get(*index))
-                    else {
-                        continue;
-                    };
-                    let color = match Self::level_of(&entry.message) {
-                        "ERROR" => ui.visuals().error_fg_color,
-                        "WARN" => ui.visuals().warn_fg_color,
-                        "Platform" => ui.visuals().weak_text_color(),
-                        _ => ui.visuals().text_color(),
-                    };
-                    let line = format!(
-                        "{}  {:<16} {}",
-                        entry.time.format("%H:%M:%S%.3f"),
-                        entry.function,
-                        entry.message.replace('\t', "  ").replace('\r', " ")
-                    );
-                    ui.add(
-                        egui::Label::new(egui::RichText::new(line).monospace().color(color))
-                            .truncate(),
-                    );
+            .show_rows(ui, row_height, row_count, |ui, visible_rows| {
+                let rows = self.rows.rows();
+                let shown: Vec<Row> = visible_rows
+                    .filter_map(|index| rows.get(index).copied())
+                    .collect();
+                for row in shown {
+                    match row {
+                        Row::Header(group) => {
+                            if self.header_ui(ui, group, row_height, history) {
+                                toggled = Some(group);
+                            }
+                        }
+                        Row::Actions(group) => self.actions_ui(ui, group, history, commands),
+                        Row::Line(line) => self.line_ui(ui, line),
+                    }
                 }
             });
+        if let Some(group) = toggled {
+            self.rows.toggle(group);
+        }
+    }
+
+    fn toolbar_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        functions: &[String],
+        dialogs: &dyn Dialogs,
+        commands: &mut Vec<Command>,
+    ) {
+        let mut filter = self.rows.filter().clone();
+        ui.horizontal(|ui| {
+            ui.heading("Logs");
+            ui.separator();
+            ui.label("Function");
+            egui::ComboBox::from_id_salt("logs_function")
+                .selected_text(&filter.function)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut filter.function, "All".to_owned(), "All");
+                    for name in functions {
+                        ui.selectable_value(&mut filter.function, name.clone(), name);
+                    }
+                })
+                .response
+                .accessible_name("Function");
+            ui.label("Level");
+            egui::ComboBox::from_id_salt("logs_level")
+                .selected_text(filter.level)
+                .show_ui(ui, |ui| {
+                    for level in LEVELS {
+                        ui.selectable_value(&mut filter.level, level, level);
+                    }
+                })
+                .response
+                .accessible_name("Level");
+            let label = ui.label("Filter");
+            ui.add(egui::TextEdit::singleline(&mut filter.text).desired_width(180.0))
+                .labelled_by(label.id)
+                .on_hover_text("Lines containing this text (any case)");
+        });
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut filter.grouped, "Group by invocation")
+                .on_hover_text("One row per invocation; click it to see its lines");
+            ui.add_enabled(
+                filter.grouped,
+                egui::Checkbox::new(&mut filter.expand_all, "Expand all"),
+            );
+            ui.checkbox(&mut self.follow, "Follow")
+                .on_hover_text("Keep the newest lines in view; off pauses scrolling");
+            ui.separator();
+            if ui
+                .button("Copy")
+                .on_hover_text("Copy the lines shown")
+                .clicked()
+            {
+                ui.ctx().copy_text(Self::as_text(self.rows.shown_lines()));
+            }
+            if ui
+                .button("Export...")
+                .on_hover_text("Save the lines shown to a file")
+                .clicked()
+                && let Some(path) = dialogs.pick_save_file("lambdesk-logs.txt")
+            {
+                commands.push(Command::ExportLogs {
+                    path,
+                    text: Self::as_text(self.rows.shown_lines()),
+                });
+            }
+        });
+        self.rows.set_filter(filter);
+    }
+
+    /// An invocation's one-line summary; returns whether it was clicked (to expand it).
+    fn header_ui(
+        &self,
+        ui: &mut egui::Ui,
+        group: u64,
+        row_height: f32,
+        history: &InvocationHistory,
+    ) -> bool {
+        let Some(invocation) = self.rows.group(group) else {
+            return false;
+        };
+        let first_line = invocation
+            .lines
+            .first()
+            .and_then(|line| self.rows.line(*line));
+        let time = first_line.map_or_else(String::new, |entry| {
+            entry.time.format("%H:%M:%S%.3f").to_string()
+        });
+        let summary = history.get(&invocation.request_id);
+        let (status, color) = match summary {
+            Some(summary) if summary.is_success() => {
+                ("OK".to_owned(), status_color(ui, FunctionStatus::Ok))
+            }
+            Some(summary) => (
+                summary.error_type.clone().unwrap_or_default(),
+                status_color(ui, FunctionStatus::Error),
+            ),
+            None => (String::new(), ui.visuals().text_color()),
+        };
+        let duration = summary.map_or_else(
+            || self.reported_duration(group).unwrap_or_default(),
+            |summary| format!("{:.2} ms", summary.duration_ms),
+        );
+        let source = summary.map_or("", |summary| summary.source.as_str());
+        let mut clicked = false;
+        ui.horizontal(|ui| {
+            let (_, icon) =
+                ui.allocate_exact_size(egui::vec2(row_height, row_height), egui::Sense::click());
+            let openness = if self.rows.is_expanded(group) {
+                1.0
+            } else {
+                0.0
+            };
+            egui::collapsing_header::paint_default_icon(ui, openness, &icon);
+            let mut text = egui::text::LayoutJob::default();
+            let monospace = egui::TextStyle::Monospace.resolve(ui.style());
+            let plain = egui::TextFormat::simple(monospace.clone(), ui.visuals().text_color());
+            text.append(
+                &format!("{time}  {:<16} ", invocation.function),
+                0.0,
+                plain.clone(),
+            );
+            text.append(
+                &format!("{status:<16}"),
+                0.0,
+                egui::TextFormat::simple(monospace, color),
+            );
+            text.append(
+                &format!(" {duration:>11}  {source:<7} {}", invocation.request_id),
+                0.0,
+                plain,
+            );
+            let label = ui.add(
+                egui::Label::new(text)
+                    .sense(egui::Sense::click())
+                    .truncate(),
+            );
+            clicked = icon.clicked() || label.clicked();
+        });
+        clicked
+    }
+
+    /// Duration from the REPORT line, for invocations of an earlier session.
+    fn reported_duration(&self, group: u64) -> Option<String> {
+        self.rows.group_lines(group).find_map(|entry| {
+            let rest = entry.message.strip_prefix("REPORT RequestId: ")?;
+            let duration = rest
+                .split('\t')
+                .find_map(|field| field.strip_prefix("Duration: "))?;
+            Some(duration.to_owned())
+        })
+    }
+
+    fn actions_ui(
+        &self,
+        ui: &mut egui::Ui,
+        group: u64,
+        history: &InvocationHistory,
+        commands: &mut Vec<Command>,
+    ) {
+        let Some(invocation) = self.rows.group(group) else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.add_space(24.0);
+            let event_kept = history
+                .get(&invocation.request_id)
+                .is_some_and(|summary| summary.event.is_some());
+            let rerun = ui
+                .add_enabled(
+                    event_kept,
+                    egui::Button::new("Re-run with this event").small(),
+                )
+                .on_hover_text(format!(
+                    "Invoke {} again with the same event",
+                    invocation.function
+                ))
+                .on_disabled_hover_text(
+                    "The event of this invocation is not kept (an earlier session, or dropped \
+                     to bound memory)",
+                );
+            if rerun.clicked() {
+                commands.push(Command::Rerun {
+                    request_id: invocation.request_id.clone(),
+                });
+            }
+            if ui
+                .small_button("Copy invocation")
+                .on_hover_text("Copy this invocation's lines")
+                .clicked()
+            {
+                ui.ctx()
+                    .copy_text(Self::as_text(self.rows.group_lines(group)));
+            }
+        });
+    }
+
+    fn line_ui(&self, ui: &mut egui::Ui, line: u64) {
+        let Some(entry) = self.rows.line(line) else {
+            return;
+        };
+        let color = match level_of(&entry.message) {
+            "ERROR" => ui.visuals().error_fg_color,
+            "WARN" => ui.visuals().warn_fg_color,
+            "Platform" => ui.visuals().weak_text_color(),
+            _ => ui.visuals().text_color(),
+        };
+        let indent = if self.rows.filter().grouped {
+            "    "
+        } else {
+            ""
+        };
+        let text = format!(
+            "{indent}{}  {:<16} {}",
+            entry.time.format("%H:%M:%S%.3f"),
+            entry.function,
+            entry.message.replace('\t', "  ").replace('\r', " ")
+        );
+        ui.add(egui::Label::new(egui::RichText::new(text).monospace().color(color)).truncate());
     }
 }

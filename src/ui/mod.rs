@@ -9,7 +9,9 @@ mod create_function;
 mod dialogs;
 mod function_list;
 mod highlight;
+mod log_rows;
 mod logs_view;
+mod monitor_charts;
 mod status_bar;
 mod test_tab;
 

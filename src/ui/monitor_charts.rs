@@ -1,0 +1,136 @@
+//! The Monitor's four charts over time, like the Lambda console's Monitor tab:
+//! invocations, duration p50/p99, errors, and cost per period.
+
+use chrono::{DateTime, Local, Utc};
+use egui_plot::{Bar, BarChart, GridMark, Legend, Line, Plot, PlotPoints};
+
+use crate::console::{MetricsPeriod, MetricsSeries, format_usd};
+
+const CHART_HEIGHT: f32 = 150.0;
+
+/// The time of a chart's x value (seconds since the epoch), in local time.
+fn clock_label(unix_secs: f64, period_secs: i64) -> String {
+    #[expect(clippy::cast_possible_truncation, reason = "seconds on a chart axis")]
+    let Some(time) = DateTime::<Utc>::from_timestamp(unix_secs.round() as i64, 0) else {
+        return String::new();
+    };
+    let local = time.with_timezone(&Local);
+    if period_secs >= 86_400 {
+        local.format("%b %d").to_string()
+    } else if period_secs >= 60 {
+        local.format("%H:%M").to_string()
+    } else {
+        local.format("%H:%M:%S").to_string()
+    }
+}
+
+/// Bars centred on their period, one per period.
+fn bars(series: &MetricsSeries, value: impl Fn(&MetricsPeriod) -> f64) -> Vec<Bar> {
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "seconds since the epoch fit f64"
+    )]
+    let half_period = series.period_secs as f64 / 2.0;
+    series
+        .periods
+        .iter()
+        .map(|period| {
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "seconds since the epoch fit f64"
+            )]
+            let x = period.start_unix_secs as f64 + half_period;
+            Bar::new(x, value(period)).width(half_period * 1.6)
+        })
+        .collect()
+}
+
+fn points(
+    series: &MetricsSeries,
+    value: impl Fn(&MetricsPeriod) -> Option<f64>,
+) -> PlotPoints<'static> {
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "seconds since the epoch fit f64"
+    )]
+    let half_period = series.period_secs as f64 / 2.0;
+    series
+        .periods
+        .iter()
+        .filter_map(|period| {
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "seconds since the epoch fit f64"
+            )]
+            let x = period.start_unix_secs as f64 + half_period;
+            Some([x, value(period)?])
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// A chart with its title above it (a label, so it is read out and findable).
+fn chart<'a>(ui: &mut egui::Ui, id: &str, title: &str, period_secs: i64) -> Plot<'a> {
+    ui.strong(title);
+    Plot::new(id.to_owned())
+        .height(CHART_HEIGHT)
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_boxed_zoom(false)
+        .include_y(0.0)
+        .y_axis_min_width(48.0)
+        .x_axis_formatter(move |mark: GridMark, _| clock_label(mark.value, period_secs))
+        .label_formatter(|_| None)
+        .legend(Legend::default())
+}
+
+/// Draws the charts in a 2×2 grid.
+pub fn ui(ui: &mut egui::Ui, series: &MetricsSeries) {
+    let period = series.period_secs;
+    let ok_color = egui::Color32::from_rgb(0x3f, 0xb9, 0x50);
+    let error_color = ui.visuals().error_fg_color;
+    let half_width = ((ui.available_width() - ui.spacing().item_spacing.x) / 2.0).max(200.0);
+    ui.horizontal(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(half_width);
+            chart(ui, "invocations_chart", "Invocations", period).show(ui, |plot| {
+                plot.bar_chart(
+                    BarChart::new("Invocations", bars(series, |p| p.invocations as f64))
+                        .color(egui::Color32::from_rgb(0x4a, 0x90, 0xe2)),
+                );
+            });
+        });
+        ui.vertical(|ui| {
+            ui.set_width(half_width);
+            chart(ui, "duration_chart", "Duration p50 / p99 (ms)", period).show(ui, |plot| {
+                plot.line(Line::new("p50", points(series, |p| p.duration_p50_ms)).color(ok_color));
+                plot.line(
+                    Line::new("p99", points(series, |p| p.duration_p99_ms))
+                        .color(egui::Color32::from_rgb(0xe2, 0x9a, 0x4a)),
+                );
+            });
+        });
+    });
+    ui.horizontal(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(half_width);
+            chart(ui, "errors_chart", "Error count", period).show(ui, |plot| {
+                plot.bar_chart(
+                    BarChart::new("Errors", bars(series, |p| p.errors as f64)).color(error_color),
+                );
+            });
+        });
+        ui.vertical(|ui| {
+            ui.set_width(half_width);
+            chart(ui, "cost_chart", "Cost (USD)", period)
+                .y_axis_formatter(|mark: GridMark, _| format_usd(mark.value))
+                .show(ui, |plot| {
+                    plot.bar_chart(
+                        BarChart::new("Cost", bars(series, |p| p.cost_usd))
+                            .color(egui::Color32::from_rgb(0x9b, 0x6a, 0xd6)),
+                    );
+                });
+        });
+    });
+}
