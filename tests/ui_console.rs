@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use lambdesk::console::Console;
 use lambdesk::runtime::RuntimeOptions;
 use lambdesk::sample_workspace::open_sample_workspace;
@@ -606,5 +606,25 @@ fn the_logs_shown_can_be_exported_to_a_file() {
     assert!(
         exported.contains("\thello\tREPORT RequestId: "),
         "{exported}"
+    );
+}
+
+#[test]
+fn opening_the_configuration_of_a_function_without_an_architecture_changes_nothing() {
+    // Regression: the tab wrote `architecture` into its draft and showed unsaved changes.
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(app(&dir.path().join("ws")));
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "echo").click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness.get_by_label("Environment variables");
+    assert!(harness.query_by_label("(unsaved changes)").is_none());
+    assert!(
+        harness
+            .get_by_label("Save configuration")
+            .accesskit_node()
+            .is_disabled()
     );
 }

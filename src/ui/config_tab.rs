@@ -83,7 +83,10 @@ impl ConfigTab {
                     })
                     .response
                     .accessible_name("Architecture");
-                draft.architecture = Some(architecture);
+                // Only a choice writes the key: opening the tab must not change the file.
+                if architecture != draft.architecture.unwrap_or_default() {
+                    draft.architecture = Some(architecture);
+                }
                 ui.end_row();
                 ui.label("Ephemeral storage (MB)");
                 let storage = egui::DragValue::new(&mut draft.ephemeral_storage_mb)
