@@ -568,6 +568,18 @@ fn files_of_a_function_can_be_created_renamed_and_deleted() {
     harness.get_by_label("OK").click();
     harness.run();
     assert!(function_dir.join("lib/util.mjs").is_file());
+    // The file tree shows the folder; clicking a file opens it.
+    harness.get_by_label("lib/");
+    harness.get_by_label("index.mjs").click();
+    harness.run();
+    let editor = harness.get_by_label("Code editor").value().unwrap_or_default();
+    assert!(editor.contains("saying hello"), "{editor}");
+    harness.get_by_label("util.mjs").click();
+    harness.run();
+    assert_eq!(
+        harness.get_by_label("Code editor").value().as_deref(),
+        Some("")
+    );
     harness.get_by_label("Rename file").click();
     harness.run();
     harness.get_by_label("File name").click();

@@ -54,20 +54,22 @@ impl CodeTab {
     }
 
     /// New, Rename and Delete for the function's files.
-    fn file_actions_ui(&mut self, ui: &mut egui::Ui, function: &str, commands: &mut Vec<Command>) {
-        ui.horizontal(|ui| {
-            if ui.button("New file").clicked() {
-                self.file_action = Some(FileAction::New(String::new()));
+    fn file_buttons_ui(&mut self, ui: &mut egui::Ui) {
+        if ui.button("New file").clicked() {
+            self.file_action = Some(FileAction::New(String::new()));
+        }
+        if let Some(file) = &self.file {
+            if ui.button("Rename file").clicked() {
+                self.file_action = Some(FileAction::Rename(file.clone()));
             }
-            if let Some(file) = &self.file {
-                if ui.button("Rename file").clicked() {
-                    self.file_action = Some(FileAction::Rename(file.clone()));
-                }
-                if ui.button("Delete file").clicked() {
-                    self.file_action = Some(FileAction::ConfirmDelete);
-                }
+            if ui.button("Delete file").clicked() {
+                self.file_action = Some(FileAction::ConfirmDelete);
             }
-        });
+        }
+    }
+
+    /// The name being typed for a new or renamed file, or the delete confirmation.
+    fn file_action_ui(&mut self, ui: &mut egui::Ui, function: &str, commands: &mut Vec<Command>) {
         let Some(action) = self.file_action.as_mut() else {
             return;
         };
@@ -255,18 +257,26 @@ impl CodeTab {
         commands: &mut Vec<Command>,
     ) {
         let mut switch_to = None;
+        egui::Panel::left("code_files")
+            .resizable(true)
+            .default_size(170.0)
+            .show(ui, |ui| {
+                ui.strong("Files");
+                egui::ScrollArea::vertical()
+                    .id_salt("file_tree_scroll")
+                    .show(ui, |ui| {
+                        switch_to = super::file_tree::ui(
+                            ui,
+                            &self.files,
+                            self.file.as_deref(),
+                            self.is_dirty(),
+                        );
+                    });
+            });
         ui.horizontal(|ui| {
-            let current = self.file.clone().unwrap_or_default();
-            egui::ComboBox::from_label("Source file")
-                .selected_text(&current)
-                .show_ui(ui, |ui| {
-                    for file in &self.files {
-                        if ui.selectable_label(*file == current, file).clicked() && *file != current
-                        {
-                            switch_to = Some(file.clone());
-                        }
-                    }
-                });
+            if let Some(file) = &self.file {
+                ui.strong(file);
+            }
             let save_shortcut = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S);
             let save_clicked = ui
                 .add_enabled(self.is_dirty(), egui::Button::new("Save"))
@@ -295,6 +305,8 @@ impl CodeTab {
             if self.is_dirty() {
                 ui.weak("(unsaved changes)");
             }
+            ui.separator();
+            self.file_buttons_ui(ui);
         });
         if let Some(file) = switch_to {
             self.open_file(console, function, Some(file));
@@ -302,7 +314,7 @@ impl CodeTab {
         if let Some(error) = &self.load_error {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
-        self.file_actions_ui(ui, function, commands);
+        self.file_action_ui(ui, function, commands);
         self.recovered_ui(ui, function, commands);
         self.find_bar_ui(ui);
         self.autosave(function, commands);
@@ -330,6 +342,15 @@ impl CodeTab {
             );
         }
         let label = ui.label("Code editor");
+        // Fill the tab's height: the editor is where the user works.
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a small positive row count"
+        )]
+        let editor_rows = ((ui.available_height() - 12.0)
+            / ui.text_style_height(&egui::TextStyle::Monospace))
+        .max(10.0) as usize;
         egui::ScrollArea::both()
             .id_salt("code_scroll")
             .show(ui, |ui| {
@@ -367,7 +388,7 @@ impl CodeTab {
                         .id(editor_id)
                         .code_editor()
                         .desired_width(f32::INFINITY)
-                        .desired_rows(30)
+                        .desired_rows(editor_rows)
                         .layouter(&mut layouter)
                         .show(ui);
                     output.response.response.clone().labelled_by(label.id);

@@ -7,6 +7,7 @@ mod config_tab;
 mod cost_view;
 mod create_function;
 mod dialogs;
+mod file_tree;
 mod function_list;
 mod highlight;
 mod log_rows;

@@ -125,15 +125,22 @@ impl TestTab {
         let mut layouter = |ui: &egui::Ui, text: &dyn egui::TextBuffer, wrap_width: f32| {
             highlighted_layout(ui, text, wrap_width, "json")
         };
-        ui.add(
-            egui::TextEdit::multiline(&mut self.event)
-                .id_salt("event_editor")
-                .code_editor()
-                .desired_width(f32::INFINITY)
-                .desired_rows(8)
-                .layouter(&mut layouter),
-        )
-        .labelled_by(label.id);
+        // A long event scrolls inside its editor, so the result stays in view below it.
+        let max_editor_height = (ui.available_height() * 0.4).max(120.0);
+        egui::ScrollArea::vertical()
+            .id_salt("event_scroll")
+            .max_height(max_editor_height)
+            .show(ui, |ui| {
+                ui.add(
+                    egui::TextEdit::multiline(&mut self.event)
+                        .id_salt("event_editor")
+                        .code_editor()
+                        .desired_width(f32::INFINITY)
+                        .desired_rows(8)
+                        .layouter(&mut layouter),
+                )
+                .labelled_by(label.id);
+            });
         if let Some(error) = &json_error {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
