@@ -572,7 +572,10 @@ fn files_of_a_function_can_be_created_renamed_and_deleted() {
     harness.get_by_label("lib/");
     harness.get_by_label("index.mjs").click();
     harness.run();
-    let editor = harness.get_by_label("Code editor").value().unwrap_or_default();
+    let editor = harness
+        .get_by_label("Code editor")
+        .value()
+        .unwrap_or_default();
     assert!(editor.contains("saying hello"), "{editor}");
     harness.get_by_label("util.mjs").click();
     harness.run();

@@ -236,8 +236,10 @@ impl LogsView {
         let source = summary.map_or("", |summary| summary.source.as_str());
         let mut clicked = false;
         ui.horizontal(|ui| {
-            let (_, icon) =
-                ui.allocate_exact_size(egui::vec2(row_height, row_height), egui::Sense::click());
+            let (_, icon) = ui.allocate_exact_size(
+                egui::vec2(row_height * 0.7, row_height),
+                egui::Sense::click(),
+            );
             let openness = if self.rows.is_expanded(group) {
                 1.0
             } else {

@@ -2,7 +2,7 @@
 //! invocations, duration p50/p99, errors, and cost per period.
 
 use chrono::{DateTime, Local, Utc};
-use egui_plot::{Bar, BarChart, GridMark, Legend, Line, Plot, PlotPoints};
+use egui_plot::{Bar, BarChart, GridInput, GridMark, Legend, Line, Plot, PlotPoints};
 
 use crate::console::{MetricsPeriod, MetricsSeries, format_usd};
 
@@ -69,11 +69,61 @@ fn points(
         .into()
 }
 
+/// Clock-friendly steps for the time axis, in seconds.
+const TIME_STEPS_SECS: [f64; 14] = [
+    1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 86_400.0,
+];
+
+/// Marks on whole seconds, minutes or hours: about five labels across the chart.
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "the signature egui_plot's grid spacer takes"
+)]
+fn time_marks(input: GridInput) -> Vec<GridMark> {
+    let (min, max) = input.bounds;
+    let wanted_step = ((max - min) / 5.0).max(input.base_step_size);
+    let step = TIME_STEPS_SECS
+        .into_iter()
+        .find(|step| *step >= wanted_step)
+        .unwrap_or(86_400.0);
+    let mut marks = Vec::new();
+    let mut value = (min / step).ceil() * step;
+    while value <= max && marks.len() < 100 {
+        marks.push(GridMark {
+            value,
+            step_size: step,
+        });
+        value += step;
+    }
+    marks
+}
+
+/// The x range every chart shows: the session's periods, so the four line up.
+fn x_range(series: &MetricsSeries) -> (f64, f64) {
+    let first = series
+        .periods
+        .first()
+        .map_or(0, |period| period.start_unix_secs);
+    let last = series
+        .periods
+        .last()
+        .map_or(0, |period| period.start_unix_secs + series.period_secs);
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "seconds since the epoch fit f64"
+    )]
+    (first as f64, last as f64)
+}
+
 /// A chart with its title above it (a label, so it is read out and findable).
-fn chart<'a>(ui: &mut egui::Ui, id: &str, title: &str, period_secs: i64) -> Plot<'a> {
+fn chart<'a>(ui: &mut egui::Ui, id: &str, title: &str, series: &MetricsSeries) -> Plot<'a> {
     ui.strong(title);
+    let period_secs = series.period_secs;
+    let (x_min, x_max) = x_range(series);
     Plot::new(id.to_owned())
         .height(CHART_HEIGHT)
+        .default_x_bounds(x_min, x_max)
+        .x_grid_spacer(time_marks)
         .allow_scroll(false)
         .allow_zoom(false)
         .allow_drag(false)
@@ -87,23 +137,24 @@ fn chart<'a>(ui: &mut egui::Ui, id: &str, title: &str, period_secs: i64) -> Plot
 
 /// Draws the charts in a 2×2 grid.
 pub fn ui(ui: &mut egui::Ui, series: &MetricsSeries) {
-    let period = series.period_secs;
     let ok_color = egui::Color32::from_rgb(0x3f, 0xb9, 0x50);
     let error_color = ui.visuals().error_fg_color;
     let half_width = ((ui.available_width() - ui.spacing().item_spacing.x) / 2.0).max(200.0);
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
             ui.set_width(half_width);
-            chart(ui, "invocations_chart", "Invocations", period).show(ui, |plot| {
-                plot.bar_chart(
-                    BarChart::new("Invocations", bars(series, |p| p.invocations as f64))
-                        .color(egui::Color32::from_rgb(0x4a, 0x90, 0xe2)),
-                );
-            });
+            chart(ui, "invocations_chart", "Invocations", series)
+                .include_y(1.0)
+                .show(ui, |plot| {
+                    plot.bar_chart(
+                        BarChart::new("Invocations", bars(series, |p| p.invocations as f64))
+                            .color(egui::Color32::from_rgb(0x4a, 0x90, 0xe2)),
+                    );
+                });
         });
         ui.vertical(|ui| {
             ui.set_width(half_width);
-            chart(ui, "duration_chart", "Duration p50 / p99 (ms)", period).show(ui, |plot| {
+            chart(ui, "duration_chart", "Duration p50 / p99 (ms)", series).show(ui, |plot| {
                 plot.line(Line::new("p50", points(series, |p| p.duration_p50_ms)).color(ok_color));
                 plot.line(
                     Line::new("p99", points(series, |p| p.duration_p99_ms))
@@ -115,15 +166,18 @@ pub fn ui(ui: &mut egui::Ui, series: &MetricsSeries) {
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
             ui.set_width(half_width);
-            chart(ui, "errors_chart", "Error count", period).show(ui, |plot| {
-                plot.bar_chart(
-                    BarChart::new("Errors", bars(series, |p| p.errors as f64)).color(error_color),
-                );
-            });
+            chart(ui, "errors_chart", "Error count", series)
+                .include_y(1.0)
+                .show(ui, |plot| {
+                    plot.bar_chart(
+                        BarChart::new("Errors", bars(series, |p| p.errors as f64))
+                            .color(error_color),
+                    );
+                });
         });
         ui.vertical(|ui| {
             ui.set_width(half_width);
-            chart(ui, "cost_chart", "Cost (USD)", period)
+            chart(ui, "cost_chart", "Cost (USD)", series)
                 .y_axis_formatter(|mark: GridMark, _| format_usd(mark.value))
                 .show(ui, |plot| {
                     plot.bar_chart(
