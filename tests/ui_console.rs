@@ -643,3 +643,27 @@ fn opening_the_configuration_of_a_function_without_an_architecture_changes_nothi
             .is_disabled()
     );
 }
+
+#[test]
+fn shortcuts_open_the_logs_and_the_monitor_and_the_theme_can_be_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(app(&dir.path().join("ws")));
+    harness.run();
+    let command_shift = egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT);
+    harness.key_press_modifiers(command_shift, egui::Key::L);
+    harness.run();
+    harness.get_by_label("No log lines yet: run a function from its Test tab.");
+    harness.key_press_modifiers(command_shift, egui::Key::M);
+    harness.run();
+    harness.get_by_label("Nothing to show yet: run a function from its Test tab.");
+    harness.get_by_label("View").click();
+    harness.run();
+    harness.get_by_label("Light").click();
+    harness.run();
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+    harness.get_by_label("View").click();
+    harness.run();
+    harness.get_by_label("Dark").click();
+    harness.run();
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
+}

@@ -19,6 +19,26 @@ pub enum Tab {
     Configuration,
 }
 
+const OPEN_WORKSPACE_SHORTCUT: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
+const CREATE_FUNCTION_SHORTCUT: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::N);
+const LOGS_SHORTCUT: egui::KeyboardShortcut = egui::KeyboardShortcut::new(
+    egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
+    egui::Key::L,
+);
+const MONITOR_SHORTCUT: egui::KeyboardShortcut = egui::KeyboardShortcut::new(
+    egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
+    egui::Key::M,
+);
+
+/// What the central panel shows besides a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    Logs,
+    Monitor,
+}
+
 /// The console window: panels draw from the console's state and queue commands, which
 /// are applied after the frame.
 pub struct LambdeskApp {
@@ -100,9 +120,19 @@ impl LambdeskApp {
 
     fn menu_ui(&mut self, ui: &mut egui::Ui) {
         let mut open_root = None;
+        let shortcut_text = |shortcut: &egui::KeyboardShortcut| ui.ctx().format_shortcut(shortcut);
+        let (open_text, create_text, logs_text, monitor_text) = (
+            shortcut_text(&OPEN_WORKSPACE_SHORTCUT),
+            shortcut_text(&CREATE_FUNCTION_SHORTCUT),
+            shortcut_text(&LOGS_SHORTCUT),
+            shortcut_text(&MONITOR_SHORTCUT),
+        );
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
-                if ui.button("Open workspace...").clicked() {
+                if ui
+                    .add(egui::Button::new("Open workspace...").shortcut_text(open_text))
+                    .clicked()
+                {
                     open_root = self.dialogs.pick_folder("Open a lambdesk workspace");
                 }
                 if ui.button("New workspace...").clicked() {
@@ -116,8 +146,54 @@ impl LambdeskApp {
                 {
                     self.commands.push(Command::ImportWasm { path });
                 }
+                if ui
+                    .add(egui::Button::new("Create function...").shortcut_text(create_text))
+                    .clicked()
+                {
+                    self.create.open = true;
+                }
+            });
+            ui.menu_button("View", |ui| {
+                if ui
+                    .add(egui::Button::new("Logs").shortcut_text(logs_text))
+                    .clicked()
+                {
+                    self.show_view(View::Logs);
+                }
+                if ui
+                    .add(egui::Button::new("Monitor").shortcut_text(monitor_text))
+                    .clicked()
+                {
+                    self.show_view(View::Monitor);
+                }
+                ui.separator();
+                ui.label("Theme");
+                let mut theme = ui.ctx().options(|options| options.theme_preference);
+                let before = theme;
+                ui.radio_value(
+                    &mut theme,
+                    egui::ThemePreference::System,
+                    "Follow the system",
+                );
+                ui.radio_value(&mut theme, egui::ThemePreference::Light, "Light");
+                ui.radio_value(&mut theme, egui::ThemePreference::Dark, "Dark");
+                if theme != before {
+                    ui.ctx().set_theme(theme);
+                }
             });
         });
+        if ui.input_mut(|input| input.consume_shortcut(&OPEN_WORKSPACE_SHORTCUT)) {
+            open_root = self.dialogs.pick_folder("Open a lambdesk workspace");
+        }
+        if ui.input_mut(|input| input.consume_shortcut(&CREATE_FUNCTION_SHORTCUT)) {
+            self.create.open = true;
+        }
+        if ui.input_mut(|input| input.consume_shortcut(&LOGS_SHORTCUT)) {
+            self.show_view(View::Logs);
+        }
+        if ui.input_mut(|input| input.consume_shortcut(&MONITOR_SHORTCUT)) {
+            self.show_view(View::Monitor);
+        }
         if let Some(root) = open_root {
             self.open_workspace(&root);
         }
@@ -138,6 +214,11 @@ impl LambdeskApp {
 
     pub fn selected(&self) -> Option<&str> {
         self.selected.as_deref()
+    }
+
+    fn show_view(&mut self, view: View) {
+        self.showing_logs = view == View::Logs;
+        self.showing_cost = view == View::Monitor;
     }
 
     /// Shows `name`'s Code tab (as clicking it in the list does).
@@ -189,13 +270,28 @@ impl LambdeskApp {
             .show(ui, |ui| {
                 ui.add_space(6.0);
                 ui.horizontal(|ui| {
-                    if ui.button("Create function").clicked() {
+                    let create_text = ui.ctx().format_shortcut(&CREATE_FUNCTION_SHORTCUT);
+                    if ui
+                        .button("Create function")
+                        .on_hover_text(format!("Start from a blueprint ({create_text})"))
+                        .clicked()
+                    {
                         self.create.open = true;
                     }
-                    if ui.toggle_value(&mut self.showing_logs, "Logs").clicked() {
+                    let logs_text = ui.ctx().format_shortcut(&LOGS_SHORTCUT);
+                    if ui
+                        .toggle_value(&mut self.showing_logs, "Logs")
+                        .on_hover_text(format!("Every invocation's log ({logs_text})"))
+                        .clicked()
+                    {
                         self.showing_cost = false;
                     }
-                    if ui.toggle_value(&mut self.showing_cost, "Monitor").clicked() {
+                    let monitor_text = ui.ctx().format_shortcut(&MONITOR_SHORTCUT);
+                    if ui
+                        .toggle_value(&mut self.showing_cost, "Monitor")
+                        .on_hover_text(format!("Charts and cost ({monitor_text})"))
+                        .clicked()
+                    {
                         self.showing_logs = false;
                     }
                 });
