@@ -23,7 +23,83 @@ impl Default for CreateFunctionDialog {
     }
 }
 
+/// Columns of the blueprint grid.
+const GRID_COLUMNS: usize = 3;
+
 impl CreateFunctionDialog {
+    /// The blueprints matching the search as cards; clicking a card chooses it.
+    fn blueprint_grid_ui(&mut self, ui: &mut egui::Ui, blueprints: &[Blueprint]) {
+        let matching: Vec<&Blueprint> = blueprints
+            .iter()
+            .filter(|blueprint| blueprint.matches(&self.search))
+            .collect();
+        if matching.is_empty() {
+            ui.weak("No blueprint matches; try fewer words.");
+            return;
+        }
+        let spacing = ui.spacing().item_spacing.x;
+        #[expect(clippy::cast_precision_loss, reason = "a small column count")]
+        let card_width = ((ui.available_width() - spacing * (GRID_COLUMNS as f32 - 1.0))
+            / GRID_COLUMNS as f32
+            - 18.0)
+            .max(160.0);
+        for row in matching.chunks(GRID_COLUMNS) {
+            ui.horizontal_top(|ui| {
+                for blueprint in row {
+                    if self.card_ui(ui, blueprint, card_width) {
+                        self.chosen = Some(blueprint.id.clone());
+                        if self.name.is_empty() {
+                            self.name = blueprint.id.clone();
+                        }
+                    }
+                }
+            });
+            ui.add_space(spacing);
+        }
+    }
+
+    /// One blueprint: name, runtime and tags, description. Returns whether it was clicked.
+    fn card_ui(&self, ui: &mut egui::Ui, blueprint: &Blueprint, width: f32) -> bool {
+        let chosen = self.chosen.as_deref() == Some(blueprint.id.as_str());
+        let visuals = ui.visuals();
+        let stroke = if chosen {
+            visuals.selection.stroke
+        } else {
+            visuals.widgets.noninteractive.bg_stroke
+        };
+        let fill = if chosen {
+            visuals.selection.bg_fill.gamma_multiply(0.35)
+        } else {
+            visuals.faint_bg_color
+        };
+        let frame = egui::Frame::group(ui.style())
+            .stroke(stroke)
+            .fill(fill)
+            .inner_margin(8.0)
+            .show(ui, |ui| {
+                ui.vertical(|ui| {
+                    ui.set_width(width);
+                    ui.set_min_height(92.0);
+                    let name =
+                        ui.selectable_label(chosen, egui::RichText::new(&blueprint.name).strong());
+                    ui.weak(format!(
+                        "{} · {}",
+                        blueprint.runtime,
+                        blueprint.tags.join(", ")
+                    ));
+                    ui.add(egui::Label::new(&blueprint.description).wrap());
+                    name.clicked()
+                })
+                .inner
+            });
+        let card = ui.interact(
+            frame.response.rect,
+            ui.scope_id().with(("blueprint_card", &blueprint.id)),
+            egui::Sense::click(),
+        );
+        frame.inner || card.clicked()
+    }
+
     pub fn ui(
         &mut self,
         ctx: &egui::Context,
@@ -38,43 +114,19 @@ impl CreateFunctionDialog {
         egui::Window::new("Create function")
             .open(&mut open)
             .collapsible(false)
-            .default_size([640.0, 480.0])
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .default_size([780.0, 560.0])
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {
                     let label = ui.label("Search blueprints");
                     ui.add(egui::TextEdit::singleline(&mut self.search).desired_width(260.0))
-                        .labelled_by(label.id);
+                        .labelled_by(label.id)
+                        .on_hover_text("Words of a name, description, runtime or tag");
                 });
                 ui.add_space(6.0);
                 egui::ScrollArea::vertical()
-                    .max_height(260.0)
-                    .show(ui, |ui| {
-                        let matching: Vec<&Blueprint> = blueprints
-                            .iter()
-                            .filter(|blueprint| blueprint.matches(&self.search))
-                            .collect();
-                        if matching.is_empty() {
-                            ui.weak("No blueprint matches; try fewer words.");
-                        }
-                        for blueprint in matching {
-                            let chosen = self.chosen.as_deref() == Some(blueprint.id.as_str());
-                            ui.horizontal(|ui| {
-                                if ui.selectable_label(chosen, &blueprint.name).clicked() {
-                                    self.chosen = Some(blueprint.id.clone());
-                                    if self.name.is_empty() {
-                                        self.name = blueprint.id.clone();
-                                    }
-                                }
-                                ui.weak(format!(
-                                    "{} | {}",
-                                    blueprint.runtime,
-                                    blueprint.tags.join(", ")
-                                ));
-                            });
-                            ui.label(&blueprint.description);
-                            ui.add_space(4.0);
-                        }
-                    });
+                    .max_height(380.0)
+                    .show(ui, |ui| self.blueprint_grid_ui(ui, blueprints));
                 ui.separator();
                 let name_problem = validate_function_name(&self.name).err();
                 ui.horizontal(|ui| {
