@@ -110,7 +110,10 @@ fn invalid_event_json_is_reported_and_not_sent() {
     std::thread::sleep(Duration::from_millis(100));
     harness.run();
     assert!(harness.query_by_label("Succeeded").is_none());
-    assert_eq!(harness.state().console().meter().total().invocations, 0);
+    assert_eq!(
+        harness.state().console().ledger().meter.total().invocations,
+        0
+    );
 }
 
 #[test]
@@ -269,7 +272,8 @@ fn the_logs_view_groups_lines_by_invocation_and_filters_them() {
     let request_id = harness
         .state()
         .console()
-        .history()
+        .ledger()
+        .history
         .iter()
         .next_back()
         .unwrap()
@@ -322,7 +326,8 @@ fn an_invocation_in_the_logs_can_be_rerun_with_its_event() {
     let history: Vec<_> = harness
         .state()
         .console()
-        .history()
+        .ledger()
+        .history
         .iter()
         .cloned()
         .collect();

@@ -8,7 +8,7 @@ use std::path::Path;
 use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 
-use crate::model::{Function, FunctionConfig, Runtime, Workspace, WorkspaceError};
+use crate::model::{Function, FunctionConfig, Runtime, Trigger, Workspace, WorkspaceError};
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -24,6 +24,8 @@ pub struct Blueprint {
     pub runtime: Runtime,
     pub handler: String,
     pub tags: Vec<String>,
+    /// Triggers the created function starts with (`[[triggers]]` in blueprint.toml).
+    pub triggers: Vec<Trigger>,
     /// Paths relative to the function folder (code and `events/…`), with contents.
     pub files: BTreeMap<String, Vec<u8>>,
 }
@@ -37,6 +39,8 @@ struct Metadata {
     handler: String,
     #[serde(default)]
     tags: Vec<String>,
+    #[serde(default)]
+    triggers: Vec<Trigger>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +72,7 @@ impl Blueprint {
             runtime: metadata.runtime,
             handler: metadata.handler,
             tags: metadata.tags,
+            triggers: metadata.triggers,
             files,
         })
     }
@@ -107,6 +112,7 @@ impl Blueprint {
         let mut config = FunctionConfig::new(self.runtime, self.handler.clone());
         config.description = Some(self.description.clone());
         config.memory_mb = memory_mb;
+        config.triggers.clone_from(&self.triggers);
         let files: Vec<(&str, &[u8])> = self
             .files
             .iter()

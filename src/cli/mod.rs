@@ -7,6 +7,7 @@ mod events;
 mod invoke;
 mod list;
 mod schedule;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +50,8 @@ enum Command {
         #[command(subcommand)]
         command: events::EventsCommand,
     },
+    /// Run every trigger of the workspace (the HTTP gateway, …) until Ctrl-C; logs on stdout.
+    Serve(serve::ServeArgs),
     /// EventBridge schedule expressions: rate(…) and cron(…).
     Schedule {
         #[command(subcommand)]
@@ -65,6 +68,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::New(new_args)) => blueprints::create(&workspace()?, &new_args),
         Some(Command::Events { command }) => events::run(&command),
         Some(Command::Schedule { command }) => schedule::run(&command),
+        Some(Command::Serve(serve_args)) => serve::run(&workspace()?, &serve_args).await,
         // `main` opens the console before getting here.
         None => Ok(ExitCode::SUCCESS),
     }

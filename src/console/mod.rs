@@ -6,7 +6,9 @@
 mod command;
 mod invocation_history;
 mod metrics;
+mod session_ledger;
 mod state;
+mod trigger_sink;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,11 +17,13 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 pub use command::Command;
 pub use invocation_history::{InvocationHistory, InvocationSummary};
 pub use metrics::{MetricsPeriod, MetricsSeries, metrics_series};
+pub use session_ledger::SessionLedger;
+use session_ledger::SharedLedger;
 pub use state::{ConsoleState, FunctionEntry, FunctionStatus, TestResult};
 
-pub use crate::billing::FunctionUsage;
 /// For the panels, which use the console and the model only.
 pub use crate::billing::format_usd;
+pub use crate::billing::{CostMeter, FunctionUsage};
 pub use crate::logs::LogEntry;
 
 /// The event templates of the Test tab: id and description per AWS source.
@@ -47,7 +51,7 @@ pub fn invocation_log_lines(record: &InvocationRecord) -> Vec<String> {
         .collect()
 }
 
-use crate::billing::{CostMeter, PriceList};
+use crate::billing::PriceList;
 use crate::blueprints;
 pub use crate::blueprints::Blueprint;
 use crate::logs::LogStore;
@@ -74,6 +78,8 @@ enum ConsoleEvent {
         source: &'static str,
         result: Result<Arc<InvocationRecord>, String>,
     },
+    /// An invocation a trigger started ended (already in the ledger).
+    TriggerFinished { function: String, success: bool },
     /// Something to tell the user in the status bar.
     Message(String),
 }
@@ -81,8 +87,7 @@ enum ConsoleEvent {
 pub struct Console {
     workspace: Workspace,
     runtime: Arc<Runtime>,
-    logs: Arc<LogStore>,
-    meter: CostMeter,
+    ledger: SharedLedger,
     tokio: tokio::runtime::Runtime,
     events_sender: SyncSender<ConsoleEvent>,
     events: Receiver<ConsoleEvent>,
@@ -91,7 +96,10 @@ pub struct Console {
     blueprints: Vec<Blueprint>,
     /// Running invocations, to cancel them.
     in_flight: std::collections::HashMap<String, tokio::task::AbortHandle>,
-    history: InvocationHistory,
+    /// The HTTP gateway while triggers run (see `start_triggers`).
+    gateway: Option<crate::triggers::http::HttpGateway>,
+    /// `start_triggers` was called: keep them in step with the functions.
+    triggers_wanted: bool,
 }
 
 impl Console {
@@ -104,7 +112,9 @@ impl Console {
             &last_workspace_file(),
             workspace.root().display().to_string().as_bytes(),
         );
-        Self::with_workspace(workspace, RuntimeOptions::default(), waker)
+        let mut console = Self::with_workspace(workspace, RuntimeOptions::default(), waker)?;
+        console.start_triggers();
+        Ok(console)
     }
 
     /// A console on `workspace` that does not touch the user's settings (tests, benches).
@@ -124,8 +134,7 @@ impl Console {
         let mut console = Self {
             state: ConsoleState::new(workspace.root().to_owned()),
             runtime: Arc::new(Runtime::new(options)?),
-            meter: CostMeter::new(prices),
-            logs,
+            ledger: SharedLedger::new(CostMeter::new(prices), logs),
             workspace,
             tokio,
             events_sender,
@@ -133,7 +142,8 @@ impl Console {
             waker,
             blueprints: Vec::new(),
             in_flight: std::collections::HashMap::new(),
-            history: InvocationHistory::default(),
+            gateway: None,
+            triggers_wanted: false,
         };
         match blueprints::all(Some(&console.workspace)) {
             Ok(found) => console.blueprints = found,
@@ -152,21 +162,65 @@ impl Console {
     }
 
     pub fn logs(&self) -> &LogStore {
-        &self.logs
+        self.ledger.logs()
     }
 
     /// Every log line from now on, of every invocation the console runs.
     pub fn subscribe_logs(&self) -> tokio::sync::broadcast::Receiver<LogEntry> {
-        self.logs.subscribe()
+        self.ledger.logs().subscribe()
     }
 
-    pub fn meter(&self) -> &CostMeter {
-        &self.meter
+    /// The session's cost meter and invocation history. Hold it only while drawing: the
+    /// triggers' threads record into it.
+    pub fn ledger(&self) -> std::sync::MutexGuard<'_, SessionLedger> {
+        self.ledger.lock()
     }
 
-    /// The invocations of this session, oldest first.
-    pub fn history(&self) -> &InvocationHistory {
-        &self.history
+    /// Starts the workspace's triggers in the background: the HTTP gateway on the port of
+    /// `lambdesk.toml`. A port in use is reported, not fatal.
+    pub fn start_triggers(&mut self) {
+        use crate::triggers::http::{GatewayOptions, HttpGateway, workspace_routes};
+        self.triggers_wanted = true;
+        let (routes, functions, problems) = workspace_routes(&self.workspace);
+        if let Some(problem) = problems.first() {
+            self.state.message = Some(problem.clone());
+        }
+        if let Some(gateway) = &self.gateway {
+            gateway.set_routes(routes, functions);
+            return;
+        }
+        let context = Arc::new(crate::triggers::TriggerContext {
+            workspace: self.workspace.clone(),
+            runtime: Arc::clone(&self.runtime),
+            sink: Arc::new(trigger_sink::ConsoleSink {
+                ledger: self.ledger.clone(),
+                events: self.events_sender.clone(),
+                waker: Arc::clone(&self.waker),
+            }),
+        });
+        let options = GatewayOptions::for_workspace(&self.workspace);
+        let started = self
+            .tokio
+            .block_on(HttpGateway::start(context, routes, functions, &options));
+        match started {
+            Ok(gateway) => {
+                self.state.gateway_url = Some(format!("http://{}", gateway.local_addr()));
+                self.gateway = Some(gateway);
+            }
+            Err(error) => {
+                self.state.message = Some(format!(
+                    "The HTTP gateway could not listen on 127.0.0.1:{}: {error} (set gateway_port in lambdesk.toml)",
+                    options.port
+                ));
+            }
+        }
+    }
+
+    /// Picks up changed triggers after functions were created, changed or removed.
+    fn refresh_triggers(&mut self) {
+        if self.triggers_wanted {
+            self.start_triggers();
+        }
     }
 
     /// Applies one command from the UI.
@@ -267,6 +321,17 @@ impl Console {
                     source,
                     result,
                 }) => self.finish_invocation(&function, event, source, result),
+                Ok(ConsoleEvent::TriggerFinished { function, success }) => {
+                    let status = if success {
+                        FunctionStatus::Ok
+                    } else {
+                        FunctionStatus::Error
+                    };
+                    if !self.state.running.contains(&function) {
+                        set_status(&mut self.state, &function, status);
+                    }
+                    self.state.totals = *self.ledger.lock().meter.total();
+                }
                 Ok(ConsoleEvent::Message(message)) => self.state.message = Some(message),
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => return,
             }
@@ -292,6 +357,17 @@ impl Console {
                     .find(|entry| entry.name == name)
                     .map_or(FunctionStatus::NeverRun, |entry| entry.status);
                 FunctionEntry {
+                    triggers: loaded
+                        .as_ref()
+                        .map(|function| {
+                            function
+                                .config
+                                .triggers
+                                .iter()
+                                .map(crate::model::Trigger::summary)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     runtime: loaded.as_ref().ok().map(|function| function.config.runtime),
                     files: loaded
                         .as_ref()
@@ -307,6 +383,7 @@ impl Console {
                 }
             })
             .collect();
+        self.refresh_triggers();
     }
 
     /// A function's file, if `relative_path` stays inside the function's folder.
@@ -556,20 +633,25 @@ impl Console {
 
     /// Runs an earlier invocation's function again with the same event.
     fn rerun(&mut self, request_id: &str) {
-        let Some(summary) = self.history.get(request_id) else {
+        let found = self
+            .ledger
+            .lock()
+            .history
+            .get(request_id)
+            .map(|summary| (summary.function.clone(), summary.event.clone()));
+        let Some((function, event)) = found else {
             self.state.message = Some(format!(
                 "Invocation {request_id} is no longer in this session's history"
             ));
             return;
         };
-        let Some(event) = summary.event.clone() else {
+        let Some(event) = event else {
             self.state.message = Some(format!(
                 "The event of invocation {request_id} was not kept (older events are dropped \
                  to bound memory); run it from the Test tab"
             ));
             return;
         };
-        let function = summary.function.clone();
         self.start_invocation(&function, event, "Re-run");
     }
 
@@ -634,16 +716,10 @@ impl Console {
         self.state.running.remove(function);
         match result {
             Ok(record) => {
-                if let Err(error) = self.logs.append_invocation(&record) {
-                    self.state.message = Some(error.to_string());
+                let (cost, logged) = self.ledger.record(&record, source, event);
+                if let Err(message) = logged {
+                    self.state.message = Some(message);
                 }
-                let cost = self.meter.record(&record);
-                self.history.push(InvocationSummary::new(
-                    &record,
-                    cost.total_usd(),
-                    source,
-                    event,
-                ));
                 let status = if record.is_success() {
                     FunctionStatus::Ok
                 } else {
@@ -665,7 +741,7 @@ impl Console {
                     .insert(function.to_owned(), TestResult::NotRun { message });
             }
         }
-        self.state.totals = *self.meter.total();
+        self.state.totals = *self.ledger.lock().meter.total();
     }
 
     /// The workspace folder.

@@ -22,6 +22,8 @@ pub struct ConsoleState {
     pub created: Option<String>,
     /// Saved events were added or removed.
     pub events_changed: bool,
+    /// Where the HTTP gateway listens, while it runs.
+    pub gateway_url: Option<String>,
 }
 
 impl ConsoleState {
@@ -35,6 +37,7 @@ impl ConsoleState {
             message: None,
             created: None,
             events_changed: false,
+            gateway_url: None,
         }
     }
 
@@ -50,6 +53,8 @@ pub struct FunctionEntry {
     pub runtime: Option<Runtime>,
     pub handler: Option<String>,
     pub files: Vec<String>,
+    /// One line per trigger: `http GET /items/{id}`, `schedule rate(5 minutes)`.
+    pub triggers: Vec<String>,
     pub status: FunctionStatus,
     pub problem: Option<String>,
 }

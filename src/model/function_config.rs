@@ -325,12 +325,17 @@ impl fmt::Display for Architecture {
     }
 }
 
-/// `[[triggers]]`: what invokes the function by itself.
+/// `[[triggers]]`: what invokes the function by itself. Each can be switched off with
+/// `enabled = false` and stays configured (the console's enable/disable).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Trigger {
     /// API Gateway HTTP API route: `GET /items/{id}`, `ANY /{proxy+}`, `$default`.
-    Http { route: String },
+    Http {
+        route: String,
+        #[serde(default = "enabled_by_default", skip_serializing_if = "is_enabled")]
+        enabled: bool,
+    },
     /// S3 notifications from a bucket folder.
     Bucket {
         bucket: String,
@@ -340,9 +345,15 @@ pub enum Trigger {
         prefix: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         suffix: Option<String>,
+        #[serde(default = "enabled_by_default", skip_serializing_if = "is_enabled")]
+        enabled: bool,
     },
     /// EventBridge schedule: `rate(5 minutes)` or `cron(0 8 ? * MON-FRI *)`.
-    Schedule { expression: String },
+    Schedule {
+        expression: String,
+        #[serde(default = "enabled_by_default", skip_serializing_if = "is_enabled")]
+        enabled: bool,
+    },
     /// SQS event source mapping.
     Queue {
         queue: String,
@@ -350,9 +361,27 @@ pub enum Trigger {
         batch_size: u32,
         #[serde(default)]
         report_batch_item_failures: bool,
+        #[serde(default = "enabled_by_default", skip_serializing_if = "is_enabled")]
+        enabled: bool,
     },
     /// SNS subscription.
-    Topic { topic: String },
+    Topic {
+        topic: String,
+        #[serde(default = "enabled_by_default", skip_serializing_if = "is_enabled")]
+        enabled: bool,
+    },
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if signature"
+)]
+fn is_enabled(enabled: &bool) -> bool {
+    *enabled
 }
 
 fn default_bucket_events() -> Vec<String> {
@@ -367,6 +396,34 @@ const HTTP_METHODS: &[&str] = &[
 ];
 
 impl Trigger {
+    /// An HTTP trigger, enabled.
+    pub fn http(route: &str) -> Self {
+        Self::Http {
+            route: route.to_owned(),
+            enabled: true,
+        }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        match self {
+            Self::Http { enabled, .. }
+            | Self::Bucket { enabled, .. }
+            | Self::Schedule { enabled, .. }
+            | Self::Queue { enabled, .. }
+            | Self::Topic { enabled, .. } => *enabled,
+        }
+    }
+
+    pub fn set_enabled(&mut self, on: bool) {
+        match self {
+            Self::Http { enabled, .. }
+            | Self::Bucket { enabled, .. }
+            | Self::Schedule { enabled, .. }
+            | Self::Queue { enabled, .. }
+            | Self::Topic { enabled, .. } => *enabled = on,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Http { .. } => "http",
@@ -380,18 +437,18 @@ impl Trigger {
     /// A one-line description for lists: `http GET /items/{id}`, `queue orders`.
     pub fn summary(&self) -> String {
         match self {
-            Self::Http { route } => format!("http {route}"),
+            Self::Http { route, .. } => format!("http {route}"),
             Self::Bucket { bucket, .. } => format!("bucket {bucket}"),
-            Self::Schedule { expression } => format!("schedule {expression}"),
+            Self::Schedule { expression, .. } => format!("schedule {expression}"),
             Self::Queue { queue, .. } => format!("queue {queue}"),
-            Self::Topic { topic } => format!("topic {topic}"),
+            Self::Topic { topic, .. } => format!("topic {topic}"),
         }
     }
 
     /// The first problem found, with the name of the key it is about.
     fn check(&self) -> Result<(), (&'static str, String)> {
         match self {
-            Self::Http { route } => check_route(route).map_err(|message| ("route", message)),
+            Self::Http { route, .. } => check_route(route).map_err(|message| ("route", message)),
             Self::Bucket { bucket, events, .. } => {
                 validate_bucket_name(bucket).map_err(|message| ("bucket", message))?;
                 match events.iter().find(|event| !event.starts_with("s3:")) {
@@ -407,7 +464,7 @@ impl Trigger {
                     None => Ok(()),
                 }
             }
-            Self::Schedule { expression } => {
+            Self::Schedule { expression, .. } => {
                 let shaped = (expression.starts_with("rate(") || expression.starts_with("cron("))
                     && expression.ends_with(')');
                 if shaped {
@@ -434,7 +491,7 @@ impl Trigger {
                     ))
                 }
             }
-            Self::Topic { topic } => {
+            Self::Topic { topic, .. } => {
                 check_resource_name(topic, 256, "topic").map_err(|message| ("topic", message))
             }
         }

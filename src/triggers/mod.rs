@@ -1,6 +1,10 @@
-//! Event sources that invoke functions: AWS-shaped events, generated on demand
-//! (like `sam local generate-event`) or, later, filled from real triggers such as
-//! a watched bucket folder or a local HTTP gateway.
+//! Event sources that invoke functions: AWS-shaped events, generated on demand (like
+//! `sam local generate-event`) or filled from real triggers: the local HTTP gateway,
+//! bucket folders, schedules.
 
+pub mod context;
 pub mod events;
+pub mod http;
 pub mod schedule;
+
+pub use context::{FinishedInvocation, InvocationSink, TriggerContext};

@@ -313,7 +313,7 @@ impl LambdeskApp {
                 self.logs.ui(
                     ui,
                     &names,
-                    self.console.history(),
+                    &self.console.ledger().history,
                     self.dialogs.as_ref(),
                     &mut self.commands,
                 );
@@ -350,7 +350,10 @@ impl LambdeskApp {
                 Tab::Test => self
                     .test
                     .ui(ui, &name, &self.console, &state, &mut self.commands),
-                Tab::Configuration => self.config.ui(ui, &name, &mut self.commands),
+                Tab::Configuration => {
+                    self.config
+                        .ui(ui, &name, state.gateway_url.as_deref(), &mut self.commands)
+                }
             }
         });
         if let Some(name) = clicked_function {

@@ -1,5 +1,5 @@
 use crate::console::{Command, Console};
-use crate::model::{Architecture, FunctionConfig};
+use crate::model::{Architecture, FunctionConfig, Trigger};
 
 /// The Configuration tab: memory, timeout, architecture, ephemeral storage, reserved
 /// concurrency and environment variables, validated as typed and saved to function.toml.
@@ -51,7 +51,60 @@ impl ConfigTab {
         Some((config, problems))
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, function: &str, commands: &mut Vec<Command>) {
+    /// The function's triggers, each with enable/disable; HTTP routes with their URL.
+    fn triggers_ui(ui: &mut egui::Ui, draft: &mut FunctionConfig, gateway_url: Option<&str>) {
+        ui.strong("Triggers");
+        if draft.triggers.is_empty() {
+            ui.weak(
+                "No triggers: add [[triggers]] to function.toml (http, bucket, schedule, queue, topic).",
+            );
+            return;
+        }
+        egui::Grid::new("triggers")
+            .num_columns(3)
+            .spacing([16.0, 4.0])
+            .show(ui, |ui| {
+                for (index, trigger) in draft.triggers.iter_mut().enumerate() {
+                    let mut enabled = trigger.is_enabled();
+                    if ui
+                        .checkbox(&mut enabled, "")
+                        .on_hover_text("Enabled (saved with the configuration)")
+                        .changed()
+                    {
+                        trigger.set_enabled(enabled);
+                    }
+                    let summary = trigger.summary();
+                    ui.label(&summary)
+                        .on_hover_text(format!("trigger {}", index + 1));
+                    match (trigger, gateway_url) {
+                        (Trigger::Http { route, .. }, Some(url)) => {
+                            let path = route.split_once(' ').map_or("/", |(_, path)| path);
+                            let link = format!("{url}{path}");
+                            if path.contains('{') {
+                                ui.monospace(link);
+                            } else {
+                                ui.hyperlink(link);
+                            }
+                        }
+                        (Trigger::Http { .. }, None) => {
+                            ui.weak("the HTTP gateway is not running");
+                        }
+                        _ => {
+                            ui.label("");
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+    }
+
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        function: &str,
+        gateway_url: Option<&str>,
+        commands: &mut Vec<Command>,
+    ) {
         if let Some(error) = &self.load_error {
             ui.colored_label(ui.visuals().error_fg_color, error);
             return;
@@ -108,6 +161,8 @@ impl ConfigTab {
                 });
                 ui.end_row();
             });
+        ui.add_space(8.0);
+        Self::triggers_ui(ui, draft, gateway_url);
         ui.add_space(8.0);
         ui.strong("Environment variables");
         let mut remove = None;

@@ -1,4 +1,6 @@
-use crate::console::{Console, FunctionUsage, MetricsSeries, format_usd, metrics_series};
+use crate::console::{
+    Console, CostMeter, FunctionUsage, InvocationHistory, MetricsSeries, format_usd, metrics_series,
+};
 use crate::model::Architecture;
 
 use super::monitor_charts;
@@ -34,7 +36,8 @@ impl Default for CostView {
 
 impl CostView {
     pub fn ui(&mut self, ui: &mut egui::Ui, console: &Console) {
-        let meter = console.meter();
+        let ledger = console.ledger();
+        let meter = &ledger.meter;
         let functions: Vec<(String, FunctionUsage)> = meter
             .functions()
             .map(|(name, usage)| (name.to_owned(), *usage))
@@ -65,26 +68,22 @@ impl CostView {
             .id_salt("monitor_scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                self.charts_ui(ui, console);
+                self.charts_ui(ui, &ledger.history);
                 ui.add_space(12.0);
-                self.cost_ui(ui, console, &functions);
+                self.cost_ui(ui, meter, &functions);
             });
     }
 
-    fn charts_ui(&mut self, ui: &mut egui::Ui, console: &Console) {
+    fn charts_ui(&mut self, ui: &mut egui::Ui, history: &InvocationHistory) {
         let now = chrono::Utc::now();
         // Recomputed when an invocation finishes, the function changes, or a second passed.
-        let key = (
-            console.history().len(),
-            self.charted.clone(),
-            now.timestamp(),
-        );
+        let key = (history.len(), self.charted.clone(), now.timestamp());
         if self
             .series
             .as_ref()
             .is_none_or(|(_, computed)| *computed != key)
         {
-            let series = metrics_series(console.history(), self.charted.as_deref(), now);
+            let series = metrics_series(history, self.charted.as_deref(), now);
             self.series = Some((series, key));
         }
         if let Some((series, _)) = &self.series {
@@ -103,10 +102,9 @@ impl CostView {
     fn cost_ui(
         &mut self,
         ui: &mut egui::Ui,
-        console: &Console,
+        meter: &CostMeter,
         functions: &[(String, FunctionUsage)],
     ) {
-        let meter = console.meter();
         ui.strong("Cost by function");
         egui::Grid::new("cost_table")
             .striped(true)

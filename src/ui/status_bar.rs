@@ -16,6 +16,11 @@ pub fn ui(ui: &mut egui::Ui, state: &ConsoleState, commands: &mut Vec<Command>) 
             format_usd(totals.cost_usd)
         ));
         ui.separator();
+        if let Some(url) = &state.gateway_url {
+            ui.hyperlink_to(format!("HTTP gateway {url}"), url)
+                .on_hover_text("Every http trigger of the workspace is served here");
+            ui.separator();
+        }
         ui.weak(state.workspace_root.display().to_string());
         if let Some(message) = &state.message {
             ui.separator();

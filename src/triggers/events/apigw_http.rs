@@ -43,6 +43,9 @@ pub struct HttpApiRequest {
     pub is_base64_encoded: bool,
     /// Matched route (`routeKey`), e.g. `$default` or `GET /orders`.
     pub route_key: String,
+    /// Values of the route's path variables (`pathParameters`), decoded; only present in
+    /// the event when the route has variables.
+    pub path_parameters: BTreeMap<String, String>,
     /// Stage name (`requestContext.stage`).
     pub stage: String,
     /// Id of the API (`apiId`): 10 lower-case letters and digits.
@@ -98,6 +101,7 @@ impl HttpApiRequest {
             body: None,
             is_base64_encoded: false,
             route_key: DEFAULT_ROUTE_KEY.to_owned(),
+            path_parameters: BTreeMap::new(),
             stage: DEFAULT_STAGE.to_owned(),
             api_id,
             domain_name,
@@ -237,6 +241,14 @@ impl HttpApiRequest {
                 "queryStringParameters".to_owned(),
                 Value::Object(self.query_string_parameters()),
             );
+        }
+        if !self.path_parameters.is_empty() {
+            let parameters: Map<String, Value> = self
+                .path_parameters
+                .iter()
+                .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
+                .collect();
+            event.insert("pathParameters".to_owned(), Value::Object(parameters));
         }
         event.insert("requestContext".to_owned(), request_context);
         if let Some(body) = &self.body {

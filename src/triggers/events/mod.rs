@@ -252,7 +252,7 @@ fn md5_hex(bytes: &[u8]) -> String {
 }
 
 /// `len` random lower-case hex digits, for ids AWS prints as hex.
-fn random_hex(len: usize) -> String {
+pub(crate) fn random_hex(len: usize) -> String {
     let mut out = String::with_capacity(len + 32);
     while out.len() < len {
         out.push_str(&Uuid::new_v4().simple().to_string());
@@ -262,7 +262,7 @@ fn random_hex(len: usize) -> String {
 }
 
 /// `len` random bytes, for opaque tokens (receipt handles, signatures).
-fn random_bytes(len: usize) -> Vec<u8> {
+pub(crate) fn random_bytes(len: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(len + 16);
     while out.len() < len {
         out.extend_from_slice(Uuid::new_v4().as_bytes());
@@ -299,7 +299,7 @@ fn percent_encode(text: &str, keep: &[u8]) -> String {
 
 /// Decodes `%XX` escapes (a malformed escape is kept as it is); bytes that are
 /// not UTF-8 become U+FFFD.
-fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(text.len());
     let mut rest = text.as_bytes();
     while let Some((&byte, tail)) = rest.split_first() {

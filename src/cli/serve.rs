@@ -1,0 +1,119 @@
+//! `lambdesk serve`: every trigger of the workspace without a window, logs on stdout,
+//! until Ctrl-C (requests in flight finish first).
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use lambdesk::logs::{LogEntry, LogStore};
+use lambdesk::model::Workspace;
+use lambdesk::runtime::{Runtime, RuntimeOptions};
+use lambdesk::triggers::http::{GatewayOptions, HttpGateway, workspace_routes};
+use lambdesk::triggers::{FinishedInvocation, InvocationSink, TriggerContext};
+use tokio::sync::broadcast::error::RecvError;
+
+/// Lines kept in memory; `serve` prints them as they come and keeps them in the files.
+const SERVE_LOG_MEMORY_LINES: usize = 1_000;
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The HTTP gateway's port (default: `gateway_port` of lambdesk.toml, else 3000).
+    #[arg(long)]
+    port: Option<u16>,
+}
+
+/// Writes each invocation to the workspace's log files (and so to stdout, below).
+struct ServeSink {
+    logs: Arc<LogStore>,
+}
+
+impl InvocationSink for ServeSink {
+    fn finished(&self, invocation: FinishedInvocation) {
+        match &invocation.result {
+            Ok(record) => {
+                if let Err(error) = self.logs.append_invocation(record) {
+                    eprintln!("lambdesk: {error}");
+                }
+            }
+            Err(message) => eprintln!(
+                "lambdesk: {} ({}) could not run: {message}",
+                invocation.function, invocation.origin
+            ),
+        }
+    }
+}
+
+/// Prints log lines as `lambdesk invoke` does, with the function's name in front.
+async fn print_logs(mut lines: tokio::sync::broadcast::Receiver<LogEntry>) {
+    loop {
+        match lines.recv().await {
+            Ok(entry) => println!("{}\t{}", entry.function, entry.message),
+            Err(RecvError::Lagged(missed)) => {
+                println!(
+                    "lambdesk\t({missed} log lines not shown: stdout is slower than the functions; they are in .lambdesk/logs)"
+                );
+            }
+            Err(RecvError::Closed) => return,
+        }
+    }
+}
+
+pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let runtime = Arc::new(Runtime::new(RuntimeOptions::default())?);
+    let logs = Arc::new(LogStore::new(workspace.logs_dir(), SERVE_LOG_MEMORY_LINES));
+    let printer = tokio::spawn(print_logs(logs.subscribe()));
+    let context = Arc::new(TriggerContext {
+        workspace: workspace.clone(),
+        runtime,
+        sink: Arc::new(ServeSink {
+            logs: Arc::clone(&logs),
+        }),
+    });
+    let (routes, functions, problems) = workspace_routes(workspace);
+    for problem in &problems {
+        eprintln!("lambdesk: {problem}");
+    }
+    let mut options = GatewayOptions::for_workspace(workspace);
+    if let Some(port) = args.port {
+        options.port = port;
+    }
+    let gateway = if routes.is_empty() {
+        println!("lambdesk\tno function has an http trigger: the HTTP gateway is not started");
+        None
+    } else {
+        let route_lines: Vec<String> = routes
+            .routes()
+            .iter()
+            .map(|route| format!("  {} -> {}", route.route_key, route.function))
+            .collect();
+        let gateway = HttpGateway::start(Arc::clone(&context), routes, functions, &options)
+            .await
+            .with_context(|| {
+                format!(
+                    "the HTTP gateway cannot listen on 127.0.0.1:{}",
+                    options.port
+                )
+            })?;
+        println!("lambdesk\tHTTP gateway on http://{}", gateway.local_addr());
+        for line in route_lines {
+            println!("{line}");
+        }
+        Some(gateway)
+    };
+    println!(
+        "lambdesk\tserving {}; Ctrl-C stops",
+        workspace.root().display()
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
+    println!("lambdesk\tstopping: requests in flight finish first");
+    if let Some(gateway) = gateway {
+        gateway.stop().await;
+    }
+    // The last invocations' lines are on their way to the printer.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    printer.abort();
+    println!("lambdesk\tstopped");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,46 @@
+//! How invocations started by triggers reach the console: recorded in the shared ledger
+//! (logs, meter, history) on the trigger's thread, then a short note to the UI so the
+//! function's status follows.
+
+use std::sync::mpsc::SyncSender;
+
+use crate::triggers::{FinishedInvocation, InvocationSink};
+
+use super::session_ledger::SharedLedger;
+use super::{ConsoleEvent, Waker};
+
+pub struct ConsoleSink {
+    pub ledger: SharedLedger,
+    pub events: SyncSender<ConsoleEvent>,
+    pub waker: Waker,
+}
+
+impl InvocationSink for ConsoleSink {
+    fn finished(&self, invocation: FinishedInvocation) {
+        let success = match &invocation.result {
+            Ok(record) => {
+                let (_, logged) =
+                    self.ledger
+                        .record(record, &invocation.origin, invocation.event.clone());
+                if let Err(message) = logged {
+                    let _ = self.events.try_send(ConsoleEvent::Message(message));
+                }
+                record.is_success()
+            }
+            Err(message) => {
+                let _ = self.events.try_send(ConsoleEvent::Message(format!(
+                    "{} ({}): {message}",
+                    invocation.function, invocation.origin
+                )));
+                false
+            }
+        };
+        // Lossy on purpose: a full queue means the UI is busy, and the next note brings
+        // the status up to date; the ledger already has the invocation.
+        let _ = self.events.try_send(ConsoleEvent::TriggerFinished {
+            function: invocation.function,
+            success,
+        });
+        (self.waker)();
+    }
+}

@@ -1,0 +1,53 @@
+//! What every trigger needs from the core: the workspace, the runtime, and a sink that
+//! hears about each invocation (the console records it; `serve` prints its log).
+
+use std::sync::Arc;
+
+use crate::model::{Function, InvocationRecord, Workspace};
+use crate::runtime::{InvokeError, Runtime};
+
+/// One invocation a trigger started, after it ended or could not run.
+#[derive(Debug, Clone)]
+pub struct FinishedInvocation {
+    pub function: String,
+    /// What started it, as the Logs view shows it: `HTTP GET /items/{id}`, `Schedule …`.
+    pub origin: String,
+    /// The event it ran with (kept for "Re-run with this event").
+    pub event: Arc<str>,
+    pub result: Result<Arc<InvocationRecord>, String>,
+}
+
+/// Hears about every invocation triggers start. Called from the runtime's threads: keep
+/// it short and never block on the UI.
+pub trait InvocationSink: Send + Sync {
+    fn finished(&self, invocation: FinishedInvocation);
+}
+
+pub struct TriggerContext {
+    pub workspace: Workspace,
+    pub runtime: Arc<Runtime>,
+    pub sink: Arc<dyn InvocationSink>,
+}
+
+impl TriggerContext {
+    /// Runs `function` with `event` and tells the sink.
+    pub async fn invoke(
+        &self,
+        function: &Function,
+        event: Arc<str>,
+        origin: String,
+    ) -> Result<Arc<InvocationRecord>, InvokeError> {
+        let result = self
+            .runtime
+            .invoke(&self.workspace, function, event.as_bytes())
+            .await
+            .map(Arc::new);
+        self.sink.finished(FinishedInvocation {
+            function: function.name.clone(),
+            origin,
+            event,
+            result: result.as_ref().map(Arc::clone).map_err(ToString::to_string),
+        });
+        result
+    }
+}

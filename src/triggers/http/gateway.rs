@@ -1,0 +1,314 @@
+//! The local HTTP gateway: an HTTP/1.1 server on 127.0.0.1 serving every `http` trigger
+//! of a workspace, as API Gateway's HTTP API does (routes, payload 2.0, its errors).
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::request_event::{GatewayIdentity, IncomingRequest, request_event};
+use super::response_mapping::{GatewayResponse, map_function_response};
+use super::route::{HttpRoute, RouteTable};
+use crate::model::{Function, Outcome, Trigger, Workspace};
+use crate::runtime::InvokeError;
+use crate::triggers::context::TriggerContext;
+
+/// Lambda's limit on a synchronous invocation's payload; a larger request body is a 413.
+const MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
+
+/// API Gateway's default (and maximum) integration timeout for HTTP APIs.
+pub const DEFAULT_INTEGRATION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a stop waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct GatewayOptions {
+    /// 0 picks a free port (tests).
+    pub port: u16,
+    /// A request whose function has not answered by then gets a 503.
+    pub integration_timeout: Duration,
+}
+
+impl GatewayOptions {
+    pub fn for_workspace(workspace: &Workspace) -> Self {
+        Self {
+            port: workspace.config().gateway_port,
+            integration_timeout: DEFAULT_INTEGRATION_TIMEOUT,
+        }
+    }
+}
+
+/// The routes of every function's `http` triggers, with the functions they invoke.
+/// Functions whose configuration does not load are left out, each with a message.
+pub fn workspace_routes(
+    workspace: &Workspace,
+) -> (RouteTable, HashMap<String, Arc<Function>>, Vec<String>) {
+    let mut routes = Vec::new();
+    let mut functions = HashMap::new();
+    let mut problems = Vec::new();
+    for name in workspace.function_names().unwrap_or_default() {
+        let function = match workspace.function(&name) {
+            Ok(function) => function,
+            Err(error) => {
+                problems.push(format!("{name}: not served: {error}"));
+                continue;
+            }
+        };
+        let mut serves = false;
+        for trigger in &function.config.triggers {
+            if let Trigger::Http {
+                route,
+                enabled: true,
+            } = trigger
+            {
+                match HttpRoute::parse(route, &name) {
+                    Ok(parsed) => {
+                        if let Some(taken) = routes
+                            .iter()
+                            .find(|known: &&HttpRoute| known.route_key == *route)
+                        {
+                            problems.push(format!(
+                                "{name}: the route `{route}` is already served by {}",
+                                taken.function
+                            ));
+                            continue;
+                        }
+                        routes.push(parsed);
+                        serves = true;
+                    }
+                    Err(message) => problems.push(format!("{name}: {message}")),
+                }
+            }
+        }
+        if serves {
+            functions.insert(name, Arc::new(function));
+        }
+    }
+    (RouteTable::new(routes), functions, problems)
+}
+
+/// The routes served and the functions they invoke; replaced as a whole on a change.
+struct RouteSet {
+    routes: RouteTable,
+    functions: HashMap<String, Arc<Function>>,
+}
+
+struct GatewayState {
+    context: Arc<TriggerContext>,
+    route_set: RwLock<Arc<RouteSet>>,
+    identity: GatewayIdentity,
+    integration_timeout: Duration,
+    local_port: u16,
+}
+
+/// A running gateway; `stop` ends it cleanly.
+pub struct HttpGateway {
+    local_addr: SocketAddr,
+    state: Arc<GatewayState>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl HttpGateway {
+    /// Binds 127.0.0.1 and serves `routes` until stopped. Call within a tokio runtime.
+    pub async fn start(
+        context: Arc<TriggerContext>,
+        routes: RouteTable,
+        functions: HashMap<String, Arc<Function>>,
+        options: &GatewayOptions,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", options.port)).await?;
+        let local_addr = listener.local_addr()?;
+        let identity = GatewayIdentity::new(&context.workspace.config().region);
+        let state = Arc::new(GatewayState {
+            context,
+            route_set: RwLock::new(Arc::new(RouteSet { routes, functions })),
+            identity,
+            integration_timeout: options.integration_timeout,
+            local_port: local_addr.port(),
+        });
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(listener, Arc::clone(&state), stopped));
+        Ok(Self {
+            local_addr,
+            state,
+            stop,
+            task,
+        })
+    }
+
+    /// Serves other routes from the next request on (a function's triggers changed);
+    /// requests in flight finish with the function they started with.
+    pub fn set_routes(&self, routes: RouteTable, functions: HashMap<String, Arc<Function>>) {
+        let mut route_set = self
+            .state
+            .route_set
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        *route_set = Arc::new(RouteSet { routes, functions });
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops accepting connections and waits (up to 30 s) for requests in flight.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<GatewayState>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let graceful = GracefulShutdown::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, peer)) = accepted else {
+                    // Out of file descriptors and the like: try again shortly.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let state = Arc::clone(&state);
+                let service = service_fn(move |request| {
+                    let state = Arc::clone(&state);
+                    async move { Ok::<_, Infallible>(handle(state, peer, request).await) }
+                });
+                let connection = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service);
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    // A client that hangs up mid-request is not the gateway's problem.
+                    let _ = connection.await;
+                });
+            }
+            _ = stopped.changed() => break,
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+fn to_hyper(response: GatewayResponse) -> Response<Full<Bytes>> {
+    let mut builder = Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    builder
+        .body(Full::new(Bytes::from(response.body)))
+        .unwrap_or_else(|_| {
+            // A header the function set is not valid HTTP.
+            let fallback = GatewayResponse::function_error();
+            let mut response = Response::new(Full::new(Bytes::from(fallback.body)));
+            *response.status_mut() = hyper::StatusCode::BAD_GATEWAY;
+            response
+        })
+}
+
+async fn handle(
+    state: Arc<GatewayState>,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    to_hyper(answer(&state, peer, request).await)
+}
+
+async fn answer(
+    state: &Arc<GatewayState>,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> GatewayResponse {
+    let method = request.method().as_str().to_owned();
+    let target = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |target| target.as_str().to_owned(),
+    );
+    let route_set = Arc::clone(
+        &state
+            .route_set
+            .read()
+            .unwrap_or_else(PoisonError::into_inner),
+    );
+    let Some(found) = route_set.routes.find(&method, request.uri().path()) else {
+        return GatewayResponse::not_found();
+    };
+    let Some(function) = route_set.functions.get(&found.route.function).cloned() else {
+        return GatewayResponse::not_found();
+    };
+    let protocol = match request.version() {
+        hyper::Version::HTTP_10 => "HTTP/1.0",
+        _ => "HTTP/1.1",
+    };
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let route_key = found.route.route_key.clone();
+    let path_parameters = found.path_parameters;
+    let body = match Limited::new(request.into_body(), MAX_BODY_BYTES)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            return GatewayResponse::too_large();
+        }
+        Err(_) => return GatewayResponse::message(400, "Bad Request"),
+    };
+    let incoming = IncomingRequest {
+        method: &method,
+        target: &target,
+        headers,
+        body: &body,
+        peer,
+        local_port: state.local_port,
+        protocol,
+    };
+    let event: Arc<str> = Arc::from(
+        request_event(&incoming, &route_key, path_parameters, &state.identity)
+            .event()
+            .to_string(),
+    );
+    let context = Arc::clone(&state.context);
+    let origin = format!("HTTP {route_key}");
+    // The invocation runs on by itself: past the gateway's timeout it still finishes and
+    // is logged, as on AWS.
+    let invocation = tokio::spawn(async move { context.invoke(&function, event, origin).await });
+    match tokio::time::timeout(state.integration_timeout, invocation).await {
+        Err(_) => GatewayResponse::timed_out(),
+        Ok(Err(_)) => GatewayResponse::invoke_failed(),
+        Ok(Ok(Err(InvokeError::TooManyRequests { .. }))) => GatewayResponse::throttled(),
+        Ok(Ok(Err(InvokeError::RequestTooLarge { .. }))) => GatewayResponse::too_large(),
+        Ok(Ok(Err(_))) => GatewayResponse::invoke_failed(),
+        Ok(Ok(Ok(record))) => match &record.outcome {
+            Outcome::Success(response) => map_function_response(response)
+                .unwrap_or_else(|_| GatewayResponse::function_error()),
+            Outcome::Failure(_) => GatewayResponse::function_error(),
+        },
+    }
+}

@@ -1,0 +1,11 @@
+//! The HTTP gateway: API Gateway's HTTP API on 127.0.0.1 for every `http` trigger.
+
+mod gateway;
+mod request_event;
+mod response_mapping;
+mod route;
+
+pub use gateway::{DEFAULT_INTEGRATION_TIMEOUT, GatewayOptions, HttpGateway, workspace_routes};
+pub use request_event::{GatewayIdentity, IncomingRequest, request_event};
+pub use response_mapping::{GatewayResponse, map_function_response};
+pub use route::{DEFAULT_ROUTE, HttpRoute, RouteMatch, RouteTable};

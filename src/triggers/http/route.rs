@@ -1,0 +1,285 @@
+//! API Gateway HTTP API routes: `GET /items/{id}`, `ANY /{proxy+}`, `$default`, and the
+//! choice of the most specific route for a request, as API Gateway makes it: literal
+//! segments beat path variables, path variables beat a greedy `{proxy+}`, an explicit
+//! method beats `ANY`, and `$default` catches what nothing else matches.
+
+use std::collections::BTreeMap;
+
+use crate::triggers::events::percent_decode;
+
+/// The route key of the catch-all route.
+pub const DEFAULT_ROUTE: &str = "$default";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    /// `{id}`: one segment.
+    Variable(String),
+    /// `{proxy+}`: the rest of the path, one segment or more; only last.
+    Greedy(String),
+}
+
+/// One route and the function it invokes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRoute {
+    /// As written: `GET /items/{id}` (the event's `routeKey`).
+    pub route_key: String,
+    pub function: String,
+    /// `None` for `ANY`.
+    method: Option<String>,
+    segments: Vec<Segment>,
+    is_default: bool,
+}
+
+/// How well a route matches, compared field by field: more literal segments, then not
+/// greedy, then an explicit method, then more segments.
+type Specificity = (usize, bool, bool, usize);
+
+impl HttpRoute {
+    /// Parses a route key (already checked by the function's configuration).
+    pub fn parse(route_key: &str, function: &str) -> Result<Self, String> {
+        if route_key == DEFAULT_ROUTE {
+            return Ok(Self {
+                route_key: route_key.to_owned(),
+                function: function.to_owned(),
+                method: None,
+                segments: Vec::new(),
+                is_default: true,
+            });
+        }
+        let (method, path) = route_key
+            .split_once(' ')
+            .ok_or_else(|| format!("`{route_key}` is not a route: use `METHOD /path`"))?;
+        let mut segments = Vec::new();
+        let parts: Vec<&str> = path
+            .split('/')
+            .skip(1)
+            .filter(|part| !part.is_empty())
+            .collect();
+        for (index, part) in parts.iter().enumerate() {
+            let segment = match part
+                .strip_prefix('{')
+                .and_then(|rest| rest.strip_suffix('}'))
+            {
+                Some(name) => match name.strip_suffix('+') {
+                    Some(name) if index + 1 == parts.len() => Segment::Greedy(name.to_owned()),
+                    Some(_) => {
+                        return Err(format!(
+                            "`{route_key}`: a greedy variable `{{name+}}` must be the last segment"
+                        ));
+                    }
+                    None => Segment::Variable(name.to_owned()),
+                },
+                None => Segment::Literal((*part).to_owned()),
+            };
+            segments.push(segment);
+        }
+        Ok(Self {
+            route_key: route_key.to_owned(),
+            function: function.to_owned(),
+            method: (method != "ANY").then(|| method.to_owned()),
+            segments,
+            is_default: false,
+        })
+    }
+
+    /// Whether this route takes `method` on `path` (percent-encoded, without the query),
+    /// with its specificity and the path parameters it binds (decoded).
+    fn matches(&self, method: &str, path: &str) -> Option<(Specificity, BTreeMap<String, String>)> {
+        if self.is_default {
+            return None;
+        }
+        if self.method.as_deref().is_some_and(|own| own != method) {
+            return None;
+        }
+        let parts: Vec<&str> = path
+            .split('/')
+            .skip(1)
+            .filter(|part| !part.is_empty())
+            .collect();
+        let mut parameters = BTreeMap::new();
+        let mut literals = 0;
+        let mut greedy = false;
+        for (index, segment) in self.segments.iter().enumerate() {
+            match segment {
+                Segment::Literal(literal) => {
+                    if parts.get(index) != Some(&literal.as_str()) {
+                        return None;
+                    }
+                    literals += 1;
+                }
+                Segment::Variable(name) => {
+                    let part = parts.get(index)?;
+                    parameters.insert(name.clone(), percent_decode(part));
+                }
+                Segment::Greedy(name) => {
+                    let rest = parts.get(index..).filter(|rest| !rest.is_empty())?;
+                    parameters.insert(name.clone(), percent_decode(&rest.join("/")));
+                    greedy = true;
+                }
+            }
+        }
+        if !greedy && parts.len() != self.segments.len() {
+            return None;
+        }
+        let specificity = (
+            literals,
+            !greedy,
+            self.method.is_some(),
+            self.segments.len(),
+        );
+        Some((specificity, parameters))
+    }
+}
+
+/// Every HTTP route of a workspace.
+#[derive(Debug, Clone, Default)]
+pub struct RouteTable {
+    routes: Vec<HttpRoute>,
+}
+
+/// The route a request goes to and the path parameters it binds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteMatch<'a> {
+    pub route: &'a HttpRoute,
+    pub path_parameters: BTreeMap<String, String>,
+}
+
+impl RouteTable {
+    pub fn new(routes: Vec<HttpRoute>) -> Self {
+        Self { routes }
+    }
+
+    pub fn routes(&self) -> &[HttpRoute] {
+        &self.routes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+    }
+
+    /// The most specific route for the request, else `$default`, else none (404).
+    pub fn find(&self, method: &str, path: &str) -> Option<RouteMatch<'_>> {
+        let best = self
+            .routes
+            .iter()
+            .filter_map(|route| {
+                route
+                    .matches(method, path)
+                    .map(|(specificity, parameters)| (specificity, route, parameters))
+            })
+            .max_by_key(|(specificity, _, _)| *specificity);
+        match best {
+            Some((_, route, path_parameters)) => Some(RouteMatch {
+                route,
+                path_parameters,
+            }),
+            None => self
+                .routes
+                .iter()
+                .find(|route| route.is_default)
+                .map(|route| RouteMatch {
+                    route,
+                    path_parameters: BTreeMap::new(),
+                }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(routes: &[(&str, &str)]) -> RouteTable {
+        RouteTable::new(
+            routes
+                .iter()
+                .map(|(key, function)| HttpRoute::parse(key, function).unwrap())
+                .collect(),
+        )
+    }
+
+    fn target(
+        table: &RouteTable,
+        method: &str,
+        path: &str,
+    ) -> Option<(String, Vec<(String, String)>)> {
+        table.find(method, path).map(|found| {
+            (
+                found.route.route_key.clone(),
+                found.path_parameters.into_iter().collect(),
+            )
+        })
+    }
+
+    #[test]
+    fn the_most_specific_route_wins() {
+        // The example of API Gateway's documentation on routing.
+        let routes = table(&[
+            ("GET /pets/dog/1", "a"),
+            ("GET /pets/dog/{id}", "b"),
+            ("GET /pets/{proxy+}", "c"),
+            ("ANY /{proxy+}", "d"),
+            ("$default", "e"),
+        ]);
+        assert_eq!(
+            target(&routes, "GET", "/pets/dog/1").unwrap().0,
+            "GET /pets/dog/1"
+        );
+        assert_eq!(
+            target(&routes, "GET", "/pets/dog/2").unwrap(),
+            (
+                "GET /pets/dog/{id}".to_owned(),
+                vec![("id".to_owned(), "2".to_owned())]
+            )
+        );
+        assert_eq!(
+            target(&routes, "GET", "/pets/cat/1").unwrap(),
+            (
+                "GET /pets/{proxy+}".to_owned(),
+                vec![("proxy".to_owned(), "cat/1".to_owned())]
+            )
+        );
+        assert_eq!(
+            target(&routes, "POST", "/pets/dog/1").unwrap().0,
+            "ANY /{proxy+}"
+        );
+        assert_eq!(target(&routes, "GET", "/").unwrap().0, "$default");
+    }
+
+    #[test]
+    fn an_explicit_method_beats_any() {
+        let routes = table(&[("ANY /items/{id}", "a"), ("DELETE /items/{id}", "b")]);
+        assert_eq!(
+            target(&routes, "DELETE", "/items/7").unwrap().0,
+            "DELETE /items/{id}"
+        );
+        assert_eq!(
+            target(&routes, "PUT", "/items/7").unwrap().0,
+            "ANY /items/{id}"
+        );
+    }
+
+    #[test]
+    fn nothing_matches_without_a_default_route() {
+        let routes = table(&[("GET /items/{id}", "a"), ("GET /items", "b")]);
+        assert!(target(&routes, "GET", "/items/7/extra").is_none());
+        assert!(target(&routes, "GET", "/other").is_none());
+        assert!(target(&routes, "POST", "/items").is_none());
+        assert_eq!(target(&routes, "GET", "/items").unwrap().0, "GET /items");
+    }
+
+    #[test]
+    fn path_parameters_are_decoded() {
+        let routes = table(&[("GET /files/{name}", "a")]);
+        assert_eq!(
+            target(&routes, "GET", "/files/a%20b.txt").unwrap().1,
+            vec![("name".to_owned(), "a b.txt".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_greedy_variable_must_be_last() {
+        assert!(HttpRoute::parse("GET /{proxy+}/x", "a").is_err());
+    }
+}
