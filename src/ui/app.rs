@@ -351,8 +351,8 @@ impl LambdeskApp {
                     .test
                     .ui(ui, &name, &self.console, &state, &mut self.commands),
                 Tab::Configuration => {
-                    self.config
-                        .ui(ui, &name, state.gateway_url.as_deref(), &mut self.commands)
+                    let gateway_url = state.gateway_url.as_deref();
+                    self.config.ui(ui, &name, gateway_url, &mut self.commands);
                 }
             }
         });
