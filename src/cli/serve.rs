@@ -8,8 +8,11 @@ use anyhow::Context as _;
 use lambdesk::logs::{LogEntry, LogStore};
 use lambdesk::model::Workspace;
 use lambdesk::runtime::{Runtime, RuntimeOptions};
-use lambdesk::triggers::http::{GatewayOptions, HttpGateway, workspace_routes};
-use lambdesk::triggers::{FinishedInvocation, InvocationSink, TriggerContext};
+use lambdesk::triggers::async_delivery::AsyncOptions;
+use lambdesk::triggers::http::{GatewayOptions, workspace_routes};
+use lambdesk::triggers::{
+    EngineOptions, FinishedInvocation, InvocationSink, TriggerContext, TriggerEngine,
+};
 use tokio::sync::broadcast::error::RecvError;
 
 /// Lines kept in memory; `serve` prints them as they come and keeps them in the files.
@@ -69,37 +72,37 @@ pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<Exit
             logs: Arc::clone(&logs),
         }),
     });
-    let (routes, functions, problems) = workspace_routes(workspace);
-    for problem in &problems {
+    let mut options = EngineOptions {
+        gateway: GatewayOptions::for_workspace(workspace),
+        delivery: AsyncOptions::for_workspace(workspace),
+    };
+    if let Some(port) = args.port {
+        options.gateway.port = port;
+    }
+    let routes = workspace_routes(workspace).0;
+    let engine = TriggerEngine::start(context, options).await;
+    if !routes.is_empty() && engine.gateway_addr().is_none() {
+        let problem = engine.problems.join("; ");
+        engine.stop().await;
+        anyhow::bail!("{problem}");
+    }
+    for problem in &engine.problems {
         eprintln!("lambdesk: {problem}");
     }
-    let mut options = GatewayOptions::for_workspace(workspace);
-    if let Some(port) = args.port {
-        options.port = port;
+    match engine.gateway_addr() {
+        Some(addr) => println!("lambdesk\tHTTP gateway on http://{addr}"),
+        None => println!("lambdesk\tno function has an http trigger: no HTTP gateway"),
     }
-    let gateway = if routes.is_empty() {
-        println!("lambdesk\tno function has an http trigger: the HTTP gateway is not started");
-        None
-    } else {
-        let route_lines: Vec<String> = routes
-            .routes()
-            .iter()
-            .map(|route| format!("  {} -> {}", route.route_key, route.function))
-            .collect();
-        let gateway = HttpGateway::start(Arc::clone(&context), routes, functions, &options)
-            .await
-            .with_context(|| {
-                format!(
-                    "the HTTP gateway cannot listen on 127.0.0.1:{}",
-                    options.port
-                )
-            })?;
-        println!("lambdesk\tHTTP gateway on http://{}", gateway.local_addr());
-        for line in route_lines {
-            println!("{line}");
-        }
-        Some(gateway)
-    };
+    for route in routes.routes() {
+        println!("  {} -> {}", route.route_key, route.function);
+    }
+    for rule in engine.schedules() {
+        let next = rule
+            .schedule
+            .next_after(chrono::Utc::now())
+            .map_or_else(|| "never".to_owned(), |time| time.to_rfc3339());
+        println!("  {} -> {} (next {next})", rule.expression, rule.function);
+    }
     println!(
         "lambdesk\tserving {}; Ctrl-C stops",
         workspace.root().display()
@@ -107,10 +110,8 @@ pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<Exit
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;
-    println!("lambdesk\tstopping: requests in flight finish first");
-    if let Some(gateway) = gateway {
-        gateway.stop().await;
-    }
+    println!("lambdesk\tstopping: invocations in flight finish first; queued events stay queued");
+    engine.stop().await;
     // The last invocations' lines are on their way to the printer.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     printer.abort();

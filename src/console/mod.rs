@@ -96,8 +96,8 @@ pub struct Console {
     blueprints: Vec<Blueprint>,
     /// Running invocations, to cancel them.
     in_flight: std::collections::HashMap<String, tokio::task::AbortHandle>,
-    /// The HTTP gateway while triggers run (see `start_triggers`).
-    gateway: Option<crate::triggers::http::HttpGateway>,
+    /// The triggers, once started (see `start_triggers`).
+    engine: Option<crate::triggers::TriggerEngine>,
     /// `start_triggers` was called: keep them in step with the functions.
     triggers_wanted: bool,
 }
@@ -142,7 +142,7 @@ impl Console {
             waker,
             blueprints: Vec::new(),
             in_flight: std::collections::HashMap::new(),
-            gateway: None,
+            engine: None,
             triggers_wanted: false,
         };
         match blueprints::all(Some(&console.workspace)) {
@@ -177,42 +177,36 @@ impl Console {
     }
 
     /// Starts the workspace's triggers in the background: the HTTP gateway on the port of
-    /// `lambdesk.toml`. A port in use is reported, not fatal.
+    /// `lambdesk.toml`, schedules, and asynchronous delivery. What cannot start (a port in
+    /// use) is reported, not fatal. Called again, it picks up changed triggers.
     pub fn start_triggers(&mut self) {
-        use crate::triggers::http::{GatewayOptions, HttpGateway, workspace_routes};
+        use crate::triggers::async_delivery::AsyncOptions;
+        use crate::triggers::http::GatewayOptions;
+        use crate::triggers::{EngineOptions, TriggerEngine};
         self.triggers_wanted = true;
-        let (routes, functions, problems) = workspace_routes(&self.workspace);
-        if let Some(problem) = problems.first() {
-            self.state.message = Some(problem.clone());
+        if let Some(engine) = self.engine.as_mut() {
+            self.tokio.block_on(engine.reload());
+        } else {
+            let context = Arc::new(crate::triggers::TriggerContext {
+                workspace: self.workspace.clone(),
+                runtime: Arc::clone(&self.runtime),
+                sink: Arc::new(trigger_sink::ConsoleSink {
+                    ledger: self.ledger.clone(),
+                    events: self.events_sender.clone(),
+                    waker: Arc::clone(&self.waker),
+                }),
+            });
+            let options = EngineOptions {
+                gateway: GatewayOptions::for_workspace(&self.workspace),
+                delivery: AsyncOptions::for_workspace(&self.workspace),
+            };
+            self.engine = Some(self.tokio.block_on(TriggerEngine::start(context, options)));
         }
-        if let Some(gateway) = &self.gateway {
-            gateway.set_routes(routes, functions);
-            return;
-        }
-        let context = Arc::new(crate::triggers::TriggerContext {
-            workspace: self.workspace.clone(),
-            runtime: Arc::clone(&self.runtime),
-            sink: Arc::new(trigger_sink::ConsoleSink {
-                ledger: self.ledger.clone(),
-                events: self.events_sender.clone(),
-                waker: Arc::clone(&self.waker),
-            }),
-        });
-        let options = GatewayOptions::for_workspace(&self.workspace);
-        let started = self
-            .tokio
-            .block_on(HttpGateway::start(context, routes, functions, &options));
-        match started {
-            Ok(gateway) => {
-                self.state.gateway_url = Some(format!("http://{}", gateway.local_addr()));
-                self.gateway = Some(gateway);
+        if let Some(engine) = &self.engine {
+            if let Some(problem) = engine.problems.first() {
+                self.state.message = Some(problem.clone());
             }
-            Err(error) => {
-                self.state.message = Some(format!(
-                    "The HTTP gateway could not listen on 127.0.0.1:{}: {error} (set gateway_port in lambdesk.toml)",
-                    options.port
-                ));
-            }
+            self.state.gateway_url = engine.gateway_addr().map(|addr| format!("http://{addr}"));
         }
     }
 

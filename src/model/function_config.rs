@@ -351,6 +351,9 @@ pub enum Trigger {
     /// EventBridge schedule: `rate(5 minutes)` or `cron(0 8 ? * MON-FRI *)`.
     Schedule {
         expression: String,
+        /// IANA time zone the cron fields are read in (`Europe/Berlin`); UTC when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timezone: Option<String>,
         #[serde(default = "enabled_by_default", skip_serializing_if = "is_enabled")]
         enabled: bool,
     },
@@ -600,6 +603,15 @@ pub struct AsyncConfig {
     pub maximum_retry_attempts: u32,
     #[serde(default = "default_event_age_secs")]
     pub maximum_event_age_secs: u32,
+}
+
+impl Default for AsyncConfig {
+    fn default() -> Self {
+        Self {
+            maximum_retry_attempts: default_retry_attempts(),
+            maximum_event_age_secs: default_event_age_secs(),
+        }
+    }
 }
 
 fn default_retry_attempts() -> u32 {

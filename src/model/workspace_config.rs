@@ -15,6 +15,10 @@ pub struct WorkspaceConfig {
     /// The port of the local HTTP gateway on 127.0.0.1.
     #[serde(default = "default_gateway_port")]
     pub gateway_port: u16,
+    /// Waits before the retries of a failed asynchronous invocation, in seconds; Lambda
+    /// waits 1 and 2 minutes (the default). Shorter delays make trying out retries quick.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub async_retry_delays_secs: Option<Vec<f64>>,
     /// Prices that differ from `assets/pricing.toml` (another region, a negotiated rate).
     #[serde(default, skip_serializing_if = "PricingOverrides::is_empty")]
     pub pricing: PricingOverrides,
@@ -33,6 +37,7 @@ impl Default for WorkspaceConfig {
             region: default_region(),
             architecture: Architecture::default(),
             gateway_port: default_gateway_port(),
+            async_retry_delays_secs: None,
             pricing: PricingOverrides::default(),
         }
     }

@@ -2,9 +2,13 @@
 //! `sam local generate-event`) or filled from real triggers: the local HTTP gateway,
 //! bucket folders, schedules.
 
+pub mod async_delivery;
 pub mod context;
+pub mod engine;
 pub mod events;
 pub mod http;
 pub mod schedule;
+pub mod schedule_runner;
 
 pub use context::{FinishedInvocation, InvocationSink, TriggerContext};
+pub use engine::{EngineOptions, TriggerEngine};

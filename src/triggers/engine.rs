@@ -1,0 +1,155 @@
+//! Every trigger of a workspace running together: the HTTP gateway, schedules, and the
+//! asynchronous delivery they feed. `lambdesk serve` runs one headless; the console runs
+//! one in the background.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::async_delivery::{AsyncDelivery, AsyncOptions};
+use super::context::TriggerContext;
+use super::http::{GatewayOptions, HttpGateway, workspace_routes};
+use super::schedule_runner::{ScheduledRule, run_schedules, workspace_schedules};
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub gateway: GatewayOptions,
+    pub delivery: AsyncOptions,
+}
+
+pub struct TriggerEngine {
+    context: Arc<TriggerContext>,
+    gateway: Option<HttpGateway>,
+    delivery: Option<Arc<AsyncDelivery>>,
+    options: EngineOptions,
+    stop: watch::Sender<bool>,
+    delivery_task: Option<JoinHandle<()>>,
+    /// Stops the schedules alone (they restart on `reload`).
+    schedules_stop: watch::Sender<bool>,
+    schedules_task: Option<JoinHandle<()>>,
+    schedules: Vec<ScheduledRule>,
+    delivery_problem: Option<String>,
+    /// What could not start, one message each (a port in use, a bad expression, …).
+    pub problems: Vec<String>,
+}
+
+impl TriggerEngine {
+    /// Starts everything the workspace's functions ask for. Within a tokio runtime.
+    pub async fn start(context: Arc<TriggerContext>, options: EngineOptions) -> Self {
+        let (stop, _) = watch::channel(false);
+        let (schedules_stop, _) = watch::channel(false);
+        let mut engine = Self {
+            context,
+            gateway: None,
+            delivery: None,
+            options,
+            stop,
+            delivery_task: None,
+            schedules_stop,
+            schedules_task: None,
+            schedules: Vec::new(),
+            delivery_problem: None,
+            problems: Vec::new(),
+        };
+        match AsyncDelivery::open(Arc::clone(&engine.context), engine.options.delivery.clone()) {
+            Ok(delivery) => {
+                engine.delivery_task = Some(tokio::spawn(
+                    Arc::clone(&delivery).run(engine.stop.subscribe()),
+                ));
+                engine.delivery = Some(delivery);
+            }
+            Err(error) => {
+                engine.delivery_problem =
+                    Some(format!("asynchronous invocations are off: {error}"));
+            }
+        }
+        engine.reload().await;
+        engine
+    }
+
+    /// Picks up changed triggers: routes and schedules as the functions now say.
+    pub async fn reload(&mut self) {
+        let (routes, functions, route_problems) = workspace_routes(&self.context.workspace);
+        self.problems = self.delivery_problem.iter().cloned().collect();
+        self.problems.extend(route_problems);
+        match &self.gateway {
+            Some(gateway) => gateway.set_routes(routes, functions),
+            None if !routes.is_empty() => {
+                match HttpGateway::start(
+                    Arc::clone(&self.context),
+                    routes,
+                    functions,
+                    &self.options.gateway,
+                )
+                .await
+                {
+                    Ok(gateway) => self.gateway = Some(gateway),
+                    Err(error) => self.problems.push(format!(
+                        "the HTTP gateway cannot listen on 127.0.0.1:{}: {error} (set gateway_port in lambdesk.toml)",
+                        self.options.gateway.port
+                    )),
+                }
+            }
+            None => {}
+        }
+        let (schedules, schedule_problems) =
+            workspace_schedules(&self.context.workspace, Utc::now());
+        self.problems.extend(schedule_problems);
+        let unchanged = schedules.len() == self.schedules.len()
+            && schedules.iter().zip(&self.schedules).all(|(new, old)| {
+                new.rule == old.rule
+                    && new.expression == old.expression
+                    && new.function == old.function
+            });
+        if unchanged && self.schedules_task.is_some() {
+            return;
+        }
+        let _ = self.schedules_stop.send(true);
+        if let Some(task) = self.schedules_task.take() {
+            let _ = task.await;
+        }
+        self.schedules = schedules.clone();
+        if let Some(delivery) = &self.delivery {
+            let (schedules_stop, stopped) = watch::channel(false);
+            self.schedules_stop = schedules_stop;
+            let region = self.context.workspace.config().region.clone();
+            self.schedules_task = Some(tokio::spawn(run_schedules(
+                schedules,
+                Arc::clone(delivery),
+                region,
+                stopped,
+            )));
+        }
+    }
+
+    pub fn gateway_addr(&self) -> Option<SocketAddr> {
+        self.gateway.as_ref().map(HttpGateway::local_addr)
+    }
+
+    pub fn delivery(&self) -> Option<&Arc<AsyncDelivery>> {
+        self.delivery.as_ref()
+    }
+
+    pub fn schedules(&self) -> &[ScheduledRule] {
+        &self.schedules
+    }
+
+    /// Stops cleanly: no new requests or fires; invocations in flight finish; queued
+    /// asynchronous events stay queued for the next start.
+    pub async fn stop(mut self) {
+        let _ = self.schedules_stop.send(true);
+        let _ = self.stop.send(true);
+        if let Some(gateway) = self.gateway.take() {
+            gateway.stop().await;
+        }
+        for task in [self.schedules_task.take(), self.delivery_task.take()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = task.await;
+        }
+    }
+}

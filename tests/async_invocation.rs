@@ -1,0 +1,312 @@
+//! Asynchronous invocation as Lambda does it, through the trigger engine: retries with
+//! backoff, maximum event age, destinations (a bucket, a function), recursive loop
+//! detection, and a backlog that survives a stop.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::TestWorkspace;
+use lambdesk::model::{AsyncConfig, Destination};
+use lambdesk::triggers::async_delivery::{AsyncOptions, AsyncStore, NewAsyncEvent};
+use lambdesk::triggers::http::GatewayOptions;
+use lambdesk::triggers::{
+    EngineOptions, FinishedInvocation, InvocationSink, TriggerContext, TriggerEngine,
+};
+use serde_json::Value;
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<FinishedInvocation>>);
+
+impl InvocationSink for Recorder {
+    fn finished(&self, invocation: FinishedInvocation) {
+        self.0.lock().unwrap().push(invocation);
+    }
+}
+
+impl Recorder {
+    fn runs_of(&self, function: &str) -> Vec<FinishedInvocation> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|run| run.function == function && run.result.is_ok())
+            .cloned()
+            .collect()
+    }
+
+    fn problems(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|run| run.result.as_ref().err().cloned())
+            .collect()
+    }
+}
+
+struct Engine {
+    engine: Option<TriggerEngine>,
+    recorder: Arc<Recorder>,
+    tokio: tokio::runtime::Runtime,
+}
+
+fn start(test: &TestWorkspace) -> Engine {
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let context = Arc::new(TriggerContext {
+        workspace: test.workspace.clone(),
+        runtime: Arc::new(test.runtime()),
+        sink: Arc::clone(&recorder) as Arc<dyn InvocationSink>,
+    });
+    let options = EngineOptions {
+        gateway: GatewayOptions {
+            port: 0,
+            integration_timeout: Duration::from_secs(30),
+        },
+        delivery: AsyncOptions {
+            retry_delays: vec![Duration::from_millis(100), Duration::from_millis(200)],
+            ..AsyncOptions::default()
+        },
+    };
+    let engine = tokio.block_on(TriggerEngine::start(context, options));
+    assert!(engine.problems.is_empty(), "{:?}", engine.problems);
+    Engine {
+        engine: Some(engine),
+        recorder,
+        tokio,
+    }
+}
+
+impl Engine {
+    fn enqueue(&self, function: &str, event: &str) {
+        self.engine
+            .as_ref()
+            .unwrap()
+            .delivery()
+            .unwrap()
+            .enqueue(function, event, "test", 0)
+            .unwrap();
+    }
+
+    fn stop(mut self) {
+        let engine = self.engine.take().unwrap();
+        self.tokio.block_on(engine.stop());
+    }
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "timed out waiting: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The JSON files under `dir`, recursively.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.path().is_dir() {
+                found.extend(files_under(&entry.path()));
+            } else {
+                found.push(entry.path());
+            }
+        }
+    }
+    found
+}
+
+const FAILS: &str = "export const handler = async () => { throw new Error('always fails'); };\n";
+const SUCCEEDS: &str = "export const handler = async (event) => ({ got: event });\n";
+
+#[test]
+fn a_failing_event_is_retried_twice_then_sent_to_the_failure_bucket() {
+    let test = TestWorkspace::new();
+    test.add_js(
+        "flaky",
+        "index.handler",
+        &[("index.mjs", FAILS)],
+        |config| {
+            config.destinations.on_failure = Some(Destination::Bucket("failed".to_owned()));
+        },
+    );
+    let engine = start(&test);
+    engine.enqueue("flaky", "{\"order\":7}");
+    let bucket = test.workspace.root().join("buckets/failed");
+    wait_until("the failure record", || !files_under(&bucket).is_empty());
+    let runs = engine.recorder.runs_of("flaky");
+    let origins: Vec<&str> = runs.iter().map(|run| run.origin.as_str()).collect();
+    assert_eq!(origins, vec!["test", "test (retry 1)", "test (retry 2)"]);
+    let files = files_under(&bucket);
+    assert_eq!(files.len(), 1);
+    let key = files[0]
+        .strip_prefix(&bucket)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(key.starts_with("aws/lambda/async/flaky/"), "{key}");
+    let record: Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    assert_eq!(record["requestContext"]["condition"], "RetriesExhausted");
+    assert_eq!(record["requestContext"]["approximateInvokeCount"], 3);
+    assert_eq!(record["requestPayload"], serde_json::json!({"order": 7}));
+    assert_eq!(record["responseContext"]["functionError"], "Unhandled");
+    assert_eq!(record["responsePayload"]["errorMessage"], "always fails");
+    engine.stop();
+}
+
+#[test]
+fn zero_retries_means_one_attempt_and_success_goes_to_on_success() {
+    let test = TestWorkspace::new();
+    test.add_js("once", "index.handler", &[("index.mjs", FAILS)], |config| {
+        config.async_config = Some(AsyncConfig {
+            maximum_retry_attempts: 0,
+            ..AsyncConfig::default()
+        });
+    });
+    test.add_js(
+        "ok",
+        "index.handler",
+        &[("index.mjs", SUCCEEDS)],
+        |config| {
+            config.destinations.on_success = Some(Destination::Function("audit".to_owned()));
+        },
+    );
+    test.add_js("audit", "index.handler", &[("index.mjs", SUCCEEDS)], |_| {});
+    let engine = start(&test);
+    engine.enqueue("once", "{}");
+    engine.enqueue("ok", "{\"n\":1}");
+    wait_until("the audit function ran", || {
+        !engine.recorder.runs_of("audit").is_empty()
+    });
+    let audit = &engine.recorder.runs_of("audit")[0];
+    let record: Value = serde_json::from_str(&audit.event).unwrap();
+    assert_eq!(record["requestContext"]["condition"], "Success");
+    assert_eq!(
+        record["responsePayload"],
+        serde_json::json!({"got": {"n": 1}})
+    );
+    assert_eq!(audit.origin, "Destination of ok (Success)");
+    wait_until("the failure was reported", || {
+        engine
+            .recorder
+            .problems()
+            .iter()
+            .any(|problem| problem.contains("RetriesExhausted"))
+    });
+    assert_eq!(engine.recorder.runs_of("once").len(), 1);
+    engine.stop();
+}
+
+#[test]
+fn an_event_older_than_its_maximum_age_is_not_run() {
+    let test = TestWorkspace::new();
+    test.add_js(
+        "late",
+        "index.handler",
+        &[("index.mjs", SUCCEEDS)],
+        |config| {
+            config.async_config = Some(AsyncConfig {
+                maximum_event_age_secs: 60,
+                ..AsyncConfig::default()
+            });
+            config.destinations.on_failure = Some(Destination::Bucket("expired".to_owned()));
+        },
+    );
+    // Queued two minutes ago, while nothing was running.
+    let store = AsyncStore::open(&test.workspace.state_dir().join("state.sqlite")).unwrap();
+    let two_minutes_ago = chrono::Utc::now().timestamp_millis() - 120_000;
+    store
+        .enqueue(
+            &NewAsyncEvent {
+                function: "late",
+                event: "{}",
+                origin: "test",
+                hops: 0,
+            },
+            two_minutes_ago,
+        )
+        .unwrap();
+    drop(store);
+    let engine = start(&test);
+    let bucket = test.workspace.root().join("buckets/expired");
+    wait_until("the expiry record", || !files_under(&bucket).is_empty());
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(&files_under(&bucket)[0]).unwrap()).unwrap();
+    assert_eq!(record["requestContext"]["condition"], "EventAgeExceeded");
+    assert_eq!(record["requestContext"]["approximateInvokeCount"], 0);
+    assert!(engine.recorder.runs_of("late").is_empty());
+    engine.stop();
+}
+
+#[test]
+fn a_function_that_invokes_itself_is_stopped_after_16_hops() {
+    let test = TestWorkspace::new();
+    // Answers little: each destination record holds the one before it.
+    let again = "export const handler = async () => 'again';\n";
+    test.add_js("loop", "index.handler", &[("index.mjs", again)], |config| {
+        config.destinations.on_success = Some(Destination::Function("loop".to_owned()));
+    });
+    let engine = start(&test);
+    engine.enqueue("loop", "{}");
+    wait_until("the loop was stopped", || {
+        engine
+            .recorder
+            .problems()
+            .iter()
+            .any(|problem| problem.contains("recursive invocation loop"))
+    });
+    // Give a runaway loop time to show itself.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(engine.recorder.runs_of("loop").len(), 16);
+    engine.stop();
+}
+
+#[test]
+fn queued_events_wait_for_the_next_start() {
+    let test = TestWorkspace::new();
+    test.add_js("later", "index.handler", &[("index.mjs", SUCCEEDS)], |_| {});
+    // Queued while nothing runs (as `serve` was stopped with events waiting).
+    let store = AsyncStore::open(&test.workspace.state_dir().join("state.sqlite")).unwrap();
+    for n in 0..3 {
+        store
+            .enqueue(
+                &NewAsyncEvent {
+                    function: "later",
+                    event: &format!("{{\"n\":{n}}}"),
+                    origin: "test",
+                    hops: 0,
+                },
+                chrono::Utc::now().timestamp_millis(),
+            )
+            .unwrap();
+    }
+    assert_eq!(store.waiting().unwrap(), 3);
+    let engine = start(&test);
+    wait_until("all three ran", || {
+        engine.recorder.runs_of("later").len() == 3
+    });
+    wait_until("the backlog emptied", || store.waiting().unwrap() == 0);
+    let mut events: Vec<String> = engine
+        .recorder
+        .runs_of("later")
+        .iter()
+        .map(|run| run.event.to_string())
+        .collect();
+    events.sort();
+    assert_eq!(events, vec!["{\"n\":0}", "{\"n\":1}", "{\"n\":2}"]);
+    engine.stop();
+}
