@@ -41,7 +41,7 @@ measure() { # name url
 
 echo "| server | req/s | p50 | p99 | non-2xx |"
 echo "| --- | --- | --- | --- | --- |"
-"$bin/hyper_hello" 3101 >/dev/null &
+"$bin/examples/hyper_hello" 3101 >/dev/null &
 wait_for http://127.0.0.1:3101/
 measure "hyper hello, no function (baseline)" http://127.0.0.1:3101/hello/ada
 kill %1; wait %1 2>/dev/null || true

@@ -46,18 +46,35 @@ impl InvocationSink for ServeSink {
     }
 }
 
-/// Prints log lines as `lambdesk invoke` does, with the function's name in front.
+/// Prints log lines as `lambdesk invoke` does, with the function's name in front;
+/// buffered, and flushed whenever no line is waiting.
 async fn print_logs(mut lines: tokio::sync::broadcast::Receiver<LogEntry>) {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::io::stdout());
     loop {
-        match lines.recv().await {
-            Ok(entry) => println!("{}\t{}", entry.function, entry.message),
-            Err(RecvError::Lagged(missed)) => {
-                println!(
-                    "lambdesk\t({missed} log lines not shown: stdout is slower than the functions; they are in .lambdesk/logs)"
-                );
+        let next = match lines.try_recv() {
+            Ok(entry) => Ok(entry),
+            Err(tokio::sync::broadcast::error::TryRecvError::Empty) => {
+                let _ = out.flush();
+                lines.recv().await
             }
-            Err(RecvError::Closed) => return,
-        }
+            Err(tokio::sync::broadcast::error::TryRecvError::Lagged(missed)) => {
+                Err(RecvError::Lagged(missed))
+            }
+            Err(tokio::sync::broadcast::error::TryRecvError::Closed) => Err(RecvError::Closed),
+        };
+        // A closed stdout (`| head`) is not worth stopping the functions for.
+        let _ = match next {
+            Ok(entry) => writeln!(out, "{}\t{}", entry.function, entry.message),
+            Err(RecvError::Lagged(missed)) => writeln!(
+                out,
+                "lambdesk\t({missed} log lines not shown: stdout is slower than the functions; they are in .lambdesk/logs)"
+            ),
+            Err(RecvError::Closed) => {
+                let _ = out.flush();
+                return;
+            }
+        };
     }
 }
 
