@@ -672,3 +672,65 @@ fn shortcuts_open_the_logs_and_the_monitor_and_the_theme_can_be_chosen() {
     harness.run();
     assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
 }
+
+#[test]
+fn requests_to_the_gateway_show_in_the_logs_and_the_status_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    open_sample_workspace(&root).unwrap();
+    // Any free port: tests run side by side.
+    std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    let workspace = lambdesk::model::Workspace::open(&root).unwrap();
+    let options = RuntimeOptions {
+        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        ..RuntimeOptions::default()
+    };
+    let context = Arc::new(OnceLock::new());
+    let mut console =
+        Console::with_workspace(workspace, options, LambdeskApp::waker(context)).unwrap();
+    console.start_triggers();
+    let url = console
+        .state()
+        .gateway_url
+        .clone()
+        .expect("the gateway runs");
+    let mut harness = harness(LambdeskApp::new(console));
+    harness.run();
+    harness.get_by_label(&format!("HTTP gateway {url}"));
+
+    // The sample's items-api (from the HTTP API blueprint) serves GET /items/{id}.
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    std::io::Write::write_all(
+        &mut stream,
+        b"GET /items/1 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut reply = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(
+        reply.ends_with("{\"id\":\"1\",\"name\":\"coffee\"}"),
+        "{reply}"
+    );
+
+    harness.get_by_label("Logs").click();
+    wait_for_contains(&mut harness, "HTTP GET /items/{id}");
+    assert_eq!(
+        harness.state().console().ledger().meter.total().invocations,
+        1
+    );
+    harness.get_by_label_contains("1 invocation ·");
+}
+
+/// Steps frames until a label containing `text` shows up.
+fn wait_for_contains(harness: &mut Harness<'_, LambdeskApp>, text: &str) {
+    for _ in 0..500 {
+        harness.step();
+        if harness.query_by_label_contains(text).is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("no label contains `{text}`");
+}
