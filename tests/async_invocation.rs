@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::TestWorkspace;
-use lambdesk::model::{AsyncConfig, Destination};
+use lambdesk::model::{AsyncConfig, Destination, Trigger};
 use lambdesk::triggers::async_delivery::{AsyncOptions, AsyncStore, NewAsyncEvent};
 use lambdesk::triggers::http::GatewayOptions;
 use lambdesk::triggers::{
@@ -308,5 +308,82 @@ fn queued_events_wait_for_the_next_start() {
         .collect();
     events.sort();
     assert_eq!(events, vec!["{\"n\":0}", "{\"n\":1}", "{\"n\":2}"]);
+    engine.stop();
+}
+
+#[test]
+fn files_written_to_a_bucket_invoke_its_functions_with_s3_events() {
+    let test = TestWorkspace::new();
+    test.add_js(
+        "thumbs",
+        "index.handler",
+        &[("index.mjs", SUCCEEDS)],
+        |config| {
+            config.triggers = vec![Trigger::Bucket {
+                bucket: "photos".to_owned(),
+                events: vec!["s3:ObjectCreated:*".to_owned()],
+                prefix: Some("uploads/".to_owned()),
+                suffix: Some(".png".to_owned()),
+                enabled: true,
+            }];
+        },
+    );
+    test.add_js(
+        "cleanup",
+        "index.handler",
+        &[("index.mjs", SUCCEEDS)],
+        |config| {
+            config.triggers = vec![Trigger::Bucket {
+                bucket: "photos".to_owned(),
+                events: vec!["s3:ObjectRemoved:*".to_owned()],
+                prefix: None,
+                suffix: None,
+                enabled: true,
+            }];
+        },
+    );
+    let engine = start(&test);
+    let bucket = test.workspace.root().join("buckets/photos");
+    std::fs::create_dir_all(bucket.join("uploads")).unwrap();
+    let contents = b"not really a png";
+    std::fs::write(bucket.join("uploads/my cat.png"), contents).unwrap();
+    std::fs::write(
+        bucket.join("uploads/notes.txt"),
+        b"filtered out by the suffix",
+    )
+    .unwrap();
+    wait_until("thumbs ran", || {
+        !engine.recorder.runs_of("thumbs").is_empty()
+    });
+    let run = &engine.recorder.runs_of("thumbs")[0];
+    assert_eq!(run.origin, "Bucket photos ObjectCreated:Put");
+    let event: Value = serde_json::from_str(&run.event).unwrap();
+    // The sample's bucket is versioned; a bucket folder is not, so no `versionId`.
+    common::assert_same_shape(
+        &common::aws_sample("s3-event.json"),
+        &event,
+        "",
+        &[".Records[0].s3.object.versionId"],
+    );
+    let record = &event["Records"][0];
+    assert_eq!(record["eventSource"], "aws:s3");
+    assert_eq!(record["eventName"], "ObjectCreated:Put");
+    assert_eq!(record["s3"]["bucket"]["name"], "photos");
+    assert_eq!(record["s3"]["object"]["key"], "uploads/my%20cat.png");
+    assert_eq!(record["s3"]["object"]["size"], contents.len());
+    let md5 = format!("{:x}", <md5::Md5 as md5::Digest>::digest(contents));
+    assert_eq!(record["s3"]["object"]["eTag"], md5.as_str());
+
+    std::fs::remove_file(bucket.join("uploads/my cat.png")).unwrap();
+    wait_until("cleanup ran", || {
+        !engine.recorder.runs_of("cleanup").is_empty()
+    });
+    let removed: Value =
+        serde_json::from_str(&engine.recorder.runs_of("cleanup")[0].event).unwrap();
+    assert_eq!(removed["Records"][0]["eventName"], "ObjectRemoved:Delete");
+    // One event per change: the write was announced once, the text file not at all.
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(engine.recorder.runs_of("thumbs").len(), 1);
+    assert_eq!(engine.recorder.runs_of("cleanup").len(), 1);
     engine.stop();
 }

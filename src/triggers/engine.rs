@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::async_delivery::{AsyncDelivery, AsyncOptions};
+use super::bucket_watcher::{BucketRule, BucketWatch, workspace_bucket_rules};
 use super::context::TriggerContext;
 use super::http::{GatewayOptions, HttpGateway, workspace_routes};
 use super::schedule_runner::{ScheduledRule, run_schedules, workspace_schedules};
@@ -27,10 +28,12 @@ pub struct TriggerEngine {
     options: EngineOptions,
     stop: watch::Sender<bool>,
     delivery_task: Option<JoinHandle<()>>,
-    /// Stops the schedules alone (they restart on `reload`).
+    /// Stops the schedules and bucket watcher alone (they restart on `reload`).
     schedules_stop: watch::Sender<bool>,
     schedules_task: Option<JoinHandle<()>>,
+    buckets_task: Option<JoinHandle<()>>,
     schedules: Vec<ScheduledRule>,
+    bucket_rules: Vec<BucketRule>,
     delivery_problem: Option<String>,
     /// What could not start, one message each (a port in use, a bad expression, …).
     pub problems: Vec<String>,
@@ -50,7 +53,9 @@ impl TriggerEngine {
             delivery_task: None,
             schedules_stop,
             schedules_task: None,
+            buckets_task: None,
             schedules: Vec::new(),
+            bucket_rules: Vec::new(),
             delivery_problem: None,
             problems: Vec::new(),
         };
@@ -98,7 +103,9 @@ impl TriggerEngine {
         let (schedules, schedule_problems) =
             workspace_schedules(&self.context.workspace, Utc::now());
         self.problems.extend(schedule_problems);
-        let unchanged = schedules.len() == self.schedules.len()
+        let bucket_rules = workspace_bucket_rules(&self.context.workspace);
+        let unchanged = bucket_rules == self.bucket_rules
+            && schedules.len() == self.schedules.len()
             && schedules.iter().zip(&self.schedules).all(|(new, old)| {
                 new.rule == old.rule
                     && new.expression == old.expression
@@ -108,10 +115,14 @@ impl TriggerEngine {
             return;
         }
         let _ = self.schedules_stop.send(true);
-        if let Some(task) = self.schedules_task.take() {
+        for task in [self.schedules_task.take(), self.buckets_task.take()]
+            .into_iter()
+            .flatten()
+        {
             let _ = task.await;
         }
         self.schedules = schedules.clone();
+        self.bucket_rules = bucket_rules.clone();
         if let Some(delivery) = &self.delivery {
             let (schedules_stop, stopped) = watch::channel(false);
             self.schedules_stop = schedules_stop;
@@ -120,8 +131,10 @@ impl TriggerEngine {
                 schedules,
                 Arc::clone(delivery),
                 region,
-                stopped,
+                stopped.clone(),
             )));
+            let watch = BucketWatch::new(self.context.workspace.clone(), bucket_rules);
+            self.buckets_task = Some(tokio::spawn(watch.run(Arc::clone(delivery), stopped)));
         }
     }
 
@@ -145,9 +158,13 @@ impl TriggerEngine {
         if let Some(gateway) = self.gateway.take() {
             gateway.stop().await;
         }
-        for task in [self.schedules_task.take(), self.delivery_task.take()]
-            .into_iter()
-            .flatten()
+        for task in [
+            self.schedules_task.take(),
+            self.buckets_task.take(),
+            self.delivery_task.take(),
+        ]
+        .into_iter()
+        .flatten()
         {
             let _ = task.await;
         }

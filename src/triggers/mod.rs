@@ -3,6 +3,7 @@
 //! bucket folders, schedules.
 
 pub mod async_delivery;
+pub mod bucket_watcher;
 pub mod context;
 pub mod engine;
 pub mod events;

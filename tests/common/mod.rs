@@ -154,3 +154,50 @@ pub fn writes_stdout(text: &str) -> String {
 }
 
 pub const INFINITE_LOOP: &str = "(loop $forever (br $forever))";
+
+/// A sample event of `../shared/aws-events`.
+pub fn aws_sample(name: &str) -> serde_json::Value {
+    let path = format!("{}/../shared/aws-events/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("sample")).expect("sample JSON")
+}
+
+/// Every key of `sample` is in `actual` with the same JSON type, recursively (arrays:
+/// their first elements); `skip` lists paths (`.requestContext.authentication`) left out,
+/// or their prefixes ending in `*` (`.headers.*`).
+pub fn assert_same_shape(
+    sample: &serde_json::Value,
+    actual: &serde_json::Value,
+    path: &str,
+    skip: &[&str],
+) {
+    use serde_json::Value;
+    match (sample, actual) {
+        (Value::Object(fields), _) => {
+            for (key, value) in fields {
+                let here = format!("{path}.{key}");
+                let skipped = skip.iter().any(|skip| match skip.strip_suffix('*') {
+                    Some(prefix) => here.starts_with(prefix),
+                    None => *skip == here,
+                });
+                if skipped {
+                    continue;
+                }
+                let actual_value = actual
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{here} is missing"));
+                assert_eq!(
+                    std::mem::discriminant(value),
+                    std::mem::discriminant(actual_value),
+                    "{here}: {value} vs {actual_value}"
+                );
+                assert_same_shape(value, actual_value, &here, skip);
+            }
+        }
+        (Value::Array(items), Value::Array(actual_items)) => {
+            if let (Some(first), Some(actual_first)) = (items.first(), actual_items.first()) {
+                assert_same_shape(first, actual_first, &format!("{path}[0]"), skip);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,331 @@
+//! Buckets are folders (`buckets/<name>/`); a watcher turns changes to their files into
+//! S3 notifications for the functions whose `bucket` triggers match, queued as
+//! asynchronous invocations.
+//!
+//! The folders are scanned a few times a second. A new or changed file is announced once
+//! its size and modification time have stayed the same for a whole scan, so a file still
+//! being written produces no event, and a finished write exactly one.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use md5::{Digest as _, Md5};
+use tokio::sync::watch;
+
+use super::async_delivery::AsyncDelivery;
+use super::events::s3::S3ObjectEvent;
+use crate::model::{Trigger, Workspace};
+
+/// How often bucket folders are scanned.
+pub const SCAN_INTERVAL: Duration = Duration::from_millis(250);
+
+/// One function's `bucket` trigger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketRule {
+    pub function: String,
+    pub bucket: String,
+    /// S3 notification event names: `s3:ObjectCreated:*`, `s3:ObjectRemoved:Delete`, …
+    pub events: Vec<String>,
+    pub prefix: Option<String>,
+    pub suffix: Option<String>,
+}
+
+impl BucketRule {
+    /// Whether a change of `event_name` (`ObjectCreated:Put`) to `key` concerns this rule,
+    /// as S3's notification filters decide.
+    pub fn matches(&self, event_name: &str, key: &str) -> bool {
+        let kind = event_name.split(':').next().unwrap_or_default();
+        let wanted = self.events.iter().any(|wanted| {
+            let wanted = wanted.strip_prefix("s3:").unwrap_or(wanted);
+            wanted == event_name || wanted == format!("{kind}:*")
+        });
+        wanted
+            && self
+                .prefix
+                .as_deref()
+                .is_none_or(|prefix| key.starts_with(prefix))
+            && self
+                .suffix
+                .as_deref()
+                .is_none_or(|suffix| key.ends_with(suffix))
+    }
+}
+
+/// The enabled bucket triggers of every function.
+pub fn workspace_bucket_rules(workspace: &Workspace) -> Vec<BucketRule> {
+    let mut rules = Vec::new();
+    for name in workspace.function_names().unwrap_or_default() {
+        let Ok(function) = workspace.function(&name) else {
+            continue;
+        };
+        for trigger in &function.config.triggers {
+            if let Trigger::Bucket {
+                bucket,
+                events,
+                prefix,
+                suffix,
+                enabled: true,
+            } = trigger
+            {
+                rules.push(BucketRule {
+                    function: name.clone(),
+                    bucket: bucket.clone(),
+                    events: events.clone(),
+                    prefix: prefix.clone(),
+                    suffix: suffix.clone(),
+                });
+            }
+        }
+    }
+    rules
+}
+
+/// What a file looked like at a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileState {
+    size_bytes: u64,
+    modified: Option<SystemTime>,
+}
+
+/// A change found by comparing two scans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BucketChange {
+    /// Written and finished (its state held for a whole scan): `ObjectCreated:Put`.
+    Put {
+        key: String,
+    },
+    Deleted {
+        key: String,
+    },
+}
+
+/// The files of one bucket over time.
+#[derive(Debug, Default)]
+pub struct BucketSnapshot {
+    /// Files announced, with the state they were announced in.
+    announced: BTreeMap<String, FileState>,
+    /// Files seen changing at the last scan, waiting to hold still.
+    settling: BTreeMap<String, FileState>,
+}
+
+/// Every file under `dir` by key (`photos/2026/cat.png`), `/`-separated.
+fn scan(dir: &Path) -> BTreeMap<String, FileState> {
+    fn walk(dir: &Path, prefix: &str, found: &mut BTreeMap<String, FileState>, depth: usize) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // Atomic writes go through hidden temporary files; they are not objects.
+            if name.starts_with('.') {
+                continue;
+            }
+            let key = format!("{prefix}{name}");
+            let Ok(metadata) = entry.metadata() else {
+                continue;
+            };
+            if metadata.is_dir() {
+                if depth < 32 {
+                    walk(&entry.path(), &format!("{key}/"), found, depth + 1);
+                }
+            } else {
+                found.insert(
+                    key,
+                    FileState {
+                        size_bytes: metadata.len(),
+                        modified: metadata.modified().ok(),
+                    },
+                );
+            }
+        }
+    }
+    let mut found = BTreeMap::new();
+    walk(dir, "", &mut found, 0);
+    found
+}
+
+impl BucketSnapshot {
+    /// The bucket as it is now, with nothing to announce (what exists at start-up is
+    /// not news).
+    pub fn of(dir: &Path) -> Self {
+        Self {
+            announced: scan(dir),
+            settling: BTreeMap::new(),
+        }
+    }
+
+    /// Scans again; returns the changes that are now final.
+    pub fn rescan(&mut self, dir: &Path) -> Vec<BucketChange> {
+        let now = scan(dir);
+        let mut changes = Vec::new();
+        let gone: Vec<String> = self
+            .announced
+            .keys()
+            .filter(|key| !now.contains_key(*key))
+            .cloned()
+            .collect();
+        for key in gone {
+            self.announced.remove(&key);
+            changes.push(BucketChange::Deleted { key });
+        }
+        self.settling.retain(|key, _| now.contains_key(key));
+        for (key, state) in now {
+            if self.announced.get(&key) == Some(&state) {
+                continue;
+            }
+            if self.settling.get(&key) == Some(&state) {
+                // Unchanged for a whole scan: the write is over.
+                self.settling.remove(&key);
+                self.announced.insert(key.clone(), state);
+                changes.push(BucketChange::Put { key });
+            } else {
+                self.settling.insert(key, state);
+            }
+        }
+        changes
+    }
+}
+
+/// The S3 notification for a change, read from the file for a put (size, MD5 eTag).
+fn notification(
+    dir: &Path,
+    bucket: &str,
+    region: &str,
+    change: &BucketChange,
+) -> Option<S3ObjectEvent> {
+    let mut event = match change {
+        BucketChange::Put { key } => {
+            let bytes = std::fs::read(dir.join(key)).ok()?;
+            let etag = format!("{:x}", Md5::digest(&bytes));
+            S3ObjectEvent::object_created(bucket, key.clone(), bytes.len() as u64, etag)
+        }
+        BucketChange::Deleted { key } => S3ObjectEvent::object_removed(bucket, key.clone()),
+    };
+    region.clone_into(&mut event.region);
+    Some(event)
+}
+
+/// The buckets some rule names, with what they held when watching began.
+pub struct BucketWatch {
+    workspace: Workspace,
+    rules: Vec<BucketRule>,
+    snapshots: Vec<(String, BucketSnapshot)>,
+}
+
+impl BucketWatch {
+    /// Takes the first snapshots now, so that a file written right after the engine
+    /// started is news.
+    pub fn new(workspace: Workspace, rules: Vec<BucketRule>) -> Self {
+        let mut buckets: Vec<String> = rules.iter().map(|rule| rule.bucket.clone()).collect();
+        buckets.sort();
+        buckets.dedup();
+        let snapshots = buckets
+            .into_iter()
+            .map(|bucket| {
+                let dir = workspace.root().join("buckets").join(&bucket);
+                // A bucket named by a trigger exists, as in S3.
+                let _ = std::fs::create_dir_all(&dir);
+                let snapshot = BucketSnapshot::of(&dir);
+                (bucket, snapshot)
+            })
+            .collect();
+        Self {
+            workspace,
+            rules,
+            snapshots,
+        }
+    }
+
+    /// Queues the buckets' notifications until `stop`.
+    pub async fn run(mut self, delivery: Arc<AsyncDelivery>, mut stop: watch::Receiver<bool>) {
+        if self.snapshots.is_empty() {
+            return;
+        }
+        let region = self.workspace.config().region.clone();
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(SCAN_INTERVAL) => {}
+                _ = stop.changed() => return,
+            }
+            for (bucket, snapshot) in &mut self.snapshots {
+                let dir = self.workspace.root().join("buckets").join(&*bucket);
+                for change in snapshot.rescan(&dir) {
+                    let Some(event) = notification(&dir, bucket, &region, &change) else {
+                        continue;
+                    };
+                    let name = event
+                        .event_name
+                        .strip_prefix("s3:")
+                        .unwrap_or(&event.event_name)
+                        .to_owned();
+                    let payload = event.event().to_string();
+                    for rule in self.rules.iter().filter(|rule| rule.bucket == *bucket) {
+                        if rule.matches(&name, &event.key) {
+                            let origin = format!("Bucket {bucket} {name}");
+                            // A store that cannot be written has told the sink already.
+                            let _ = delivery.enqueue(&rule.function, &payload, &origin, 0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(events: &[&str], prefix: Option<&str>, suffix: Option<&str>) -> BucketRule {
+        BucketRule {
+            function: "f".to_owned(),
+            bucket: "b".to_owned(),
+            events: events.iter().map(|event| (*event).to_owned()).collect(),
+            prefix: prefix.map(str::to_owned),
+            suffix: suffix.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn filters_work_as_in_s3_notification_configuration() {
+        let images = rule(&["s3:ObjectCreated:*"], Some("uploads/"), Some(".png"));
+        assert!(images.matches("ObjectCreated:Put", "uploads/cat.png"));
+        assert!(!images.matches("ObjectCreated:Put", "uploads/cat.jpg"));
+        assert!(!images.matches("ObjectCreated:Put", "other/cat.png"));
+        assert!(!images.matches("ObjectRemoved:Delete", "uploads/cat.png"));
+        let deletes = rule(&["s3:ObjectRemoved:Delete"], None, None);
+        assert!(deletes.matches("ObjectRemoved:Delete", "any"));
+        assert!(!deletes.matches("ObjectCreated:Put", "any"));
+    }
+
+    #[test]
+    fn a_file_is_announced_once_its_write_has_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("old.txt"), "there before").unwrap();
+        let mut snapshot = BucketSnapshot::of(dir.path());
+        assert!(snapshot.rescan(dir.path()).is_empty());
+        std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/new file.txt"), "part one").unwrap();
+        // Still being written: seen, not announced.
+        assert!(snapshot.rescan(dir.path()).is_empty());
+        std::fs::write(dir.path().join("sub/new file.txt"), "part one, part two").unwrap();
+        assert!(snapshot.rescan(dir.path()).is_empty());
+        // Held still for a scan: one Put.
+        assert_eq!(
+            snapshot.rescan(dir.path()),
+            vec![BucketChange::Put {
+                key: "sub/new file.txt".to_owned()
+            }]
+        );
+        assert!(snapshot.rescan(dir.path()).is_empty());
+        std::fs::remove_file(dir.path().join("old.txt")).unwrap();
+        assert_eq!(
+            snapshot.rescan(dir.path()),
+            vec![BucketChange::Deleted {
+                key: "old.txt".to_owned()
+            }]
+        );
+    }
+}
