@@ -141,3 +141,29 @@ fn a_workspace_blueprint_is_offered_and_overrides_an_embedded_one() {
             .contains("hello-world")
     );
 }
+
+#[test]
+fn functions_made_from_blueprints_start_with_their_triggers() {
+    let test = TestWorkspace::new();
+    let expected = [
+        (
+            "http-api",
+            vec![
+                "http GET /items",
+                "http GET /items/{id}",
+                "http POST /items",
+            ],
+        ),
+        ("scheduled-job", vec!["schedule rate(5 minutes)"]),
+        ("bucket-processor", vec!["bucket uploads"]),
+        ("hello-world", vec![]),
+    ];
+    for (id, triggers) in expected {
+        let blueprint = blueprints::find(None, id).unwrap();
+        let function = blueprint.create_function(&test.workspace, id, 128).unwrap();
+        // Read back from disk: the triggers are in function.toml.
+        let saved = test.workspace.function(&function.name).unwrap();
+        let summaries: Vec<String> = saved.config.triggers.iter().map(|t| t.summary()).collect();
+        assert_eq!(summaries, triggers, "{id}");
+    }
+}
