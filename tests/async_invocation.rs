@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::TestWorkspace;
-use lambdesk::model::{AsyncConfig, Destination, Trigger};
+use lambdesk::model::{AsyncConfig, BucketAccess, Destination, Trigger};
 use lambdesk::triggers::async_delivery::{AsyncOptions, AsyncStore, NewAsyncEvent};
 use lambdesk::triggers::http::GatewayOptions;
 use lambdesk::triggers::{
@@ -63,11 +63,11 @@ fn start(test: &TestWorkspace) -> Engine {
         .build()
         .unwrap();
     let recorder = Arc::new(Recorder::default());
-    let context = Arc::new(TriggerContext {
-        workspace: test.workspace.clone(),
-        runtime: Arc::new(test.runtime()),
-        sink: Arc::clone(&recorder) as Arc<dyn InvocationSink>,
-    });
+    let context = Arc::new(TriggerContext::new(
+        test.workspace.clone(),
+        Arc::new(test.runtime()),
+        Arc::clone(&recorder) as Arc<dyn InvocationSink>,
+    ));
     let options = EngineOptions {
         gateway: GatewayOptions {
             port: 0,
@@ -104,13 +104,14 @@ impl Engine {
     }
 }
 
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+fn wait_until(what: &str, done: impl FnMut() -> bool) {
+    wait_up_to(Duration::from_secs(15), what, done);
+}
+
+fn wait_up_to(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
     let started = Instant::now();
     while !done() {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "timed out waiting: {what}"
-        );
+        assert!(started.elapsed() < limit, "timed out waiting: {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -385,5 +386,68 @@ fn files_written_to_a_bucket_invoke_its_functions_with_s3_events() {
     std::thread::sleep(Duration::from_millis(600));
     assert_eq!(engine.recorder.runs_of("thumbs").len(), 1);
     assert_eq!(engine.recorder.runs_of("cleanup").len(), 1);
+    engine.stop();
+}
+
+/// Writes `loop.txt` into its bucket (preopened as fd 3) on every invocation.
+const WRITES_INTO_ITS_BUCKET: &str = r#"(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "loop.txt")
+  (data (i32.const 200) "written by the function")
+  (data (i32.const 300) "\"ok\"")
+  (func (export "_start")
+    (local $fd i32)
+    ;; O_CREAT | O_TRUNC, right to write.
+    (if (i32.eqz (call $path_open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 8)
+                   (i32.const 9) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 16)))
+      (then
+        (local.set $fd (i32.load (i32.const 16)))
+        (i32.store (i32.const 0) (i32.const 200))
+        (i32.store (i32.const 4) (i32.const 23))
+        (drop (call $fd_write (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8)))
+        (drop (call $fd_close (local.get $fd)))))
+    (i32.store (i32.const 0) (i32.const 300))
+    (i32.store (i32.const 4) (i32.const 4))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
+"#;
+
+#[test]
+fn a_function_writing_into_the_bucket_it_watches_is_stopped_after_16_hops() {
+    let test = TestWorkspace::new();
+    test.add_wat("thumbnail", WRITES_INTO_ITS_BUCKET, |config| {
+        config.triggers = vec![Trigger::Bucket {
+            bucket: "photos".to_owned(),
+            events: vec!["s3:ObjectCreated:*".to_owned()],
+            prefix: None,
+            suffix: None,
+            enabled: true,
+        }];
+        config
+            .permissions
+            .buckets
+            .insert("photos".to_owned(), BucketAccess::ReadWrite);
+    });
+    let engine = start(&test);
+    let bucket = test.workspace.root().join("buckets/photos");
+    std::fs::write(bucket.join("start.txt"), b"a user's upload").unwrap();
+    wait_up_to(Duration::from_secs(60), "the loop was stopped", || {
+        engine
+            .recorder
+            .problems()
+            .iter()
+            .any(|problem| problem.contains("recursive invocation loop"))
+    });
+    assert_eq!(
+        std::fs::read_to_string(bucket.join("loop.txt")).unwrap(),
+        "written by the function"
+    );
+    assert_eq!(engine.recorder.runs_of("thumbnail").len(), 16);
+    // And it stays stopped.
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(engine.recorder.runs_of("thumbnail").len(), 16);
     engine.stop();
 }

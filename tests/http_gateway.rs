@@ -117,11 +117,11 @@ fn start(test: &TestWorkspace, integration_timeout: Duration) -> Running {
         .build()
         .unwrap();
     let recorder = Arc::new(Recorder::default());
-    let context = Arc::new(TriggerContext {
-        workspace: test.workspace.clone(),
-        runtime: Arc::new(test.runtime()),
-        sink: Arc::clone(&recorder) as Arc<dyn InvocationSink>,
-    });
+    let context = Arc::new(TriggerContext::new(
+        test.workspace.clone(),
+        Arc::new(test.runtime()),
+        Arc::clone(&recorder) as Arc<dyn InvocationSink>,
+    ));
     let (routes, functions, problems) = workspace_routes(&test.workspace);
     assert!(problems.is_empty(), "{problems:?}");
     let options = GatewayOptions {

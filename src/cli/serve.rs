@@ -82,13 +82,13 @@ pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<Exit
     let runtime = Arc::new(Runtime::new(RuntimeOptions::default())?);
     let logs = Arc::new(LogStore::new(workspace.logs_dir(), SERVE_LOG_MEMORY_LINES));
     let printer = tokio::spawn(print_logs(logs.subscribe()));
-    let context = Arc::new(TriggerContext {
-        workspace: workspace.clone(),
+    let context = Arc::new(TriggerContext::new(
+        workspace.clone(),
         runtime,
-        sink: Arc::new(ServeSink {
+        Arc::new(ServeSink {
             logs: Arc::clone(&logs),
         }),
-    });
+    ));
     let mut options = EngineOptions {
         gateway: GatewayOptions::for_workspace(workspace),
         delivery: AsyncOptions::for_workspace(workspace),

@@ -187,15 +187,15 @@ impl Console {
         if let Some(engine) = self.engine.as_mut() {
             self.tokio.block_on(engine.reload());
         } else {
-            let context = Arc::new(crate::triggers::TriggerContext {
-                workspace: self.workspace.clone(),
-                runtime: Arc::clone(&self.runtime),
-                sink: Arc::new(trigger_sink::ConsoleSink {
+            let context = Arc::new(crate::triggers::TriggerContext::new(
+                self.workspace.clone(),
+                Arc::clone(&self.runtime),
+                Arc::new(trigger_sink::ConsoleSink {
                     ledger: self.ledger.clone(),
                     events: self.events_sender.clone(),
                     waker: Arc::clone(&self.waker),
                 }),
-            });
+            ));
             let options = EngineOptions {
                 gateway: GatewayOptions::for_workspace(&self.workspace),
                 delivery: AsyncOptions::for_workspace(&self.workspace),

@@ -261,11 +261,12 @@ impl BucketWatch {
                         .unwrap_or(&event.event_name)
                         .to_owned();
                     let payload = event.event().to_string();
+                    let hops = delivery.context().write_chains.hops_of_change(bucket);
                     for rule in self.rules.iter().filter(|rule| rule.bucket == *bucket) {
                         if rule.matches(&name, &event.key) {
                             let origin = format!("Bucket {bucket} {name}");
                             // A store that cannot be written has told the sink already.
-                            let _ = delivery.enqueue(&rule.function, &payload, &origin, 0);
+                            let _ = delivery.enqueue(&rule.function, &payload, &origin, hops);
                         }
                     }
                 }

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::model::{Function, InvocationRecord, Workspace};
+use super::write_chains::WriteChains;
+use crate::model::{BucketAccess, Function, InvocationRecord, Workspace};
 use crate::runtime::{InvokeError, Runtime};
 
 /// One invocation a trigger started, after it ended or could not run.
@@ -27,21 +28,46 @@ pub struct TriggerContext {
     pub workspace: Workspace,
     pub runtime: Arc<Runtime>,
     pub sink: Arc<dyn InvocationSink>,
+    /// Who may be writing to which bucket, for recursive loop detection.
+    pub write_chains: WriteChains,
 }
 
 impl TriggerContext {
-    /// Runs `function` with `event` and tells the sink.
+    pub fn new(workspace: Workspace, runtime: Arc<Runtime>, sink: Arc<dyn InvocationSink>) -> Self {
+        Self {
+            workspace,
+            runtime,
+            sink,
+            write_chains: WriteChains::default(),
+        }
+    }
+
+    /// Runs `function` with `event` and tells the sink. `hops` counts the invocations of
+    /// the chain that led here (0 for a request from outside).
     pub async fn invoke(
         &self,
         function: &Function,
         event: Arc<str>,
         origin: String,
+        hops: u32,
     ) -> Result<Arc<InvocationRecord>, InvokeError> {
+        let writable: Vec<String> = function
+            .config
+            .permissions
+            .buckets
+            .iter()
+            .filter(|(_, access)| **access == BucketAccess::ReadWrite)
+            .map(|(bucket, _)| bucket.clone())
+            .collect();
+        let writer = (!writable.is_empty()).then(|| self.write_chains.started(&writable, hops));
         let result = self
             .runtime
             .invoke(&self.workspace, function, event.as_bytes())
             .await
             .map(Arc::new);
+        if let Some(writer) = writer {
+            self.write_chains.ended(writer);
+        }
         self.sink.finished(FinishedInvocation {
             function: function.name.clone(),
             origin,

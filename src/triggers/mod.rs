@@ -10,6 +10,7 @@ pub mod events;
 pub mod http;
 pub mod schedule;
 pub mod schedule_runner;
+pub mod write_chains;
 
 pub use context::{FinishedInvocation, InvocationSink, TriggerContext};
 pub use engine::{EngineOptions, TriggerEngine};

@@ -85,6 +85,10 @@ impl AsyncDelivery {
         }))
     }
 
+    pub fn context(&self) -> &Arc<TriggerContext> {
+        &self.context
+    }
+
     pub fn store(&self) -> &AsyncStore {
         &self.store
     }
@@ -220,7 +224,12 @@ impl AsyncDelivery {
         };
         let result = self
             .context
-            .invoke(&function, Arc::from(event.event.as_str()), origin)
+            .invoke(
+                &function,
+                Arc::from(event.event.as_str()),
+                origin,
+                event.hops,
+            )
             .await;
         // An event Lambda would refuse outright (not JSON, too large) is not retried.
         let retryable = !matches!(
