@@ -19,6 +19,46 @@ const CANDIDATE_SUFFIXES: &[&str] = &[
     "/index.cjs",
 ];
 
+/// Node built-in modules the runtime provides, with their named exports.
+const BUILTIN_MODULES: &[(&str, &[&str])] = &[
+    ("fs", FS_EXPORTS),
+    ("node:fs", FS_EXPORTS),
+    ("fs/promises", FS_PROMISES_EXPORTS),
+    ("node:fs/promises", FS_PROMISES_EXPORTS),
+];
+
+const FS_EXPORTS: &[&str] = &[
+    "readFileSync",
+    "writeFileSync",
+    "appendFileSync",
+    "readdirSync",
+    "existsSync",
+    "mkdirSync",
+    "unlinkSync",
+    "statSync",
+    "readFile",
+    "writeFile",
+    "appendFile",
+    "readdir",
+    "mkdir",
+    "unlink",
+    "stat",
+    "promises",
+];
+
+const FS_PROMISES_EXPORTS: &[&str] = &[
+    "readFile",
+    "writeFile",
+    "appendFile",
+    "readdir",
+    "mkdir",
+    "unlink",
+    "stat",
+];
+
+/// Resolved names of built-in modules (not paths, so never files).
+const BUILTIN_PREFIX: &str = "lambdesk:builtin:";
+
 pub struct TaskResolver;
 
 impl Resolver for TaskResolver {
@@ -29,6 +69,9 @@ impl Resolver for TaskResolver {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> Result<String> {
+        if BUILTIN_MODULES.iter().any(|(builtin, _)| *builtin == name) {
+            return Ok(format!("{BUILTIN_PREFIX}{name}"));
+        }
         let relative = name.starts_with("./") || name.starts_with("../") || name.starts_with('/');
         if !relative {
             // Packages and Node's built-in modules are not available in the sandbox.
@@ -53,6 +96,18 @@ impl Loader for TaskLoader {
         path: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> Result<Module<'js, rquickjs::module::Declared>> {
+        if let Some(name) = path.strip_prefix(BUILTIN_PREFIX) {
+            let exports = BUILTIN_MODULES
+                .iter()
+                .find(|(builtin, _)| *builtin == name)
+                .map_or(&[][..], |(_, exports)| *exports);
+            // The bootstrap made the module objects; this re-exports them.
+            let source = format!(
+                "const m = globalThis.__lambdesk_builtins[{name:?}];\nexport default m;\nexport const {{ {} }} = m;\n",
+                exports.join(", ")
+            );
+            return Module::declare(ctx.clone(), path, source);
+        }
         if path.ends_with(".json") {
             let text = std::fs::read_to_string(path)?;
             return Module::declare(ctx.clone(), path, format!("export default (\n{text}\n);"));

@@ -51,8 +51,127 @@ pub fn random_bytes(len: usize) -> Vec<u8> {
     bytes
 }
 
+thread_local! {
+    /// The last file-system error: Node's code (`ENOENT`) and the system's message.
+    static LAST_FS_ERROR: std::cell::RefCell<(String, String)> =
+        const { std::cell::RefCell::new((String::new(), String::new())) };
+}
+
+/// Remembers `error` for `fsLastError` (JS builds Node's error from it).
+fn fs_failed(error: &std::io::Error) {
+    use std::io::ErrorKind;
+    let code = match error.kind() {
+        ErrorKind::NotFound => "ENOENT",
+        ErrorKind::PermissionDenied => "EACCES",
+        ErrorKind::AlreadyExists => "EEXIST",
+        ErrorKind::IsADirectory => "EISDIR",
+        ErrorKind::NotADirectory => "ENOTDIR",
+        ErrorKind::DirectoryNotEmpty => "ENOTEMPTY",
+        ErrorKind::ReadOnlyFilesystem => "EROFS",
+        ErrorKind::InvalidInput => "EINVAL",
+        _ => match error.raw_os_error() {
+            // WASI's ENOTCAPABLE: outside every granted folder (`..`, no permission).
+            Some(76) => "EACCES",
+            Some(63) => "EPERM",
+            _ => "EIO",
+        },
+    };
+    LAST_FS_ERROR.with(|last| *last.borrow_mut() = (code.to_owned(), error.to_string()));
+}
+
+fn install_fs<'js>(ctx: &Ctx<'js>, natives: &Object<'js>) -> rquickjs::Result<()> {
+    natives.set(
+        "fsReadBytes",
+        Function::new(ctx.clone(), |path: String| {
+            std::fs::read(path).map_err(|error| fs_failed(&error)).ok()
+        })?,
+    )?;
+    natives.set(
+        "fsWrite",
+        Function::new(ctx.clone(), |path: String, bytes: Vec<u8>, append: bool| {
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(append)
+                .truncate(!append)
+                .open(path)
+                .and_then(|mut file| file.write_all(&bytes));
+            written.map_err(|error| fs_failed(&error)).is_ok()
+        })?,
+    )?;
+    natives.set(
+        "fsReaddir",
+        Function::new(ctx.clone(), |path: String| {
+            let names = std::fs::read_dir(path).and_then(|entries| {
+                entries
+                    .map(|entry| {
+                        entry.map(|entry| entry.file_name().to_string_lossy().into_owned())
+                    })
+                    .collect::<std::io::Result<Vec<String>>>()
+            });
+            names.map_err(|error| fs_failed(&error)).ok()
+        })?,
+    )?;
+    natives.set(
+        "fsExists",
+        Function::new(ctx.clone(), |path: String| {
+            std::path::Path::new(&path).exists()
+        })?,
+    )?;
+    natives.set(
+        "fsMkdir",
+        Function::new(ctx.clone(), |path: String, recursive: bool| {
+            let made = if recursive {
+                std::fs::create_dir_all(path)
+            } else {
+                std::fs::create_dir(path)
+            };
+            made.map_err(|error| fs_failed(&error)).is_ok()
+        })?,
+    )?;
+    natives.set(
+        "fsUnlink",
+        Function::new(ctx.clone(), |path: String| {
+            std::fs::remove_file(path)
+                .map_err(|error| fs_failed(&error))
+                .is_ok()
+        })?,
+    )?;
+    natives.set(
+        "fsStat",
+        Function::new(ctx.clone(), |path: String| {
+            let metadata = std::fs::metadata(path)
+                .map_err(|error| fs_failed(&error))
+                .ok()?;
+            let modified_ms = metadata
+                .modified()
+                .ok()
+                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0.0, |since| since.as_secs_f64() * 1000.0);
+            #[allow(clippy::cast_precision_loss, reason = "file sizes fit f64")]
+            let size = metadata.len() as f64;
+            Some(vec![
+                size,
+                if metadata.is_dir() { 1.0 } else { 0.0 },
+                modified_ms,
+            ])
+        })?,
+    )?;
+    natives.set(
+        "fsLastError",
+        Function::new(ctx.clone(), || {
+            LAST_FS_ERROR.with(|last| {
+                let (code, message) = last.borrow().clone();
+                vec![code, message]
+            })
+        })?,
+    )?;
+    Ok(())
+}
+
 pub fn install<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<()> {
     let natives = Object::new(ctx.clone())?;
+    install_fs(ctx, &natives)?;
     natives.set(
         "write",
         Function::new(ctx.clone(), |fd: i32, text: String| {
