@@ -734,3 +734,34 @@ fn wait_for_contains(harness: &mut Harness<'_, LambdeskApp>, text: &str) {
     }
     panic!("no label contains `{text}`");
 }
+
+#[test]
+fn the_configuration_tab_shows_when_schedules_fire_and_what_is_wrong_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let app = app_with(&root, |root| {
+        let function = root.join("functions/job");
+        std::fs::create_dir_all(&function).unwrap();
+        std::fs::write(
+            function.join("index.mjs"),
+            "export const handler = async () => 'done';\n",
+        )
+        .unwrap();
+        std::fs::write(
+            function.join("function.toml"),
+            "runtime = \"js\"\nhandler = \"index.handler\"\n\n[[triggers]]\ntype = \"schedule\"\nexpression = \"rate(5 minutes)\"\n\n[[triggers]]\ntype = \"schedule\"\nexpression = \"cron(0 8 * * * *)\"\n",
+        )
+        .unwrap();
+    });
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "job").click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness.get_by_label("schedule rate(5 minutes)");
+    harness.get_by_label_contains("next ");
+    harness.get_by_label_contains(
+        "day-of-month and day-of-week cannot both be specified; use ? in one of them",
+    );
+}

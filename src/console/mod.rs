@@ -43,6 +43,22 @@ pub fn event_template(id: &str) -> Option<String> {
     serde_json::to_string_pretty(&event).ok()
 }
 
+/// When a schedule trigger fires next (after now), or what is wrong with its expression
+/// or time zone, for the Configuration tab.
+pub fn next_schedule_fire(
+    expression: &str,
+    time_zone: Option<&str>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    use crate::triggers::schedule::{Schedule, ScheduleExpression, parse_time_zone};
+    let parsed = ScheduleExpression::parse(expression).map_err(|error| error.to_string())?;
+    let zone = time_zone
+        .map(parse_time_zone)
+        .transpose()
+        .map_err(|error| error.to_string())?;
+    let now = chrono::Utc::now();
+    Ok(Schedule::new(parsed, zone, now).next_after(now))
+}
+
 /// An invocation's log as Lambda writes it (Init lines, START … REPORT), one per line.
 pub fn invocation_log_lines(record: &InvocationRecord) -> Vec<String> {
     crate::logs::lambda_log_entries(record)

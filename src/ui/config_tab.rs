@@ -1,4 +1,4 @@
-use crate::console::{Command, Console};
+use crate::console::{Command, Console, next_schedule_fire};
 use crate::model::{Architecture, FunctionConfig, Trigger};
 
 /// The Configuration tab: memory, timeout, architecture, ephemeral storage, reserved
@@ -89,6 +89,28 @@ impl ConfigTab {
                         (Trigger::Http { .. }, None) => {
                             ui.weak("the HTTP gateway is not running");
                         }
+                        (
+                            Trigger::Schedule {
+                                expression,
+                                timezone,
+                                ..
+                            },
+                            _,
+                        ) => match next_schedule_fire(expression, timezone.as_deref()) {
+                            Ok(Some(next)) => {
+                                ui.weak(format!(
+                                    "next {}",
+                                    next.with_timezone(&chrono::Local)
+                                        .format("%Y-%m-%d %H:%M:%S")
+                                ));
+                            }
+                            Ok(None) => {
+                                ui.weak("never fires again");
+                            }
+                            Err(problem) => {
+                                ui.colored_label(ui.visuals().error_fg_color, problem);
+                            }
+                        },
                         _ => {
                             ui.label("");
                         }
