@@ -260,6 +260,8 @@ fn a_function_that_invokes_itself_is_stopped_after_16_hops() {
     let again = "export const handler = async () => 'again';\n";
     test.add_js("loop", "index.handler", &[("index.mjs", again)], |config| {
         config.destinations.on_success = Some(Destination::Function("loop".to_owned()));
+        // Regression: the record of the stopped loop went to on_failure, restarting it.
+        config.destinations.on_failure = Some(Destination::Function("loop".to_owned()));
     });
     let engine = start(&test);
     engine.enqueue("loop", "{}");
@@ -273,6 +275,8 @@ fn a_function_that_invokes_itself_is_stopped_after_16_hops() {
     // Give a runaway loop time to show itself.
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(engine.recorder.runs_of("loop").len(), 16);
+    let store = AsyncStore::open(&test.workspace.state_dir().join("state.sqlite")).unwrap();
+    wait_until("the backlog emptied", || store.waiting().unwrap() == 0);
     engine.stop();
 }
 
@@ -449,5 +453,38 @@ fn a_function_writing_into_the_bucket_it_watches_is_stopped_after_16_hops() {
     // And it stays stopped.
     std::thread::sleep(Duration::from_millis(800));
     assert_eq!(engine.recorder.runs_of("thumbnail").len(), 16);
+    engine.stop();
+}
+
+#[test]
+fn a_function_whose_success_records_land_in_its_own_bucket_is_stopped_after_16_hops() {
+    let test = TestWorkspace::new();
+    // Regression: records written to a destination bucket started a new chain each time.
+    test.add_js(
+        "archive",
+        "index.handler",
+        &[("index.mjs", SUCCEEDS)],
+        |config| {
+            config.triggers = vec![Trigger::Bucket {
+                bucket: "archive".to_owned(),
+                events: vec!["s3:ObjectCreated:*".to_owned()],
+                prefix: None,
+                suffix: None,
+                enabled: true,
+            }];
+            config.destinations.on_success = Some(Destination::Bucket("archive".to_owned()));
+        },
+    );
+    let engine = start(&test);
+    let bucket = test.workspace.root().join("buckets/archive");
+    std::fs::write(bucket.join("first.json"), b"{}").unwrap();
+    wait_up_to(Duration::from_secs(60), "the loop was stopped", || {
+        engine
+            .recorder
+            .problems()
+            .iter()
+            .any(|problem| problem.contains("recursive invocation loop"))
+    });
+    assert_eq!(engine.recorder.runs_of("archive").len(), 16);
     engine.stop();
 }

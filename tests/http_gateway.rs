@@ -124,6 +124,11 @@ fn start(test: &TestWorkspace, integration_timeout: Duration) -> Running {
     ));
     let (routes, functions, problems) = workspace_routes(&test.workspace);
     assert!(problems.is_empty(), "{problems:?}");
+    // Compile (and for JS, snapshot) every function first: a cold start on a fresh
+    // machine must not count against a short integration timeout.
+    for function in functions.values() {
+        tokio.block_on(context.runtime.prepare(function)).unwrap();
+    }
     let options = GatewayOptions {
         port: 0,
         integration_timeout,
@@ -339,7 +344,21 @@ fn function_errors_timeouts_and_large_bodies_get_api_gateway_s_errors() {
     );
     assert_eq!(too_large.status, 413);
     // The slow function ran to its end and was logged, as on AWS.
-    std::thread::sleep(Duration::from_millis(1500));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !running
+        .recorder
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|invocation| invocation.function == "slow")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slow invocation was not recorded"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let recorded = running.recorder.0.lock().unwrap();
     let slow_run = recorded
         .iter()
@@ -354,7 +373,7 @@ fn function_errors_timeouts_and_large_bodies_get_api_gateway_s_errors() {
 #[test]
 fn parallel_requests_run_in_parallel_up_to_the_reserved_concurrency() {
     let test = TestWorkspace::new();
-    let source = "export const handler = async () => { const start = Date.now(); await new Promise((r) => setTimeout(r, 600)); return { start, end: Date.now() }; };\n";
+    let source = "export const handler = async () => { const start = Date.now(); await new Promise((r) => setTimeout(r, 1000)); return { start, end: Date.now() }; };\n";
     test.add_js(
         "limited",
         "index.handler",

@@ -156,6 +156,12 @@ impl BucketSnapshot {
         }
     }
 
+    /// Forgets a file announced by `rescan` that could not be read after all (it went
+    /// away): its later removal is then no news either.
+    pub fn forget(&mut self, key: &str) {
+        self.announced.remove(key);
+    }
+
     /// Scans again; returns the changes that are now final.
     pub fn rescan(&mut self, dir: &Path) -> Vec<BucketChange> {
         let now = scan(dir);
@@ -253,6 +259,9 @@ impl BucketWatch {
                 let dir = self.workspace.root().join("buckets").join(&*bucket);
                 for change in snapshot.rescan(&dir) {
                     let Some(event) = notification(&dir, bucket, &region, &change) else {
+                        if let BucketChange::Put { key } = &change {
+                            snapshot.forget(key);
+                        }
                         continue;
                     };
                     let name = event

@@ -110,6 +110,7 @@ impl TriggerEngine {
                 new.rule == old.rule
                     && new.expression == old.expression
                     && new.function == old.function
+                    && new.schedule.time_zone() == old.schedule.time_zone()
             });
         if unchanged && self.schedules_task.is_some() {
             return;

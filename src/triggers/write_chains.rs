@@ -3,12 +3,13 @@
 //! sees counts as the next hop of that invocation's chain. A thumbnail function that
 //! writes into the bucket it watches is stopped after 16 hops instead of running forever.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long after an invocation ended a change in its buckets is still its doing: the
-/// watcher announces a write within about two scans.
-const ATTRIBUTION_WINDOW: Duration = Duration::from_secs(2);
+/// watcher announces a write within about two scans, later on a busy machine.
+const ATTRIBUTION_WINDOW: Duration = Duration::from_secs(5);
 
 #[derive(Debug)]
 struct Writer {
@@ -21,17 +22,13 @@ struct Writer {
 #[derive(Debug, Default)]
 pub struct WriteChains {
     writers: Mutex<Vec<Writer>>,
-    next_id: Mutex<u64>,
+    next_id: AtomicU64,
 }
 
 impl WriteChains {
     /// An invocation at `hops` that may write to `buckets` starts; returns its token.
     pub fn started(&self, buckets: &[String], hops: u32) -> u64 {
-        let id = {
-            let mut next = self.next_id.lock().unwrap_or_else(PoisonError::into_inner);
-            *next += 1;
-            *next
-        };
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut writers = self.writers.lock().unwrap_or_else(PoisonError::into_inner);
         for bucket in buckets {
             writers.push(Writer {
@@ -50,6 +47,17 @@ impl WriteChains {
         for writer in writers.iter_mut().filter(|writer| writer.id == id) {
             writer.ended = Some(now);
         }
+        // Forget writers past the window here too, so a busy function that writes
+        // nothing watched does not grow the list.
+        Self::forget_old(&mut writers, now);
+    }
+
+    fn forget_old(writers: &mut Vec<Writer>, now: Instant) {
+        writers.retain(|writer| {
+            writer
+                .ended
+                .is_none_or(|ended| now.duration_since(ended) < ATTRIBUTION_WINDOW)
+        });
     }
 
     /// The hop count of a change just seen in `bucket`: one more than the invocations
@@ -57,11 +65,7 @@ impl WriteChains {
     pub fn hops_of_change(&self, bucket: &str) -> u32 {
         let now = Instant::now();
         let mut writers = self.writers.lock().unwrap_or_else(PoisonError::into_inner);
-        writers.retain(|writer| {
-            writer
-                .ended
-                .is_none_or(|ended| now.duration_since(ended) < ATTRIBUTION_WINDOW)
-        });
+        Self::forget_old(&mut writers, now);
         writers
             .iter()
             .filter(|writer| writer.bucket == bucket)

@@ -313,7 +313,7 @@ impl LambdeskApp {
                 self.logs.ui(
                     ui,
                     &names,
-                    &self.console.ledger().history,
+                    &self.console,
                     self.dialogs.as_ref(),
                     &mut self.commands,
                 );

@@ -68,10 +68,12 @@ impl LogsView {
         &mut self,
         ui: &mut egui::Ui,
         functions: &[String],
-        history: &InvocationHistory,
+        console: &Console,
         dialogs: &dyn Dialogs,
         commands: &mut Vec<Command>,
     ) {
+        // The toolbar may open a file dialog: it runs without the ledger locked, since
+        // triggers record into the ledger meanwhile.
         self.toolbar_ui(ui, functions, dialogs, commands);
         let row_count = self.rows.rows().len();
         let invocations = self.rows.invocation_count();
@@ -105,6 +107,8 @@ impl LogsView {
             .text_style_height(&egui::TextStyle::Monospace)
             .max(ui.spacing().interact_size.y);
         let mut toggled = None;
+        let ledger = console.ledger();
+        let history = &ledger.history;
         egui::ScrollArea::vertical()
             .id_salt("logs_scroll")
             .auto_shrink([false, false])
@@ -126,6 +130,7 @@ impl LogsView {
                     }
                 }
             });
+        drop(ledger);
         if let Some(group) = toggled {
             self.rows.toggle(group);
         }

@@ -47,10 +47,14 @@ impl AsyncOptions {
     pub fn for_workspace(workspace: &crate::model::Workspace) -> Self {
         let mut options = Self::default();
         if let Some(delays) = &workspace.config().async_retry_delays_secs {
-            options.retry_delays = delays
+            // A value that is not a duration (negative, NaN, infinite) keeps the default.
+            let parsed: Option<Vec<Duration>> = delays
                 .iter()
-                .map(|secs| Duration::from_secs_f64(secs.max(0.0)))
+                .map(|secs| Duration::try_from_secs_f64(*secs).ok())
                 .collect();
+            if let Some(parsed) = parsed.filter(|parsed| !parsed.is_empty()) {
+                options.retry_delays = parsed;
+            }
         }
         options
     }
@@ -101,7 +105,7 @@ impl AsyncDelivery {
         origin: &str,
         hops: u32,
     ) -> Result<i64, StoreError> {
-        let id = self.store.enqueue(
+        let queued = self.store.enqueue(
             &NewAsyncEvent {
                 function,
                 event,
@@ -109,9 +113,17 @@ impl AsyncDelivery {
                 hops,
             },
             Utc::now().timestamp_millis(),
-        )?;
-        self.queued.notify_one();
-        Ok(id)
+        );
+        match &queued {
+            Ok(_) => self.queued.notify_one(),
+            // The event is lost: say so where the user looks.
+            Err(error) => self.report_problem(
+                function,
+                origin,
+                &format!("an asynchronous event could not be queued and is lost: {error}"),
+            ),
+        }
+        queued
     }
 
     /// Delivers until `stop` turns true; events in flight then finish, queued ones stay
@@ -334,12 +346,26 @@ impl AsyncDelivery {
         );
         let origin = format!("Destination of {} ({})", function.name, condition.id());
         let result = match destination {
+            // Sending the record of a stopped loop to a function could start the loop anew.
+            Destination::Function(target) if condition == Condition::RecursiveInvocationLoop => {
+                Err(format!(
+                    "the record of the stopped loop is not sent to the function `{target}`, which could start it again"
+                ))
+            }
             Destination::Function(target) => self
                 .enqueue(target, &record.to_string(), &origin, event.hops + 1)
                 .map(|_| ())
                 .map_err(|error| error.to_string()),
             Destination::Bucket(bucket) => {
-                self.write_to_bucket(bucket, &function.name, &event.request_id, &record)
+                // A function watching that bucket continues this event's chain.
+                let writer = self
+                    .context
+                    .write_chains
+                    .started(std::slice::from_ref(bucket), event.hops);
+                let written =
+                    self.write_to_bucket(bucket, &function.name, &event.request_id, &record);
+                self.context.write_chains.ended(writer);
+                written
             }
             Destination::Queue(name) | Destination::Topic(name) => Err(format!(
                 "the destination `{name}` is a queue or topic, which this version of lambdesk does not deliver to yet"

@@ -31,9 +31,10 @@ pub struct HttpRoute {
     is_default: bool,
 }
 
-/// How well a route matches, compared field by field: more literal segments, then not
-/// greedy, then an explicit method, then more segments.
-type Specificity = (usize, bool, bool, usize);
+/// How well a route matches, compared field by field: not greedy (API Gateway prefers any
+/// full match to a greedy one), then more literal segments, then an explicit method, then
+/// more segments.
+type Specificity = (bool, usize, bool, usize);
 
 impl HttpRoute {
     /// Parses a route key (already checked by the function's configuration).
@@ -123,8 +124,8 @@ impl HttpRoute {
             return None;
         }
         let specificity = (
-            literals,
             !greedy,
+            literals,
             self.method.is_some(),
             self.segments.len(),
         );
@@ -245,6 +246,22 @@ mod tests {
             "ANY /{proxy+}"
         );
         assert_eq!(target(&routes, "GET", "/").unwrap().0, "$default");
+    }
+
+    #[test]
+    fn a_full_match_beats_a_greedy_one_with_more_literals() {
+        let routes = table(&[
+            ("GET /api/v1/{proxy+}", "a"),
+            ("GET /api/{version}/{resource}", "b"),
+        ]);
+        assert_eq!(
+            target(&routes, "GET", "/api/v1/users").unwrap().0,
+            "GET /api/{version}/{resource}"
+        );
+        assert_eq!(
+            target(&routes, "GET", "/api/v1/users/7").unwrap().0,
+            "GET /api/v1/{proxy+}"
+        );
     }
 
     #[test]
