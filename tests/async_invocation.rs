@@ -116,11 +116,15 @@ fn wait_up_to(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-/// The JSON files under `dir`, recursively.
+/// The files under `dir`, recursively, without the hidden temporary files of atomic
+/// writes (a record is complete once it has its name).
 fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
             if entry.path().is_dir() {
                 found.extend(files_under(&entry.path()));
             } else {
