@@ -167,6 +167,13 @@ fn a_failing_event_is_retried_twice_then_sent_to_the_failure_bucket() {
     let record: Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
     assert_eq!(record["requestContext"]["condition"], "RetriesExhausted");
     assert_eq!(record["requestContext"]["approximateInvokeCount"], 3);
+    // One request id across the retries, as on Lambda, and in the record.
+    let ids: Vec<String> = runs
+        .iter()
+        .map(|run| run.result.as_ref().unwrap().request_id.clone())
+        .collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert_eq!(record["requestContext"]["requestId"], ids[0].as_str());
     assert_eq!(record["requestPayload"], serde_json::json!({"order": 7}));
     assert_eq!(record["responseContext"]["functionError"], "Unhandled");
     assert_eq!(record["responsePayload"]["errorMessage"], "always fails");

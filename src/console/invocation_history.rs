@@ -82,7 +82,10 @@ impl InvocationHistory {
     fn pop_oldest(&mut self) {
         if let Some(oldest) = self.invocations.pop_front() {
             self.event_bytes -= oldest.event.as_ref().map_or(0, |event| event.len());
-            self.by_request_id.remove(&oldest.request_id);
+            // Retries share a request id: the map may point at a newer attempt.
+            if self.by_request_id.get(&oldest.request_id) == Some(&self.first_sequence) {
+                self.by_request_id.remove(&oldest.request_id);
+            }
             self.first_sequence += 1;
             self.oldest_event_sequence = self.oldest_event_sequence.max(self.first_sequence);
         }
@@ -164,6 +167,21 @@ mod tests {
         assert_eq!(
             history.iter().next_back().map(|s| s.request_id.as_str()),
             Some((MAX_INVOCATIONS + 4).to_string().as_str())
+        );
+    }
+
+    #[test]
+    fn a_retry_under_the_same_request_id_stays_findable() {
+        let mut history = InvocationHistory::default();
+        history.push(summary("same", "{\"attempt\":1}"));
+        for n in 0..MAX_INVOCATIONS - 1 {
+            history.push(summary(&n.to_string(), "{}"));
+        }
+        history.push(summary("same", "{\"attempt\":2}"));
+        // The first attempt is gone; the map still finds the second.
+        assert_eq!(
+            history.get("same").and_then(|s| s.event.as_deref()),
+            Some("{\"attempt\":2}")
         );
     }
 

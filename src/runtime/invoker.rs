@@ -287,6 +287,18 @@ impl Runtime {
         function: &Function,
         event: &[u8],
     ) -> Result<InvocationRecord, InvokeError> {
+        self.invoke_as(workspace, function, event, None).await
+    }
+
+    /// `invoke` under a given request id: Lambda keeps an asynchronous event's request
+    /// id across its retries.
+    pub async fn invoke_as(
+        &self,
+        workspace: &Workspace,
+        function: &Function,
+        event: &[u8],
+        request_id: Option<&str>,
+    ) -> Result<InvocationRecord, InvokeError> {
         if event.len() > MAX_PAYLOAD_BYTES {
             return Err(InvokeError::RequestTooLarge {
                 size_bytes: event.len(),
@@ -296,7 +308,7 @@ impl Runtime {
         serde_json::from_slice::<IgnoredAny>(event)
             .map_err(|error| InvokeError::InvalidEvent(error.to_string()))?;
         let _permit = self.acquire_concurrency(function)?;
-        let request_id = uuid::Uuid::new_v4().to_string();
+        let request_id = request_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
         let started_at = chrono::Utc::now();
         let invocation = match function.config.runtime {
             Language::Js => {

@@ -43,13 +43,15 @@ impl TriggerContext {
     }
 
     /// Runs `function` with `event` and tells the sink. `hops` counts the invocations of
-    /// the chain that led here (0 for a request from outside).
+    /// the chain that led here (0 for a request from outside); `request_id` is kept
+    /// across the retries of an asynchronous event (a fresh one when `None`).
     pub async fn invoke(
         &self,
         function: &Function,
         event: Arc<str>,
         origin: String,
         hops: u32,
+        request_id: Option<&str>,
     ) -> Result<Arc<InvocationRecord>, InvokeError> {
         let writable: Vec<String> = function
             .config
@@ -62,7 +64,7 @@ impl TriggerContext {
         let writer = (!writable.is_empty()).then(|| self.write_chains.started(&writable, hops));
         let result = self
             .runtime
-            .invoke(&self.workspace, function, event.as_bytes())
+            .invoke_as(&self.workspace, function, event.as_bytes(), request_id)
             .await
             .map(Arc::new);
         if let Some(writer) = writer {

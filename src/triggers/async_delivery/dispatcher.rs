@@ -241,6 +241,7 @@ impl AsyncDelivery {
                 Arc::from(event.event.as_str()),
                 origin,
                 event.hops,
+                Some(&event.request_id),
             )
             .await;
         // An event Lambda would refuse outright (not JSON, too large) is not retried.

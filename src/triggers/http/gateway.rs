@@ -298,7 +298,8 @@ async fn answer(
     let origin = format!("HTTP {route_key}");
     // The invocation runs on by itself: past the gateway's timeout it still finishes and
     // is logged, as on AWS.
-    let invocation = tokio::spawn(async move { context.invoke(&function, event, origin, 0).await });
+    let invocation =
+        tokio::spawn(async move { context.invoke(&function, event, origin, 0, None).await });
     match tokio::time::timeout(state.integration_timeout, invocation).await {
         Err(_) => GatewayResponse::timed_out(),
         Ok(Err(_)) => GatewayResponse::invoke_failed(),
