@@ -245,38 +245,56 @@ impl BucketWatch {
     }
 
     /// Queues the buckets' notifications until `stop`.
-    pub async fn run(mut self, delivery: Arc<AsyncDelivery>, mut stop: watch::Receiver<bool>) {
+    pub async fn run(self, delivery: Arc<AsyncDelivery>, mut stop: watch::Receiver<bool>) {
         if self.snapshots.is_empty() {
             return;
         }
         let region = self.workspace.config().region.clone();
+        let mut watch = self;
         loop {
             tokio::select! {
                 () = tokio::time::sleep(SCAN_INTERVAL) => {}
                 _ = stop.changed() => return,
             }
-            for (bucket, snapshot) in &mut self.snapshots {
-                let dir = self.workspace.root().join("buckets").join(&*bucket);
-                for change in snapshot.rescan(&dir) {
-                    let Some(event) = notification(&dir, bucket, &region, &change) else {
-                        if let BucketChange::Put { key } = &change {
-                            snapshot.forget(key);
-                        }
-                        continue;
-                    };
-                    let name = event
-                        .event_name
-                        .strip_prefix("s3:")
-                        .unwrap_or(&event.event_name)
-                        .to_owned();
-                    let payload = event.event().to_string();
-                    let hops = delivery.context().write_chains.hops_of_change(bucket);
-                    for rule in self.rules.iter().filter(|rule| rule.bucket == *bucket) {
-                        if rule.matches(&name, &event.key) {
-                            let origin = format!("Bucket {bucket} {name}");
-                            // A store that cannot be written has told the sink already.
-                            let _ = delivery.enqueue(&rule.function, &payload, &origin, hops);
-                        }
+            // Scanning, hashing a large file and queuing are blocking work: off the async
+            // workers, which serve HTTP meanwhile.
+            let delivery = Arc::clone(&delivery);
+            let region = region.clone();
+            let scanned = tokio::task::spawn_blocking(move || {
+                watch.scan_once(&delivery, &region);
+                watch
+            })
+            .await;
+            match scanned {
+                Ok(scanned) => watch = scanned,
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// One scan of every watched bucket, queuing the notifications of what changed.
+    fn scan_once(&mut self, delivery: &AsyncDelivery, region: &str) {
+        for (bucket, snapshot) in &mut self.snapshots {
+            let dir = self.workspace.root().join("buckets").join(&*bucket);
+            for change in snapshot.rescan(&dir) {
+                let Some(event) = notification(&dir, bucket, region, &change) else {
+                    if let BucketChange::Put { key } = &change {
+                        snapshot.forget(key);
+                    }
+                    continue;
+                };
+                let name = event
+                    .event_name
+                    .strip_prefix("s3:")
+                    .unwrap_or(&event.event_name)
+                    .to_owned();
+                let payload = event.event().to_string();
+                let hops = delivery.context().write_chains.hops_of_change(bucket);
+                for rule in self.rules.iter().filter(|rule| rule.bucket == *bucket) {
+                    if rule.matches(&name, &event.key) {
+                        let origin = format!("Bucket {bucket} {name}");
+                        // A failure to queue is reported by `enqueue` itself.
+                        let _ = delivery.enqueue(&rule.function, &payload, &origin, hops);
                     }
                 }
             }

@@ -123,7 +123,7 @@ pub async fn run_schedules(
         for (time, rule) in due_fires(&rules, last, now) {
             let event = rule.event(&region, time).to_string();
             let origin = format!("Schedule {}", rule.expression);
-            // A store that cannot be written has told the sink; the next fire tries again.
+            // A failure to queue is reported by `enqueue`; the next fire tries again.
             let _ = delivery.enqueue(&rule.function, &event, &origin, 0);
         }
         last = now;

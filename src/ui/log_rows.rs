@@ -268,15 +268,31 @@ impl LogRows {
     }
 
     fn drop_evicted_rows(&mut self) {
-        while let Some(row) = self.rows.front() {
+        // Evicted lines are the oldest: their rows are at the front, after at most the
+        // header and action row of their (partly evicted) invocation, which stay.
+        let mut kept = Vec::new();
+        while let Some(&row) = self.rows.front() {
             let evicted = match row {
-                Row::Header(group) | Row::Actions(group) => *group < self.first_group,
-                Row::Line(line) => *line < self.first_line,
+                Row::Header(group) | Row::Actions(group) => group < self.first_group,
+                Row::Line(line) => line < self.first_line,
             };
-            if !evicted {
-                return;
+            if evicted {
+                self.rows.pop_front();
+                continue;
             }
-            self.rows.pop_front();
+            match row {
+                Row::Line(_) => break,
+                Row::Header(_) | Row::Actions(_) => {
+                    if kept.len() == 2 {
+                        break;
+                    }
+                    kept.push(row);
+                    self.rows.pop_front();
+                }
+            }
+        }
+        for row in kept.into_iter().rev() {
+            self.rows.push_front(row);
         }
     }
 
@@ -462,6 +478,34 @@ mod tests {
                 .map(|e| e.message.as_str())
                 .collect::<Vec<_>>(),
             vec!["START RequestId: r2", "two", "END RequestId: r2"]
+        );
+    }
+
+    #[test]
+    fn an_expanded_invocation_losing_its_first_lines_keeps_no_empty_rows() {
+        // Regression: rows of evicted lines stayed behind their invocation's header.
+        let mut rows = LogRows::new(4);
+        rows.set_filter(Filter {
+            expand_all: true,
+            ..Filter::default()
+        });
+        invocation(&mut rows, "a", "r1", "one");
+        let _ = rows.rows();
+        rows.push(entry("a", "r2", "two"));
+        rows.push(entry("a", "r2", "three"));
+        let shown = shown(&mut rows);
+        assert_eq!(
+            shown,
+            vec![
+                Row::Header(0),
+                Row::Actions(0),
+                Row::Line(1),
+                Row::Line(2),
+                Row::Header(1),
+                Row::Actions(1),
+                Row::Line(3),
+                Row::Line(4)
+            ]
         );
     }
 
