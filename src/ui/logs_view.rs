@@ -265,7 +265,7 @@ impl LogsView {
                 egui::TextFormat::simple(monospace, color),
             );
             text.append(
-                &format!(" {duration:>11}  {source:<7} {}", invocation.request_id),
+                &format!(" {duration:>11}  {}  {source}", invocation.request_id),
                 0.0,
                 plain,
             );
