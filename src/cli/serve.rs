@@ -38,8 +38,10 @@ impl InvocationSink for ServeSink {
                     eprintln!("lambdesk: {error}");
                 }
             }
+            // An invocation refused, an event dropped, a loop stopped: said on stderr with
+            // the function and what started it.
             Err(message) => eprintln!(
-                "lambdesk: {} ({}) could not run: {message}",
+                "lambdesk: {} ({}): {message}",
                 invocation.function, invocation.origin
             ),
         }
