@@ -499,3 +499,52 @@ fn a_function_whose_success_records_land_in_its_own_bucket_is_stopped_after_16_h
     assert_eq!(engine.recorder.runs_of("archive").len(), 16);
     engine.stop();
 }
+
+#[test]
+fn a_schedule_fires_a_scheduled_event_at_its_time() {
+    use lambdesk::triggers::schedule::{Schedule, ScheduleExpression};
+    use lambdesk::triggers::schedule_runner::{ScheduledRule, run_schedules};
+    let test = TestWorkspace::new();
+    test.add_js("job", "index.handler", &[("index.mjs", SUCCEEDS)], |_| {});
+    let engine = start(&test);
+    // A rate(1 minute) rule created 59.5 s ago fires in half a second.
+    let created = chrono::Utc::now() - chrono::TimeDelta::milliseconds(59_500);
+    let rule = ScheduledRule {
+        function: "job".to_owned(),
+        rule: "job-schedule-1".to_owned(),
+        expression: "rate(1 minute)".to_owned(),
+        schedule: Schedule::new(
+            ScheduleExpression::parse("rate(1 minute)").unwrap(),
+            None,
+            created,
+        ),
+    };
+    let fire_time = created + chrono::TimeDelta::minutes(1);
+    let delivery = Arc::clone(engine.engine.as_ref().unwrap().delivery().unwrap());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let runner = engine.tokio.spawn(run_schedules(
+        vec![rule],
+        delivery,
+        "us-east-1".to_owned(),
+        stopped,
+    ));
+    wait_until("the job ran", || !engine.recorder.runs_of("job").is_empty());
+    let run = &engine.recorder.runs_of("job")[0];
+    assert_eq!(run.origin, "Schedule rate(1 minute)");
+    let event: Value = serde_json::from_str(&run.event).unwrap();
+    common::assert_same_shape(&common::aws_sample("scheduled-event.json"), &event, "", &[]);
+    assert_eq!(event["detail-type"], "Scheduled Event");
+    assert_eq!(
+        event["time"],
+        fire_time
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            .as_str()
+    );
+    assert_eq!(
+        event["resources"][0],
+        "arn:aws:events:us-east-1:123456789012:rule/job-schedule-1"
+    );
+    let _ = stop.send(true);
+    engine.tokio.block_on(runner).unwrap();
+    engine.stop();
+}
