@@ -8,47 +8,15 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::TestWorkspace;
+use common::{Recorder, TestWorkspace};
 use lambdesk::model::{AsyncConfig, BucketAccess, Destination, Trigger};
 use lambdesk::triggers::async_delivery::{AsyncOptions, AsyncStore, NewAsyncEvent};
 use lambdesk::triggers::http::GatewayOptions;
-use lambdesk::triggers::{
-    EngineOptions, FinishedInvocation, InvocationSink, TriggerContext, TriggerEngine,
-};
+use lambdesk::triggers::{EngineOptions, InvocationSink, TriggerContext, TriggerEngine};
 use serde_json::Value;
-
-#[derive(Default)]
-struct Recorder(Mutex<Vec<FinishedInvocation>>);
-
-impl InvocationSink for Recorder {
-    fn finished(&self, invocation: FinishedInvocation) {
-        self.0.lock().unwrap().push(invocation);
-    }
-}
-
-impl Recorder {
-    fn runs_of(&self, function: &str) -> Vec<FinishedInvocation> {
-        self.0
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|run| run.function == function && run.result.is_ok())
-            .cloned()
-            .collect()
-    }
-
-    fn problems(&self) -> Vec<String> {
-        self.0
-            .lock()
-            .unwrap()
-            .iter()
-            .filter_map(|run| run.result.as_ref().err().cloned())
-            .collect()
-    }
-}
 
 struct Engine {
     engine: Option<TriggerEngine>,
@@ -101,6 +69,22 @@ impl Engine {
     fn stop(mut self) {
         let engine = self.engine.take().unwrap();
         self.tokio.block_on(engine.stop());
+    }
+}
+
+/// An enabled `bucket` trigger for one S3 event name.
+fn bucket_trigger(
+    bucket: &str,
+    event: &str,
+    prefix: Option<&str>,
+    suffix: Option<&str>,
+) -> Trigger {
+    Trigger::Bucket {
+        bucket: bucket.to_owned(),
+        events: vec![event.to_owned()],
+        prefix: prefix.map(str::to_owned),
+        suffix: suffix.map(str::to_owned),
+        enabled: true,
     }
 }
 
@@ -335,13 +319,12 @@ fn files_written_to_a_bucket_invoke_its_functions_with_s3_events() {
         "index.handler",
         &[("index.mjs", SUCCEEDS)],
         |config| {
-            config.triggers = vec![Trigger::Bucket {
-                bucket: "photos".to_owned(),
-                events: vec!["s3:ObjectCreated:*".to_owned()],
-                prefix: Some("uploads/".to_owned()),
-                suffix: Some(".png".to_owned()),
-                enabled: true,
-            }];
+            config.triggers = vec![bucket_trigger(
+                "photos",
+                "s3:ObjectCreated:*",
+                Some("uploads/"),
+                Some(".png"),
+            )];
         },
     );
     test.add_js(
@@ -349,13 +332,7 @@ fn files_written_to_a_bucket_invoke_its_functions_with_s3_events() {
         "index.handler",
         &[("index.mjs", SUCCEEDS)],
         |config| {
-            config.triggers = vec![Trigger::Bucket {
-                bucket: "photos".to_owned(),
-                events: vec!["s3:ObjectRemoved:*".to_owned()],
-                prefix: None,
-                suffix: None,
-                enabled: true,
-            }];
+            config.triggers = vec![bucket_trigger("photos", "s3:ObjectRemoved:*", None, None)];
         },
     );
     let engine = start(&test);
@@ -434,13 +411,7 @@ const WRITES_INTO_ITS_BUCKET: &str = r#"(module
 fn a_function_writing_into_the_bucket_it_watches_is_stopped_after_16_hops() {
     let test = TestWorkspace::new();
     test.add_wat("thumbnail", WRITES_INTO_ITS_BUCKET, |config| {
-        config.triggers = vec![Trigger::Bucket {
-            bucket: "photos".to_owned(),
-            events: vec!["s3:ObjectCreated:*".to_owned()],
-            prefix: None,
-            suffix: None,
-            enabled: true,
-        }];
+        config.triggers = vec![bucket_trigger("photos", "s3:ObjectCreated:*", None, None)];
         config
             .permissions
             .buckets
@@ -476,13 +447,7 @@ fn a_function_whose_success_records_land_in_its_own_bucket_is_stopped_after_16_h
         "index.handler",
         &[("index.mjs", SUCCEEDS)],
         |config| {
-            config.triggers = vec![Trigger::Bucket {
-                bucket: "archive".to_owned(),
-                events: vec!["s3:ObjectCreated:*".to_owned()],
-                prefix: None,
-                suffix: None,
-                enabled: true,
-            }];
+            config.triggers = vec![bucket_trigger("archive", "s3:ObjectCreated:*", None, None)];
             config.destinations.on_success = Some(Destination::Bucket("archive".to_owned()));
         },
     );

@@ -12,26 +12,16 @@ use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use common::TestWorkspace;
+use common::{Recorder, TestWorkspace};
 use lambdesk::model::Trigger;
 use lambdesk::triggers::http::{
     DEFAULT_INTEGRATION_TIMEOUT, GatewayOptions, HttpGateway, workspace_routes,
 };
-use lambdesk::triggers::{FinishedInvocation, InvocationSink, TriggerContext};
+use lambdesk::triggers::{InvocationSink, TriggerContext};
 use serde_json::Value;
-
-/// Remembers what the gateway invoked.
-#[derive(Default)]
-struct Recorder(Mutex<Vec<FinishedInvocation>>);
-
-impl InvocationSink for Recorder {
-    fn finished(&self, invocation: FinishedInvocation) {
-        self.0.lock().unwrap().push(invocation);
-    }
-}
 
 struct Reply {
     status: u16,

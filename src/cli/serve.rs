@@ -9,7 +9,7 @@ use lambdesk::logs::{LogEntry, LogStore};
 use lambdesk::model::Workspace;
 use lambdesk::runtime::{Runtime, RuntimeOptions};
 use lambdesk::triggers::async_delivery::AsyncOptions;
-use lambdesk::triggers::http::{GatewayOptions, workspace_routes};
+use lambdesk::triggers::http::GatewayOptions;
 use lambdesk::triggers::{
     EngineOptions, FinishedInvocation, InvocationSink, TriggerContext, TriggerEngine,
 };
@@ -98,9 +98,8 @@ pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<Exit
     if let Some(port) = args.port {
         options.gateway.port = port;
     }
-    let routes = workspace_routes(workspace).0;
     let engine = TriggerEngine::start(context, options).await;
-    if !routes.is_empty() && engine.gateway_addr().is_none() {
+    if !engine.routes().is_empty() && engine.gateway_addr().is_none() {
         let problem = engine.problems.join("; ");
         engine.stop().await;
         anyhow::bail!("{problem}");
@@ -112,7 +111,7 @@ pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<Exit
         Some(addr) => println!("lambdesk\tHTTP gateway on http://{addr}"),
         None => println!("lambdesk\tno function has an http trigger: no HTTP gateway"),
     }
-    for route in routes.routes() {
+    for route in engine.routes() {
         println!("  {} -> {}", route.route_key, route.function);
     }
     for rule in engine.schedules() {

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 
 use super::async_delivery::AsyncDelivery;
 use super::events::s3::S3ObjectEvent;
-use crate::model::{Trigger, Workspace};
+use crate::model::{Function, Trigger, Workspace};
 
 /// How often bucket folders are scanned.
 pub const SCAN_INTERVAL: Duration = Duration::from_millis(250);
@@ -53,13 +53,11 @@ impl BucketRule {
     }
 }
 
-/// The enabled bucket triggers of every function.
-pub fn workspace_bucket_rules(workspace: &Workspace) -> Vec<BucketRule> {
+/// The enabled bucket triggers of the functions.
+pub fn bucket_rules_of(functions: &[Function]) -> Vec<BucketRule> {
     let mut rules = Vec::new();
-    for name in workspace.function_names().unwrap_or_default() {
-        let Ok(function) = workspace.function(&name) else {
-            continue;
-        };
+    for function in functions {
+        let name = &function.name;
         for trigger in &function.config.triggers {
             if let Trigger::Bucket {
                 bucket,

@@ -79,3 +79,17 @@ impl TriggerContext {
         result
     }
 }
+
+/// Every function of the workspace whose configuration loads, and a message for each one
+/// that does not: what the triggers are read from, once per (re)load.
+pub fn load_functions(workspace: &Workspace) -> (Vec<Function>, Vec<String>) {
+    let mut functions = Vec::new();
+    let mut problems = Vec::new();
+    for name in workspace.function_names().unwrap_or_default() {
+        match workspace.function(&name) {
+            Ok(function) => functions.push(function),
+            Err(error) => problems.push(format!("{name}: its triggers are off: {error}")),
+        }
+    }
+    (functions, problems)
+}

@@ -10,10 +10,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::async_delivery::{AsyncDelivery, AsyncOptions};
-use super::bucket_watcher::{BucketRule, BucketWatch, workspace_bucket_rules};
-use super::context::TriggerContext;
-use super::http::{GatewayOptions, HttpGateway, workspace_routes};
-use super::schedule_runner::{ScheduledRule, run_schedules, workspace_schedules};
+use super::bucket_watcher::{BucketRule, BucketWatch, bucket_rules_of};
+use super::context::{TriggerContext, load_functions};
+use super::http::{GatewayOptions, HttpGateway, HttpRoute, routes_of};
+use super::schedule_runner::{ScheduledRule, run_schedules, schedules_of};
 
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
@@ -34,6 +34,8 @@ pub struct TriggerEngine {
     buckets_task: Option<JoinHandle<()>>,
     schedules: Vec<ScheduledRule>,
     bucket_rules: Vec<BucketRule>,
+    /// The routes of the last (re)load, served when the gateway runs.
+    routes: Vec<HttpRoute>,
     delivery_problem: Option<String>,
     /// What could not start, one message each (a port in use, a bad expression, …).
     pub problems: Vec<String>,
@@ -56,6 +58,7 @@ impl TriggerEngine {
             buckets_task: None,
             schedules: Vec::new(),
             bucket_rules: Vec::new(),
+            routes: Vec::new(),
             delivery_problem: None,
             problems: Vec::new(),
         };
@@ -75,11 +78,15 @@ impl TriggerEngine {
         engine
     }
 
-    /// Picks up changed triggers: routes and schedules as the functions now say.
+    /// Picks up changed triggers: routes, schedules and buckets as the functions now say
+    /// (each function's configuration read once).
     pub async fn reload(&mut self) {
-        let (routes, functions, route_problems) = workspace_routes(&self.context.workspace);
+        let (loaded, load_problems) = load_functions(&self.context.workspace);
+        let (routes, functions, route_problems) = routes_of(&loaded);
         self.problems = self.delivery_problem.iter().cloned().collect();
+        self.problems.extend(load_problems);
         self.problems.extend(route_problems);
+        self.routes = routes.routes().to_vec();
         match &self.gateway {
             Some(gateway) => gateway.set_routes(routes, functions),
             None if !routes.is_empty() => {
@@ -100,10 +107,9 @@ impl TriggerEngine {
             }
             None => {}
         }
-        let (schedules, schedule_problems) =
-            workspace_schedules(&self.context.workspace, Utc::now());
+        let (schedules, schedule_problems) = schedules_of(&loaded, Utc::now());
         self.problems.extend(schedule_problems);
-        let bucket_rules = workspace_bucket_rules(&self.context.workspace);
+        let bucket_rules = bucket_rules_of(&loaded);
         let unchanged = bucket_rules == self.bucket_rules
             && schedules.len() == self.schedules.len()
             && schedules.iter().zip(&self.schedules).all(|(new, old)| {
@@ -145,6 +151,11 @@ impl TriggerEngine {
 
     pub fn delivery(&self) -> Option<&Arc<AsyncDelivery>> {
         self.delivery.as_ref()
+    }
+
+    /// The HTTP routes the functions ask for (served if the gateway could start).
+    pub fn routes(&self) -> &[HttpRoute] {
+        &self.routes
     }
 
     pub fn schedules(&self) -> &[ScheduledRule] {

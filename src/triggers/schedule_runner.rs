@@ -11,7 +11,7 @@ use tokio::sync::watch;
 use super::async_delivery::AsyncDelivery;
 use super::events::schedule::ScheduledEvent;
 use super::schedule::{Schedule, ScheduleExpression, parse_time_zone};
-use crate::model::{Trigger, Workspace};
+use crate::model::{Function, Trigger};
 
 /// One schedule trigger, ready to fire.
 #[derive(Debug, Clone)]
@@ -33,18 +33,16 @@ impl ScheduledRule {
     }
 }
 
-/// The enabled schedules of every function, from `start` on; a malformed expression or
+/// The enabled schedules of the functions, from `start` on; a malformed expression or
 /// time zone is a message, and the other schedules still run.
-pub fn workspace_schedules(
-    workspace: &Workspace,
+pub fn schedules_of(
+    functions: &[Function],
     start: DateTime<Utc>,
 ) -> (Vec<ScheduledRule>, Vec<String>) {
     let mut rules = Vec::new();
     let mut problems = Vec::new();
-    for name in workspace.function_names().unwrap_or_default() {
-        let Ok(function) = workspace.function(&name) else {
-            continue;
-        };
+    for function in functions {
+        let name = &function.name;
         for (index, trigger) in function.config.triggers.iter().enumerate() {
             let Trigger::Schedule {
                 expression,

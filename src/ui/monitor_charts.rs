@@ -24,47 +24,40 @@ fn clock_label(unix_secs: f64, period_secs: i64) -> String {
     }
 }
 
-/// Bars centred on their period, one per period.
-fn bars(series: &MetricsSeries, value: impl Fn(&MetricsPeriod) -> f64) -> Vec<Bar> {
+/// Each period with the x of its centre (seconds since the epoch), and half its width.
+fn centred(series: &MetricsSeries) -> (f64, impl Iterator<Item = (f64, &MetricsPeriod)>) {
     #[expect(
         clippy::cast_precision_loss,
         reason = "seconds since the epoch fit f64"
     )]
     let half_period = series.period_secs as f64 / 2.0;
-    series
-        .periods
-        .iter()
-        .map(|period| {
-            #[expect(
-                clippy::cast_precision_loss,
-                reason = "seconds since the epoch fit f64"
-            )]
-            let x = period.start_unix_secs as f64 + half_period;
-            Bar::new(x, value(period)).width(half_period * 1.6)
-        })
+    let periods = series.periods.iter().map(move |period| {
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "seconds since the epoch fit f64"
+        )]
+        let x = period.start_unix_secs as f64 + half_period;
+        (x, period)
+    });
+    (half_period, periods)
+}
+
+/// Bars centred on their period, one per period.
+fn bars(series: &MetricsSeries, value: impl Fn(&MetricsPeriod) -> f64) -> Vec<Bar> {
+    let (half_period, periods) = centred(series);
+    periods
+        .map(|(x, period)| Bar::new(x, value(period)).width(half_period * 1.6))
         .collect()
 }
 
+/// A line through the periods that have a value.
 fn points(
     series: &MetricsSeries,
     value: impl Fn(&MetricsPeriod) -> Option<f64>,
 ) -> PlotPoints<'static> {
-    #[expect(
-        clippy::cast_precision_loss,
-        reason = "seconds since the epoch fit f64"
-    )]
-    let half_period = series.period_secs as f64 / 2.0;
-    series
-        .periods
-        .iter()
-        .filter_map(|period| {
-            #[expect(
-                clippy::cast_precision_loss,
-                reason = "seconds since the epoch fit f64"
-            )]
-            let x = period.start_unix_secs as f64 + half_period;
-            Some([x, value(period)?])
-        })
+    let (_, periods) = centred(series);
+    periods
+        .filter_map(|(x, period)| Some([x, value(period)?]))
         .collect::<Vec<_>>()
         .into()
 }

@@ -201,3 +201,36 @@ pub fn assert_same_shape(
         _ => {}
     }
 }
+
+/// A sink that remembers every invocation triggers started.
+#[derive(Default)]
+pub struct Recorder(pub std::sync::Mutex<Vec<lambdesk::triggers::FinishedInvocation>>);
+
+impl lambdesk::triggers::InvocationSink for Recorder {
+    fn finished(&self, invocation: lambdesk::triggers::FinishedInvocation) {
+        self.0.lock().expect("recorder").push(invocation);
+    }
+}
+
+impl Recorder {
+    /// The invocations of `function` that ran (whatever their outcome).
+    pub fn runs_of(&self, function: &str) -> Vec<lambdesk::triggers::FinishedInvocation> {
+        self.0
+            .lock()
+            .expect("recorder")
+            .iter()
+            .filter(|run| run.function == function && run.result.is_ok())
+            .cloned()
+            .collect()
+    }
+
+    /// What could not run or was dropped, as reported.
+    pub fn problems(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .expect("recorder")
+            .iter()
+            .filter_map(|run| run.result.as_ref().err().cloned())
+            .collect()
+    }
+}

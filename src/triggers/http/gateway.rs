@@ -24,7 +24,7 @@ use super::response_mapping::{GatewayResponse, map_function_response};
 use super::route::{HttpRoute, RouteTable};
 use crate::model::{Function, Outcome, Trigger, Workspace};
 use crate::runtime::InvokeError;
-use crate::triggers::context::TriggerContext;
+use crate::triggers::context::{TriggerContext, load_functions};
 
 /// Lambda's limit on a synchronous invocation's payload; a larger request body is a 413.
 const MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
@@ -57,48 +57,51 @@ impl GatewayOptions {
 pub fn workspace_routes(
     workspace: &Workspace,
 ) -> (RouteTable, HashMap<String, Arc<Function>>, Vec<String>) {
-    let mut routes = Vec::new();
-    let mut functions = HashMap::new();
+    let (functions, mut problems) = load_functions(workspace);
+    let (routes, served, route_problems) = routes_of(&functions);
+    problems.extend(route_problems);
+    (routes, served, problems)
+}
+
+/// The routes of the functions' enabled `http` triggers, with the functions they invoke; a
+/// route taken twice or malformed is a message.
+pub fn routes_of(
+    functions: &[Function],
+) -> (RouteTable, HashMap<String, Arc<Function>>, Vec<String>) {
+    let mut routes: Vec<HttpRoute> = Vec::new();
+    let mut served = HashMap::new();
     let mut problems = Vec::new();
-    for name in workspace.function_names().unwrap_or_default() {
-        let function = match workspace.function(&name) {
-            Ok(function) => function,
-            Err(error) => {
-                problems.push(format!("{name}: not served: {error}"));
-                continue;
-            }
-        };
+    for function in functions {
+        let name = &function.name;
         let mut serves = false;
         for trigger in &function.config.triggers {
-            if let Trigger::Http {
+            let Trigger::Http {
                 route,
                 enabled: true,
             } = trigger
-            {
-                match HttpRoute::parse(route, &name) {
-                    Ok(parsed) => {
-                        if let Some(taken) = routes
-                            .iter()
-                            .find(|known: &&HttpRoute| known.route_key == *route)
-                        {
-                            problems.push(format!(
-                                "{name}: the route `{route}` is already served by {}",
-                                taken.function
-                            ));
-                            continue;
-                        }
-                        routes.push(parsed);
-                        serves = true;
-                    }
-                    Err(message) => problems.push(format!("{name}: {message}")),
+            else {
+                continue;
+            };
+            if let Some(taken) = routes.iter().find(|known| known.route_key == *route) {
+                problems.push(format!(
+                    "{name}: the route `{route}` is already served by {}",
+                    taken.function
+                ));
+                continue;
+            }
+            match HttpRoute::parse(route, name) {
+                Ok(parsed) => {
+                    routes.push(parsed);
+                    serves = true;
                 }
+                Err(message) => problems.push(format!("{name}: {message}")),
             }
         }
         if serves {
-            functions.insert(name, Arc::new(function));
+            served.insert(name.clone(), Arc::new(function.clone()));
         }
     }
-    (RouteTable::new(routes), functions, problems)
+    (RouteTable::new(routes), served, problems)
 }
 
 /// The routes served and the functions they invoke; replaced as a whole on a change.

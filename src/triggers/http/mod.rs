@@ -5,7 +5,9 @@ mod request_event;
 mod response_mapping;
 mod route;
 
-pub use gateway::{DEFAULT_INTEGRATION_TIMEOUT, GatewayOptions, HttpGateway, workspace_routes};
+pub use gateway::{
+    DEFAULT_INTEGRATION_TIMEOUT, GatewayOptions, HttpGateway, routes_of, workspace_routes,
+};
 pub use request_event::{GatewayIdentity, IncomingRequest, request_event};
 pub use response_mapping::{GatewayResponse, map_function_response};
 pub use route::{DEFAULT_ROUTE, HttpRoute, RouteMatch, RouteTable};
