@@ -4,6 +4,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::config_error::KeySegment;
+use super::messaging_config::check_name;
 use super::names::{validate_bucket_name, validate_function_name};
 
 /// `functions/<name>/function.toml`. The key names are lambdesk's public file format and
@@ -362,14 +363,23 @@ pub enum Trigger {
         queue: String,
         #[serde(default = "default_batch_size")]
         batch_size: u32,
+        /// How long to gather a batch before invoking (0–300 s); needed above 10 messages.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        maximum_batching_window_secs: Option<u32>,
         #[serde(default)]
         report_batch_item_failures: bool,
+        /// Batches of this queue running at once (Lambda's maximum concurrency, 2–1000).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        maximum_concurrency: Option<u32>,
         #[serde(default = "enabled_by_default", skip_serializing_if = "is_enabled")]
         enabled: bool,
     },
     /// SNS subscription.
     Topic {
         topic: String,
+        /// An SNS filter policy on message attributes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        filter_policy: Option<serde_json::Value>,
         #[serde(default = "enabled_by_default", skip_serializing_if = "is_enabled")]
         enabled: bool,
     },
@@ -482,20 +492,60 @@ impl Trigger {
                 }
             }
             Self::Queue {
-                queue, batch_size, ..
+                queue,
+                batch_size,
+                maximum_batching_window_secs,
+                maximum_concurrency,
+                ..
             } => {
-                check_resource_name(queue, 80, "queue").map_err(|message| ("queue", message))?;
-                if (1..=10_000).contains(batch_size) {
-                    Ok(())
-                } else {
-                    Err((
+                check_name(queue, 80, "queue").map_err(|message| ("queue", message))?;
+                if !(1..=10_000).contains(batch_size) {
+                    return Err((
                         "batch_size",
                         format!("{batch_size} is outside Lambda's range of 1–10000"),
-                    ))
+                    ));
+                }
+                if queue.ends_with(".fifo") && *batch_size > 10 {
+                    return Err((
+                        "batch_size",
+                        "a FIFO queue's batch size is at most 10".to_owned(),
+                    ));
+                }
+                let window_secs = maximum_batching_window_secs.unwrap_or(0);
+                if window_secs > 300 {
+                    return Err((
+                        "maximum_batching_window_secs",
+                        format!("{window_secs} s is outside Lambda's range of 0–300 s"),
+                    ));
+                }
+                if *batch_size > 10 && window_secs == 0 {
+                    return Err((
+                        "maximum_batching_window_secs",
+                        "a batch size above 10 needs a batching window of at least 1 s, as Lambda requires".to_owned(),
+                    ));
+                }
+                match maximum_concurrency {
+                    Some(concurrency) if !(2..=1000).contains(concurrency) => Err((
+                        "maximum_concurrency",
+                        format!("{concurrency} is outside Lambda's range of 2–1000"),
+                    )),
+                    _ => Ok(()),
                 }
             }
-            Self::Topic { topic, .. } => {
-                check_resource_name(topic, 256, "topic").map_err(|message| ("topic", message))
+            Self::Topic {
+                topic,
+                filter_policy,
+                ..
+            } => {
+                check_name(topic, 256, "topic").map_err(|message| ("topic", message))?;
+                match filter_policy {
+                    Some(policy) if !policy.is_object() => Err((
+                        "filter_policy",
+                        "a filter policy is a table of attribute names, like { kind = [\"order\"] }"
+                            .to_owned(),
+                    )),
+                    _ => Ok(()),
+                }
             }
         }
     }
@@ -520,21 +570,6 @@ fn check_route(route: &str) -> Result<(), String> {
         return Err(format!("the path `{path}` must start with `/`"));
     }
     Ok(())
-}
-
-/// SQS queue and SNS topic names: letters, digits, `-` and `_`, with `.fifo` allowed at the end.
-fn check_resource_name(name: &str, max_len: usize, what: &str) -> Result<(), String> {
-    let base = name.strip_suffix(".fifo").unwrap_or(name);
-    let chars_ok = base
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !name.is_empty() && name.len() <= max_len && !base.is_empty() && chars_ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{name}` is not a valid {what} name: 1–{max_len} letters, digits, `-` and `_` (optionally ending in `.fifo`)"
-        ))
-    }
 }
 
 /// `[permissions]`: the function's "execution role" — which buckets it may touch.
@@ -588,8 +623,8 @@ impl Destination {
     fn check(&self) -> Result<(), String> {
         match self {
             Self::Function(name) => validate_function_name(name),
-            Self::Queue(name) => check_resource_name(name, 80, "queue"),
-            Self::Topic(name) => check_resource_name(name, 256, "topic"),
+            Self::Queue(name) => check_name(name, 80, "queue"),
+            Self::Topic(name) => check_name(name, 256, "topic"),
             Self::Bucket(name) => validate_bucket_name(name),
         }
     }

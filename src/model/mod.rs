@@ -6,6 +6,7 @@ mod atomic_write;
 mod config_error;
 mod function_config;
 mod invocation;
+mod messaging_config;
 mod names;
 mod workspace;
 mod workspace_config;
@@ -17,6 +18,7 @@ pub use function_config::{
     Permissions, Runtime, Trigger,
 };
 pub use invocation::{FunctionError, InvocationRecord, Outcome, error_types};
+pub use messaging_config::{QueueConfig, QueueSubscription, TopicConfig};
 pub use names::{validate_bucket_name, validate_function_name};
 pub use workspace::{Function, Workspace, WorkspaceError};
 pub use workspace_config::{PricingOverrides, WorkspaceConfig};

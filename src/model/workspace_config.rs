@@ -1,6 +1,9 @@
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::function_config::Architecture;
+use super::messaging_config::{QueueConfig, TopicConfig};
 
 /// `lambdesk.toml` at the root of a workspace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +25,12 @@ pub struct WorkspaceConfig {
     /// Prices that differ from `assets/pricing.toml` (another region, a negotiated rate).
     #[serde(default, skip_serializing_if = "PricingOverrides::is_empty")]
     pub pricing: PricingOverrides,
+    /// `[queues.<name>]`: queues with SQS semantics.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub queues: BTreeMap<String, QueueConfig>,
+    /// `[topics.<name>]`: topics with SNS fan-out.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub topics: BTreeMap<String, TopicConfig>,
 }
 
 fn default_region() -> String {
@@ -39,6 +48,8 @@ impl Default for WorkspaceConfig {
             gateway_port: default_gateway_port(),
             async_retry_delays_secs: None,
             pricing: PricingOverrides::default(),
+            queues: BTreeMap::new(),
+            topics: BTreeMap::new(),
         }
     }
 }

@@ -8,8 +8,11 @@ pub mod context;
 pub mod engine;
 pub mod events;
 pub mod http;
+pub mod message_attribute;
+pub mod queues;
 pub mod schedule;
 pub mod schedule_runner;
+pub mod state_db;
 pub mod write_chains;
 
 pub use context::{FinishedInvocation, InvocationSink, TriggerContext};

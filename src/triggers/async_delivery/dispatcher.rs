@@ -79,7 +79,7 @@ impl AsyncDelivery {
         context: Arc<TriggerContext>,
         options: AsyncOptions,
     ) -> Result<Arc<Self>, StoreError> {
-        let store = AsyncStore::open(&context.workspace.state_dir().join("state.sqlite"))?;
+        let store = AsyncStore::open(&crate::triggers::state_db::state_path(&context.workspace))?;
         store.release_leases()?;
         Ok(Arc::new(Self {
             store,

@@ -10,26 +10,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension as _, params};
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("the workspace state {}: {source}", path.display())]
-    Open {
-        path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
-    },
-    #[error(
-        "the workspace state {} is damaged ({detail}); move it aside to start with an empty backlog",
-        path.display()
-    )]
-    Damaged { path: PathBuf, detail: String },
-    #[error("the workspace state {}: {source}", path.display())]
-    Query {
-        path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
-    },
-}
+pub use crate::triggers::state_db::StoreError;
+use crate::triggers::state_db::open_state_db;
 
 /// One queued asynchronous invocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,31 +64,7 @@ CREATE INDEX IF NOT EXISTS async_events_due ON async_events (due_at_ms, id);
 impl AsyncStore {
     /// Opens (creating) the store at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let open_error = |source| StoreError::Open {
-            path: path.to_owned(),
-            source,
-        };
-        if let Some(parent) = path.parent() {
-            // A missing folder shows up as the open error below.
-            let _ = std::fs::create_dir_all(parent);
-        }
-        let connection = Connection::open(path).map_err(open_error)?;
-        // WAL: a crash (kill -9) loses nothing committed; NORMAL sync is durable against a
-        // process crash, which is what a local console meets.
-        connection
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
-            .map_err(open_error)?;
-        connection.execute_batch(SCHEMA).map_err(open_error)?;
-        // A quick check: a corrupt file is reported now, not as lost events later.
-        let integrity: String = connection
-            .query_row("PRAGMA quick_check", [], |row| row.get(0))
-            .map_err(open_error)?;
-        if integrity != "ok" {
-            return Err(StoreError::Damaged {
-                path: path.to_owned(),
-                detail: integrity,
-            });
-        }
+        let connection = open_state_db(path, SCHEMA)?;
         Ok(Self {
             path: path.to_owned(),
             connection: Mutex::new(connection),

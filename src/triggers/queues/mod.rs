@@ -1,0 +1,11 @@
+//! Queues with SQS semantics: the durable store, the SQS event Lambda's pollers build,
+//! and the event source mappings that feed queue triggers.
+
+mod known_queues;
+mod store;
+
+pub use known_queues::{QueueUnknown, known_queues, queue_settings};
+pub use store::{
+    MAX_MESSAGE_BYTES, NewMessage, PeekedMessage, QueueCounts, QueueSettings, QueueStore,
+    ReceivedMessage, SendError, Sent,
+};

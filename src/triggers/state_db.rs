@@ -1,0 +1,67 @@
+//! The workspace's state database, `.lambdesk/state.sqlite`: the asynchronous backlog and
+//! the queues live there, each behind its own connection (SQLite's WAL lets the console,
+//! `serve` and the CLI open it at once).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the workspace state {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the workspace state {} is damaged ({detail}); move it aside to start with an empty backlog",
+        path.display()
+    )]
+    Damaged { path: PathBuf, detail: String },
+    /// A full disk shows up here as SQLite's "database or disk is full": nothing was
+    /// written, and the caller says so.
+    #[error("the workspace state {}: {source}", path.display())]
+    Query {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+/// The workspace's state file.
+pub fn state_path(workspace: &crate::model::Workspace) -> PathBuf {
+    workspace.state_dir().join("state.sqlite")
+}
+
+/// Opens (creating) the database at `path` and makes sure `schema` exists.
+pub fn open_state_db(path: &Path, schema: &str) -> Result<Connection, StoreError> {
+    let open_error = |source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        // A missing folder shows up as the open error below.
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let connection = Connection::open(path).map_err(open_error)?;
+    // WAL: a crash (kill -9) loses nothing committed; NORMAL sync is durable against a
+    // process crash, which is what a local console meets.
+    connection
+        .execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(open_error)?;
+    // A quick check: a corrupt file is reported now, not as lost events later.
+    let integrity: String = connection
+        .query_row("PRAGMA quick_check", [], |row| row.get(0))
+        .map_err(open_error)?;
+    if integrity != "ok" {
+        return Err(StoreError::Damaged {
+            path: path.to_owned(),
+            detail: integrity,
+        });
+    }
+    connection.execute_batch(schema).map_err(open_error)?;
+    Ok(connection)
+}
