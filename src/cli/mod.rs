@@ -6,6 +6,7 @@ pub mod console;
 mod events;
 mod invoke;
 mod list;
+mod queue;
 mod schedule;
 mod serve;
 
@@ -52,6 +53,11 @@ enum Command {
     },
     /// Run every trigger of the workspace (the HTTP gateway, …) until Ctrl-C; logs on stdout.
     Serve(serve::ServeArgs),
+    /// Queues with SQS semantics: send, list, peek, purge, redrive.
+    Queue {
+        #[command(subcommand)]
+        command: queue::QueueCommand,
+    },
     /// EventBridge schedule expressions: rate(…) and cron(…).
     Schedule {
         #[command(subcommand)]
@@ -68,6 +74,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::New(new_args)) => blueprints::create(&workspace()?, &new_args),
         Some(Command::Events { command }) => events::run(&command),
         Some(Command::Schedule { command }) => schedule::run(&command),
+        Some(Command::Queue { command }) => queue::run(&workspace()?, &command),
         Some(Command::Serve(serve_args)) => serve::run(&workspace()?, &serve_args).await,
         // `main` opens the console before getting here.
         None => Ok(ExitCode::SUCCESS),

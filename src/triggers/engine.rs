@@ -13,6 +13,7 @@ use super::async_delivery::{AsyncDelivery, AsyncOptions};
 use super::bucket_watcher::{BucketRule, BucketWatch, bucket_rules_of};
 use super::context::{TriggerContext, load_functions};
 use super::http::{GatewayOptions, HttpGateway, HttpRoute, routes_of};
+use super::queues::{QueueMapping, known_queues, queue_mappings_of, run_mapping};
 use super::schedule_runner::{ScheduledRule, run_schedules, schedules_of};
 
 #[derive(Debug, Clone)]
@@ -34,6 +35,11 @@ pub struct TriggerEngine {
     buckets_task: Option<JoinHandle<()>>,
     schedules: Vec<ScheduledRule>,
     bucket_rules: Vec<BucketRule>,
+    /// The queue triggers running, and how to stop them (they restart on `reload` when
+    /// they changed).
+    mappings: Vec<QueueMapping>,
+    mappings_stop: watch::Sender<bool>,
+    mapping_tasks: Vec<JoinHandle<()>>,
     /// The routes of the last (re)load, served when the gateway runs.
     routes: Vec<HttpRoute>,
     delivery_problem: Option<String>,
@@ -46,6 +52,7 @@ impl TriggerEngine {
     pub async fn start(context: Arc<TriggerContext>, options: EngineOptions) -> Self {
         let (stop, _) = watch::channel(false);
         let (schedules_stop, _) = watch::channel(false);
+        let (mappings_stop, _) = watch::channel(false);
         let mut engine = Self {
             context,
             gateway: None,
@@ -58,6 +65,9 @@ impl TriggerEngine {
             buckets_task: None,
             schedules: Vec::new(),
             bucket_rules: Vec::new(),
+            mappings: Vec::new(),
+            mappings_stop,
+            mapping_tasks: Vec::new(),
             routes: Vec::new(),
             delivery_problem: None,
             problems: Vec::new(),
@@ -107,6 +117,7 @@ impl TriggerEngine {
             }
             None => {}
         }
+        self.restart_mappings(&loaded).await;
         let (schedules, schedule_problems) = schedules_of(&loaded, Utc::now());
         self.problems.extend(schedule_problems);
         let bucket_rules = bucket_rules_of(&loaded);
@@ -145,6 +156,37 @@ impl TriggerEngine {
         }
     }
 
+    /// Restarts the queue pollers if the queue triggers or the queues changed.
+    async fn restart_mappings(&mut self, loaded: &[crate::model::Function]) {
+        let Some(delivery) = &self.delivery else {
+            return;
+        };
+        let queues = known_queues(&self.context.workspace, loaded);
+        let mappings = queue_mappings_of(loaded, &queues);
+        if mappings == self.mappings {
+            return;
+        }
+        let _ = self.mappings_stop.send(true);
+        for task in self.mapping_tasks.drain(..) {
+            let _ = task.await;
+        }
+        let (mappings_stop, stopped) = watch::channel(false);
+        self.mappings_stop = mappings_stop;
+        self.mapping_tasks = mappings
+            .iter()
+            .map(|mapping| {
+                tokio::spawn(run_mapping(
+                    mapping.clone(),
+                    Arc::clone(&self.context),
+                    Arc::clone(delivery.queues()),
+                    Arc::clone(delivery.queue_sent()),
+                    stopped.clone(),
+                ))
+            })
+            .collect();
+        self.mappings = mappings;
+    }
+
     pub fn gateway_addr(&self) -> Option<SocketAddr> {
         self.gateway.as_ref().map(HttpGateway::local_addr)
     }
@@ -166,6 +208,7 @@ impl TriggerEngine {
     /// asynchronous events stay queued for the next start.
     pub async fn stop(mut self) {
         let _ = self.schedules_stop.send(true);
+        let _ = self.mappings_stop.send(true);
         let _ = self.stop.send(true);
         if let Some(gateway) = self.gateway.take() {
             gateway.stop().await;
@@ -177,6 +220,7 @@ impl TriggerEngine {
         ]
         .into_iter()
         .flatten()
+        .chain(self.mapping_tasks.drain(..))
         {
             let _ = task.await;
         }

@@ -13,6 +13,7 @@ pub mod queues;
 pub mod schedule;
 pub mod schedule_runner;
 pub mod state_db;
+pub mod topics;
 pub mod write_chains;
 
 pub use context::{FinishedInvocation, InvocationSink, TriggerContext};

@@ -14,7 +14,9 @@ use super::destination_record::{Condition, LastResponse, destination_record};
 use super::store::{AsyncEvent, AsyncStore, NewAsyncEvent, StoreError};
 use crate::model::{Destination, Function, Outcome, write_atomically};
 use crate::runtime::InvokeError;
-use crate::triggers::context::{FinishedInvocation, TriggerContext};
+use crate::triggers::context::{FinishedInvocation, TriggerContext, load_functions};
+use crate::triggers::queues::{NewMessage, QueueStore, known_queues, queue_settings};
+use crate::triggers::state_db::state_path;
 
 /// Lambda's recursive loop detection stops a chain after this many invocations.
 pub const MAX_HOPS: u32 = 16;
@@ -66,6 +68,11 @@ fn millis(duration: Duration) -> i64 {
 
 pub struct AsyncDelivery {
     store: AsyncStore,
+    /// The workspace's queues (same database): destinations send to them, queue
+    /// triggers receive from them.
+    queues: Arc<QueueStore>,
+    /// Wakes the queue pollers when a message is sent from this process.
+    queue_sent: Arc<Notify>,
     context: Arc<TriggerContext>,
     options: AsyncOptions,
     /// Wakes the delivery loop when an event is queued.
@@ -79,10 +86,13 @@ impl AsyncDelivery {
         context: Arc<TriggerContext>,
         options: AsyncOptions,
     ) -> Result<Arc<Self>, StoreError> {
-        let store = AsyncStore::open(&crate::triggers::state_db::state_path(&context.workspace))?;
+        let store = AsyncStore::open(&state_path(&context.workspace))?;
         store.release_leases()?;
+        let queues = Arc::new(QueueStore::open(&state_path(&context.workspace))?);
         Ok(Arc::new(Self {
             store,
+            queues,
+            queue_sent: Arc::new(Notify::new()),
             context,
             options,
             queued: Notify::new(),
@@ -95,6 +105,26 @@ impl AsyncDelivery {
 
     pub fn store(&self) -> &AsyncStore {
         &self.store
+    }
+
+    pub fn queues(&self) -> &Arc<QueueStore> {
+        &self.queues
+    }
+
+    pub fn queue_sent(&self) -> &Arc<Notify> {
+        &self.queue_sent
+    }
+
+    /// Sends one message to a queue of the workspace and wakes its pollers.
+    pub fn send_to_queue(&self, queue: &str, message: NewMessage) -> Result<(), String> {
+        let (functions, _) = load_functions(&self.context.workspace);
+        let queues = known_queues(&self.context.workspace, &functions);
+        let settings = queue_settings(&queues, queue).map_err(|error| error.to_string())?;
+        self.queues
+            .send(&settings, &[message], Utc::now().timestamp_millis())
+            .map_err(|error| error.to_string())?;
+        self.queue_sent.notify_waiters();
+        Ok(())
     }
 
     /// Queues an asynchronous invocation of `function` (Lambda's `InvocationType=Event`).
@@ -368,8 +398,11 @@ impl AsyncDelivery {
                 self.context.write_chains.ended(writer);
                 written
             }
-            Destination::Queue(name) | Destination::Topic(name) => Err(format!(
-                "the destination `{name}` is a queue or topic, which this version of lambdesk does not deliver to yet"
+            Destination::Queue(queue) => {
+                self.send_to_queue(queue, NewMessage::with_body(record.to_string()))
+            }
+            Destination::Topic(name) => Err(format!(
+                "the destination `{name}` is a topic, which this version of lambdesk does not deliver to yet"
             )),
         };
         if let Err(message) = result {

@@ -157,6 +157,16 @@ pub struct SqsMessage {
     pub sender_id: String,
     /// `messageAttributes`, by name.
     pub message_attributes: BTreeMap<String, SqsMessageAttribute>,
+    /// A FIFO queue's `SequenceNumber`, `MessageGroupId` and `MessageDeduplicationId`.
+    pub fifo: Option<FifoAttributes>,
+}
+
+/// The attributes a message of a FIFO queue carries besides the standard ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FifoAttributes {
+    pub sequence_number: String,
+    pub group_id: String,
+    pub deduplication_id: String,
 }
 
 impl SqsMessage {
@@ -176,6 +186,7 @@ impl SqsMessage {
             receive_count: 1,
             sender_id: "AROAEXAMPLEROLEID1234:lambdesk".to_owned(),
             message_attributes: BTreeMap::new(),
+            fifo: None,
         }
     }
 
@@ -226,6 +237,21 @@ impl SqsMessage {
             .iter()
             .map(|(name, attribute)| (name.clone(), attribute.to_json()))
             .collect();
+        let mut attributes = json!({
+            "ApproximateReceiveCount": self.receive_count.to_string(),
+            "SentTimestamp": self.sent_at.timestamp_millis().to_string(),
+            "SenderId": self.sender_id,
+            "ApproximateFirstReceiveTimestamp":
+                self.first_received_at.timestamp_millis().to_string()
+        });
+        if let (Some(fifo), Some(fields)) = (&self.fifo, attributes.as_object_mut()) {
+            fields.insert("SequenceNumber".to_owned(), json!(fifo.sequence_number));
+            fields.insert("MessageGroupId".to_owned(), json!(fifo.group_id));
+            fields.insert(
+                "MessageDeduplicationId".to_owned(),
+                json!(fifo.deduplication_id),
+            );
+        }
         json!({
             "messageId": self.message_id,
             "receiptHandle": self.receipt_handle,
@@ -235,13 +261,7 @@ impl SqsMessage {
             "eventSourceARN": self.queue_arn(),
             "eventSource": "aws:sqs",
             "awsRegion": self.region,
-            "attributes": {
-                "ApproximateReceiveCount": self.receive_count.to_string(),
-                "SentTimestamp": self.sent_at.timestamp_millis().to_string(),
-                "SenderId": self.sender_id,
-                "ApproximateFirstReceiveTimestamp":
-                    self.first_received_at.timestamp_millis().to_string()
-            },
+            "attributes": attributes,
             "messageAttributes": Value::Object(message_attributes)
         })
     }

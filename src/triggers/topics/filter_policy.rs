@@ -17,12 +17,7 @@ const MAX_COMBINATIONS: usize = 150;
 const OR_KEY: &str = "$or";
 const NUMERIC_HELP: &str = "`numeric` needs an operator and a number, like [\">=\", 100]";
 
-/// One message attribute as SNS carries it: `Type` is "String", "Number", "String.Array" or "Binary".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessageAttribute {
-    pub data_type: String,
-    pub value: String,
-}
+pub use crate::triggers::message_attribute::MessageAttribute;
 
 /// A parsed, validated filter policy.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,7 +102,8 @@ enum NumericOp {
 }
 
 impl FilterPolicy {
-    /// Parses and validates a policy given as JSON (serde_json::Value object).
+    /// Parses and validates a policy given as JSON (a `serde_json::Value` object), so that
+    /// every mistake is reported when the subscription is set up, not when messages flow.
     pub fn parse(policy: &Value) -> Result<Self, FilterPolicyError> {
         let parsed = Self::parse_object(policy)?;
         let count = parsed.combinations();
@@ -519,7 +515,7 @@ mod tests {
         FilterPolicy::parse(policy).unwrap().matches(&attrs(list))
     }
 
-    /// The conditions `conditions` on key `a` against one attribute `a`.
+    /// Whether `conditions`, as the policy for key `a`, pass a message whose only attribute is `a`.
     fn one(conditions: &Value, data_type: &str, value: &str) -> bool {
         passes(&json!({ "a": conditions }), &[("a", data_type, value)])
     }
@@ -560,7 +556,7 @@ mod tests {
         message[3] = ("price_usd", "Number", "210.75");
         message[1] = ("event", "String", "order_cancelled");
         assert!(!passes(&policy, &message));
-        message.remove(0);
+        message.retain(|(name, _, _)| *name != "store");
         assert!(!passes(&policy, &message), "every key must match");
     }
 

@@ -1,0 +1,5 @@
+//! Topics with SNS semantics: publishing fans a message out to every subscribed function
+//! (an asynchronous invocation with SNS's record) and queue, filtered by subscription
+//! filter policies.
+
+pub mod filter_policy;
