@@ -9,6 +9,7 @@ mod list;
 mod queue;
 mod schedule;
 mod serve;
+mod topic;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +59,11 @@ enum Command {
         #[command(subcommand)]
         command: queue::QueueCommand,
     },
+    /// Topics with SNS fan-out: publish, list.
+    Topic {
+        #[command(subcommand)]
+        command: topic::TopicCommand,
+    },
     /// EventBridge schedule expressions: rate(…) and cron(…).
     Schedule {
         #[command(subcommand)]
@@ -75,6 +81,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Events { command }) => events::run(&command),
         Some(Command::Schedule { command }) => schedule::run(&command),
         Some(Command::Queue { command }) => queue::run(&workspace()?, &command),
+        Some(Command::Topic { command }) => topic::run(&workspace()?, &command),
         Some(Command::Serve(serve_args)) => serve::run(&workspace()?, &serve_args).await,
         // `main` opens the console before getting here.
         None => Ok(ExitCode::SUCCESS),

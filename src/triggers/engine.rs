@@ -15,6 +15,7 @@ use super::context::{TriggerContext, load_functions};
 use super::http::{GatewayOptions, HttpGateway, HttpRoute, routes_of};
 use super::queues::{QueueMapping, known_queues, queue_mappings_of, run_mapping};
 use super::schedule_runner::{ScheduledRule, run_schedules, schedules_of};
+use super::topics::known_topics;
 
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
@@ -118,6 +119,8 @@ impl TriggerEngine {
             None => {}
         }
         self.restart_mappings(&loaded).await;
+        let (_, topic_problems) = known_topics(&self.context.workspace, &loaded);
+        self.problems.extend(topic_problems);
         let (schedules, schedule_problems) = schedules_of(&loaded, Utc::now());
         self.problems.extend(schedule_problems);
         let bucket_rules = bucket_rules_of(&loaded);

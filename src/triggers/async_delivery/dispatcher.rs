@@ -17,6 +17,7 @@ use crate::runtime::InvokeError;
 use crate::triggers::context::{FinishedInvocation, TriggerContext, load_functions};
 use crate::triggers::queues::{NewMessage, QueueStore, known_queues, queue_settings};
 use crate::triggers::state_db::state_path;
+use crate::triggers::topics::{Publication, PublishError, PublishReport, PublishTargets, publish};
 
 /// Lambda's recursive loop detection stops a chain after this many invocations.
 pub const MAX_HOPS: u32 = 16;
@@ -125,6 +126,25 @@ impl AsyncDelivery {
             .map_err(|error| error.to_string())?;
         self.queue_sent.notify_waiters();
         Ok(())
+    }
+
+    /// Publishes to a topic of the workspace and wakes whoever delivers.
+    pub fn publish(
+        &self,
+        publication: &Publication,
+        hops: u32,
+    ) -> Result<PublishReport, PublishError> {
+        let (functions, _) = load_functions(&self.context.workspace);
+        let targets = PublishTargets {
+            workspace: &self.context.workspace,
+            functions: &functions,
+            async_events: &self.store,
+            queues: &self.queues,
+        };
+        let report = publish(&targets, publication, hops, Utc::now())?;
+        self.queued.notify_one();
+        self.queue_sent.notify_waiters();
+        Ok(report)
     }
 
     /// Queues an asynchronous invocation of `function` (Lambda's `InvocationType=Event`).
@@ -401,9 +421,16 @@ impl AsyncDelivery {
             Destination::Queue(queue) => {
                 self.send_to_queue(queue, NewMessage::with_body(record.to_string()))
             }
-            Destination::Topic(name) => Err(format!(
-                "the destination `{name}` is a topic, which this version of lambdesk does not deliver to yet"
-            )),
+            Destination::Topic(topic) => {
+                let publication = Publication {
+                    topic: topic.clone(),
+                    message: record.to_string(),
+                    ..Publication::default()
+                };
+                self.publish(&publication, event.hops + 1)
+                    .map(|_| ())
+                    .map_err(|error| error.to_string())
+            }
         };
         if let Err(message) = result {
             self.report_problem(&event.function, &origin, &message);

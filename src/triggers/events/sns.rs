@@ -142,9 +142,46 @@ impl SnsNotification {
         json!({ "Records": [self.record()] })
     }
 
-    /// One element of `Records`.
-    pub fn record(&self) -> Value {
-        let message_attributes: Map<String, Value> = self
+    /// The JSON body SNS puts in an SQS message for a subscribed queue (without raw
+    /// message delivery). `Subject` and `MessageAttributes` appear only when set.
+    pub fn sqs_envelope(&self) -> Value {
+        let endpoint = format!("https://sns.{}.amazonaws.com", self.region);
+        let mut envelope = Map::new();
+        let mut put = |key: &str, value: Value| {
+            envelope.insert(key.to_owned(), value);
+        };
+        put("Type", json!("Notification"));
+        put("MessageId", json!(self.message_id));
+        put("TopicArn", json!(self.topic_arn()));
+        if let Some(subject) = &self.subject {
+            put("Subject", json!(subject));
+        }
+        put("Message", json!(self.message));
+        put("Timestamp", json!(iso8601_millis(self.timestamp)));
+        put("SignatureVersion", json!("1"));
+        put("Signature", json!(self.signature));
+        put(
+            "SigningCertURL",
+            json!(format!(
+                "{endpoint}/SimpleNotificationService-{}.pem",
+                self.signing_cert_id
+            )),
+        );
+        put(
+            "UnsubscribeURL",
+            json!(format!(
+                "{endpoint}/?Action=Unsubscribe&SubscriptionArn={}",
+                self.subscription_arn()
+            )),
+        );
+        if !self.message_attributes.is_empty() {
+            put("MessageAttributes", self.attributes_json());
+        }
+        Value::Object(envelope)
+    }
+
+    fn attributes_json(&self) -> Value {
+        let attributes: Map<String, Value> = self
             .message_attributes
             .iter()
             .map(|(name, attribute)| {
@@ -152,6 +189,11 @@ impl SnsNotification {
                 (name.clone(), value)
             })
             .collect();
+        Value::Object(attributes)
+    }
+
+    /// One element of `Records`.
+    pub fn record(&self) -> Value {
         let endpoint = format!("https://sns.{}.amazonaws.com", self.region);
         json!({
             "EventVersion": "1.0",
@@ -162,7 +204,7 @@ impl SnsNotification {
                 "MessageId": self.message_id,
                 "Type": "Notification",
                 "TopicArn": self.topic_arn(),
-                "MessageAttributes": Value::Object(message_attributes),
+                "MessageAttributes": self.attributes_json(),
                 "SignatureVersion": "1",
                 "Timestamp": iso8601_millis(self.timestamp),
                 "SigningCertUrl":

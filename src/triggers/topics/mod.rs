@@ -3,3 +3,8 @@
 //! filter policies.
 
 pub mod filter_policy;
+mod publish;
+mod subscriptions;
+
+pub use publish::{Publication, PublishError, PublishReport, PublishTargets, publish};
+pub use subscriptions::{Endpoint, Subscription, known_topics};

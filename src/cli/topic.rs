@@ -1,0 +1,93 @@
+//! `lambdesk topic publish|list`: the workspace's topics from the command line. Publishing
+//! writes to the workspace's state database; a running console or `serve` delivers.
+
+use std::process::ExitCode;
+
+use chrono::Utc;
+use lambdesk::model::Workspace;
+use lambdesk::triggers::async_delivery::AsyncStore;
+use lambdesk::triggers::context::load_functions;
+use lambdesk::triggers::message_attribute::{MessageAttribute, parse_attribute};
+use lambdesk::triggers::queues::QueueStore;
+use lambdesk::triggers::state_db::state_path;
+use lambdesk::triggers::topics::{Publication, PublishTargets, known_topics, publish};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TopicCommand {
+    /// Publish a message to every subscriber whose filter policy matches.
+    Publish(PublishArgs),
+    /// The topics with their subscriptions.
+    List,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PublishArgs {
+    topic: String,
+    message: String,
+    #[arg(long)]
+    subject: Option<String>,
+    /// A message attribute: name=value (a String), name:Number=42, name:String.Array=["a"].
+    #[arg(long = "attr", value_name = "NAME=VALUE", value_parser = parse_attribute)]
+    attributes: Vec<(String, MessageAttribute)>,
+}
+
+pub fn run(workspace: &Workspace, command: &TopicCommand) -> anyhow::Result<ExitCode> {
+    let (functions, _) = load_functions(workspace);
+    match command {
+        TopicCommand::Publish(args) => {
+            let path = state_path(workspace);
+            let async_events = AsyncStore::open(&path)?;
+            let queues = QueueStore::open(&path)?;
+            let targets = PublishTargets {
+                workspace,
+                functions: &functions,
+                async_events: &async_events,
+                queues: &queues,
+            };
+            let publication = Publication {
+                topic: args.topic.clone(),
+                message: args.message.clone(),
+                subject: args.subject.clone(),
+                attributes: args.attributes.iter().cloned().collect(),
+            };
+            let report = publish(&targets, &publication, 0, Utc::now())?;
+            println!("{}", report.message_id);
+            for endpoint in &report.delivered_to {
+                eprintln!("  → {endpoint}");
+            }
+            for endpoint in &report.filtered_out {
+                eprintln!("  ✗ {endpoint} (its filter policy does not match)");
+            }
+            if report.delivered_to.is_empty() && report.filtered_out.is_empty() {
+                eprintln!("  (no subscribers: the message went nowhere, as on SNS)");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TopicCommand::List => {
+            let (topics, problems) = known_topics(workspace, &functions);
+            if topics.is_empty() {
+                println!(
+                    "no topics: declare one as [topics.<name>] in lambdesk.toml or subscribe a function with a topic trigger"
+                );
+            }
+            for (name, subscriptions) in &topics {
+                println!("{name}");
+                for subscription in subscriptions {
+                    let filtered = if subscription.filter_policy.is_some() {
+                        " (filter policy)"
+                    } else {
+                        ""
+                    };
+                    println!("  {}{filtered}", subscription.describe());
+                }
+                if subscriptions.is_empty() {
+                    println!("  (no subscribers)");
+                }
+            }
+            for problem in problems {
+                eprintln!("{problem}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
