@@ -121,6 +121,12 @@ pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<Exit
             .map_or_else(|| "never".to_owned(), |time| time.to_rfc3339());
         println!("  {} -> {} (next {next})", rule.expression, rule.function);
     }
+    for mapping in engine.queue_mappings() {
+        println!(
+            "  queue {} -> {} (batches of up to {})",
+            mapping.queue.name, mapping.function.name, mapping.batch_size
+        );
+    }
     println!(
         "lambdesk\tserving {}; Ctrl-C stops",
         workspace.root().display()

@@ -203,6 +203,11 @@ impl TriggerEngine {
         &self.routes
     }
 
+    /// The queue triggers being polled.
+    pub fn queue_mappings(&self) -> &[QueueMapping] {
+        &self.mappings
+    }
+
     pub fn schedules(&self) -> &[ScheduledRule] {
         &self.schedules
     }

@@ -805,6 +805,33 @@ mod tests {
     }
 
     #[test]
+    fn a_full_disk_is_an_error_and_keeps_what_was_stored() {
+        let (_dir, store) = open();
+        let queue = standard("q");
+        store
+            .send(&queue, &[NewMessage::with_body("kept")], 0)
+            .unwrap();
+        // SQLite's page limit stands in for a full disk: the same SQLITE_FULL error.
+        let pages: i64 = store
+            .connection()
+            .query_row("PRAGMA page_count", [], |row| row.get(0))
+            .unwrap();
+        store
+            .connection()
+            .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+            .unwrap();
+        let batch: Vec<NewMessage> = (0..200)
+            .map(|n| NewMessage::with_body(format!("{n}").repeat(500)))
+            .collect();
+        let error = store.send(&queue, &batch, 1).unwrap_err().to_string();
+        assert!(error.contains("full"), "{error}");
+        // Nothing of the batch is half-stored, and the earlier message is still there.
+        let left = store.peek("q", 1_000, 1).unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].body, "kept");
+    }
+
+    #[test]
     fn messages_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.sqlite");
