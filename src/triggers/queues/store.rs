@@ -333,7 +333,7 @@ impl QueueStore {
                         .map_err(self.query_error())?;
                     continue;
                 }
-                let receipt_handle = uuid::Uuid::new_v4().simple().to_string();
+                let receipt_handle = receipt_handle_for(candidate.seq);
                 let first_receive_at_ms = candidate.first_receive_at_ms.unwrap_or(now_ms);
                 let receive_count = candidate.receive_count + 1;
                 transaction
@@ -429,12 +429,15 @@ impl QueueStore {
         {
             let mut statement = transaction
                 .prepare_cached(
-                    "DELETE FROM queue_messages WHERE queue = ?1 AND receipt_handle = ?2",
+                    "DELETE FROM queue_messages WHERE seq = ?1 AND queue = ?2 AND receipt_handle = ?3",
                 )
                 .map_err(self.query_error())?;
             for handle in receipt_handles {
+                let Some(seq) = seq_of_receipt_handle(handle) else {
+                    continue;
+                };
                 deleted += statement
-                    .execute(params![queue, handle])
+                    .execute(params![seq, queue, handle])
                     .map_err(self.query_error())?;
             }
         }
@@ -452,10 +455,13 @@ impl QueueStore {
         let mut connection = self.connection();
         let transaction = connection.transaction().map_err(self.query_error())?;
         for handle in receipt_handles {
+            let Some(seq) = seq_of_receipt_handle(handle) else {
+                continue;
+            };
             transaction
                 .execute(
-                    "UPDATE queue_messages SET visible_at_ms = ?1 WHERE queue = ?2 AND receipt_handle = ?3",
-                    params![now_ms, queue, handle],
+                    "UPDATE queue_messages SET visible_at_ms = ?1 WHERE seq = ?2 AND queue = ?3 AND receipt_handle = ?4",
+                    params![now_ms, seq, queue, handle],
                 )
                 .map_err(self.query_error())?;
         }
@@ -548,6 +554,16 @@ impl QueueStore {
             )
             .map_err(self.query_error())
     }
+}
+
+/// A receipt handle names the message's row, so deleting by handle finds the row by its
+/// key; the random part makes each receive's handle different.
+fn receipt_handle_for(seq: i64) -> String {
+    format!("{seq}-{}", uuid::Uuid::new_v4().simple())
+}
+
+fn seq_of_receipt_handle(handle: &str) -> Option<i64> {
+    handle.split_once('-')?.0.parse().ok()
 }
 
 fn check_message(queue: &QueueSettings, message: &NewMessage) -> Result<(), SendError> {
