@@ -63,6 +63,27 @@ pub enum Command {
         path: std::path::PathBuf,
         text: String,
     },
+    /// Send a message to a queue (Queues & Topics > Send message); `attributes` one a
+    /// line, `name=value` or `name:Number=42`.
+    SendMessage {
+        queue: String,
+        body: String,
+        attributes: String,
+        group_id: Option<String>,
+    },
+    /// Delete every message of a queue (after the user confirmed).
+    PurgeQueue { queue: String },
+    /// Move a dead-letter queue's messages back to their source queues.
+    RedriveQueue { queue: String },
+    /// Show a queue's messages in the browser (`None` closes it).
+    BrowseQueue { queue: Option<String> },
+    /// Publish to a topic (Queues & Topics > Publish message).
+    Publish {
+        topic: String,
+        message: String,
+        subject: String,
+        attributes: String,
+    },
     /// Reread the workspace's functions from disk.
     Refresh,
     /// Show a message in the status bar (something the UI itself could not do).

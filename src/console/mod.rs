@@ -5,6 +5,7 @@
 
 mod command;
 mod invocation_history;
+mod messaging;
 mod metrics;
 mod session_ledger;
 mod state;
@@ -16,6 +17,8 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 
 pub use command::Command;
 pub use invocation_history::{InvocationHistory, InvocationSummary};
+use messaging::Messaging;
+pub use messaging::{MessagingSnapshot, QueueRow, TopicRow};
 pub use metrics::{MetricsPeriod, MetricsSeries, metrics_series};
 pub use session_ledger::SessionLedger;
 use session_ledger::SharedLedger;
@@ -116,6 +119,8 @@ pub struct Console {
     engine: Option<crate::triggers::TriggerEngine>,
     /// `start_triggers` was called: keep them in step with the functions.
     triggers_wanted: bool,
+    /// Queues and topics, for the Queues & Topics view.
+    messaging: Messaging,
 }
 
 impl Console {
@@ -148,6 +153,7 @@ impl Console {
         let prices = PriceList::builtin().with_overrides(&workspace.config().pricing);
         let logs = Arc::new(LogStore::new(workspace.logs_dir(), LOG_MEMORY_LINES));
         let mut console = Self {
+            messaging: Messaging::new(workspace.clone()),
             state: ConsoleState::new(workspace.root().to_owned()),
             runtime: Arc::new(Runtime::new(options)?),
             ledger: SharedLedger::new(CostMeter::new(prices), logs),
@@ -310,6 +316,37 @@ impl Console {
                         Some(format!("Could not export to {}: {error}", path.display()));
                 }
             }
+            Command::SendMessage {
+                queue,
+                body,
+                attributes,
+                group_id,
+            } => {
+                let result = self
+                    .messaging
+                    .send(&queue, &body, &attributes, group_id.as_deref());
+                self.say(result);
+            }
+            Command::PurgeQueue { queue } => {
+                let result = self.messaging.purge(&queue);
+                self.say(result);
+            }
+            Command::RedriveQueue { queue } => {
+                let result = self.messaging.redrive(&queue);
+                self.say(result);
+            }
+            Command::BrowseQueue { queue } => self.messaging.browse(queue),
+            Command::Publish {
+                topic,
+                message,
+                subject,
+                attributes,
+            } => {
+                let result = self
+                    .messaging
+                    .publish(&topic, &message, &subject, &attributes);
+                self.say(result);
+            }
             Command::Refresh => self.refresh_functions(),
             Command::DismissMessage => self.state.message = None,
             Command::ShowMessage(message) => self.state.message = Some(message),
@@ -317,6 +354,24 @@ impl Console {
     }
 
     /// The function created by the last `CreateFunction`, once (the UI then opens it).
+    /// Tells the user how an action went, in the status bar.
+    fn say(&mut self, result: Result<String, String>) {
+        self.state.message = Some(match result {
+            Ok(done) | Err(done) => done,
+        });
+    }
+
+    /// Queues and topics as last read; `refresh_messaging` keeps them current.
+    pub fn messaging(&self) -> &MessagingSnapshot {
+        self.messaging.snapshot()
+    }
+
+    /// Reads queue counts again if they are older than half a second (while the Queues &
+    /// Topics view is open).
+    pub fn refresh_messaging(&mut self) {
+        self.messaging.refresh(false);
+    }
+
     pub fn take_created(&mut self) -> Option<String> {
         self.state.created.take()
     }

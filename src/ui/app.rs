@@ -8,6 +8,7 @@ use super::cost_view::CostView;
 use super::create_function::CreateFunctionDialog;
 use super::dialogs::{Dialogs, NativeDialogs};
 use super::logs_view::LogsView;
+use super::messaging_view::MessagingView;
 use super::test_tab::TestTab;
 use super::{function_list, status_bar};
 
@@ -31,12 +32,17 @@ const MONITOR_SHORTCUT: egui::KeyboardShortcut = egui::KeyboardShortcut::new(
     egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
     egui::Key::M,
 );
+const QUEUES_SHORTCUT: egui::KeyboardShortcut = egui::KeyboardShortcut::new(
+    egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
+    egui::Key::Q,
+);
 
 /// What the central panel shows besides a function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum View {
     Logs,
     Monitor,
+    QueuesAndTopics,
 }
 
 /// The console window: panels draw from the console's state and queue commands, which
@@ -57,11 +63,10 @@ pub struct LambdeskApp {
     /// The window title was set for this workspace.
     titled_for: Option<std::path::PathBuf>,
     logs: LogsView,
-    /// The central panel shows the logs instead of the selected function.
-    showing_logs: bool,
     cost: CostView,
-    /// The central panel shows the cost view instead of the selected function.
-    showing_cost: bool,
+    messaging: MessagingView,
+    /// What the central panel shows instead of the selected function, if anything.
+    view: Option<View>,
     commands: Vec<Command>,
 }
 
@@ -88,9 +93,9 @@ impl LambdeskApp {
             dialogs: Box::new(NativeDialogs),
             titled_for: None,
             logs,
-            showing_logs: false,
             cost: CostView::default(),
-            showing_cost: false,
+            messaging: MessagingView::default(),
+            view: None,
             commands: Vec::new(),
         };
         if let Some(name) = selected {
@@ -121,11 +126,12 @@ impl LambdeskApp {
     fn menu_ui(&mut self, ui: &mut egui::Ui) {
         let mut open_root = None;
         let shortcut_text = |shortcut: &egui::KeyboardShortcut| ui.ctx().format_shortcut(shortcut);
-        let (open_text, create_text, logs_text, monitor_text) = (
+        let (open_text, create_text, logs_text, monitor_text, queues_text) = (
             shortcut_text(&OPEN_WORKSPACE_SHORTCUT),
             shortcut_text(&CREATE_FUNCTION_SHORTCUT),
             shortcut_text(&LOGS_SHORTCUT),
             shortcut_text(&MONITOR_SHORTCUT),
+            shortcut_text(&QUEUES_SHORTCUT),
         );
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
@@ -166,6 +172,12 @@ impl LambdeskApp {
                 {
                     self.show_view(View::Monitor);
                 }
+                if ui
+                    .add(egui::Button::new("Queues & Topics").shortcut_text(queues_text))
+                    .clicked()
+                {
+                    self.show_view(View::QueuesAndTopics);
+                }
                 ui.separator();
                 ui.label("Theme");
                 let mut theme = ui.ctx().options(|options| options.theme_preference);
@@ -194,6 +206,9 @@ impl LambdeskApp {
         if ui.input_mut(|input| input.consume_shortcut(&MONITOR_SHORTCUT)) {
             self.show_view(View::Monitor);
         }
+        if ui.input_mut(|input| input.consume_shortcut(&QUEUES_SHORTCUT)) {
+            self.show_view(View::QueuesAndTopics);
+        }
         if let Some(root) = open_root {
             self.open_workspace(&root);
         }
@@ -217,14 +232,31 @@ impl LambdeskApp {
     }
 
     fn show_view(&mut self, view: View) {
-        self.showing_logs = view == View::Logs;
-        self.showing_cost = view == View::Monitor;
+        self.view = Some(view);
+        if view == View::QueuesAndTopics {
+            self.console.refresh_messaging();
+        }
+    }
+
+    /// The button of a view beside "Create function": shows it, or the function again.
+    fn view_toggle_ui(&mut self, ui: &mut egui::Ui, view: View, label: &str, hover: String) {
+        let showing = self.view == Some(view);
+        if ui
+            .selectable_label(showing, label)
+            .on_hover_text(hover)
+            .clicked()
+        {
+            if showing {
+                self.view = None;
+            } else {
+                self.show_view(view);
+            }
+        }
     }
 
     /// Shows `name`'s Code tab (as clicking it in the list does).
     pub fn show_function(&mut self, name: &str) {
-        self.showing_logs = false;
-        self.showing_cost = false;
+        self.view = None;
         self.tab = Tab::Code;
         self.select(name);
     }
@@ -241,6 +273,9 @@ impl LambdeskApp {
     pub fn logic(&mut self) {
         self.console.poll();
         self.logs.poll();
+        if self.view == Some(View::QueuesAndTopics) {
+            self.console.refresh_messaging();
+        }
         if let Some(created) = self.console.take_created() {
             self.select(&created);
             self.tab = Tab::Code;
@@ -278,33 +313,36 @@ impl LambdeskApp {
                     {
                         self.create.open = true;
                     }
+                });
+                ui.horizontal(|ui| {
                     let logs_text = ui.ctx().format_shortcut(&LOGS_SHORTCUT);
-                    if ui
-                        .toggle_value(&mut self.showing_logs, "Logs")
-                        .on_hover_text(format!("Every invocation's log ({logs_text})"))
-                        .clicked()
-                    {
-                        self.showing_cost = false;
-                    }
+                    let hover = format!("Every invocation's log ({logs_text})");
+                    self.view_toggle_ui(ui, View::Logs, "Logs", hover);
                     let monitor_text = ui.ctx().format_shortcut(&MONITOR_SHORTCUT);
-                    if ui
-                        .toggle_value(&mut self.showing_cost, "Monitor")
-                        .on_hover_text(format!("Charts and cost ({monitor_text})"))
-                        .clicked()
-                    {
-                        self.showing_logs = false;
-                    }
+                    let hover = format!("Charts and cost ({monitor_text})");
+                    self.view_toggle_ui(ui, View::Monitor, "Monitor", hover);
+                    let queues_text = ui.ctx().format_shortcut(&QUEUES_SHORTCUT);
+                    let hover = format!("Queues, dead-letter queues and topics ({queues_text})");
+                    self.view_toggle_ui(ui, View::QueuesAndTopics, "Queues & Topics", hover);
                 });
                 clicked_function = function_list::ui(ui, &state, self.selected.as_deref());
             });
         self.create
             .ui(ui.ctx(), self.console.blueprints(), &mut self.commands);
         egui::CentralPanel::default().show(ui, |ui| {
-            if self.showing_cost {
+            if self.view == Some(View::Monitor) {
                 self.cost.ui(ui, &self.console);
                 return;
             }
-            if self.showing_logs {
+            if self.view == Some(View::QueuesAndTopics) {
+                self.messaging
+                    .ui(ui, self.console.messaging(), &mut self.commands);
+                // Counts change while the view is open: look again in half a second.
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(500));
+                return;
+            }
+            if self.view == Some(View::Logs) {
                 let names: Vec<String> = state
                     .functions
                     .iter()
@@ -357,8 +395,7 @@ impl LambdeskApp {
             }
         });
         if let Some(name) = clicked_function {
-            self.showing_logs = false;
-            self.showing_cost = false;
+            self.view = None;
             self.select(&name);
         }
         self.confirm_delete_ui(ui.ctx());

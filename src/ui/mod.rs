@@ -12,6 +12,7 @@ mod function_list;
 mod highlight;
 mod log_rows;
 mod logs_view;
+mod messaging_view;
 mod monitor_charts;
 mod status_bar;
 mod test_tab;
