@@ -36,7 +36,32 @@ const SAMPLE_FILES: &[(&str, &str)] = &[
 const SAMPLE_BLUEPRINTS: &[(&str, &str)] = &[
     ("items-api", "http-api"),
     ("process-upload", "bucket-processor"),
+    ("process-orders", "queue-processor"),
+    ("on-alert", "topic-subscriber"),
 ];
+
+/// The sample's `lambdesk.toml`: the orders queue with a dead-letter queue, and a topic
+/// that both a function and the orders queue subscribe to.
+const SAMPLE_WORKSPACE_CONFIG: &str = r#"# lambdesk workspace: settings shared by every function here.
+region = "us-east-1"
+architecture = "x86_64"
+gateway_port = 3000
+
+# Orders wait here for the process-orders function; a message that fails 3 times moves
+# to orders-dlq (redrive it from Queues & Topics once fixed).
+[queues.orders]
+visibility_timeout_secs = 30
+max_receive_count = 3
+dead_letter_queue = "orders-dlq"
+
+[queues.orders-dlq]
+
+# on-alert subscribes with a topic trigger; the audit queue keeps a copy of every alert.
+[queues.alert-audit]
+
+[topics.alerts]
+subscriptions = [{ queue = "alert-audit" }]
+"#;
 
 /// `<data dir>/lambdesk/sample-workspace` (`~/.local/share/…` on Linux).
 pub fn sample_workspace_dir() -> PathBuf {
@@ -70,8 +95,16 @@ pub fn default_workspace() -> Result<Workspace, WorkspaceError> {
 /// Functions the user deleted are not brought back once the workspace exists.
 pub fn open_sample_workspace(root: &Path) -> Result<Workspace, WorkspaceError> {
     let is_new = !root.join("lambdesk.toml").exists();
-    let workspace = Workspace::open(root)?;
+    let mut workspace = Workspace::open(root)?;
     if is_new {
+        let config_path = root.join("lambdesk.toml");
+        write_atomically(&config_path, SAMPLE_WORKSPACE_CONFIG.as_bytes()).map_err(|source| {
+            WorkspaceError::Io {
+                path: config_path.clone(),
+                source,
+            }
+        })?;
+        workspace = Workspace::open(root)?;
         for (relative_path, contents) in SAMPLE_FILES {
             let path = workspace.functions_dir().join(relative_path);
             write_atomically(&path, contents.as_bytes())
@@ -99,9 +132,19 @@ mod tests {
         for name in workspace.function_names().unwrap() {
             workspace.function(&name).unwrap();
         }
+        // The queues and the topic the queue and topic samples use.
+        let config = workspace.config();
+        assert!(config.queues.contains_key("orders") && config.topics.contains_key("alerts"));
         assert_eq!(
             workspace.function_names().unwrap(),
-            vec!["echo", "hello", "items-api", "process-upload"]
+            vec![
+                "echo",
+                "hello",
+                "items-api",
+                "on-alert",
+                "process-orders",
+                "process-upload"
+            ]
         );
         assert!(
             root.join("functions/items-api/events")

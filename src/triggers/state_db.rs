@@ -45,6 +45,9 @@ pub fn open_state_db(path: &Path, schema: &str) -> Result<Connection, StoreError
         let _ = std::fs::create_dir_all(parent);
     }
     let connection = Connection::open(path).map_err(open_error)?;
+    // Every transaction that reads and then writes starts IMMEDIATE (takes the write lock
+    // first): a deferred one would fail with "database is locked" when another connection
+    // (the CLI, the console's view) wrote in between, instead of waiting its turn.
     // WAL: a crash (kill -9) loses nothing committed; NORMAL sync is durable against a
     // process crash, which is what a local console meets.
     connection

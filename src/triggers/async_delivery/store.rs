@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 
 pub use crate::triggers::state_db::StoreError;
 use crate::triggers::state_db::open_state_db;
@@ -112,7 +112,9 @@ impl AsyncStore {
         lease_ms: i64,
     ) -> Result<Vec<AsyncEvent>, StoreError> {
         let mut connection = self.connection();
-        let transaction = connection.transaction().map_err(self.query_error())?;
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(self.query_error())?;
         let events = {
             let mut statement = transaction
                 .prepare(

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use rusqlite::{Connection, OptionalExtension as _, Transaction, TransactionBehavior, params};
 use sha2::{Digest as _, Sha256};
 
 use crate::model::QueueConfig;
@@ -211,7 +211,9 @@ impl QueueStore {
             check_message(queue, message)?;
         }
         let mut connection = self.connection();
-        let transaction = connection.transaction().map_err(self.query_error())?;
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(self.query_error())?;
         if queue.fifo {
             transaction
                 .execute(
@@ -299,7 +301,9 @@ impl QueueStore {
         now_ms: i64,
     ) -> Result<Vec<ReceivedMessage>, StoreError> {
         let mut connection = self.connection();
-        let transaction = connection.transaction().map_err(self.query_error())?;
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(self.query_error())?;
         let mut received = Vec::with_capacity(max);
         let mut skipped_seq = 0_i64;
         // Each pass reads a window of visible messages in order; messages that move to
@@ -424,7 +428,9 @@ impl QueueStore {
     /// many were deleted.
     pub fn delete(&self, queue: &str, receipt_handles: &[&str]) -> Result<usize, StoreError> {
         let mut connection = self.connection();
-        let transaction = connection.transaction().map_err(self.query_error())?;
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(self.query_error())?;
         let mut deleted = 0;
         {
             let mut statement = transaction
@@ -453,7 +459,9 @@ impl QueueStore {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let mut connection = self.connection();
-        let transaction = connection.transaction().map_err(self.query_error())?;
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(self.query_error())?;
         for handle in receipt_handles {
             let Some(seq) = seq_of_receipt_handle(handle) else {
                 continue;
@@ -845,6 +853,37 @@ mod tests {
         let left = store.peek("q", 1_000, 1).unwrap();
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].body, "kept");
+    }
+
+    #[test]
+    fn two_connections_sending_and_receiving_at_once_never_fail() {
+        // The console, `serve` and the CLI each have their own connection to the file.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let (sender, receiver) = (
+            QueueStore::open(&path).unwrap(),
+            QueueStore::open(&path).unwrap(),
+        );
+        let queue = standard("q");
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                for n in 0..400 {
+                    sender
+                        .send(&queue, &[NewMessage::with_body(n.to_string())], 0)
+                        .unwrap();
+                }
+            });
+            scope.spawn(|| {
+                for _ in 0..400 {
+                    let received = receiver.receive(&queue, 10, 0).unwrap();
+                    let handles: Vec<&str> = received
+                        .iter()
+                        .map(|message| message.receipt_handle.as_str())
+                        .collect();
+                    receiver.delete("q", &handles).unwrap();
+                }
+            });
+        });
     }
 
     #[test]
