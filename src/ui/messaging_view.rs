@@ -8,7 +8,7 @@ use chrono::{DateTime, Local, Utc};
 use crate::console::{Command, MessagingSnapshot, QueueRow, TopicRow};
 
 /// Characters of a message body shown in the browser's table.
-const BODY_PREVIEW_CHARS: usize = 120;
+const BODY_PREVIEW_CHARS: usize = 64;
 
 #[derive(Debug, Default)]
 pub struct MessagingView {
