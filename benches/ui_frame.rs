@@ -32,6 +32,7 @@ fn record(index: usize) -> InvocationRecord {
         log_stream: "2026/11/26/[$LATEST]bench".to_owned(),
         outcome: Outcome::Success(serde_json::Value::Null),
         init_log_lines: Vec::new(),
+        outbox: Vec::new(),
         log_lines: vec![format!(
             "2026-11-26T16:00:00.000Z\tid\tINFO\tprocessing order {index}"
         )],

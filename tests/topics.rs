@@ -50,6 +50,7 @@ fn publish(
         message: message.to_owned(),
         subject: Some("Greetings".to_owned()),
         attributes,
+        message_id: None,
     };
     engine
         .engine

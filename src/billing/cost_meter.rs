@@ -132,6 +132,7 @@ mod tests {
                 Outcome::Failure(FunctionError::new("Error", "boom"))
             },
             init_log_lines: Vec::new(),
+            outbox: Vec::new(),
             log_lines: Vec::new(),
         }
     }

@@ -6,6 +6,7 @@ use lambdesk::billing::{PriceList, format_usd};
 use lambdesk::logs::LogStore;
 use lambdesk::model::Workspace;
 use lambdesk::runtime::{InvokeError, ModuleOrigin, Runtime, RuntimeOptions};
+use lambdesk::triggers::outbox_delivery::OutboxDelivery;
 
 use super::EXIT_FUNCTION_ERROR;
 
@@ -44,7 +45,13 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
     let logs = LogStore::new(workspace.logs_dir(), CLI_LOG_MEMORY_LINES);
     let mut live_logs = logs.subscribe();
     let record = match runtime.invoke(workspace, &function, &event).await {
-        Ok(record) => record,
+        Ok(mut record) => {
+            // What the function sent to queues and topics goes out now.
+            let outbox = OutboxDelivery::new(workspace.clone());
+            let problems = outbox.deliver(&function, &record.outbox, 0);
+            record.log_lines.extend(problems);
+            record
+        }
         // The Invoke API answers these with an error, as a function failure would.
         Err(error @ (InvokeError::TooManyRequests { .. } | InvokeError::Sandbox(_))) => {
             let payload = serde_json::json!({

@@ -135,6 +135,7 @@ fn send(
         attributes: attributes.clone(),
         group_id: args.group.clone(),
         deduplication_id: args.deduplication_id.clone(),
+        message_id: None,
     };
     let messages: Vec<NewMessage> = match (&args.batch_file, &args.body) {
         (Some(file), _) => {

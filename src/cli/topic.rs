@@ -49,6 +49,7 @@ pub fn run(workspace: &Workspace, command: &TopicCommand) -> anyhow::Result<Exit
                 message: args.message.clone(),
                 subject: args.subject.clone(),
                 attributes: args.attributes.iter().cloned().collect(),
+                message_id: None,
             };
             let report = publish(&targets, &publication, 0, Utc::now())?;
             println!("{}", report.message_id);

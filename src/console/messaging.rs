@@ -212,6 +212,7 @@ impl Messaging {
                 .filter(|group| !group.is_empty())
                 .map(str::to_owned),
             deduplication_id: None,
+            message_id: None,
         };
         let sent = stores
             .queues
@@ -270,6 +271,7 @@ impl Messaging {
             message: message.to_owned(),
             subject: Some(subject.to_owned()).filter(|subject| !subject.is_empty()),
             attributes: parse_attributes(attributes)?,
+            message_id: None,
         };
         let report =
             publish(&targets, &publication, 0, Utc::now()).map_err(|error| error.to_string())?;

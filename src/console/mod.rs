@@ -121,6 +121,8 @@ pub struct Console {
     triggers_wanted: bool,
     /// Queues and topics, for the Queues & Topics view.
     messaging: Messaging,
+    /// Sends what Test invocations put in their `/outbox`.
+    outbox: Arc<crate::triggers::outbox_delivery::OutboxDelivery>,
 }
 
 impl Console {
@@ -154,6 +156,9 @@ impl Console {
         let logs = Arc::new(LogStore::new(workspace.logs_dir(), LOG_MEMORY_LINES));
         let mut console = Self {
             messaging: Messaging::new(workspace.clone()),
+            outbox: Arc::new(crate::triggers::outbox_delivery::OutboxDelivery::new(
+                workspace.clone(),
+            )),
             state: ConsoleState::new(workspace.root().to_owned()),
             runtime: Arc::new(Runtime::new(options)?),
             ledger: SharedLedger::new(CostMeter::new(prices), logs),
@@ -732,6 +737,7 @@ impl Console {
         set_status(&mut self.state, name, FunctionStatus::Running);
         let runtime = Arc::clone(&self.runtime);
         let workspace = self.workspace.clone();
+        let outbox = Arc::clone(&self.outbox);
         let sender = self.events_sender.clone();
         let waker = Arc::clone(&self.waker);
         let function_name = name.to_owned();
@@ -739,7 +745,12 @@ impl Console {
             let result = runtime
                 .invoke(&workspace, &function, event.as_bytes())
                 .await
-                .map(Arc::new)
+                .map(|mut record| {
+                    // What the function sent goes out as from any other invocation.
+                    let problems = outbox.deliver(&function, &record.outbox, 0);
+                    record.log_lines.extend(problems);
+                    Arc::new(record)
+                })
                 .map_err(|error| error.to_string());
             // The console may be gone (window closed); then nobody needs the result.
             let _ = sender.send(ConsoleEvent::InvocationFinished {

@@ -200,6 +200,7 @@ mod tests {
             log_stream: "2026/11/26/[$LATEST]abc".into(),
             outcome: Outcome::Success(serde_json::Value::Null),
             init_log_lines: Vec::new(),
+            outbox: Vec::new(),
             log_lines: lines.iter().map(|line| (*line).to_owned()).collect(),
         }
     }

@@ -168,6 +168,23 @@ impl FunctionConfig {
                 );
             }
         }
+        for (field, names, max_len, what) in [
+            ("queues", &self.permissions.queues, 80, "queue"),
+            ("topics", &self.permissions.topics, 256, "topic"),
+        ] {
+            for (index, name) in names.iter().enumerate() {
+                if let Err(message) = check_name(name, max_len, what) {
+                    report(
+                        vec![
+                            KeySegment::key("permissions"),
+                            KeySegment::key(field),
+                            KeySegment::Index(index),
+                        ],
+                        message,
+                    );
+                }
+            }
+        }
         for (field, destination) in [
             ("on_success", &self.destinations.on_success),
             ("on_failure", &self.destinations.on_failure),
@@ -578,11 +595,22 @@ fn check_route(route: &str) -> Result<(), String> {
 pub struct Permissions {
     #[serde(default)]
     pub buckets: BTreeMap<String, BucketAccess>,
+    /// Queues the function may send to (`sqs:SendMessage`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<String>,
+    /// Topics the function may publish to (`sns:Publish`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 impl Permissions {
     pub fn is_empty(&self) -> bool {
-        self.buckets.is_empty()
+        self.buckets.is_empty() && self.queues.is_empty() && self.topics.is_empty()
+    }
+
+    /// The function may send to a queue or publish to a topic: it gets an `/outbox`.
+    pub fn sends_messages(&self) -> bool {
+        !self.queues.is_empty() || !self.topics.is_empty()
     }
 }
 

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +77,55 @@ pub struct InvocationRecord {
     pub init_log_lines: Vec<String>,
     /// The function's own log lines, in order, without the START/END/REPORT frame.
     pub log_lines: Vec<String>,
+    /// Messages the function sent to queues and topics (through `/outbox`), delivered by
+    /// whoever invoked it once the invocation ended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outbox: Vec<OutgoingMessage>,
+}
+
+/// A message a function sent: what the `lambdesk` JS module (or any guest) writes as one
+/// JSON file in `/outbox`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum OutgoingMessage {
+    /// SQS `SendMessage`.
+    Queue {
+        /// The id the guest gave the sender; a fresh one when absent.
+        #[serde(default, rename = "messageId", skip_serializing_if = "Option::is_none")]
+        message_id: Option<String>,
+        queue: String,
+        body: String,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        attributes: BTreeMap<String, OutgoingAttribute>,
+        #[serde(default, rename = "groupId", skip_serializing_if = "Option::is_none")]
+        group_id: Option<String>,
+        #[serde(
+            default,
+            rename = "deduplicationId",
+            skip_serializing_if = "Option::is_none"
+        )]
+        deduplication_id: Option<String>,
+    },
+    /// SNS `Publish`.
+    Topic {
+        #[serde(default, rename = "messageId", skip_serializing_if = "Option::is_none")]
+        message_id: Option<String>,
+        topic: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subject: Option<String>,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        attributes: BTreeMap<String, OutgoingAttribute>,
+    },
+}
+
+/// `{"type": "Number", "value": "42"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutgoingAttribute {
+    #[serde(rename = "type")]
+    pub data_type: String,
+    pub value: String,
 }
 
 impl InvocationRecord {

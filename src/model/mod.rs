@@ -17,7 +17,9 @@ pub use function_config::{
     Architecture, AsyncConfig, BucketAccess, Destination, Destinations, FunctionConfig,
     Permissions, Runtime, Trigger,
 };
-pub use invocation::{FunctionError, InvocationRecord, Outcome, error_types};
+pub use invocation::{
+    FunctionError, InvocationRecord, Outcome, OutgoingAttribute, OutgoingMessage, error_types,
+};
 pub use messaging_config::{QueueConfig, QueueSubscription, TopicConfig};
 pub use names::{validate_bucket_name, validate_function_name};
 pub use workspace::{Function, Workspace, WorkspaceError};

@@ -29,6 +29,8 @@ pub struct Environment {
     /// What the environment was created from; a different one means new code.
     pub fingerprint: u64,
     pub last_used: Instant,
+    /// The environment's `/outbox`, if the function may send messages.
+    pub outbox: Option<super::outbox::Outbox>,
 }
 
 impl Environment {
@@ -76,6 +78,7 @@ impl Environment {
                 log_stream,
                 fingerprint,
                 last_used: Instant::now(),
+                outbox: None,
             }),
             _ => None,
         };

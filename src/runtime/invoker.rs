@@ -8,7 +8,9 @@ use serde::de::IgnoredAny;
 use wasmtime::{Engine, ExternType, InstancePre, Linker, Module};
 use wasmtime_wasi::FsPerms;
 
-use crate::model::{BucketAccess, Function, InvocationRecord, Runtime as Language, Workspace};
+use crate::model::{
+    BucketAccess, Function, InvocationRecord, OutgoingMessage, Runtime as Language, Workspace,
+};
 
 use super::MAX_PAYLOAD_BYTES;
 use super::code_fingerprint::code_fingerprint;
@@ -22,6 +24,7 @@ use super::js_snapshot;
 use super::lambda_environment::{lambda_variables, new_log_stream_name};
 use super::module_cache::{ModuleCache, ModuleOrigin};
 use super::module_source::module_bytes;
+use super::outbox::{OUTBOX_GUEST_PATH, Outbox};
 use super::outcome::outcome_of;
 use super::sandbox::{RunResult, SandboxSetup, SandboxState};
 
@@ -106,6 +109,8 @@ struct Invocation {
     /// Lines logged during Init, shown before the invocation's own.
     init_log_lines: Vec<String>,
     log_stream: String,
+    /// What the function sent through `/outbox`.
+    outbox: Vec<OutgoingMessage>,
 }
 
 impl Runtime {
@@ -328,13 +333,18 @@ impl Runtime {
     ) -> Result<Invocation, InvokeError> {
         let (module, _) = self.command_module(function)?;
         let cold_start = module.cold_start_pending.swap(false, Ordering::AcqRel);
-        let setup = sandbox_setup(workspace, function, &module.log_stream, Vec::new())?;
-        let run = command_mode::run(&self.engine, &module.instance_pre, event, &setup).await?;
+        let outbox = outbox_for(workspace, function)?;
+        let preopens = outbox.iter().map(Outbox::preopen).collect();
+        let setup = sandbox_setup(workspace, function, &module.log_stream, preopens)?;
+        let mut run = command_mode::run(&self.engine, &module.instance_pre, event, &setup).await?;
+        let (sent, problems) = outbox.as_ref().map(Outbox::take).unwrap_or_default();
+        run.log_lines.extend(problems);
         Ok(Invocation {
             run,
             init_duration: cold_start.then_some(module.load_duration),
             init_log_lines: Vec::new(),
             log_stream: module.log_stream.clone(),
+            outbox: sent,
         })
     }
 
@@ -357,7 +367,11 @@ impl Runtime {
                     TASK_ROOT.to_owned(),
                     FsPerms::ReadOnly,
                 );
-                let setup = sandbox_setup(workspace, function, &log_stream, vec![code_dir])?;
+                let outbox = outbox_for(workspace, function)?;
+                let preopens = std::iter::once(code_dir)
+                    .chain(outbox.iter().map(Outbox::preopen))
+                    .collect();
+                let setup = sandbox_setup(workspace, function, &log_stream, preopens)?;
                 let (environment, init_run) = Environment::start(
                     &self.engine,
                     &module.instance_pre,
@@ -366,7 +380,7 @@ impl Runtime {
                     fingerprint,
                 )
                 .await?;
-                let Some(environment) = environment else {
+                let Some(mut environment) = environment else {
                     // Init failed: the invocation fails with Init's error.
                     let init_duration = init_run.duration;
                     let mut run = init_run;
@@ -376,13 +390,21 @@ impl Runtime {
                         init_duration: Some(init_duration),
                         init_log_lines: Vec::new(),
                         log_stream,
+                        outbox: Vec::new(),
                     });
                 };
+                environment.outbox = outbox;
                 (environment, Some(init_run))
             }
         };
         let request = invocation_request(workspace, function, event, request_id, timeout);
-        let run = environment.invoke(&request, timeout).await?;
+        let mut run = environment.invoke(&request, timeout).await?;
+        let (sent, problems) = environment
+            .outbox
+            .as_ref()
+            .map(Outbox::take)
+            .unwrap_or_default();
+        run.log_lines.extend(problems);
         let log_stream = environment.log_stream.clone();
         if environment_mode::reusable_after(&run) {
             self.environments.put_back(&function.name, environment);
@@ -392,6 +414,7 @@ impl Runtime {
             init_duration: init.as_ref().map(|init| init.duration),
             init_log_lines: init.map(|init| init.log_lines).unwrap_or_default(),
             log_stream,
+            outbox: sent,
         })
     }
 }
@@ -453,6 +476,13 @@ fn sandbox_setup(
     if function.config.runtime == Language::Js {
         variables.push(("LAMBDA_TASK_ROOT".to_owned(), TASK_ROOT.to_owned()));
     }
+    // What the function may send to, so a guest can refuse at once as the SDK would.
+    let permissions = &function.config.permissions;
+    if permissions.sends_messages() {
+        variables.push(("LAMBDESK_OUTBOX".to_owned(), OUTBOX_GUEST_PATH.to_owned()));
+        variables.push(("LAMBDESK_QUEUES".to_owned(), permissions.queues.join(",")));
+        variables.push(("LAMBDESK_TOPICS".to_owned(), permissions.topics.join(",")));
+    }
     preopens.extend(bucket_preopens(workspace, function)?);
     Ok(SandboxSetup {
         variables,
@@ -474,6 +504,7 @@ fn record_of(
         init_duration,
         init_log_lines,
         log_stream,
+        outbox,
     } = invocation;
     let duration_ms = run.duration.as_secs_f64() * 1000.0;
     let init_duration_ms = init_duration.map(|init| init.as_secs_f64() * 1000.0);
@@ -495,7 +526,20 @@ fn record_of(
         outcome,
         init_log_lines,
         log_lines,
+        outbox,
     }
+}
+
+/// An outbox for a function that may send to queues or publish to topics.
+fn outbox_for(workspace: &Workspace, function: &Function) -> Result<Option<Outbox>, InvokeError> {
+    if !function.config.permissions.sends_messages() {
+        return Ok(None);
+    }
+    Outbox::create(&workspace.state_dir(), &function.name)
+        .map(Some)
+        .map_err(|error| {
+            InvokeError::Sandbox(format!("cannot create the function's outbox: {error}"))
+        })
 }
 
 /// Lambda bills in 1 ms steps, rounding up; never less than 1 ms.

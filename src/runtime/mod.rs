@@ -19,6 +19,7 @@ mod lambda_environment;
 mod memory_limiter;
 mod module_cache;
 mod module_source;
+mod outbox;
 mod outcome;
 mod sandbox;
 

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::outbox_delivery::OutboxDelivery;
 use super::write_chains::WriteChains;
 use crate::model::{BucketAccess, Function, InvocationRecord, Workspace};
 use crate::runtime::{InvokeError, Runtime};
@@ -30,11 +31,14 @@ pub struct TriggerContext {
     pub sink: Arc<dyn InvocationSink>,
     /// Who may be writing to which bucket, for recursive loop detection.
     pub write_chains: WriteChains,
+    /// Sends what functions put in their `/outbox`.
+    pub outbox: OutboxDelivery,
 }
 
 impl TriggerContext {
     pub fn new(workspace: Workspace, runtime: Arc<Runtime>, sink: Arc<dyn InvocationSink>) -> Self {
         Self {
+            outbox: OutboxDelivery::new(workspace.clone()),
             workspace,
             runtime,
             sink,
@@ -66,7 +70,11 @@ impl TriggerContext {
             .runtime
             .invoke_as(&self.workspace, function, event.as_bytes(), request_id)
             .await
-            .map(Arc::new);
+            .map(|mut record| {
+                let problems = self.outbox.deliver(function, &record.outbox, hops);
+                record.log_lines.extend(problems);
+                Arc::new(record)
+            });
         if let Some(writer) = writer {
             self.write_chains.ended(writer);
         }

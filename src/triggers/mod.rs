@@ -9,6 +9,7 @@ pub mod engine;
 pub mod events;
 pub mod http;
 pub mod message_attribute;
+pub mod outbox_delivery;
 pub mod queues;
 pub mod schedule;
 pub mod schedule_runner;

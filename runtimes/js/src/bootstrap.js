@@ -470,7 +470,69 @@
       queueMicrotask(() => callback(null, result));
     };
   }
-  const builtins = { fs, "node:fs": fs, "fs/promises": fs.promises, "node:fs/promises": fs.promises };
+  // ---------------------------------------------------------------- lambdesk (queues, topics)
+  // `import { sendMessage, publish } from "lambdesk"`: SQS SendMessage and SNS Publish.
+  // Each message is one JSON file in the function's /outbox; lambdesk sends them when the
+  // invocation ends. Permissions come from [permissions] queues/topics, as an execution
+  // role's would.
+  let outboxSequence = 0;
+  function permitted(variable, name) {
+    const list = environment[variable];
+    return typeof list === "string" && list.split(",").includes(name);
+  }
+  function accessDenied(action, kind, name) {
+    const error = new Error(`User is not authorized to perform: ${action} on ${kind} ${name}: add it to [permissions] ${kind}s in function.toml`);
+    error.name = "AccessDeniedException";
+    error.Code = "AccessDenied";
+    return error;
+  }
+  function outgoingAttributes(attributes) {
+    const out = {};
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (typeof value === "string") out[name] = { type: "String", value };
+      else if (typeof value === "number" || typeof value === "bigint") out[name] = { type: "Number", value: String(value) };
+      else if (Array.isArray(value)) out[name] = { type: "String.Array", value: JSON.stringify(value) };
+      else if (value && typeof value === "object") {
+        const type = value.type || value.DataType || value.Type;
+        const text = value.value ?? value.StringValue ?? value.Value;
+        if (typeof type !== "string" || text === undefined) throw new TypeError(`Message attribute ${name} needs a type and a value`);
+        out[name] = { type, value: String(text) };
+      } else throw new TypeError(`Message attribute ${name} must be a string, a number, an array or { type, value }`);
+    }
+    return out;
+  }
+  function textOf(what, value) {
+    if (typeof value === "string") return value;
+    if (value === undefined) throw new TypeError(`The ${what} is missing`);
+    return JSON.stringify(value);
+  }
+  function writeOutgoing(record) {
+    const dir = environment.LAMBDESK_OUTBOX;
+    if (!dir) throw new Error("This function has no outbox: give it [permissions] queues or topics in function.toml");
+    outboxSequence += 1;
+    const name = `${String(Date.now()).padStart(15, "0")}-${String(outboxSequence).padStart(9, "0")}.json`;
+    fs.writeFileSync(`${dir}/${name}`, JSON.stringify(record));
+  }
+  const lambdesk = {
+    async sendMessage(queue, body, options = {}) {
+      if (!permitted("LAMBDESK_QUEUES", queue)) throw accessDenied("sqs:SendMessage", "queue", queue);
+      const messageId = crypto.randomUUID();
+      const record = { type: "queue", messageId, queue, body: textOf("message body", body), attributes: outgoingAttributes(options.attributes) };
+      if (options.groupId !== undefined) record.groupId = String(options.groupId);
+      if (options.deduplicationId !== undefined) record.deduplicationId = String(options.deduplicationId);
+      writeOutgoing(record);
+      return { MessageId: messageId };
+    },
+    async publish(topic, message, options = {}) {
+      if (!permitted("LAMBDESK_TOPICS", topic)) throw accessDenied("sns:Publish", "topic", topic);
+      const messageId = crypto.randomUUID();
+      const record = { type: "topic", messageId, topic, message: textOf("message", message), attributes: outgoingAttributes(options.attributes) };
+      if (options.subject !== undefined) record.subject = String(options.subject);
+      writeOutgoing(record);
+      return { MessageId: messageId };
+    },
+  };
+  const builtins = { fs, "node:fs": fs, "fs/promises": fs.promises, "node:fs/promises": fs.promises, lambdesk };
   Object.defineProperty(globalThis, "__lambdesk_builtins", { value: builtins });
 
   function makeRequire(fromPath) {

@@ -25,6 +25,7 @@ const BUILTIN_MODULES: &[(&str, &[&str])] = &[
     ("node:fs", FS_EXPORTS),
     ("fs/promises", FS_PROMISES_EXPORTS),
     ("node:fs/promises", FS_PROMISES_EXPORTS),
+    ("lambdesk", &["sendMessage", "publish"]),
 ];
 
 const FS_EXPORTS: &[&str] = &[

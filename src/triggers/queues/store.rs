@@ -55,6 +55,9 @@ pub struct NewMessage {
     pub group_id: Option<String>,
     /// FIFO: the deduplication id (or the body's hash with content-based deduplication).
     pub deduplication_id: Option<String>,
+    /// The id to give the message (a function's `sendMessage` already told its caller);
+    /// a fresh UUID when absent.
+    pub message_id: Option<String>,
 }
 
 impl NewMessage {
@@ -241,7 +244,10 @@ impl QueueStore {
                     });
                     continue;
                 }
-                let message_id = uuid::Uuid::new_v4().to_string();
+                let message_id = message
+                    .message_id
+                    .clone()
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
                 let attributes =
                     serde_json::to_string(&message.attributes).unwrap_or_else(|_| "{}".to_owned());
                 insert

@@ -27,6 +27,9 @@ pub struct Publication {
     pub message: String,
     pub subject: Option<String>,
     pub attributes: MessageAttributes,
+    /// The id to publish under (a function's `publish` already returned it); fresh when
+    /// absent.
+    pub message_id: Option<String>,
 }
 
 /// Where a published message went.
@@ -95,7 +98,10 @@ pub fn publish(
             known: topics.keys().cloned().collect(),
         });
     };
-    let message_id = uuid::Uuid::new_v4().to_string();
+    let message_id = publication
+        .message_id
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let mut report = PublishReport {
         message_id: message_id.clone(),
         delivered_to: Vec::new(),

@@ -1,0 +1,176 @@
+//! Delivers what a function sent through its `/outbox` once its invocation ended: each
+//! message to its queue (SQS `SendMessage`) or topic (SNS `Publish`), if the function's
+//! `[permissions]` allow it. Used by every way of invoking: triggers, the console's Test
+//! button, `lambdesk invoke`.
+
+use std::sync::OnceLock;
+
+use chrono::Utc;
+
+use super::async_delivery::AsyncStore;
+use super::context::load_functions;
+use super::message_attribute::{MessageAttribute, MessageAttributes};
+use super::queues::{NewMessage, QueueStore, known_queues, queue_settings};
+use super::state_db::state_path;
+use super::topics::{Publication, PublishTargets, publish};
+use crate::model::{Function, OutgoingAttribute, OutgoingMessage, Workspace};
+
+struct Stores {
+    queues: QueueStore,
+    async_events: AsyncStore,
+}
+
+pub struct OutboxDelivery {
+    workspace: Workspace,
+    /// Opened on the first message, kept for the next ones.
+    stores: OnceLock<Result<Stores, String>>,
+}
+
+impl OutboxDelivery {
+    pub fn new(workspace: Workspace) -> Self {
+        Self {
+            workspace,
+            stores: OnceLock::new(),
+        }
+    }
+
+    fn stores(&self) -> Result<&Stores, String> {
+        self.stores
+            .get_or_init(|| {
+                let path = state_path(&self.workspace);
+                Ok(Stores {
+                    queues: QueueStore::open(&path).map_err(|error| error.to_string())?,
+                    async_events: AsyncStore::open(&path).map_err(|error| error.to_string())?,
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Sends `function`'s messages; `hops` counts the invocations that led to it (a topic's
+    /// subscribers continue the chain). Returns a log line for each message not sent.
+    pub fn deliver(
+        &self,
+        function: &Function,
+        messages: &[OutgoingMessage],
+        hops: u32,
+    ) -> Vec<String> {
+        if messages.is_empty() {
+            return Vec::new();
+        }
+        let stores = match self.stores() {
+            Ok(stores) => stores,
+            Err(error) => {
+                return vec![format!(
+                    "lambdesk: {} message(s) from the outbox were not sent: {error}",
+                    messages.len()
+                )];
+            }
+        };
+        let (functions, _) = load_functions(&self.workspace);
+        let mut problems = Vec::new();
+        for message in messages {
+            if let Err(problem) = self.deliver_one(stores, &functions, function, message, hops) {
+                problems.push(format!("lambdesk: {problem}"));
+            }
+        }
+        problems
+    }
+
+    fn deliver_one(
+        &self,
+        stores: &Stores,
+        functions: &[Function],
+        function: &Function,
+        message: &OutgoingMessage,
+        hops: u32,
+    ) -> Result<(), String> {
+        let permissions = &function.config.permissions;
+        match message {
+            OutgoingMessage::Queue {
+                message_id,
+                queue,
+                body,
+                attributes,
+                group_id,
+                deduplication_id,
+            } => {
+                if !permissions.queues.contains(queue) {
+                    return Err(access_denied(
+                        &function.name,
+                        "sqs:SendMessage",
+                        "queue",
+                        queue,
+                    ));
+                }
+                let settings = queue_settings(&known_queues(&self.workspace, functions), queue)
+                    .map_err(|error| error.to_string())?;
+                let new = NewMessage {
+                    body: body.clone(),
+                    attributes: attributes_of(attributes),
+                    group_id: group_id.clone(),
+                    deduplication_id: deduplication_id.clone(),
+                    message_id: message_id.clone(),
+                };
+                stores
+                    .queues
+                    .send(&settings, &[new], Utc::now().timestamp_millis())
+                    .map(|_| ())
+                    .map_err(|error| {
+                        format!("the message to queue `{queue}` was not sent: {error}")
+                    })
+            }
+            OutgoingMessage::Topic {
+                message_id,
+                topic,
+                message,
+                subject,
+                attributes,
+            } => {
+                if !permissions.topics.contains(topic) {
+                    return Err(access_denied(&function.name, "sns:Publish", "topic", topic));
+                }
+                let targets = PublishTargets {
+                    workspace: &self.workspace,
+                    functions,
+                    async_events: &stores.async_events,
+                    queues: &stores.queues,
+                };
+                let publication = Publication {
+                    topic: topic.clone(),
+                    message: message.clone(),
+                    subject: subject.clone(),
+                    attributes: attributes_of(attributes),
+                    message_id: message_id.clone(),
+                };
+                publish(&targets, &publication, hops + 1, Utc::now())
+                    .map(|_| ())
+                    .map_err(|error| {
+                        format!("the message to topic `{topic}` was not published: {error}")
+                    })
+            }
+        }
+    }
+}
+
+/// Lambda's words when an execution role lacks a permission.
+fn access_denied(function: &str, action: &str, kind: &str, name: &str) -> String {
+    format!(
+        "AccessDeniedException: the function `{function}` is not authorized to perform {action} on {kind} `{name}`: add it to [permissions] {kind}s in its function.toml"
+    )
+}
+
+fn attributes_of(
+    attributes: &std::collections::BTreeMap<String, OutgoingAttribute>,
+) -> MessageAttributes {
+    attributes
+        .iter()
+        .map(|(name, attribute)| {
+            let attribute = MessageAttribute {
+                data_type: attribute.data_type.clone(),
+                value: attribute.value.clone(),
+            };
+            (name.clone(), attribute)
+        })
+        .collect()
+}

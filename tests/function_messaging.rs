@@ -1,0 +1,185 @@
+//! Functions send to queues and publish to topics with the JS runtime's `lambdesk`
+//! module (through their `/outbox`), within their `[permissions]`: from `lambdesk invoke`
+//! and from a trigger, the message arrives with the id the function was given.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
+
+mod common;
+
+use std::process::Command;
+
+use common::TestWorkspace;
+use common::engine::{start, wait_until};
+use lambdesk::model::{Trigger, Workspace};
+use lambdesk::triggers::queues::{NewMessage, QueueStore};
+use lambdesk::triggers::state_db::state_path;
+use serde_json::Value;
+
+fn workspace_with(toml: &str) -> TestWorkspace {
+    let mut test = TestWorkspace::new();
+    std::fs::write(test.workspace.root().join("lambdesk.toml"), toml).unwrap();
+    test.workspace = Workspace::open(test.workspace.root()).unwrap();
+    test
+}
+
+const PRODUCER: &str = r#"import { sendMessage, publish } from "lambdesk";
+export const handler = async (event) => {
+  const sent = await sendMessage("orders", { id: event.id }, { attributes: { kind: "order", price: 12.5 } });
+  const published = await publish("alerts", `order ${event.id} placed`, { subject: "New order" });
+  return { sent: sent.MessageId, published: published.MessageId };
+};
+"#;
+
+const SNEAKY: &str = r#"import { sendMessage } from "lambdesk";
+export const handler = async () => sendMessage("payroll", "give me a raise");
+"#;
+
+fn invoke(test: &TestWorkspace, function: &str, event: &str) -> (std::process::Output, Value) {
+    let event_file = test.dir.path().join("event.json");
+    std::fs::write(&event_file, event).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_lambdesk"))
+        .args(["invoke", function, "--event"])
+        .arg(&event_file)
+        .arg("--workspace")
+        .arg(test.workspace.root())
+        .env(
+            "LAMBDESK_CACHE_DIR",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        )
+        .output()
+        .unwrap();
+    let response = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    (output, response)
+}
+
+#[test]
+fn a_function_sends_to_a_queue_and_publishes_to_a_topic() {
+    let test = workspace_with(
+        "[queues.orders]\n[queues.audit]\n[topics.alerts]\nsubscriptions = [{ queue = \"audit\", raw_message_delivery = true }]\n",
+    );
+    test.add_js(
+        "producer",
+        "index.handler",
+        &[("index.mjs", PRODUCER)],
+        |config| {
+            config.permissions.queues.push("orders".to_owned());
+            config.permissions.topics.push("alerts".to_owned());
+        },
+    );
+    let (output, response) = invoke(&test, "producer", "{\"id\": 7}");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let store = QueueStore::open(&state_path(&test.workspace)).unwrap();
+    let orders = store.peek("orders", 10, 0).unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].body, "{\"id\":7}");
+    assert_eq!(orders[0].message_id, response["sent"].as_str().unwrap());
+    assert_eq!(orders[0].attributes["kind"].value, "order");
+    assert_eq!(orders[0].attributes["price"].data_type, "Number");
+    let audit = store.peek("audit", 10, 0).unwrap();
+    assert_eq!(audit[0].body, "order 7 placed");
+}
+
+#[test]
+fn sending_without_permission_is_access_denied() {
+    let test = workspace_with("[queues.payroll]\n");
+    test.add_js(
+        "sneaky",
+        "index.handler",
+        &[("index.mjs", SNEAKY)],
+        |config| {
+            // Some messaging permission, but not this queue.
+            config.permissions.topics.push("alerts".to_owned());
+        },
+    );
+    let (output, response) = invoke(&test, "sneaky", "{}");
+    assert!(!output.status.success());
+    assert_eq!(response["errorType"], "AccessDeniedException");
+    // Writing the outbox by hand does not get around it: lambdesk checks again.
+    let by_hand = r#"import { writeFileSync } from "node:fs";
+export const handler = async () => {
+  writeFileSync("/outbox/1.json", JSON.stringify({ type: "queue", queue: "payroll", body: "raise" }));
+  return "done";
+};
+"#;
+    test.add_js(
+        "sneakier",
+        "index.handler",
+        &[("index.mjs", by_hand)],
+        |config| {
+            config.permissions.topics.push("alerts".to_owned());
+        },
+    );
+    let (output, _) = invoke(&test, "sneakier", "{}");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains("AccessDeniedException: the function `sneakier` is not authorized to perform sqs:SendMessage on queue `payroll`"), "{log}");
+    let store = QueueStore::open(&state_path(&test.workspace)).unwrap();
+    assert!(store.peek("payroll", 10, 0).unwrap().is_empty());
+}
+
+#[test]
+fn a_triggered_function_forwards_to_another_queue() {
+    let test = workspace_with("[queues.inbox]\n[queues.outbox]\n");
+    let forwarder = r#"import { sendMessage } from "lambdesk";
+export const handler = async (event) => {
+  for (const record of event.Records) await sendMessage("outbox", record.body.toUpperCase());
+};
+"#;
+    test.add_js(
+        "forwarder",
+        "index.handler",
+        &[("index.mjs", forwarder)],
+        |config| {
+            config.permissions.queues.push("outbox".to_owned());
+            config.triggers.push(Trigger::Queue {
+                queue: "inbox".to_owned(),
+                batch_size: 10,
+                maximum_batching_window_secs: None,
+                report_batch_item_failures: false,
+                maximum_concurrency: None,
+                enabled: true,
+            });
+        },
+    );
+    test.add_js(
+        "final",
+        "index.handler",
+        &[(
+            "index.mjs",
+            "export const handler = async (event) => event.Records.map((r) => r.body);\n",
+        )],
+        |config| {
+            config.triggers.push(Trigger::Queue {
+                queue: "outbox".to_owned(),
+                batch_size: 10,
+                maximum_batching_window_secs: None,
+                report_batch_item_failures: false,
+                maximum_concurrency: None,
+                enabled: true,
+            });
+        },
+    );
+    let engine = start(&test);
+    let store = QueueStore::open(&state_path(&test.workspace)).unwrap();
+    let (functions, _) = lambdesk::triggers::context::load_functions(&test.workspace);
+    let queues = lambdesk::triggers::queues::known_queues(&test.workspace, &functions);
+    store
+        .send(
+            &queues["inbox"],
+            &[NewMessage::with_body("hello")],
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .unwrap();
+    wait_until("the forwarded message", || {
+        !engine.recorder.runs_of("final").is_empty()
+    });
+    let run = &engine.recorder.runs_of("final")[0];
+    let event: Value = serde_json::from_str(&run.event).unwrap();
+    assert_eq!(event["Records"][0]["body"], "HELLO");
+    engine.stop();
+}
