@@ -183,3 +183,55 @@ export const handler = async (event) => {
     assert_eq!(event["Records"][0]["body"], "HELLO");
     engine.stop();
 }
+
+#[test]
+fn a_function_sending_to_the_queue_it_consumes_is_stopped_after_16_invocations() {
+    let test = workspace_with(
+        "[queues.echo]\nmax_receive_count = 5\ndead_letter_queue = \"echo-dlq\"\n[queues.echo-dlq]\n",
+    );
+    let echo = r#"import { sendMessage } from "lambdesk";
+export const handler = async (event) => {
+  for (const record of event.Records) await sendMessage("echo", record.body);
+};
+"#;
+    test.add_js("echo", "index.handler", &[("index.mjs", echo)], |config| {
+        config.permissions.queues.push("echo".to_owned());
+        config.triggers.push(Trigger::Queue {
+            queue: "echo".to_owned(),
+            batch_size: 10,
+            maximum_batching_window_secs: None,
+            report_batch_item_failures: false,
+            maximum_concurrency: None,
+            enabled: true,
+        });
+    });
+    let engine = start(&test);
+    let store = QueueStore::open(&state_path(&test.workspace)).unwrap();
+    let (functions, _) = lambdesk::triggers::context::load_functions(&test.workspace);
+    let queues = lambdesk::triggers::queues::known_queues(&test.workspace, &functions);
+    store
+        .send(
+            &queues["echo"],
+            &[NewMessage::with_body("again")],
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .unwrap();
+    wait_until("the loop stopped", || {
+        engine
+            .recorder
+            .problems()
+            .iter()
+            .any(|problem| problem.contains("recursive invocation loop"))
+    });
+    assert_eq!(engine.recorder.runs_of("echo").len(), 16);
+    let dead = store.peek("echo-dlq", 10, 0).unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].body, "again");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(
+        engine.recorder.runs_of("echo").len(),
+        16,
+        "no invocation after the stop"
+    );
+    engine.stop();
+}

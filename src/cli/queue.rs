@@ -136,6 +136,7 @@ fn send(
         group_id: args.group.clone(),
         deduplication_id: args.deduplication_id.clone(),
         message_id: None,
+        hops: 0,
     };
     let messages: Vec<NewMessage> = match (&args.batch_file, &args.body) {
         (Some(file), _) => {

@@ -213,6 +213,7 @@ impl Messaging {
                 .map(str::to_owned),
             deduplication_id: None,
             message_id: None,
+            hops: 0,
         };
         let sent = stores
             .queues

@@ -111,6 +111,7 @@ impl OutboxDelivery {
                     group_id: group_id.clone(),
                     deduplication_id: deduplication_id.clone(),
                     message_id: message_id.clone(),
+                    hops: hops + 1,
                 };
                 stores
                     .queues

@@ -419,7 +419,11 @@ impl AsyncDelivery {
                 written
             }
             Destination::Queue(queue) => {
-                self.send_to_queue(queue, NewMessage::with_body(record.to_string()))
+                let message = NewMessage {
+                    hops: event.hops + 1,
+                    ..NewMessage::with_body(record.to_string())
+                };
+                self.send_to_queue(queue, message)
             }
             Destination::Topic(topic) => {
                 let publication = Publication {

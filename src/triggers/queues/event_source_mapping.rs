@@ -15,6 +15,7 @@ use tokio::sync::{Notify, watch};
 
 use super::store::{QueueSettings, QueueStore, ReceivedMessage};
 use crate::model::{Function, Outcome, Trigger};
+use crate::triggers::async_delivery::MAX_HOPS;
 use crate::triggers::context::{FinishedInvocation, TriggerContext};
 use crate::triggers::events::sqs::{
     FifoAttributes, SqsAttributeValue, SqsMessage, SqsMessageAttribute, batch,
@@ -162,8 +163,24 @@ async fn process_batch(
     mapping: &QueueMapping,
     context: &TriggerContext,
     store: &QueueStore,
-    messages: Vec<ReceivedMessage>,
+    received: Vec<ReceivedMessage>,
 ) {
+    // Lambda's recursive loop detection: a message sent by the 16th invocation of a chain
+    // is not delivered; it goes to the dead-letter queue (or is dropped without one).
+    let (looping, messages): (Vec<ReceivedMessage>, Vec<ReceivedMessage>) = received
+        .into_iter()
+        .partition(|message| message.hops >= MAX_HOPS);
+    if !looping.is_empty() {
+        stop_loop(mapping, context, store, &looping);
+    }
+    if messages.is_empty() {
+        return;
+    }
+    let hops = messages
+        .iter()
+        .map(|message| message.hops)
+        .max()
+        .unwrap_or(0);
     let region = &context.workspace.config().region;
     let records: Vec<SqsMessage> = messages
         .iter()
@@ -172,7 +189,7 @@ async fn process_batch(
     let event = batch(&records).to_string();
     let origin = format!("Queue {}", mapping.queue.name);
     let result = context
-        .invoke(&mapping.function, Arc::from(event), origin, 0, None)
+        .invoke(&mapping.function, Arc::from(event), origin, hops, None)
         .await;
     let succeeded: Vec<&str> = match result {
         Ok(record) => match &record.outcome {
@@ -205,6 +222,37 @@ async fn process_batch(
             &format!("processed messages could not be deleted and will be received again: {error}"),
         );
     }
+}
+
+fn stop_loop(
+    mapping: &QueueMapping,
+    context: &TriggerContext,
+    store: &QueueStore,
+    looping: &[ReceivedMessage],
+) {
+    let handles: Vec<&str> = looping
+        .iter()
+        .map(|message| message.receipt_handle.as_str())
+        .collect();
+    let dead_letter_queue = mapping.queue.redrive.as_ref().map(|(dlq, _)| dlq.as_str());
+    let now_ms = Utc::now().timestamp_millis();
+    let what_happened =
+        match store.dead_letter(&mapping.queue.name, dead_letter_queue, &handles, now_ms) {
+            Ok(_) => match dead_letter_queue {
+                Some(dlq) => format!("moved to the dead-letter queue {dlq}"),
+                None => "dropped (the queue has no dead-letter queue)".to_owned(),
+            },
+            Err(error) => format!("left in the queue: {error}"),
+        };
+    report_problem(
+        context,
+        mapping,
+        &format!(
+            "Lambda stopped a recursive invocation loop: {} message(s) sent by a chain of {MAX_HOPS} invocations were not delivered to {}, {what_happened}",
+            looping.len(),
+            mapping.function.name
+        ),
+    );
 }
 
 /// `{"batchItemFailures": [{"itemIdentifier": "<messageId>"}]}`: the ids that failed,

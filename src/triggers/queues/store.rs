@@ -58,6 +58,8 @@ pub struct NewMessage {
     /// The id to give the message (a function's `sendMessage` already told its caller);
     /// a fresh UUID when absent.
     pub message_id: Option<String>,
+    /// Invocations in the chain that sent it (recursive loop detection).
+    pub hops: u32,
 }
 
 impl NewMessage {
@@ -93,6 +95,8 @@ pub struct ReceivedMessage {
     pub first_receive_at_ms: i64,
     /// Including this receive.
     pub receive_count: u32,
+    /// Invocations in the chain that sent it.
+    pub hops: u32,
 }
 
 /// A message as the browser shows it, without receiving it.
@@ -149,7 +153,8 @@ CREATE TABLE IF NOT EXISTS queue_messages (
     receive_count INTEGER NOT NULL DEFAULT 0,
     visible_at_ms INTEGER NOT NULL,
     receipt_handle TEXT,
-    source_queue TEXT
+    source_queue TEXT,
+    hops INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS queue_messages_order ON queue_messages (queue, seq);
 CREATE INDEX IF NOT EXISTS queue_messages_groups ON queue_messages (queue, group_id, visible_at_ms);
@@ -179,11 +184,26 @@ struct Candidate {
     sent_at_ms: i64,
     first_receive_at_ms: Option<i64>,
     receive_count: u32,
+    hops: u32,
 }
 
 impl QueueStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let connection = open_state_db(path, SCHEMA)?;
+        // Databases made before messages counted hops get the column.
+        if connection
+            .prepare("SELECT hops FROM queue_messages LIMIT 0")
+            .is_err()
+        {
+            connection
+                .execute_batch(
+                    "ALTER TABLE queue_messages ADD COLUMN hops INTEGER NOT NULL DEFAULT 0",
+                )
+                .map_err(|source| StoreError::Open {
+                    path: path.to_owned(),
+                    source,
+                })?;
+        }
         Ok(Self {
             path: path.to_owned(),
             connection: Mutex::new(connection),
@@ -229,8 +249,8 @@ impl QueueStore {
         {
             let mut insert = transaction
                 .prepare_cached(
-                    "INSERT INTO queue_messages (queue, message_id, body, attributes, group_id, deduplication_id, sent_at_ms, visible_at_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                    "INSERT INTO queue_messages (queue, message_id, body, attributes, group_id, deduplication_id, sent_at_ms, visible_at_ms, hops)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
                 )
                 .map_err(self.query_error())?;
             for message in messages {
@@ -258,7 +278,8 @@ impl QueueStore {
                         attributes,
                         message.group_id,
                         deduplication_id,
-                        now_ms
+                        now_ms,
+                        message.hops
                     ])
                     .map_err(self.query_error())?;
                 if let Some(id) = &deduplication_id {
@@ -369,6 +390,7 @@ impl QueueStore {
                     sent_at_ms: candidate.sent_at_ms,
                     first_receive_at_ms,
                     receive_count,
+                    hops: candidate.hops,
                 });
             }
         }
@@ -387,14 +409,14 @@ impl QueueStore {
         now_ms: i64,
     ) -> Result<Vec<Candidate>, StoreError> {
         let sql = if queue.fifo {
-            "SELECT seq, message_id, body, attributes, group_id, deduplication_id, sent_at_ms, first_receive_at_ms, receive_count
+            "SELECT seq, message_id, body, attributes, group_id, deduplication_id, sent_at_ms, first_receive_at_ms, receive_count, hops
              FROM queue_messages AS m
              WHERE queue = ?1 AND seq > ?2 AND visible_at_ms <= ?3
                AND NOT EXISTS (SELECT 1 FROM queue_messages AS held
                                WHERE held.queue = m.queue AND held.group_id = m.group_id AND held.visible_at_ms > ?3)
              ORDER BY seq LIMIT ?4"
         } else {
-            "SELECT seq, message_id, body, attributes, group_id, deduplication_id, sent_at_ms, first_receive_at_ms, receive_count
+            "SELECT seq, message_id, body, attributes, group_id, deduplication_id, sent_at_ms, first_receive_at_ms, receive_count, hops
              FROM queue_messages
              WHERE queue = ?1 AND seq > ?2 AND visible_at_ms <= ?3
              ORDER BY seq LIMIT ?4"
@@ -421,6 +443,7 @@ impl QueueStore {
                         sent_at_ms: row.get(6)?,
                         first_receive_at_ms: row.get(7)?,
                         receive_count: row.get(8)?,
+                        hops: row.get(9)?,
                     })
                 },
             )
@@ -455,6 +478,40 @@ impl QueueStore {
         }
         transaction.commit().map_err(self.query_error())?;
         Ok(deleted)
+    }
+
+    /// Moves received messages to `dead_letter_queue` now (a stopped loop), or deletes them
+    /// when there is none; returns how many.
+    pub fn dead_letter(
+        &self,
+        queue: &str,
+        dead_letter_queue: Option<&str>,
+        receipt_handles: &[&str],
+        now_ms: i64,
+    ) -> Result<usize, StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(self.query_error())?;
+        let mut moved = 0;
+        for handle in receipt_handles {
+            let Some(seq) = seq_of_receipt_handle(handle) else {
+                continue;
+            };
+            moved += match dead_letter_queue {
+                Some(dlq) => transaction.execute(
+                    "UPDATE queue_messages SET queue = ?1, source_queue = ?2, receive_count = 0, visible_at_ms = ?3, receipt_handle = NULL WHERE seq = ?4 AND queue = ?2 AND receipt_handle = ?5",
+                    params![dlq, queue, now_ms, seq, handle],
+                ),
+                None => transaction.execute(
+                    "DELETE FROM queue_messages WHERE seq = ?1 AND queue = ?2 AND receipt_handle = ?3",
+                    params![seq, queue, handle],
+                ),
+            }
+            .map_err(self.query_error())?;
+        }
+        transaction.commit().map_err(self.query_error())?;
+        Ok(moved)
     }
 
     /// Makes received messages visible again now (SQS's `ChangeMessageVisibility` to 0).

@@ -205,6 +205,7 @@ fn deliver(
             } else {
                 NewMessage::with_body(notification.sqs_envelope().to_string())
             };
+            message.hops = hops;
             if settings.fifo {
                 // SNS FIFO topics pass the group on; one group per topic here.
                 message.group_id = Some(publication.topic.clone());
