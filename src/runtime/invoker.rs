@@ -84,7 +84,10 @@ struct FunctionSlot {
 }
 
 struct LoadedModule {
-    fingerprint: u64,
+    /// For command modules: the configuration and code file it was made from; either
+    /// changing means new code. (Compared field by field: cheaper on every invocation
+    /// than hashing the configuration's text.)
+    made_from: Option<(crate::model::FunctionConfig, Option<FileStamp>)>,
     instance_pre: InstancePre<SandboxState>,
     origin: ModuleOrigin,
     load_duration: Duration,
@@ -168,12 +171,19 @@ impl Runtime {
         &self,
         function: &Function,
     ) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
-        let fingerprint = code_fingerprint(function, false);
+        let stamp = file_stamp(&function.code_path());
         if let Some(module) = self
             .lock_functions()
             .get(&function.name)
             .and_then(|slot| slot.module.clone())
-            .filter(|module| module.fingerprint == fingerprint)
+            .filter(|module| {
+                module
+                    .made_from
+                    .as_ref()
+                    .is_some_and(|(config, made_stamp)| {
+                        *made_stamp == stamp && *config == function.config
+                    })
+            })
         {
             return Ok((module, true));
         }
@@ -197,7 +207,7 @@ impl Runtime {
             .instantiate_pre(&module)
             .map_err(|error| load_error(describe(&error)))?;
         let module = Arc::new(LoadedModule {
-            fingerprint,
+            made_from: Some((function.config.clone(), stamp)),
             instance_pre,
             origin,
             load_duration: started.elapsed(),
@@ -249,7 +259,7 @@ impl Runtime {
             .instantiate_pre(&module)
             .map_err(|error| load_error(describe(&error)))?;
         Ok(Arc::new(LoadedModule {
-            fingerprint: 0,
+            made_from: None,
             instance_pre,
             origin,
             load_duration: started.elapsed(),
@@ -417,6 +427,14 @@ impl Runtime {
             outbox: sent,
         })
     }
+}
+
+/// The size and modification time of a code file: enough to notice it was saved again.
+type FileStamp = (u64, std::time::SystemTime);
+
+fn file_stamp(path: &std::path::Path) -> Option<FileStamp> {
+    let metadata = std::fs::metadata(path).ok()?;
+    Some((metadata.len(), metadata.modified().ok()?))
 }
 
 /// A command module must export `_start` and import nothing but WASI preview 1.

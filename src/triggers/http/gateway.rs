@@ -293,9 +293,7 @@ async fn answer(
         protocol,
     };
     let event: Arc<str> = Arc::from(
-        request_event(&incoming, &route_key, path_parameters, &state.identity)
-            .event()
-            .to_string(),
+        request_event(&incoming, &route_key, path_parameters, &state.identity).event_json(),
     );
     let context = Arc::clone(&state.context);
     let origin = format!("HTTP {route_key}");
