@@ -74,6 +74,7 @@ fn a_killed_serve_loses_no_message_and_no_event() {
         "index.handler",
         &[("index.mjs", MARKS_DONE)],
         |config| {
+            config.timeout_secs = 2;
             config.triggers.push(Trigger::Queue {
                 queue: "work".to_owned(),
                 batch_size: 10,

@@ -157,6 +157,8 @@ fn a_failed_batch_comes_back_after_the_visibility_timeout_then_moves_to_the_dead
         "index.handler",
         &[("index.mjs", FAILS)],
         |config| {
+            // Lambda wants the visibility timeout at least the function's timeout.
+            config.timeout_secs = 1;
             config.triggers.push(queue_trigger("jobs", 10, false));
         },
     );
@@ -185,6 +187,7 @@ fn only_the_reported_batch_item_failures_come_back() {
         "index.handler",
         &[("index.mjs", PARTIAL)],
         |config| {
+            config.timeout_secs = 1;
             config.triggers.push(queue_trigger("mixed", 10, true));
         },
     );
@@ -209,6 +212,45 @@ fn only_the_reported_batch_item_failures_come_back() {
     assert_eq!(counts(&engine, "mixed"), QueueCounts::default());
     assert_eq!(records_of(&engine, "picky").concat().len(), 3);
     engine.stop();
+}
+
+#[test]
+fn a_visibility_timeout_shorter_than_the_function_timeout_is_refused() {
+    let test = workspace_with("[queues.slow]\nvisibility_timeout_secs = 10\n");
+    test.add_js(
+        "slow",
+        "index.handler",
+        &[("index.mjs", RECEIVES)],
+        |config| {
+            config.timeout_secs = 60;
+            config.triggers.push(queue_trigger("slow", 10, false));
+        },
+    );
+    let context = std::sync::Arc::new(lambdesk::triggers::TriggerContext::new(
+        test.workspace.clone(),
+        std::sync::Arc::new(test.runtime()),
+        std::sync::Arc::new(common::Recorder::default()),
+    ));
+    let tokio = tokio::runtime::Runtime::new().unwrap();
+    let engine = tokio.block_on(lambdesk::triggers::TriggerEngine::start(
+        context,
+        lambdesk::triggers::EngineOptions {
+            gateway: lambdesk::triggers::http::GatewayOptions {
+                port: 0,
+                integration_timeout: std::time::Duration::from_secs(30),
+            },
+            delivery: lambdesk::triggers::async_delivery::AsyncOptions::default(),
+        },
+    ));
+    assert!(engine.queue_mappings().is_empty());
+    assert!(
+        engine.problems.iter().any(|problem| problem.contains(
+            "Queue visibility timeout: 10 seconds is less than Function timeout: 60 seconds"
+        )),
+        "{:?}",
+        engine.problems
+    );
+    tokio.block_on(engine.stop());
 }
 
 #[test]

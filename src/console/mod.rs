@@ -358,7 +358,6 @@ impl Console {
         }
     }
 
-    /// The function created by the last `CreateFunction`, once (the UI then opens it).
     /// Tells the user how an action went, in the status bar.
     fn say(&mut self, result: Result<String, String>) {
         self.state.message = Some(match result {
@@ -377,6 +376,7 @@ impl Console {
         self.messaging.refresh(false);
     }
 
+    /// The function created by the last `CreateFunction`, once (the UI then opens it).
     pub fn take_created(&mut self) -> Option<String> {
         self.state.created.take()
     }

@@ -41,6 +41,8 @@ pub struct TriggerEngine {
     mappings: Vec<QueueMapping>,
     mappings_stop: watch::Sender<bool>,
     mapping_tasks: Vec<JoinHandle<()>>,
+    /// Pollers of an earlier reload finishing their batches in flight.
+    retiring_tasks: Vec<JoinHandle<()>>,
     /// The routes of the last (re)load, served when the gateway runs.
     routes: Vec<HttpRoute>,
     delivery_problem: Option<String>,
@@ -69,6 +71,7 @@ impl TriggerEngine {
             mappings: Vec::new(),
             mappings_stop,
             mapping_tasks: Vec::new(),
+            retiring_tasks: Vec::new(),
             routes: Vec::new(),
             delivery_problem: None,
             problems: Vec::new(),
@@ -165,14 +168,16 @@ impl TriggerEngine {
             return;
         };
         let queues = known_queues(&self.context.workspace, loaded);
-        let mappings = queue_mappings_of(loaded, &queues);
+        let (mappings, problems) = queue_mappings_of(loaded, &queues);
+        self.problems.extend(problems);
         if mappings == self.mappings {
             return;
         }
+        // The old pollers stop taking batches now; batches in flight finish on their own
+        // (a reload must not wait for a long function), and `stop` waits for them.
         let _ = self.mappings_stop.send(true);
-        for task in self.mapping_tasks.drain(..) {
-            let _ = task.await;
-        }
+        self.retiring_tasks.append(&mut self.mapping_tasks);
+        self.retiring_tasks.retain(|task| !task.is_finished());
         let (mappings_stop, stopped) = watch::channel(false);
         self.mappings_stop = mappings_stop;
         self.mapping_tasks = mappings
@@ -229,6 +234,7 @@ impl TriggerEngine {
         .into_iter()
         .flatten()
         .chain(self.mapping_tasks.drain(..))
+        .chain(self.retiring_tasks.drain(..))
         {
             let _ = task.await;
         }

@@ -24,6 +24,13 @@ impl MessageAttribute {
     pub fn is_binary(&self) -> bool {
         self.data_type == "Binary" || self.data_type.starts_with("Binary.")
     }
+
+    pub fn is_valid_base64(&self) -> bool {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(&self.value)
+            .is_ok()
+    }
 }
 
 /// Reads `name=value` (a String) or `name:Type=value` (`Number`, `Binary` as base64,
@@ -46,7 +53,13 @@ pub fn parse_attribute(text: &str) -> Result<(String, MessageAttribute), String>
             serde_json::from_str::<Vec<serde_json::Value>>(value)
                 .map_err(|_| format!("`{value}` is not a JSON array, which String.Array needs"))?;
         }
-        "String" | "Binary" => {}
+        "String" => {}
+        "Binary" => {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(value)
+                .map_err(|_| format!("`{value}` is not base64, which {name}:Binary needs"))?;
+        }
         "Number" => {
             value
                 .parse::<f64>()
@@ -84,5 +97,7 @@ mod tests {
         assert!(parse_attribute("tags:String.Array=a").is_err());
         assert!(parse_attribute("novalue").is_err());
         assert!(parse_attribute("x:Blob=1").is_err());
+        assert!(parse_attribute("photo:Binary=aGVsbG8=").is_ok());
+        assert!(parse_attribute("photo:Binary=not base64!").is_err());
     }
 }

@@ -3,7 +3,7 @@
 //! `[permissions]` allow it. Used by every way of invoking: triggers, the console's Test
 //! button, `lambdesk invoke`.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::Utc;
 
@@ -22,29 +22,31 @@ struct Stores {
 
 pub struct OutboxDelivery {
     workspace: Workspace,
-    /// Opened on the first message, kept for the next ones.
-    stores: OnceLock<Result<Stores, String>>,
+    /// Opened on the first message, kept for the next ones (a failure is tried again
+    /// with the next message).
+    stores: Mutex<Option<Arc<Stores>>>,
 }
 
 impl OutboxDelivery {
     pub fn new(workspace: Workspace) -> Self {
         Self {
             workspace,
-            stores: OnceLock::new(),
+            stores: Mutex::new(None),
         }
     }
 
-    fn stores(&self) -> Result<&Stores, String> {
-        self.stores
-            .get_or_init(|| {
-                let path = state_path(&self.workspace);
-                Ok(Stores {
-                    queues: QueueStore::open(&path).map_err(|error| error.to_string())?,
-                    async_events: AsyncStore::open(&path).map_err(|error| error.to_string())?,
-                })
-            })
-            .as_ref()
-            .map_err(Clone::clone)
+    fn stores(&self) -> Result<Arc<Stores>, String> {
+        let mut stores = self.stores.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(opened) = stores.as_ref() {
+            return Ok(Arc::clone(opened));
+        }
+        let path = state_path(&self.workspace);
+        let opened = Arc::new(Stores {
+            queues: QueueStore::open(&path).map_err(|error| error.to_string())?,
+            async_events: AsyncStore::open(&path).map_err(|error| error.to_string())?,
+        });
+        *stores = Some(Arc::clone(&opened));
+        Ok(opened)
     }
 
     /// Sends `function`'s messages; `hops` counts the invocations that led to it (a topic's
@@ -70,7 +72,7 @@ impl OutboxDelivery {
         let (functions, _) = load_functions(&self.workspace);
         let mut problems = Vec::new();
         for message in messages {
-            if let Err(problem) = self.deliver_one(stores, &functions, function, message, hops) {
+            if let Err(problem) = self.deliver_one(&stores, &functions, function, message, hops) {
                 problems.push(format!("lambdesk: {problem}"));
             }
         }

@@ -38,13 +38,14 @@ pub struct QueueMapping {
     pub concurrent_batches: usize,
 }
 
-/// The enabled queue triggers of `functions`, and a problem for each that names a queue
-/// the workspace does not have.
+/// The enabled queue triggers of `functions` (every queue a trigger names is known:
+/// declared, or with SQS's defaults).
 pub fn queue_mappings_of(
     functions: &[Function],
     queues: &BTreeMap<String, QueueSettings>,
-) -> Vec<QueueMapping> {
+) -> (Vec<QueueMapping>, Vec<String>) {
     let mut mappings = Vec::new();
+    let mut problems = Vec::new();
     for function in functions {
         for trigger in &function.config.triggers {
             let Trigger::Queue {
@@ -62,6 +63,18 @@ pub fn queue_mappings_of(
             let Some(settings) = queues.get(queue) else {
                 continue;
             };
+            // Lambda refuses such a mapping: a message would come back while the function
+            // still runs with it, and run twice at once.
+            let timeout_ms = i64::from(function.config.timeout_secs) * 1000;
+            if settings.visibility_timeout_ms < timeout_ms {
+                problems.push(format!(
+                    "{}: its queue trigger is off: Queue visibility timeout: {} seconds is less than Function timeout: {} seconds (raise visibility_timeout_secs of [queues.{queue}])",
+                    function.name,
+                    settings.visibility_timeout_ms / 1000,
+                    function.config.timeout_secs
+                ));
+                continue;
+            }
             let reserved = function
                 .config
                 .reserved_concurrency
@@ -86,7 +99,7 @@ pub fn queue_mappings_of(
             });
         }
     }
-    mappings
+    (mappings, problems)
 }
 
 /// Runs one mapping until `stop`; batches in flight then finish (and are deleted or
@@ -142,7 +155,14 @@ async fn gather_batch(
     loop {
         let wanted = mapping.batch_size - messages.len();
         match store.receive(&mapping.queue, wanted, Utc::now().timestamp_millis()) {
-            Ok(received) => messages.extend(received),
+            Ok(received) => {
+                // A message held past its visibility timeout while the batch gathers can
+                // come round again: keep it once, with its newest receipt handle.
+                for message in received {
+                    messages.retain(|held: &ReceivedMessage| held.message_id != message.message_id);
+                    messages.push(message);
+                }
+            }
             Err(error) => {
                 report_problem(context, mapping, &error.to_string());
                 return messages;
@@ -184,7 +204,7 @@ async fn process_batch(
     let region = &context.workspace.config().region;
     let records: Vec<SqsMessage> = messages
         .iter()
-        .map(|message| sqs_message(message, &mapping.queue.name, region))
+        .map(|message| sqs_message(message, &mapping.queue.name, mapping.queue.fifo, region))
         .collect();
     let event = batch(&records).to_string();
     let origin = format!("Queue {}", mapping.queue.name);
@@ -286,7 +306,7 @@ fn report_problem(context: &TriggerContext, mapping: &QueueMapping, message: &st
 }
 
 /// The record Lambda's poller builds from a received message.
-pub fn sqs_message(message: &ReceivedMessage, queue: &str, region: &str) -> SqsMessage {
+pub fn sqs_message(message: &ReceivedMessage, queue: &str, fifo: bool, region: &str) -> SqsMessage {
     let time = |ms: i64| DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
     let mut record = SqsMessage::new(queue, message.body.clone());
     record.message_id.clone_from(&message.message_id);
@@ -311,10 +331,14 @@ pub fn sqs_message(message: &ReceivedMessage, queue: &str, region: &str) -> SqsM
             (name.clone(), attribute)
         })
         .collect();
-    record.fifo = message.group_id.as_ref().map(|group_id| FifoAttributes {
-        sequence_number: format!("{:020}", message.sequence_number),
-        group_id: group_id.clone(),
-        deduplication_id: message.deduplication_id.clone().unwrap_or_default(),
-    });
+    record.fifo = message
+        .group_id
+        .as_ref()
+        .filter(|_| fifo)
+        .map(|group_id| FifoAttributes {
+            sequence_number: format!("{:020}", message.sequence_number),
+            group_id: group_id.clone(),
+            deduplication_id: message.deduplication_id.clone().unwrap_or_default(),
+        });
     record
 }

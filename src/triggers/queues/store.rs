@@ -132,6 +132,10 @@ pub enum SendError {
     MissingDeduplicationId { queue: String },
     #[error("`{queue}` is a standard queue: deduplication ids are for FIFO queues")]
     DeduplicationOnStandardQueue { queue: String },
+    #[error("`{queue}` is a standard queue: message groups are for FIFO queues")]
+    GroupOnStandardQueue { queue: String },
+    #[error("the binary attribute `{name}` is not base64")]
+    BadBinaryAttribute { name: String },
     #[error("the message is {size_bytes} bytes; SQS takes at most 262144 bytes (256 KiB)")]
     TooLarge { size_bytes: usize },
 }
@@ -190,19 +194,24 @@ struct Candidate {
 impl QueueStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let connection = open_state_db(path, SCHEMA)?;
-        // Databases made before messages counted hops get the column.
+        // Databases made before messages counted hops get the column (another process
+        // may add it at the same moment: then it is there, which is all that matters).
         if connection
             .prepare("SELECT hops FROM queue_messages LIMIT 0")
             .is_err()
         {
-            connection
-                .execute_batch(
-                    "ALTER TABLE queue_messages ADD COLUMN hops INTEGER NOT NULL DEFAULT 0",
-                )
-                .map_err(|source| StoreError::Open {
+            let added = connection.execute_batch(
+                "ALTER TABLE queue_messages ADD COLUMN hops INTEGER NOT NULL DEFAULT 0",
+            );
+            let present = connection
+                .prepare("SELECT hops FROM queue_messages LIMIT 0")
+                .is_ok();
+            if let (Err(source), false) = (added, present) {
+                return Err(StoreError::Open {
                     path: path.to_owned(),
                     source,
-                })?;
+                });
+            }
         }
         Ok(Self {
             path: path.to_owned(),
@@ -514,31 +523,6 @@ impl QueueStore {
         Ok(moved)
     }
 
-    /// Makes received messages visible again now (SQS's `ChangeMessageVisibility` to 0).
-    pub fn release(
-        &self,
-        queue: &str,
-        receipt_handles: &[&str],
-        now_ms: i64,
-    ) -> Result<(), StoreError> {
-        let mut connection = self.connection();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(self.query_error())?;
-        for handle in receipt_handles {
-            let Some(seq) = seq_of_receipt_handle(handle) else {
-                continue;
-            };
-            transaction
-                .execute(
-                    "UPDATE queue_messages SET visible_at_ms = ?1 WHERE seq = ?2 AND queue = ?3 AND receipt_handle = ?4",
-                    params![now_ms, seq, queue, handle],
-                )
-                .map_err(self.query_error())?;
-        }
-        transaction.commit().map_err(self.query_error())
-    }
-
     pub fn counts(&self, queue: &str, now_ms: i64) -> Result<QueueCounts, StoreError> {
         self.connection()
             .query_row(
@@ -593,13 +577,18 @@ impl QueueStore {
 
     /// Deletes every message of the queue (SQS's `PurgeQueue`); returns how many.
     pub fn purge(&self, queue: &str) -> Result<usize, StoreError> {
-        let connection = self.connection();
-        connection
+        let mut connection = self.connection();
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(self.query_error())?;
+        transaction
             .execute("DELETE FROM queue_deduplication WHERE queue = ?1", [queue])
             .map_err(self.query_error())?;
-        connection
+        let purged = transaction
             .execute("DELETE FROM queue_messages WHERE queue = ?1", [queue])
-            .map_err(self.query_error())
+            .map_err(self.query_error())?;
+        transaction.commit().map_err(self.query_error())?;
+        Ok(purged)
     }
 
     /// Moves the messages of a dead-letter queue back to the queues they came from
@@ -611,17 +600,6 @@ impl QueueStore {
                 "UPDATE queue_messages SET queue = source_queue, source_queue = NULL, receive_count = 0, first_receive_at_ms = NULL, visible_at_ms = ?2, receipt_handle = NULL
                  WHERE queue = ?1 AND source_queue IS NOT NULL",
                 params![dead_letter_queue, now_ms],
-            )
-            .map_err(self.query_error())
-    }
-
-    /// When the next in-flight message of the queue becomes visible again.
-    pub fn next_visible_ms(&self, queue: &str) -> Result<Option<i64>, StoreError> {
-        self.connection()
-            .query_row(
-                "SELECT MIN(visible_at_ms) FROM queue_messages WHERE queue = ?1",
-                [queue],
-                |row| row.get::<_, Option<i64>>(0),
             )
             .map_err(self.query_error())
     }
