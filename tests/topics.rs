@@ -296,3 +296,26 @@ fn the_cli_publishes_to_a_running_engine_and_lists_topics() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("there is no topic `nope`"));
     engine.stop();
 }
+
+#[test]
+fn one_failing_subscription_does_not_stop_the_others() {
+    let test = workspace_with(
+        "[queues.wrapped]\n[queues.raw]\n[topics.big]\nsubscriptions = [{ queue = \"wrapped\" }, { queue = \"raw\", raw_message_delivery = true }]\n",
+    );
+    let engine = start(&test);
+    // Fits SNS's limit, but not once wrapped in SNS's JSON envelope for SQS.
+    let message = "x".repeat(262_000);
+    let report = publish(&engine, "big", &message, MessageAttributes::new());
+    assert_eq!(report.delivered_to, vec!["queue raw (raw)"]);
+    assert_eq!(report.failed.len(), 1);
+    assert!(
+        report.failed[0].starts_with("queue wrapped: "),
+        "{:?}",
+        report.failed
+    );
+    assert!(report.failed[0].contains("262144"), "{:?}", report.failed);
+    let queues = engine.engine.as_ref().unwrap().delivery().unwrap().queues();
+    assert_eq!(queues.peek("raw", 10, 0).unwrap().len(), 1);
+    assert!(queues.peek("wrapped", 10, 0).unwrap().is_empty());
+    engine.stop();
+}

@@ -59,7 +59,13 @@ pub fn run(workspace: &Workspace, command: &TopicCommand) -> anyhow::Result<Exit
             for endpoint in &report.filtered_out {
                 eprintln!("  ✗ {endpoint} (its filter policy does not match)");
             }
-            if report.delivered_to.is_empty() && report.filtered_out.is_empty() {
+            for failure in &report.failed {
+                eprintln!("  ! {failure}");
+            }
+            if report.delivered_to.is_empty()
+                && report.filtered_out.is_empty()
+                && report.failed.is_empty()
+            {
                 eprintln!("  (no subscribers: the message went nowhere, as on SNS)");
             }
             Ok(ExitCode::SUCCESS)

@@ -286,6 +286,9 @@ impl Messaging {
                 report.delivered_to.join(", ")
             ));
         }
+        if !report.failed.is_empty() {
+            said.push_str(&format!("; not delivered: {}", report.failed.join("; ")));
+        }
         if !report.filtered_out.is_empty() {
             said.push_str(&format!(
                 " (filtered out: {})",

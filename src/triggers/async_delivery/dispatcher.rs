@@ -431,9 +431,14 @@ impl AsyncDelivery {
                     message: record.to_string(),
                     ..Publication::default()
                 };
-                self.publish(&publication, event.hops + 1)
-                    .map(|_| ())
-                    .map_err(|error| error.to_string())
+                match self.publish(&publication, event.hops + 1) {
+                    Ok(report) if report.failed.is_empty() => Ok(()),
+                    Ok(report) => Err(format!(
+                        "the record was not delivered to {}",
+                        report.failed.join("; ")
+                    )),
+                    Err(error) => Err(error.to_string()),
+                }
             }
         };
         if let Err(message) = result {

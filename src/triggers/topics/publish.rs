@@ -40,6 +40,9 @@ pub struct PublishReport {
     pub delivered_to: Vec<String>,
     /// Subscriptions whose filter policy did not match.
     pub filtered_out: Vec<String>,
+    /// Subscriptions the message could not be delivered to, and why. As on SNS, one
+    /// failing subscription does not stop the others.
+    pub failed: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +109,7 @@ pub fn publish(
         message_id: message_id.clone(),
         delivered_to: Vec::new(),
         filtered_out: Vec::new(),
+        failed: Vec::new(),
     };
     for subscription in subscriptions {
         let passes = subscription
@@ -123,8 +127,12 @@ pub fn publish(
             &message_id,
             now,
         );
-        deliver(targets, publication, subscription, &notification, hops, now)?;
-        report.delivered_to.push(subscription.describe());
+        match deliver(targets, publication, subscription, &notification, hops, now) {
+            Ok(()) => report.delivered_to.push(subscription.describe()),
+            Err(error) => report
+                .failed
+                .push(format!("{}: {error}", subscription.describe())),
+        }
     }
     Ok(report)
 }
