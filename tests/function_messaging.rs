@@ -115,7 +115,9 @@ export const handler = async () => {
             config.permissions.topics.push("alerts".to_owned());
         },
     );
-    let (output, _) = invoke(&test, "sneakier", "{}");
+    let (output, response) = invoke(&test, "sneakier", "{}");
+    // The message could not go out, so the invocation failed (a trigger would retry it).
+    assert_eq!(response["errorType"], "Lambdesk.MessageNotSent");
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(log.contains("AccessDeniedException: the function `sneakier` is not authorized to perform sqs:SendMessage on queue `payroll`"), "{log}");
     let store = QueueStore::open(&state_path(&test.workspace)).unwrap();

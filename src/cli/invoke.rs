@@ -47,9 +47,7 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
     let record = match runtime.invoke(workspace, &function, &event).await {
         Ok(mut record) => {
             // What the function sent to queues and topics goes out now.
-            let outbox = OutboxDelivery::new(workspace.clone());
-            let problems = outbox.deliver(&function, &record.outbox, 0);
-            record.log_lines.extend(problems);
+            OutboxDelivery::new(workspace.clone()).deliver_from(&function, &mut record, 0);
             record
         }
         // The Invoke API answers these with an error, as a function failure would.

@@ -747,8 +747,7 @@ impl Console {
                 .await
                 .map(|mut record| {
                     // What the function sent goes out as from any other invocation.
-                    let problems = outbox.deliver(&function, &record.outbox, 0);
-                    record.log_lines.extend(problems);
+                    outbox.deliver_from(&function, &mut record, 0);
                     Arc::new(record)
                 })
                 .map_err(|error| error.to_string());

@@ -71,8 +71,7 @@ impl TriggerContext {
             .invoke_as(&self.workspace, function, event.as_bytes(), request_id)
             .await
             .map(|mut record| {
-                let problems = self.outbox.deliver(function, &record.outbox, hops);
-                record.log_lines.extend(problems);
+                self.outbox.deliver_from(function, &mut record, hops);
                 Arc::new(record)
             });
         if let Some(writer) = writer {

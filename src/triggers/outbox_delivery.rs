@@ -13,7 +13,10 @@ use super::message_attribute::{MessageAttribute, MessageAttributes};
 use super::queues::{NewMessage, QueueStore, known_queues, queue_settings};
 use super::state_db::state_path;
 use super::topics::{Publication, PublishTargets, publish};
-use crate::model::{Function, OutgoingAttribute, OutgoingMessage, Workspace};
+use crate::model::{
+    Function, FunctionError, InvocationRecord, Outcome, OutgoingAttribute, OutgoingMessage,
+    Workspace, error_types,
+};
 
 struct Stores {
     queues: QueueStore,
@@ -47,6 +50,27 @@ impl OutboxDelivery {
         });
         *stores = Some(Arc::clone(&opened));
         Ok(opened)
+    }
+
+    /// Sends what the invocation in `record` put in its outbox. A message that could not
+    /// be sent fails the invocation (as an SDK call that threw would), so a trigger retries
+    /// it: nothing a function sent is lost without its event coming back.
+    pub fn deliver_from(&self, function: &Function, record: &mut InvocationRecord, hops: u32) {
+        let problems = self.deliver(function, &record.outbox, hops);
+        if problems.is_empty() {
+            return;
+        }
+        if record.is_success() {
+            record.outcome = Outcome::Failure(FunctionError::new(
+                error_types::MESSAGE_NOT_SENT,
+                problems
+                    .iter()
+                    .map(|problem| problem.trim_start_matches("lambdesk: "))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ));
+        }
+        record.log_lines.extend(problems);
     }
 
     /// Sends `function`'s messages; `hops` counts the invocations that led to it (a topic's
