@@ -4,6 +4,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::config_error::KeySegment;
+use super::filter_policy::FilterPolicy;
 use super::messaging_config::check_name;
 use super::names::{validate_bucket_name, validate_function_name};
 
@@ -555,12 +556,8 @@ impl Trigger {
                 ..
             } => {
                 check_name(topic, 256, "topic").map_err(|message| ("topic", message))?;
-                match filter_policy {
-                    Some(policy) if !policy.is_object() => Err((
-                        "filter_policy",
-                        "a filter policy is a table of attribute names, like { kind = [\"order\"] }"
-                            .to_owned(),
-                    )),
+                match filter_policy.as_ref().map(FilterPolicy::parse) {
+                    Some(Err(error)) => Err(("filter_policy", error.to_string())),
                     _ => Ok(()),
                 }
             }
@@ -690,6 +687,22 @@ mod tests {
 
     fn parse(text: &str) -> Result<FunctionConfig, toml::de::Error> {
         toml::from_str(text)
+    }
+
+    #[test]
+    fn a_topic_trigger_with_a_bad_filter_policy_says_what_is_wrong() {
+        let config = parse(
+            "runtime = \"js\"\nhandler = \"index.handler\"\n[[triggers]]\ntype = \"topic\"\ntopic = \"alerts\"\nfilter_policy = { level = [{ wildcard = \"x\" }] }\n",
+        )
+        .unwrap();
+        let problems = config.problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].1.contains("`level`"), "{problems:?}");
+        let good = parse(
+            "runtime = \"js\"\nhandler = \"index.handler\"\n[[triggers]]\ntype = \"topic\"\ntopic = \"alerts\"\nfilter_policy = { level = [\"high\", { prefix = \"crit\" }] }\n",
+        )
+        .unwrap();
+        assert!(good.problems().is_empty());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::config_error::KeySegment;
+use super::filter_policy::FilterPolicy;
 
 /// SQS's defaults: 30 s visibility timeout, 4 days of retention.
 const DEFAULT_VISIBILITY_TIMEOUT_SECS: u32 = 30;
@@ -175,6 +176,18 @@ pub fn messaging_problems(
             ));
         }
         for (index, subscription) in topic.subscriptions.iter().enumerate() {
+            if let Some(Err(error)) = subscription.filter_policy.as_ref().map(FilterPolicy::parse) {
+                problems.push((
+                    vec![
+                        KeySegment::key("topics"),
+                        KeySegment::key(name),
+                        KeySegment::key("subscriptions"),
+                        KeySegment::Index(index),
+                        KeySegment::key("filter_policy"),
+                    ],
+                    error.to_string(),
+                ));
+            }
             if !queues.contains_key(&subscription.queue) {
                 problems.push((
                     vec![

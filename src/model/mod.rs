@@ -4,8 +4,10 @@
 
 mod atomic_write;
 mod config_error;
+pub mod filter_policy;
 mod function_config;
 mod invocation;
+pub mod message_attribute;
 mod messaging_config;
 mod names;
 mod workspace;

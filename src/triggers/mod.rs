@@ -8,7 +8,7 @@ pub mod context;
 pub mod engine;
 pub mod events;
 pub mod http;
-pub mod message_attribute;
+pub use crate::model::message_attribute;
 pub mod outbox_delivery;
 pub mod queues;
 pub mod schedule;

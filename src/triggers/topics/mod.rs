@@ -2,7 +2,7 @@
 //! (an asynchronous invocation with SNS's record) and queue, filtered by subscription
 //! filter policies.
 
-pub mod filter_policy;
+pub use crate::model::filter_policy;
 mod publish;
 mod subscriptions;
 

@@ -17,7 +17,7 @@ const MAX_COMBINATIONS: usize = 150;
 const OR_KEY: &str = "$or";
 const NUMERIC_HELP: &str = "`numeric` needs an operator and a number, like [\">=\", 100]";
 
-pub use crate::triggers::message_attribute::MessageAttribute;
+pub use super::message_attribute::MessageAttribute;
 
 /// A parsed, validated filter policy.
 #[derive(Debug, Clone, PartialEq)]
