@@ -648,6 +648,9 @@ impl Destination {
     fn check(&self) -> Result<(), String> {
         match self {
             Self::Function(name) => validate_function_name(name),
+            Self::Queue(name) if name.ends_with(".fifo") => Err(format!(
+                "`{name}` is a FIFO queue: Lambda's destinations take standard queues only"
+            )),
             Self::Queue(name) => check_name(name, 80, "queue"),
             Self::Topic(name) => check_name(name, 256, "topic"),
             Self::Bucket(name) => validate_bucket_name(name),
