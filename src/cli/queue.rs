@@ -65,6 +65,10 @@ pub fn run(workspace: &Workspace, command: &QueueCommand) -> anyhow::Result<Exit
     let queues = known_queues(workspace, &functions);
     let store = QueueStore::open(&state_path(workspace))?;
     let now_ms = Utc::now().timestamp_millis();
+    // Messages past their retention are gone, as on SQS, before anything is shown.
+    for settings in queues.values() {
+        store.expire(settings, now_ms)?;
+    }
     match command {
         QueueCommand::Send(args) => {
             send(&store, &queue_settings(&queues, &args.queue)?, args, now_ms)

@@ -126,6 +126,11 @@ impl Messaging {
         let queues = known_queues(&self.workspace, &functions);
         let now_ms = Utc::now().timestamp_millis();
         let mut snapshot = MessagingSnapshot::default();
+        for settings in queues.values() {
+            if let Err(error) = store.expire(settings, now_ms) {
+                snapshot.problem = Some(error.to_string());
+            }
+        }
         let mut counts_of = |name: &str| match store.counts(name, now_ms) {
             Ok(counts) => counts,
             Err(error) => {
