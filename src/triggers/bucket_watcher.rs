@@ -2,17 +2,22 @@
 //! S3 notifications for the functions whose `bucket` triggers match, queued as
 //! asynchronous invocations.
 //!
-//! The folders are scanned a few times a second. A new or changed file is announced once
-//! its size and modification time have stayed the same for a whole scan, so a file still
-//! being written produces no event, and a finished write exactly one.
+//! The folders are watched with the system's file notifications (inotify on Linux): a
+//! file closed after writing, or renamed into place, is announced at once. They are also
+//! scanned a few times a second, which catches what notifications miss (and is all there
+//! is where they are unavailable): there a new or changed file is announced once its size
+//! and modification time have stayed the same for a whole scan, so a file still being
+//! written produces no event, and a finished write exactly one.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use md5::{Digest as _, Md5};
-use tokio::sync::watch;
+use notify::Watcher as _;
+use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
+use tokio::sync::{Notify, watch};
 
 use super::async_delivery::AsyncDelivery;
 use super::events::s3::S3ObjectEvent;
@@ -160,8 +165,10 @@ impl BucketSnapshot {
         self.announced.remove(key);
     }
 
-    /// Scans again; returns the changes that are now final.
-    pub fn rescan(&mut self, dir: &Path) -> Vec<BucketChange> {
+    /// Scans again; returns the changes that are now final. Files in `closed` were
+    /// closed after writing (or renamed into place) since the last scan: they are final
+    /// at once.
+    pub fn rescan(&mut self, dir: &Path, closed: &BTreeSet<String>) -> Vec<BucketChange> {
         let now = scan(dir);
         let mut changes = Vec::new();
         let gone: Vec<String> = self
@@ -179,7 +186,7 @@ impl BucketSnapshot {
             if self.announced.get(&key) == Some(&state) {
                 continue;
             }
-            if self.settling.get(&key) == Some(&state) {
+            if closed.contains(&key) || self.settling.get(&key) == Some(&state) {
                 // Unchanged for a whole scan: the write is over.
                 self.settling.remove(&key);
                 self.announced.insert(key.clone(), state);
@@ -216,6 +223,9 @@ pub struct BucketWatch {
     workspace: Workspace,
     rules: Vec<BucketRule>,
     snapshots: Vec<(String, BucketSnapshot)>,
+    /// Paths the system said were closed after writing or renamed into place, since the
+    /// last scan.
+    closed: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 impl BucketWatch {
@@ -239,7 +249,41 @@ impl BucketWatch {
             workspace,
             rules,
             snapshots,
+            closed: Arc::default(),
         }
+    }
+
+    /// Watches the bucket folders for finished writes and removals, waking `changed`.
+    /// `None` where the system offers no notifications (scans still find everything).
+    fn notifications(&self, changed: &Arc<Notify>) -> Option<notify::RecommendedWatcher> {
+        let closed = Arc::clone(&self.closed);
+        let wake = Arc::clone(changed);
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                let Ok(event) = event else {
+                    return;
+                };
+                match event.kind {
+                    EventKind::Access(AccessKind::Close(AccessMode::Write))
+                    | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => {
+                        closed
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .extend(event.paths);
+                        wake.notify_one();
+                    }
+                    EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)) => {
+                        wake.notify_one()
+                    }
+                    _ => {}
+                }
+            })
+            .ok()?;
+        for (bucket, _) in &self.snapshots {
+            let dir = self.workspace.root().join("buckets").join(bucket);
+            watcher.watch(&dir, notify::RecursiveMode::Recursive).ok()?;
+        }
+        Some(watcher)
     }
 
     /// Queues the buckets' notifications until `stop`.
@@ -248,10 +292,14 @@ impl BucketWatch {
             return;
         }
         let region = self.workspace.config().region.clone();
+        let changed = Arc::new(Notify::new());
+        // Kept alive while watching; dropped (and unwatched) on return.
+        let _watcher = self.notifications(&changed);
         let mut watch = self;
         loop {
             tokio::select! {
                 () = tokio::time::sleep(SCAN_INTERVAL) => {}
+                () = changed.notified() => {}
                 _ = stop.changed() => return,
             }
             // Scanning, hashing a large file and queuing are blocking work: off the async
@@ -272,9 +320,22 @@ impl BucketWatch {
 
     /// One scan of every watched bucket, queuing the notifications of what changed.
     fn scan_once(&mut self, delivery: &AsyncDelivery, region: &str) {
+        let closed_paths =
+            std::mem::take(&mut *self.closed.lock().unwrap_or_else(PoisonError::into_inner));
         for (bucket, snapshot) in &mut self.snapshots {
             let dir = self.workspace.root().join("buckets").join(&*bucket);
-            for change in snapshot.rescan(&dir) {
+            let closed: BTreeSet<String> = closed_paths
+                .iter()
+                .filter_map(|path| path.strip_prefix(&dir).ok())
+                .map(|relative| {
+                    relative
+                        .components()
+                        .map(|part| part.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+                .collect();
+            for change in snapshot.rescan(&dir, &closed) {
                 let Some(event) = notification(&dir, bucket, region, &change) else {
                     if let BucketChange::Put { key } = &change {
                         snapshot.forget(key);
@@ -331,27 +392,44 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("old.txt"), "there before").unwrap();
         let mut snapshot = BucketSnapshot::of(dir.path());
-        assert!(snapshot.rescan(dir.path()).is_empty());
+        let none = BTreeSet::new();
+        assert!(snapshot.rescan(dir.path(), &none).is_empty());
         std::fs::create_dir_all(dir.path().join("sub")).unwrap();
         std::fs::write(dir.path().join("sub/new file.txt"), "part one").unwrap();
         // Still being written: seen, not announced.
-        assert!(snapshot.rescan(dir.path()).is_empty());
+        assert!(snapshot.rescan(dir.path(), &none).is_empty());
         std::fs::write(dir.path().join("sub/new file.txt"), "part one, part two").unwrap();
-        assert!(snapshot.rescan(dir.path()).is_empty());
+        assert!(snapshot.rescan(dir.path(), &none).is_empty());
         // Held still for a scan: one Put.
         assert_eq!(
-            snapshot.rescan(dir.path()),
+            snapshot.rescan(dir.path(), &none),
             vec![BucketChange::Put {
                 key: "sub/new file.txt".to_owned()
             }]
         );
-        assert!(snapshot.rescan(dir.path()).is_empty());
+        assert!(snapshot.rescan(dir.path(), &none).is_empty());
         std::fs::remove_file(dir.path().join("old.txt")).unwrap();
         assert_eq!(
-            snapshot.rescan(dir.path()),
+            snapshot.rescan(dir.path(), &none),
             vec![BucketChange::Deleted {
                 key: "old.txt".to_owned()
             }]
         );
+    }
+
+    #[test]
+    fn a_file_closed_after_writing_is_announced_at_the_next_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut snapshot = BucketSnapshot::of(dir.path());
+        std::fs::write(dir.path().join("photo.png"), "bytes").unwrap();
+        let closed = BTreeSet::from(["photo.png".to_owned()]);
+        assert_eq!(
+            snapshot.rescan(dir.path(), &closed),
+            vec![BucketChange::Put {
+                key: "photo.png".to_owned()
+            }]
+        );
+        // Announced once.
+        assert!(snapshot.rescan(dir.path(), &closed).is_empty());
     }
 }
