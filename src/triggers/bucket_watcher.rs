@@ -273,7 +273,7 @@ impl BucketWatch {
                         wake.notify_one();
                     }
                     EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)) => {
-                        wake.notify_one()
+                        wake.notify_one();
                     }
                     _ => {}
                 }
