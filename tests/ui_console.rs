@@ -845,3 +845,24 @@ fn queues_and_topics_can_be_browsed_sent_to_purged_and_published_to() {
     assert_eq!(queue_counts(&harness, "orders"), (0, 0));
     harness.get_by_label("No messages waiting.");
 }
+
+#[test]
+fn the_configuration_tab_describes_queue_and_topic_triggers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(app(&dir.path().join("ws")));
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "process-orders")
+        .click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness.get_by_label("queue orders");
+    harness.get_by_label("batches of up to 10, reports batch item failures");
+    harness
+        .get_by_role_and_label(Role::Button, "on-alert")
+        .click();
+    harness.run();
+    harness.get_by_label("topic alerts");
+    harness.get_by_label("every message");
+}

@@ -111,6 +111,32 @@ impl ConfigTab {
                                 ui.colored_label(ui.visuals().error_fg_color, problem);
                             }
                         },
+                        (
+                            Trigger::Queue {
+                                batch_size,
+                                maximum_batching_window_secs,
+                                report_batch_item_failures,
+                                ..
+                            },
+                            _,
+                        ) => {
+                            let mut said = format!("batches of up to {batch_size}");
+                            if let Some(window_secs) = maximum_batching_window_secs {
+                                said.push_str(&format!(", gathered for up to {window_secs} s"));
+                            }
+                            if *report_batch_item_failures {
+                                said.push_str(", reports batch item failures");
+                            }
+                            ui.weak(said);
+                        }
+                        (Trigger::Topic { filter_policy, .. }, _) => match filter_policy {
+                            Some(policy) => {
+                                ui.weak(format!("filter policy {policy}"));
+                            }
+                            None => {
+                                ui.weak("every message");
+                            }
+                        },
                         _ => {
                             ui.label("");
                         }
