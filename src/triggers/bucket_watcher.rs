@@ -230,8 +230,13 @@ pub struct BucketWatch {
 
 impl BucketWatch {
     /// Takes the first snapshots now, so that a file written right after the engine
-    /// started is news.
-    pub fn new(workspace: Workspace, rules: Vec<BucketRule>) -> Self {
+    /// started is news. A bucket watched before a reload keeps its `previous` snapshot,
+    /// so what changed while the watch restarted is announced too.
+    pub fn new(
+        workspace: Workspace,
+        rules: Vec<BucketRule>,
+        mut previous: Vec<(String, BucketSnapshot)>,
+    ) -> Self {
         let mut buckets: Vec<String> = rules.iter().map(|rule| rule.bucket.clone()).collect();
         buckets.sort();
         buckets.dedup();
@@ -241,7 +246,10 @@ impl BucketWatch {
                 let dir = workspace.root().join("buckets").join(&bucket);
                 // A bucket named by a trigger exists, as in S3.
                 let _ = std::fs::create_dir_all(&dir);
-                let snapshot = BucketSnapshot::of(&dir);
+                let snapshot = match previous.iter().position(|(name, _)| *name == bucket) {
+                    Some(index) => previous.swap_remove(index).1,
+                    None => BucketSnapshot::of(&dir),
+                };
                 (bucket, snapshot)
             })
             .collect();
@@ -286,10 +294,15 @@ impl BucketWatch {
         Some(watcher)
     }
 
-    /// Queues the buckets' notifications until `stop`.
-    pub async fn run(self, delivery: Arc<AsyncDelivery>, mut stop: watch::Receiver<bool>) {
+    /// Queues the buckets' notifications until `stop`; then hands back the snapshots for
+    /// the watch that follows a reload.
+    pub async fn run(
+        self,
+        delivery: Arc<AsyncDelivery>,
+        mut stop: watch::Receiver<bool>,
+    ) -> Vec<(String, BucketSnapshot)> {
         if self.snapshots.is_empty() {
-            return;
+            return Vec::new();
         }
         let region = self.workspace.config().region.clone();
         let changed = Arc::new(Notify::new());
@@ -300,7 +313,7 @@ impl BucketWatch {
             tokio::select! {
                 () = tokio::time::sleep(SCAN_INTERVAL) => {}
                 () = changed.notified() => {}
-                _ = stop.changed() => return,
+                _ = stop.changed() => return watch.snapshots,
             }
             // Scanning, hashing a large file and queuing are blocking work: off the async
             // workers, which serve HTTP meanwhile.
@@ -313,7 +326,7 @@ impl BucketWatch {
             .await;
             match scanned {
                 Ok(scanned) => watch = scanned,
-                Err(_) => return,
+                Err(_) => return Vec::new(),
             }
         }
     }
@@ -431,5 +444,42 @@ mod tests {
         );
         // Announced once.
         assert!(snapshot.rescan(dir.path(), &closed).is_empty());
+    }
+
+    struct NoSink;
+
+    impl crate::triggers::InvocationSink for NoSink {
+        fn finished(&self, _invocation: crate::triggers::FinishedInvocation) {}
+    }
+
+    #[test]
+    fn a_write_while_the_watch_restarts_is_still_announced() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = Workspace::open(&dir.path().join("ws")).unwrap();
+        let runtime = crate::runtime::Runtime::new(crate::runtime::RuntimeOptions {
+            cache_dir: dir.path().join("cache"),
+            ..crate::runtime::RuntimeOptions::default()
+        })
+        .unwrap();
+        let context = Arc::new(crate::triggers::TriggerContext::new(
+            workspace.clone(),
+            Arc::new(runtime),
+            Arc::new(NoSink),
+        ));
+        let delivery = AsyncDelivery::open(
+            context,
+            crate::triggers::async_delivery::AsyncOptions::default(),
+        )
+        .unwrap();
+        let rules = vec![rule(&["s3:ObjectCreated:*"], None, None)];
+        // The watch before a reload, and its snapshot when it stopped.
+        let before = BucketWatch::new(workspace.clone(), rules.clone(), Vec::new());
+        let handed_over = before.snapshots;
+        // Written between the old watch's stop and the new one's start.
+        std::fs::write(workspace.root().join("buckets/b/late.txt"), "late").unwrap();
+        let mut after = BucketWatch::new(workspace, rules, handed_over);
+        after.scan_once(&delivery, "us-east-1");
+        after.scan_once(&delivery, "us-east-1");
+        assert_eq!(delivery.store().waiting().unwrap(), 1);
     }
 }

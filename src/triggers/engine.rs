@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::async_delivery::{AsyncDelivery, AsyncOptions};
-use super::bucket_watcher::{BucketRule, BucketWatch, bucket_rules_of};
+use super::bucket_watcher::{BucketRule, BucketSnapshot, BucketWatch, bucket_rules_of};
 use super::context::{TriggerContext, load_functions};
 use super::http::{GatewayOptions, HttpGateway, HttpRoute, routes_of};
 use super::queues::{QueueMapping, known_queues, queue_mappings_of, run_mapping};
@@ -33,7 +33,7 @@ pub struct TriggerEngine {
     /// Stops the schedules and bucket watcher alone (they restart on `reload`).
     schedules_stop: watch::Sender<bool>,
     schedules_task: Option<JoinHandle<()>>,
-    buckets_task: Option<JoinHandle<()>>,
+    buckets_task: Option<JoinHandle<Vec<(String, BucketSnapshot)>>>,
     schedules: Vec<ScheduledRule>,
     bucket_rules: Vec<BucketRule>,
     /// The queue triggers running, and how to stop them (they restart on `reload` when
@@ -139,12 +139,13 @@ impl TriggerEngine {
             return;
         }
         let _ = self.schedules_stop.send(true);
-        for task in [self.schedules_task.take(), self.buckets_task.take()]
-            .into_iter()
-            .flatten()
-        {
+        if let Some(task) = self.schedules_task.take() {
             let _ = task.await;
         }
+        let previous_snapshots = match self.buckets_task.take() {
+            Some(task) => task.await.unwrap_or_default(),
+            None => Vec::new(),
+        };
         self.schedules = schedules.clone();
         self.bucket_rules = bucket_rules.clone();
         if let Some(delivery) = &self.delivery {
@@ -157,7 +158,11 @@ impl TriggerEngine {
                 region,
                 stopped.clone(),
             )));
-            let watch = BucketWatch::new(self.context.workspace.clone(), bucket_rules);
+            let watch = BucketWatch::new(
+                self.context.workspace.clone(),
+                bucket_rules,
+                previous_snapshots,
+            );
             self.buckets_task = Some(tokio::spawn(watch.run(Arc::clone(delivery), stopped)));
         }
     }
@@ -226,15 +231,14 @@ impl TriggerEngine {
         if let Some(gateway) = self.gateway.take() {
             gateway.stop().await;
         }
-        for task in [
-            self.schedules_task.take(),
-            self.buckets_task.take(),
-            self.delivery_task.take(),
-        ]
-        .into_iter()
-        .flatten()
-        .chain(self.mapping_tasks.drain(..))
-        .chain(self.retiring_tasks.drain(..))
+        if let Some(task) = self.buckets_task.take() {
+            let _ = task.await;
+        }
+        for task in [self.schedules_task.take(), self.delivery_task.take()]
+            .into_iter()
+            .flatten()
+            .chain(self.mapping_tasks.drain(..))
+            .chain(self.retiring_tasks.drain(..))
         {
             let _ = task.await;
         }
