@@ -866,3 +866,47 @@ fn the_configuration_tab_describes_queue_and_topic_triggers() {
     harness.get_by_label("topic alerts");
     harness.get_by_label("every message");
 }
+
+#[test]
+fn a_running_rate_schedule_shows_when_the_engine_fires_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    open_sample_workspace(&root).unwrap();
+    std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    let workspace = lambdesk::model::Workspace::open(&root).unwrap();
+    let mut config =
+        lambdesk::model::FunctionConfig::new(lambdesk::model::Runtime::Js, "index.handler");
+    config.triggers.push(lambdesk::model::Trigger::Schedule {
+        expression: "rate(1 minute)".to_owned(),
+        timezone: None,
+        enabled: true,
+    });
+    workspace
+        .create_function(
+            "tick",
+            &config,
+            &[(
+                "index.mjs",
+                b"export const handler = async () => 1;\n".as_slice(),
+            )],
+        )
+        .unwrap();
+    let options = RuntimeOptions {
+        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        ..RuntimeOptions::default()
+    };
+    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
+    let mut console = Console::with_workspace(workspace, options, waker).unwrap();
+    console.start_triggers();
+    let started = chrono::Utc::now();
+    std::thread::sleep(Duration::from_millis(1_500));
+    let fires = console.schedule_fires("tick");
+    assert_eq!(fires.len(), 1, "{fires:?}");
+    let next = fires[0].1.unwrap();
+    // A minute from when the engine started the schedule, not from now.
+    assert!(
+        next <= started + chrono::Duration::seconds(60),
+        "{next} vs {started}"
+    );
+    assert!(next > chrono::Utc::now());
+}

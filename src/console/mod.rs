@@ -358,6 +358,21 @@ impl Console {
         }
     }
 
+    /// When each running schedule of `function` fires next, by expression, as the
+    /// trigger engine will fire it (a `rate()` counts from when the engine started it).
+    pub fn schedule_fires(
+        &self,
+        function: &str,
+    ) -> Vec<(String, Option<chrono::DateTime<chrono::Utc>>)> {
+        let now = chrono::Utc::now();
+        self.engine
+            .iter()
+            .flat_map(|engine| engine.schedules())
+            .filter(|rule| rule.function == function)
+            .map(|rule| (rule.expression.clone(), rule.schedule.next_after(now)))
+            .collect()
+    }
+
     /// Tells the user how an action went, in the status bar.
     fn say(&mut self, result: Result<String, String>) {
         self.state.message = Some(match result {

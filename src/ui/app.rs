@@ -390,7 +390,9 @@ impl LambdeskApp {
                     .ui(ui, &name, &self.console, &state, &mut self.commands),
                 Tab::Configuration => {
                     let gateway_url = state.gateway_url.as_deref();
-                    self.config.ui(ui, &name, gateway_url, &mut self.commands);
+                    let fires = self.console.schedule_fires(&name);
+                    self.config
+                        .ui(ui, &name, gateway_url, &fires, &mut self.commands);
                 }
             }
         });

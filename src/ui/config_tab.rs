@@ -1,6 +1,9 @@
 use crate::console::{Command, Console, next_schedule_fire};
 use crate::model::{Architecture, FunctionConfig, Trigger};
 
+/// A running schedule's expression and when it fires next.
+type ScheduleFire = (String, Option<chrono::DateTime<chrono::Utc>>);
+
 /// The Configuration tab: memory, timeout, architecture, ephemeral storage, reserved
 /// concurrency and environment variables, validated as typed and saved to function.toml.
 #[derive(Debug, Default)]
@@ -52,7 +55,12 @@ impl ConfigTab {
     }
 
     /// The function's triggers, each with enable/disable; HTTP routes with their URL.
-    fn triggers_ui(ui: &mut egui::Ui, draft: &mut FunctionConfig, gateway_url: Option<&str>) {
+    fn triggers_ui(
+        ui: &mut egui::Ui,
+        draft: &mut FunctionConfig,
+        gateway_url: Option<&str>,
+        fires: &[ScheduleFire],
+    ) {
         ui.strong("Triggers");
         if draft.triggers.is_empty() {
             ui.weak(
@@ -96,7 +104,14 @@ impl ConfigTab {
                                 ..
                             },
                             _,
-                        ) => match next_schedule_fire(expression, timezone.as_deref()) {
+                        ) => match fires
+                            .iter()
+                            .find(|(running, _)| running == expression)
+                            .map_or_else(
+                                // Not running (switched off, or no engine): from now.
+                                || next_schedule_fire(expression, timezone.as_deref()),
+                                |(_, next)| Ok(*next),
+                            ) {
                             Ok(Some(next)) => {
                                 ui.weak(format!(
                                     "next {}",
@@ -151,6 +166,7 @@ impl ConfigTab {
         ui: &mut egui::Ui,
         function: &str,
         gateway_url: Option<&str>,
+        fires: &[ScheduleFire],
         commands: &mut Vec<Command>,
     ) {
         if let Some(error) = &self.load_error {
@@ -210,7 +226,7 @@ impl ConfigTab {
                 ui.end_row();
             });
         ui.add_space(8.0);
-        Self::triggers_ui(ui, draft, gateway_url);
+        Self::triggers_ui(ui, draft, gateway_url, fires);
         ui.add_space(8.0);
         ui.strong("Environment variables");
         let mut remove = None;
