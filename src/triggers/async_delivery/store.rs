@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS async_events (
     attempts INTEGER NOT NULL DEFAULT 0,
     hops INTEGER NOT NULL DEFAULT 0,
     due_at_ms INTEGER NOT NULL,
-    leased_until_ms INTEGER NOT NULL DEFAULT 0
+    leased_until_ms INTEGER NOT NULL DEFAULT 0,
+    lease_owner INTEGER
 );
 CREATE INDEX IF NOT EXISTS async_events_due ON async_events (due_at_ms, id);
 ";
@@ -65,6 +66,24 @@ impl AsyncStore {
     /// Opens (creating) the store at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let connection = open_state_db(path, SCHEMA)?;
+        // Backlogs made before leases named their process get the column (another
+        // process may add it at the same moment).
+        if connection
+            .prepare("SELECT lease_owner FROM async_events LIMIT 0")
+            .is_err()
+        {
+            let added =
+                connection.execute_batch("ALTER TABLE async_events ADD COLUMN lease_owner INTEGER");
+            let present = connection
+                .prepare("SELECT lease_owner FROM async_events LIMIT 0")
+                .is_ok();
+            if let (Err(source), false) = (added, present) {
+                return Err(StoreError::Open {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
         Ok(Self {
             path: path.to_owned(),
             connection: Mutex::new(connection),
@@ -146,8 +165,8 @@ impl AsyncStore {
         for event in &events {
             transaction
                 .execute(
-                    "UPDATE async_events SET leased_until_ms = ?1 WHERE id = ?2",
-                    params![now_ms + lease_ms, event.id],
+                    "UPDATE async_events SET leased_until_ms = ?1, lease_owner = ?3 WHERE id = ?2",
+                    params![now_ms + lease_ms, event.id, std::process::id()],
                 )
                 .map_err(self.query_error())?;
         }
@@ -174,12 +193,32 @@ impl AsyncStore {
         Ok(())
     }
 
-    /// Makes every leased event due again: called when delivery starts, since the process
-    /// that leased them has stopped or crashed (one delivery per workspace at a time).
+    /// Makes the events leased by processes that are gone due again: called when
+    /// delivery starts, so what a stopped or crashed process was running is delivered at
+    /// once (at least once), while a console and `serve` running on one workspace keep
+    /// each other's leases.
     pub fn release_leases(&self) -> Result<(), StoreError> {
-        self.connection()
-            .execute("UPDATE async_events SET leased_until_ms = 0", [])
-            .map_err(self.query_error())?;
+        let owners: Vec<Option<i64>> = {
+            let connection = self.connection();
+            let mut statement = connection
+                .prepare("SELECT DISTINCT lease_owner FROM async_events WHERE leased_until_ms > 0")
+                .map_err(self.query_error())?;
+            let rows = statement
+                .query_map([], |row| row.get(0))
+                .map_err(self.query_error())?;
+            rows.collect::<Result<_, _>>().map_err(self.query_error())?
+        };
+        for owner in owners {
+            if owner.is_some_and(process_is_running) {
+                continue;
+            }
+            self.connection()
+                .execute(
+                    "UPDATE async_events SET leased_until_ms = 0, lease_owner = NULL WHERE lease_owner IS ?1",
+                    params![owner],
+                )
+                .map_err(self.query_error())?;
+        }
         Ok(())
     }
 
@@ -204,6 +243,16 @@ impl AsyncStore {
             .map(Option::flatten)
             .map_err(self.query_error())
     }
+}
+
+/// Whether the process `pid` (another lambdesk) is still running; this one counts as
+/// gone (its earlier leases are its own, from before a restart of delivery). Where the
+/// system cannot tell, every process counts as gone: events are delivered again.
+fn process_is_running(pid: i64) -> bool {
+    if pid == i64::from(std::process::id()) {
+        return false;
+    }
+    cfg!(target_os = "linux") && Path::new(&format!("/proc/{pid}")).exists()
 }
 
 #[cfg(test)]
@@ -252,6 +301,40 @@ mod tests {
         store.remove(id).unwrap();
         assert_eq!(store.waiting().unwrap(), 0);
         assert_eq!(store.next_due_ms().unwrap(), None);
+    }
+
+    #[test]
+    fn leases_of_a_running_process_are_kept_and_of_a_gone_one_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = AsyncStore::open(&dir.path().join("state.sqlite")).unwrap();
+        store.enqueue(&new_event("a", "mine"), 0).unwrap();
+        store.enqueue(&new_event("a", "theirs"), 0).unwrap();
+        store.enqueue(&new_event("a", "crashed"), 0).unwrap();
+        store.lease_due(0, 10, 1_000_000).unwrap();
+        // Pretend one lease belongs to a running process (pid 1 is always there) and one
+        // to a process that is gone.
+        let connection = store.connection();
+        connection
+            .execute(
+                "UPDATE async_events SET lease_owner = 1 WHERE event = 'theirs'",
+                [],
+            )
+            .unwrap();
+        connection
+            .execute(
+                "UPDATE async_events SET lease_owner = 999999999 WHERE event = 'crashed'",
+                [],
+            )
+            .unwrap();
+        drop(connection);
+        store.release_leases().unwrap();
+        let due: Vec<String> = store
+            .lease_due(1, 10, 10)
+            .unwrap()
+            .into_iter()
+            .map(|event| event.event)
+            .collect();
+        assert_eq!(due, vec!["mine", "crashed"]);
     }
 
     #[test]
