@@ -237,3 +237,63 @@ export const handler = async (event) => {
     );
     engine.stop();
 }
+
+/// The same handler as on AWS, with the SDK v3 clients.
+const WITH_THE_AWS_SDK: &str = r#"import { SQSClient, SendMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { SNSClient, PublishCommand } from "@aws-sdk/client-sns";
+const sqs = new SQSClient({ region: process.env.AWS_REGION });
+const sns = new SNSClient({});
+export const handler = async (event) => {
+  const QueueUrl = `https://sqs.${process.env.AWS_REGION}.amazonaws.com/123456789012/orders`;
+  const one = await sqs.send(new SendMessageCommand({
+    QueueUrl,
+    MessageBody: JSON.stringify({ id: event.id }),
+    MessageAttributes: { kind: { DataType: "String", StringValue: "order" } },
+  }));
+  const batch = await sqs.send(new SendMessageBatchCommand({
+    QueueUrl,
+    Entries: [{ Id: "a", MessageBody: "second" }, { Id: "b", MessageBody: "third" }],
+  }));
+  const published = await sns.send(new PublishCommand({
+    TopicArn: "arn:aws:sns:us-east-1:123456789012:alerts",
+    Message: "placed",
+    Subject: "Order",
+  }));
+  return { one: one.MessageId, batch: batch.Successful.length, published: published.MessageId, status: one.$metadata.httpStatusCode };
+};
+"#;
+
+#[test]
+fn a_handler_written_with_the_aws_sdk_sends_and_publishes_unchanged() {
+    let test = workspace_with(
+        "[queues.orders]\n[queues.audit]\n[topics.alerts]\nsubscriptions = [{ queue = \"audit\" }]\n",
+    );
+    test.add_js(
+        "sdk",
+        "index.handler",
+        &[("index.mjs", WITH_THE_AWS_SDK)],
+        |config| {
+            config.permissions.queues.push("orders".to_owned());
+            config.permissions.topics.push("alerts".to_owned());
+        },
+    );
+    let (output, response) = invoke(&test, "sdk", "{\"id\": 9}");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(response["batch"], 2);
+    assert_eq!(response["status"], 200);
+    let store = QueueStore::open(&state_path(&test.workspace)).unwrap();
+    let orders = store.peek("orders", 10, 0).unwrap();
+    let bodies: Vec<&str> = orders.iter().map(|message| message.body.as_str()).collect();
+    assert_eq!(bodies, vec!["{\"id\":9}", "second", "third"]);
+    assert_eq!(orders[0].message_id, response["one"].as_str().unwrap());
+    assert_eq!(orders[0].attributes["kind"].value, "order");
+    let audit = store.peek("audit", 10, 0).unwrap();
+    let envelope: Value = serde_json::from_str(&audit[0].body).unwrap();
+    assert_eq!(envelope["Message"], "placed");
+    assert_eq!(envelope["Subject"], "Order");
+    assert_eq!(envelope["MessageId"], response["published"]);
+}

@@ -494,7 +494,8 @@
       else if (Array.isArray(value)) out[name] = { type: "String.Array", value: JSON.stringify(value) };
       else if (value && typeof value === "object") {
         const type = value.type || value.DataType || value.Type;
-        const text = value.value ?? value.StringValue ?? value.Value;
+        const binary = value.BinaryValue === undefined ? undefined : globalThis.Buffer.from(value.BinaryValue).toString("base64");
+        const text = value.value ?? value.StringValue ?? value.Value ?? binary;
         if (typeof type !== "string" || text === undefined) throw new TypeError(`Message attribute ${name} needs a type and a value`);
         out[name] = { type, value: String(text) };
       } else throw new TypeError(`Message attribute ${name} must be a string, a number, an array or { type, value }`);
@@ -532,7 +533,57 @@
       return { MessageId: messageId };
     },
   };
-  const builtins = { fs, "node:fs": fs, "fs/promises": fs.promises, "node:fs/promises": fs.promises, lambdesk };
+  // AWS SDK v3 shapes over the same outbox, so a handler written for AWS runs unchanged:
+  // `new SQSClient({}).send(new SendMessageCommand({ QueueUrl, MessageBody }))` and
+  // `new SNSClient({}).send(new PublishCommand({ TopicArn, Message }))`. The queue is the
+  // last part of the URL, the topic the last part of the ARN.
+  const queueOf = (url) => String(url || "").split("/").filter(Boolean).pop() || "";
+  const topicOf = (arn) => String(arn || "").split(":").pop() || "";
+  function sdkOptions(input) {
+    const options = { attributes: input.MessageAttributes };
+    if (input.MessageGroupId !== undefined) options.groupId = input.MessageGroupId;
+    if (input.MessageDeduplicationId !== undefined) options.deduplicationId = input.MessageDeduplicationId;
+    return options;
+  }
+  const metadata = () => ({ httpStatusCode: 200, requestId: crypto.randomUUID(), attempts: 1, totalRetryDelay: 0 });
+  class Command { constructor(input) { this.input = input || {}; } }
+  class SendMessageCommand extends Command {
+    async run() {
+      const { MessageId } = await lambdesk.sendMessage(queueOf(this.input.QueueUrl), this.input.MessageBody, sdkOptions(this.input));
+      return { MessageId, $metadata: metadata() };
+    }
+  }
+  class SendMessageBatchCommand extends Command {
+    async run() {
+      const Successful = [];
+      for (const entry of this.input.Entries || []) {
+        const { MessageId } = await lambdesk.sendMessage(queueOf(this.input.QueueUrl), entry.MessageBody, sdkOptions(entry));
+        Successful.push({ Id: entry.Id, MessageId });
+      }
+      return { Successful, Failed: [], $metadata: metadata() };
+    }
+  }
+  class PublishCommand extends Command {
+    async run() {
+      const options = { attributes: this.input.MessageAttributes };
+      if (this.input.Subject !== undefined) options.subject = this.input.Subject;
+      const { MessageId } = await lambdesk.publish(topicOf(this.input.TopicArn || this.input.TargetArn), this.input.Message, options);
+      return { MessageId, $metadata: metadata() };
+    }
+  }
+  class Client {
+    constructor(config) { this.config = config || {}; }
+    async send(command) {
+      if (!(command instanceof Command)) throw new TypeError("lambdesk supports SendMessage, SendMessageBatch and Publish commands");
+      return command.run();
+    }
+    destroy() {}
+  }
+  class SQSClient extends Client {}
+  class SNSClient extends Client {}
+  const clientSqs = { SQSClient, SendMessageCommand, SendMessageBatchCommand };
+  const clientSns = { SNSClient, PublishCommand };
+  const builtins = { fs, "node:fs": fs, "fs/promises": fs.promises, "node:fs/promises": fs.promises, lambdesk, "@aws-sdk/client-sqs": clientSqs, "@aws-sdk/client-sns": clientSns };
   Object.defineProperty(globalThis, "__lambdesk_builtins", { value: builtins });
 
   function makeRequire(fromPath) {

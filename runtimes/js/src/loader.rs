@@ -26,6 +26,11 @@ const BUILTIN_MODULES: &[(&str, &[&str])] = &[
     ("fs/promises", FS_PROMISES_EXPORTS),
     ("node:fs/promises", FS_PROMISES_EXPORTS),
     ("lambdesk", &["sendMessage", "publish"]),
+    (
+        "@aws-sdk/client-sqs",
+        &["SQSClient", "SendMessageCommand", "SendMessageBatchCommand"],
+    ),
+    ("@aws-sdk/client-sns", &["SNSClient", "PublishCommand"]),
 ];
 
 const FS_EXPORTS: &[&str] = &[
