@@ -297,3 +297,35 @@ fn a_handler_written_with_the_aws_sdk_sends_and_publishes_unchanged() {
     assert_eq!(envelope["Subject"], "Order");
     assert_eq!(envelope["MessageId"], response["published"]);
 }
+
+#[test]
+fn messages_left_in_the_outbox_of_a_killed_process_are_sent_at_the_next_start() {
+    let test = workspace_with("[queues.orders]\n");
+    test.add_js(
+        "producer",
+        "index.handler",
+        &[("index.mjs", PRODUCER)],
+        |config| {
+            config.permissions.queues.push("orders".to_owned());
+        },
+    );
+    // What a process (long gone: no such pid) left between an invocation's end and the send.
+    let orphan = test
+        .workspace
+        .state_dir()
+        .join("outbox/producer/999999999-abc");
+    std::fs::create_dir_all(&orphan).unwrap();
+    std::fs::write(
+        orphan.join("000000000000001-000000001.json"),
+        r#"{"type":"queue","queue":"orders","body":"left behind","messageId":"11111111-2222-3333-4444-555555555555"}"#,
+    )
+    .unwrap();
+    let engine = start(&test);
+    let store = QueueStore::open(&state_path(&test.workspace)).unwrap();
+    let orders = store.peek("orders", 10, 0).unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].body, "left behind");
+    assert_eq!(orders[0].message_id, "11111111-2222-3333-4444-555555555555");
+    assert!(!orphan.exists());
+    engine.stop();
+}

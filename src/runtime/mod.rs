@@ -27,6 +27,7 @@ pub use error::InvokeError;
 pub use invoker::{PreparedReport, Runtime, RuntimeOptions};
 pub use js_runtime::{EMBEDDED_JS_RUNTIME, JS_RUNTIME_OVERRIDE_VAR};
 pub use module_cache::{ModuleCache, ModuleOrigin};
+pub use outbox::{orphaned_outboxes, take_messages};
 
 /// Lambda's limit for a synchronous request or response payload: 6 MB.
 pub const MAX_PAYLOAD_BYTES: usize = 6 * 1024 * 1024;

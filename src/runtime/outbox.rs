@@ -20,12 +20,14 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// A fresh, empty outbox under `<state dir>/outbox/<function>/`.
+    /// A fresh, empty outbox `<state dir>/outbox/<function>/<pid>-<id>/`: the process id
+    /// tells a later start whose outbox a crash left behind.
     pub fn create(state_dir: &Path, function: &str) -> std::io::Result<Self> {
-        let dir = state_dir
-            .join("outbox")
-            .join(function)
-            .join(uuid::Uuid::new_v4().simple().to_string());
+        let dir = state_dir.join("outbox").join(function).join(format!(
+            "{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
         std::fs::create_dir_all(&dir)?;
         Ok(Self { dir })
     }
@@ -42,36 +44,71 @@ impl Outbox {
     /// Takes every message written since the last take, oldest name first, and empties
     /// the folder. A file that is not a message becomes a log line saying why.
     pub fn take(&self) -> (Vec<OutgoingMessage>, Vec<String>) {
-        let mut messages = Vec::new();
-        let mut problems = Vec::new();
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return (messages, problems);
+        take_messages(&self.dir)
+    }
+}
+
+/// The outboxes under `state_dir` that processes no longer running left behind (killed
+/// between an invocation's end and the sending of its messages): `(function, folder)`.
+pub fn orphaned_outboxes(
+    state_dir: &Path,
+    is_running: impl Fn(u32) -> bool,
+) -> Vec<(String, PathBuf)> {
+    let mut found = Vec::new();
+    let Ok(functions) = std::fs::read_dir(state_dir.join("outbox")) else {
+        return found;
+    };
+    for function in functions.flatten() {
+        let Ok(boxes) = std::fs::read_dir(function.path()) else {
+            continue;
         };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .collect();
-        paths.sort();
-        for path in paths {
-            let name = path
-                .file_name()
-                .map(|name| name.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let read = std::fs::read(&path);
-            // Taken either way: a bad file must not be read again with the next invocation.
-            let _ = std::fs::remove_file(&path);
-            let parsed = read.map_err(|error| error.to_string()).and_then(|bytes| {
-                serde_json::from_slice::<OutgoingMessage>(&bytes).map_err(|error| error.to_string())
-            });
-            match parsed {
-                Ok(message) => messages.push(message),
-                Err(error) => problems.push(format!(
-                    "lambdesk: {OUTBOX_GUEST_PATH}/{name} is not a message and was not sent: {error}"
-                )),
+        for outbox in boxes.flatten() {
+            let name = outbox.file_name().to_string_lossy().into_owned();
+            let owner = name
+                .split_once('-')
+                .and_then(|(pid, _)| pid.parse::<u32>().ok());
+            if owner.is_some_and(|pid| !is_running(pid)) {
+                found.push((
+                    function.file_name().to_string_lossy().into_owned(),
+                    outbox.path(),
+                ));
             }
         }
-        (messages, problems)
     }
+    found
+}
+
+/// The messages in an outbox folder, oldest name first; the files are removed.
+pub fn take_messages(dir: &Path) -> (Vec<OutgoingMessage>, Vec<String>) {
+    let mut messages = Vec::new();
+    let mut problems = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return (messages, problems);
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let read = std::fs::read(&path);
+        // Taken either way: a bad file must not be read again with the next invocation.
+        let _ = std::fs::remove_file(&path);
+        let parsed = read.map_err(|error| error.to_string()).and_then(|bytes| {
+            serde_json::from_slice::<OutgoingMessage>(&bytes).map_err(|error| error.to_string())
+        });
+        match parsed {
+            Ok(message) => messages.push(message),
+            Err(error) => problems.push(format!(
+                "lambdesk: {OUTBOX_GUEST_PATH}/{name} is not a message and was not sent: {error}"
+            )),
+        }
+    }
+    (messages, problems)
 }
 
 impl Drop for Outbox {

@@ -88,6 +88,18 @@ impl TriggerEngine {
                     Some(format!("asynchronous invocations are off: {error}"));
             }
         }
+        // Messages a killed process's functions sent but could not deliver go out now.
+        for problem in engine.context.outbox.deliver_orphans() {
+            engine
+                .context
+                .sink
+                .finished(super::context::FinishedInvocation {
+                    function: String::new(),
+                    origin: "outbox".to_owned(),
+                    event: Arc::from(""),
+                    result: Err(problem),
+                });
+        }
         engine.reload().await;
         engine
     }

@@ -11,12 +11,13 @@ use super::async_delivery::AsyncStore;
 use super::context::load_functions;
 use super::message_attribute::{MessageAttribute, MessageAttributes};
 use super::queues::{NewMessage, QueueStore, known_queues, queue_settings};
-use super::state_db::state_path;
+use super::state_db::{process_is_running, state_path};
 use super::topics::{Publication, PublishTargets, publish};
 use crate::model::{
     Function, FunctionError, InvocationRecord, Outcome, OutgoingAttribute, OutgoingMessage,
     Workspace, error_types,
 };
+use crate::runtime::{orphaned_outboxes, take_messages};
 
 struct Stores {
     queues: QueueStore,
@@ -50,6 +51,29 @@ impl OutboxDelivery {
         });
         *stores = Some(Arc::clone(&opened));
         Ok(opened)
+    }
+
+    /// Sends what functions wrote to outboxes of processes that are gone (killed between
+    /// an invocation's end and the sending); returns a message for each problem.
+    pub fn deliver_orphans(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let state_dir = self.workspace.state_dir();
+        for (name, dir) in orphaned_outboxes(&state_dir, |pid| {
+            pid != std::process::id() && process_is_running(pid)
+        }) {
+            let (messages, bad_files) = take_messages(&dir);
+            problems.extend(bad_files);
+            match self.workspace.function(&name) {
+                Ok(function) => problems.extend(self.deliver(&function, &messages, 0)),
+                Err(error) if !messages.is_empty() => problems.push(format!(
+                    "lambdesk: {} message(s) {name} sent before lambdesk stopped were not sent: {error}",
+                    messages.len()
+                )),
+                Err(_) => {}
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        problems
     }
 
     /// Sends what the invocation in `record` put in its outbox. A message that could not

@@ -68,3 +68,10 @@ pub fn open_state_db(path: &Path, schema: &str) -> Result<Connection, StoreError
     connection.execute_batch(schema).map_err(open_error)?;
     Ok(connection)
 }
+
+/// Whether the process `pid` (another lambdesk) is still running. Where the system
+/// cannot tell, no process counts as running: its leftovers are taken over (delivered
+/// again, at least once).
+pub fn process_is_running(pid: impl Into<i64>) -> bool {
+    cfg!(target_os = "linux") && Path::new(&format!("/proc/{}", pid.into())).exists()
+}

@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 
 pub use crate::triggers::state_db::StoreError;
-use crate::triggers::state_db::open_state_db;
+use crate::triggers::state_db::{open_state_db, process_is_running};
 
 /// One queued asynchronous invocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,7 +209,9 @@ impl AsyncStore {
             rows.collect::<Result<_, _>>().map_err(self.query_error())?
         };
         for owner in owners {
-            if owner.is_some_and(process_is_running) {
+            if owner
+                .is_some_and(|pid| pid != i64::from(std::process::id()) && process_is_running(pid))
+            {
                 continue;
             }
             self.connection()
@@ -243,16 +245,6 @@ impl AsyncStore {
             .map(Option::flatten)
             .map_err(self.query_error())
     }
-}
-
-/// Whether the process `pid` (another lambdesk) is still running; this one counts as
-/// gone (its earlier leases are its own, from before a restart of delivery). Where the
-/// system cannot tell, every process counts as gone: events are delivered again.
-fn process_is_running(pid: i64) -> bool {
-    if pid == i64::from(std::process::id()) {
-        return false;
-    }
-    cfg!(target_os = "linux") && Path::new(&format!("/proc/{pid}")).exists()
 }
 
 #[cfg(test)]
