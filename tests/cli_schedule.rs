@@ -135,3 +135,22 @@ fn an_expression_past_its_last_year_prints_nothing_and_says_so() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    // `lambdesk schedule next … | head -1`: far more output than a pipe holds, and the
+    // reader goes away after the first bytes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lambdesk"))
+        .args(["schedule", "next", "rate(1 minute)", "--count", "10000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0_u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(!errors.contains("panicked"), "{errors}");
+    assert!(output.status.success(), "{:?}: {errors}", output.status);
+}

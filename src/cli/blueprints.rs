@@ -6,9 +6,11 @@ use lambdesk::model::Workspace;
 /// `lambdesk blueprints`: ids with runtime and description.
 pub fn list(workspace: &Workspace) -> anyhow::Result<ExitCode> {
     for blueprint in blueprints::all(Some(workspace))? {
-        println!(
+        outln!(
             "{:<18} {:<5} {}",
-            blueprint.id, blueprint.runtime, blueprint.description
+            blueprint.id,
+            blueprint.runtime,
+            blueprint.description
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -30,13 +32,13 @@ pub struct NewArgs {
 pub fn create(workspace: &Workspace, args: &NewArgs) -> anyhow::Result<ExitCode> {
     let blueprint = blueprints::find(Some(workspace), &args.blueprint)?;
     let function = blueprint.create_function(workspace, &args.name, args.memory_mb)?;
-    println!(
+    outln!(
         "Created {} from the {} blueprint.",
         function.dir.display(),
         blueprint.id
     );
     if let Some((event, _)) = blueprint.test_events().next() {
-        println!(
+        outln!(
             "Try it: lambdesk invoke {} --event {}",
             function.name,
             function.dir.join(event).display()

@@ -69,7 +69,7 @@ pub fn run(command: &EventsCommand) -> anyhow::Result<ExitCode> {
     match command {
         EventsCommand::List => {
             for source in EventSource::ALL {
-                println!("{:<16} {}", source.id(), source.description());
+                outln!("{:<16} {}", source.id(), source.description());
             }
         }
         EventsCommand::Generate(args) => {
@@ -90,7 +90,7 @@ pub fn run(command: &EventsCommand) -> anyhow::Result<ExitCode> {
                 size: args.size,
             };
             let event = generate(args.source, &overrides);
-            println!("{}", serde_json::to_string_pretty(&event)?);
+            outln!("{}", serde_json::to_string_pretty(&event)?);
         }
     }
     Ok(ExitCode::SUCCESS)

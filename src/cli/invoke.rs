@@ -57,7 +57,7 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
                 "errorMessage": error.to_string(),
             });
             eprintln!("lambdesk: {error}");
-            println!("{payload}");
+            outln!("{payload}");
             return Ok(ExitCode::from(EXIT_FUNCTION_ERROR));
         }
         Err(error) => return Err(error.into()),
@@ -73,7 +73,7 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
     let prices = PriceList::builtin().with_overrides(&workspace.config().pricing);
     let cost = prices.invocation_cost(&record);
     eprintln!("Cost: {}", format_usd(cost.total_usd()));
-    println!("{}", serde_json::to_string(&record.payload())?);
+    outln!("{}", serde_json::to_string(&record.payload())?);
     Ok(if record.is_success() {
         ExitCode::SUCCESS
     } else {

@@ -9,7 +9,7 @@ use super::EXIT_BAD_INPUT;
 pub fn run(workspace: &Workspace) -> anyhow::Result<ExitCode> {
     let names = workspace.function_names()?;
     if names.is_empty() {
-        println!("No functions in {} yet.", workspace.root().display());
+        outln!("No functions in {} yet.", workspace.root().display());
         return Ok(ExitCode::SUCCESS);
     }
     let mut rows = vec![[
@@ -76,6 +76,6 @@ fn print_table(rows: &[[String; 5]]) {
                 line.push_str(&format!("{cell:<width$}  "));
             }
         }
-        println!("{}", line.trim_end());
+        outln!("{}", line.trim_end());
     }
 }

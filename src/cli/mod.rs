@@ -1,6 +1,14 @@
 //! Command-line subcommands. Each returns the exit status: 0 success, 1 the function
 //! failed, 2 bad usage or bad input (an `Err`, printed as one message by `main`).
 
+/// `println!` for command output: a closed stdout (`lambdesk queue list | head`) is not an
+/// error worth a panic, as for any Unix tool; other write errors are said on stderr.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_line(format_args!($($arg)*))
+    };
+}
+
 mod blueprints;
 pub mod console;
 mod events;
@@ -104,4 +112,16 @@ fn open_workspace(dir: Option<&std::path::Path>) -> anyhow::Result<Workspace> {
         Some(dir) => Workspace::open(dir)?,
         None => default_workspace()?,
     })
+}
+
+/// Writes one line of command output (see `outln!`).
+pub fn write_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let written = out.write_fmt(line).and_then(|()| out.write_all(b"\n"));
+    if let Err(error) = written
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("lambdesk: cannot write the output: {error}");
+    }
 }

@@ -86,7 +86,7 @@ pub fn run(workspace: &Workspace, command: &QueueCommand) -> anyhow::Result<Exit
                     .source_queue
                     .map(|source| format!(" (from {source})"))
                     .unwrap_or_default();
-                println!(
+                outln!(
                     "{}  {}  {state}, received {}×{from}{}",
                     message.message_id,
                     time(message.sent_at_ms),
@@ -104,24 +104,22 @@ pub fn run(workspace: &Workspace, command: &QueueCommand) -> anyhow::Result<Exit
                             format!("{name}:{}={}", attribute.data_type, attribute.value)
                         })
                         .collect();
-                    println!("  attributes: {}", shown.join(" "));
+                    outln!("  attributes: {}", shown.join(" "));
                 }
-                println!("  {}", message.body);
+                outln!("  {}", message.body);
             }
             Ok(ExitCode::SUCCESS)
         }
         QueueCommand::Purge { queue } => {
             queue_settings(&queues, queue)?;
             let purged = store.purge(queue)?;
-            println!("purged {purged} message(s) from {queue}");
+            outln!("purged {purged} message(s) from {queue}");
             Ok(ExitCode::SUCCESS)
         }
         QueueCommand::Redrive { dead_letter_queue } => {
             queue_settings(&queues, dead_letter_queue)?;
             let moved = store.redrive(dead_letter_queue, now_ms)?;
-            println!(
-                "moved {moved} message(s) from {dead_letter_queue} back to their source queues"
-            );
+            outln!("moved {moved} message(s) from {dead_letter_queue} back to their source queues");
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -157,7 +155,7 @@ fn send(
     let sent = store.send(queue, &messages, now_ms)?;
     if args.batch_file.is_some() {
         let duplicates = sent.iter().filter(|sent| sent.duplicate).count();
-        println!(
+        outln!(
             "sent {} message(s) to {}{}",
             sent.len() - duplicates,
             queue.name,
@@ -173,7 +171,7 @@ fn send(
         } else {
             ""
         };
-        println!("{}{note}", sent.message_id);
+        outln!("{}{note}", sent.message_id);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -186,15 +184,19 @@ fn list(
     now_ms: i64,
 ) -> anyhow::Result<ExitCode> {
     if queues.is_empty() {
-        println!(
+        outln!(
             "no queues: declare one as [queues.<name>] in {}",
             workspace.root().join("lambdesk.toml").display()
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{:<28} {:<8} {:>9} {:>9}  {:<24} consumers",
-        "QUEUE", "TYPE", "VISIBLE", "IN FLIGHT", "DEAD-LETTER QUEUE"
+        "QUEUE",
+        "TYPE",
+        "VISIBLE",
+        "IN FLIGHT",
+        "DEAD-LETTER QUEUE"
     );
     for (name, settings) in queues {
         let counts = store.counts(name, now_ms)?;
@@ -217,7 +219,7 @@ fn list(
             })
             .map(|function| function.name.as_str())
             .collect();
-        println!(
+        outln!(
             "{name:<28} {:<8} {:>9} {:>9}  {dead_letter:<24} {}",
             if settings.fifo { "fifo" } else { "standard" },
             counts.visible,

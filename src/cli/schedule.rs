@@ -54,9 +54,9 @@ fn next(args: &NextArgs) -> anyhow::Result<ExitCode> {
             Some(zone) => {
                 let local = fire_time.with_timezone(&zone);
                 let local_text = local.to_rfc3339_opts(SecondsFormat::Secs, false);
-                println!("{utc}\t{local_text} {}", local.format("%Z"));
+                outln!("{utc}\t{local_text} {}", local.format("%Z"));
             }
-            None => println!("{utc}"),
+            None => outln!("{utc}"),
         }
         printed_count += 1;
     }

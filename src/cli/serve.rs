@@ -108,37 +108,39 @@ pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<Exit
         eprintln!("lambdesk: {problem}");
     }
     match engine.gateway_addr() {
-        Some(addr) => println!("lambdesk\tHTTP gateway on http://{addr}"),
-        None => println!("lambdesk\tno function has an http trigger: no HTTP gateway"),
+        Some(addr) => outln!("lambdesk\tHTTP gateway on http://{addr}"),
+        None => outln!("lambdesk\tno function has an http trigger: no HTTP gateway"),
     }
     for route in engine.routes() {
-        println!("  {} -> {}", route.route_key, route.function);
+        outln!("  {} -> {}", route.route_key, route.function);
     }
     for rule in engine.schedules() {
         let next = rule
             .schedule
             .next_after(chrono::Utc::now())
             .map_or_else(|| "never".to_owned(), |time| time.to_rfc3339());
-        println!("  {} -> {} (next {next})", rule.expression, rule.function);
+        outln!("  {} -> {} (next {next})", rule.expression, rule.function);
     }
     for mapping in engine.queue_mappings() {
-        println!(
+        outln!(
             "  queue {} -> {} (batches of up to {})",
-            mapping.queue.name, mapping.function.name, mapping.batch_size
+            mapping.queue.name,
+            mapping.function.name,
+            mapping.batch_size
         );
     }
-    println!(
+    outln!(
         "lambdesk\tserving {}; Ctrl-C stops",
         workspace.root().display()
     );
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;
-    println!("lambdesk\tstopping: invocations in flight finish first; queued events stay queued");
+    outln!("lambdesk\tstopping: invocations in flight finish first; queued events stay queued");
     engine.stop().await;
     // The last invocations' lines are on their way to the printer.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     printer.abort();
-    println!("lambdesk\tstopped");
+    outln!("lambdesk\tstopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -52,7 +52,7 @@ pub fn run(workspace: &Workspace, command: &TopicCommand) -> anyhow::Result<Exit
                 message_id: None,
             };
             let report = publish(&targets, &publication, 0, Utc::now())?;
-            println!("{}", report.message_id);
+            outln!("{}", report.message_id);
             for endpoint in &report.delivered_to {
                 eprintln!("  → {endpoint}");
             }
@@ -73,22 +73,22 @@ pub fn run(workspace: &Workspace, command: &TopicCommand) -> anyhow::Result<Exit
         TopicCommand::List => {
             let (topics, problems) = known_topics(workspace, &functions);
             if topics.is_empty() {
-                println!(
+                outln!(
                     "no topics: declare one as [topics.<name>] in lambdesk.toml or subscribe a function with a topic trigger"
                 );
             }
             for (name, subscriptions) in &topics {
-                println!("{name}");
+                outln!("{name}");
                 for subscription in subscriptions {
                     let filtered = if subscription.filter_policy.is_some() {
                         " (filter policy)"
                     } else {
                         ""
                     };
-                    println!("  {}{filtered}", subscription.describe());
+                    outln!("  {}{filtered}", subscription.describe());
                 }
                 if subscriptions.is_empty() {
-                    println!("  (no subscribers)");
+                    outln!("  (no subscribers)");
                 }
             }
             for problem in problems {
