@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::TestWorkspace;
-use lambdesk::model::{BucketAccess, Trigger, Workspace};
+use lambdesk::model::BucketAccess;
 use lambdesk::triggers::async_delivery::{AsyncStore, NewAsyncEvent};
 use lambdesk::triggers::context::load_functions;
 use lambdesk::triggers::queues::{NewMessage, QueueCounts, QueueStore, known_queues};
@@ -61,28 +61,17 @@ fn done_ids(dir: &Path) -> BTreeSet<String> {
 
 #[test]
 fn a_killed_serve_loses_no_message_and_no_event() {
-    let mut test = TestWorkspace::new();
-    std::fs::write(
-        test.workspace.root().join("lambdesk.toml"),
-        // A short visibility timeout: messages in flight at the kill come back quickly.
-        "[queues.work]\nvisibility_timeout_secs = 2\n",
-    )
-    .unwrap();
-    test.workspace = Workspace::open(test.workspace.root()).unwrap();
+    // A short visibility timeout: messages in flight at the kill come back quickly.
+    let test = TestWorkspace::with_config("[queues.work]\nvisibility_timeout_secs = 2\n");
     test.add_js(
         "marker",
         "index.handler",
         &[("index.mjs", MARKS_DONE)],
         |config| {
             config.timeout_secs = 2;
-            config.triggers.push(Trigger::Queue {
-                queue: "work".to_owned(),
-                batch_size: 10,
-                maximum_batching_window_secs: None,
-                report_batch_item_failures: false,
-                maximum_concurrency: None,
-                enabled: true,
-            });
+            config
+                .triggers
+                .push(common::queue_trigger("work", 10, false));
             config
                 .permissions
                 .buckets

@@ -10,19 +10,11 @@ mod common;
 
 use std::process::Command;
 
-use common::TestWorkspace;
 use common::engine::{start, wait_until};
-use lambdesk::model::{Trigger, Workspace};
+use common::{TestWorkspace, queue_trigger};
 use lambdesk::triggers::queues::{NewMessage, QueueStore};
 use lambdesk::triggers::state_db::state_path;
 use serde_json::Value;
-
-fn workspace_with(toml: &str) -> TestWorkspace {
-    let mut test = TestWorkspace::new();
-    std::fs::write(test.workspace.root().join("lambdesk.toml"), toml).unwrap();
-    test.workspace = Workspace::open(test.workspace.root()).unwrap();
-    test
-}
 
 const PRODUCER: &str = r#"import { sendMessage, publish } from "lambdesk";
 export const handler = async (event) => {
@@ -56,7 +48,7 @@ fn invoke(test: &TestWorkspace, function: &str, event: &str) -> (std::process::O
 
 #[test]
 fn a_function_sends_to_a_queue_and_publishes_to_a_topic() {
-    let test = workspace_with(
+    let test = TestWorkspace::with_config(
         "[queues.orders]\n[queues.audit]\n[topics.alerts]\nsubscriptions = [{ queue = \"audit\", raw_message_delivery = true }]\n",
     );
     test.add_js(
@@ -87,7 +79,7 @@ fn a_function_sends_to_a_queue_and_publishes_to_a_topic() {
 
 #[test]
 fn sending_without_permission_is_access_denied() {
-    let test = workspace_with("[queues.payroll]\n");
+    let test = TestWorkspace::with_config("[queues.payroll]\n");
     test.add_js(
         "sneaky",
         "index.handler",
@@ -126,7 +118,7 @@ export const handler = async () => {
 
 #[test]
 fn a_triggered_function_forwards_to_another_queue() {
-    let test = workspace_with("[queues.inbox]\n[queues.outbox]\n");
+    let test = TestWorkspace::with_config("[queues.inbox]\n[queues.outbox]\n");
     let forwarder = r#"import { sendMessage } from "lambdesk";
 export const handler = async (event) => {
   for (const record of event.Records) await sendMessage("outbox", record.body.toUpperCase());
@@ -138,14 +130,7 @@ export const handler = async (event) => {
         &[("index.mjs", forwarder)],
         |config| {
             config.permissions.queues.push("outbox".to_owned());
-            config.triggers.push(Trigger::Queue {
-                queue: "inbox".to_owned(),
-                batch_size: 10,
-                maximum_batching_window_secs: None,
-                report_batch_item_failures: false,
-                maximum_concurrency: None,
-                enabled: true,
-            });
+            config.triggers.push(queue_trigger("inbox", 10, false));
         },
     );
     test.add_js(
@@ -156,14 +141,7 @@ export const handler = async (event) => {
             "export const handler = async (event) => event.Records.map((r) => r.body);\n",
         )],
         |config| {
-            config.triggers.push(Trigger::Queue {
-                queue: "outbox".to_owned(),
-                batch_size: 10,
-                maximum_batching_window_secs: None,
-                report_batch_item_failures: false,
-                maximum_concurrency: None,
-                enabled: true,
-            });
+            config.triggers.push(queue_trigger("outbox", 10, false));
         },
     );
     let engine = start(&test);
@@ -188,7 +166,7 @@ export const handler = async (event) => {
 
 #[test]
 fn a_function_sending_to_the_queue_it_consumes_is_stopped_after_16_invocations() {
-    let test = workspace_with(
+    let test = TestWorkspace::with_config(
         "[queues.echo]\nmax_receive_count = 5\ndead_letter_queue = \"echo-dlq\"\n[queues.echo-dlq]\n",
     );
     let echo = r#"import { sendMessage } from "lambdesk";
@@ -198,14 +176,7 @@ export const handler = async (event) => {
 "#;
     test.add_js("echo", "index.handler", &[("index.mjs", echo)], |config| {
         config.permissions.queues.push("echo".to_owned());
-        config.triggers.push(Trigger::Queue {
-            queue: "echo".to_owned(),
-            batch_size: 10,
-            maximum_batching_window_secs: None,
-            report_batch_item_failures: false,
-            maximum_concurrency: None,
-            enabled: true,
-        });
+        config.triggers.push(queue_trigger("echo", 10, false));
     });
     let engine = start(&test);
     let store = QueueStore::open(&state_path(&test.workspace)).unwrap();
@@ -265,7 +236,7 @@ export const handler = async (event) => {
 
 #[test]
 fn a_handler_written_with_the_aws_sdk_sends_and_publishes_unchanged() {
-    let test = workspace_with(
+    let test = TestWorkspace::with_config(
         "[queues.orders]\n[queues.audit]\n[topics.alerts]\nsubscriptions = [{ queue = \"audit\" }]\n",
     );
     test.add_js(
@@ -300,7 +271,7 @@ fn a_handler_written_with_the_aws_sdk_sends_and_publishes_unchanged() {
 
 #[test]
 fn messages_left_in_the_outbox_of_a_killed_process_are_sent_at_the_next_start() {
-    let test = workspace_with("[queues.orders]\n");
+    let test = TestWorkspace::with_config("[queues.orders]\n");
     test.add_js(
         "producer",
         "index.handler",

@@ -12,32 +12,12 @@ mod common;
 use std::process::Command;
 
 use common::engine::{Engine, start, wait_until};
-use common::{TestWorkspace, assert_same_shape, aws_sample};
-use lambdesk::model::{Trigger, Workspace};
+use common::{TestWorkspace, assert_same_shape, aws_sample, queue_trigger};
 use lambdesk::triggers::context::load_functions;
 use lambdesk::triggers::message_attribute::MessageAttribute;
 use lambdesk::triggers::queues::{NewMessage, QueueCounts, known_queues, queue_settings};
 use md5::{Digest as _, Md5};
 use serde_json::Value;
-
-/// A workspace whose lambdesk.toml declares `queues_toml`.
-fn workspace_with(queues_toml: &str) -> TestWorkspace {
-    let mut test = TestWorkspace::new();
-    std::fs::write(test.workspace.root().join("lambdesk.toml"), queues_toml).unwrap();
-    test.workspace = Workspace::open(test.workspace.root()).unwrap();
-    test
-}
-
-fn queue_trigger(queue: &str, batch_size: u32, report_batch_item_failures: bool) -> Trigger {
-    Trigger::Queue {
-        queue: queue.to_owned(),
-        batch_size,
-        maximum_batching_window_secs: None,
-        report_batch_item_failures,
-        maximum_concurrency: None,
-        enabled: true,
-    }
-}
 
 fn send(test: &TestWorkspace, engine: &Engine, queue: &str, messages: &[NewMessage]) {
     let delivery = engine.engine.as_ref().unwrap().delivery().unwrap();
@@ -86,7 +66,7 @@ const PARTIAL: &str = "export const handler = async (event) => ({ batchItemFailu
 
 #[test]
 fn a_queue_trigger_receives_sqs_records_and_deletes_them_on_success() {
-    let test = workspace_with("region = \"eu-west-1\"\n[queues.orders]\n");
+    let test = TestWorkspace::with_config("region = \"eu-west-1\"\n[queues.orders]\n");
     test.add_js(
         "consumer",
         "index.handler",
@@ -149,7 +129,7 @@ fn a_queue_trigger_receives_sqs_records_and_deletes_them_on_success() {
 
 #[test]
 fn a_failed_batch_comes_back_after_the_visibility_timeout_then_moves_to_the_dead_letter_queue() {
-    let test = workspace_with(
+    let test = TestWorkspace::with_config(
         "[queues.jobs]\nvisibility_timeout_secs = 1\nmax_receive_count = 2\ndead_letter_queue = \"jobs-dlq\"\n[queues.jobs-dlq]\n",
     );
     test.add_js(
@@ -179,7 +159,7 @@ fn a_failed_batch_comes_back_after_the_visibility_timeout_then_moves_to_the_dead
 
 #[test]
 fn only_the_reported_batch_item_failures_come_back() {
-    let test = workspace_with(
+    let test = TestWorkspace::with_config(
         "[queues.mixed]\nvisibility_timeout_secs = 1\nmax_receive_count = 1\ndead_letter_queue = \"mixed-dlq\"\n[queues.mixed-dlq]\n",
     );
     test.add_js(
@@ -216,7 +196,7 @@ fn only_the_reported_batch_item_failures_come_back() {
 
 #[test]
 fn a_visibility_timeout_shorter_than_the_function_timeout_is_refused() {
-    let test = workspace_with("[queues.slow]\nvisibility_timeout_secs = 10\n");
+    let test = TestWorkspace::with_config("[queues.slow]\nvisibility_timeout_secs = 10\n");
     test.add_js(
         "slow",
         "index.handler",
@@ -255,7 +235,7 @@ fn a_visibility_timeout_shorter_than_the_function_timeout_is_refused() {
 
 #[test]
 fn a_fifo_queue_delivers_a_group_in_order() {
-    let test = workspace_with(
+    let test = TestWorkspace::with_config(
         "[queues.\"steps.fifo\"]\nfifo = true\ncontent_based_deduplication = true\n",
     );
     test.add_js(
@@ -306,7 +286,7 @@ fn a_fifo_queue_delivers_a_group_in_order() {
 
 #[test]
 fn the_cli_sends_to_a_running_engine_and_lists_peeks_and_purges() {
-    let test = workspace_with("[queues.inbox]\n[queues.parked]\n");
+    let test = TestWorkspace::with_config("[queues.inbox]\n[queues.parked]\n");
     test.add_js(
         "reader",
         "index.handler",

@@ -12,17 +12,10 @@ use std::process::Command;
 
 use common::engine::{Engine, start, wait_until};
 use common::{TestWorkspace, assert_same_shape, aws_sample};
-use lambdesk::model::{Destination, Trigger, Workspace};
+use lambdesk::model::{Destination, Trigger};
 use lambdesk::triggers::message_attribute::{MessageAttributes, parse_attribute};
 use lambdesk::triggers::topics::{Publication, PublishReport};
 use serde_json::{Value, json};
-
-fn workspace_with(toml: &str) -> TestWorkspace {
-    let mut test = TestWorkspace::new();
-    std::fs::write(test.workspace.root().join("lambdesk.toml"), toml).unwrap();
-    test.workspace = Workspace::open(test.workspace.root()).unwrap();
-    test
-}
 
 fn subscribe(topic: &str, filter_policy: Option<Value>) -> Trigger {
     Trigger::Topic {
@@ -77,7 +70,7 @@ const FAILS: &str = "export const handler = async () => { throw new Error('nope'
 
 #[test]
 fn a_subscribed_function_gets_the_sns_record() {
-    let test = workspace_with("region = \"eu-central-1\"\n");
+    let test = TestWorkspace::with_config("region = \"eu-central-1\"\n");
     test.add_js(
         "listener",
         "index.handler",
@@ -123,7 +116,7 @@ fn a_subscribed_function_gets_the_sns_record() {
 
 #[test]
 fn filter_policies_choose_the_subscribers() {
-    let test = workspace_with("");
+    let test = TestWorkspace::with_config("");
     test.add_js(
         "orders",
         "index.handler",
@@ -175,7 +168,7 @@ fn filter_policies_choose_the_subscribers() {
 
 #[test]
 fn queues_subscribe_with_the_sns_envelope_or_the_raw_message() {
-    let test = workspace_with(
+    let test = TestWorkspace::with_config(
         "[queues.wrapped]\n[queues.raw]\n[topics.news]\nsubscriptions = [{ queue = \"wrapped\" }, { queue = \"raw\", raw_message_delivery = true }]\n",
     );
     let engine = start(&test);
@@ -210,7 +203,7 @@ fn queues_subscribe_with_the_sns_envelope_or_the_raw_message() {
 
 #[test]
 fn a_failure_destination_topic_reaches_its_subscribers() {
-    let test = workspace_with("async_retry_delays_secs = [0.05]\n");
+    let test = TestWorkspace::with_config("async_retry_delays_secs = [0.05]\n");
     test.add_js(
         "flaky",
         "index.handler",
@@ -246,7 +239,7 @@ fn a_failure_destination_topic_reaches_its_subscribers() {
 
 #[test]
 fn the_cli_publishes_to_a_running_engine_and_lists_topics() {
-    let test = workspace_with("");
+    let test = TestWorkspace::with_config("");
     test.add_js(
         "listener",
         "index.handler",
@@ -299,7 +292,7 @@ fn the_cli_publishes_to_a_running_engine_and_lists_topics() {
 
 #[test]
 fn one_failing_subscription_does_not_stop_the_others() {
-    let test = workspace_with(
+    let test = TestWorkspace::with_config(
         "[queues.wrapped]\n[queues.raw]\n[topics.big]\nsubscriptions = [{ queue = \"wrapped\" }, { queue = \"raw\", raw_message_delivery = true }]\n",
     );
     let engine = start(&test);

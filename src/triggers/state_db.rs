@@ -69,6 +69,32 @@ pub fn open_state_db(path: &Path, schema: &str) -> Result<Connection, StoreError
     Ok(connection)
 }
 
+/// Adds `column` (with its SQL `definition`) to `table` in a database made before the
+/// column existed. Another process may add it at the same moment: then it is there,
+/// which is all that matters.
+pub fn add_column_if_missing(
+    connection: &Connection,
+    path: &Path,
+    table: &str,
+    column: &str,
+    definition: &str,
+) -> Result<(), StoreError> {
+    let probe = format!("SELECT {column} FROM {table} LIMIT 0");
+    if connection.prepare(&probe).is_ok() {
+        return Ok(());
+    }
+    let added = connection.execute_batch(&format!(
+        "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+    ));
+    match added {
+        Err(source) if connection.prepare(&probe).is_err() => Err(StoreError::Open {
+            path: path.to_owned(),
+            source,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Whether the process `pid` (another lambdesk) is still running. Where the system
 /// cannot tell, no process counts as running: its leftovers are taken over (delivered
 /// again, at least once).

@@ -19,6 +19,14 @@ impl TestWorkspace {
         Self { dir, workspace }
     }
 
+    /// A workspace whose `lambdesk.toml` is `toml` (queues, topics, …).
+    pub fn with_config(toml: &str) -> Self {
+        let mut test = Self::new();
+        std::fs::write(test.workspace.root().join("lambdesk.toml"), toml).expect("lambdesk.toml");
+        test.workspace = Workspace::open(test.workspace.root()).expect("workspace");
+        test
+    }
+
     pub fn cache_dir(&self) -> std::path::PathBuf {
         self.dir.path().join("cache")
     }
@@ -234,5 +242,21 @@ impl Recorder {
             .iter()
             .filter_map(|run| run.result.as_ref().err().cloned())
             .collect()
+    }
+}
+
+/// An enabled queue trigger (an event source mapping) with Lambda's defaults otherwise.
+pub fn queue_trigger(
+    queue: &str,
+    batch_size: u32,
+    report_batch_item_failures: bool,
+) -> lambdesk::model::Trigger {
+    lambdesk::model::Trigger::Queue {
+        queue: queue.to_owned(),
+        batch_size,
+        maximum_batching_window_secs: None,
+        report_batch_item_failures,
+        maximum_concurrency: None,
+        enabled: true,
     }
 }

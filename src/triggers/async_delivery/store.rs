@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 
 pub use crate::triggers::state_db::StoreError;
-use crate::triggers::state_db::{open_state_db, process_is_running};
+use crate::triggers::state_db::{add_column_if_missing, open_state_db, process_is_running};
 
 /// One queued asynchronous invocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,24 +66,7 @@ impl AsyncStore {
     /// Opens (creating) the store at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let connection = open_state_db(path, SCHEMA)?;
-        // Backlogs made before leases named their process get the column (another
-        // process may add it at the same moment).
-        if connection
-            .prepare("SELECT lease_owner FROM async_events LIMIT 0")
-            .is_err()
-        {
-            let added =
-                connection.execute_batch("ALTER TABLE async_events ADD COLUMN lease_owner INTEGER");
-            let present = connection
-                .prepare("SELECT lease_owner FROM async_events LIMIT 0")
-                .is_ok();
-            if let (Err(source), false) = (added, present) {
-                return Err(StoreError::Open {
-                    path: path.to_owned(),
-                    source,
-                });
-            }
-        }
+        add_column_if_missing(&connection, path, "async_events", "lease_owner", "INTEGER")?;
         Ok(Self {
             path: path.to_owned(),
             connection: Mutex::new(connection),

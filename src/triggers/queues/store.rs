@@ -13,7 +13,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::model::QueueConfig;
 use crate::triggers::message_attribute::MessageAttributes;
-use crate::triggers::state_db::{StoreError, open_state_db};
+use crate::triggers::state_db::{StoreError, add_column_if_missing, open_state_db};
 
 /// SQS's deduplication interval for FIFO queues.
 const DEDUPLICATION_WINDOW_MS: i64 = 5 * 60 * 1000;
@@ -194,25 +194,13 @@ struct Candidate {
 impl QueueStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let connection = open_state_db(path, SCHEMA)?;
-        // Databases made before messages counted hops get the column (another process
-        // may add it at the same moment: then it is there, which is all that matters).
-        if connection
-            .prepare("SELECT hops FROM queue_messages LIMIT 0")
-            .is_err()
-        {
-            let added = connection.execute_batch(
-                "ALTER TABLE queue_messages ADD COLUMN hops INTEGER NOT NULL DEFAULT 0",
-            );
-            let present = connection
-                .prepare("SELECT hops FROM queue_messages LIMIT 0")
-                .is_ok();
-            if let (Err(source), false) = (added, present) {
-                return Err(StoreError::Open {
-                    path: path.to_owned(),
-                    source,
-                });
-            }
-        }
+        add_column_if_missing(
+            &connection,
+            path,
+            "queue_messages",
+            "hops",
+            "INTEGER NOT NULL DEFAULT 0",
+        )?;
         Ok(Self {
             path: path.to_owned(),
             connection: Mutex::new(connection),
