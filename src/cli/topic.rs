@@ -5,12 +5,9 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use lambdesk::model::Workspace;
-use lambdesk::triggers::async_delivery::AsyncStore;
 use lambdesk::triggers::context::load_functions;
 use lambdesk::triggers::message_attribute::{MessageAttribute, parse_attribute};
-use lambdesk::triggers::queues::QueueStore;
-use lambdesk::triggers::state_db::state_path;
-use lambdesk::triggers::topics::{Publication, PublishTargets, known_topics, publish};
+use lambdesk::triggers::topics::{MessagingStores, Publication, known_topics, publish};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum TopicCommand {
@@ -35,15 +32,8 @@ pub fn run(workspace: &Workspace, command: &TopicCommand) -> anyhow::Result<Exit
     let (functions, _) = load_functions(workspace);
     match command {
         TopicCommand::Publish(args) => {
-            let path = state_path(workspace);
-            let async_events = AsyncStore::open(&path)?;
-            let queues = QueueStore::open(&path)?;
-            let targets = PublishTargets {
-                workspace,
-                functions: &functions,
-                async_events: &async_events,
-                queues: &queues,
-            };
+            let stores = MessagingStores::open(workspace)?;
+            let targets = stores.targets(workspace, &functions);
             let publication = Publication {
                 topic: args.topic.clone(),
                 message: args.message.clone(),

@@ -9,14 +9,12 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use crate::model::{Trigger, Workspace};
-use crate::triggers::async_delivery::AsyncStore;
 use crate::triggers::context::load_functions;
 use crate::triggers::message_attribute::{MessageAttributes, parse_attribute};
 use crate::triggers::queues::{
     NewMessage, PeekedMessage, QueueCounts, QueueStore, known_queues, queue_settings,
 };
-use crate::triggers::state_db::state_path;
-use crate::triggers::topics::{Publication, PublishTargets, known_topics, publish};
+use crate::triggers::topics::{MessagingStores, Publication, known_topics, publish};
 
 /// Counts are read again at most this often while the view is open.
 const REFRESH_EVERY: Duration = Duration::from_millis(500);
@@ -55,15 +53,10 @@ pub struct MessagingSnapshot {
     pub problem: Option<String>,
 }
 
-/// The stores, opened when the view is first shown.
-struct Stores {
-    queues: QueueStore,
-    async_events: AsyncStore,
-}
-
 pub struct Messaging {
     workspace: Workspace,
-    stores: Option<Arc<Stores>>,
+    /// Opened when the view is first shown.
+    stores: Option<Arc<MessagingStores>>,
     snapshot: MessagingSnapshot,
     browsing: Option<String>,
     refreshed_at: Option<Instant>,
@@ -84,15 +77,12 @@ impl Messaging {
         &self.snapshot
     }
 
-    fn stores(&mut self) -> Result<Arc<Stores>, String> {
+    fn stores(&mut self) -> Result<Arc<MessagingStores>, String> {
         if let Some(stores) = &self.stores {
             return Ok(Arc::clone(stores));
         }
-        let path = state_path(&self.workspace);
-        let stores = Arc::new(Stores {
-            queues: QueueStore::open(&path).map_err(|error| error.to_string())?,
-            async_events: AsyncStore::open(&path).map_err(|error| error.to_string())?,
-        });
+        let stores =
+            Arc::new(MessagingStores::open(&self.workspace).map_err(|error| error.to_string())?);
         self.stores = Some(Arc::clone(&stores));
         Ok(stores)
     }
@@ -266,12 +256,7 @@ impl Messaging {
     ) -> Result<String, String> {
         let stores = self.stores()?;
         let (functions, _) = load_functions(&self.workspace);
-        let targets = PublishTargets {
-            workspace: &self.workspace,
-            functions: &functions,
-            async_events: &stores.async_events,
-            queues: &stores.queues,
-        };
+        let targets = stores.targets(&self.workspace, &functions);
         let publication = Publication {
             topic: topic.to_owned(),
             message: message.to_owned(),

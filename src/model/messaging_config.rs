@@ -176,27 +176,21 @@ pub fn messaging_problems(
             ));
         }
         for (index, subscription) in topic.subscriptions.iter().enumerate() {
+            let key = |field: &str| {
+                vec![
+                    KeySegment::key("topics"),
+                    KeySegment::key(name),
+                    KeySegment::key("subscriptions"),
+                    KeySegment::Index(index),
+                    KeySegment::key(field),
+                ]
+            };
             if let Some(Err(error)) = subscription.filter_policy.as_ref().map(FilterPolicy::parse) {
-                problems.push((
-                    vec![
-                        KeySegment::key("topics"),
-                        KeySegment::key(name),
-                        KeySegment::key("subscriptions"),
-                        KeySegment::Index(index),
-                        KeySegment::key("filter_policy"),
-                    ],
-                    error.to_string(),
-                ));
+                problems.push((key("filter_policy"), error.to_string()));
             }
             if !queues.contains_key(&subscription.queue) {
                 problems.push((
-                    vec![
-                        KeySegment::key("topics"),
-                        KeySegment::key(name),
-                        KeySegment::key("subscriptions"),
-                        KeySegment::Index(index),
-                        KeySegment::key("queue"),
-                    ],
+                    key("queue"),
                     format!(
                         "there is no queue `{}`: declare [queues.{}] too",
                         subscription.queue, subscription.queue

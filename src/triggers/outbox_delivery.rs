@@ -7,28 +7,28 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::Utc;
 
-use super::async_delivery::AsyncStore;
 use super::context::load_functions;
 use super::message_attribute::{MessageAttribute, MessageAttributes};
-use super::queues::{NewMessage, QueueStore, known_queues, queue_settings};
-use super::state_db::{process_is_running, state_path};
-use super::topics::{Publication, PublishTargets, publish};
+use super::queues::{NewMessage, QueueSettings, known_queues, queue_settings};
+use super::state_db::process_is_running;
+use super::topics::{MessagingStores, Publication, publish};
 use crate::model::{
     Function, FunctionError, InvocationRecord, Outcome, OutgoingAttribute, OutgoingMessage,
     Workspace, error_types,
 };
 use crate::runtime::{orphaned_outboxes, take_messages};
 
-struct Stores {
-    queues: QueueStore,
-    async_events: AsyncStore,
+/// What the workspace has, read once per delivery.
+struct Known<'a> {
+    functions: &'a [Function],
+    queues: &'a std::collections::BTreeMap<String, QueueSettings>,
 }
 
 pub struct OutboxDelivery {
     workspace: Workspace,
     /// Opened on the first message, kept for the next ones (a failure is tried again
     /// with the next message).
-    stores: Mutex<Option<Arc<Stores>>>,
+    stores: Mutex<Option<Arc<MessagingStores>>>,
 }
 
 impl OutboxDelivery {
@@ -39,16 +39,13 @@ impl OutboxDelivery {
         }
     }
 
-    fn stores(&self) -> Result<Arc<Stores>, String> {
+    fn stores(&self) -> Result<Arc<MessagingStores>, String> {
         let mut stores = self.stores.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(opened) = stores.as_ref() {
             return Ok(Arc::clone(opened));
         }
-        let path = state_path(&self.workspace);
-        let opened = Arc::new(Stores {
-            queues: QueueStore::open(&path).map_err(|error| error.to_string())?,
-            async_events: AsyncStore::open(&path).map_err(|error| error.to_string())?,
-        });
+        let opened =
+            Arc::new(MessagingStores::open(&self.workspace).map_err(|error| error.to_string())?);
         *stores = Some(Arc::clone(&opened));
         Ok(opened)
     }
@@ -117,10 +114,17 @@ impl OutboxDelivery {
                 )];
             }
         };
+        // Read once for all the messages: the functions (for topics' subscribers) and the
+        // queues they name.
         let (functions, _) = load_functions(&self.workspace);
+        let queues = known_queues(&self.workspace, &functions);
+        let known = Known {
+            functions: &functions,
+            queues: &queues,
+        };
         let mut problems = Vec::new();
         for message in messages {
-            if let Err(problem) = self.deliver_one(&stores, &functions, function, message, hops) {
+            if let Err(problem) = self.deliver_one(&stores, &known, function, message, hops) {
                 problems.push(format!("lambdesk: {problem}"));
             }
         }
@@ -129,8 +133,8 @@ impl OutboxDelivery {
 
     fn deliver_one(
         &self,
-        stores: &Stores,
-        functions: &[Function],
+        stores: &MessagingStores,
+        known: &Known<'_>,
         function: &Function,
         message: &OutgoingMessage,
         hops: u32,
@@ -153,8 +157,8 @@ impl OutboxDelivery {
                         queue,
                     ));
                 }
-                let settings = queue_settings(&known_queues(&self.workspace, functions), queue)
-                    .map_err(|error| error.to_string())?;
+                let settings =
+                    queue_settings(known.queues, queue).map_err(|error| error.to_string())?;
                 let new = NewMessage {
                     body: body.clone(),
                     attributes: attributes_of(attributes),
@@ -181,12 +185,7 @@ impl OutboxDelivery {
                 if !permissions.topics.contains(topic) {
                     return Err(access_denied(&function.name, "sns:Publish", "topic", topic));
                 }
-                let targets = PublishTargets {
-                    workspace: &self.workspace,
-                    functions,
-                    async_events: &stores.async_events,
-                    queues: &stores.queues,
-                };
+                let targets = stores.targets(&self.workspace, known.functions);
                 let publication = Publication {
                     topic: topic.clone(),
                     message: message.clone(),

@@ -3,6 +3,7 @@
 //! `serve` and the CLI open it at once).
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::Connection;
 
@@ -69,10 +70,51 @@ pub fn open_state_db(path: &Path, schema: &str) -> Result<Connection, StoreError
     Ok(connection)
 }
 
+/// One connection to the state database, shared by a store's threads.
+#[derive(Debug)]
+pub struct StateDb {
+    path: PathBuf,
+    connection: Mutex<Connection>,
+}
+
+impl StateDb {
+    /// Opens (creating) the database at `path` with `schema`.
+    pub fn open(path: &Path, schema: &str) -> Result<Self, StoreError> {
+        Ok(Self {
+            connection: Mutex::new(open_state_db(path, schema)?),
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn connection(&self) -> MutexGuard<'_, Connection> {
+        self.connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Turns a failed statement into the store's error, naming the file.
+    pub fn query_error(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        |source| StoreError::Query {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// See [`add_column_if_missing`].
+    pub fn add_column_if_missing(
+        &self,
+        table: &str,
+        column: &str,
+        definition: &str,
+    ) -> Result<(), StoreError> {
+        add_column_if_missing(&self.connection(), &self.path, table, column, definition)
+    }
+}
+
 /// Adds `column` (with its SQL `definition`) to `table` in a database made before the
 /// column existed. Another process may add it at the same moment: then it is there,
 /// which is all that matters.
-pub fn add_column_if_missing(
+fn add_column_if_missing(
     connection: &Connection,
     path: &Path,
     table: &str,

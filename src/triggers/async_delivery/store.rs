@@ -5,13 +5,12 @@
 //! An event is *leased* while it runs; a lease that expires (the process died) makes the
 //! event due again: delivery is at least once, as on Lambda.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+use rusqlite::{OptionalExtension as _, TransactionBehavior, params};
 
 pub use crate::triggers::state_db::StoreError;
-use crate::triggers::state_db::{add_column_if_missing, open_state_db, process_is_running};
+use crate::triggers::state_db::{StateDb, process_is_running};
 
 /// One queued asynchronous invocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,8 +40,7 @@ pub struct NewAsyncEvent<'a> {
 
 #[derive(Debug)]
 pub struct AsyncStore {
-    path: PathBuf,
-    connection: Mutex<Connection>,
+    db: StateDb,
 }
 
 const SCHEMA: &str = "
@@ -65,30 +63,14 @@ CREATE INDEX IF NOT EXISTS async_events_due ON async_events (due_at_ms, id);
 impl AsyncStore {
     /// Opens (creating) the store at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let connection = open_state_db(path, SCHEMA)?;
-        add_column_if_missing(&connection, path, "async_events", "lease_owner", "INTEGER")?;
-        Ok(Self {
-            path: path.to_owned(),
-            connection: Mutex::new(connection),
-        })
-    }
-
-    fn connection(&self) -> MutexGuard<'_, Connection> {
-        self.connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn query_error(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        |source| StoreError::Query {
-            path: self.path.clone(),
-            source,
-        }
+        let db = StateDb::open(path, SCHEMA)?;
+        db.add_column_if_missing("async_events", "lease_owner", "INTEGER")?;
+        Ok(Self { db })
     }
 
     /// Queues an event, due now; returns its id.
     pub fn enqueue(&self, new: &NewAsyncEvent<'_>, now_ms: i64) -> Result<i64, StoreError> {
-        let connection = self.connection();
+        let connection = self.db.connection();
         connection
             .execute(
                 "INSERT INTO async_events (function, event, origin, request_id, enqueued_at_ms, hops, due_at_ms)
@@ -102,7 +84,7 @@ impl AsyncStore {
                     new.hops
                 ],
             )
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         Ok(connection.last_insert_rowid())
     }
 
@@ -113,10 +95,10 @@ impl AsyncStore {
         limit: usize,
         lease_ms: i64,
     ) -> Result<Vec<AsyncEvent>, StoreError> {
-        let mut connection = self.connection();
+        let mut connection = self.db.connection();
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         let events = {
             let mut statement = transaction
                 .prepare(
@@ -124,7 +106,7 @@ impl AsyncStore {
                      FROM async_events WHERE due_at_ms <= ?1 AND leased_until_ms <= ?1
                      ORDER BY due_at_ms, id LIMIT ?2",
                 )
-                .map_err(self.query_error())?;
+                .map_err(self.db.query_error())?;
             let rows = statement
                 .query_map(
                     params![now_ms, i64::try_from(limit).unwrap_or(i64::MAX)],
@@ -141,9 +123,9 @@ impl AsyncStore {
                         })
                     },
                 )
-                .map_err(self.query_error())?;
+                .map_err(self.db.query_error())?;
             rows.collect::<Result<Vec<_>, _>>()
-                .map_err(self.query_error())?
+                .map_err(self.db.query_error())?
         };
         for event in &events {
             transaction
@@ -151,28 +133,29 @@ impl AsyncStore {
                     "UPDATE async_events SET leased_until_ms = ?1, lease_owner = ?3 WHERE id = ?2",
                     params![now_ms + lease_ms, event.id, std::process::id()],
                 )
-                .map_err(self.query_error())?;
+                .map_err(self.db.query_error())?;
         }
-        transaction.commit().map_err(self.query_error())?;
+        transaction.commit().map_err(self.db.query_error())?;
         Ok(events)
     }
 
     /// The event is done with (delivered, or given up on and sent to its destination).
     pub fn remove(&self, id: i64) -> Result<(), StoreError> {
-        self.connection()
+        self.db
+            .connection()
             .execute("DELETE FROM async_events WHERE id = ?1", params![id])
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         Ok(())
     }
 
     /// Makes the event due again at `due_at_ms` after `attempts` invocations.
     pub fn retry_later(&self, id: i64, attempts: u32, due_at_ms: i64) -> Result<(), StoreError> {
-        self.connection()
+        self.db.connection()
             .execute(
                 "UPDATE async_events SET attempts = ?1, due_at_ms = ?2, leased_until_ms = 0 WHERE id = ?3",
                 params![attempts, due_at_ms, id],
             )
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         Ok(())
     }
 
@@ -182,14 +165,15 @@ impl AsyncStore {
     /// each other's leases.
     pub fn release_leases(&self) -> Result<(), StoreError> {
         let owners: Vec<Option<i64>> = {
-            let connection = self.connection();
+            let connection = self.db.connection();
             let mut statement = connection
                 .prepare("SELECT DISTINCT lease_owner FROM async_events WHERE leased_until_ms > 0")
-                .map_err(self.query_error())?;
+                .map_err(self.db.query_error())?;
             let rows = statement
                 .query_map([], |row| row.get(0))
-                .map_err(self.query_error())?;
-            rows.collect::<Result<_, _>>().map_err(self.query_error())?
+                .map_err(self.db.query_error())?;
+            rows.collect::<Result<_, _>>()
+                .map_err(self.db.query_error())?
         };
         for owner in owners {
             if owner
@@ -197,12 +181,12 @@ impl AsyncStore {
             {
                 continue;
             }
-            self.connection()
+            self.db.connection()
                 .execute(
                     "UPDATE async_events SET leased_until_ms = 0, lease_owner = NULL WHERE lease_owner IS ?1",
                     params![owner],
                 )
-                .map_err(self.query_error())?;
+                .map_err(self.db.query_error())?;
         }
         Ok(())
     }
@@ -210,15 +194,17 @@ impl AsyncStore {
     /// Events waiting, leased or not.
     pub fn waiting(&self) -> Result<u64, StoreError> {
         let count: i64 = self
+            .db
             .connection()
             .query_row("SELECT COUNT(*) FROM async_events", [], |row| row.get(0))
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         Ok(u64::try_from(count).unwrap_or_default())
     }
 
     /// When the next event is due, if any is waiting.
     pub fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {
-        self.connection()
+        self.db
+            .connection()
             .query_row(
                 "SELECT MIN(MAX(due_at_ms, leased_until_ms)) FROM async_events",
                 [],
@@ -226,7 +212,7 @@ impl AsyncStore {
             )
             .optional()
             .map(Option::flatten)
-            .map_err(self.query_error())
+            .map_err(self.db.query_error())
     }
 }
 
@@ -288,7 +274,7 @@ mod tests {
         store.lease_due(0, 10, 1_000_000).unwrap();
         // Pretend one lease belongs to a running process (pid 1 is always there) and one
         // to a process that is gone.
-        let connection = store.connection();
+        let connection = store.db.connection();
         connection
             .execute(
                 "UPDATE async_events SET lease_owner = 1 WHERE event = 'theirs'",

@@ -5,15 +5,14 @@
 //! order and hold the group back while a batch of it is in flight, and drop duplicates
 //! within SQS's five-minute deduplication window.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension as _, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension as _, Transaction, TransactionBehavior, params};
 use sha2::{Digest as _, Sha256};
 
 use crate::model::QueueConfig;
 use crate::triggers::message_attribute::MessageAttributes;
-use crate::triggers::state_db::{StoreError, add_column_if_missing, open_state_db};
+use crate::triggers::state_db::{StateDb, StoreError};
 
 /// SQS's deduplication interval for FIFO queues.
 const DEDUPLICATION_WINDOW_MS: i64 = 5 * 60 * 1000;
@@ -173,8 +172,7 @@ CREATE TABLE IF NOT EXISTS queue_deduplication (
 
 #[derive(Debug)]
 pub struct QueueStore {
-    path: PathBuf,
-    connection: Mutex<Connection>,
+    db: StateDb,
 }
 
 /// One row read while receiving.
@@ -193,31 +191,9 @@ struct Candidate {
 
 impl QueueStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let connection = open_state_db(path, SCHEMA)?;
-        add_column_if_missing(
-            &connection,
-            path,
-            "queue_messages",
-            "hops",
-            "INTEGER NOT NULL DEFAULT 0",
-        )?;
-        Ok(Self {
-            path: path.to_owned(),
-            connection: Mutex::new(connection),
-        })
-    }
-
-    fn connection(&self) -> MutexGuard<'_, Connection> {
-        self.connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn query_error(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        |source| StoreError::Query {
-            path: self.path.clone(),
-            source,
-        }
+        let db = StateDb::open(path, SCHEMA)?;
+        db.add_column_if_missing("queue_messages", "hops", "INTEGER NOT NULL DEFAULT 0")?;
+        Ok(Self { db })
     }
 
     /// Sends messages in one transaction: all are stored, or none (and the error says why).
@@ -230,17 +206,17 @@ impl QueueStore {
         for message in messages {
             check_message(queue, message)?;
         }
-        let mut connection = self.connection();
+        let mut connection = self.db.connection();
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         if queue.fifo {
             transaction
                 .execute(
                     "DELETE FROM queue_deduplication WHERE queue = ?1 AND expires_at_ms <= ?2",
                     params![queue.name, now_ms],
                 )
-                .map_err(self.query_error())?;
+                .map_err(self.db.query_error())?;
         }
         let mut sent = Vec::with_capacity(messages.len());
         {
@@ -249,7 +225,7 @@ impl QueueStore {
                     "INSERT INTO queue_messages (queue, message_id, body, attributes, group_id, deduplication_id, sent_at_ms, visible_at_ms, hops)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
                 )
-                .map_err(self.query_error())?;
+                .map_err(self.db.query_error())?;
             for message in messages {
                 let deduplication_id = deduplication_id_of(queue, message);
                 if let Some(id) = &deduplication_id
@@ -278,14 +254,14 @@ impl QueueStore {
                         now_ms,
                         message.hops
                     ])
-                    .map_err(self.query_error())?;
+                    .map_err(self.db.query_error())?;
                 if let Some(id) = &deduplication_id {
                     transaction
                         .execute(
                             "INSERT OR REPLACE INTO queue_deduplication (queue, deduplication_id, message_id, expires_at_ms) VALUES (?1, ?2, ?3, ?4)",
                             params![queue.name, id, message_id, now_ms + DEDUPLICATION_WINDOW_MS],
                         )
-                        .map_err(self.query_error())?;
+                        .map_err(self.db.query_error())?;
                 }
                 sent.push(Sent {
                     message_id,
@@ -293,7 +269,7 @@ impl QueueStore {
                 });
             }
         }
-        transaction.commit().map_err(self.query_error())?;
+        transaction.commit().map_err(self.db.query_error())?;
         Ok(sent)
     }
 
@@ -311,7 +287,7 @@ impl QueueStore {
                 |row| row.get(0),
             )
             .optional()
-            .map_err(self.query_error())
+            .map_err(self.db.query_error())
     }
 
     /// Receives up to `max` messages: each is hidden for the visibility timeout and comes
@@ -324,10 +300,10 @@ impl QueueStore {
         max: usize,
         now_ms: i64,
     ) -> Result<Vec<ReceivedMessage>, StoreError> {
-        let mut connection = self.connection();
+        let mut connection = self.db.connection();
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         let mut received = Vec::with_capacity(max);
         let mut skipped_seq = 0_i64;
         // Each pass reads a window of visible messages in order; messages that move to
@@ -347,7 +323,7 @@ impl QueueStore {
                 if now_ms - candidate.sent_at_ms >= queue.retention_ms {
                     transaction
                         .execute("DELETE FROM queue_messages WHERE seq = ?1", [candidate.seq])
-                        .map_err(self.query_error())?;
+                        .map_err(self.db.query_error())?;
                     continue;
                 }
                 if let Some((dead_letter_queue, max_receive_count)) = &queue.redrive
@@ -358,7 +334,7 @@ impl QueueStore {
                             "UPDATE queue_messages SET queue = ?1, source_queue = ?2, receive_count = 0, visible_at_ms = ?3, receipt_handle = NULL WHERE seq = ?4",
                             params![dead_letter_queue, queue.name, now_ms, candidate.seq],
                         )
-                        .map_err(self.query_error())?;
+                        .map_err(self.db.query_error())?;
                     continue;
                 }
                 let receipt_handle = receipt_handle_for(candidate.seq);
@@ -375,7 +351,7 @@ impl QueueStore {
                             candidate.seq
                         ],
                     )
-                    .map_err(self.query_error())?;
+                    .map_err(self.db.query_error())?;
                 received.push(ReceivedMessage {
                     message_id: candidate.message_id,
                     receipt_handle,
@@ -391,7 +367,7 @@ impl QueueStore {
                 });
             }
         }
-        transaction.commit().map_err(self.query_error())?;
+        transaction.commit().map_err(self.db.query_error())?;
         Ok(received)
     }
 
@@ -420,7 +396,7 @@ impl QueueStore {
         };
         let mut statement = transaction
             .prepare_cached(sql)
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         let rows = statement
             .query_map(
                 params![
@@ -444,36 +420,36 @@ impl QueueStore {
                     })
                 },
             )
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         rows.collect::<Result<Vec<_>, _>>()
-            .map_err(self.query_error())
+            .map_err(self.db.query_error())
     }
 
     /// Deletes received messages by receipt handle; a handle that is no longer current
     /// (the message became visible and was received again) deletes nothing. Returns how
     /// many were deleted.
     pub fn delete(&self, queue: &str, receipt_handles: &[&str]) -> Result<usize, StoreError> {
-        let mut connection = self.connection();
+        let mut connection = self.db.connection();
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         let mut deleted = 0;
         {
             let mut statement = transaction
                 .prepare_cached(
                     "DELETE FROM queue_messages WHERE seq = ?1 AND queue = ?2 AND receipt_handle = ?3",
                 )
-                .map_err(self.query_error())?;
+                .map_err(self.db.query_error())?;
             for handle in receipt_handles {
                 let Some(seq) = seq_of_receipt_handle(handle) else {
                     continue;
                 };
                 deleted += statement
                     .execute(params![seq, queue, handle])
-                    .map_err(self.query_error())?;
+                    .map_err(self.db.query_error())?;
             }
         }
-        transaction.commit().map_err(self.query_error())?;
+        transaction.commit().map_err(self.db.query_error())?;
         Ok(deleted)
     }
 
@@ -486,10 +462,10 @@ impl QueueStore {
         receipt_handles: &[&str],
         now_ms: i64,
     ) -> Result<usize, StoreError> {
-        let mut connection = self.connection();
+        let mut connection = self.db.connection();
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         let mut moved = 0;
         for handle in receipt_handles {
             let Some(seq) = seq_of_receipt_handle(handle) else {
@@ -505,9 +481,9 @@ impl QueueStore {
                     params![seq, queue, handle],
                 ),
             }
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         }
-        transaction.commit().map_err(self.query_error())?;
+        transaction.commit().map_err(self.db.query_error())?;
         Ok(moved)
     }
 
@@ -515,18 +491,19 @@ impl QueueStore {
     /// receiving side drops the rest as it meets them), so counts and the browser do not
     /// show messages SQS would have deleted. Returns how many went.
     pub fn expire(&self, queue: &QueueSettings, now_ms: i64) -> Result<usize, StoreError> {
-        self.connection()
+        self.db
+            .connection()
             .execute(
                 "DELETE FROM queue_messages WHERE seq IN
                    (SELECT seq FROM queue_messages WHERE queue = ?1 ORDER BY seq LIMIT 1000)
                  AND sent_at_ms <= ?2",
                 params![queue.name, now_ms - queue.retention_ms],
             )
-            .map_err(self.query_error())
+            .map_err(self.db.query_error())
     }
 
     pub fn counts(&self, queue: &str, now_ms: i64) -> Result<QueueCounts, StoreError> {
-        self.connection()
+        self.db.connection()
             .query_row(
                 "SELECT COALESCE(SUM(visible_at_ms <= ?2), 0), COALESCE(SUM(visible_at_ms > ?2), 0) FROM queue_messages WHERE queue = ?1",
                 params![queue, now_ms],
@@ -537,7 +514,7 @@ impl QueueStore {
                     })
                 },
             )
-            .map_err(self.query_error())
+            .map_err(self.db.query_error())
     }
 
     /// The oldest `limit` messages of the queue, visible or in flight, without receiving
@@ -548,13 +525,13 @@ impl QueueStore {
         limit: usize,
         now_ms: i64,
     ) -> Result<Vec<PeekedMessage>, StoreError> {
-        let connection = self.connection();
+        let connection = self.db.connection();
         let mut statement = connection
             .prepare_cached(
                 "SELECT message_id, body, attributes, group_id, sent_at_ms, receive_count, visible_at_ms, source_queue
                  FROM queue_messages WHERE queue = ?1 ORDER BY seq LIMIT ?2",
             )
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         let rows = statement
             .query_map(
                 params![queue, i64::try_from(limit).unwrap_or(i64::MAX)],
@@ -572,24 +549,24 @@ impl QueueStore {
                     })
                 },
             )
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         rows.collect::<Result<Vec<_>, _>>()
-            .map_err(self.query_error())
+            .map_err(self.db.query_error())
     }
 
     /// Deletes every message of the queue (SQS's `PurgeQueue`); returns how many.
     pub fn purge(&self, queue: &str) -> Result<usize, StoreError> {
-        let mut connection = self.connection();
+        let mut connection = self.db.connection();
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         transaction
             .execute("DELETE FROM queue_deduplication WHERE queue = ?1", [queue])
-            .map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
         let purged = transaction
             .execute("DELETE FROM queue_messages WHERE queue = ?1", [queue])
-            .map_err(self.query_error())?;
-        transaction.commit().map_err(self.query_error())?;
+            .map_err(self.db.query_error())?;
+        transaction.commit().map_err(self.db.query_error())?;
         Ok(purged)
     }
 
@@ -597,13 +574,13 @@ impl QueueStore {
     /// (SQS's redrive to source), visible now with their receive counts reset; returns
     /// how many moved.
     pub fn redrive(&self, dead_letter_queue: &str, now_ms: i64) -> Result<usize, StoreError> {
-        self.connection()
+        self.db.connection()
             .execute(
                 "UPDATE queue_messages SET queue = source_queue, source_queue = NULL, receive_count = 0, first_receive_at_ms = NULL, visible_at_ms = ?2, receipt_handle = NULL
                  WHERE queue = ?1 AND source_queue IS NOT NULL",
                 params![dead_letter_queue, now_ms],
             )
-            .map_err(self.query_error())
+            .map_err(self.db.query_error())
     }
 }
 
@@ -886,10 +863,12 @@ mod tests {
             .unwrap();
         // SQLite's page limit stands in for a full disk: the same SQLITE_FULL error.
         let pages: i64 = store
+            .db
             .connection()
             .query_row("PRAGMA page_count", [], |row| row.get(0))
             .unwrap();
         store
+            .db
             .connection()
             .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
             .unwrap();

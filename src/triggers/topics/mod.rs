@@ -6,5 +6,7 @@ pub use crate::model::filter_policy;
 mod publish;
 mod subscriptions;
 
-pub use publish::{Publication, PublishError, PublishReport, PublishTargets, publish};
+pub use publish::{
+    MessagingStores, Publication, PublishError, PublishReport, PublishTargets, publish,
+};
 pub use subscriptions::{Endpoint, Subscription, known_topics};

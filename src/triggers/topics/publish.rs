@@ -15,7 +15,7 @@ use crate::triggers::async_delivery::{AsyncStore, NewAsyncEvent};
 use crate::triggers::events::sns::{SnsMessageAttribute, SnsNotification};
 use crate::triggers::message_attribute::MessageAttributes;
 use crate::triggers::queues::{NewMessage, QueueStore, known_queues};
-use crate::triggers::state_db::StoreError;
+use crate::triggers::state_db::{StoreError, state_path};
 
 /// SNS's limits.
 pub const MAX_MESSAGE_BYTES: usize = 262_144;
@@ -68,6 +68,38 @@ pub struct PublishTargets<'a> {
     pub functions: &'a [Function],
     pub async_events: &'a AsyncStore,
     pub queues: &'a QueueStore,
+}
+
+/// The workspace's queues and asynchronous backlog, opened together: what publishing and
+/// sending write to.
+#[derive(Debug)]
+pub struct MessagingStores {
+    pub queues: QueueStore,
+    pub async_events: AsyncStore,
+}
+
+impl MessagingStores {
+    pub fn open(workspace: &Workspace) -> Result<Self, StoreError> {
+        let path = state_path(workspace);
+        Ok(Self {
+            queues: QueueStore::open(&path)?,
+            async_events: AsyncStore::open(&path)?,
+        })
+    }
+
+    /// Where a publication to `workspace`, whose functions are `functions`, goes.
+    pub fn targets<'a>(
+        &'a self,
+        workspace: &'a Workspace,
+        functions: &'a [Function],
+    ) -> PublishTargets<'a> {
+        PublishTargets {
+            workspace,
+            functions,
+            async_events: &self.async_events,
+            queues: &self.queues,
+        }
+    }
 }
 
 /// Publishes to `publication.topic`; `hops` counts the invocations that led here (a
