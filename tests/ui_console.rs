@@ -661,6 +661,9 @@ fn shortcuts_open_the_logs_and_the_monitor_and_the_theme_can_be_chosen() {
     harness.key_press_modifiers(command_shift, egui::Key::M);
     harness.run();
     harness.get_by_label("Nothing to show yet: run a function from its Test tab.");
+    harness.key_press_modifiers(command_shift, egui::Key::Q);
+    harness.run();
+    harness.get_by_label("orders-dlq: 0 (after 3 receives)");
     harness.get_by_label("View").click();
     harness.run();
     harness.get_by_label("Light").click();
