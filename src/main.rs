@@ -7,6 +7,11 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
+/// mimalloc instead of glibc's malloc: a request allocates dozens of small objects, and
+/// glibc's malloc and free were ~12 % of `serve`'s CPU under HTTP load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     if args.opens_console() {

@@ -63,7 +63,7 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
         Err(error) => return Err(error.into()),
     };
 
-    let logged = logs.append_invocation(&record);
+    let logged = logs.append_invocation(&record).and_then(|()| logs.flush());
     while let Ok(entry) = live_logs.try_recv() {
         eprintln!("{}", entry.message);
     }

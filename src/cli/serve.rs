@@ -141,6 +141,9 @@ pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<Exit
     // The last invocations' lines are on their way to the printer.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     printer.abort();
+    if let Err(error) = logs.flush() {
+        eprintln!("lambdesk: {error}");
+    }
     outln!("lambdesk\tstopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,4 @@
-use std::collections::{HashMap, VecDeque};
-use std::io::Write as _;
-use std::os::unix::fs::MetadataExt as _;
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
@@ -11,6 +9,7 @@ use tokio::sync::broadcast;
 use crate::model::InvocationRecord;
 
 use super::lambda_format::lambda_log_entries;
+use super::log_file_writer::LogFileWriter;
 
 /// One log line with what it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,24 +51,21 @@ const SUBSCRIBER_BACKLOG_LINES: usize = 4096;
 /// all of them appended to `<logs_dir>/<function>.jsonl`, and pushed to subscribers.
 #[derive(Debug)]
 pub struct LogStore {
-    logs_dir: PathBuf,
     capacity_lines: usize,
     recent: Mutex<VecDeque<LogEntry>>,
     sender: broadcast::Sender<LogEntry>,
-    /// Log files kept open in append mode: one write per invocation instead of a
-    /// directory check, an open and a close (it showed in the HTTP benchmark).
-    open_files: Mutex<HashMap<String, std::fs::File>>,
+    /// Appends to the files in batches, off the invocation's path.
+    files: LogFileWriter,
 }
 
 impl LogStore {
     pub fn new(logs_dir: PathBuf, capacity_lines: usize) -> Self {
         let (sender, _) = broadcast::channel(SUBSCRIBER_BACKLOG_LINES);
         Self {
-            logs_dir,
             capacity_lines,
             recent: Mutex::new(VecDeque::with_capacity(capacity_lines.min(65_536))),
             sender,
-            open_files: Mutex::new(HashMap::new()),
+            files: LogFileWriter::new(logs_dir),
         }
     }
 
@@ -89,14 +85,20 @@ impl LogStore {
     }
 
     pub fn log_file(&self, function: &str) -> PathBuf {
-        self.logs_dir.join(format!("{function}.jsonl"))
+        self.files.log_file(function)
+    }
+
+    /// Writes every line still waiting to its file; reports a write that failed.
+    pub fn flush(&self) -> Result<(), LogError> {
+        self.files.flush()
     }
 
     /// Records an invocation's START … REPORT lines. Subscribers and the memory ring get
-    /// them even if the file cannot be written; the error says so.
+    /// them at once, the file within a few milliseconds (`flush` to be sure); an error
+    /// says the file could not be opened, or that an earlier batch could not be written.
     pub fn append_invocation(&self, record: &InvocationRecord) -> Result<(), LogError> {
         let entries = lambda_log_entries(record);
-        let written = self.append_to_file(&record.function, &entries);
+        let written = self.files.append(&record.function, &entries);
         {
             let mut recent = self.lock_recent();
             for entry in &entries {
@@ -113,45 +115,9 @@ impl LogStore {
         written
     }
 
-    fn append_to_file(&self, function: &str, entries: &[LogEntry]) -> Result<(), LogError> {
-        let path = self.log_file(function);
-        let write_error = |source| LogError::Write {
-            path: path.clone(),
-            source,
-        };
-        let mut text = String::new();
-        for entry in entries {
-            text.push_str(&serde_json::to_string(entry).unwrap_or_default());
-            text.push('\n');
-        }
-        let mut open_files = self
-            .open_files
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        // A file deleted while open (the user cleared the logs) is opened anew.
-        let still_linked = open_files
-            .get(function)
-            .and_then(|file| file.metadata().ok())
-            .is_some_and(|metadata| metadata.nlink() > 0);
-        if !still_linked {
-            std::fs::create_dir_all(&self.logs_dir).map_err(write_error)?;
-            // Append mode: one write of whole lines, so concurrent writers (the console
-            // and a CLI run on the same workspace) never interleave inside a line.
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .map_err(write_error)?;
-            open_files.insert(function.to_owned(), file);
-        }
-        match open_files.get_mut(function) {
-            Some(file) => file.write_all(text.as_bytes()).map_err(write_error),
-            None => Ok(()),
-        }
-    }
-
     /// All entries of a function's log file, oldest first.
     pub fn read_function_log(&self, function: &str) -> Result<Vec<LogEntry>, LogError> {
+        self.flush()?;
         read_log_file(&self.log_file(function))
     }
 }
@@ -230,6 +196,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LogStore::new(dir.path().join("logs"), 10);
         store.append_invocation(&record("f", &["one"])).unwrap();
+        store.flush().unwrap();
         std::fs::remove_dir_all(dir.path().join("logs")).unwrap();
         store.append_invocation(&record("f", &["two"])).unwrap();
         let lines = store.read_function_log("f").unwrap();
@@ -242,6 +209,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LogStore::new(dir.path().to_owned(), 10);
         store.append_invocation(&record("echo", &[])).unwrap();
+        store.flush().unwrap();
         let path = store.log_file("echo");
         let mut text = std::fs::read_to_string(&path).unwrap();
         text.push_str("{not json\n");

@@ -2,6 +2,7 @@
 //! appended to `.lambdesk/logs/<function>.jsonl`, and live subscribers.
 
 mod lambda_format;
+mod log_file_writer;
 mod log_store;
 
 pub use lambda_format::{end_line, lambda_log_entries, report_line, start_line};
