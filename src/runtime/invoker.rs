@@ -14,6 +14,7 @@ use crate::model::{
 
 use super::MAX_PAYLOAD_BYTES;
 use super::code_fingerprint::code_fingerprint;
+use super::code_stamp::CodeStamp;
 use super::command_mode;
 use super::engine::new_engine;
 use super::environment_mode::{self, Environment};
@@ -85,9 +86,8 @@ struct FunctionSlot {
 
 struct LoadedModule {
     /// For command modules: the configuration and code file it was made from; either
-    /// changing means new code. (Compared field by field: cheaper on every invocation
-    /// than hashing the configuration's text.)
-    made_from: Option<(crate::model::FunctionConfig, Option<FileStamp>)>,
+    /// changing means new code.
+    made_from: Option<CodeStamp>,
     instance_pre: InstancePre<SandboxState>,
     origin: ModuleOrigin,
     load_duration: Duration,
@@ -171,7 +171,6 @@ impl Runtime {
         &self,
         function: &Function,
     ) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
-        let stamp = file_stamp(&function.code_path());
         if let Some(module) = self
             .lock_functions()
             .get(&function.name)
@@ -180,15 +179,14 @@ impl Runtime {
                 module
                     .made_from
                     .as_ref()
-                    .is_some_and(|(config, made_stamp)| {
-                        *made_stamp == stamp && *config == function.config
-                    })
+                    .is_some_and(|stamp| stamp.matches(function))
             })
         {
             return Ok((module, true));
         }
         // Compile outside the lock: other functions keep running meanwhile.
         let started = Instant::now();
+        let stamp = CodeStamp::take(function);
         let path = function.code_path();
         let load_error = |message: String| InvokeError::Load {
             path: path.clone(),
@@ -207,7 +205,7 @@ impl Runtime {
             .instantiate_pre(&module)
             .map_err(|error| load_error(describe(&error)))?;
         let module = Arc::new(LoadedModule {
-            made_from: Some((function.config.clone(), stamp)),
+            made_from: Some(stamp),
             instance_pre,
             origin,
             load_duration: started.elapsed(),
@@ -427,14 +425,6 @@ impl Runtime {
             outbox: sent,
         })
     }
-}
-
-/// The size and modification time of a code file: enough to notice it was saved again.
-type FileStamp = (u64, std::time::SystemTime);
-
-fn file_stamp(path: &std::path::Path) -> Option<FileStamp> {
-    let metadata = std::fs::metadata(path).ok()?;
-    Some((metadata.len(), metadata.modified().ok()?))
 }
 
 /// A command module must export `_start` and import nothing but WASI preview 1.

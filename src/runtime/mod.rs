@@ -7,6 +7,7 @@
 
 mod captured_output;
 mod code_fingerprint;
+mod code_stamp;
 mod command_mode;
 mod engine;
 mod environment_mode;
