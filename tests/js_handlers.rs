@@ -382,7 +382,7 @@ async fn lines_logged_during_init_come_before_start_as_on_lambda() {
     );
     let messages: Vec<String> = lambdesk::logs::lambda_log_entries(&record)
         .into_iter()
-        .map(|entry| entry.message)
+        .map(|entry| entry.message.to_string())
         .collect();
     assert!(messages[0].ends_with("\tloading"), "{messages:?}");
     assert!(messages[1].starts_with("START RequestId: "), "{messages:?}");

@@ -48,6 +48,10 @@ impl InvocationSink for ServeSink {
     }
 }
 
+/// How long the printer lets lines gather after waking for one: under load it wakes a
+/// few hundred times a second instead of once per invocation.
+const PRINT_BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(5);
+
 /// Prints log lines as `lambdesk invoke` does, with the function's name in front;
 /// buffered, and flushed whenever no line is waiting.
 async fn print_logs(mut lines: tokio::sync::broadcast::Receiver<LogEntry>) {
@@ -58,7 +62,9 @@ async fn print_logs(mut lines: tokio::sync::broadcast::Receiver<LogEntry>) {
             Ok(entry) => Ok(entry),
             Err(tokio::sync::broadcast::error::TryRecvError::Empty) => {
                 let _ = out.flush();
-                lines.recv().await
+                let next = lines.recv().await;
+                tokio::time::sleep(PRINT_BATCH_DELAY).await;
+                next
             }
             Err(tokio::sync::broadcast::error::TryRecvError::Lagged(missed)) => {
                 Err(RecvError::Lagged(missed))

@@ -66,7 +66,7 @@ pub fn next_schedule_fire(
 pub fn invocation_log_lines(record: &InvocationRecord) -> Vec<String> {
     crate::logs::lambda_log_entries(record)
         .into_iter()
-        .map(|entry| entry.message)
+        .map(|entry| entry.message.to_string())
         .collect()
 }
 

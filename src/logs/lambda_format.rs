@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use chrono::TimeDelta;
 
 use crate::model::InvocationRecord;
@@ -40,28 +42,31 @@ pub fn lambda_log_entries(record: &InvocationRecord) -> Vec<LogEntry> {
                 (record.duration_ms * 1000.0) as i64
             },
         );
-    let entry = |time, message: String| LogEntry {
+    let function: Arc<str> = Arc::from(record.function.as_str());
+    let request_id: Arc<str> = Arc::from(record.request_id.as_str());
+    let log_stream: Arc<str> = Arc::from(record.log_stream.as_str());
+    let entry = |time, message: &str| LogEntry {
         time,
-        function: record.function.clone(),
-        request_id: record.request_id.clone(),
-        log_stream: record.log_stream.clone(),
-        message,
+        function: Arc::clone(&function),
+        request_id: Arc::clone(&request_id),
+        log_stream: Arc::clone(&log_stream),
+        message: Arc::from(message),
     };
     let mut entries = Vec::with_capacity(record.init_log_lines.len() + record.log_lines.len() + 3);
     entries.extend(
         record
             .init_log_lines
             .iter()
-            .map(|line| entry(record.started_at, line.clone())),
+            .map(|line| entry(record.started_at, line)),
     );
-    entries.push(entry(record.started_at, start_line(&record.request_id)));
+    entries.push(entry(record.started_at, &start_line(&record.request_id)));
     entries.extend(
         record
             .log_lines
             .iter()
-            .map(|line| entry(record.started_at, line.clone())),
+            .map(|line| entry(record.started_at, line)),
     );
-    entries.push(entry(ended_at, end_line(&record.request_id)));
-    entries.push(entry(ended_at, report_line(record)));
+    entries.push(entry(ended_at, &end_line(&record.request_id)));
+    entries.push(entry(ended_at, &report_line(record)));
     entries
 }

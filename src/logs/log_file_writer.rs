@@ -272,10 +272,10 @@ mod tests {
     fn entry(message: &str) -> LogEntry {
         LogEntry {
             time: chrono::Utc::now(),
-            function: "f".into(),
-            request_id: "r".into(),
-            log_stream: "s".into(),
-            message: message.into(),
+            function: Arc::from("f"),
+            request_id: Arc::from("r"),
+            log_stream: Arc::from("s"),
+            message: Arc::from(message),
         }
     }
 
@@ -283,7 +283,12 @@ mod tests {
         std::fs::read_to_string(path)
             .unwrap_or_default()
             .lines()
-            .map(|line| serde_json::from_str::<LogEntry>(line).unwrap().message)
+            .map(|line| {
+                serde_json::from_str::<LogEntry>(line)
+                    .unwrap()
+                    .message
+                    .to_string()
+            })
             .collect()
     }
 

@@ -1,6 +1,6 @@
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,14 +11,17 @@ use crate::model::InvocationRecord;
 use super::lambda_format::lambda_log_entries;
 use super::log_file_writer::LogFileWriter;
 
-/// One log line with what it belongs to.
+/// One log line with what it belongs to. The strings are shared: an entry is cloned
+/// into the memory ring and to every subscriber, and the lines of one invocation share
+/// their function, request id and stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogEntry {
+    #[serde(with = "super::log_time")]
     pub time: DateTime<Utc>,
-    pub function: String,
-    pub request_id: String,
-    pub log_stream: String,
-    pub message: String,
+    pub function: Arc<str>,
+    pub request_id: Arc<str>,
+    pub log_stream: Arc<str>,
+    pub message: Arc<str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -184,11 +187,11 @@ mod tests {
         let recent = store.recent();
         assert_eq!(recent.len(), 5);
         assert!(recent[0].message.starts_with("START"));
-        assert_eq!(recent[1].message, "two");
+        assert_eq!(&*recent[1].message, "two");
         assert_eq!(store.read_function_log("echo").unwrap().len(), 9);
         let first = live.try_recv().unwrap();
         assert!(first.message.starts_with("START RequestId: "));
-        assert_eq!(live.try_recv().unwrap().message, "one");
+        assert_eq!(&*live.try_recv().unwrap().message, "one");
     }
 
     #[test]
@@ -200,8 +203,8 @@ mod tests {
         std::fs::remove_dir_all(dir.path().join("logs")).unwrap();
         store.append_invocation(&record("f", &["two"])).unwrap();
         let lines = store.read_function_log("f").unwrap();
-        assert!(lines.iter().any(|entry| entry.message == "two"));
-        assert!(!lines.iter().any(|entry| entry.message == "one"));
+        assert!(lines.iter().any(|entry| &*entry.message == "two"));
+        assert!(!lines.iter().any(|entry| &*entry.message == "one"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! recomputed, so a flood of lines costs little per frame.
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
 
 use crate::console::LogEntry;
 
@@ -13,8 +14,8 @@ pub const LEVELS: [&str; 6] = ["All", "INFO", "WARN", "ERROR", "DEBUG", "Platfor
 /// The lines of one invocation: the lines a log store appends together.
 #[derive(Debug)]
 pub struct Group {
-    pub request_id: String,
-    pub function: String,
+    pub request_id: Arc<str>,
+    pub function: Arc<str>,
     /// Sequence numbers of its lines, ascending.
     pub lines: Vec<u64>,
 }
@@ -373,10 +374,10 @@ mod tests {
     fn entry(function: &str, request_id: &str, message: &str) -> LogEntry {
         LogEntry {
             time: chrono::Utc::now(),
-            function: function.to_owned(),
-            request_id: request_id.to_owned(),
-            log_stream: String::new(),
-            message: message.to_owned(),
+            function: Arc::from(function),
+            request_id: Arc::from(request_id),
+            log_stream: Arc::from(""),
+            message: Arc::from(message),
         }
     }
 
@@ -474,9 +475,7 @@ mod tests {
         assert_eq!(rows.invocation_count(), 2);
         assert_eq!(shown(&mut rows), vec![Row::Header(1), Row::Header(2)]);
         assert_eq!(
-            rows.group_lines(1)
-                .map(|e| e.message.as_str())
-                .collect::<Vec<_>>(),
+            rows.group_lines(1).map(|e| &*e.message).collect::<Vec<_>>(),
             vec!["START RequestId: r2", "two", "END RequestId: r2"]
         );
     }

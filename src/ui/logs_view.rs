@@ -320,7 +320,7 @@ impl LogsView {
                 );
             if rerun.clicked() {
                 commands.push(Command::Rerun {
-                    request_id: invocation.request_id.clone(),
+                    request_id: invocation.request_id.to_string(),
                 });
             }
             if ui
