@@ -28,7 +28,7 @@ impl CodeStamp {
     /// next invocation (which loads again) rather than missed.
     pub fn take(function: &Function) -> Self {
         let code_file = File::open(function.code_path()).ok().and_then(|file| {
-            let stamp = size_and_time(&file)?;
+            let stamp = size_and_time(&file.metadata().ok()?)?;
             Some((file, stamp))
         });
         Self {
@@ -39,16 +39,17 @@ impl CodeStamp {
     }
 
     pub fn matches(&self, function: &Function) -> bool {
+        // One `fstat`: it is on every invocation's path.
         let code_unchanged = self.code_file.as_ref().is_some_and(|(file, stamp)| {
-            file.metadata().is_ok_and(|metadata| metadata.nlink() > 0)
-                && size_and_time(file).as_ref() == Some(stamp)
+            file.metadata().is_ok_and(|metadata| {
+                metadata.nlink() > 0 && size_and_time(&metadata).as_ref() == Some(stamp)
+            })
         });
         code_unchanged && self.dir == function.dir && self.config == function.config
     }
 }
 
-fn size_and_time(file: &File) -> Option<SizeAndTime> {
-    let metadata = file.metadata().ok()?;
+fn size_and_time(metadata: &std::fs::Metadata) -> Option<SizeAndTime> {
     Some((metadata.len(), metadata.modified().ok()?))
 }
 

@@ -300,11 +300,17 @@ impl Runtime {
         function: &Function,
         event: &[u8],
     ) -> Result<InvocationRecord, InvokeError> {
+        // An event over the limit is refused as too large by `invoke_as`, unparsed.
+        if event.len() <= MAX_PAYLOAD_BYTES {
+            serde_json::from_slice::<IgnoredAny>(event)
+                .map_err(|error| InvokeError::InvalidEvent(error.to_string()))?;
+        }
         self.invoke_as(workspace, function, event, None).await
     }
 
-    /// `invoke` under a given request id: Lambda keeps an asynchronous event's request
-    /// id across its retries.
+    /// `invoke` of an event lambdesk built itself (a trigger's: serialised by serde, so
+    /// valid JSON, and not parsed again on every request) under a given request id:
+    /// Lambda keeps an asynchronous event's request id across its retries.
     pub async fn invoke_as(
         &self,
         workspace: &Workspace,
@@ -312,14 +318,13 @@ impl Runtime {
         event: &[u8],
         request_id: Option<&str>,
     ) -> Result<InvocationRecord, InvokeError> {
+        debug_assert!(serde_json::from_slice::<IgnoredAny>(event).is_ok());
         if event.len() > MAX_PAYLOAD_BYTES {
             return Err(InvokeError::RequestTooLarge {
                 size_bytes: event.len(),
                 limit_bytes: MAX_PAYLOAD_BYTES,
             });
         }
-        serde_json::from_slice::<IgnoredAny>(event)
-            .map_err(|error| InvokeError::InvalidEvent(error.to_string()))?;
         let _permit = self.acquire_concurrency(function)?;
         let request_id = request_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
         let started_at = chrono::Utc::now();
