@@ -1,6 +1,7 @@
 //! Where the HTTP gateway's time per request goes, without sockets: the parts lambdesk
-//! adds to every request (building the API Gateway event, invoking the WAT hello with its
-//! log written as `serve` writes it), each timed over many requests on one thread.
+//! adds to every request (building the API Gateway event, invoking the WAT hello — as a
+//! command and as an execution environment — with its log written as `serve` writes it),
+//! each timed over many requests on one thread.
 //! `cargo bench --bench gateway_path`.
 //!
 //! The wrk runs of `benches/http_gateway.sh` give the end-to-end numbers, but they vary
@@ -22,6 +23,7 @@ use lambdesk::triggers::{FinishedInvocation, InvocationSink, TriggerContext};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const HELLO_WAT: &str = include_str!("http/hello.wat");
+const HELLO_ENVIRONMENT_WAT: &str = include_str!("http/hello_environment.wat");
 /// Requests per round; the fastest of the rounds is reported, as the VM's neighbours
 /// slow some rounds down.
 const REQUESTS: u32 = 20_000;
@@ -45,6 +47,11 @@ fn main() -> anyhow::Result<()> {
         "wat-hello",
         &FunctionConfig::new(Language::Wat, "main.wat"),
         &[("main.wat", HELLO_WAT.as_bytes())],
+    )?;
+    let environment_function = workspace.create_function(
+        "wat-hello-environment",
+        &FunctionConfig::new(Language::Wat, "main.wat"),
+        &[("main.wat", HELLO_ENVIRONMENT_WAT.as_bytes())],
     )?;
     let runtime = Arc::new(Runtime::new(RuntimeOptions {
         cache_dir: dir.path().join("cache"),
@@ -74,12 +81,14 @@ fn main() -> anyhow::Result<()> {
         Ok(())
     })?;
 
-    let invoke_with = |sink: Arc<dyn InvocationSink>| -> anyhow::Result<Duration> {
+    let invoke_with = |function: &lambdesk::model::Function,
+                       sink: Arc<dyn InvocationSink>|
+     -> anyhow::Result<Duration> {
         let context = TriggerContext::new(workspace.clone(), Arc::clone(&runtime), sink);
         let event = build_event();
         time_per_request(|| {
             let record = tokio.block_on(context.invoke(
-                &function,
+                function,
                 Arc::clone(&event),
                 "HTTP GET /wat/{name}".to_owned(),
                 0,
@@ -93,11 +102,11 @@ fn main() -> anyhow::Result<()> {
     impl InvocationSink for NoSink {
         fn finished(&self, _: FinishedInvocation) {}
     }
-    let invoke_time = invoke_with(Arc::new(NoSink))?;
-    let logged_time = invoke_with(Arc::new(LogSink(LogStore::new(
-        workspace.logs_dir(),
-        1_000,
-    ))))?;
+    let logged = || Arc::new(LogSink(LogStore::new(workspace.logs_dir(), 1_000)));
+    let invoke_time = invoke_with(&function, Arc::new(NoSink))?;
+    let logged_time = invoke_with(&function, logged())?;
+    let environment_time = invoke_with(&environment_function, Arc::new(NoSink))?;
+    let environment_logged_time = invoke_with(&environment_function, logged())?;
 
     println!(
         "| part of a request (WAT hello, one thread, fastest of {ROUNDS} rounds of {REQUESTS}) | µs |"
@@ -107,14 +116,26 @@ fn main() -> anyhow::Result<()> {
         "| API Gateway event built and serialised | {:.2} |",
         micros(event_time)
     );
-    println!(
-        "| invocation (sandbox, run, record), no log | {:.2} |",
-        micros(invoke_time)
-    );
-    println!(
-        "| invocation with its log written as `serve` writes it | {:.2} |",
-        micros(logged_time)
-    );
+    for (part, time) in [
+        (
+            "command mode: fresh sandbox, run, record; no log",
+            invoke_time,
+        ),
+        (
+            "command mode, with its log written as `serve` writes it",
+            logged_time,
+        ),
+        (
+            "environment mode: a warm environment, run, record; no log",
+            environment_time,
+        ),
+        (
+            "environment mode, with its log written as `serve` writes it",
+            environment_logged_time,
+        ),
+    ] {
+        println!("| {part} | {:.2} |", micros(time));
+    }
     Ok(())
 }
 

@@ -132,12 +132,28 @@ pub fn reusable_after(run: &RunResult) -> bool {
         )
 }
 
-/// Checks that a module is an environment-mode guest.
+/// Checks that a module is an environment-mode guest: `lambdesk_init() -> i32`,
+/// `lambdesk_alloc(i32) -> i32`, `lambdesk_invoke(i32, i32) -> i32` and a `memory`.
 pub fn check_exports(module: &wasmtime::Module) -> Result<(), String> {
-    for name in [INIT_EXPORT, ALLOC_EXPORT, INVOKE_EXPORT, "memory"] {
-        if module.get_export(name).is_none() {
-            return Err(format!("the runtime module does not export `{name}`"));
+    use wasmtime::{ExternType, ValType};
+    fn i32s(mut types: impl ExactSizeIterator<Item = ValType>, count: usize) -> bool {
+        types.len() == count && types.all(|value| matches!(value, ValType::I32))
+    }
+    for (name, params) in [(INIT_EXPORT, 0), (ALLOC_EXPORT, 1), (INVOKE_EXPORT, 2)] {
+        match module.get_export(name) {
+            Some(ExternType::Func(signature))
+                if i32s(signature.params(), params) && i32s(signature.results(), 1) => {}
+            Some(_) => {
+                let expected = ["i32"; 2][..params].join(", ");
+                return Err(format!(
+                    "the module's `{name}` export must be a function ({expected}) -> i32"
+                ));
+            }
+            None => return Err(format!("the module does not export `{name}`")),
         }
     }
-    Ok(())
+    match module.get_export("memory") {
+        Some(ExternType::Memory(_)) => Ok(()),
+        _ => Err("the module does not export its `memory`".to_owned()),
+    }
 }

@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -89,12 +89,28 @@ struct LoadedModule {
     /// changing means new code.
     made_from: Option<CodeStamp>,
     instance_pre: InstancePre<SandboxState>,
+    /// How the function's own module runs (the JS runtime is always an environment).
+    mode: GuestMode,
+    /// Tells this load's warm environments from those of an earlier load of the code.
+    generation: u64,
     origin: ModuleOrigin,
     load_duration: Duration,
     /// The first invocation after a load is the cold start that reports Init Duration.
     cold_start_pending: AtomicBool,
     log_stream: String,
 }
+
+/// The two guest contracts of DESIGN.md: a command (`_start`, a fresh instance per
+/// invocation) or an execution environment (`lambdesk_init` once, then `lambdesk_alloc` +
+/// `lambdesk_invoke` per invocation, state kept between them, as the JS runtime does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GuestMode {
+    Command,
+    Environment,
+}
+
+/// Numbers module loads, so environments started from an earlier load are not reused.
+static LOAD_GENERATION: AtomicU64 = AtomicU64::new(1);
 
 /// Decrements a function's in-flight count when the invocation ends, however it ends.
 struct ConcurrencyPermit(Arc<AtomicU32>);
@@ -144,7 +160,7 @@ impl Runtime {
     pub async fn prepare(&self, function: &Function) -> Result<PreparedReport, InvokeError> {
         let (module, reused) = match function.config.runtime {
             Language::Js => self.js_runtime_module().await?,
-            _ => self.command_module(function)?,
+            _ => self.function_module(function)?,
         };
         Ok(PreparedReport {
             origin: module.origin,
@@ -167,7 +183,9 @@ impl Runtime {
         self.environments.idle_count(function_name)
     }
 
-    fn command_module(
+    /// The function's own module (wat or wasm), loaded once and again when its code or
+    /// configuration changes.
+    fn function_module(
         &self,
         function: &Function,
     ) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
@@ -199,7 +217,7 @@ impl Runtime {
                 describe(&error)
             ))
         })?;
-        check_command_module(&module).map_err(load_error)?;
+        let mode = guest_mode(&module).map_err(load_error)?;
         let instance_pre = self
             .linker
             .instantiate_pre(&module)
@@ -207,6 +225,8 @@ impl Runtime {
         let module = Arc::new(LoadedModule {
             made_from: Some(stamp),
             instance_pre,
+            mode,
+            generation: LOAD_GENERATION.fetch_add(1, Ordering::Relaxed),
             origin,
             load_duration: started.elapsed(),
             cold_start_pending: AtomicBool::new(true),
@@ -259,6 +279,8 @@ impl Runtime {
         Ok(Arc::new(LoadedModule {
             made_from: None,
             instance_pre,
+            mode: GuestMode::Environment,
+            generation: 0,
             origin,
             load_duration: started.elapsed(),
             cold_start_pending: AtomicBool::new(false),
@@ -330,10 +352,28 @@ impl Runtime {
         let started_at = chrono::Utc::now();
         let invocation = match function.config.runtime {
             Language::Js => {
-                self.invoke_in_environment(workspace, function, event, &request_id)
+                self.invoke_in_environment(workspace, function, None, event, &request_id)
                     .await?
             }
-            _ => self.invoke_command(workspace, function, event).await?,
+            _ => {
+                let (module, _) = self.function_module(function)?;
+                match module.mode {
+                    GuestMode::Command => {
+                        self.invoke_command(workspace, function, &module, event)
+                            .await?
+                    }
+                    GuestMode::Environment => {
+                        self.invoke_in_environment(
+                            workspace,
+                            function,
+                            Some(module),
+                            event,
+                            &request_id,
+                        )
+                        .await?
+                    }
+                }
+            }
         };
         Ok(record_of(invocation, function, request_id, started_at))
     }
@@ -342,9 +382,9 @@ impl Runtime {
         &self,
         workspace: &Workspace,
         function: &Function,
+        module: &LoadedModule,
         event: &[u8],
     ) -> Result<Invocation, InvokeError> {
-        let (module, _) = self.command_module(function)?;
         let cold_start = module.cold_start_pending.swap(false, Ordering::AcqRel);
         let outbox = outbox_for(workspace, function)?;
         let preopens = outbox.iter().map(Outbox::preopen).collect();
@@ -361,27 +401,49 @@ impl Runtime {
         })
     }
 
+    /// Runs the invocation in a warm execution environment of the function, starting one
+    /// (Init) when none is free. `own_module` is a wat/wasm function's environment-mode
+    /// module; without it the environment is the JS runtime with the function's code.
     async fn invoke_in_environment(
         &self,
         workspace: &Workspace,
         function: &Function,
+        own_module: Option<Arc<LoadedModule>>,
         event: &[u8],
         request_id: &str,
     ) -> Result<Invocation, InvokeError> {
-        let fingerprint = code_fingerprint(function, true);
+        // A module load already noticed changed code (see `CodeStamp`); JS code is files
+        // the runtime reads, so their stamps are taken here.
+        let fingerprint = own_module.as_ref().map_or_else(
+            || code_fingerprint(function, true),
+            |module| module.generation,
+        );
         let timeout = Duration::from_secs(u64::from(function.config.timeout_secs));
         let (mut environment, init) = match self.environments.take(&function.name, fingerprint) {
             Some(environment) => (environment, None),
             None => {
-                let (module, _) = self.js_runtime_module().await?;
+                let (module, code_dir) = match own_module {
+                    Some(module) => (module, None),
+                    None => {
+                        let (module, _) = self.js_runtime_module().await?;
+                        let code_dir = (
+                            function.dir.clone(),
+                            TASK_ROOT.to_owned(),
+                            FsPerms::ReadOnly,
+                        );
+                        (module, Some(code_dir))
+                    }
+                };
+                // A freshly loaded module's load time counts towards the first Init.
+                let load_duration = if module.cold_start_pending.swap(false, Ordering::AcqRel) {
+                    module.load_duration
+                } else {
+                    Duration::ZERO
+                };
                 let log_stream = new_log_stream_name();
-                let code_dir = (
-                    function.dir.clone(),
-                    TASK_ROOT.to_owned(),
-                    FsPerms::ReadOnly,
-                );
                 let outbox = outbox_for(workspace, function)?;
-                let preopens = std::iter::once(code_dir)
+                let preopens = code_dir
+                    .into_iter()
                     .chain(outbox.iter().map(Outbox::preopen))
                     .collect();
                 let setup = sandbox_setup(workspace, function, &log_stream, preopens)?;
@@ -393,6 +455,8 @@ impl Runtime {
                     fingerprint,
                 )
                 .await?;
+                let mut init_run = init_run;
+                init_run.duration += load_duration;
                 let Some(mut environment) = environment else {
                     // Init failed: the invocation fails with Init's error.
                     let init_duration = init_run.duration;
@@ -432,8 +496,10 @@ impl Runtime {
     }
 }
 
-/// A command module must export `_start` and import nothing but WASI preview 1.
-fn check_command_module(module: &Module) -> Result<(), String> {
+/// A function's own module must import nothing but WASI preview 1, and be a command
+/// (`_start`) or an execution environment (`lambdesk_init`, `lambdesk_alloc`,
+/// `lambdesk_invoke` and `memory`); a module that offers both runs as an environment.
+fn guest_mode(module: &Module) -> Result<GuestMode, String> {
     if let Some(import) = module
         .imports()
         .find(|import| import.module() != WASI_PREVIEW1)
@@ -444,14 +510,31 @@ fn check_command_module(module: &Module) -> Result<(), String> {
             import.name()
         ));
     }
+    // Exporting any of the environment's functions is opting in: say what is missing.
+    let opts_in = [
+        environment_mode::INIT_EXPORT,
+        environment_mode::ALLOC_EXPORT,
+        environment_mode::INVOKE_EXPORT,
+    ]
+    .into_iter()
+    .any(|name| module.get_export(name).is_some());
+    if opts_in {
+        environment_mode::check_exports(module)?;
+        return Ok(GuestMode::Environment);
+    }
     let start_ok = matches!(
         module.get_export("_start"),
         Some(ExternType::Func(signature)) if signature.params().len() == 0 && signature.results().len() == 0
     );
     if start_ok {
-        Ok(())
+        Ok(GuestMode::Command)
     } else {
-        Err("the module does not export a `_start` function: lambdesk runs WASI command modules (the event on stdin, the response on stdout)".to_owned())
+        Err(format!(
+            "the module does not export a `_start` function: lambdesk runs WASI command modules (the event on stdin, the response on stdout), or execution environments that export `{}`, `{}`, `{}` and `memory`",
+            environment_mode::INIT_EXPORT,
+            environment_mode::ALLOC_EXPORT,
+            environment_mode::INVOKE_EXPORT
+        ))
     }
 }
 
