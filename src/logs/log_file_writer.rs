@@ -5,7 +5,7 @@
 //! `fstat` to notice a deleted file) was a tenth of `serve`'s CPU under HTTP load; a
 //! batch of a few hundred invocations costs the same one write.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::Write as _;
 use std::os::unix::fs::MetadataExt as _;
@@ -30,6 +30,9 @@ const MAX_PENDING_BYTES: usize = 4 << 20;
 struct Pending {
     text_by_function: HashMap<String, Vec<u8>>,
     bytes: usize,
+    /// Functions whose file was opened once: later appends do not take the files' lock
+    /// (the writer thread holds it during its write).
+    opened: HashSet<String>,
     /// The writer thread sleeps until told there is something to write.
     writer_waiting: bool,
     stopping: bool,
@@ -97,9 +100,15 @@ impl LogFileWriter {
             let mut batch = HashMap::from([(function.to_owned(), text)]);
             return self.shared.write_batch(&mut files, &mut batch);
         }
-        self.shared.open_if_closed(function)?;
         let (failure, over_limit) = {
             let mut pending = self.shared.lock_pending();
+            if !pending.opened.contains(function) {
+                // Once per function: open outside the lock, then queue.
+                drop(pending);
+                self.shared.open_if_closed(function)?;
+                pending = self.shared.lock_pending();
+                pending.opened.insert(function.to_owned());
+            }
             pending.bytes += text.len();
             match pending.text_by_function.get_mut(function) {
                 Some(waiting) => waiting.extend_from_slice(&text),

@@ -189,17 +189,33 @@ impl Runtime {
         &self,
         function: &Function,
     ) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
-        if let Some(module) = self
-            .lock_functions()
-            .get(&function.name)
-            .and_then(|slot| slot.module.clone())
-            .filter(|module| {
-                module
-                    .made_from
-                    .as_ref()
-                    .is_some_and(|stamp| stamp.matches(function))
-            })
-        {
+        let (_, loaded) = self.slot_of(function);
+        self.reuse_or_load(function, loaded)
+    }
+
+    /// The function's in-flight count and loaded module, under one short lock.
+    fn slot_of(&self, function: &Function) -> (Arc<AtomicU32>, Option<Arc<LoadedModule>>) {
+        let mut functions = self.lock_functions();
+        let slot = match functions.get(&function.name) {
+            Some(slot) => slot,
+            None => functions.entry(function.name.clone()).or_default(),
+        };
+        (Arc::clone(&slot.in_flight), slot.module.clone())
+    }
+
+    /// `loaded` if it was made from the function's current code, else a new load.
+    fn reuse_or_load(
+        &self,
+        function: &Function,
+        loaded: Option<Arc<LoadedModule>>,
+    ) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
+        // Checked outside the lock: the stamp is a system call.
+        if let Some(module) = loaded.filter(|module| {
+            module
+                .made_from
+                .as_ref()
+                .is_some_and(|stamp| stamp.matches(function))
+        }) {
             return Ok((module, true));
         }
         // Compile outside the lock: other functions keep running meanwhile.
@@ -295,14 +311,10 @@ impl Runtime {
     }
 
     /// Counts the invocation against the function's reserved concurrency.
-    fn acquire_concurrency(&self, function: &Function) -> Result<ConcurrencyPermit, InvokeError> {
-        let in_flight = Arc::clone(
-            &self
-                .lock_functions()
-                .entry(function.name.clone())
-                .or_default()
-                .in_flight,
-        );
+    fn acquire_concurrency(
+        function: &Function,
+        in_flight: Arc<AtomicU32>,
+    ) -> Result<ConcurrencyPermit, InvokeError> {
         let running_before = in_flight.fetch_add(1, Ordering::AcqRel);
         let permit = ConcurrencyPermit(in_flight);
         match function.config.reserved_concurrency {
@@ -347,7 +359,8 @@ impl Runtime {
                 limit_bytes: MAX_PAYLOAD_BYTES,
             });
         }
-        let _permit = self.acquire_concurrency(function)?;
+        let (in_flight, loaded) = self.slot_of(function);
+        let _permit = Self::acquire_concurrency(function, in_flight)?;
         let request_id = request_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
         let started_at = chrono::Utc::now();
         let invocation = match function.config.runtime {
@@ -356,7 +369,7 @@ impl Runtime {
                     .await?
             }
             _ => {
-                let (module, _) = self.function_module(function)?;
+                let (module, _) = self.reuse_or_load(function, loaded)?;
                 match module.mode {
                     GuestMode::Command => {
                         self.invoke_command(workspace, function, &module, event)
@@ -546,17 +559,32 @@ fn invocation_request(
     request_id: &str,
     timeout: Duration,
 ) -> Vec<u8> {
-    let deadline_ms = chrono::Utc::now().timestamp_millis()
-        + i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX);
-    let context = serde_json::json!({
-        "awsRequestId": request_id,
-        "deadlineMs": deadline_ms,
-        "invokedFunctionArn": format!(
-            "arn:aws:lambda:{}:123456789012:function:{}",
-            workspace.config().region, function.name
-        ),
-    });
-    let mut request = context.to_string().into_bytes();
+    /// Serialised straight into the request (a `json!` map was 3 % of `serve`'s CPU).
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Context<'a> {
+        aws_request_id: &'a str,
+        deadline_ms: i64,
+        invoked_function_arn: &'a str,
+    }
+    let deadline_ms = chrono::Utc::now()
+        .timestamp_millis()
+        .saturating_add(i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX));
+    let arn = format!(
+        "arn:aws:lambda:{}:123456789012:function:{}",
+        workspace.config().region,
+        function.name
+    );
+    let mut request = Vec::with_capacity(160 + event.len());
+    // Strings and an integer: serialising cannot fail.
+    let _ = serde_json::to_writer(
+        &mut request,
+        &Context {
+            aws_request_id: request_id,
+            deadline_ms,
+            invoked_function_arn: &arn,
+        },
+    );
     request.push(b'\n');
     request.extend_from_slice(event);
     request

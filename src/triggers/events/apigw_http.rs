@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike as _, Timelike as _, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -237,13 +237,33 @@ impl HttpApiRequest {
                 request_id: &self.request_id,
                 route_key: &self.route_key,
                 stage: &self.stage,
-                time: self.time.format("%d/%b/%Y:%H:%M:%S %z").to_string(),
+                time: request_time(&self.time),
                 time_epoch: self.time.timestamp_millis(),
             },
             body: self.body.as_deref(),
             is_base64_encoded: self.is_base64_encoded,
         }
     }
+}
+
+/// `requestContext.time` as API Gateway writes it (`26/Nov/2026:23:14:24 +0000`),
+/// without parsing a strftime pattern on every request.
+fn request_time(time: &DateTime<Utc>) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS
+        .get(usize::try_from(time.month0()).unwrap_or_default())
+        .copied()
+        .unwrap_or_default();
+    format!(
+        "{:02}/{month}/{:04}:{:02}:{:02}:{:02} +0000",
+        time.day(),
+        time.year(),
+        time.hour(),
+        time.minute(),
+        time.second()
+    )
 }
 
 #[derive(Serialize)]
@@ -312,4 +332,22 @@ impl Serialize for LowerCaseHeaders<'_> {
 /// `<api id>.execute-api.<region>.amazonaws.com`, the API's default endpoint.
 fn default_domain_name(api_id: &str, region: &str) -> String {
     format!("{api_id}.execute-api.{region}.amazonaws.com")
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+
+    #[test]
+    fn request_time_is_written_as_strftime_writes_it() {
+        for (year, month, day) in [(2026, 1, 2), (2026, 11, 26), (999, 12, 31)] {
+            let time = Utc.with_ymd_and_hms(year, month, day, 3, 4, 5).unwrap();
+            assert_eq!(
+                request_time(&time),
+                time.format("%d/%b/%Y:%H:%M:%S %z").to_string()
+            );
+        }
+    }
 }
