@@ -17,12 +17,17 @@ bin=$CARGO_TARGET_DIR/release
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
-# A workspace with a WAT and a JS hello behind HTTP routes.
-mkdir -p "$work/ws/functions/wat-hello" "$work/ws/functions/js-hello"
+# A workspace with a WAT hello (as a command: a fresh instance per request; and as an
+# execution environment, warm between requests as the JS runtime is) and a JS hello.
+mkdir -p "$work/ws/functions/wat-hello" "$work/ws/functions/wat-hello-environment" \
+  "$work/ws/functions/js-hello"
 touch "$work/ws/lambdesk.toml"
 cp benches/http/hello.wat "$work/ws/functions/wat-hello/main.wat"
 printf 'runtime = "wat"\nhandler = "main.wat"\n\n[[triggers]]\ntype = "http"\nroute = "GET /wat/{name}"\n' \
   > "$work/ws/functions/wat-hello/function.toml"
+cp benches/http/hello_environment.wat "$work/ws/functions/wat-hello-environment/main.wat"
+printf 'runtime = "wat"\nhandler = "main.wat"\n\n[[triggers]]\ntype = "http"\nroute = "GET /wat-environment/{name}"\n' \
+  > "$work/ws/functions/wat-hello-environment/function.toml"
 cp benches/http/hello.mjs "$work/ws/functions/js-hello/index.mjs"
 printf 'runtime = "js"\nhandler = "index.handler"\n\n[[triggers]]\ntype = "http"\nroute = "GET /hello/{name}"\n' \
   > "$work/ws/functions/js-hello/function.toml"
@@ -48,7 +53,8 @@ kill %1; wait %1 2>/dev/null || true
 
 "$bin/lambdesk" serve --workspace "$work/ws" --port 3102 >/dev/null 2>"$work/serve.err" &
 wait_for http://127.0.0.1:3102/wat/ada
-measure "lambdesk, WAT hello" http://127.0.0.1:3102/wat/ada
+measure "lambdesk, WAT hello, command (fresh instance per request)" http://127.0.0.1:3102/wat/ada
+measure "lambdesk, WAT hello, execution environment" http://127.0.0.1:3102/wat-environment/ada
 measure "lambdesk, JS hello" http://127.0.0.1:3102/hello/ada
 kill -INT %1; wait %1 2>/dev/null || true
 

@@ -15,8 +15,9 @@ use lambdesk::triggers::{
 };
 use tokio::sync::broadcast::error::RecvError;
 
-/// Lines kept in memory; `serve` prints them as they come and keeps them in the files.
-const SERVE_LOG_MEMORY_LINES: usize = 1_000;
+/// Lines kept in memory: none, `serve` prints them as they come and keeps them in the
+/// files (the memory ring is the console's Logs view).
+const SERVE_LOG_MEMORY_LINES: usize = 0;
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {

@@ -102,7 +102,8 @@ impl LogStore {
     pub fn append_invocation(&self, record: &InvocationRecord) -> Result<(), LogError> {
         let entries = lambda_log_entries(record);
         let written = self.files.append(&record.function, &entries);
-        {
+        // A store that keeps no lines in memory (`serve`'s) skips the ring's lock.
+        if self.capacity_lines > 0 {
             let mut recent = self.lock_recent();
             for entry in &entries {
                 if recent.len() == self.capacity_lines {
@@ -192,6 +193,17 @@ mod tests {
         let first = live.try_recv().unwrap();
         assert!(first.message.starts_with("START RequestId: "));
         assert_eq!(&*live.try_recv().unwrap().message, "one");
+    }
+
+    #[test]
+    fn a_store_without_memory_lines_still_writes_and_broadcasts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LogStore::new(dir.path().to_owned(), 0);
+        let mut live = store.subscribe();
+        store.append_invocation(&record("f", &["one"])).unwrap();
+        assert!(store.recent().is_empty());
+        assert!(live.try_recv().unwrap().message.starts_with("START"));
+        assert_eq!(store.read_function_log("f").unwrap().len(), 4);
     }
 
     #[test]
