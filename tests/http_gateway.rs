@@ -469,3 +469,39 @@ fn lambdesk_serve_answers_http_and_stops_on_ctrl_c() {
     let log = std::fs::read_to_string(test.workspace.logs_dir().join("hello.jsonl")).unwrap();
     assert!(log.contains("REPORT RequestId"));
 }
+
+#[test]
+fn an_invocation_finishes_and_is_logged_after_its_client_hung_up() {
+    let test = TestWorkspace::new();
+    add_http_function(
+        &test,
+        "patient",
+        &["GET /patient"],
+        "await new Promise((resolve) => setTimeout(resolve, 300)); console.log('done waiting'); return 'late';",
+    );
+    let running = start(&test, DEFAULT_INTEGRATION_TIMEOUT);
+    let mut stream = TcpStream::connect(running.addr()).unwrap();
+    stream
+        .write_all(b"GET /patient HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n")
+        .unwrap();
+    // The client leaves while the function waits on its timer.
+    std::thread::sleep(Duration::from_millis(50));
+    drop(stream);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while running.recorder.runs_of("patient").is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let runs = running.recorder.runs_of("patient");
+    assert_eq!(runs.len(), 1, "the invocation was dropped with its client");
+    let record = runs[0].result.as_ref().unwrap();
+    assert!(record.is_success(), "{:?}", record.outcome);
+    assert!(
+        record
+            .log_lines
+            .iter()
+            .any(|line| line.contains("done waiting")),
+        "{:?}",
+        record.log_lines
+    );
+    running.stop();
+}
