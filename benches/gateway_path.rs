@@ -69,7 +69,7 @@ fn main() -> anyhow::Result<()> {
             target: "/wat/ada",
             headers: headers.clone(),
             body: b"",
-            peer: "127.0.0.1:50000".parse().expect("an address"),
+            source_ip: "127.0.0.1",
             local_port: 3102,
             protocol: "HTTP/1.1",
         };

@@ -90,11 +90,7 @@ impl LogFileWriter {
     /// it; a later failed write is reported by the next append.
     pub fn append(&self, function: &str, entries: &[LogEntry]) -> Result<(), LogError> {
         let mut text = Vec::with_capacity(entries.len() * 256);
-        for entry in entries {
-            // A LogEntry is strings and a time: serialising it cannot fail.
-            let _ = serde_json::to_writer(&mut text, entry);
-            text.push(b'\n');
-        }
+        write_json_lines(entries, &mut text);
         if self.writer.is_none() {
             let mut files = self.shared.lock_files();
             let mut batch = HashMap::from([(function.to_owned(), text)]);
@@ -252,6 +248,42 @@ impl Shared {
     }
 }
 
+/// The entries as JSON lines, exactly as `serde_json::to_string(entry)` writes each, but
+/// with the function, request id and stream escaped once for the lines that share them
+/// (an invocation's lines all do).
+fn write_json_lines(entries: &[LogEntry], text: &mut Vec<u8>) {
+    // Strings and a time: serialising them cannot fail.
+    let mut shared: Option<(&LogEntry, Vec<u8>)> = None;
+    for entry in entries {
+        let same_invocation = shared.as_ref().is_some_and(|(first, _)| {
+            Arc::ptr_eq(&first.function, &entry.function)
+                && Arc::ptr_eq(&first.request_id, &entry.request_id)
+                && Arc::ptr_eq(&first.log_stream, &entry.log_stream)
+        });
+        if !same_invocation {
+            let mut fields = Vec::with_capacity(160);
+            for (key, value) in [
+                (&b",\"function\":"[..], &entry.function),
+                (b",\"request_id\":", &entry.request_id),
+                (b",\"log_stream\":", &entry.log_stream),
+            ] {
+                fields.extend_from_slice(key);
+                let _ = serde_json::to_writer(&mut fields, &**value);
+            }
+            shared = Some((entry, fields));
+        }
+        text.extend_from_slice(b"{\"time\":");
+        let _ =
+            super::log_time::serialize(&entry.time, &mut serde_json::Serializer::new(&mut *text));
+        if let Some((_, fields)) = &shared {
+            text.extend_from_slice(fields);
+        }
+        text.extend_from_slice(b",\"message\":");
+        let _ = serde_json::to_writer(&mut *text, &*entry.message);
+        text.extend_from_slice(b"}\n");
+    }
+}
+
 fn log_file(logs_dir: &Path, function: &str) -> PathBuf {
     logs_dir.join(format!("{function}.jsonl"))
 }
@@ -299,6 +331,31 @@ mod tests {
                     .to_string()
             })
             .collect()
+    }
+
+    #[test]
+    fn lines_are_written_exactly_as_serde_writes_an_entry() {
+        let shared = entry("START RequestId: r");
+        let lines = [
+            shared.clone(),
+            LogEntry {
+                message: Arc::from("a \"quoted\"\tline\u{1}"),
+                ..shared.clone()
+            },
+            // Another invocation's line, with strings that need escaping.
+            LogEntry {
+                function: Arc::from("other"),
+                request_id: Arc::from("r\"2"),
+                ..entry("END")
+            },
+        ];
+        let mut text = Vec::new();
+        write_json_lines(&lines, &mut text);
+        let expected: String = lines
+            .iter()
+            .map(|line| serde_json::to_string(line).unwrap() + "\n")
+            .collect();
+        assert_eq!(String::from_utf8(text).unwrap(), expected);
     }
 
     #[test]

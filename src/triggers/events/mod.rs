@@ -254,8 +254,9 @@ fn md5_hex(bytes: &[u8]) -> String {
 /// `len` random lower-case hex digits, for ids AWS prints as hex.
 pub(crate) fn random_hex(len: usize) -> String {
     let mut out = String::with_capacity(len + 32);
+    let mut buffer = Uuid::encode_buffer();
     while out.len() < len {
-        out.push_str(&Uuid::new_v4().simple().to_string());
+        out.push_str(Uuid::new_v4().simple().encode_lower(&mut buffer));
     }
     out.truncate(len);
     out

@@ -193,9 +193,11 @@ async fn accept_loop(
                 };
                 let _ = stream.set_nodelay(true);
                 let state = Arc::clone(&state);
+                let source_ip: Arc<str> = Arc::from(peer.ip().to_string());
                 let service = service_fn(move |request| {
                     let state = Arc::clone(&state);
-                    async move { Ok::<_, Infallible>(handle(state, peer, request).await) }
+                    let source_ip = Arc::clone(&source_ip);
+                    async move { Ok::<_, Infallible>(handle(state, &source_ip, request).await) }
                 });
                 let connection = http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service);
@@ -230,15 +232,15 @@ fn to_hyper(response: GatewayResponse) -> Response<Full<Bytes>> {
 
 async fn handle(
     state: Arc<GatewayState>,
-    peer: SocketAddr,
+    source_ip: &str,
     request: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
-    to_hyper(answer(&state, peer, request).await)
+    to_hyper(answer(&state, source_ip, request).await)
 }
 
 async fn answer(
     state: &Arc<GatewayState>,
-    peer: SocketAddr,
+    source_ip: &str,
     request: Request<Incoming>,
 ) -> GatewayResponse {
     let method = request.method().as_str().to_owned();
@@ -289,7 +291,7 @@ async fn answer(
         target: &target,
         headers,
         body: &body,
-        peer,
+        source_ip,
         local_port: state.local_port,
         protocol,
     };

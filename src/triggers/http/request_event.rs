@@ -3,7 +3,6 @@
 //! headers, decoded query and path parameters, and binary bodies in base64.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
@@ -20,7 +19,8 @@ pub struct IncomingRequest<'a> {
     /// Header names and values in arrival order.
     pub headers: Vec<(String, String)>,
     pub body: &'a [u8],
-    pub peer: SocketAddr,
+    /// The client's address (`sourceIp`), written once per connection.
+    pub source_ip: &'a str,
     /// The gateway's port (`x-forwarded-port`).
     pub local_port: u16,
     pub protocol: &'a str,
@@ -96,7 +96,7 @@ pub fn request_event(
             })
             .or_insert_with(|| value.clone());
     }
-    let source_ip = request.peer.ip().to_string();
+    let source_ip = request.source_ip.to_owned();
     let time = Utc::now();
     headers
         .entry("x-forwarded-for".to_owned())
@@ -165,7 +165,7 @@ mod tests {
                 .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
                 .collect(),
             body,
-            peer: "127.0.0.1:50000".parse().unwrap(),
+            source_ip: "127.0.0.1",
             local_port: 3000,
             protocol: "HTTP/1.1",
         }
