@@ -176,11 +176,24 @@ impl Shared {
                         .wait(pending)
                         .unwrap_or_else(PoisonError::into_inner);
                 }
+                // Let a batch gather; a stop cuts the wait short (the owner flushes what
+                // is left), so a command ends without waiting for the batch.
+                let deadline = std::time::Instant::now() + BATCH_DELAY;
+                while !pending.stopping {
+                    let Some(left) = deadline.checked_duration_since(std::time::Instant::now())
+                    else {
+                        break;
+                    };
+                    pending = self
+                        .wake_writer
+                        .wait_timeout(pending, left)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
+                }
                 if pending.stopping {
                     return;
                 }
             }
-            std::thread::sleep(BATCH_DELAY);
             let mut files = self.lock_files();
             let mut batch = {
                 let mut pending = self.lock_pending();
@@ -396,6 +409,18 @@ mod tests {
                 .collect();
             assert_eq!(own, (0..500).collect::<Vec<_>>());
         }
+    }
+
+    #[test]
+    fn dropping_the_writer_writes_what_waits_in_a_gathering_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = LogFileWriter::new(dir.path().to_owned());
+        // The thread is woken by the first line and gathers the batch when the stop
+        // comes: the stop cuts the gathering short and the owner writes the lines.
+        writer.append("f", &[entry("one")]).unwrap();
+        writer.append("f", &[entry("two")]).unwrap();
+        drop(writer);
+        assert_eq!(lines_in(&dir.path().join("f.jsonl")), ["one", "two"]);
     }
 
     #[test]
