@@ -416,6 +416,16 @@ fn parallel_requests_run_in_parallel_up_to_the_reserved_concurrency() {
 
 #[test]
 fn lambdesk_serve_answers_http_and_stops_on_ctrl_c() {
+    serve_answers_http_and_stops_on("-INT");
+}
+
+/// SIGTERM (`kill`, a service manager) stops as cleanly: the log is in its file.
+#[test]
+fn lambdesk_serve_stops_cleanly_on_sigterm() {
+    serve_answers_http_and_stops_on("-TERM");
+}
+
+fn serve_answers_http_and_stops_on(signal: &str) {
     let test = TestWorkspace::new();
     add_http_function(
         &test,
@@ -453,7 +463,7 @@ fn lambdesk_serve_answers_http_and_stops_on_ctrl_c() {
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body, b"<p>hi</p>");
     let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
@@ -503,5 +513,27 @@ fn an_invocation_finishes_and_is_logged_after_its_client_hung_up() {
         "{:?}",
         record.log_lines
     );
+    running.stop();
+}
+
+#[test]
+fn a_guest_computing_past_the_gateway_s_timeout_gets_a_503_in_time() {
+    let test = TestWorkspace::new();
+    // Its own timeout (5 s) is far past the gateway's (300 ms), and it never pauses.
+    test.add_wat(
+        "busy",
+        "(module (func (export \"_start\") (loop $forever (br $forever))))",
+        |config| {
+            config.triggers = vec![Trigger::http("GET /busy")];
+            config.timeout_secs = 5;
+        },
+    );
+    let running = start(&test, Duration::from_millis(300));
+    let asked = std::time::Instant::now();
+    let reply = request(running.addr(), "GET", "/busy", &[], b"");
+    let waited = asked.elapsed();
+    assert_eq!(reply.status, 503);
+    // Answered by the gateway's timeout, not after the function's own.
+    assert!(waited < Duration::from_secs(4), "answered after {waited:?}");
     running.stop();
 }

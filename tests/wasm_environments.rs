@@ -120,3 +120,57 @@ async fn an_environment_export_of_the_wrong_type_is_refused() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_reactor_s_initialize_runs_before_init() {
+    let test = TestWorkspace::new();
+    // A WASI reactor (a C or Rust cdylib): `_initialize` sets its state up first.
+    let reactor = COUNTER.replace(
+        "(func (export \"lambdesk_init\")",
+        "(func (export \"_initialize\") (global.set $count (i32.const 4)))\n  (func (export \"lambdesk_init\")",
+    );
+    let function = test.add_wat("reactor", &reactor, |_| {});
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(record.log_lines, ["count 5"]);
+}
+
+#[tokio::test]
+async fn a_module_with_start_and_the_environment_s_exports_is_refused() {
+    let test = TestWorkspace::new();
+    let both = COUNTER.replace(
+        "(func (export \"lambdesk_init\")",
+        "(func (export \"_start\"))\n  (func (export \"lambdesk_init\")",
+    );
+    let function = test.add_wat("both", &both, |_| {});
+    let runtime = test.runtime();
+    let error = invoke(&test, &runtime, &function, "{}")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("exports both `_start` and `lambdesk_invoke`"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn an_environment_that_times_out_is_discarded() {
+    let test = TestWorkspace::new();
+    // The event "fail" now loops forever instead of answering an error.
+    let looping = COUNTER.replace(
+        "(call $write (i32.const 1) (i32.const 64) (i32.const 44))\n        (return (i32.const 1))",
+        "(loop $forever (br $forever))",
+    );
+    let function = test.add_wat("looping", &looping, |config| config.timeout_secs = 1);
+    let runtime = test.runtime();
+    let timed_out = invoke(&test, &runtime, &function, r#""fail""#)
+        .await
+        .unwrap();
+    assert_eq!(timed_out.error().unwrap().error_type, "Sandbox.Timedout");
+    assert_eq!(runtime.idle_environments("looping"), 0);
+    let next = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert!(next.is_success());
+    assert!(next.init_duration_ms.is_some(), "a fresh environment");
+    assert_eq!(next.log_lines, ["count 1"]);
+}

@@ -140,9 +140,14 @@ pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<Exit
         "lambdesk\tserving {}; Ctrl-C stops",
         workspace.root().display()
     );
-    tokio::signal::ctrl_c()
-        .await
-        .context("cannot wait for Ctrl-C")?;
+    // Ctrl-C, or SIGTERM (`kill`, a service manager): both stop cleanly, so in-flight
+    // invocations finish and the log lines still waiting for their batch are written.
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot wait for SIGTERM")?;
+    tokio::select! {
+        interrupted = tokio::signal::ctrl_c() => interrupted.context("cannot wait for Ctrl-C")?,
+        _ = terminate.recv() => {}
+    }
     outln!("lambdesk\tstopping: invocations in flight finish first; queued events stay queued");
     engine.stop().await;
     // The last invocations' lines are on their way to the printer.

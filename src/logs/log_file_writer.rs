@@ -119,7 +119,7 @@ impl LogFileWriter {
             (pending.failure.take(), pending.bytes > MAX_PENDING_BYTES)
         };
         if over_limit {
-            self.flush()?;
+            self.write_waiting();
         }
         failure.map_or(Ok(()), Err)
     }
@@ -127,17 +127,27 @@ impl LogFileWriter {
     /// Writes every waiting line now (before reading the files back, and at the end of a
     /// command), and reports a write that failed since the last report.
     pub fn flush(&self) -> Result<(), LogError> {
+        self.write_waiting();
+        self.shared
+            .lock_pending()
+            .failure
+            .take()
+            .map_or(Ok(()), Err)
+    }
+
+    /// Writes every waiting line now; a failure waits to be reported by the next
+    /// `append` or `flush` (reading a log back is not the place to report another
+    /// function's failed write).
+    pub fn write_waiting(&self) {
         let mut files = self.shared.lock_files();
-        let (mut batch, failure) = {
+        let mut batch = {
             let mut pending = self.shared.lock_pending();
             pending.bytes = 0;
-            (
-                std::mem::take(&mut pending.text_by_function),
-                pending.failure.take(),
-            )
+            std::mem::take(&mut pending.text_by_function)
         };
-        let written = self.shared.write_batch(&mut files, &mut batch);
-        failure.map_or(written, Err)
+        if let Err(error) = self.shared.write_batch(&mut files, &mut batch) {
+            self.shared.keep_failure(error);
+        }
     }
 }
 
@@ -201,8 +211,16 @@ impl Shared {
                 std::mem::take(&mut pending.text_by_function)
             };
             if let Err(error) = self.write_batch(&mut files, &mut batch) {
-                self.lock_pending().failure = Some(error);
+                self.keep_failure(error);
             }
+        }
+    }
+
+    /// Keeps a failed write for the next report; the first failure is the one told.
+    fn keep_failure(&self, error: LogError) {
+        let mut pending = self.lock_pending();
+        if pending.failure.is_none() {
+            pending.failure = Some(error);
         }
     }
 
@@ -445,9 +463,16 @@ mod tests {
         writer.append("f", &[entry("one")]).unwrap();
         let error = writer.flush().unwrap_err();
         assert!(error.to_string().contains("f.jsonl"), "{error}");
+        // The writer thread's failed batch is told by a later append.
         writer.append("f", &[entry("two")]).unwrap();
-        std::thread::sleep(BATCH_DELAY * 20);
-        let error = writer.append("f", &[entry("three")]).unwrap_err();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let error = loop {
+            match writer.append("f", &[entry("more")]) {
+                Err(error) => break error,
+                Ok(()) if Instant::now() < deadline => std::thread::sleep(BATCH_DELAY),
+                Ok(()) => panic!("no append reported the failed batch"),
+            }
+        };
         assert!(error.to_string().contains("f.jsonl"), "{error}");
     }
 }

@@ -121,7 +121,7 @@ impl LogStore {
 
     /// All entries of a function's log file, oldest first.
     pub fn read_function_log(&self, function: &str) -> Result<Vec<LogEntry>, LogError> {
-        self.flush()?;
+        self.files.write_waiting();
         read_log_file(&self.log_file(function))
     }
 }

@@ -2,55 +2,55 @@
 //! configuration changed since it was loaded: the next invocation then runs the new code,
 //! as the console's Test button and a running `serve` expect after a save.
 
-use std::fs::File;
 use std::os::unix::fs::MetadataExt as _;
 use std::path::PathBuf;
-use std::time::SystemTime;
 
 use crate::model::{Function, FunctionConfig};
 
 /// What a loaded module was made from: the function's folder and configuration, and its
-/// code file, kept open. An `fstat` of the open file (a few hundred nanoseconds) replaces
-/// a `stat` of its path (a path walk: ~3 % of `serve`'s CPU under HTTP load). Saving in
-/// place changes the file's size or time; saving by rename or deleting leaves the open
-/// file with no links; either way the stamp no longer matches.
+/// code file's identity (device and inode) with its size and modification time. One
+/// `stat` of the code path per invocation, outside any lock: a save in place changes the
+/// size or time; a save by rename, a file moved away and replaced, or a deleted file
+/// changes the inode or fails the `stat`. (Comparing the configuration field by field is
+/// cheaper on every invocation than hashing its text.)
 #[derive(Debug)]
 pub struct CodeStamp {
     dir: PathBuf,
     config: FunctionConfig,
-    code_file: Option<(File, SizeAndTime)>,
+    code_file: Option<FileIdentity>,
 }
 
-type SizeAndTime = (u64, SystemTime);
+/// Device, inode, size and modification time (seconds, nanoseconds).
+type FileIdentity = (u64, u64, u64, i64, i64);
 
 impl CodeStamp {
     /// Taken before the code is read, so a save that races the load is noticed by the
     /// next invocation (which loads again) rather than missed.
     pub fn take(function: &Function) -> Self {
-        let code_file = File::open(function.code_path()).ok().and_then(|file| {
-            let stamp = size_and_time(&file.metadata().ok()?)?;
-            Some((file, stamp))
-        });
         Self {
             dir: function.dir.clone(),
             config: function.config.clone(),
-            code_file,
+            code_file: identity_of(function),
         }
     }
 
     pub fn matches(&self, function: &Function) -> bool {
-        // One `fstat`: it is on every invocation's path.
-        let code_unchanged = self.code_file.as_ref().is_some_and(|(file, stamp)| {
-            file.metadata().is_ok_and(|metadata| {
-                metadata.nlink() > 0 && size_and_time(&metadata).as_ref() == Some(stamp)
-            })
-        });
-        code_unchanged && self.dir == function.dir && self.config == function.config
+        self.code_file.is_some()
+            && self.dir == function.dir
+            && self.config == function.config
+            && identity_of(function) == self.code_file
     }
 }
 
-fn size_and_time(metadata: &std::fs::Metadata) -> Option<SizeAndTime> {
-    Some((metadata.len(), metadata.modified().ok()?))
+fn identity_of(function: &Function) -> Option<FileIdentity> {
+    let metadata = std::fs::metadata(function.code_path()).ok()?;
+    Some((
+        metadata.dev(),
+        metadata.ino(),
+        metadata.len(),
+        metadata.mtime(),
+        metadata.mtime_nsec(),
+    ))
 }
 
 #[cfg(test)]
@@ -95,6 +95,17 @@ mod tests {
         let stamp = CodeStamp::take(&function);
         std::fs::remove_file(function.code_path()).unwrap();
         assert!(!stamp.matches(&function));
+    }
+
+    #[test]
+    fn a_file_moved_away_and_replaced_no_longer_matches() {
+        let (_dir, function) = function_with_code("(module)");
+        let stamp = CodeStamp::take(&function);
+        // The console's "Rename file", or an editor's backup by rename.
+        std::fs::rename(function.code_path(), function.dir.join("old.wat")).unwrap();
+        assert!(!stamp.matches(&function), "the code file is gone");
+        std::fs::write(function.code_path(), "(module)").unwrap();
+        assert!(!stamp.matches(&function), "a new file of the same size");
     }
 
     #[test]

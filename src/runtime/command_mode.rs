@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use wasmtime::{Engine, InstancePre};
 
-use super::engine::ticks_for;
 use super::error::InvokeError;
 use super::sandbox::{
     BLOCKED_GUEST_GRACE, Ending, RunResult, Sandbox, SandboxSetup, SandboxState, ending_of,
@@ -18,8 +17,8 @@ pub async fn run(
     setup: &SandboxSetup,
 ) -> Result<RunResult, InvokeError> {
     let mut sandbox = Sandbox::new(engine, setup, event.to_vec())?;
+    sandbox.arm_deadline(setup.timeout);
     let store = &mut sandbox.store;
-    store.set_epoch_deadline(ticks_for(setup.timeout));
 
     let started = Instant::now();
     let guest = async {

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{Engine, InstancePre, Memory, TypedFunc};
 
-use super::engine::ticks_for;
 use super::error::InvokeError;
 use super::sandbox::{
     BLOCKED_GUEST_GRACE, Ending, GuestStatus, RunResult, Sandbox, SandboxSetup, SandboxState,
@@ -18,6 +17,8 @@ use super::sandbox::{
 pub const INIT_EXPORT: &str = "lambdesk_init";
 pub const ALLOC_EXPORT: &str = "lambdesk_alloc";
 pub const INVOKE_EXPORT: &str = "lambdesk_invoke";
+/// What a WASI reactor exports to be set up before its other exports are called.
+pub const REACTOR_INITIALIZE_EXPORT: &str = "_initialize";
 
 pub struct Environment {
     sandbox: Sandbox,
@@ -35,20 +36,29 @@ pub struct Environment {
 
 impl Environment {
     /// Instantiates and runs Init. The environment is usable only when the returned run
-    /// ended with `Answered(GuestStatus::Ok)`.
+    /// ended with `Answered(GuestStatus::Ok)`. `reactor_initialize`: a function's own
+    /// module is a WASI reactor whose `_initialize` (C/C++ constructors, a Rust cdylib's
+    /// set-up) runs before anything else; the JS runtime's snapshot already ran it.
     pub async fn start(
         engine: &Engine,
         instance_pre: &InstancePre<SandboxState>,
         setup: &SandboxSetup,
         log_stream: String,
         fingerprint: u64,
+        reactor_initialize: bool,
     ) -> Result<(Option<Self>, RunResult), InvokeError> {
         let mut sandbox = Sandbox::new(engine, setup, Vec::new())?;
+        sandbox.arm_deadline(setup.timeout);
         let store = &mut sandbox.store;
-        store.set_epoch_deadline(ticks_for(setup.timeout));
         let started = Instant::now();
         let guest = async {
             let instance = instance_pre.instantiate_async(&mut *store).await?;
+            if reactor_initialize
+                && let Ok(initialize) =
+                    instance.get_typed_func::<(), ()>(&mut *store, REACTOR_INITIALIZE_EXPORT)
+            {
+                initialize.call_async(&mut *store, ()).await?;
+            }
             let init = instance.get_typed_func::<(), i32>(&mut *store, INIT_EXPORT)?;
             let alloc = instance.get_typed_func::<u32, u32>(&mut *store, ALLOC_EXPORT)?;
             let invoke = instance.get_typed_func::<(u32, u32), i32>(&mut *store, INVOKE_EXPORT)?;
@@ -101,9 +111,9 @@ impl Environment {
             memory,
             ..
         } = self;
+        sandbox.arm_deadline(timeout);
         let store = &mut sandbox.store;
         store.data_mut().limiter.clear_refused();
-        store.set_epoch_deadline(ticks_for(timeout));
         let started = Instant::now();
         let guest = async {
             let pointer = alloc.call_async(&mut *store, len).await?;

@@ -345,20 +345,20 @@ impl Runtime {
     /// `invoke` of an event lambdesk built itself (a trigger's: serialised by serde, so
     /// valid JSON, and not parsed again on every request) under a given request id:
     /// Lambda keeps an asynchronous event's request id across its retries.
-    pub async fn invoke_as(
+    pub(crate) async fn invoke_as(
         &self,
         workspace: &Workspace,
         function: &Function,
         event: &[u8],
         request_id: Option<&str>,
     ) -> Result<InvocationRecord, InvokeError> {
-        debug_assert!(serde_json::from_slice::<IgnoredAny>(event).is_ok());
         if event.len() > MAX_PAYLOAD_BYTES {
             return Err(InvokeError::RequestTooLarge {
                 size_bytes: event.len(),
                 limit_bytes: MAX_PAYLOAD_BYTES,
             });
         }
+        debug_assert!(serde_json::from_slice::<IgnoredAny>(event).is_ok());
         let (in_flight, loaded) = self.slot_of(function);
         let _permit = Self::acquire_concurrency(function, in_flight)?;
         let request_id = request_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
@@ -455,6 +455,7 @@ impl Runtime {
                 };
                 let log_stream = new_log_stream_name();
                 let outbox = outbox_for(workspace, function)?;
+                let is_own_module = code_dir.is_none();
                 let preopens = code_dir
                     .into_iter()
                     .chain(outbox.iter().map(Outbox::preopen))
@@ -466,6 +467,7 @@ impl Runtime {
                     &setup,
                     log_stream.clone(),
                     fingerprint,
+                    is_own_module,
                 )
                 .await?;
                 let mut init_run = init_run;
@@ -511,7 +513,8 @@ impl Runtime {
 
 /// A function's own module must import nothing but WASI preview 1, and be a command
 /// (`_start`) or an execution environment (`lambdesk_init`, `lambdesk_alloc`,
-/// `lambdesk_invoke` and `memory`); a module that offers both runs as an environment.
+/// `lambdesk_invoke` and `memory`, and if it is a WASI reactor `_initialize`, which runs
+/// first); a module that exports both `_start` and the environment's functions is refused.
 fn guest_mode(module: &Module) -> Result<GuestMode, String> {
     if let Some(import) = module
         .imports()
@@ -533,6 +536,13 @@ fn guest_mode(module: &Module) -> Result<GuestMode, String> {
     .any(|name| module.get_export(name).is_some());
     if opts_in {
         environment_mode::check_exports(module)?;
+        if module.get_export("_start").is_some() {
+            // A command's `_start` must run first and exits; it cannot also serve.
+            return Err(format!(
+                "the module exports both `_start` and `{}`: build it as a WASI reactor (exporting `_initialize`, e.g. a Rust `cdylib`) to run as an execution environment, or without the `lambdesk_*` exports to run as a command",
+                environment_mode::INVOKE_EXPORT
+            ));
+        }
         return Ok(GuestMode::Environment);
     }
     let start_ok = matches!(

@@ -3,9 +3,9 @@
 //! limiter, and how a guest's ending is read from wasmtime's result.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use wasmtime::{Engine, Store, Trap, WasmBacktrace};
+use wasmtime::{Engine, Store, Trap, UpdateDeadline, WasmBacktrace};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
@@ -23,10 +23,12 @@ pub const MAX_LOG_BYTES: usize = 4 * 1024 * 1024;
 /// with the epoch tick this keeps every timeout within 100 ms of its deadline.
 pub const BLOCKED_GUEST_GRACE: Duration = Duration::from_millis(50);
 
-/// Per-store state: the guest's WASI context and its memory limiter.
+/// Per-store state: the guest's WASI context, its memory limiter, and when its current
+/// run must end.
 pub struct SandboxState {
     pub wasi: WasiP1Ctx,
     pub limiter: MemoryLimiter,
+    deadline: Instant,
 }
 
 /// What the sandbox looks like from inside.
@@ -69,14 +71,34 @@ impl Sandbox {
         let state = SandboxState {
             wasi: wasi.build_p1(),
             limiter: MemoryLimiter::new(setup.memory_mb),
+            deadline: Instant::now() + setup.timeout,
         };
         let mut store = Store::new(engine, state);
         store.limiter(|state| &mut state.limiter);
+        // At every epoch tick a running guest either stops (its deadline passed: a
+        // timeout) or lets the async runtime's thread serve others for a moment: a guest
+        // computing for seconds must not hold up the other requests and timers of the
+        // thread it runs on (the gateway's 503 among them).
+        store.epoch_deadline_callback(|context| {
+            Ok(if Instant::now() >= context.data().deadline {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
         Ok(Self {
             store,
             stdout,
             stderr,
         })
+    }
+}
+
+impl Sandbox {
+    /// Starts the clock of one run: the guest is stopped `timeout` from now.
+    pub fn arm_deadline(&mut self, timeout: Duration) {
+        self.store.data_mut().deadline = Instant::now() + timeout;
+        self.store.set_epoch_deadline(1);
     }
 }
 
