@@ -13,11 +13,10 @@ use crate::model::{
 };
 
 use super::MAX_PAYLOAD_BYTES;
-use super::code_fingerprint::code_fingerprint;
 use super::code_stamp::CodeStamp;
 use super::command_mode;
 use super::engine::new_engine;
-use super::environment_mode::{self, Environment};
+use super::environment_mode;
 use super::environment_pool::{DEFAULT_IDLE_ENVIRONMENT_TTL, EnvironmentPool};
 use super::error::{InvokeError, describe};
 use super::js_runtime;
@@ -28,6 +27,8 @@ use super::module_source::module_bytes;
 use super::outbox::{OUTBOX_GUEST_PATH, Outbox};
 use super::outcome::outcome_of;
 use super::sandbox::{RunResult, SandboxSetup, SandboxState};
+
+mod environment_invocation;
 
 /// The only host module a guest may import from.
 const WASI_PREVIEW1: &str = "wasi_snapshot_preview1";
@@ -413,102 +414,6 @@ impl Runtime {
             outbox: sent,
         })
     }
-
-    /// Runs the invocation in a warm execution environment of the function, starting one
-    /// (Init) when none is free. `own_module` is a wat/wasm function's environment-mode
-    /// module; without it the environment is the JS runtime with the function's code.
-    async fn invoke_in_environment(
-        &self,
-        workspace: &Workspace,
-        function: &Function,
-        own_module: Option<Arc<LoadedModule>>,
-        event: &[u8],
-        request_id: &str,
-    ) -> Result<Invocation, InvokeError> {
-        // A module load already noticed changed code (see `CodeStamp`); JS code is files
-        // the runtime reads, so their stamps are taken here.
-        let fingerprint = own_module.as_ref().map_or_else(
-            || code_fingerprint(function, true),
-            |module| module.generation,
-        );
-        let timeout = Duration::from_secs(u64::from(function.config.timeout_secs));
-        let (mut environment, init) = match self.environments.take(&function.name, fingerprint) {
-            Some(environment) => (environment, None),
-            None => {
-                let (module, code_dir) = match own_module {
-                    Some(module) => (module, None),
-                    None => {
-                        let (module, _) = self.js_runtime_module().await?;
-                        let code_dir = (
-                            function.dir.clone(),
-                            TASK_ROOT.to_owned(),
-                            FsPerms::ReadOnly,
-                        );
-                        (module, Some(code_dir))
-                    }
-                };
-                // A freshly loaded module's load time counts towards the first Init.
-                let load_duration = if module.cold_start_pending.swap(false, Ordering::AcqRel) {
-                    module.load_duration
-                } else {
-                    Duration::ZERO
-                };
-                let log_stream = new_log_stream_name();
-                let outbox = outbox_for(workspace, function)?;
-                let is_own_module = code_dir.is_none();
-                let preopens = code_dir
-                    .into_iter()
-                    .chain(outbox.iter().map(Outbox::preopen))
-                    .collect();
-                let setup = sandbox_setup(workspace, function, &log_stream, preopens)?;
-                let (environment, init_run) = Environment::start(
-                    &self.engine,
-                    &module.instance_pre,
-                    &setup,
-                    log_stream.clone(),
-                    fingerprint,
-                    is_own_module,
-                )
-                .await?;
-                let mut init_run = init_run;
-                init_run.duration += load_duration;
-                let Some(mut environment) = environment else {
-                    // Init failed: the invocation fails with Init's error.
-                    let init_duration = init_run.duration;
-                    let mut run = init_run;
-                    run.duration = Duration::ZERO;
-                    return Ok(Invocation {
-                        run,
-                        init_duration: Some(init_duration),
-                        init_log_lines: Vec::new(),
-                        log_stream,
-                        outbox: Vec::new(),
-                    });
-                };
-                environment.outbox = outbox;
-                (environment, Some(init_run))
-            }
-        };
-        let request = invocation_request(workspace, function, event, request_id, timeout);
-        let mut run = environment.invoke(&request, timeout).await?;
-        let (sent, problems) = environment
-            .outbox
-            .as_ref()
-            .map(Outbox::take)
-            .unwrap_or_default();
-        run.log_lines.extend(problems);
-        let log_stream = environment.log_stream.clone();
-        if environment_mode::reusable_after(&run) {
-            self.environments.put_back(&function.name, environment);
-        }
-        Ok(Invocation {
-            run,
-            init_duration: init.as_ref().map(|init| init.duration),
-            init_log_lines: init.map(|init| init.log_lines).unwrap_or_default(),
-            log_stream,
-            outbox: sent,
-        })
-    }
 }
 
 /// A function's own module must import nothing but WASI preview 1, and be a command
@@ -559,45 +464,6 @@ fn guest_mode(module: &Module) -> Result<GuestMode, String> {
             environment_mode::INVOKE_EXPORT
         ))
     }
-}
-
-/// The environment-mode request: one line of context, then the event.
-fn invocation_request(
-    workspace: &Workspace,
-    function: &Function,
-    event: &[u8],
-    request_id: &str,
-    timeout: Duration,
-) -> Vec<u8> {
-    /// Serialised straight into the request (a `json!` map was 3 % of `serve`'s CPU).
-    #[derive(serde::Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Context<'a> {
-        aws_request_id: &'a str,
-        deadline_ms: i64,
-        invoked_function_arn: &'a str,
-    }
-    let deadline_ms = chrono::Utc::now()
-        .timestamp_millis()
-        .saturating_add(i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX));
-    let arn = format!(
-        "arn:aws:lambda:{}:123456789012:function:{}",
-        workspace.config().region,
-        function.name
-    );
-    let mut request = Vec::with_capacity(160 + event.len());
-    // Strings and an integer: serialising cannot fail.
-    let _ = serde_json::to_writer(
-        &mut request,
-        &Context {
-            aws_request_id: request_id,
-            deadline_ms,
-            invoked_function_arn: &arn,
-        },
-    );
-    request.push(b'\n');
-    request.extend_from_slice(event);
-    request
 }
 
 fn sandbox_setup(
