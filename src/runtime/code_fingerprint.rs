@@ -19,7 +19,13 @@ pub fn code_fingerprint(function: &Function, whole_folder: bool) -> u64 {
 }
 
 /// Deep enough for any reasonable source tree; stops a symlink loop.
-const MAX_FOLDER_DEPTH: usize = 8;
+pub const MAX_FOLDER_DEPTH: usize = 8;
+
+/// Whether an entry of the function's folder (at `depth`) is code: saved test events
+/// are not.
+pub fn is_code(path: &Path, depth: usize) -> bool {
+    !(depth == 0 && path.file_name().is_some_and(|name| name == "events"))
+}
 
 fn hash_folder(dir: &Path, hasher: &mut std::hash::DefaultHasher, depth: usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -31,8 +37,7 @@ fn hash_folder(dir: &Path, hasher: &mut std::hash::DefaultHasher, depth: usize) 
         .collect();
     paths.sort();
     for path in paths {
-        // Saved test events are not code.
-        if depth == 0 && path.file_name().is_some_and(|name| name == "events") {
+        if !is_code(&path, depth) {
             continue;
         }
         if path.is_dir() {

@@ -19,6 +19,7 @@ use super::engine::new_engine;
 use super::environment_mode;
 use super::environment_pool::{DEFAULT_IDLE_ENVIRONMENT_TTL, EnvironmentPool};
 use super::error::{InvokeError, describe};
+use super::folder_stamp::FolderStamp;
 use super::js_runtime;
 use super::js_snapshot;
 use super::lambda_environment::{lambda_variables, new_log_stream_name};
@@ -77,6 +78,8 @@ pub struct Runtime {
     js_runtime: tokio::sync::OnceCell<Arc<LoadedModule>>,
     functions: Mutex<HashMap<String, FunctionSlot>>,
     environments: EnvironmentPool,
+    /// For JS functions: what their code folder held when its fingerprint was taken.
+    js_code_stamps: Mutex<HashMap<String, Arc<FolderStamp>>>,
 }
 
 #[derive(Default)]
@@ -149,6 +152,7 @@ impl Runtime {
             js_runtime: tokio::sync::OnceCell::new(),
             functions: Mutex::default(),
             environments: EnvironmentPool::new(options.idle_environment_ttl),
+            js_code_stamps: Mutex::default(),
         })
     }
 

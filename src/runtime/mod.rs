@@ -13,6 +13,7 @@ mod engine;
 mod environment_mode;
 mod environment_pool;
 mod error;
+mod folder_stamp;
 mod invoker;
 mod js_runtime;
 mod js_snapshot;

@@ -10,13 +10,31 @@ use wasmtime_wasi::FsPerms;
 
 use super::{Invocation, LoadedModule, Runtime, TASK_ROOT, outbox_for, sandbox_setup};
 use crate::model::{Function, Workspace};
-use crate::runtime::code_fingerprint::code_fingerprint;
 use crate::runtime::environment_mode::{self, Environment};
 use crate::runtime::error::InvokeError;
+use crate::runtime::folder_stamp::FolderStamp;
 use crate::runtime::lambda_environment::new_log_stream_name;
 use crate::runtime::outbox::Outbox;
 
 impl Runtime {
+    /// The fingerprint of a JS function's code folder, taken again only when a `stat` of
+    /// its folders and files shows a change.
+    fn js_code_fingerprint(&self, function: &Function) -> u64 {
+        let lock = || {
+            self.js_code_stamps
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let known = lock().get(&function.name).cloned();
+        if let Some(stamp) = known.filter(|stamp| stamp.matches(function)) {
+            return stamp.fingerprint();
+        }
+        let stamp = Arc::new(FolderStamp::take(function));
+        let fingerprint = stamp.fingerprint();
+        lock().insert(function.name.clone(), stamp);
+        fingerprint
+    }
+
     /// Runs the invocation in a warm execution environment of the function, starting one
     /// (Init) when none is free. `own_module` is a wat/wasm function's environment-mode
     /// module; without it the environment is the JS runtime with the function's code.
@@ -29,9 +47,9 @@ impl Runtime {
         request_id: &str,
     ) -> Result<Invocation, InvokeError> {
         // A module load already noticed changed code (see `CodeStamp`); JS code is files
-        // the runtime reads, so their stamps are taken here.
+        // the runtime reads, so their stamps are checked here (see `FolderStamp`).
         let fingerprint = own_module.as_ref().map_or_else(
-            || code_fingerprint(function, true),
+            || self.js_code_fingerprint(function),
             |module| module.generation,
         );
         let timeout = Duration::from_secs(u64::from(function.config.timeout_secs));
