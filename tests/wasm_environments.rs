@@ -13,6 +13,15 @@ use lambdesk::model::Outcome;
 
 const COUNTER: &str = include_str!("guests/counter_environment.wat");
 
+/// Why a function with this module cannot be invoked.
+async fn load_error(test: &TestWorkspace, name: &str, wat: &str) -> String {
+    let function = test.add_wat(name, wat, |_| {});
+    invoke(test, &test.runtime(), &function, "{}")
+        .await
+        .unwrap_err()
+        .to_string()
+}
+
 #[tokio::test]
 async fn an_environment_keeps_its_state_and_reports_init_once() {
     let test = TestWorkspace::new();
@@ -92,12 +101,7 @@ async fn a_trap_discards_the_environment() {
 #[tokio::test]
 async fn a_module_that_is_neither_contract_is_refused_with_both_named() {
     let test = TestWorkspace::new();
-    let function = test.add_wat("neither", "(module (memory (export \"memory\") 1))", |_| {});
-    let runtime = test.runtime();
-    let error = invoke(&test, &runtime, &function, "{}")
-        .await
-        .unwrap_err()
-        .to_string();
+    let error = load_error(&test, "neither", "(module (memory (export \"memory\") 1))").await;
     assert!(error.contains("`_start`"), "{error}");
     assert!(error.contains("`lambdesk_invoke`"), "{error}");
 }
@@ -109,12 +113,7 @@ async fn an_environment_export_of_the_wrong_type_is_refused() {
         "(func (export \"lambdesk_init\") (result i32)",
         "(func (export \"lambdesk_init\") (param i32) (result i32)",
     );
-    let function = test.add_wat("wrong", &wrong, |_| {});
-    let runtime = test.runtime();
-    let error = invoke(&test, &runtime, &function, "{}")
-        .await
-        .unwrap_err()
-        .to_string();
+    let error = load_error(&test, "wrong", &wrong).await;
     assert!(
         error.contains("`lambdesk_init` export must be a function () -> i32"),
         "{error}"
@@ -142,12 +141,7 @@ async fn a_module_with_start_and_the_environment_s_exports_is_refused() {
         "(func (export \"lambdesk_init\")",
         "(func (export \"_start\"))\n  (func (export \"lambdesk_init\")",
     );
-    let function = test.add_wat("both", &both, |_| {});
-    let runtime = test.runtime();
-    let error = invoke(&test, &runtime, &function, "{}")
-        .await
-        .unwrap_err()
-        .to_string();
+    let error = load_error(&test, "both", &both).await;
     assert!(
         error.contains("exports both `_start` and `lambdesk_invoke`"),
         "{error}"

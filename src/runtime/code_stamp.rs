@@ -3,7 +3,7 @@
 //! as the console's Test button and a running `serve` expect after a save.
 
 use std::os::unix::fs::MetadataExt as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::model::{Function, FunctionConfig};
 
@@ -20,8 +20,9 @@ pub struct CodeStamp {
     code_file: Option<FileIdentity>,
 }
 
-/// Device, inode, size and modification time (seconds, nanoseconds).
-type FileIdentity = (u64, u64, u64, i64, i64);
+/// Device, inode, size and modification time (seconds, nanoseconds): a file saved again
+/// in place or by rename, or replaced, no longer has the same.
+pub type FileIdentity = (u64, u64, u64, i64, i64);
 
 impl CodeStamp {
     /// Taken before the code is read, so a save that races the load is noticed by the
@@ -30,7 +31,7 @@ impl CodeStamp {
         Self {
             dir: function.dir.clone(),
             config: function.config.clone(),
-            code_file: identity_of(function),
+            code_file: file_identity(&function.code_path()),
         }
     }
 
@@ -38,12 +39,13 @@ impl CodeStamp {
         self.code_file.is_some()
             && self.dir == function.dir
             && self.config == function.config
-            && identity_of(function) == self.code_file
+            && file_identity(&function.code_path()) == self.code_file
     }
 }
 
-fn identity_of(function: &Function) -> Option<FileIdentity> {
-    let metadata = std::fs::metadata(function.code_path()).ok()?;
+/// What a `stat` of `path` says of it; `None` when it cannot be read.
+pub fn file_identity(path: &Path) -> Option<FileIdentity> {
+    let metadata = std::fs::metadata(path).ok()?;
     Some((
         metadata.dev(),
         metadata.ino(),

@@ -1,13 +1,18 @@
-//! Telling cheaply, on every invocation, whether a JS function's code folder changed
-//! since its environments were started: a `stat` of each folder and file it held,
-//! instead of listing every folder again and hashing the configuration's text (a
-//! `read_dir` and a `stat` per entry, and a `Debug` format, per request).
+//! What a JS function's code is, for telling its warm environments apart: a
+//! fingerprint of its configuration and code files (JS modules import each other, so
+//! every file of the folder counts), and a cheap way to tell, on every invocation, that
+//! it still holds — a `stat` of each folder and file instead of listing every folder
+//! again and hashing the configuration's text (a `read_dir` and a `stat` per entry, and
+//! a `Debug` format, per request).
 
-use std::os::unix::fs::MetadataExt as _;
+use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 
-use super::code_fingerprint::{MAX_FOLDER_DEPTH, code_fingerprint, is_code};
+use super::code_stamp::{FileIdentity, file_identity};
 use crate::model::{Function, FunctionConfig};
+
+/// Deep enough for any reasonable source tree; stops a symlink loop.
+const MAX_FOLDER_DEPTH: usize = 8;
 
 /// The function's folders and files when its fingerprint was taken. Adding, removing or
 /// renaming an entry changes its folder's time; saving a file changes the file's size,
@@ -16,22 +21,39 @@ use crate::model::{Function, FunctionConfig};
 pub struct FolderStamp {
     dir: PathBuf,
     config: FunctionConfig,
-    entries: Vec<(PathBuf, Option<Identity>)>,
+    entries: Vec<Entry>,
     fingerprint: u64,
 }
 
-/// Device, inode, size and modification time (seconds, nanoseconds).
-type Identity = (u64, u64, u64, i64, i64);
+#[derive(Debug)]
+struct Entry {
+    path: PathBuf,
+    is_folder: bool,
+    identity: Option<FileIdentity>,
+}
 
 impl FolderStamp {
+    /// Lists the folder once: the entries to check later and the fingerprint (the
+    /// configuration, and each code file's path, size and time, in path order).
     pub fn take(function: &Function) -> Self {
         let mut entries = Vec::new();
         record_folder(&function.dir, 0, &mut entries);
+        let mut hasher = std::hash::DefaultHasher::new();
+        format!("{:?}", function.config).hash(&mut hasher);
+        for entry in entries.iter().filter(|entry| !entry.is_folder) {
+            entry.path.hash(&mut hasher);
+            // Size and time, not the inode: the same content saved again by rename
+            // keeps its warm environments.
+            entry
+                .identity
+                .map(|(_, _, len, seconds, nanos)| (len, seconds, nanos))
+                .hash(&mut hasher);
+        }
         Self {
             dir: function.dir.clone(),
             config: function.config.clone(),
             entries,
-            fingerprint: code_fingerprint(function, true),
+            fingerprint: hasher.finish(),
         }
     }
 
@@ -45,39 +67,45 @@ impl FolderStamp {
             && self
                 .entries
                 .iter()
-                .all(|(path, identity)| identity_of(path) == *identity)
+                .all(|entry| file_identity(&entry.path) == entry.identity)
     }
 }
 
-fn record_folder(dir: &Path, depth: usize, entries: &mut Vec<(PathBuf, Option<Identity>)>) {
-    entries.push((dir.to_owned(), identity_of(dir)));
+/// Whether an entry of the function's folder (at `depth`) is code: saved test events
+/// are not.
+fn is_code(path: &Path, depth: usize) -> bool {
+    !(depth == 0 && path.file_name().is_some_and(|name| name == "events"))
+}
+
+fn record_folder(dir: &Path, depth: usize, entries: &mut Vec<Entry>) {
+    entries.push(Entry {
+        path: dir.to_owned(),
+        is_folder: true,
+        identity: file_identity(dir),
+    });
     let Ok(listing) = std::fs::read_dir(dir) else {
         return;
     };
-    for path in listing.filter_map(Result::ok).map(|entry| entry.path()) {
-        if !is_code(&path, depth) {
-            continue;
-        }
+    let mut paths: Vec<PathBuf> = listing
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| is_code(path, depth))
+        .collect();
+    paths.sort();
+    for path in paths {
         if path.is_dir() {
             if depth < MAX_FOLDER_DEPTH {
                 record_folder(&path, depth + 1, entries);
             }
         } else {
-            let identity = identity_of(&path);
-            entries.push((path, identity));
+            let identity = file_identity(&path);
+            entries.push(Entry {
+                path,
+                is_folder: false,
+                identity,
+            });
         }
     }
-}
-
-fn identity_of(path: &Path) -> Option<Identity> {
-    let metadata = std::fs::metadata(path).ok()?;
-    Some((
-        metadata.dev(),
-        metadata.ino(),
-        metadata.len(),
-        metadata.mtime(),
-        metadata.mtime_nsec(),
-    ))
 }
 
 #[cfg(test)]

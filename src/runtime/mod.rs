@@ -6,7 +6,6 @@
 //! [`InvocationRecord`]: crate::model::InvocationRecord
 
 mod captured_output;
-mod code_fingerprint;
 mod code_stamp;
 mod command_mode;
 mod engine;

@@ -301,27 +301,17 @@ async fn answer(
     let context = Arc::clone(&state.context);
     let origin = format!("HTTP {route_key}");
     let started = tokio::time::Instant::now();
-    // A guest computing without pause cannot be interrupted by the gateway's timeout,
-    // only by its own: it may run here only if its own comes first.
-    let stopped_in_time =
-        Duration::from_secs(u64::from(function.config.timeout_secs)) < state.integration_timeout;
     let mut invocation =
         Box::pin(async move { context.invoke(&function, event, origin, 0, None).await });
-    // Most invocations finish in their first poll (a guest that does not sleep): those
-    // run right here. One that has to wait moves to a task of its own, so that past the
-    // gateway's timeout, or after the client hung up, it still finishes and is logged,
-    // as on AWS. (A spawn, a join and a timer for every request were ~4 % of `serve`'s
-    // CPU under HTTP load.)
-    let first_poll = async {
-        if stopped_in_time {
-            std::future::poll_fn(|context| Poll::Ready(invocation.as_mut().poll(context))).await
-        } else {
-            Poll::Pending
-        }
-    };
+    // Most invocations finish in their first poll (a guest that neither sleeps nor
+    // computes past an epoch tick, when the sandbox yields): those run right here. One
+    // that has to wait moves to a task of its own, so that past the gateway's timeout, or
+    // after the client hung up, it still finishes and is logged, as on AWS. (A spawn, a
+    // join and a timer for every request were ~4 % of `serve`'s CPU under HTTP load.)
+    let first_poll = std::future::poll_fn(|context| Poll::Ready(invocation.as_mut().poll(context)));
     let result = match first_poll.await {
-        // A guest that computed past the gateway's timeout without pausing: the gateway
-        // would have given up on it.
+        // The first poll outlasted the gateway's timeout without pausing (a module
+        // compiled on a cold start): the gateway would have given up on it.
         Poll::Ready(_) if started.elapsed() > state.integration_timeout => Err(()),
         Poll::Ready(result) => Ok(Ok(result)),
         Poll::Pending => tokio::time::timeout_at(
