@@ -384,6 +384,7 @@ fn a_workspace_that_does_not_exist_is_created() {
     let fresh = cli.dir.path().join("brand-new");
     let output = Command::new(env!("CARGO_BIN_EXE_lambdesk"))
         .args(["list", "--workspace", path_str(&fresh)])
+        .env("LAMBDESK_CACHE_DIR", cli.dir.path().join("cache"))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));

@@ -1,4 +1,4 @@
-//! Generated events have the shapes of the AWS samples in `shared/aws-events`,
+//! Generated events have the shapes of the AWS samples in `tests/fixtures/aws-events`,
 //! and the user's overrides land where a function reads them.
 #![allow(
     clippy::unwrap_used,
@@ -13,9 +13,9 @@ use md5::{Digest, Md5};
 use regex::Regex;
 use serde_json::{Value, json};
 
-const SAMPLES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/aws-events");
+const SAMPLES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/aws-events");
 
-/// The parsed sample `name` of `shared/aws-events`.
+/// The parsed sample `name` of `tests/fixtures/aws-events`.
 fn sample(name: &str) -> Value {
     let path = format!("{SAMPLES_DIR}/{name}");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("reading {path}: {err}"));

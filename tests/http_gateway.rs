@@ -1,5 +1,5 @@
 //! The HTTP gateway over real sockets: routes, the API Gateway 2.0 event a function
-//! receives (compared with `shared/aws-events`), response mapping, API Gateway's errors,
+//! receives (compared with `tests/fixtures/aws-events`), response mapping, API Gateway's errors,
 //! concurrency, and `lambdesk serve` as a user runs it.
 #![allow(
     clippy::unwrap_used,

@@ -459,6 +459,7 @@ fn file_menu_opens_a_new_workspace_and_imports_a_wasm_module() {
         wasm: Some(module),
     };
     let app = app(&dir.path().join("ws")).with_dialogs(Box::new(dialogs));
+    let remembered_before = std::fs::read(lambdesk::sample_workspace::last_workspace_file()).ok();
     let mut harness = harness(app);
     harness.run();
     harness.get_by_label("File").click();
@@ -467,6 +468,16 @@ fn file_menu_opens_a_new_workspace_and_imports_a_wasm_module() {
     harness.run();
     assert!(other.join("lambdesk.toml").is_file());
     assert_eq!(harness.state().console().root(), other);
+    // A test's console never touches the user's data: the workspace the user last opened
+    // is still the one remembered, and the new console keeps the test's module cache.
+    assert_eq!(
+        std::fs::read(lambdesk::sample_workspace::last_workspace_file()).ok(),
+        remembered_before
+    );
+    assert_eq!(
+        harness.state().console().runtime_options().cache_dir,
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache")
+    );
     harness.get_by_label_contains("No functions yet");
     harness.get_by_label("File").click();
     harness.run();
@@ -912,4 +923,166 @@ fn a_running_rate_schedule_shows_when_the_engine_fires_it() {
         "{next} vs {started}"
     );
     assert!(next > chrono::Utc::now());
+}
+
+#[test]
+fn a_trigger_added_in_the_code_tab_shows_in_the_configuration_tab_and_survives_its_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = harness(app(&root));
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "hello").click();
+    harness.run();
+    // Configuration first, so that a stale copy would be in memory.
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness.get_by_label("Code").click();
+    harness.run();
+    harness.get_by_label("function.toml").click();
+    harness.run();
+    harness.get_by_label("Code editor").click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::End);
+    harness.run();
+    harness
+        .get_by_label("Code editor")
+        .type_text("\n[[triggers]]\ntype = \"http\"\nroute = \"GET /from-the-editor\"\n");
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness.get_by_label_contains("GET /from-the-editor");
+    harness.get_by_label("Add variable").click();
+    harness.run();
+    harness.get_by_label("Key").click();
+    harness.run();
+    harness.get_by_label("Key").type_text("STAGE");
+    harness.run();
+    harness.get_by_label("Save configuration").click();
+    harness.run();
+    let saved = std::fs::read_to_string(root.join("functions/hello/function.toml")).unwrap();
+    assert!(
+        saved.contains("route = \"GET /from-the-editor\""),
+        "{saved}"
+    );
+    assert!(saved.contains("STAGE = \"\""), "{saved}");
+}
+
+#[test]
+fn ctrl_f_moves_the_typing_into_the_find_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = harness(app(&root));
+    harness.run();
+    harness.get_by_label("Code editor").click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run();
+    harness.get_by_label("Code editor").type_text("invocations");
+    harness.run();
+    harness.get_by_label_contains("4 matches");
+    assert!(harness.query_by_label_contains("unsaved changes").is_none());
+}
+
+#[test]
+fn without_a_folder_dialog_open_workspace_asks_for_a_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("typed-ws");
+    let dialogs = AnsweringDialogs {
+        folder: None,
+        wasm: None,
+    };
+    let app = app(&dir.path().join("ws")).with_dialogs(Box::new(dialogs));
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label_contains("Open workspace...").click();
+    harness.run();
+    harness.get_by_label("Folder path").click();
+    harness.run();
+    harness
+        .get_by_label("Folder path")
+        .type_text(other.to_str().unwrap());
+    harness.run();
+    harness.get_by_label("Open").click();
+    harness.run();
+    assert_eq!(harness.state().console().root(), other);
+    assert!(other.join("lambdesk.toml").is_file());
+}
+
+#[test]
+fn notifications_are_kept_with_their_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(app(&dir.path().join("ws")));
+    harness.run();
+    harness.get_by_label("Code").click();
+    harness.run();
+    harness.get_by_label("New file").click();
+    harness.run();
+    harness.get_by_label("File name").click();
+    harness.run();
+    harness
+        .get_by_label("File name")
+        .type_text("../outside.txt");
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    harness.get_by_label("New file").click();
+    harness.run();
+    harness.get_by_label("File name").click();
+    harness.run();
+    harness
+        .get_by_label("File name")
+        .type_text("/tmp/absolute.txt");
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    assert!(!dir.path().join("ws/functions/outside.txt").exists());
+    harness.get_by_label("Notifications (2)").click();
+    harness.run();
+    harness.get_by_label_contains("`../outside.txt` is not a file inside");
+    harness.get_by_label_contains("`/tmp/absolute.txt` is not a file inside");
+    harness.get_by_label("Clear all").click();
+    harness.run();
+    harness.get_by_label("Nothing to report.");
+}
+
+#[test]
+fn the_first_javascript_test_of_a_machine_says_what_it_is_preparing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let workspace = open_sample_workspace(&root).unwrap();
+    let options = RuntimeOptions {
+        // A machine that has never prepared the JS runtime.
+        cache_dir: dir.path().join("fresh-cache"),
+        ..RuntimeOptions::default()
+    };
+    let context = Arc::new(OnceLock::new());
+    let console = Console::with_workspace(workspace, options, LambdeskApp::waker(context)).unwrap();
+    let mut harness = harness(LambdeskApp::new(console));
+    harness.run();
+    harness.get_by_label("Test").click();
+    harness.run();
+    test_button(&harness).click();
+    harness.step();
+    assert!(harness.state().console().state().is_running("hello"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let mut explained = false;
+    while harness.state().console().state().is_running("hello") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first run never ended"
+        );
+        harness.step();
+        explained |= harness
+            .query_by_label_contains("Preparing the JavaScript runtime, once per machine")
+            .is_some();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        explained,
+        "the first run said nothing about its preparation"
+    );
 }

@@ -62,6 +62,12 @@ impl CostMeter {
         &self.prices
     }
 
+    /// Prices the invocations from now on (`lambdesk.toml`'s `[pricing]` changed); the
+    /// session's totals so far keep the prices they were made with.
+    pub fn set_prices(&mut self, prices: PriceList) {
+        self.prices = prices;
+    }
+
     /// Adds one invocation and returns what it cost.
     pub fn record(&mut self, record: &InvocationRecord) -> InvocationCost {
         let cost = self.prices.invocation_cost(record);

@@ -27,16 +27,35 @@ pub enum Command {
     },
     /// Stop a running invocation of the function (the Cancel button).
     Cancel { function: String },
-    /// Save a function's file (Ctrl+S in the editor).
+    /// Save a function's file (Ctrl+S in the editor). With `expected`, only if the file
+    /// on disk still holds that text (what the editor loaded); `None` writes regardless
+    /// (a new file, or the user chose to keep their version).
     SaveFile {
         function: String,
         relative_path: String,
         contents: String,
+        expected: Option<String>,
     },
-    /// Save a function's configuration (the Configuration tab).
+    /// Forget that saving a file was refused because it changed on disk (the user
+    /// reloaded it).
+    DismissSaveConflict {
+        function: String,
+        relative_path: String,
+    },
+    /// Create an empty file in a function's folder (Code > New file); refused if it
+    /// exists.
+    NewFile {
+        function: String,
+        relative_path: String,
+    },
+    /// Save a function's configuration (the Configuration tab): the change from `base`
+    /// (as the tab read it) to `config`, merged into the file as it is now. Keys changed
+    /// on both sides are refused unless `overwrite`.
     SaveConfig {
         function: String,
+        base: Box<FunctionConfig>,
         config: Box<FunctionConfig>,
+        overwrite: bool,
     },
     /// Create a function from a blueprint (the Create function dialog).
     CreateFunction {
@@ -86,8 +105,10 @@ pub enum Command {
     },
     /// Reread the workspace's functions from disk.
     Refresh,
-    /// Show a message in the status bar (something the UI itself could not do).
+    /// Tell the user something went wrong (something the UI itself could not do).
     ShowMessage(String),
-    /// Hide the message in the status bar.
-    DismissMessage,
+    /// The user looked at the notifications: none is new any more.
+    MarkNotificationsSeen,
+    /// Forget every notification.
+    ClearNotifications,
 }

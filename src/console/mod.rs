@@ -4,12 +4,20 @@
 //! [`ConsoleState`] snapshot and never touch the runtime directly.
 
 mod command;
+mod command_handling;
+mod disk_watch;
+mod files;
 mod invocation_history;
 mod messaging;
 mod metrics;
+mod notifications;
 mod session_ledger;
 mod state;
+mod test_invocations;
 mod trigger_sink;
+
+use files::code_files;
+use test_invocations::set_status;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,14 +28,17 @@ pub use invocation_history::{InvocationHistory, InvocationSummary};
 use messaging::Messaging;
 pub use messaging::{MessagingSnapshot, QueueRow, TopicRow};
 pub use metrics::{MetricsPeriod, MetricsSeries, metrics_series};
+use notifications::SharedNotifications;
+pub use notifications::{Notification, NotificationLevel, Notifications};
 pub use session_ledger::SessionLedger;
 use session_ledger::SharedLedger;
-pub use state::{ConsoleState, FunctionEntry, FunctionStatus, TestResult};
+pub use state::{ConfigSaveOutcome, ConsoleState, FunctionEntry, FunctionStatus, TestResult};
 
 /// For the panels, which use the console and the model only.
 pub use crate::billing::format_usd;
 pub use crate::billing::{CostMeter, FunctionUsage};
 pub use crate::logs::LogEntry;
+pub use crate::runtime::JsPreparationStep;
 
 /// The event templates of the Test tab: id and description per AWS source.
 pub fn event_templates() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -88,9 +99,14 @@ const LOG_MEMORY_LINES: usize = 100_000;
 /// pile up results without bound.
 const EVENT_QUEUE_LEN: usize = 256;
 
+/// How long a restart of the triggers (after `lambdesk.toml` changed) waits for the old
+/// ones to stop.
+const ENGINE_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// What background work reports.
 enum ConsoleEvent {
     InvocationFinished {
+        request_id: String,
         function: String,
         /// Kept with the invocation for "Re-run with this event".
         event: Arc<str>,
@@ -99,8 +115,6 @@ enum ConsoleEvent {
     },
     /// An invocation a trigger started ended (already in the ledger).
     TriggerFinished { function: String, success: bool },
-    /// Something to tell the user in the status bar.
-    Message(String),
 }
 
 pub struct Console {
@@ -113,7 +127,7 @@ pub struct Console {
     waker: Waker,
     state: ConsoleState,
     blueprints: Vec<Blueprint>,
-    /// Running invocations, to cancel them.
+    /// Running Test invocations by request id, to cancel them.
     in_flight: std::collections::HashMap<String, tokio::task::AbortHandle>,
     /// The triggers, once started (see `start_triggers`).
     engine: Option<crate::triggers::TriggerEngine>,
@@ -123,20 +137,60 @@ pub struct Console {
     messaging: Messaging,
     /// Sends what Test invocations put in their `/outbox`.
     outbox: Arc<crate::triggers::outbox_delivery::OutboxDelivery>,
+    /// How this console was set up, carried over to a console on another workspace.
+    settings: ConsoleSettings,
+    /// Changes to the workspace's files on disk, by anyone.
+    disk_watch: disk_watch::DiskWatch,
+    /// What the user is told, shared with the triggers' threads.
+    notifications: SharedNotifications,
+    /// The trigger engine's problems last reported (each is told once, not on every
+    /// reload).
+    told_engine_problems: Vec<String>,
+}
+
+/// What a console takes from the user's folders: kept together so a console opened on
+/// another workspace (File > Open) uses the same ones, and a test's console never reaches
+/// the user's real data or cache folder.
+#[derive(Debug, Clone)]
+struct ConsoleSettings {
+    runtime: RuntimeOptions,
+    /// Where the last opened workspace is remembered for the next start; `None` for
+    /// consoles that must not touch the user's settings (tests, benches).
+    last_workspace_file: Option<PathBuf>,
 }
 
 impl Console {
     /// Opens the workspace at `root` (creating it if needed) and remembers it as the last
     /// workspace, for the next start.
     pub fn open(root: &Path, waker: Waker) -> anyhow::Result<Self> {
+        let settings = ConsoleSettings {
+            runtime: RuntimeOptions::default(),
+            last_workspace_file: Some(last_workspace_file()),
+        };
+        Self::open_with(root, settings, waker)
+    }
+
+    /// A console on the workspace at `root` with this console's settings (its module
+    /// cache, and remembering the workspace only if this one does), triggers started.
+    pub fn open_another(&self, root: &Path) -> anyhow::Result<Self> {
+        Self::open_with(root, self.settings.clone(), self.waker())
+    }
+
+    fn open_with(root: &Path, settings: ConsoleSettings, waker: Waker) -> anyhow::Result<Self> {
         let workspace = Workspace::open(root)?;
-        // Remembering is a convenience: a read-only config folder must not stop the console.
-        let _ = write_atomically(
-            &last_workspace_file(),
-            workspace.root().display().to_string().as_bytes(),
-        );
-        let mut console = Self::with_workspace(workspace, RuntimeOptions::default(), waker)?;
+        if let Some(file) = &settings.last_workspace_file {
+            // Remembering is a convenience: a read-only config folder must not stop the
+            // console.
+            let _ = write_atomically(file, workspace.root().display().to_string().as_bytes());
+        }
+        let mut console = Self::with_settings(workspace, settings, waker)?;
         console.start_triggers();
+        // The JS runtime's one-time preparation takes seconds on a new machine: done in
+        // the background now, the first Test does not wait for all of it.
+        let runtime = Arc::clone(&console.runtime);
+        console.tokio.spawn(async move {
+            let _ = runtime.prepare_js_runtime().await;
+        });
         Ok(console)
     }
 
@@ -144,6 +198,23 @@ impl Console {
     pub fn with_workspace(
         workspace: Workspace,
         options: RuntimeOptions,
+        waker: Waker,
+    ) -> anyhow::Result<Self> {
+        let settings = ConsoleSettings {
+            runtime: options,
+            last_workspace_file: None,
+        };
+        Self::with_settings(workspace, settings, waker)
+    }
+
+    /// Where this console's runtime keeps compiled modules, and the rest of its options.
+    pub fn runtime_options(&self) -> &RuntimeOptions {
+        &self.settings.runtime
+    }
+
+    fn with_settings(
+        workspace: Workspace,
+        settings: ConsoleSettings,
         waker: Waker,
     ) -> anyhow::Result<Self> {
         let tokio = tokio::runtime::Builder::new_multi_thread()
@@ -154,13 +225,19 @@ impl Console {
         let (events_sender, events) = sync_channel(EVENT_QUEUE_LEN);
         let prices = PriceList::builtin().with_overrides(&workspace.config().pricing);
         let logs = Arc::new(LogStore::new(workspace.logs_dir(), LOG_MEMORY_LINES));
+        let (disk_watch, watch_problem) =
+            disk_watch::DiskWatch::start(workspace.root(), Arc::clone(&waker));
         let mut console = Self {
+            disk_watch,
+            notifications: SharedNotifications::default(),
+            told_engine_problems: Vec::new(),
             messaging: Messaging::new(workspace.clone()),
             outbox: Arc::new(crate::triggers::outbox_delivery::OutboxDelivery::new(
                 workspace.clone(),
             )),
             state: ConsoleState::new(workspace.root().to_owned()),
-            runtime: Arc::new(Runtime::new(options)?),
+            runtime: Arc::new(Runtime::new(settings.runtime.clone())?),
+            settings,
             ledger: SharedLedger::new(CostMeter::new(prices), logs),
             workspace,
             tokio,
@@ -174,10 +251,18 @@ impl Console {
         };
         match blueprints::all(Some(&console.workspace)) {
             Ok(found) => console.blueprints = found,
-            Err(error) => console.state.message = Some(error.to_string()),
+            Err(error) => console.notify(NotificationLevel::Error, error.to_string()),
+        }
+        if let Some(problem) = watch_problem {
+            console.notify(NotificationLevel::Error, problem);
         }
         console.refresh_functions();
         Ok(console)
+    }
+
+    /// The step of the JS runtime's one-time preparation in progress, and for how long.
+    pub fn js_preparation(&self) -> Option<(JsPreparationStep, std::time::Duration)> {
+        self.runtime.js_preparation()
     }
 
     pub fn state(&self) -> &ConsoleState {
@@ -220,6 +305,7 @@ impl Console {
                 Arc::new(trigger_sink::ConsoleSink {
                     ledger: self.ledger.clone(),
                     events: self.events_sender.clone(),
+                    notifications: self.notifications.clone(),
                     waker: Arc::clone(&self.waker),
                 }),
             ));
@@ -230,9 +316,17 @@ impl Console {
             self.engine = Some(self.tokio.block_on(TriggerEngine::start(context, options)));
         }
         if let Some(engine) = &self.engine {
-            if let Some(problem) = engine.problems.first() {
-                self.state.message = Some(problem.clone());
+            let problems = engine.problems.clone();
+            for problem in &problems {
+                if !self.told_engine_problems.contains(problem) {
+                    self.notifications
+                        .push(NotificationLevel::Warning, problem.clone());
+                }
             }
+            self.told_engine_problems = problems;
+            self.refresh_notifications();
+        }
+        if let Some(engine) = &self.engine {
             self.state.gateway_url = engine.gateway_addr().map(|addr| format!("http://{addr}"));
         }
     }
@@ -241,120 +335,6 @@ impl Console {
     fn refresh_triggers(&mut self) {
         if self.triggers_wanted {
             self.start_triggers();
-        }
-    }
-
-    /// Applies one command from the UI.
-    pub fn apply(&mut self, command: Command) {
-        match command {
-            Command::Invoke { function, event } => {
-                self.start_invocation(&function, Arc::from(event), "Test");
-            }
-            Command::Rerun { request_id } => self.rerun(&request_id),
-            Command::Cancel { function } => self.cancel_invocation(&function),
-            Command::RenameFile { function, from, to } => self.rename_file(&function, &from, &to),
-            Command::DeleteFile {
-                function,
-                relative_path,
-            } => {
-                if let Some(path) = self.file_path(&function, &relative_path)
-                    && let Err(error) = std::fs::remove_file(&path)
-                {
-                    self.state.message =
-                        Some(format!("Could not delete {}: {error}", path.display()));
-                }
-                self.refresh_functions();
-            }
-            Command::Autosave {
-                function,
-                relative_path,
-                contents,
-            } => {
-                let path = self.autosave_path(&function, &relative_path);
-                let result = match contents {
-                    Some(contents) => write_atomically(&path, contents.as_bytes()),
-                    None => match std::fs::remove_file(&path) {
-                        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                        other => other,
-                    },
-                };
-                if let Err(error) = result {
-                    self.state.message =
-                        Some(format!("Could not autosave {}: {error}", path.display()));
-                }
-            }
-            Command::SaveFile {
-                function,
-                relative_path,
-                contents,
-            } => self.save_file(&function, &relative_path, &contents),
-            Command::SaveConfig { function, config } => {
-                if let Err(error) = self.workspace.save_function_config(&function, &config) {
-                    self.state.message = Some(error.to_string());
-                }
-                self.refresh_functions();
-            }
-            Command::CreateFunction {
-                blueprint,
-                name,
-                memory_mb,
-            } => self.create_function(&blueprint, &name, memory_mb),
-            Command::SaveEvent {
-                function,
-                name,
-                json,
-            } => self.save_event(&function, &name, &json),
-            Command::DeleteEvent { function, name } => {
-                let path = self.event_path(&function, &name);
-                if let Err(error) = std::fs::remove_file(&path) {
-                    self.state.message =
-                        Some(format!("Could not delete {}: {error}", path.display()));
-                }
-                self.state.events_changed = true;
-            }
-            Command::DeleteFunction { function } => self.delete_function(&function),
-            Command::RenameFunction { from, to } => self.rename_function(&from, &to),
-            Command::ImportWasm { path } => self.import_wasm(&path),
-            Command::ExportLogs { path, text } => {
-                if let Err(error) = write_atomically(&path, text.as_bytes()) {
-                    self.state.message =
-                        Some(format!("Could not export to {}: {error}", path.display()));
-                }
-            }
-            Command::SendMessage {
-                queue,
-                body,
-                attributes,
-                group_id,
-            } => {
-                let result = self
-                    .messaging
-                    .send(&queue, &body, &attributes, group_id.as_deref());
-                self.say(result);
-            }
-            Command::PurgeQueue { queue } => {
-                let result = self.messaging.purge(&queue);
-                self.say(result);
-            }
-            Command::RedriveQueue { queue } => {
-                let result = self.messaging.redrive(&queue);
-                self.say(result);
-            }
-            Command::BrowseQueue { queue } => self.messaging.browse(queue),
-            Command::Publish {
-                topic,
-                message,
-                subject,
-                attributes,
-            } => {
-                let result = self
-                    .messaging
-                    .publish(&topic, &message, &subject, &attributes);
-                self.say(result);
-            }
-            Command::Refresh => self.refresh_functions(),
-            Command::DismissMessage => self.state.message = None,
-            Command::ShowMessage(message) => self.state.message = Some(message),
         }
     }
 
@@ -371,13 +351,6 @@ impl Console {
             .filter(|rule| rule.function == function)
             .map(|rule| (rule.expression.clone(), rule.schedule.next_after(now)))
             .collect()
-    }
-
-    /// Tells the user how an action went, in the status bar.
-    fn say(&mut self, result: Result<String, String>) {
-        self.state.message = Some(match result {
-            Ok(done) | Err(done) => done,
-        });
     }
 
     /// Queues and topics as last read; `refresh_messaging` keeps them current.
@@ -397,29 +370,95 @@ impl Console {
     }
 
     /// Takes in what background work finished. Call once per frame.
+    /// Tells the user something (kept in the notification list).
+    fn notify(&mut self, level: NotificationLevel, text: impl Into<String>) {
+        self.notifications.push(level, text);
+        self.refresh_notifications();
+    }
+
+    /// Brings the state's copy of the notifications up to date (only when they changed).
+    fn refresh_notifications(&mut self) {
+        if let Some(current) = self.notifications.refreshed(&self.state.notifications) {
+            self.state.notifications = current;
+        }
+    }
+
     pub fn poll(&mut self) {
+        self.take_disk_changes();
+        self.refresh_notifications();
         loop {
             match self.events.try_recv() {
                 Ok(ConsoleEvent::InvocationFinished {
+                    request_id,
                     function,
                     event,
                     source,
                     result,
-                }) => self.finish_invocation(&function, event, source, result),
+                }) => self.finish_invocation(&request_id, &function, event, source, result),
                 Ok(ConsoleEvent::TriggerFinished { function, success }) => {
                     let status = if success {
                         FunctionStatus::Ok
                     } else {
                         FunctionStatus::Error
                     };
-                    if !self.state.running.contains(&function) {
+                    if !self.state.is_running(&function) {
                         set_status(&mut self.state, &function, status);
                     }
                     self.state.totals = *self.ledger.lock().meter.total();
                 }
-                Ok(ConsoleEvent::Message(message)) => self.state.message = Some(message),
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => return,
             }
+        }
+    }
+
+    /// Picks up what changed on disk: `lambdesk.toml` is read again (queues, topics,
+    /// prices, the gateway's port) and the triggers restarted with it; functions are
+    /// read again; the views are told to reread what they show.
+    fn take_disk_changes(&mut self) {
+        let changes = self.disk_watch.take_changes();
+        if changes == 0 {
+            return;
+        }
+        if changes & disk_watch::WORKSPACE_CONFIG_CHANGED != 0 {
+            self.reload_workspace_config();
+        }
+        self.refresh_functions();
+        self.state.disk_generation += 1;
+    }
+
+    fn reload_workspace_config(&mut self) {
+        let reopened =
+            match Workspace::open(self.workspace.root()) {
+                Ok(reopened) => reopened,
+                Err(error) => {
+                    self.notify(NotificationLevel::Error, format!(
+                    "{error} (the console keeps the settings it had until the file is fixed)"
+                ));
+                    return;
+                }
+            };
+        if reopened.config() == self.workspace.config() {
+            return;
+        }
+        self.ledger
+            .lock()
+            .meter
+            .set_prices(PriceList::builtin().with_overrides(&reopened.config().pricing));
+        self.messaging = Messaging::new(reopened.clone());
+        self.outbox = Arc::new(crate::triggers::outbox_delivery::OutboxDelivery::new(
+            reopened.clone(),
+        ));
+        self.workspace = reopened;
+        // The engine holds the workspace it started with: a new one reads the new
+        // settings. Invocations in flight finish on their own; waiting is bounded so a
+        // long function cannot freeze the window.
+        if let Some(engine) = self.engine.take() {
+            self.tokio.block_on(async {
+                let _ = tokio::time::timeout(ENGINE_STOP_WAIT, engine.stop()).await;
+            });
+        }
+        if self.triggers_wanted {
+            self.start_triggers();
         }
     }
 
@@ -427,7 +466,7 @@ impl Console {
         let names = match self.workspace.function_names() {
             Ok(names) => names,
             Err(error) => {
-                self.state.message = Some(error.to_string());
+                self.notify(NotificationLevel::Error, error.to_string());
                 return;
             }
         };
@@ -471,227 +510,9 @@ impl Console {
         self.refresh_triggers();
     }
 
-    /// A function's file, if `relative_path` stays inside the function's folder.
-    fn file_path(&self, function: &str, relative_path: &str) -> Option<PathBuf> {
-        let inside = !relative_path.is_empty()
-            && !relative_path.starts_with('/')
-            && !relative_path
-                .split(['/', '\\'])
-                .any(|part| part == ".." || part.is_empty());
-        if !inside {
-            self.state_message_later(format!(
-                "`{relative_path}` must be a path inside the function's folder"
-            ));
-            return None;
-        }
-        Some(
-            self.workspace
-                .functions_dir()
-                .join(function)
-                .join(relative_path),
-        )
-    }
-
-    fn state_message_later(&self, message: String) {
-        // Reported through the status bar on the next poll.
-        let _ = self.events_sender.try_send(ConsoleEvent::Message(message));
-    }
-
-    fn rename_file(&mut self, function: &str, from: &str, to: &str) {
-        let (Some(old_path), Some(new_path)) =
-            (self.file_path(function, from), self.file_path(function, to))
-        else {
-            return;
-        };
-        if new_path.exists() {
-            self.state.message = Some(format!("{to} already exists"));
-            return;
-        }
-        let result = new_path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::rename(&old_path, &new_path));
-        if let Err(error) = result {
-            self.state.message = Some(format!("Could not rename {from}: {error}"));
-        }
-        self.refresh_functions();
-    }
-
-    /// Where the unsaved copy of a function's file is kept.
-    fn autosave_path(&self, function: &str, relative_path: &str) -> PathBuf {
-        self.workspace
-            .state_dir()
-            .join("unsaved")
-            .join(function)
-            .join(relative_path)
-    }
-
-    /// Unsaved changes to a file left by an earlier session (a crash), if they differ
-    /// from the file on disk.
-    pub fn unsaved_copy(&self, function: &str, relative_path: &str) -> Option<String> {
-        let copy = std::fs::read_to_string(self.autosave_path(function, relative_path)).ok()?;
-        let saved = self.read_file(function, relative_path).unwrap_or_default();
-        (copy != saved).then_some(copy)
-    }
-
-    /// The text of a function's file, for the editor.
-    pub fn read_file(&self, function: &str, relative_path: &str) -> std::io::Result<String> {
-        std::fs::read_to_string(
-            self.workspace
-                .functions_dir()
-                .join(function)
-                .join(relative_path),
-        )
-    }
-
-    fn save_file(&mut self, function: &str, relative_path: &str, contents: &str) {
-        let path = self
-            .workspace
-            .functions_dir()
-            .join(function)
-            .join(relative_path);
-        if let Err(error) = write_atomically(&path, contents.as_bytes()) {
-            self.state.message = Some(format!("Could not save {}: {error}", path.display()));
-        }
-        self.refresh_functions();
-    }
-
-    fn event_path(&self, function: &str, name: &str) -> PathBuf {
-        let file = if name.ends_with(".json") {
-            name.to_owned()
-        } else {
-            format!("{name}.json")
-        };
-        self.workspace
-            .functions_dir()
-            .join(function)
-            .join("events")
-            .join(file)
-    }
-
-    fn save_event(&mut self, function: &str, name: &str, json: &str) {
-        let valid_name = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
-        if !valid_name {
-            self.state.message = Some(format!(
-                "`{name}` cannot be an event name: use letters, digits, `-`, `_` and `.`"
-            ));
-            return;
-        }
-        let path = self.event_path(function, name);
-        match write_atomically(&path, json.as_bytes()) {
-            Ok(()) => self.state.events_changed = true,
-            Err(error) => {
-                self.state.message = Some(format!("Could not save {}: {error}", path.display()));
-            }
-        }
-    }
-
-    /// A function named after the file (`image-resize.wasm` → `image-resize`), running it
-    /// as `main.wasm` in WASI command mode.
-    fn import_wasm(&mut self, path: &Path) {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                self.state.message = Some(format!("Could not read {}: {error}", path.display()));
-                return;
-            }
-        };
-        if !bytes.starts_with(b"\0asm") {
-            self.state.message = Some(format!(
-                "{} is not a WebAssembly module (it does not start with \\0asm)",
-                path.display()
-            ));
-            return;
-        }
-        let stem = path
-            .file_stem()
-            .map(|stem| stem.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut name: String = stem
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .take(64)
-            .collect();
-        if name.is_empty() {
-            name = "imported".to_owned();
-        }
-        let taken = |candidate: &str| self.workspace.functions_dir().join(candidate).exists();
-        if taken(&name) {
-            let base = name.clone();
-            name = (2..)
-                .map(|n| format!("{base}-{n}"))
-                .find(|candidate| !taken(candidate))
-                .unwrap_or(base);
-        }
-        let config = crate::model::FunctionConfig::new(crate::model::Runtime::Wasm, "main.wasm");
-        match self
-            .workspace
-            .create_function(&name, &config, &[("main.wasm", &bytes)])
-        {
-            Ok(function) => {
-                self.refresh_functions();
-                self.state.created = Some(function.name);
-            }
-            Err(error) => self.state.message = Some(error.to_string()),
-        }
-    }
-
     /// The waker this console uses (a new console for another workspace reuses it).
     pub fn waker(&self) -> Waker {
         Arc::clone(&self.waker)
-    }
-
-    fn rename_function(&mut self, from: &str, to: &str) {
-        if let Err(reason) = crate::model::validate_function_name(to) {
-            self.state.message = Some(format!("Cannot rename to `{to}`: {reason}"));
-            return;
-        }
-        let functions_dir = self.workspace.functions_dir();
-        let (old_dir, new_dir) = (functions_dir.join(from), functions_dir.join(to));
-        if new_dir.exists() {
-            self.state.message = Some(format!("A function named `{to}` already exists"));
-            return;
-        }
-        match std::fs::rename(&old_dir, &new_dir) {
-            Ok(()) => {
-                self.runtime.unload(from);
-                if let Some(result) = self.state.results.remove(from) {
-                    self.state.results.insert(to.to_owned(), result);
-                }
-                self.refresh_functions();
-                self.state.created = Some(to.to_owned());
-            }
-            Err(error) => {
-                self.state.message =
-                    Some(format!("Could not rename {}: {error}", old_dir.display()));
-            }
-        }
-    }
-
-    fn delete_function(&mut self, function: &str) {
-        if crate::model::validate_function_name(function).is_err() {
-            return;
-        }
-        let dir = self.workspace.functions_dir().join(function);
-        match std::fs::remove_dir_all(&dir) {
-            Ok(()) => {
-                self.runtime.unload(function);
-                self.state.results.remove(function);
-            }
-            Err(error) => {
-                self.state.message = Some(format!("Could not delete {}: {error}", dir.display()));
-            }
-        }
-        self.refresh_functions();
     }
 
     /// Whether saved events changed since the UI last looked (then it rereads them).
@@ -704,180 +525,8 @@ impl Console {
         &self.blueprints
     }
 
-    fn create_function(&mut self, blueprint: &str, name: &str, memory_mb: u32) {
-        let created = blueprints::find(Some(&self.workspace), blueprint)
-            .and_then(|blueprint| blueprint.create_function(&self.workspace, name, memory_mb));
-        match created {
-            Ok(function) => {
-                self.refresh_functions();
-                self.state.created = Some(function.name);
-            }
-            Err(error) => self.state.message = Some(error.to_string()),
-        }
-    }
-
-    /// Runs an earlier invocation's function again with the same event.
-    fn rerun(&mut self, request_id: &str) {
-        let found = self
-            .ledger
-            .lock()
-            .history
-            .get(request_id)
-            .map(|summary| (summary.function.clone(), summary.event.clone()));
-        let Some((function, event)) = found else {
-            self.state.message = Some(format!(
-                "Invocation {request_id} is no longer in this session's history"
-            ));
-            return;
-        };
-        let Some(event) = event else {
-            self.state.message = Some(format!(
-                "The event of invocation {request_id} was not kept (older events are dropped \
-                 to bound memory); run it from the Test tab"
-            ));
-            return;
-        };
-        self.start_invocation(&function, event, "Re-run");
-    }
-
-    fn start_invocation(&mut self, name: &str, event: Arc<str>, source: &'static str) {
-        let function = match self.workspace.function(name) {
-            Ok(function) => function,
-            Err(error) => {
-                self.state.message = Some(error.to_string());
-                return;
-            }
-        };
-        self.state.running.insert(name.to_owned());
-        set_status(&mut self.state, name, FunctionStatus::Running);
-        let runtime = Arc::clone(&self.runtime);
-        let workspace = self.workspace.clone();
-        let outbox = Arc::clone(&self.outbox);
-        let sender = self.events_sender.clone();
-        let waker = Arc::clone(&self.waker);
-        let function_name = name.to_owned();
-        let task = self.tokio.spawn(async move {
-            let result = runtime
-                .invoke(&workspace, &function, event.as_bytes())
-                .await
-                .map(|mut record| {
-                    // What the function sent goes out as from any other invocation.
-                    outbox.deliver_from(&function, &mut record, 0);
-                    Arc::new(record)
-                })
-                .map_err(|error| error.to_string());
-            // The console may be gone (window closed); then nobody needs the result.
-            let _ = sender.send(ConsoleEvent::InvocationFinished {
-                function: function_name,
-                event,
-                source,
-                result,
-            });
-            waker();
-        });
-        self.in_flight.insert(name.to_owned(), task.abort_handle());
-    }
-
-    /// Stops a running Test: the invocation's task is dropped, and with it the sandbox
-    /// (an execution environment in use is discarded, never reused half-way).
-    fn cancel_invocation(&mut self, function: &str) {
-        if let Some(task) = self.in_flight.remove(function) {
-            task.abort();
-        }
-        if self.state.running.remove(function) {
-            set_status(&mut self.state, function, FunctionStatus::Error);
-            self.state.results.insert(
-                function.to_owned(),
-                TestResult::NotRun {
-                    message: "Cancelled: the invocation was stopped before it finished.".to_owned(),
-                },
-            );
-        }
-    }
-
-    fn finish_invocation(
-        &mut self,
-        function: &str,
-        event: Arc<str>,
-        source: &'static str,
-        result: Result<Arc<InvocationRecord>, String>,
-    ) {
-        self.in_flight.remove(function);
-        self.state.running.remove(function);
-        match result {
-            Ok(record) => {
-                let (cost, logged) = self.ledger.record(&record, source, event);
-                if let Err(message) = logged {
-                    self.state.message = Some(message);
-                }
-                let status = if record.is_success() {
-                    FunctionStatus::Ok
-                } else {
-                    FunctionStatus::Error
-                };
-                set_status(&mut self.state, function, status);
-                self.state.results.insert(
-                    function.to_owned(),
-                    TestResult::Finished {
-                        record,
-                        cost_usd: cost.total_usd(),
-                    },
-                );
-            }
-            Err(message) => {
-                set_status(&mut self.state, function, FunctionStatus::Error);
-                self.state
-                    .results
-                    .insert(function.to_owned(), TestResult::NotRun { message });
-            }
-        }
-        self.state.totals = *self.ledger.lock().meter.total();
-    }
-
     /// The workspace folder.
     pub fn root(&self) -> PathBuf {
         self.workspace.root().to_owned()
     }
-}
-
-fn set_status(state: &mut ConsoleState, function: &str, status: FunctionStatus) {
-    if let Some(entry) = state
-        .functions
-        .iter_mut()
-        .find(|entry| entry.name == function)
-    {
-        entry.status = status;
-    }
-}
-
-/// The editable files of a function: everything but saved events, sorted; at most a few
-/// levels deep.
-fn code_files(dir: &Path) -> Vec<String> {
-    fn walk(dir: &Path, prefix: &str, depth: usize, found: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.filter_map(Result::ok) {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || (depth == 0 && name == "events") {
-                continue;
-            }
-            let relative = if prefix.is_empty() {
-                name
-            } else {
-                format!("{prefix}/{name}")
-            };
-            if entry.path().is_dir() {
-                if depth < 4 {
-                    walk(&entry.path(), &relative, depth + 1, found);
-                }
-            } else {
-                found.push(relative);
-            }
-        }
-    }
-    let mut found = Vec::new();
-    walk(dir, "", 0, &mut found);
-    found.sort();
-    found
 }

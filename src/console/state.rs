@@ -10,20 +10,39 @@ use crate::model::{InvocationRecord, Runtime};
 pub struct ConsoleState {
     pub workspace_root: PathBuf,
     pub functions: Vec<FunctionEntry>,
-    /// Functions with an invocation in flight.
-    pub running: BTreeSet<String>,
+    /// Test invocations in flight: request id → function.
+    pub running: BTreeMap<String, String>,
     /// The latest Test result per function.
     pub results: BTreeMap<String, TestResult>,
     /// Session totals for the status bar.
     pub totals: FunctionUsage,
-    /// An error to show until dismissed.
-    pub message: Option<String>,
+    /// What the user has been told, newest last, with levels and history.
+    pub notifications: super::Notifications,
     /// A function just created, for the UI to open.
     pub created: Option<String>,
     /// Saved events were added or removed.
     pub events_changed: bool,
     /// Where the HTTP gateway listens, while it runs.
     pub gateway_url: Option<String>,
+    /// Counts changes to the workspace's files on disk (by the console or any other
+    /// program): a view showing a file reads it again when this moves.
+    pub disk_generation: u64,
+    /// Files whose save was refused because they changed on disk since they were
+    /// opened: (function, file).
+    pub save_conflicts: BTreeSet<(String, String)>,
+    /// How the last Configuration tab save went, for the function it saved.
+    pub last_config_save: Option<(String, ConfigSaveOutcome)>,
+}
+
+/// What became of a Configuration tab save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSaveOutcome {
+    /// Written (merged with any changes made to the file meanwhile), or already so.
+    Saved,
+    /// The file changed these keys too since the tab read it: nothing was written.
+    Conflict(Vec<String>),
+    /// Nothing was written, for this reason.
+    Failed(String),
 }
 
 impl ConsoleState {
@@ -31,14 +50,22 @@ impl ConsoleState {
         Self {
             workspace_root,
             functions: Vec::new(),
-            running: BTreeSet::new(),
+            running: BTreeMap::new(),
             results: BTreeMap::new(),
             totals: FunctionUsage::default(),
-            message: None,
+            notifications: super::Notifications::default(),
             created: None,
             events_changed: false,
             gateway_url: None,
+            disk_generation: 0,
+            save_conflicts: BTreeSet::new(),
+            last_config_save: None,
         }
+    }
+
+    /// Whether a Test or Re-run of `function` is in flight.
+    pub fn is_running(&self, function: &str) -> bool {
+        self.running.values().any(|running| running == function)
     }
 
     pub fn function(&self, name: &str) -> Option<&FunctionEntry> {

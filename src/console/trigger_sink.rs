@@ -6,12 +6,15 @@ use std::sync::mpsc::SyncSender;
 
 use crate::triggers::{FinishedInvocation, InvocationSink};
 
+use super::notifications::{NotificationLevel, SharedNotifications};
 use super::session_ledger::SharedLedger;
 use super::{ConsoleEvent, Waker};
 
 pub struct ConsoleSink {
     pub ledger: SharedLedger,
     pub events: SyncSender<ConsoleEvent>,
+    /// Problems go here, never dropped, however busy the UI is.
+    pub notifications: SharedNotifications,
     pub waker: Waker,
 }
 
@@ -23,15 +26,24 @@ impl InvocationSink for ConsoleSink {
                     self.ledger
                         .record(record, &invocation.origin, invocation.event.clone());
                 if let Err(message) = logged {
-                    let _ = self.events.try_send(ConsoleEvent::Message(message));
+                    self.notifications.push(NotificationLevel::Error, message);
                 }
                 record.is_success()
             }
             Err(message) => {
-                let _ = self.events.try_send(ConsoleEvent::Message(format!(
-                    "{} ({}): {message}",
-                    invocation.function, invocation.origin
-                )));
+                // No sandbox ran, so no START/END/REPORT: the function's log says why.
+                if let Err(error) = self.ledger.logs().append_not_started(
+                    &invocation.function,
+                    &invocation.origin,
+                    message,
+                ) {
+                    self.notifications
+                        .push(NotificationLevel::Error, error.to_string());
+                }
+                self.notifications.push(
+                    NotificationLevel::Error,
+                    format!("{} ({}): {message}", invocation.function, invocation.origin),
+                );
                 false
             }
         };

@@ -100,8 +100,31 @@ impl LogStore {
     /// them at once, the file within a few milliseconds (`flush` to be sure); an error
     /// says the file could not be opened, or that an earlier batch could not be written.
     pub fn append_invocation(&self, record: &InvocationRecord) -> Result<(), LogError> {
-        let entries = lambda_log_entries(record);
-        let written = self.files.append(&record.function, &entries);
+        self.append_entries(&record.function, lambda_log_entries(record))
+    }
+
+    /// One line in `function`'s log for an invocation that could not start (no sandbox
+    /// ran, so there is no START/END/REPORT): the Logs view shows why.
+    pub fn append_not_started(
+        &self,
+        function: &str,
+        origin: &str,
+        reason: &str,
+    ) -> Result<(), LogError> {
+        let entry = LogEntry {
+            time: Utc::now(),
+            function: Arc::from(function),
+            request_id: Arc::from(uuid::Uuid::new_v4().to_string()),
+            log_stream: Arc::from("lambdesk"),
+            message: Arc::from(format!(
+                "{origin}: the invocation could not start: {reason}"
+            )),
+        };
+        self.append_entries(function, vec![entry])
+    }
+
+    fn append_entries(&self, function: &str, entries: Vec<LogEntry>) -> Result<(), LogError> {
+        let written = self.files.append(function, &entries);
         // A store that keeps no lines in memory (`serve`'s) skips the ring's lock.
         if self.capacity_lines > 0 {
             let mut recent = self.lock_recent();
@@ -173,6 +196,26 @@ mod tests {
             outbox: Vec::new(),
             log_lines: lines.iter().map(|line| (*line).to_owned()).collect(),
         }
+    }
+
+    #[test]
+    fn an_invocation_that_could_not_start_is_logged_with_its_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LogStore::new(dir.path().join("logs"), 5);
+        store
+            .append_not_started(
+                "echo",
+                "Schedule nightly",
+                "the function is over its reserved concurrency",
+            )
+            .unwrap();
+        let lines = store.read_function_log("echo").unwrap();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(
+            &*lines[0].message,
+            "Schedule nightly: the invocation could not start: the function is over its reserved concurrency"
+        );
+        assert_eq!(store.recent().len(), 1);
     }
 
     #[test]

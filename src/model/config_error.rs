@@ -60,6 +60,13 @@ impl ConfigError {
         }
     }
 
+    /// The same error with `note` after its message (what the user should do about it).
+    #[must_use]
+    pub fn with_note(mut self, note: &str) -> Self {
+        self.message = format!("{} ({note})", self.message);
+        self
+    }
+
     /// A semantic problem with the value at `path` (e.g. `memory_mb` out of range).
     pub fn at_key(file: &Path, text: &str, path: &[KeySegment], message: String) -> Self {
         Self {

@@ -86,7 +86,19 @@ impl FunctionConfig {
         let mut report = |path: Vec<KeySegment>, message: String| problems.push((path, message));
         let key = |name: &str| vec![KeySegment::key(name)];
 
-        if let Err(message) = self.runtime.check_handler(&self.handler) {
+        if self.runtime == Runtime::Rust {
+            // Refused here rather than at every invocation: lambdesk does not build Rust
+            // crates yet, but a crate built for WASI runs today as a `wasm` function.
+            report(
+                key("runtime"),
+                "`rust` functions are not built by lambdesk yet; build the crate with \
+                 `cargo build --release --target wasm32-wasip1` (after \
+                 `rustup target add wasm32-wasip1`), copy \
+                 target/wasm32-wasip1/release/<crate>.wasm into the function's folder as \
+                 main.wasm, and set runtime = \"wasm\", handler = \"main.wasm\""
+                    .to_owned(),
+            );
+        } else if let Err(message) = self.runtime.check_handler(&self.handler) {
             report(key("handler"), message);
         }
         if !MEMORY_MB_RANGE.contains(&self.memory_mb) {

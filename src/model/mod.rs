@@ -4,17 +4,21 @@
 
 mod atomic_write;
 mod config_error;
+mod config_file;
 pub mod filter_policy;
 mod function_config;
+mod function_paths;
 mod invocation;
 pub mod message_attribute;
 mod messaging_config;
 mod names;
+pub mod toml_in_place;
 mod workspace;
 mod workspace_config;
 
 pub use atomic_write::write_atomically;
 pub use config_error::ConfigError;
+pub use config_file::ConfigSaved;
 pub use function_config::{
     Architecture, AsyncConfig, BucketAccess, Destination, Destinations, FunctionConfig,
     Permissions, Runtime, Trigger,
@@ -24,5 +28,6 @@ pub use invocation::{
 };
 pub use messaging_config::{QueueConfig, QueueSubscription, TopicConfig};
 pub use names::{validate_bucket_name, validate_function_name};
-pub use workspace::{Function, Workspace, WorkspaceError};
+pub use toml_in_place::OnConflict;
+pub use workspace::{FUNCTION_FILE, Function, WORKSPACE_FILE, Workspace, WorkspaceError};
 pub use workspace_config::{PricingOverrides, WorkspaceConfig};

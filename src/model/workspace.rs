@@ -26,6 +26,17 @@ pub enum WorkspaceError {
         workspace: PathBuf,
         available: Vec<String>,
     },
+    #[error(
+        "{} changed on disk since it was read, and both changed {}: reload it, or save again to keep your values",
+        file.display(), keys.iter().map(|key| format!("`{key}`")).collect::<Vec<_>>().join(", ")
+    )]
+    ChangedOnDisk { file: PathBuf, keys: Vec<String> },
+    #[error("`{path}` is not a file inside the folder of function `{function}`: {reason}")]
+    OutsideFunction {
+        path: String,
+        function: String,
+        reason: String,
+    },
     #[error("invalid function name: {0}")]
     InvalidName(String),
     #[error("a function named `{0}` already exists")]
@@ -45,7 +56,7 @@ fn available_hint(available: &[String]) -> String {
     }
 }
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> WorkspaceError + '_ {
+pub(super) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> WorkspaceError + '_ {
     move |source| WorkspaceError::Io {
         path: path.to_owned(),
         source,
@@ -318,6 +329,25 @@ mod tests {
         let message = workspace.function("bad").unwrap_err().to_string();
         assert!(message.contains("function.toml:4"), "{message}");
         assert!(message.contains("memroy_mb"), "{message}");
+    }
+
+    #[test]
+    fn a_rust_function_is_refused_at_load_with_how_to_run_rust_today() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let function_dir = dir.path().join("functions/thumbs");
+        std::fs::create_dir_all(function_dir.join("src")).unwrap();
+        std::fs::write(function_dir.join("src/main.rs"), "fn main() {}").unwrap();
+        std::fs::write(
+            function_dir.join(FUNCTION_FILE),
+            "# built by hand\nruntime = \"rust\"\nhandler = \"bootstrap\"\n",
+        )
+        .unwrap();
+        let message = workspace.function("thumbs").unwrap_err().to_string();
+        assert!(message.contains("function.toml:2"), "{message}");
+        assert!(message.contains("`runtime`"), "{message}");
+        assert!(message.contains("wasm32-wasip1"), "{message}");
+        assert!(message.contains("runtime = \"wasm\""), "{message}");
     }
 
     #[test]

@@ -20,6 +20,7 @@ use super::environment_mode;
 use super::environment_pool::{DEFAULT_IDLE_ENVIRONMENT_TTL, EnvironmentPool};
 use super::error::{InvokeError, describe};
 use super::folder_stamp::FolderStamp;
+use super::js_preparation::{JsPreparation, JsPreparationStep};
 use super::js_runtime;
 use super::js_snapshot;
 use super::lambda_environment::{lambda_variables, new_log_stream_name};
@@ -76,6 +77,8 @@ pub struct Runtime {
     cache: ModuleCache,
     js_runtime_path: Option<PathBuf>,
     js_runtime: tokio::sync::OnceCell<Arc<LoadedModule>>,
+    /// What the first load of the JS runtime is doing, while it does it.
+    js_preparation: JsPreparation,
     functions: Mutex<HashMap<String, FunctionSlot>>,
     environments: EnvironmentPool,
     /// For JS functions: what their code folder held when its fingerprint was taken.
@@ -150,10 +153,26 @@ impl Runtime {
             cache: ModuleCache::new(options.cache_dir),
             js_runtime_path: options.js_runtime_path,
             js_runtime: tokio::sync::OnceCell::new(),
+            js_preparation: JsPreparation::default(),
             functions: Mutex::default(),
             environments: EnvironmentPool::new(options.idle_environment_ttl),
             js_code_stamps: Mutex::default(),
         })
+    }
+
+    /// The step of the JS runtime's one-time preparation in progress (the first
+    /// JavaScript invocation of a machine waits for it), and how long it has run.
+    pub fn js_preparation(&self) -> Option<(JsPreparationStep, Duration)> {
+        self.js_preparation.current()
+    }
+
+    /// Prepares the JS runtime now (snapshot, compile), so the first JavaScript Test
+    /// does not wait for it.
+    pub async fn prepare_js_runtime(&self) -> Result<(), InvokeError> {
+        self.js_runtime
+            .get_or_try_init(|| self.load_js_runtime())
+            .await
+            .map(|_| ())
     }
 
     pub fn module_cache(&self) -> &ModuleCache {
@@ -285,13 +304,14 @@ impl Runtime {
             .map_err(|error| load_error(error.to_string()))?;
         // Without a snapshot every environment runs the bootstrap itself: slower, same
         // behaviour. So a failed snapshot is not an error.
+        self.js_preparation.begin(JsPreparationStep::Snapshot);
         let wasm = js_snapshot::snapshot(&self.engine, &self.linker, self.cache.dir(), &plain)
             .await
             .unwrap_or(plain);
-        let (module, origin) = self
-            .cache
-            .load(&self.engine, &wasm)
-            .map_err(|error| load_error(describe(&error)))?;
+        self.js_preparation.begin(JsPreparationStep::Compile);
+        let loaded = self.cache.load(&self.engine, &wasm);
+        self.js_preparation.end();
+        let (module, origin) = loaded.map_err(|error| load_error(describe(&error)))?;
         environment_mode::check_exports(&module).map_err(load_error)?;
         let instance_pre = self
             .linker

@@ -14,6 +14,7 @@ mod environment_pool;
 mod error;
 mod folder_stamp;
 mod invoker;
+mod js_preparation;
 mod js_runtime;
 mod js_snapshot;
 mod lambda_environment;
@@ -26,6 +27,7 @@ mod sandbox;
 
 pub use error::InvokeError;
 pub use invoker::{PreparedReport, Runtime, RuntimeOptions};
+pub use js_preparation::JsPreparationStep;
 pub use js_runtime::{EMBEDDED_JS_RUNTIME, JS_RUNTIME_OVERRIDE_VAR};
 pub use module_cache::{ModuleCache, ModuleOrigin};
 pub use outbox::{orphaned_outboxes, take_messages};

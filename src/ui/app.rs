@@ -67,6 +67,10 @@ pub struct LambdeskApp {
     messaging: MessagingView,
     /// What the central panel shows instead of the selected function, if anything.
     view: Option<View>,
+    /// The notification list is open.
+    notifications_open: bool,
+    /// A folder being typed because no folder dialog answered.
+    folder_prompt: Option<super::folder_prompt::FolderPrompt>,
     commands: Vec<Command>,
 }
 
@@ -88,6 +92,8 @@ impl LambdeskApp {
             test: TestTab::default(),
             config: ConfigTab::default(),
             create: CreateFunctionDialog::default(),
+            notifications_open: false,
+            folder_prompt: None,
             confirm_delete: None,
             renaming: None,
             dialogs: Box::new(NativeDialogs),
@@ -112,7 +118,7 @@ impl LambdeskApp {
 
     /// Replaces the console with one on the workspace at `root` (File > Open/New).
     fn open_workspace(&mut self, root: &std::path::Path) {
-        match Console::open(root, self.console.waker()) {
+        match self.console.open_another(root) {
             Ok(console) => {
                 let dialogs = std::mem::replace(&mut self.dialogs, Box::new(NativeDialogs));
                 *self = Self::new(console).with_dialogs(dialogs);
@@ -139,12 +145,10 @@ impl LambdeskApp {
                     .add(egui::Button::new("Open workspace...").shortcut_text(open_text))
                     .clicked()
                 {
-                    open_root = self.dialogs.pick_folder("Open a lambdesk workspace");
+                    open_root = self.choose_folder("Open a lambdesk workspace");
                 }
                 if ui.button("New workspace...").clicked() {
-                    open_root = self
-                        .dialogs
-                        .pick_folder("Choose an empty folder for the new workspace");
+                    open_root = self.choose_folder("Choose an empty folder for the new workspace");
                 }
                 ui.separator();
                 if ui.button("Import .wasm function...").clicked()
@@ -195,7 +199,16 @@ impl LambdeskApp {
             });
         });
         if ui.input_mut(|input| input.consume_shortcut(&OPEN_WORKSPACE_SHORTCUT)) {
-            open_root = self.dialogs.pick_folder("Open a lambdesk workspace");
+            open_root = self.choose_folder("Open a lambdesk workspace");
+        }
+        if let Some(prompt) = self.folder_prompt.as_mut() {
+            let mut keep = true;
+            if let Some(root) = prompt.ui(ui.ctx(), &mut keep) {
+                open_root = Some(root);
+            }
+            if !keep {
+                self.folder_prompt = None;
+            }
         }
         if ui.input_mut(|input| input.consume_shortcut(&CREATE_FUNCTION_SHORTCUT)) {
             self.create.open = true;
@@ -212,6 +225,16 @@ impl LambdeskApp {
         if let Some(root) = open_root {
             self.open_workspace(&root);
         }
+    }
+
+    /// A folder from the system's dialog; where none answers, the folder prompt opens
+    /// (a cancelled dialog looks the same, and typing a path is a fine way to cancel).
+    fn choose_folder(&mut self, title: &str) -> Option<std::path::PathBuf> {
+        let chosen = self.dialogs.pick_folder(title);
+        if chosen.is_none() {
+            self.folder_prompt = Some(super::folder_prompt::FolderPrompt::new(title));
+        }
+        chosen
     }
 
     /// A waker for the console that repaints the window once it exists.
@@ -297,7 +320,7 @@ impl LambdeskApp {
         let state = self.console.state().clone();
         let mut clicked_function = None;
         egui::Panel::bottom("status_bar").show(ui, |ui| {
-            status_bar::ui(ui, &state, &mut self.commands);
+            status_bar::ui(ui, &state, &mut self.commands, &mut self.notifications_open);
         });
         egui::Panel::left("functions")
             .resizable(true)
@@ -392,7 +415,7 @@ impl LambdeskApp {
                     let gateway_url = state.gateway_url.as_deref();
                     let fires = self.console.schedule_fires(&name);
                     self.config
-                        .ui(ui, &name, gateway_url, &fires, &mut self.commands);
+                        .ui(ui, &self.console, gateway_url, &fires, &mut self.commands);
                 }
             }
         });
@@ -400,6 +423,12 @@ impl LambdeskApp {
             self.view = None;
             self.select(&name);
         }
+        status_bar::notifications_window_ui(
+            ui.ctx(),
+            &state,
+            &mut self.commands,
+            &mut self.notifications_open,
+        );
         self.confirm_delete_ui(ui.ctx());
         self.rename_ui(ui.ctx());
         for command in self.commands.drain(..) {
@@ -478,6 +507,7 @@ impl LambdeskApp {
         if let Some(selected) = self.selected.clone() {
             let entry = self.console.state().function(&selected).cloned();
             self.code.after_commands(&self.console, entry.as_ref());
+            self.config.after_commands(&self.console);
             if self.console.state().function(&selected).is_none() {
                 self.selected = None;
                 if let Some(first) = self

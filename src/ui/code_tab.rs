@@ -29,6 +29,12 @@ pub struct CodeTab {
     last_autosave: Option<std::time::Instant>,
     /// The gutter's layout and what it was made for.
     gutter_cache: Option<(GutterKey, std::sync::Arc<egui::Galley>)>,
+    /// The console's count of disk changes when the file was last compared with disk.
+    disk_generation: u64,
+    /// The file changed on disk while the editor had unsaved changes: the user chooses.
+    disk_changed: bool,
+    /// A save was sent: the text it replaced as saved, restored if the save is refused.
+    pending_save_previous: Option<String>,
 }
 
 /// What the gutter shows: the number of lines and the line marked with an error.
@@ -44,13 +50,104 @@ enum FileAction {
 impl CodeTab {
     /// Picks up the function's files after a file command was applied.
     pub fn after_commands(&mut self, console: &Console, entry: Option<&FunctionEntry>) {
-        let (Some(target), Some(entry)) = (self.reopen.take(), entry) else {
+        let Some(entry) = entry else {
             return;
         };
-        self.files = entry.files.clone();
-        let target = target.filter(|file| self.files.contains(file));
-        let target = target.or_else(|| entry.main_file().map(str::to_owned));
-        self.open_file(console, &entry.name, target);
+        if let Some(target) = self.reopen.take() {
+            self.files = entry.files.clone();
+            let target = target.filter(|file| self.files.contains(file));
+            let target = target.or_else(|| entry.main_file().map(str::to_owned));
+            self.open_file(console, &entry.name, target);
+            return;
+        }
+        let state = console.state();
+        if let (Some(previous), Some(file)) = (self.pending_save_previous.take(), &self.file)
+            && state
+                .save_conflicts
+                .contains(&(entry.name.clone(), file.clone()))
+        {
+            // Refused: the file changed on disk. The text is unsaved again.
+            self.saved_text = previous;
+            self.disk_changed = true;
+        }
+        if state.disk_generation != self.disk_generation {
+            self.disk_generation = state.disk_generation;
+            self.files = entry.files.clone();
+            self.follow_disk(console, &entry.name);
+        }
+    }
+
+    /// Shows what the open file says on disk now, unless the user has unsaved changes
+    /// (then they choose: reload, or save theirs over it).
+    fn follow_disk(&mut self, console: &Console, function: &str) {
+        let Some(file) = &self.file else {
+            return;
+        };
+        // A file removed on disk keeps its text in the editor, to be saved again.
+        let Ok(on_disk) = console.read_file(function, file) else {
+            return;
+        };
+        if on_disk == self.saved_text {
+            return;
+        }
+        if !self.is_dirty() {
+            self.text.clone_from(&on_disk);
+            self.saved_text = on_disk;
+        } else if on_disk == self.text {
+            self.saved_text = on_disk;
+        } else {
+            self.disk_changed = true;
+        }
+    }
+
+    /// "Changed on disk": Reload (the user's changes go) or save theirs over it.
+    fn disk_changed_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        console: &Console,
+        function: &str,
+        commands: &mut Vec<Command>,
+    ) {
+        let (true, Some(file)) = (self.disk_changed, self.file.clone()) else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("{file} changed on disk since you opened it."),
+            );
+            if ui.button("Reload from disk").clicked() {
+                self.open_file(console, function, Some(file.clone()));
+                commands.push(Command::DismissSaveConflict {
+                    function: function.to_owned(),
+                    relative_path: file.clone(),
+                });
+            }
+            if ui.button("Save mine over it").clicked() {
+                self.save(function, None, commands);
+            }
+        });
+    }
+
+    /// Saves the editor's text; with `expected`, only over that text on disk.
+    fn save(&mut self, function: &str, expected: Option<String>, commands: &mut Vec<Command>) {
+        let Some(file) = &self.file else {
+            return;
+        };
+        commands.push(Command::SaveFile {
+            function: function.to_owned(),
+            relative_path: file.clone(),
+            contents: self.text.clone(),
+            expected,
+        });
+        commands.push(Command::Autosave {
+            function: function.to_owned(),
+            relative_path: file.clone(),
+            contents: None,
+        });
+        self.pending_save_previous =
+            Some(std::mem::replace(&mut self.saved_text, self.text.clone()));
+        self.disk_changed = false;
     }
 
     /// New, Rename and Delete for the function's files.
@@ -90,10 +187,9 @@ impl CodeTab {
                             from: file.clone(),
                             to: name.clone(),
                         }),
-                        _ => commands.push(Command::SaveFile {
+                        _ => commands.push(Command::NewFile {
                             function: function.to_owned(),
                             relative_path: name.clone(),
-                            contents: String::new(),
                         }),
                     }
                     self.reopen = Some(Some(name));
@@ -144,6 +240,9 @@ impl CodeTab {
             }
         }
         self.saved_text = self.text.clone();
+        self.disk_changed = false;
+        self.pending_save_previous = None;
+        self.disk_generation = console.state().disk_generation;
         self.recovered = file
             .as_ref()
             .and_then(|file| console.unsaved_copy(function, file));
@@ -173,7 +272,8 @@ impl CodeTab {
     /// Ctrl+F: find (next match is selected) and replace all.
     fn find_bar_ui(&mut self, ui: &mut egui::Ui) {
         let shortcut = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::F);
-        if ui.input_mut(|input| input.consume_shortcut(&shortcut)) {
+        let focus_find = ui.input_mut(|input| input.consume_shortcut(&shortcut));
+        if focus_find {
             self.find_open = true;
         }
         if !self.find_open {
@@ -184,6 +284,10 @@ impl CodeTab {
             let find = ui
                 .add(egui::TextEdit::singleline(&mut self.find).desired_width(200.0))
                 .labelled_by(label.id);
+            // Ctrl+F moves the typing into the find field, out of the code.
+            if focus_find {
+                find.request_focus();
+            }
             let enter = find.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
             if (ui.button("Find next").clicked() || enter) && !self.find.is_empty() {
                 self.find_next = true;
@@ -257,6 +361,7 @@ impl CodeTab {
         commands: &mut Vec<Command>,
     ) {
         let mut switch_to = None;
+        let mut save_now = None;
         egui::Panel::left("code_files")
             .resizable(true)
             .default_size(170.0)
@@ -286,21 +391,9 @@ impl CodeTab {
                 ))
                 .clicked();
             let save_pressed = ui.input_mut(|input| input.consume_shortcut(&save_shortcut));
-            if (save_clicked || save_pressed)
-                && self.is_dirty()
-                && let Some(file) = &self.file
-            {
-                commands.push(Command::SaveFile {
-                    function: function.to_owned(),
-                    relative_path: file.clone(),
-                    contents: self.text.clone(),
-                });
-                commands.push(Command::Autosave {
-                    function: function.to_owned(),
-                    relative_path: file.clone(),
-                    contents: None,
-                });
-                self.saved_text = self.text.clone();
+            if (save_clicked || save_pressed) && self.is_dirty() {
+                let expected = Some(self.saved_text.clone());
+                save_now = Some(expected);
             }
             if self.is_dirty() {
                 ui.weak("(unsaved changes)");
@@ -308,9 +401,13 @@ impl CodeTab {
             ui.separator();
             self.file_buttons_ui(ui);
         });
+        if let Some(expected) = save_now {
+            self.save(function, expected, commands);
+        }
         if let Some(file) = switch_to {
             self.open_file(console, function, Some(file));
         }
+        self.disk_changed_ui(ui, console, function, commands);
         if let Some(error) = &self.load_error {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }

@@ -1,4 +1,4 @@
-use crate::console::{Command, Console, next_schedule_fire};
+use crate::console::{Command, ConfigSaveOutcome, Console, next_schedule_fire};
 use crate::model::{Architecture, FunctionConfig, Trigger};
 
 /// A running schedule's expression and when it fires next.
@@ -8,16 +8,31 @@ type ScheduleFire = (String, Option<chrono::DateTime<chrono::Utc>>);
 /// concurrency and environment variables, validated as typed and saved to function.toml.
 #[derive(Debug, Default)]
 pub struct ConfigTab {
-    saved: Option<FunctionConfig>,
+    function: String,
+    /// The configuration as read from `function.toml`: what the draft started from, and
+    /// what a save diffs against (only the keys the user changed are written).
+    base: Option<FunctionConfig>,
     draft: Option<FunctionConfig>,
     /// Environment variables as edited (a key may be half-typed or repeated).
     variables: Vec<(String, String)>,
     load_error: Option<String>,
+    /// The console's count of disk changes when the file was read.
+    disk_generation: u64,
+    /// A save was sent; its outcome decides whether the tab reads the file again.
+    pending_save: bool,
+    /// The keys a save found changed in the file too (nothing was written).
+    conflict: Option<Vec<String>>,
+    /// The file changed on disk while the draft had unsaved changes.
+    changed_on_disk: bool,
 }
 
 impl ConfigTab {
     pub fn open_function(&mut self, console: &Console, function: &str) {
-        *self = Self::default();
+        *self = Self {
+            function: function.to_owned(),
+            disk_generation: console.state().disk_generation,
+            ..Self::default()
+        };
         match console.workspace().function(function) {
             Ok(function) => {
                 self.variables = function
@@ -26,10 +41,101 @@ impl ConfigTab {
                     .iter()
                     .map(|(key, value)| (key.clone(), value.clone()))
                     .collect();
-                self.saved = Some(function.config.clone());
+                self.base = Some(function.config.clone());
                 self.draft = Some(function.config);
             }
             Err(error) => self.load_error = Some(error.to_string()),
+        }
+    }
+
+    /// Whether the draft says what the file said when it was read.
+    fn is_clean(&self) -> bool {
+        self.candidate()
+            .is_none_or(|(candidate, _)| self.base.as_ref() == Some(&candidate))
+    }
+
+    /// Follows the file: after a save, and whenever it changed on disk (the Code tab,
+    /// another program), the tab shows what it says now, unless the user has unsaved
+    /// changes here (then a save merges them).
+    pub fn after_commands(&mut self, console: &Console) {
+        let state = console.state();
+        if self.pending_save
+            && let Some((function, outcome)) = &state.last_config_save
+            && *function == self.function
+        {
+            self.pending_save = false;
+            match outcome {
+                ConfigSaveOutcome::Saved => {
+                    let function = self.function.clone();
+                    self.open_function(console, &function);
+                    return;
+                }
+                ConfigSaveOutcome::Conflict(keys) => self.conflict = Some(keys.clone()),
+                ConfigSaveOutcome::Failed(_) => {}
+            }
+        }
+        if state.disk_generation != self.disk_generation {
+            self.disk_generation = state.disk_generation;
+            if self.is_clean() {
+                let function = self.function.clone();
+                self.open_function(console, &function);
+            } else {
+                self.changed_on_disk = true;
+            }
+        }
+    }
+
+    /// A save, merged into the file as it is now.
+    fn save(&mut self, candidate: FunctionConfig, overwrite: bool, commands: &mut Vec<Command>) {
+        let Some(base) = self.base.clone() else {
+            return;
+        };
+        commands.push(Command::SaveConfig {
+            function: self.function.clone(),
+            base: Box::new(base),
+            config: Box::new(candidate),
+            overwrite,
+        });
+        self.pending_save = true;
+        self.conflict = None;
+    }
+
+    /// What changed on disk under the user's unsaved changes, and what they can do.
+    fn disk_changes_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        console: &Console,
+        candidate: &FunctionConfig,
+        commands: &mut Vec<Command>,
+    ) {
+        if let Some(keys) = self.conflict.clone() {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "Not saved: function.toml changed on disk since this tab read it, and it changed {} too.",
+                    keys.iter().map(|key| format!("`{key}`")).collect::<Vec<_>>().join(", ")
+                ),
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Save mine over those keys").clicked() {
+                    self.save(candidate.clone(), true, commands);
+                }
+                if ui.button("Reload from disk").clicked() {
+                    let function = self.function.clone();
+                    self.open_function(console, &function);
+                }
+            });
+        } else if self.changed_on_disk {
+            ui.horizontal(|ui| {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "function.toml changed on disk: saving merges your changes into it.",
+                );
+                if ui.button("Discard my changes").clicked() {
+                    let function = self.function.clone();
+                    self.open_function(console, &function);
+                }
+            });
         }
     }
 
@@ -164,7 +270,7 @@ impl ConfigTab {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        function: &str,
+        console: &Console,
         gateway_url: Option<&str>,
         fires: &[ScheduleFire],
         commands: &mut Vec<Command>,
@@ -259,20 +365,17 @@ impl ConfigTab {
         for problem in &problems {
             ui.colored_label(ui.visuals().error_fg_color, problem);
         }
-        let changed = self.saved.as_ref() != Some(&candidate);
+        self.disk_changes_ui(ui, console, &candidate, commands);
+        let changed = self.base.as_ref() != Some(&candidate);
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(
-                    changed && problems.is_empty(),
+                    changed && problems.is_empty() && !self.pending_save,
                     egui::Button::new("Save configuration"),
                 )
                 .clicked()
             {
-                commands.push(Command::SaveConfig {
-                    function: function.to_owned(),
-                    config: Box::new(candidate.clone()),
-                });
-                self.saved = Some(candidate);
+                self.save(candidate.clone(), false, commands);
             }
             if changed {
                 ui.weak("(unsaved changes)");

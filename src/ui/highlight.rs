@@ -23,8 +23,12 @@ pub fn highlighted_layout(
     wrap_width: f32,
     language: &str,
 ) -> Arc<egui::Galley> {
-    let theme = CodeTheme::from_memory(ui.ctx(), ui.style());
-    let mut job = highlight(ui.ctx(), ui.style(), &theme, text.as_str(), language);
+    let mut job = if language == "toml" {
+        super::toml_highlight::toml_layout_job(ui, text.as_str())
+    } else {
+        let theme = CodeTheme::from_memory(ui.ctx(), ui.style());
+        highlight(ui.ctx(), ui.style(), &theme, text.as_str(), language)
+    };
     job.wrap.max_width = wrap_width;
     ui.fonts_mut(|fonts| fonts.layout_job(job))
 }

@@ -8,6 +8,7 @@ mod cost_view;
 mod create_function;
 mod dialogs;
 mod file_tree;
+mod folder_prompt;
 mod function_list;
 mod highlight;
 mod log_rows;
@@ -16,6 +17,7 @@ mod messaging_view;
 mod monitor_charts;
 mod status_bar;
 mod test_tab;
+mod toml_highlight;
 
 pub use app::{LambdeskApp, Tab};
 pub use dialogs::{Dialogs, NativeDialogs};

@@ -1,6 +1,6 @@
 use crate::console::{
-    Command, Console, ConsoleState, TestResult, event_template, event_templates, format_usd,
-    invocation_log_lines,
+    Command, Console, ConsoleState, JsPreparationStep, TestResult, event_template, event_templates,
+    format_usd, invocation_log_lines,
 };
 use crate::model::Outcome;
 
@@ -67,7 +67,7 @@ impl TestTab {
         state: &ConsoleState,
         commands: &mut Vec<Command>,
     ) {
-        let running = state.running.contains(function);
+        let running = state.is_running(function);
         let json_error = serde_json::from_str::<serde_json::Value>(&self.event)
             .err()
             .map(|error| {
@@ -118,6 +118,9 @@ impl TestTab {
                 }
             }
         });
+        if running && let Some((step, elapsed)) = console.js_preparation() {
+            js_preparation_ui(ui, step, elapsed);
+        }
         if let Some(file) = switch_to {
             self.load_event(console, function, Some(file));
         }
@@ -285,4 +288,26 @@ fn result_ui(ui: &mut egui::Ui, record: &crate::model::InvocationRecord, cost_us
     ui.strong("Log output");
     let log = invocation_log_lines(record);
     ui.add(egui::Label::new(egui::RichText::new(log.join("\n")).monospace()).selectable(true));
+}
+
+/// Why the first JavaScript run of a machine takes seconds: the step of the runtime's
+/// one-time preparation, as a progress bar with the time so far.
+fn js_preparation_ui(ui: &mut egui::Ui, step: JsPreparationStep, elapsed: std::time::Duration) {
+    #[expect(clippy::cast_precision_loss, reason = "a step count of 2")]
+    let done = (step.number() - 1) as f32 / JsPreparationStep::COUNT as f32;
+    ui.add(
+        egui::ProgressBar::new(done)
+            .text(format!(
+                "Preparing the JavaScript runtime, once per machine (step {} of {}): {} — {:.1} s",
+                step.number(),
+                JsPreparationStep::COUNT,
+                step.description(),
+                elapsed.as_secs_f64()
+            ))
+            .animate(true),
+    );
+    ui.weak("Later runs start in milliseconds.");
+    // The step changes without an event to wake the UI: look again soon.
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_millis(100));
 }

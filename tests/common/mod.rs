@@ -165,9 +165,12 @@ pub fn writes_stdout(text: &str) -> String {
 
 pub const INFINITE_LOOP: &str = "(loop $forever (br $forever))";
 
-/// A sample event of `../shared/aws-events`.
+/// A sample event of `tests/fixtures/aws-events`.
 pub fn aws_sample(name: &str) -> serde_json::Value {
-    let path = format!("{}/../shared/aws-events/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/aws-events/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(&path).expect("sample")).expect("sample JSON")
 }
 

@@ -1,6 +1,6 @@
 //! API Gateway HTTP API requests, payload format version 2.0.
 //!
-//! Shape: `shared/aws-events/apigw-v2-request-no-authorizer.json`, except that
+//! Shape: `tests/fixtures/aws-events/apigw-v2-request-no-authorizer.json`, except that
 //! `requestContext.authentication` (the mutual-TLS client certificate) is left
 //! out: a gateway without mTLS sends none. `body` is present only when the
 //! request has one, `queryStringParameters` only when it has a query string

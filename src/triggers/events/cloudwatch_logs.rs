@@ -1,6 +1,6 @@
 //! CloudWatch Logs subscription filter deliveries.
 //!
-//! Shape: `shared/aws-events/cloudwatch-logs-event.json`. The event is
+//! Shape: `tests/fixtures/aws-events/cloudwatch-logs-event.json`. The event is
 //! `{"awslogs": {"data": …}}` where `data` is the base64 of the gzip of a JSON
 //! document listing the log events; [`encode_data`] and [`decode_data`] convert.
 

@@ -1,6 +1,6 @@
 //! DynamoDB stream records.
 //!
-//! Shape: `shared/aws-events/dynamodb-event.json`. Items are written in
+//! Shape: `tests/fixtures/aws-events/dynamodb-event.json`. Items are written in
 //! DynamoDB JSON (`{"S": "text"}`, `{"N": "12"}`, …). `userIdentity` appears only
 //! on records of items removed by TTL, as AWS sends it; AWS's sample has it on
 //! an INSERT record, which a real stream never produces.

@@ -1,6 +1,6 @@
 //! Kinesis data stream records.
 //!
-//! Shape: `shared/aws-events/kinesis-event.json`; `data` is the base64 of the
+//! Shape: `tests/fixtures/aws-events/kinesis-event.json`; `data` is the base64 of the
 //! record's bytes.
 
 use base64::Engine as _;

@@ -3,7 +3,7 @@
 //! Every source has its own module with a typed description of one event (for
 //! example [`s3::S3ObjectEvent`]) whose `event()` builds the JSON exactly as the
 //! AWS service delivers it to a function: same field names, nesting and value
-//! types as the samples in `shared/aws-events`. Values AWS computes (MD5 digests,
+//! types as the samples in `tests/fixtures/aws-events`. Values AWS computes (MD5 digests,
 //! ARNs, base64 and gzip payloads) are computed for real; identifiers are fresh
 //! and timestamps are the current time, in each service's own format.
 //!

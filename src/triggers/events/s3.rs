@@ -1,6 +1,6 @@
 //! S3 bucket notifications for created and removed objects.
 //!
-//! Shape: `shared/aws-events/s3-event.json`. A removal notification has no
+//! Shape: `tests/fixtures/aws-events/s3-event.json`. A removal notification has no
 //! `size` and no `eTag` in `s3.object`, as AWS sends it.
 
 use base64::Engine as _;

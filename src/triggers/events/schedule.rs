@@ -1,6 +1,6 @@
 //! EventBridge (CloudWatch Events) scheduled events.
 //!
-//! Shape: `shared/aws-events/scheduled-event.json` (the `sam local
+//! Shape: `tests/fixtures/aws-events/scheduled-event.json` (the `sam local
 //! generate-event` template, which has no `version` field).
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -1,6 +1,6 @@
 //! SES receipt rule notifications for incoming mail (Lambda action).
 //!
-//! Shape: `shared/aws-events/ses-lambda-event.json`. The event describes the
+//! Shape: `tests/fixtures/aws-events/ses-lambda-event.json`. The event describes the
 //! mail (headers, verdicts), never its body.
 
 use base64::Engine as _;

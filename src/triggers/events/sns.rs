@@ -1,6 +1,6 @@
 //! SNS topic notifications delivered to a subscribed function.
 //!
-//! Shape: `shared/aws-events/sns-event.json`.
+//! Shape: `tests/fixtures/aws-events/sns-event.json`.
 
 use std::collections::BTreeMap;
 

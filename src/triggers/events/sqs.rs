@@ -1,6 +1,6 @@
 //! SQS messages as an event source mapping delivers them (a batch of records).
 //!
-//! Shape: `shared/aws-events/sqs-event.json`. `md5OfBody` and
+//! Shape: `tests/fixtures/aws-events/sqs-event.json`. `md5OfBody` and
 //! `md5OfMessageAttributes` are the digests SQS itself computes.
 
 use std::collections::BTreeMap;
