@@ -122,6 +122,121 @@ async fn an_unhandled_rejection_fails_the_invocation() {
     );
 }
 
+/// What Lambda's Node.js runtime reports for a value that is not an Error: rejecting
+/// with null or undefined (or `context.fail()` with nothing) is the string "handled";
+/// anything else is `typeof value` with its `toString()` (its Errors.js and
+/// CallbackContext.js).
+#[tokio::test]
+async fn any_rejection_or_throw_fails_even_without_an_error_object() {
+    let cases = [
+        (
+            "export const handler = async () => { throw null; };",
+            "string",
+            "handled",
+        ),
+        (
+            "export const handler = async () => { throw undefined; };",
+            "string",
+            "handled",
+        ),
+        (
+            "export const handler = () => Promise.reject(null);",
+            "string",
+            "handled",
+        ),
+        (
+            "export const handler = () => Promise.reject(undefined);",
+            "string",
+            "handled",
+        ),
+        (
+            "export const handler = (event) => { throw null; };",
+            "string",
+            "handled",
+        ),
+        (
+            "export const handler = (event, context, callback) => { context.fail(); };",
+            "string",
+            "handled",
+        ),
+        (
+            "export const handler = async () => { throw 'text'; };",
+            "string",
+            "text",
+        ),
+        (
+            "export const handler = async () => { throw 42; };",
+            "number",
+            "42",
+        ),
+        (
+            "export const handler = async () => { throw { reason: 'x', message: 'no stack' }; };",
+            "object",
+            "[object Object]",
+        ),
+        (
+            "export const handler = async () => { setTimeout(() => { throw null; }, 1); await new Promise(() => {}); };",
+            "handled",
+            "callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack",
+        ),
+    ];
+    for (source, error_type, error_message) in cases {
+        let (error, record) = failing(&[("index.mjs", source)], "index.handler").await;
+        assert_eq!(
+            (error.error_type.as_str(), error.error_message.as_str()),
+            (error_type, error_message),
+            "{source}"
+        );
+        assert!(error.trace.is_empty(), "{source}: {error:?}");
+        assert!(
+            record.log_lines.iter().any(|line| line.contains(&format!(
+                "\tERROR\tInvoke Error \t{{\"errorType\":\"{error_type}\""
+            ))),
+            "{source}: {:#?}",
+            record.log_lines
+        );
+    }
+}
+
+/// `lambdesk invoke` exits 1 with the error JSON on stdout, as for any failure.
+#[test]
+fn the_cli_exits_1_for_a_handler_that_throws_null() {
+    let test = TestWorkspace::new();
+    test.add_js(
+        "nothing",
+        "index.handler",
+        &[(
+            "index.mjs",
+            "export const handler = async () => { throw null; };",
+        )],
+        |_| {},
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_lambdesk"))
+        .arg("--workspace")
+        .arg(test.workspace.root())
+        .args(["invoke", "nothing"])
+        .env(
+            "LAMBDESK_CACHE_DIR",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        )
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let error: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (&error["errorType"], &error["errorMessage"]),
+        (&json!("string"), &json!("handled")),
+        "{error}"
+    );
+}
+
 const COUNTER: &str = "let count = 0;\nconst loadedAt = Date.now();\nexport const handler = async () => { count += 1; await new Promise((r) => setTimeout(r, 100)); return { count, loadedAt }; };";
 
 #[tokio::test]

@@ -152,3 +152,192 @@ export const handler = async () => ({
     }
     assert!(!buckets.join("shared/new.txt").exists());
 }
+
+/// The function's code is read-only at `/var/task`, as on Lambda: a change there fails
+/// with Node's EROFS, and the message reads as Node's does.
+#[tokio::test]
+async fn writing_into_var_task_is_erofs() {
+    let test = TestWorkspace::new();
+    let source = r#"
+import fs from "fs";
+const failure = (action) => { try { action(); return "allowed"; } catch (error) { return [error.code, error.message, error.syscall, error.path]; } };
+export const handler = async () => ({
+  write: failure(() => fs.writeFileSync("/var/task/x.txt", "x")),
+  append: failure(() => fs.appendFileSync("/var/task/index.mjs", "x")),
+  mkdir: failure(() => fs.mkdirSync("/var/task/new")),
+  unlink: failure(() => fs.unlinkSync("/var/task/index.mjs")),
+  promise: await fs.promises.writeFile("/var/task/y.txt", "y").then(() => "allowed", (error) => error.code),
+});
+"#;
+    let function = test.add_js(
+        "readonly",
+        "index.handler",
+        &[("index.mjs", source)],
+        |_| {},
+    );
+    let record = invoke(&test, &test.runtime(), &function, "{}")
+        .await
+        .unwrap();
+    assert_eq!(
+        response(&record),
+        json!({
+            "write": ["EROFS", "EROFS: read-only file system, open '/var/task/x.txt'", "open", "/var/task/x.txt"],
+            "append": ["EROFS", "EROFS: read-only file system, open '/var/task/index.mjs'", "open", "/var/task/index.mjs"],
+            "mkdir": ["EROFS", "EROFS: read-only file system, mkdir '/var/task/new'", "mkdir", "/var/task/new"],
+            "unlink": ["EROFS", "EROFS: read-only file system, unlink '/var/task/index.mjs'", "unlink", "/var/task/index.mjs"],
+            "promise": "EROFS"
+        })
+    );
+    assert!(!function.dir.join("x.txt").exists());
+    assert!(function.dir.join("index.mjs").exists());
+}
+
+/// A full disk under a bucket is Node's ENOSPC. `/dev/full` stands in for the full disk:
+/// every write to it fails with the system's ENOSPC.
+#[tokio::test]
+async fn a_write_to_a_full_disk_is_enospc() {
+    let test = TestWorkspace::new();
+    let source = r#"
+import fs from "fs";
+export const handler = async () => {
+  try { fs.writeFileSync("/buckets/disk/full", "no room"); return "written"; } catch (error) { return [error.code, error.message]; }
+};
+"#;
+    let function = test.add_js(
+        "filler",
+        "index.handler",
+        &[("index.mjs", source)],
+        |config| {
+            config
+                .permissions
+                .buckets
+                .insert("disk".to_owned(), BucketAccess::ReadWrite);
+        },
+    );
+    std::fs::create_dir_all(test.workspace.buckets_dir()).unwrap();
+    std::os::unix::fs::symlink("/dev", test.workspace.buckets_dir().join("disk")).unwrap();
+    let record = invoke(&test, &test.runtime(), &function, "{}")
+        .await
+        .unwrap();
+    assert_eq!(
+        response(&record),
+        json!([
+            "ENOSPC",
+            "ENOSPC: no space left on device, open '/buckets/disk/full'"
+        ])
+    );
+}
+
+/// The guest's table from WASI errnos to Node's codes and messages, for the errors no
+/// test can make the system produce.
+#[allow(dead_code, reason = "the guest's module, included to test its table")]
+#[path = "../runtimes/js/src/fs_errors.rs"]
+mod fs_errors;
+
+#[test]
+fn wasi_errnos_map_to_node_s_codes_and_messages() {
+    let changes = [
+        (69, "/buckets/b/f", "EROFS", "read-only file system"),
+        (51, "/buckets/b/f", "ENOSPC", "no space left on device"),
+        (2, "/buckets/b/f", "EACCES", "permission denied"),
+        (63, "/buckets/b/f", "EPERM", "operation not permitted"),
+        // wasmtime refuses a change in a read-only preopen with EPERM: in /var/task that
+        // is Lambda's read-only file system.
+        (63, "/var/task/f", "EROFS", "read-only file system"),
+        (63, "/var/task", "EROFS", "read-only file system"),
+        (63, "/var/tasks/f", "EPERM", "operation not permitted"),
+        (
+            63,
+            "/buckets/../var/task/f",
+            "EROFS",
+            "read-only file system",
+        ),
+        (63, "/var/task/../f", "EPERM", "operation not permitted"),
+        (44, "/f", "ENOENT", "no such file or directory"),
+        (20, "/f", "EEXIST", "file already exists"),
+        (54, "/f", "ENOTDIR", "not a directory"),
+        (31, "/f", "EISDIR", "illegal operation on a directory"),
+        (55, "/f", "ENOTEMPTY", "directory not empty"),
+        (37, "/f", "ENAMETOOLONG", "name too long"),
+        (22, "/f", "EFBIG", "file too large"),
+        (76, "/etc/passwd", "EACCES", "permission denied"),
+        (9999, "/f", "EIO", "i/o error"),
+    ];
+    for (errno, path, code, message) in changes {
+        assert_eq!(
+            fs_errors::node_error(errno, path, true),
+            (code, message),
+            "{errno} {path}"
+        );
+    }
+    // A read refused in /var/task is a symlink leading out, not a read-only file system.
+    let reads = [
+        (63, "/var/task/link", "EPERM", "operation not permitted"),
+        (
+            32,
+            "/var/task/f",
+            "ELOOP",
+            "too many symbolic links encountered",
+        ),
+        (44, "/var/task/f", "ENOENT", "no such file or directory"),
+    ];
+    for (errno, path, code, message) in reads {
+        assert_eq!(
+            fs_errors::node_error(errno, path, false),
+            (code, message),
+            "{errno} {path}"
+        );
+    }
+}
+
+/// `/var/task` is a WASI preopen of the function's folder: a symlink in it that leads out
+/// (to a file or a folder) is not followed, so neither `fs` nor the handler's loading can
+/// read what it points to.
+#[tokio::test]
+async fn symlinks_out_of_var_task_are_not_followed() {
+    let test = TestWorkspace::new();
+    let outside = test.dir.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("passwd"), "root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    std::fs::write(
+        outside.join("stolen.mjs"),
+        "export const handler = async () => 'root: the handler was read from outside';\n",
+    )
+    .unwrap();
+
+    let source = r#"
+import fs from "fs";
+const read = (path) => { try { return fs.readFileSync(path, "utf8"); } catch (error) { return error.code; } };
+export const handler = async () => ({
+  file: read("/var/task/link"),
+  folder: read("/var/task/dir/passwd"),
+  inside: read("/var/task/inner"),
+});
+"#;
+    let function = test.add_js(
+        "reader",
+        "index.handler",
+        &[("index.mjs", source), ("data.txt", "mine")],
+        |_| {},
+    );
+    std::os::unix::fs::symlink(outside.join("passwd"), function.dir.join("link")).unwrap();
+    std::os::unix::fs::symlink(&outside, function.dir.join("dir")).unwrap();
+    std::os::unix::fs::symlink("data.txt", function.dir.join("inner")).unwrap();
+    let record = invoke(&test, &test.runtime(), &function, "{}")
+        .await
+        .unwrap();
+    assert_eq!(
+        response(&record),
+        json!({"file": "EPERM", "folder": "EPERM", "inside": "mine"})
+    );
+
+    // A handler module that is such a link is not found: it is never loaded.
+    let linked = test.add_js("linked", "index.handler", &[("other.txt", "")], |_| {});
+    std::os::unix::fs::symlink(outside.join("stolen.mjs"), linked.dir.join("index.mjs")).unwrap();
+    let record = invoke(&test, &test.runtime(), &linked, "{}").await.unwrap();
+    let Outcome::Failure(error) = &record.outcome else {
+        panic!("the linked handler ran: {:?}", record.outcome);
+    };
+    assert_eq!(error.error_type, "Runtime.ImportModuleError", "{error:?}");
+    assert!(!error.error_message.contains("root:"), "{error:?}");
+}

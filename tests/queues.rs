@@ -157,6 +157,43 @@ fn a_failed_batch_comes_back_after_the_visibility_timeout_then_moves_to_the_dead
     engine.stop();
 }
 
+/// A batch whose handler rejects with `null` failed (Lambda reports "handled"): its
+/// message is not deleted but received again, then dead-lettered.
+#[test]
+fn a_batch_rejected_with_null_is_not_deleted() {
+    let test = TestWorkspace::with_config(
+        "[queues.nulls]\nvisibility_timeout_secs = 1\nmax_receive_count = 2\ndead_letter_queue = \"nulls-dlq\"\n[queues.nulls-dlq]\n",
+    );
+    test.add_js(
+        "rejecter",
+        "index.handler",
+        &[(
+            "index.mjs",
+            "export const handler = () => Promise.reject(null);\n",
+        )],
+        |config| {
+            config.timeout_secs = 1;
+            config.triggers.push(queue_trigger("nulls", 10, false));
+        },
+    );
+    let engine = start(&test);
+    send(&test, &engine, "nulls", &[NewMessage::with_body("kept")]);
+    wait_until("the message in the dead-letter queue", || {
+        counts(&engine, "nulls-dlq").visible == 1
+    });
+    let delivery = engine.engine.as_ref().unwrap().delivery().unwrap();
+    assert_eq!(
+        delivery.queues().peek("nulls-dlq", 10, 0).unwrap()[0].body,
+        "kept"
+    );
+    assert_eq!(
+        records_of(&engine, "rejecter").len(),
+        2,
+        "received twice, then moved"
+    );
+    engine.stop();
+}
+
 #[test]
 fn only_the_reported_batch_item_failures_come_back() {
     let test = TestWorkspace::with_config(

@@ -264,3 +264,52 @@ async fn a_component_or_a_damaged_module_is_refused_with_a_clear_error() {
         "{error}"
     );
 }
+
+/// A WAT or wasm handler that is a symlink out of the function's folder is refused by name,
+/// when the function is loaded and when code loaded earlier is swapped for such a link;
+/// what it points to is never read (its first line would show in the WAT syntax error).
+#[tokio::test]
+async fn a_handler_symlinked_out_of_the_function_folder_is_refused_unread() {
+    let test = TestWorkspace::new();
+    let runtime = test.runtime();
+    let secret = test.dir.path().join("passwd");
+    std::fs::write(&secret, "root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    for (name, language, handler) in [
+        ("text", Language::Wat, "main.wat"),
+        ("binary", Language::Wasm, "main.wasm"),
+    ] {
+        let config = FunctionConfig::new(language, handler);
+        let module = wat::parse_str(writes_stdout("1")).unwrap();
+        let function = test
+            .workspace
+            .create_function(name, &config, &[(handler, &module)])
+            .unwrap();
+        let code = function.code_path();
+        std::fs::remove_file(&code).unwrap();
+        std::os::unix::fs::symlink(&secret, &code).unwrap();
+        let expected = format!("handler `{handler}` resolves outside the function's folder");
+
+        let error = invoke(&test, &runtime, &function, "{}").await.unwrap_err();
+        assert!(matches!(error, InvokeError::Load { .. }), "{error}");
+        assert!(error.to_string().ends_with(&expected), "{error}");
+        assert!(!error.to_string().contains("root:"), "{error}");
+
+        let error = test.workspace.function(name).unwrap_err().to_string();
+        assert!(error.contains(&expected), "{error}");
+        assert!(!error.contains("root:"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn a_handler_symlinked_to_a_file_inside_the_folder_runs() {
+    let test = TestWorkspace::new();
+    let function = test.add_wat("linked", ECHO_WAT, |_| {});
+    std::fs::create_dir(function.dir.join("src")).unwrap();
+    std::fs::rename(function.code_path(), function.dir.join("src/echo.wat")).unwrap();
+    std::os::unix::fs::symlink("src/echo.wat", function.code_path()).unwrap();
+    let function = test.workspace.function("linked").unwrap();
+    let record = invoke(&test, &test.runtime(), &function, "{\"a\":1}")
+        .await
+        .unwrap();
+    assert_eq!(record.payload().to_string(), "{\"a\":1}");
+}

@@ -3,6 +3,7 @@
 //! Everything here is plain data plus serde; nothing knows about wasmtime or egui.
 
 mod atomic_write;
+mod code_file;
 mod config_error;
 mod config_file;
 pub mod filter_policy;
@@ -17,6 +18,7 @@ mod workspace;
 mod workspace_config;
 
 pub use atomic_write::write_atomically;
+pub use code_file::CodeFileError;
 pub use config_error::ConfigError;
 pub use config_file::ConfigSaved;
 pub use function_config::{

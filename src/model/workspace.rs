@@ -209,16 +209,12 @@ impl Workspace {
             config,
         };
         let module_based = matches!(function.config.runtime, Runtime::Wat | Runtime::Wasm);
-        if module_based && !function.code_path().is_file() {
+        if module_based && let Err(problem) = function.resolved_code_path() {
             return Err(ConfigError::at_key(
                 &config_path,
                 &text,
                 &[super::config_error::KeySegment::key("handler")],
-                format!(
-                    "`{}` names a file that does not exist in {}",
-                    function.config.handler,
-                    function.dir.display()
-                ),
+                problem.to_string(),
             )
             .into());
         }

@@ -26,15 +26,22 @@ pub type FileIdentity = (u64, u64, u64, i64, i64);
 
 impl CodeStamp {
     /// Taken before the code is read, so a save that races the load is noticed by the
-    /// next invocation (which loads again) rather than missed.
+    /// next invocation (which loads again) rather than missed. A code file that resolves
+    /// outside the function's folder has no identity (never matches; the load refuses it).
     pub fn take(function: &Function) -> Self {
         Self {
             dir: function.dir.clone(),
             config: function.config.clone(),
-            code_file: file_identity(&function.code_path()),
+            code_file: function
+                .resolved_code_path()
+                .ok()
+                .and_then(|path| file_identity(&path)),
         }
     }
 
+    /// One `stat` through the handler's name: a symlink changed to lead elsewhere (out of
+    /// the folder too) gives another file's identity, so the next invocation loads again
+    /// through [`Function::resolved_code_path`].
     pub fn matches(&self, function: &Function) -> bool {
         self.code_file.is_some()
             && self.dir == function.dir

@@ -10,15 +10,25 @@ const WASM_MAGIC: &[u8] = b"\0asm";
 const CORE_MODULE_VERSION: &[u8] = &[1, 0, 0, 0];
 
 /// The WebAssembly binary for a function, from its WAT text or `.wasm` file.
+/// Only a file inside the function's folder is read: a handler that is a symlink out of
+/// it is refused before anything is opened.
 pub fn module_bytes(function: &Function) -> Result<Vec<u8>, InvokeError> {
+    // Errors name the path as the user wrote it; the bytes come from where it resolves.
     let path = function.code_path();
+    if matches!(function.config.runtime, Runtime::Js | Runtime::Rust) {
+        return Err(InvokeError::UnsupportedRuntime(function.config.runtime));
+    }
+    let resolved = function
+        .resolved_code_path()
+        .map_err(|error| load_error(&path, error))?;
     match function.config.runtime {
         Runtime::Wat => {
-            let text = std::fs::read_to_string(&path).map_err(|error| load_error(&path, error))?;
+            let text =
+                std::fs::read_to_string(&resolved).map_err(|error| load_error(&path, error))?;
             parse_wat(&path, &text)
         }
         Runtime::Wasm => {
-            let bytes = std::fs::read(&path).map_err(|error| load_error(&path, error))?;
+            let bytes = std::fs::read(&resolved).map_err(|error| load_error(&path, error))?;
             check_wasm_header(&path, &bytes)?;
             Ok(bytes)
         }

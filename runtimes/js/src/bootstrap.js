@@ -613,17 +613,35 @@
     return error.stack.split("\n").filter((line) => line.trim() !== "").map(relativeToTask);
   }
 
+  // What Lambda's Node.js runtime reports for an invocation that rejects with null or
+  // undefined, or calls `context.fail()` without an error (its CallbackContext.js): a
+  // failure whose error is the string "handled".
+  const NO_ERROR_VALUE = "handled";
+
+  // Error-like as the runtime's Errors.js sees it: a native error, or an object whose
+  // name, message and stack are non-empty strings.
+  function isErrorLike(value) {
+    if (value instanceof Error) return true;
+    return Boolean(value) && ["name", "message", "stack"].every((key) => typeof value[key] === "string" && value[key] !== "");
+  }
+
   // `{"errorType": …, "errorMessage": …, "trace": […]}` for a thrown value, as Lambda's
-  // Node.js runtime reports it.
+  // Node.js runtime reports it (Errors.js `toRapidResponse`): any other value is
+  // `typeof value` with its `toString()` and no trace.
   function errorJson(error, errorType) {
-    if (error instanceof Error || (error && typeof error === "object" && "message" in error)) {
+    if (isErrorLike(error)) {
       const name = errorType || error.name || "Error";
       const message = relativeToTask(error.message);
       const trace = [`${error.name || "Error"}: ${message}`, ...stackLines(error)];
       return JSON.stringify({ errorType: name, errorMessage: message, trace });
     }
-    const text = typeof error === "string" ? error : inspect(error);
-    return JSON.stringify({ errorType: errorType || typeof error, errorMessage: text, trace: [] });
+    try {
+      return JSON.stringify({ errorType: errorType || typeof error, errorMessage: String(error.toString()), trace: [] });
+    } catch {
+      // null, undefined or an object without a usable toString(), thrown where no
+      // promise or callback turned it into "handled" (a timer): the runtime's fallback.
+      return JSON.stringify({ errorType: "handled", errorMessage: "callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack" });
+    }
   }
 
   // ---------------------------------------------------------------- the handler
@@ -694,7 +712,7 @@
       getRemainingTimeInMillis: () => Math.max(0, Math.round(deadlineMs - Date.now())),
       // Lambda's legacy completion methods.
       succeed: (result) => settle(null, result),
-      fail: (error) => settle(error),
+      fail: (error) => settle(error === null || error === undefined ? NO_ERROR_VALUE : error),
       done: (error, result) => settle(error, result),
     };
     return context;
@@ -733,15 +751,18 @@
         current.settled = true;
         if (error !== null && error !== undefined) { current.hasError = true; current.error = error; } else current.result = result;
       };
+      // A rejection or a throw fails the invocation whatever the value: `throw null` and
+      // `Promise.reject(undefined)` too (only the callback's `null` error means success).
+      const fail = (error) => settle(error === null || error === undefined ? NO_ERROR_VALUE : error);
       const context = makeContext(meta, settle);
       const callbackStyle = handler.length >= 3;
       current.isFinished = () => current.settled && !(callbackStyle && context.callbackWaitsForEmptyEventLoop && pendingTimers.size > 0);
       try {
         const returned = callbackStyle ? handler(event, context, settle) : handler(event, context);
-        if (returned && typeof returned.then === "function") returned.then((value) => settle(null, value), (error) => settle(error === undefined ? new Error("undefined") : error));
+        if (returned && typeof returned.then === "function") returned.then((value) => settle(null, value), fail);
         else if (!callbackStyle) settle(null, returned);
       } catch (error) {
-        settle(error);
+        fail(error);
       }
     },
 

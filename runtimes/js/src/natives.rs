@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use rquickjs::{Ctx, Function, Module, Object, Promise, Value};
 
-use crate::loader;
+use crate::{fs_errors, loader};
 
 #[link(wasm_import_module = "wasi_snapshot_preview1")]
 unsafe extern "C" {
@@ -57,33 +57,37 @@ thread_local! {
         const { std::cell::RefCell::new((String::new(), String::new())) };
 }
 
-/// Remembers `error` for `fsLastError` (JS builds Node's error from it).
-fn fs_failed(error: &std::io::Error) {
+/// Remembers `error` from an operation on `path` for `fsLastError`, as Node's code and
+/// libuv's message (JS builds Node's error from them).
+fn fs_failed(error: &std::io::Error, path: &str) {
+    remember_fs_error(error, path, false);
+}
+
+/// [`fs_failed`] for an operation that writes, creates or removes.
+fn fs_change_failed(error: &std::io::Error, path: &str) {
+    remember_fs_error(error, path, true);
+}
+
+fn remember_fs_error(error: &std::io::Error, path: &str, changes: bool) {
     use std::io::ErrorKind;
-    let code = match error.kind() {
-        ErrorKind::NotFound => "ENOENT",
-        ErrorKind::PermissionDenied => "EACCES",
-        ErrorKind::AlreadyExists => "EEXIST",
-        ErrorKind::IsADirectory => "EISDIR",
-        ErrorKind::NotADirectory => "ENOTDIR",
-        ErrorKind::DirectoryNotEmpty => "ENOTEMPTY",
-        ErrorKind::ReadOnlyFilesystem => "EROFS",
-        ErrorKind::InvalidInput => "EINVAL",
-        _ => match error.raw_os_error() {
-            // WASI's ENOTCAPABLE: outside every granted folder (`..`, no permission).
-            Some(76) => "EACCES",
-            Some(63) => "EPERM",
-            _ => "EIO",
+    let (code, message) = match error.raw_os_error() {
+        Some(errno) => fs_errors::node_error(errno, path, changes),
+        // Not from the system: std's own checks (a NUL in the path, a short write).
+        None => match error.kind() {
+            ErrorKind::InvalidInput => ("EINVAL", "invalid argument"),
+            _ => ("EIO", "i/o error"),
         },
     };
-    LAST_FS_ERROR.with(|last| *last.borrow_mut() = (code.to_owned(), error.to_string()));
+    LAST_FS_ERROR.with(|last| *last.borrow_mut() = (code.to_owned(), message.to_owned()));
 }
 
 fn install_fs<'js>(ctx: &Ctx<'js>, natives: &Object<'js>) -> rquickjs::Result<()> {
     natives.set(
         "fsReadBytes",
         Function::new(ctx.clone(), |path: String| {
-            std::fs::read(path).map_err(|error| fs_failed(&error)).ok()
+            std::fs::read(&path)
+                .map_err(|error| fs_failed(&error, &path))
+                .ok()
         })?,
     )?;
     natives.set(
@@ -94,22 +98,24 @@ fn install_fs<'js>(ctx: &Ctx<'js>, natives: &Object<'js>) -> rquickjs::Result<()
                 .write(true)
                 .append(append)
                 .truncate(!append)
-                .open(path)
+                .open(&path)
                 .and_then(|mut file| file.write_all(&bytes));
-            written.map_err(|error| fs_failed(&error)).is_ok()
+            written
+                .map_err(|error| fs_change_failed(&error, &path))
+                .is_ok()
         })?,
     )?;
     natives.set(
         "fsReaddir",
         Function::new(ctx.clone(), |path: String| {
-            let names = std::fs::read_dir(path).and_then(|entries| {
+            let names = std::fs::read_dir(&path).and_then(|entries| {
                 entries
                     .map(|entry| {
                         entry.map(|entry| entry.file_name().to_string_lossy().into_owned())
                     })
                     .collect::<std::io::Result<Vec<String>>>()
             });
-            names.map_err(|error| fs_failed(&error)).ok()
+            names.map_err(|error| fs_failed(&error, &path)).ok()
         })?,
     )?;
     natives.set(
@@ -122,26 +128,27 @@ fn install_fs<'js>(ctx: &Ctx<'js>, natives: &Object<'js>) -> rquickjs::Result<()
         "fsMkdir",
         Function::new(ctx.clone(), |path: String, recursive: bool| {
             let made = if recursive {
-                std::fs::create_dir_all(path)
+                std::fs::create_dir_all(&path)
             } else {
-                std::fs::create_dir(path)
+                std::fs::create_dir(&path)
             };
-            made.map_err(|error| fs_failed(&error)).is_ok()
+            made.map_err(|error| fs_change_failed(&error, &path))
+                .is_ok()
         })?,
     )?;
     natives.set(
         "fsUnlink",
         Function::new(ctx.clone(), |path: String| {
-            std::fs::remove_file(path)
-                .map_err(|error| fs_failed(&error))
+            std::fs::remove_file(&path)
+                .map_err(|error| fs_change_failed(&error, &path))
                 .is_ok()
         })?,
     )?;
     natives.set(
         "fsStat",
         Function::new(ctx.clone(), |path: String| {
-            let metadata = std::fs::metadata(path)
-                .map_err(|error| fs_failed(&error))
+            let metadata = std::fs::metadata(&path)
+                .map_err(|error| fs_failed(&error, &path))
                 .ok()?;
             let modified_ms = metadata
                 .modified()
