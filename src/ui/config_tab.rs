@@ -340,12 +340,20 @@ impl ConfigTab {
             .num_columns(3)
             .show(ui, |ui| {
                 for (index, (key, value)) in self.variables.iter_mut().enumerate() {
+                    // Sized explicitly: a grid's cell would otherwise shrink a text
+                    // field to the width of its first frame's contents.
                     let key_label = ui.label("Key");
-                    ui.add(egui::TextEdit::singleline(key).desired_width(180.0))
-                        .labelled_by(key_label.id);
+                    ui.add_sized(
+                        [180.0, ui.spacing().interact_size.y],
+                        egui::TextEdit::singleline(key).hint_text("NAME"),
+                    )
+                    .labelled_by(key_label.id);
                     let value_label = ui.label("Value");
-                    ui.add(egui::TextEdit::singleline(value).desired_width(260.0))
-                        .labelled_by(value_label.id);
+                    ui.add_sized(
+                        [260.0, ui.spacing().interact_size.y],
+                        egui::TextEdit::singleline(value),
+                    )
+                    .labelled_by(value_label.id);
                     if ui.small_button("Remove").clicked() {
                         remove = Some(index);
                     }
