@@ -18,7 +18,8 @@ use std::time::Duration;
 use common::{Recorder, TestWorkspace};
 use lambdesk::model::Trigger;
 use lambdesk::triggers::http::{
-    DEFAULT_INTEGRATION_TIMEOUT, GatewayOptions, HttpGateway, workspace_routes,
+    DEFAULT_CLIENT_READ_TIMEOUT, DEFAULT_INTEGRATION_TIMEOUT, GatewayOptions, HttpGateway,
+    workspace_routes,
 };
 use lambdesk::triggers::{InvocationSink, TriggerContext};
 use serde_json::Value;
@@ -122,6 +123,7 @@ fn start(test: &TestWorkspace, integration_timeout: Duration) -> Running {
     let options = GatewayOptions {
         port: 0,
         integration_timeout,
+        client_read_timeout: DEFAULT_CLIENT_READ_TIMEOUT,
     };
     let gateway = tokio
         .block_on(HttpGateway::start(context, routes, functions, &options))
