@@ -245,11 +245,11 @@ fn a_missing_event_file_is_reported() {
 fn an_event_over_6_mb_is_refused_without_reading_all_of_it() {
     let cli = Cli::new();
     // /dev/zero never ends: reading all of it would run out of memory. The address-space
-    // limit makes such a regression fail fast instead of taking the machine's memory.
+    // limit (1 GiB) makes such a regression fail fast instead of taking the machine's memory.
     let limited = |event_args: &[&str], stdin: Stdio| {
         let mut command = Command::new("sh");
         command
-            .args(["-c", "ulimit -v 4194304 && exec \"$0\" \"$@\""])
+            .args(["-c", "ulimit -v 1048576 && exec \"$0\" \"$@\""])
             .arg(env!("CARGO_BIN_EXE_lambdesk"))
             .arg("--workspace")
             .arg(cli.workspace())
