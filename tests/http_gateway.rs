@@ -494,7 +494,7 @@ fn an_invocation_finishes_and_is_logged_after_its_client_hung_up() {
     let running = start(&test, DEFAULT_INTEGRATION_TIMEOUT);
     let mut stream = TcpStream::connect(running.addr()).unwrap();
     stream
-        .write_all(b"GET /patient HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n")
+        .write_all(b"GET /patient HTTP/1.1\r\nhost: localhost\r\ncontent-length: 0\r\n\r\n")
         .unwrap();
     // The client leaves while the function waits on its timer.
     std::thread::sleep(Duration::from_millis(50));
