@@ -242,6 +242,44 @@ fn a_missing_event_file_is_reported() {
 }
 
 #[test]
+fn an_event_over_6_mb_is_refused_without_reading_all_of_it() {
+    let cli = Cli::new();
+    // /dev/zero never ends: reading all of it would run out of memory. The address-space
+    // limit (1 GiB) makes such a regression fail fast instead of taking the machine's memory.
+    let limited = |event_args: &[&str], stdin: Stdio| {
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", "ulimit -v 1048576 && exec \"$0\" \"$@\""])
+            .arg(env!("CARGO_BIN_EXE_lambdesk"))
+            .arg("--workspace")
+            .arg(cli.workspace())
+            .args(["invoke", "echo"])
+            .args(event_args)
+            .env("LAMBDESK_CACHE_DIR", cli.dir.path().join("cache"))
+            .stdin(stdin);
+        command.output().unwrap()
+    };
+    let dev_zero = || Stdio::from(std::fs::File::open("/dev/zero").unwrap());
+    for (output, source) in [
+        (
+            limited(&["--event", "/dev/zero"], Stdio::null()),
+            "/dev/zero",
+        ),
+        (limited(&["--event", "-"], dev_zero()), "the event on stdin"),
+    ] {
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{message}");
+        assert_eq!(stdout(&output), "");
+        assert_eq!(
+            message.trim_end(),
+            format!(
+                "lambdesk: {source} is too large: RequestEntityTooLargeException: Request payload size exceeded maximum allowed payload size (6291456 bytes)"
+            )
+        );
+    }
+}
+
+#[test]
 fn an_unknown_function_lists_the_known_ones() {
     let cli = Cli::new();
     let message = bad_input(&cli, &["invoke", "ecko"]);

@@ -18,7 +18,8 @@ use std::time::Duration;
 use common::{Recorder, TestWorkspace};
 use lambdesk::model::Trigger;
 use lambdesk::triggers::http::{
-    DEFAULT_INTEGRATION_TIMEOUT, GatewayOptions, HttpGateway, workspace_routes,
+    DEFAULT_CLIENT_READ_TIMEOUT, DEFAULT_INTEGRATION_TIMEOUT, GatewayOptions, HttpGateway,
+    workspace_routes,
 };
 use lambdesk::triggers::{InvocationSink, TriggerContext};
 use serde_json::Value;
@@ -122,6 +123,7 @@ fn start(test: &TestWorkspace, integration_timeout: Duration) -> Running {
     let options = GatewayOptions {
         port: 0,
         integration_timeout,
+        client_read_timeout: DEFAULT_CLIENT_READ_TIMEOUT,
     };
     let gateway = tokio
         .block_on(HttpGateway::start(context, routes, functions, &options))
@@ -492,7 +494,7 @@ fn an_invocation_finishes_and_is_logged_after_its_client_hung_up() {
     let running = start(&test, DEFAULT_INTEGRATION_TIMEOUT);
     let mut stream = TcpStream::connect(running.addr()).unwrap();
     stream
-        .write_all(b"GET /patient HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n")
+        .write_all(b"GET /patient HTTP/1.1\r\nhost: localhost\r\ncontent-length: 0\r\n\r\n")
         .unwrap();
     // The client leaves while the function waits on its timer.
     std::thread::sleep(Duration::from_millis(50));

@@ -255,6 +255,7 @@ fn a_visibility_timeout_shorter_than_the_function_timeout_is_refused() {
             gateway: lambdesk::triggers::http::GatewayOptions {
                 port: 0,
                 integration_timeout: std::time::Duration::from_secs(30),
+                client_read_timeout: std::time::Duration::from_secs(30),
             },
             delivery: lambdesk::triggers::async_delivery::AsyncOptions::default(),
         },

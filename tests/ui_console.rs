@@ -717,7 +717,7 @@ fn requests_to_the_gateway_show_in_the_logs_and_the_status_bar() {
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     std::io::Write::write_all(
         &mut stream,
-        b"GET /items/1 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+        b"GET /items/1 HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n",
     )
     .unwrap();
     let mut reply = String::new();

@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use lambdesk::billing::{PriceList, format_usd};
 use lambdesk::logs::LogStore;
 use lambdesk::model::Workspace;
-use lambdesk::runtime::{InvokeError, ModuleOrigin, Runtime, RuntimeOptions};
+use lambdesk::runtime::{InvokeError, MAX_PAYLOAD_BYTES, ModuleOrigin, Runtime, RuntimeOptions};
 use lambdesk::triggers::outbox_delivery::OutboxDelivery;
 
 use super::EXIT_FUNCTION_ERROR;
@@ -86,20 +86,34 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
 fn read_event(source: Option<&str>) -> anyhow::Result<Vec<u8>> {
     let (bytes, name) = match source {
         None => (b"{}".to_vec(), "the event".to_owned()),
-        Some("-") => {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .context("cannot read the event from stdin")?;
-            (bytes, "the event on stdin".to_owned())
-        }
+        Some("-") => (
+            read_at_most_payload(std::io::stdin().lock())
+                .context("cannot read the event from stdin")?,
+            "the event on stdin".to_owned(),
+        ),
         Some(path) => (
-            std::fs::read(path).with_context(|| format!("cannot read the event file {path}"))?,
+            std::fs::File::open(path)
+                .and_then(read_at_most_payload)
+                .with_context(|| format!("cannot read the event file {path}"))?,
             path.to_owned(),
         ),
     };
+    if bytes.len() > MAX_PAYLOAD_BYTES {
+        anyhow::bail!(
+            "{name} is too large: RequestEntityTooLargeException: Request payload size exceeded maximum allowed payload size ({MAX_PAYLOAD_BYTES} bytes)"
+        );
+    }
     if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
         anyhow::bail!("{name} is not valid JSON: {error}");
     }
+    Ok(bytes)
+}
+
+/// Reads one byte past Lambda's payload limit at most: enough to tell an event is too
+/// large without holding all of it (`--event /dev/zero` never ends).
+fn read_at_most_payload(source: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let limit_bytes = u64::try_from(MAX_PAYLOAD_BYTES).map_or(u64::MAX, |limit| limit + 1);
+    source.take(limit_bytes).read_to_end(&mut bytes)?;
     Ok(bytes)
 }

@@ -222,7 +222,9 @@ impl Workspace {
     }
 
     /// Creates `functions/<name>/` with its `function.toml` and the given files
-    /// (paths relative to the function's folder).
+    /// (paths relative to the function's folder). A creation that fails leaves nothing
+    /// behind: the files are written into a hidden folder beside it, renamed into place
+    /// when all are there, and `function.toml` (which makes the folder a function) last.
     pub fn create_function(
         &self,
         name: &str,
@@ -234,11 +236,25 @@ impl Workspace {
         if dir.exists() {
             return Err(WorkspaceError::AlreadyExists(name.to_owned()));
         }
-        for (relative_path, contents) in files {
-            let path = dir.join(relative_path);
-            write_atomically(&path, contents).map_err(io_error(&path))?;
+        let staging = self
+            .functions_dir()
+            .join(format!(".{name}.creating-{}", std::process::id()));
+        let staged = files.iter().try_for_each(|(relative_path, contents)| {
+            let path = staging.join(relative_path);
+            write_atomically(&path, contents).map_err(io_error(&path))
+        });
+        let placed = staged
+            .and_then(|()| std::fs::create_dir_all(&staging).map_err(io_error(&staging)))
+            .and_then(|()| std::fs::rename(&staging, &dir).map_err(io_error(&dir)));
+        if let Err(error) = placed {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(error);
         }
-        self.save_function_config(name, config)?;
+        if let Err(error) = self.save_function_config(name, config) {
+            // The folder is this call's own: it was missing above and renamed into place.
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(error);
+        }
         self.function(name)
     }
 
@@ -299,6 +315,32 @@ mod tests {
             workspace.create_function("echo", &config, &[]),
             Err(WorkspaceError::AlreadyExists(_))
         ));
+    }
+
+    #[test]
+    fn a_creation_failing_on_its_second_file_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let config = FunctionConfig::new(Runtime::Wat, "main.wat");
+        // The second file needs `main.wat` to be a folder: it cannot be written.
+        let error = workspace
+            .create_function(
+                "half",
+                &config,
+                &[("main.wat", b"(module)"), ("main.wat/inner.txt", b"x")],
+            )
+            .unwrap_err();
+        assert!(matches!(error, WorkspaceError::Io { .. }), "{error}");
+        assert!(error.to_string().contains("inner.txt"), "{error}");
+        let left: Vec<_> = std::fs::read_dir(workspace.functions_dir())
+            .map(|entries| entries.map(|entry| entry.unwrap().file_name()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "left behind in functions/: {left:?}");
+        // The name is free again.
+        workspace
+            .create_function("half", &config, &[("main.wat", b"(module)")])
+            .unwrap();
+        assert_eq!(workspace.function_names().unwrap(), vec!["half"]);
     }
 
     #[test]

@@ -20,14 +20,63 @@ pub enum StoreError {
         path.display()
     )]
     Damaged { path: PathBuf, detail: String },
-    /// A full disk shows up here as SQLite's "database or disk is full": nothing was
-    /// written, and the caller says so.
     #[error("the workspace state {}: {source}", path.display())]
     Query {
         path: PathBuf,
         #[source]
         source: rusqlite::Error,
     },
+    /// The statement (or transaction) that failed wrote nothing: SQLite rolls it back.
+    #[error(
+        "disk full: there is no room left to write the workspace state {}; free some space on that disk and try again",
+        path.display()
+    )]
+    DiskFull {
+        path: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl StoreError {
+    /// `Open` (or `Query`, once open) for a failure at `path`, or `DiskFull` when that is
+    /// what it means.
+    fn from_sqlite(path: &Path, source: rusqlite::Error, opening: bool) -> Self {
+        let path = path.to_owned();
+        if sqlite_means_disk_full(&source) {
+            return Self::DiskFull {
+                path,
+                source: Box::new(source),
+            };
+        }
+        if opening {
+            Self::Open { path, source }
+        } else {
+            Self::Query { path, source }
+        }
+    }
+}
+
+/// Whether SQLite failed because the disk is full: SQLITE_FULL (its "database or disk is
+/// full", which its file writes report for ENOSPC), or SQLITE_IOERR_SHMSIZE ("disk I/O
+/// error", code 4874), which it reports when the WAL index beside the database cannot
+/// grow, as on a full disk.
+pub fn sqlite_means_disk_full(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(failure, _)
+            if failure.code == rusqlite::ErrorCode::DiskFull
+                || failure.extended_code == rusqlite::ffi::SQLITE_IOERR_SHMSIZE
+    )
+}
+
+/// Whether a system call failed because the disk (or the user's quota on it) is full:
+/// ENOSPC, EDQUOT.
+pub fn io_means_disk_full(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 /// The workspace's state file.
@@ -37,13 +86,18 @@ pub fn state_path(workspace: &crate::model::Workspace) -> PathBuf {
 
 /// Opens (creating) the database at `path` and makes sure `schema` exists.
 pub fn open_state_db(path: &Path, schema: &str) -> Result<Connection, StoreError> {
-    let open_error = |source| StoreError::Open {
-        path: path.to_owned(),
-        source,
-    };
+    let open_error = |source| StoreError::from_sqlite(path, source, true);
     if let Some(parent) = path.parent() {
-        // A missing folder shows up as the open error below.
-        let _ = std::fs::create_dir_all(parent);
+        match std::fs::create_dir_all(parent) {
+            Err(source) if io_means_disk_full(&source) => {
+                return Err(StoreError::DiskFull {
+                    path: path.to_owned(),
+                    source: Box::new(source),
+                });
+            }
+            // Any other problem with the folder shows up as the open error below.
+            _ => {}
+        }
     }
     let connection = Connection::open(path).map_err(open_error)?;
     // Every transaction that reads and then writes starts IMMEDIATE (takes the write lock
@@ -94,10 +148,7 @@ impl StateDb {
 
     /// Turns a failed statement into the store's error, naming the file.
     pub fn query_error(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        |source| StoreError::Query {
-            path: self.path.clone(),
-            source,
-        }
+        |source| StoreError::from_sqlite(&self.path, source, false)
     }
 
     /// See [`add_column_if_missing`].
@@ -129,10 +180,9 @@ fn add_column_if_missing(
         "ALTER TABLE {table} ADD COLUMN {column} {definition}"
     ));
     match added {
-        Err(source) if connection.prepare(&probe).is_err() => Err(StoreError::Open {
-            path: path.to_owned(),
-            source,
-        }),
+        Err(source) if connection.prepare(&probe).is_err() => {
+            Err(StoreError::from_sqlite(path, source, true))
+        }
         _ => Ok(()),
     }
 }
@@ -142,4 +192,85 @@ fn add_column_if_missing(
 /// again, at least once).
 pub fn process_is_running(pid: impl Into<i64>) -> bool {
     cfg!(target_os = "linux") && Path::new(&format!("/proc/{}", pid.into())).exists()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite_failure(extended_code: i32, message: &str) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(extended_code),
+            Some(message.to_owned()),
+        )
+    }
+
+    #[test]
+    fn sqlite_s_full_disk_errors_say_disk_full_and_where() {
+        let path = Path::new("/home/me/ws/.lambdesk/state.sqlite");
+        for (code, sqlite_message) in [
+            (rusqlite::ffi::SQLITE_FULL, "database or disk is full"),
+            // What a full disk looked like before: "disk I/O error (code 4874)".
+            (rusqlite::ffi::SQLITE_IOERR_SHMSIZE, "disk I/O error"),
+        ] {
+            for opening in [true, false] {
+                let failure = sqlite_failure(code, sqlite_message);
+                let message = StoreError::from_sqlite(path, failure, opening).to_string();
+                assert_eq!(
+                    message,
+                    "disk full: there is no room left to write the workspace state \
+                     /home/me/ws/.lambdesk/state.sqlite; free some space on that disk and try again"
+                );
+            }
+        }
+        let unreadable = StoreError::from_sqlite(
+            path,
+            sqlite_failure(rusqlite::ffi::SQLITE_IOERR_READ, "disk I/O error"),
+            false,
+        );
+        assert_eq!(
+            unreadable.to_string(),
+            "the workspace state /home/me/ws/.lambdesk/state.sqlite: disk I/O error"
+        );
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_system_s_no_space_error_means_disk_full() {
+        use std::io::Write as _;
+        // /dev/full answers every write with ENOSPC, as a full disk does.
+        let mut full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let no_space = full
+            .write_all(b"x")
+            .and_then(|()| full.flush())
+            .unwrap_err();
+        assert!(io_means_disk_full(&no_space), "{no_space:?}");
+        let not_found = std::fs::File::open("/nowhere/at/all").unwrap_err();
+        assert!(!io_means_disk_full(&not_found));
+    }
+
+    #[test]
+    fn a_statement_that_fills_the_database_says_disk_full() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let db = StateDb::open(&path, "CREATE TABLE IF NOT EXISTS t (v TEXT);").unwrap();
+        let connection = db.connection();
+        // SQLite's page limit stands in for a full disk: the same SQLITE_FULL error.
+        let pages: i64 = connection
+            .query_row("PRAGMA page_count", [], |row| row.get(0))
+            .unwrap();
+        connection
+            .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+            .unwrap();
+        let error = connection
+            .execute("INSERT INTO t (v) VALUES (?1)", ["x".repeat(100_000)])
+            .map_err(db.query_error())
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(message.starts_with("disk full: "), "{message}");
+        assert!(message.contains(&path.display().to_string()), "{message}");
+    }
 }

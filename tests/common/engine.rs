@@ -31,6 +31,7 @@ pub fn start(test: &TestWorkspace) -> Engine {
         gateway: GatewayOptions {
             port: 0,
             integration_timeout: Duration::from_secs(30),
+            client_read_timeout: Duration::from_secs(30),
         },
         delivery: AsyncOptions {
             retry_delays: vec![Duration::from_millis(100), Duration::from_millis(200)],

@@ -311,6 +311,29 @@ mod tests {
     }
 
     #[test]
+    fn an_event_on_a_full_disk_says_disk_full_and_keeps_the_backlog() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let store = AsyncStore::open(&path).unwrap();
+        store.enqueue(&new_event("a", "kept"), 0).unwrap();
+        // SQLite's page limit stands in for a full disk: the same SQLITE_FULL error.
+        let connection = store.db.connection();
+        let pages: i64 = connection
+            .query_row("PRAGMA page_count", [], |row| row.get(0))
+            .unwrap();
+        connection
+            .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+            .unwrap();
+        drop(connection);
+        let large = "x".repeat(200_000);
+        let error = store.enqueue(&new_event("a", &large), 1).unwrap_err();
+        let message = error.to_string();
+        assert!(message.starts_with("disk full: "), "{message}");
+        assert!(message.contains(&path.display().to_string()), "{message}");
+        assert_eq!(store.waiting().unwrap(), 1);
+    }
+
+    #[test]
     fn a_damaged_file_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.sqlite");

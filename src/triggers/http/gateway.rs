@@ -9,26 +9,27 @@ use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::request_event::{GatewayIdentity, IncomingRequest, request_event};
+use super::request_limits::{
+    DEFAULT_CLIENT_READ_TIMEOUT, MAX_REQUEST_HEAD_BYTES, check_declared_length, check_host,
+    read_body,
+};
 use super::response_mapping::{GatewayResponse, map_function_response};
 use super::route::{HttpRoute, RouteTable};
 use crate::model::{Function, Outcome, Trigger, Workspace};
 use crate::runtime::InvokeError;
 use crate::triggers::context::{TriggerContext, load_functions};
-
-/// Lambda's limit on a synchronous invocation's payload; a larger request body is a 413.
-const MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
 
 /// API Gateway's default (and maximum) integration timeout for HTTP APIs.
 pub const DEFAULT_INTEGRATION_TIMEOUT: Duration = Duration::from_secs(30);
@@ -42,6 +43,9 @@ pub struct GatewayOptions {
     pub port: u16,
     /// A request whose function has not answered by then gets a 503.
     pub integration_timeout: Duration,
+    /// A client that has not sent a request's headers, or then its body, by then is
+    /// dropped (the body with a 408).
+    pub client_read_timeout: Duration,
 }
 
 impl GatewayOptions {
@@ -49,6 +53,7 @@ impl GatewayOptions {
         Self {
             port: workspace.config().gateway_port,
             integration_timeout: DEFAULT_INTEGRATION_TIMEOUT,
+            client_read_timeout: DEFAULT_CLIENT_READ_TIMEOUT,
         }
     }
 }
@@ -116,6 +121,7 @@ struct GatewayState {
     route_set: RwLock<Arc<RouteSet>>,
     identity: GatewayIdentity,
     integration_timeout: Duration,
+    client_read_timeout: Duration,
     local_port: u16,
 }
 
@@ -143,6 +149,7 @@ impl HttpGateway {
             route_set: RwLock::new(Arc::new(RouteSet { routes, functions })),
             identity,
             integration_timeout: options.integration_timeout,
+            client_read_timeout: options.client_read_timeout,
             local_port: local_addr.port(),
         });
         let (stop, stopped) = watch::channel(false);
@@ -183,6 +190,13 @@ async fn accept_loop(
     mut stopped: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
+    let mut connections = http1::Builder::new();
+    // hyper answers a head over API Gateway's limit with a 431 itself, and closes a
+    // connection whose headers do not arrive in time.
+    connections
+        .max_header_size(MAX_REQUEST_HEAD_BYTES)
+        .timer(TokioTimer::new())
+        .header_read_timeout(state.client_read_timeout);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -199,8 +213,7 @@ async fn accept_loop(
                     let source_ip = Arc::clone(&source_ip);
                     async move { Ok::<_, Infallible>(handle(state, &source_ip, request).await) }
                 });
-                let connection = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service);
+                let connection = connections.serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     // A client that hangs up mid-request is not the gateway's problem.
@@ -243,6 +256,10 @@ async fn answer(
     source_ip: &str,
     request: Request<Incoming>,
 ) -> GatewayResponse {
+    if let Err(refused) = check_host(&request).and_then(|()| check_declared_length(request.body()))
+    {
+        return refused;
+    }
     let method = request.method().as_str().to_owned();
     let target = request.uri().path_and_query().map_or_else(
         || request.uri().path().to_owned(),
@@ -276,15 +293,9 @@ async fn answer(
         .collect();
     let route_key = found.route.route_key.clone();
     let path_parameters = found.path_parameters;
-    let body = match Limited::new(request.into_body(), MAX_BODY_BYTES)
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-            return GatewayResponse::too_large();
-        }
-        Err(_) => return GatewayResponse::message(400, "Bad Request"),
+    let body = match read_body(request.into_body(), state.client_read_timeout).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
     };
     let incoming = IncomingRequest {
         method: &method,

@@ -2,6 +2,7 @@
 
 mod gateway;
 mod request_event;
+mod request_limits;
 mod response_mapping;
 mod route;
 
@@ -9,5 +10,6 @@ pub use gateway::{
     DEFAULT_INTEGRATION_TIMEOUT, GatewayOptions, HttpGateway, routes_of, workspace_routes,
 };
 pub use request_event::{GatewayIdentity, IncomingRequest, request_event};
+pub use request_limits::{DEFAULT_CLIENT_READ_TIMEOUT, MAX_BODY_BYTES, MAX_REQUEST_HEAD_BYTES};
 pub use response_mapping::{GatewayResponse, map_function_response};
 pub use route::{DEFAULT_ROUTE, HttpRoute, RouteMatch, RouteTable};

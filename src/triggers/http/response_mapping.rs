@@ -40,6 +40,23 @@ impl GatewayResponse {
         Self::message(413, "Request Entity Too Large")
     }
 
+    /// The request named another host than this machine (see `request_limits`).
+    pub fn foreign_host() -> Self {
+        Self::message(
+            403,
+            "Forbidden: the local gateway only answers requests addressed to localhost, 127.0.0.1 or [::1]",
+        )
+    }
+
+    pub fn bad_request() -> Self {
+        Self::message(400, "Bad Request")
+    }
+
+    /// The client did not send its whole body within the gateway's read timeout.
+    pub fn client_too_slow() -> Self {
+        Self::message(408, "Request Timeout")
+    }
+
     pub fn throttled() -> Self {
         Self::message(429, "Too Many Requests")
     }
