@@ -264,8 +264,14 @@ impl LogsView {
                 0.0,
                 egui::TextFormat::simple(monospace, color),
             );
+            // The source before the request id: in a narrow window the row is cut at
+            // its end, and what started an invocation matters more than its id.
             text.append(
-                &format!(" {duration:>11}  {}  {source}", invocation.request_id),
+                &format!(
+                    " {duration:>11}  {:<SOURCE_COLUMN_CHARS$}  {}",
+                    shortened(source, SOURCE_COLUMN_CHARS),
+                    invocation.request_id
+                ),
                 0.0,
                 plain,
             );
@@ -357,4 +363,18 @@ impl LogsView {
         );
         ui.add(egui::Label::new(egui::RichText::new(text).monospace().color(color)).truncate());
     }
+}
+
+/// How many characters the source column ("HTTP GET /items/{id}", "Schedule nightly")
+/// shows before it is shortened.
+const SOURCE_COLUMN_CHARS: usize = 28;
+
+/// `text` in at most `max_chars` characters, ending in "…" when shortened.
+fn shortened(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_owned();
+    }
+    let mut kept: String = text.chars().take(max_chars - 1).collect();
+    kept.push('…');
+    kept
 }
