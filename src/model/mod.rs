@@ -10,6 +10,8 @@ mod invocation;
 pub mod message_attribute;
 mod messaging_config;
 mod names;
+pub mod route_template;
+pub mod schedule_expression;
 mod workspace;
 mod workspace_config;
 
