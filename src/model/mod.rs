@@ -10,6 +10,7 @@ mod invocation;
 pub mod message_attribute;
 mod messaging_config;
 mod names;
+mod route_conflicts;
 pub mod route_template;
 pub mod schedule_expression;
 mod workspace;

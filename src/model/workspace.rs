@@ -191,6 +191,9 @@ impl Workspace {
         if let Some((path, message)) = config.problems().into_iter().next() {
             return Err(ConfigError::at_key(&config_path, &text, &path, message).into());
         }
+        if let Some(conflict) = self.route_conflict_of(name, &config_path, &text, &config) {
+            return Err(conflict.into());
+        }
         let function = Function {
             name: name.to_owned(),
             architecture: config.architecture.unwrap_or(self.config.architecture),
