@@ -3,6 +3,7 @@
 //! Everything here is plain data plus serde; nothing knows about wasmtime or egui.
 
 mod atomic_write;
+mod aws_regions;
 mod config_error;
 pub mod filter_policy;
 mod function_config;
@@ -17,6 +18,7 @@ mod workspace;
 mod workspace_config;
 
 pub use atomic_write::write_atomically;
+pub use aws_regions::{AWS_REGIONS, check_region};
 pub use config_error::ConfigError;
 pub use function_config::{
     Architecture, AsyncConfig, BucketAccess, Destination, Destinations, FunctionConfig,
