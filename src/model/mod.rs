@@ -27,7 +27,7 @@ pub use function_config::{
 pub use invocation::{
     FunctionError, InvocationRecord, Outcome, OutgoingAttribute, OutgoingMessage, error_types,
 };
-pub use messaging_config::{QueueConfig, QueueSubscription, TopicConfig};
+pub use messaging_config::{QueueConfig, QueueSubscription, TopicConfig, table_header};
 pub use names::{validate_bucket_name, validate_function_name};
 pub use workspace::{Function, Workspace, WorkspaceError};
 pub use workspace_config::{PricingOverrides, WorkspaceConfig};
