@@ -754,18 +754,20 @@ fn the_configuration_tab_shows_when_schedules_fire_and_what_is_wrong_with_them()
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("ws");
     let app = app_with(&root, |root| {
-        let function = root.join("functions/job");
-        std::fs::create_dir_all(&function).unwrap();
-        std::fs::write(
-            function.join("index.mjs"),
-            "export const handler = async () => 'done';\n",
-        )
-        .unwrap();
-        std::fs::write(
-            function.join("function.toml"),
-            "runtime = \"js\"\nhandler = \"index.handler\"\n\n[[triggers]]\ntype = \"schedule\"\nexpression = \"rate(5 minutes)\"\n\n[[triggers]]\ntype = \"schedule\"\nexpression = \"cron(0 8 * * * *)\"\n",
-        )
-        .unwrap();
+        for (name, expression) in [("job", "rate(5 minutes)"), ("broken", "cron(0 8 * * * *)")] {
+            let function = root.join("functions").join(name);
+            std::fs::create_dir_all(&function).unwrap();
+            std::fs::write(
+                function.join("index.mjs"),
+                "export const handler = async () => 'done';\n",
+            )
+            .unwrap();
+            std::fs::write(
+                function.join("function.toml"),
+                format!("runtime = \"js\"\nhandler = \"index.handler\"\n\n[[triggers]]\ntype = \"schedule\"\nexpression = \"{expression}\"\n"),
+            )
+            .unwrap();
+        }
     });
     let mut harness = harness(app);
     harness.run();
@@ -775,9 +777,20 @@ fn the_configuration_tab_shows_when_schedules_fire_and_what_is_wrong_with_them()
     harness.run();
     harness.get_by_label("schedule rate(5 minutes)");
     harness.get_by_label_contains("next ");
-    harness.get_by_label_contains(
-        "day-of-month and day-of-week cannot both be specified; use ? in one of them",
-    );
+    // A malformed expression is refused when the configuration loads, with its key.
+    harness
+        .get_by_role_and_label(Role::Button, "broken")
+        .click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    // Shown in the function list and in the tab.
+    let shown = harness
+        .get_all_by_label_contains(
+            "key `triggers[0].expression`: `cron(0 8 * * * *)` is not a valid schedule expression: day-of-month and day-of-week cannot both be specified; use ? in one of them",
+        )
+        .count();
+    assert!(shown >= 1);
 }
 
 /// The app on a sample workspace whose lambdesk.toml is `toml`.

@@ -7,6 +7,8 @@ use super::config_error::KeySegment;
 use super::filter_policy::FilterPolicy;
 use super::messaging_config::check_name;
 use super::names::{validate_bucket_name, validate_function_name};
+use super::route_template::RouteTemplate;
+use super::schedule_expression::{ScheduleExpression, parse_time_zone};
 
 /// `functions/<name>/function.toml`. The key names are lambdesk's public file format and
 /// follow Lambda's names: keep them exactly so hand-written and older workspaces load.
@@ -434,10 +436,6 @@ fn default_batch_size() -> u32 {
     10
 }
 
-const HTTP_METHODS: &[&str] = &[
-    "ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
-];
-
 impl Trigger {
     /// An HTTP trigger, enabled.
     pub fn http(route: &str) -> Self {
@@ -491,7 +489,9 @@ impl Trigger {
     /// The first problem found, with the name of the key it is about.
     fn check(&self) -> Result<(), (&'static str, String)> {
         match self {
-            Self::Http { route, .. } => check_route(route).map_err(|message| ("route", message)),
+            Self::Http { route, .. } => RouteTemplate::parse(route)
+                .map(drop)
+                .map_err(|error| ("route", error.to_string())),
             Self::Bucket { bucket, events, .. } => {
                 validate_bucket_name(bucket).map_err(|message| ("bucket", message))?;
                 match events.iter().find(|event| !event.starts_with("s3:")) {
@@ -507,18 +507,20 @@ impl Trigger {
                     None => Ok(()),
                 }
             }
-            Self::Schedule { expression, .. } => {
-                let shaped = (expression.starts_with("rate(") || expression.starts_with("cron("))
-                    && expression.ends_with(')');
-                if shaped {
-                    Ok(())
-                } else {
-                    Err((
+            Self::Schedule {
+                expression,
+                timezone,
+                ..
+            } => {
+                ScheduleExpression::parse(expression).map_err(|error| {
+                    (
                         "expression",
-                        format!(
-                            "`{expression}` is not an EventBridge schedule: use `rate(5 minutes)` or `cron(0 12 * * ? *)`"
-                        ),
-                    ))
+                        format!("`{expression}` is not a valid schedule expression: {error}"),
+                    )
+                })?;
+                match timezone.as_deref().map(parse_time_zone) {
+                    Some(Err(error)) => Err(("timezone", error.to_string())),
+                    _ => Ok(()),
                 }
             }
             Self::Queue {
@@ -575,27 +577,6 @@ impl Trigger {
             }
         }
     }
-}
-
-fn check_route(route: &str) -> Result<(), String> {
-    if route == "$default" {
-        return Ok(());
-    }
-    let Some((method, path)) = route.split_once(' ') else {
-        return Err(format!(
-            "`{route}` is not a route: use `METHOD /path` (for example `GET /items/{{id}}`) or `$default`"
-        ));
-    };
-    if !HTTP_METHODS.contains(&method) {
-        return Err(format!(
-            "`{method}` is not an HTTP method (use one of {})",
-            HTTP_METHODS.join(", ")
-        ));
-    }
-    if !path.starts_with('/') {
-        return Err(format!("the path `{path}` must start with `/`"));
-    }
-    Ok(())
 }
 
 /// `[permissions]`: the function's "execution role" — which buckets it may touch.

@@ -138,7 +138,10 @@ pub fn messaging_problems(
                 match queues.get(dlq) {
                     None => problems.push((
                         key("dead_letter_queue"),
-                        format!("there is no queue `{dlq}`: declare [queues.{dlq}] too"),
+                        format!(
+                            "there is no queue `{dlq}`: declare {} too",
+                            table_header("queues", dlq)
+                        ),
                     )),
                     Some(_) if dlq == name => problems.push((
                         key("dead_letter_queue"),
@@ -192,8 +195,9 @@ pub fn messaging_problems(
                 problems.push((
                     key("queue"),
                     format!(
-                        "there is no queue `{}`: declare [queues.{}] too",
-                        subscription.queue, subscription.queue
+                        "there is no queue `{}`: declare {} too",
+                        subscription.queue,
+                        table_header("queues", &subscription.queue)
                     ),
                 ));
             }
@@ -230,9 +234,46 @@ pub fn check_name(name: &str, max_len: usize, what: &str) -> Result<(), String> 
     }
 }
 
+/// The header of `name`'s table in `lambdesk.toml`, as a user can paste it: `[queues.orders]`,
+/// or `[queues."work.fifo"]` where the name is no bare TOML key (a dot would nest tables).
+pub fn table_header(table: &str, name: &str) -> String {
+    let is_bare_key = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if is_bare_key {
+        format!("[{table}.{name}]")
+    } else {
+        format!("[{table}.{}]", toml::Value::String(name.to_owned()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_headers_quote_names_that_are_not_bare_keys() {
+        assert_eq!(table_header("queues", "orders-dlq"), "[queues.orders-dlq]");
+        assert_eq!(
+            table_header("queues", "work.fifo"),
+            "[queues.\"work.fifo\"]"
+        );
+        let pasted = format!("{}\nfifo = true\n", table_header("queues", "work.fifo"));
+        let parsed: toml::Table = toml::from_str(&pasted).unwrap();
+        assert!(parsed["queues"].get("work.fifo").is_some(), "{pasted}");
+    }
+
+    #[test]
+    fn the_hint_for_a_missing_fifo_queue_is_valid_toml() {
+        let problems = problems_of(
+            "[queues.\"a.fifo\"]\nfifo = true\ndead_letter_queue = \"dlq.fifo\"\nmax_receive_count = 1\n",
+        );
+        assert_eq!(
+            problems,
+            ["there is no queue `dlq.fifo`: declare [queues.\"dlq.fifo\"] too"]
+        );
+    }
 
     fn problems_of(text: &str) -> Vec<String> {
         #[derive(Deserialize)]

@@ -3,6 +3,7 @@
 //! Everything here is plain data plus serde; nothing knows about wasmtime or egui.
 
 mod atomic_write;
+mod aws_regions;
 mod code_file;
 mod config_error;
 mod config_file;
@@ -13,11 +14,15 @@ mod invocation;
 pub mod message_attribute;
 mod messaging_config;
 mod names;
+mod route_conflicts;
+pub mod route_template;
+pub mod schedule_expression;
 pub mod toml_in_place;
 mod workspace;
 mod workspace_config;
 
 pub use atomic_write::write_atomically;
+pub use aws_regions::{AWS_REGIONS, check_region};
 pub use code_file::CodeFileError;
 pub use config_error::ConfigError;
 pub use config_file::ConfigSaved;
@@ -28,7 +33,7 @@ pub use function_config::{
 pub use invocation::{
     FunctionError, InvocationRecord, Outcome, OutgoingAttribute, OutgoingMessage, error_types,
 };
-pub use messaging_config::{QueueConfig, QueueSubscription, TopicConfig};
+pub use messaging_config::{QueueConfig, QueueSubscription, TopicConfig, table_header};
 pub use names::{validate_bucket_name, validate_function_name};
 pub use toml_in_place::OnConflict;
 pub use workspace::{FUNCTION_FILE, Function, WORKSPACE_FILE, Workspace, WorkspaceError};

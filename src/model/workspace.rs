@@ -3,7 +3,6 @@ use std::path::{Path, PathBuf};
 use super::atomic_write::write_atomically;
 use super::config_error::ConfigError;
 use super::function_config::{Architecture, FunctionConfig, Runtime};
-use super::messaging_config::messaging_problems;
 use super::names::validate_function_name;
 use super::workspace_config::WorkspaceConfig;
 
@@ -114,10 +113,7 @@ impl Workspace {
         let text = std::fs::read_to_string(&config_path).map_err(io_error(&config_path))?;
         let config: WorkspaceConfig = toml::from_str(&text)
             .map_err(|error| ConfigError::from_toml(&config_path, &text, &error))?;
-        if let Some((path, message)) = messaging_problems(&config.queues, &config.topics)
-            .into_iter()
-            .next()
-        {
+        if let Some((path, message)) = config.problems().into_iter().next() {
             return Err(ConfigError::at_key(&config_path, &text, &path, message).into());
         }
         Ok(Self {
@@ -201,6 +197,9 @@ impl Workspace {
             .map_err(|error| ConfigError::from_toml(&config_path, &text, &error))?;
         if let Some((path, message)) = config.problems().into_iter().next() {
             return Err(ConfigError::at_key(&config_path, &text, &path, message).into());
+        }
+        if let Some(conflict) = self.route_conflict_of(name, &config_path, &text, &config) {
+            return Err(conflict.into());
         }
         let function = Function {
             name: name.to_owned(),

@@ -2,8 +2,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::aws_regions::check_region;
+use super::config_error::KeySegment;
 use super::function_config::Architecture;
-use super::messaging_config::{QueueConfig, TopicConfig};
+use super::messaging_config::{QueueConfig, TopicConfig, messaging_problems};
 
 /// `lambdesk.toml` at the root of a workspace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,6 +56,62 @@ impl Default for WorkspaceConfig {
     }
 }
 
+impl WorkspaceConfig {
+    /// Checks every value: the region is an AWS Region, prices and retry delays are numbers
+    /// of at least 0, queues and topics are as SQS and SNS take them. Each problem comes with
+    /// the path of its key, so the caller can point at the line.
+    pub fn problems(&self) -> Vec<(Vec<KeySegment>, String)> {
+        let mut problems = Vec::new();
+        if let Err(message) = check_region(&self.region) {
+            problems.push((vec![KeySegment::key("region")], message));
+        }
+        if let Some(delays) = &self.async_retry_delays_secs {
+            for (index, delay_secs) in delays.iter().enumerate() {
+                if !is_finite_and_not_negative(*delay_secs) {
+                    problems.push((
+                        vec![
+                            KeySegment::key("async_retry_delays_secs"),
+                            KeySegment::Index(index),
+                        ],
+                        format!(
+                            "{delay_secs} s is not a wait: use a number of seconds of 0 or more"
+                        ),
+                    ));
+                }
+            }
+        }
+        for (key, price) in [
+            (
+                "request_price_per_million_usd",
+                self.pricing.request_price_per_million_usd,
+            ),
+            (
+                "x86_64_price_per_gb_second_usd",
+                self.pricing.x86_64_price_per_gb_second_usd,
+            ),
+            (
+                "arm64_price_per_gb_second_usd",
+                self.pricing.arm64_price_per_gb_second_usd,
+            ),
+        ] {
+            if let Some(price) = price
+                && !is_finite_and_not_negative(price)
+            {
+                problems.push((
+                    vec![KeySegment::key("pricing"), KeySegment::key(key)],
+                    format!("{price} is not a price: use a number of US dollars of 0 or more"),
+                ));
+            }
+        }
+        problems.extend(messaging_problems(&self.queues, &self.topics));
+        problems
+    }
+}
+
+fn is_finite_and_not_negative(value: f64) -> bool {
+    value.is_finite() && value >= 0.0
+}
+
 /// `[pricing]` in `lambdesk.toml`: each key replaces one figure of the built-in price list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,6 +141,76 @@ mod tests {
         let config: WorkspaceConfig = toml::from_str("").unwrap();
         assert_eq!(config, WorkspaceConfig::default());
         assert_eq!(config.gateway_port, 3000);
+    }
+
+    fn problem_keys(text: &str) -> Vec<(String, String)> {
+        let config: WorkspaceConfig = toml::from_str(text).unwrap();
+        config
+            .problems()
+            .into_iter()
+            .map(|(path, message)| {
+                let error = super::super::ConfigError::at_key(
+                    std::path::Path::new("lambdesk.toml"),
+                    text,
+                    &path,
+                    message,
+                );
+                (error.key.clone().unwrap_or_default(), error.to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn negative_and_nan_prices_are_refused_with_their_key_and_line() {
+        let problems = problem_keys(
+            "region = \"us-east-1\"\n\n[pricing]\nrequest_price_per_million_usd = -0.2\narm64_price_per_gb_second_usd = nan\n",
+        );
+        assert_eq!(
+            problems,
+            vec![
+                (
+                    "pricing.request_price_per_million_usd".to_owned(),
+                    "lambdesk.toml:4: key `pricing.request_price_per_million_usd`: -0.2 is not a price: use a number of US dollars of 0 or more".to_owned()
+                ),
+                (
+                    "pricing.arm64_price_per_gb_second_usd".to_owned(),
+                    "lambdesk.toml:5: key `pricing.arm64_price_per_gb_second_usd`: NaN is not a price: use a number of US dollars of 0 or more".to_owned()
+                ),
+            ]
+        );
+        assert!(
+            problem_keys("[pricing]\nx86_64_price_per_gb_second_usd = inf\n")[0]
+                .1
+                .contains("inf is not a price")
+        );
+        assert!(problem_keys("[pricing]\nx86_64_price_per_gb_second_usd = 0.0\n").is_empty());
+    }
+
+    #[test]
+    fn retry_delays_must_be_waits() {
+        let problems = problem_keys("async_retry_delays_secs = [1.0, -5.0, inf]\n");
+        let shown: Vec<&str> = problems.iter().map(|(_, shown)| shown.as_str()).collect();
+        assert_eq!(
+            shown,
+            [
+                "lambdesk.toml:1: key `async_retry_delays_secs[1]`: -5 s is not a wait: use a number of seconds of 0 or more",
+                "lambdesk.toml:1: key `async_retry_delays_secs[2]`: inf s is not a wait: use a number of seconds of 0 or more",
+            ]
+        );
+        assert!(problem_keys("async_retry_delays_secs = [0.0, 0.5]\n").is_empty());
+    }
+
+    #[test]
+    fn the_region_must_be_an_aws_region() {
+        let problems = problem_keys("gateway_port = 3000\nregion = \"eu-centrl-1\"\n");
+        assert_eq!(
+            problems,
+            vec![(
+                "region".to_owned(),
+                "lambdesk.toml:2: key `region`: `eu-centrl-1` is not an AWS Region; did you mean `eu-central-1`? (Regions look like `us-east-1` or `eu-central-2`)".to_owned()
+            )]
+        );
+        assert!(problem_keys("region = \"ap-southeast-7\"\n").is_empty());
     }
 
     #[test]

@@ -5,19 +5,9 @@
 
 use std::collections::BTreeMap;
 
+pub use crate::model::route_template::DEFAULT_ROUTE;
+use crate::model::route_template::{RouteSegment, RouteTemplate};
 use crate::triggers::events::percent_decode;
-
-/// The route key of the catch-all route.
-pub const DEFAULT_ROUTE: &str = "$default";
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
-    Literal(String),
-    /// `{id}`: one segment.
-    Variable(String),
-    /// `{proxy+}`: the rest of the path, one segment or more; only last.
-    Greedy(String),
-}
 
 /// One route and the function it invokes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,10 +15,7 @@ pub struct HttpRoute {
     /// As written: `GET /items/{id}` (the event's `routeKey`).
     pub route_key: String,
     pub function: String,
-    /// `None` for `ANY`.
-    method: Option<String>,
-    segments: Vec<Segment>,
-    is_default: bool,
+    template: RouteTemplate,
 }
 
 /// How well a route matches, compared field by field: not greedy (API Gateway prefers any
@@ -39,58 +26,21 @@ type Specificity = (bool, usize, bool, usize);
 impl HttpRoute {
     /// Parses a route key (already checked by the function's configuration).
     pub fn parse(route_key: &str, function: &str) -> Result<Self, String> {
-        if route_key == DEFAULT_ROUTE {
-            return Ok(Self {
-                route_key: route_key.to_owned(),
-                function: function.to_owned(),
-                method: None,
-                segments: Vec::new(),
-                is_default: true,
-            });
-        }
-        let (method, path) = route_key
-            .split_once(' ')
-            .ok_or_else(|| format!("`{route_key}` is not a route: use `METHOD /path`"))?;
-        let mut segments = Vec::new();
-        let parts: Vec<&str> = path
-            .split('/')
-            .skip(1)
-            .filter(|part| !part.is_empty())
-            .collect();
-        for (index, part) in parts.iter().enumerate() {
-            let segment = match part
-                .strip_prefix('{')
-                .and_then(|rest| rest.strip_suffix('}'))
-            {
-                Some(name) => match name.strip_suffix('+') {
-                    Some(name) if index + 1 == parts.len() => Segment::Greedy(name.to_owned()),
-                    Some(_) => {
-                        return Err(format!(
-                            "`{route_key}`: a greedy variable `{{name+}}` must be the last segment"
-                        ));
-                    }
-                    None => Segment::Variable(name.to_owned()),
-                },
-                None => Segment::Literal((*part).to_owned()),
-            };
-            segments.push(segment);
-        }
+        let template = RouteTemplate::parse(route_key).map_err(|error| error.to_string())?;
         Ok(Self {
             route_key: route_key.to_owned(),
             function: function.to_owned(),
-            method: (method != "ANY").then(|| method.to_owned()),
-            segments,
-            is_default: false,
+            template,
         })
     }
 
     /// Whether this route takes `method` on `path` (percent-encoded, without the query),
     /// with its specificity and the path parameters it binds (decoded).
     fn matches(&self, method: &str, path: &str) -> Option<(Specificity, BTreeMap<String, String>)> {
-        if self.is_default {
+        if self.template.is_default() {
             return None;
         }
-        if self.method.as_deref().is_some_and(|own| own != method) {
+        if self.template.method().is_some_and(|own| own != method) {
             return None;
         }
         let parts: Vec<&str> = path
@@ -101,33 +51,34 @@ impl HttpRoute {
         let mut parameters = BTreeMap::new();
         let mut literals = 0;
         let mut greedy = false;
-        for (index, segment) in self.segments.iter().enumerate() {
+        let segments = self.template.segments();
+        for (index, segment) in segments.iter().enumerate() {
             match segment {
-                Segment::Literal(literal) => {
+                RouteSegment::Literal(literal) => {
                     if parts.get(index) != Some(&literal.as_str()) {
                         return None;
                     }
                     literals += 1;
                 }
-                Segment::Variable(name) => {
+                RouteSegment::Variable(name) => {
                     let part = parts.get(index)?;
                     parameters.insert(name.clone(), percent_decode(part));
                 }
-                Segment::Greedy(name) => {
+                RouteSegment::Greedy(name) => {
                     let rest = parts.get(index..).filter(|rest| !rest.is_empty())?;
                     parameters.insert(name.clone(), percent_decode(&rest.join("/")));
                     greedy = true;
                 }
             }
         }
-        if !greedy && parts.len() != self.segments.len() {
+        if !greedy && parts.len() != segments.len() {
             return None;
         }
         let specificity = (
             !greedy,
             literals,
-            self.method.is_some(),
-            self.segments.len(),
+            self.template.method().is_some(),
+            segments.len(),
         );
         Some((specificity, parameters))
     }
@@ -178,7 +129,7 @@ impl RouteTable {
             None => self
                 .routes
                 .iter()
-                .find(|route| route.is_default)
+                .find(|route| route.template.is_default())
                 .map(|route| RouteMatch {
                     route,
                     path_parameters: BTreeMap::new(),

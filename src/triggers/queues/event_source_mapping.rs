@@ -14,7 +14,7 @@ use serde_json::Value;
 use tokio::sync::{Notify, watch};
 
 use super::store::{QueueSettings, QueueStore, ReceivedMessage};
-use crate::model::{Function, Outcome, Trigger};
+use crate::model::{Function, Outcome, Trigger, table_header};
 use crate::triggers::async_delivery::MAX_HOPS;
 use crate::triggers::context::{FinishedInvocation, TriggerContext};
 use crate::triggers::events::sqs::{
@@ -68,10 +68,11 @@ pub fn queue_mappings_of(
             let timeout_ms = i64::from(function.config.timeout_secs) * 1000;
             if settings.visibility_timeout_ms < timeout_ms {
                 problems.push(format!(
-                    "{}: its queue trigger is off: Queue visibility timeout: {} seconds is less than Function timeout: {} seconds (raise visibility_timeout_secs of [queues.{queue}])",
+                    "{}: its queue trigger is off: Queue visibility timeout: {} seconds is less than Function timeout: {} seconds (raise visibility_timeout_secs of {})",
                     function.name,
                     settings.visibility_timeout_ms / 1000,
-                    function.config.timeout_secs
+                    function.config.timeout_secs,
+                    table_header("queues", queue)
                 ));
                 continue;
             }

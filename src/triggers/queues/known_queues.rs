@@ -4,14 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Destination, Function, QueueConfig, Trigger, Workspace};
+use crate::model::{Destination, Function, QueueConfig, Trigger, Workspace, table_header};
 
 use super::store::QueueSettings;
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "there is no queue `{name}` in this workspace (known: {}); declare it as [queues.{name}] in lambdesk.toml",
-    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+    "there is no queue `{name}` in this workspace (known: {}); declare it as {} in lambdesk.toml",
+    if known.is_empty() { "none".to_owned() } else { known.join(", ") },
+    table_header("queues", name)
 )]
 pub struct QueueUnknown {
     pub name: String,

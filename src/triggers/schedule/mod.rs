@@ -12,58 +12,30 @@
 //! assert_eq!(next, Some(Utc.with_ymd_and_hms(2026, 1, 5, 8, 0, 0).unwrap()));
 //! ```
 //!
+//! The expressions themselves (their syntax, their errors, time zone names) are part of the
+//! model (`model::schedule_expression`), which checks them when a function's configuration
+//! loads; they are re-exported here.
+//!
 //! | file | what it is for |
 //! | --- | --- |
-//! | `parse.rs` | the `rate(…)`/`cron(…)` wrapper, six fields, the one-of-the-days-is-`?` rule |
-//! | `cron_fields.rs` | the parsed cron fields and the grammar of one field |
-//! | `rate.rs` | rate expressions and their fixed-interval fire times |
 //! | `month_days.rs` | which days of a month the day rules pick (`L`, `W`, `#`) |
-//! | `next_fire.rs` | the field-by-field search for the next fire time; time zones, DST |
-//! | `value_set.rs` | the set of values one field allows |
-//! | `error.rs` | every way an expression can be wrong, with its message |
+//! | `next_fire.rs` | the field-by-field search for the next fire time; time zones, DST; a rate's fixed interval |
 
-mod cron_fields;
-mod error;
 mod month_days;
 mod next_fire;
-mod parse;
-mod rate;
-mod value_set;
 
 #[cfg(test)]
 mod next_fire_tests;
-#[cfg(test)]
-mod parse_tests;
-
-use std::str::FromStr;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-pub use cron_fields::CronExpression;
-pub use error::{CronField, ScheduleError};
-pub use rate::{RateExpression, RateUnit};
-
-/// A parsed EventBridge schedule expression.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "a few hundred bytes, made once per schedule; a Box would only show in the API"
-)]
-pub enum ScheduleExpression {
-    /// `rate(value unit)`: every `value` minutes, hours or days.
-    Rate(RateExpression),
-    /// `cron(…)`: at the wall-clock times the six fields describe.
-    Cron(CronExpression),
-}
+pub use crate::model::schedule_expression::{
+    CronExpression, CronField, RateExpression, RateUnit, ScheduleError, ScheduleExpression,
+    parse_time_zone,
+};
 
 impl ScheduleExpression {
-    /// Parses `rate(…)` or `cron(…)` with EventBridge's rules; the error names the field and
-    /// the token at fault.
-    pub fn parse(text: &str) -> Result<Self, ScheduleError> {
-        parse::parse_expression(text)
-    }
-
     /// The first fire time strictly after `after`.
     ///
     /// A cron expression is read as wall-clock time in `time_zone` (UTC when `None`); see
@@ -77,14 +49,6 @@ impl ScheduleExpression {
             Self::Rate(rate) => rate.next_after(after, after),
             Self::Cron(cron) => cron.next_after(after, time_zone.unwrap_or(Tz::UTC)),
         }
-    }
-}
-
-impl FromStr for ScheduleExpression {
-    type Err = ScheduleError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text)
     }
 }
 
@@ -169,13 +133,4 @@ impl Iterator for FireTimes<'_> {
         self.after = next;
         next
     }
-}
-
-/// An IANA time zone by name, such as `Europe/Berlin` (exact spelling, as EventBridge
-/// Scheduler takes it).
-pub fn parse_time_zone(name: &str) -> Result<Tz, ScheduleError> {
-    name.parse::<Tz>()
-        .map_err(|_| ScheduleError::UnknownTimeZone {
-            name: name.to_owned(),
-        })
 }

@@ -3,7 +3,7 @@
 
 use chrono::{Datelike as _, NaiveDate};
 
-use super::cron_fields::{DayOfMonthRule, DayOfWeekRule};
+use crate::model::schedule_expression::{DayOfMonthRule, DayOfWeekRule};
 
 /// The days of `year`-`month` the rules select, as a bit mask: bit `d` set for day `d`.
 /// Exactly one of the two rules is `Unspecified` (the parser makes sure); the other decides.

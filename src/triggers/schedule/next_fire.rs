@@ -13,8 +13,25 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use super::cron_fields::CronExpression;
 use super::month_days::{first_day_at_or_after, matching_days};
+use crate::model::schedule_expression::{CronExpression, RateExpression};
+
+impl RateExpression {
+    /// The first fire time strictly after `after`, for a schedule that started (and fired
+    /// first) at `anchor`: `anchor + k × period` for the smallest `k ≥ 0` past `after`.
+    pub fn next_after(&self, after: DateTime<Utc>, anchor: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if after < anchor {
+            return Some(anchor);
+        }
+        let period_secs = self.period_secs();
+        // Whole seconds since the anchor, rounded down: a fire time at exactly `after` is not
+        // "after", so the next one is one period further.
+        let elapsed_secs = (after - anchor).num_seconds();
+        let periods = elapsed_secs / period_secs + 1;
+        let offset = TimeDelta::try_seconds(periods.checked_mul(period_secs)?)?;
+        anchor.checked_add_signed(offset)
+    }
+}
 
 impl CronExpression {
     /// The first fire time strictly after `after`, with the expression read as wall-clock time

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::subscriptions::{Endpoint, Subscription, known_topics};
-use crate::model::{Function, Workspace};
+use crate::model::{Function, Workspace, table_header};
 use crate::triggers::async_delivery::{AsyncStore, NewAsyncEvent};
 use crate::triggers::events::sns::{SnsMessageAttribute, SnsNotification};
 use crate::triggers::message_attribute::MessageAttributes;
@@ -48,8 +48,9 @@ pub struct PublishReport {
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
     #[error(
-        "there is no topic `{name}` in this workspace (known: {}); declare it as [topics.{name}] in lambdesk.toml or subscribe a function to it",
-        if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+        "there is no topic `{name}` in this workspace (known: {}); declare it as {} in lambdesk.toml or subscribe a function to it",
+        if known.is_empty() { "none".to_owned() } else { known.join(", ") },
+        table_header("topics", name)
     )]
     UnknownTopic { name: String, known: Vec<String> },
     #[error("the message is {size_bytes} bytes; SNS takes at most 262144 bytes (256 KiB)")]

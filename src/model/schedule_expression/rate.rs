@@ -1,8 +1,7 @@
 //! `rate(value unit)`: a fixed interval. EventBridge counts it from the moment the schedule
 //! starts (its creation, or EventBridge Scheduler's `StartDate`, when it fires first), and a
-//! day is 24 hours whatever the time zone's daylight saving time does.
-
-use chrono::{DateTime, TimeDelta, Utc};
+//! day is 24 hours whatever the time zone's daylight saving time does (the fire times are
+//! worked out in `triggers::schedule`).
 
 use super::error::ScheduleError;
 
@@ -105,20 +104,5 @@ impl RateExpression {
     /// The interval between two fire times, in seconds.
     pub fn period_secs(&self) -> i64 {
         i64::from(self.value) * self.unit.secs()
-    }
-
-    /// The first fire time strictly after `after`, for a schedule that started (and fired
-    /// first) at `anchor`: `anchor + k × period` for the smallest `k ≥ 0` past `after`.
-    pub fn next_after(&self, after: DateTime<Utc>, anchor: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        if after < anchor {
-            return Some(anchor);
-        }
-        let period_secs = self.period_secs();
-        // Whole seconds since the anchor, rounded down: a fire time at exactly `after` is not
-        // "after", so the next one is one period further.
-        let elapsed_secs = (after - anchor).num_seconds();
-        let periods = elapsed_secs / period_secs + 1;
-        let offset = TimeDelta::try_seconds(periods.checked_mul(period_secs)?)?;
-        anchor.checked_add_signed(offset)
     }
 }
