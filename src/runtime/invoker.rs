@@ -20,9 +20,8 @@ use super::environment_mode;
 use super::environment_pool::{DEFAULT_IDLE_ENVIRONMENT_TTL, EnvironmentPool};
 use super::error::{InvokeError, describe};
 use super::folder_stamp::FolderStamp;
-use super::js_preparation::{JsPreparation, JsPreparationStep};
+use super::js_preparation::JsPreparation;
 use super::js_runtime;
-use super::js_snapshot;
 use super::lambda_environment::{lambda_variables, new_log_stream_name};
 use super::module_cache::{ModuleCache, ModuleOrigin};
 use super::module_source::module_bytes;
@@ -30,7 +29,9 @@ use super::outbox::{OUTBOX_GUEST_PATH, Outbox};
 use super::outcome::outcome_of;
 use super::sandbox::{RunResult, SandboxSetup, SandboxState};
 
+mod code_check;
 mod environment_invocation;
+mod js_runtime_loading;
 
 /// The only host module a guest may import from.
 const WASI_PREVIEW1: &str = "wasi_snapshot_preview1";
@@ -160,21 +161,6 @@ impl Runtime {
         })
     }
 
-    /// The step of the JS runtime's one-time preparation in progress (the first
-    /// JavaScript invocation of a machine waits for it), and how long it has run.
-    pub fn js_preparation(&self) -> Option<(JsPreparationStep, Duration)> {
-        self.js_preparation.current()
-    }
-
-    /// Prepares the JS runtime now (snapshot, compile), so the first JavaScript Test
-    /// does not wait for it.
-    pub async fn prepare_js_runtime(&self) -> Result<(), InvokeError> {
-        self.js_runtime
-            .get_or_try_init(|| self.load_js_runtime())
-            .await
-            .map(|_| ())
-    }
-
     pub fn module_cache(&self) -> &ModuleCache {
         &self.cache
     }
@@ -277,56 +263,6 @@ impl Runtime {
             .or_default()
             .module = Some(Arc::clone(&module));
         Ok((module, false))
-    }
-
-    /// The JS runtime module, loaded once per process (snapshotted and compiled once per
-    /// machine).
-    async fn js_runtime_module(&self) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
-        let reused = self.js_runtime.initialized();
-        let module = self
-            .js_runtime
-            .get_or_try_init(|| self.load_js_runtime())
-            .await?;
-        Ok((Arc::clone(module), reused))
-    }
-
-    async fn load_js_runtime(&self) -> Result<Arc<LoadedModule>, InvokeError> {
-        let started = Instant::now();
-        let path = self
-            .js_runtime_path
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("<embedded>/assets/runtime/quickjs.wasm"));
-        let load_error = |message: String| InvokeError::Load {
-            path: path.clone(),
-            message,
-        };
-        let plain = js_runtime::runtime_bytes(self.js_runtime_path.as_deref())
-            .map_err(|error| load_error(error.to_string()))?;
-        // Without a snapshot every environment runs the bootstrap itself: slower, same
-        // behaviour. So a failed snapshot is not an error.
-        self.js_preparation.begin(JsPreparationStep::Snapshot);
-        let wasm = js_snapshot::snapshot(&self.engine, &self.linker, self.cache.dir(), &plain)
-            .await
-            .unwrap_or(plain);
-        self.js_preparation.begin(JsPreparationStep::Compile);
-        let loaded = self.cache.load(&self.engine, &wasm);
-        self.js_preparation.end();
-        let (module, origin) = loaded.map_err(|error| load_error(describe(&error)))?;
-        environment_mode::check_exports(&module).map_err(load_error)?;
-        let instance_pre = self
-            .linker
-            .instantiate_pre(&module)
-            .map_err(|error| load_error(describe(&error)))?;
-        Ok(Arc::new(LoadedModule {
-            made_from: None,
-            instance_pre,
-            mode: GuestMode::Environment,
-            generation: 0,
-            origin,
-            load_duration: started.elapsed(),
-            cold_start_pending: AtomicBool::new(false),
-            log_stream: String::new(),
-        }))
     }
 
     fn lock_functions(&self) -> std::sync::MutexGuard<'_, HashMap<String, FunctionSlot>> {

@@ -19,7 +19,7 @@ use crate::runtime::outbox::Outbox;
 impl Runtime {
     /// The fingerprint of a JS function's code folder, taken again only when a `stat` of
     /// its folders and files shows a change.
-    fn js_code_fingerprint(&self, function: &Function) -> u64 {
+    pub(super) fn js_code_fingerprint(&self, function: &Function) -> u64 {
         let lock = || {
             self.js_code_stamps
                 .lock()
@@ -56,58 +56,23 @@ impl Runtime {
         let (mut environment, init) = match self.environments.take(&function.name, fingerprint) {
             Some(environment) => (environment, None),
             None => {
-                let (module, code_dir) = match own_module {
-                    Some(module) => (module, None),
-                    None => {
-                        let (module, _) = self.js_runtime_module().await?;
-                        let code_dir = (
-                            function.dir.clone(),
-                            TASK_ROOT.to_owned(),
-                            FsPerms::ReadOnly,
-                        );
-                        (module, Some(code_dir))
-                    }
-                };
-                // A freshly loaded module's load time counts towards the first Init.
-                let load_duration = if module.cold_start_pending.swap(false, Ordering::AcqRel) {
-                    module.load_duration
-                } else {
-                    Duration::ZERO
-                };
-                let log_stream = new_log_stream_name();
-                let outbox = outbox_for(workspace, function)?;
-                let is_own_module = code_dir.is_none();
-                let preopens = code_dir
-                    .into_iter()
-                    .chain(outbox.iter().map(Outbox::preopen))
-                    .collect();
-                let setup = sandbox_setup(workspace, function, &log_stream, preopens)?;
-                let (environment, init_run) = Environment::start(
-                    &self.engine,
-                    &module.instance_pre,
-                    &setup,
-                    log_stream.clone(),
-                    fingerprint,
-                    is_own_module,
-                )
-                .await?;
-                let mut init_run = init_run;
-                init_run.duration += load_duration;
-                let Some(mut environment) = environment else {
+                let started = self
+                    .start_environment(workspace, function, own_module, fingerprint, true)
+                    .await?;
+                let Some(environment) = started.environment else {
                     // Init failed: the invocation fails with Init's error.
-                    let init_duration = init_run.duration;
-                    let mut run = init_run;
+                    let init_duration = started.init_run.duration;
+                    let mut run = started.init_run;
                     run.duration = Duration::ZERO;
                     return Ok(Invocation {
                         run,
                         init_duration: Some(init_duration),
                         init_log_lines: Vec::new(),
-                        log_stream,
+                        log_stream: started.log_stream,
                         outbox: Vec::new(),
                     });
                 };
-                environment.outbox = outbox;
-                (environment, Some(init_run))
+                (environment, Some(started.init_run))
             }
         };
         let request = invocation_request(workspace, function, event, request_id, timeout);
@@ -130,6 +95,77 @@ impl Runtime {
             outbox: sent,
         })
     }
+
+    /// A new execution environment of the function, Init run: `environment` is `None`
+    /// when Init failed (`init_run` says how). With `with_outbox`, the function's
+    /// `/outbox` is mounted (not for a code check, which must send nothing).
+    pub(super) async fn start_environment(
+        &self,
+        workspace: &Workspace,
+        function: &Function,
+        own_module: Option<Arc<LoadedModule>>,
+        fingerprint: u64,
+        with_outbox: bool,
+    ) -> Result<StartedEnvironment, InvokeError> {
+        let (module, code_dir) = match own_module {
+            Some(module) => (module, None),
+            None => {
+                let (module, _) = self.js_runtime_module().await?;
+                let code_dir = (
+                    function.dir.clone(),
+                    TASK_ROOT.to_owned(),
+                    FsPerms::ReadOnly,
+                );
+                (module, Some(code_dir))
+            }
+        };
+        // A freshly loaded module's load time counts towards the first Init.
+        let load_duration = if with_outbox && module.cold_start_pending.swap(false, Ordering::AcqRel)
+        {
+            module.load_duration
+        } else {
+            Duration::ZERO
+        };
+        let log_stream = new_log_stream_name();
+        let outbox = if with_outbox {
+            outbox_for(workspace, function)?
+        } else {
+            None
+        };
+        let is_own_module = code_dir.is_none();
+        let preopens = code_dir
+            .into_iter()
+            .chain(outbox.iter().map(Outbox::preopen))
+            .collect();
+        let setup = sandbox_setup(workspace, function, &log_stream, preopens)?;
+        let (environment, mut init_run) = Environment::start(
+            &self.engine,
+            &module.instance_pre,
+            &setup,
+            log_stream.clone(),
+            fingerprint,
+            is_own_module,
+        )
+        .await?;
+        init_run.duration += load_duration;
+        let environment = environment.map(|mut environment| {
+            environment.outbox = outbox;
+            environment
+        });
+        Ok(StartedEnvironment {
+            environment,
+            init_run,
+            log_stream,
+        })
+    }
+
+}
+
+/// A new execution environment, or how its Init failed.
+pub(super) struct StartedEnvironment {
+    pub(super) environment: Option<Environment>,
+    pub(super) init_run: crate::runtime::sandbox::RunResult,
+    pub(super) log_stream: String,
 }
 
 /// The environment-mode request: one line of context, then the event.
