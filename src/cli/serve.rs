@@ -10,6 +10,7 @@ use lambdesk::model::Workspace;
 use lambdesk::runtime::{Runtime, RuntimeOptions};
 use lambdesk::triggers::async_delivery::AsyncOptions;
 use lambdesk::triggers::http::GatewayOptions;
+use lambdesk::triggers::topics::MessagingStores;
 use lambdesk::triggers::{
     EngineOptions, FinishedInvocation, InvocationSink, TriggerContext, TriggerEngine,
 };
@@ -88,6 +89,13 @@ async fn print_logs(mut lines: tokio::sync::broadcast::Receiver<LogEntry>) {
 }
 
 pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    // A damaged state database stops `serve` before anything runs: running on without
+    // its queues and backlog would look like they were empty.
+    if let Err(error) = MessagingStores::open(workspace)
+        && error.is_damaged()
+    {
+        return Err(error.into());
+    }
     let runtime = Arc::new(Runtime::new(RuntimeOptions::default())?);
     let logs = Arc::new(LogStore::new(workspace.logs_dir(), SERVE_LOG_MEMORY_LINES));
     let printer = tokio::spawn(print_logs(logs.subscribe()));

@@ -83,6 +83,8 @@ impl TriggerEngine {
                 ));
                 engine.delivery = Some(delivery);
             }
+            // A damaged state database is the whole message: nothing runs from it.
+            Err(error) if error.is_damaged() => engine.delivery_problem = Some(error.to_string()),
             Err(error) => {
                 engine.delivery_problem =
                     Some(format!("asynchronous invocations are off: {error}"));
