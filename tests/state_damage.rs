@@ -115,6 +115,31 @@ fn a_corrupt_state_database_is_refused() {
 }
 
 #[test]
+fn a_state_database_cut_short_is_refused() {
+    let test = workspace_with_a_message();
+    let state = state_path(&test.workspace);
+    let store = QueueStore::open(&state).unwrap();
+    let big = NewMessage::with_body("x".repeat(3000));
+    store.send(&settings("work"), &vec![big; 50], 0).unwrap();
+    drop(store);
+    for length in [1000, 4096, 100_000] {
+        let copy = state.with_file_name(format!("cut-{length}.sqlite"));
+        std::fs::copy(&state, &copy).unwrap();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&copy)
+            .unwrap()
+            .set_len(length)
+            .unwrap();
+
+        let error = QueueStore::open(&copy).unwrap_err();
+
+        assert!(error.is_damaged(), "{length} bytes: {error}");
+        assert!(!copy.exists(), "{length} bytes: not moved aside");
+    }
+}
+
+#[test]
 fn a_sqlite_file_without_lambdesks_tables_is_refused() {
     let test = TestWorkspace::new();
     let state = state_path(&test.workspace);
