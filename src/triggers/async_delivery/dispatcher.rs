@@ -176,9 +176,9 @@ impl AsyncDelivery {
 
     /// Delivers until `stop` turns true; events in flight then finish, queued ones stay
     /// queued for the next start. Events a stopped or crashed process was running are
-    /// due again first (at least once). One process of a workspace delivers: the owner of
-    /// its push sources (it alone releases leases, so it never takes back an event another
-    /// process of the same pid is running).
+    /// due again first (at least once). Only the owner of the workspace's push sources
+    /// runs this: releasing leases here, not in `open`, keeps a second engine from taking
+    /// back the events the owner is running.
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
         if let Err(error) = self.store.release_leases() {
             self.report_problem("", "async delivery", &error.to_string());
