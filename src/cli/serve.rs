@@ -10,6 +10,8 @@ use lambdesk::model::Workspace;
 use lambdesk::runtime::{Runtime, RuntimeOptions};
 use lambdesk::triggers::async_delivery::AsyncOptions;
 use lambdesk::triggers::http::GatewayOptions;
+use lambdesk::triggers::push_sources_owner::PushSourcesOwner;
+use lambdesk::triggers::topics::MessagingStores;
 use lambdesk::triggers::{
     EngineOptions, FinishedInvocation, InvocationSink, TriggerContext, TriggerEngine,
 };
@@ -88,6 +90,13 @@ async fn print_logs(mut lines: tokio::sync::broadcast::Receiver<LogEntry>) {
 }
 
 pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    // A damaged state database stops `serve` before anything runs: running on without
+    // its queues and backlog would look like they were empty.
+    if let Err(error) = MessagingStores::open(workspace)
+        && error.is_damaged()
+    {
+        return Err(error.into());
+    }
     let runtime = Arc::new(Runtime::new(RuntimeOptions::default())?);
     let logs = Arc::new(LogStore::new(workspace.logs_dir(), SERVE_LOG_MEMORY_LINES));
     let printer = tokio::spawn(print_logs(logs.subscribe()));
@@ -140,6 +149,20 @@ pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<Exit
         "lambdesk\tserving {}; Ctrl-C stops",
         workspace.root().display()
     );
+    let mut owner = engine.watch_push_sources_owner();
+    if *owner.borrow() != PushSourcesOwner::Owned {
+        tokio::spawn(async move {
+            if owner
+                .wait_for(|owner| *owner == PushSourcesOwner::Owned)
+                .await
+                .is_ok()
+            {
+                outln!(
+                    "lambdesk\tthe other process has exited: this one now runs buckets, schedules and async delivery"
+                );
+            }
+        });
+    }
     // Ctrl-C, or SIGTERM (`kill`, a service manager): both stop cleanly, so in-flight
     // invocations finish and the log lines still waiting for their batch are written.
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())

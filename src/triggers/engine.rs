@@ -1,6 +1,7 @@
 //! Every trigger of a workspace running together: the HTTP gateway, schedules, and the
 //! asynchronous delivery they feed. `lambdesk serve` runs one headless; the console runs
-//! one in the background.
+//! one in the background. Of several on one workspace, one runs the push-style sources
+//! (buckets, schedules, asynchronous delivery; `push_sources_owner.rs`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use super::async_delivery::{AsyncDelivery, AsyncOptions};
 use super::bucket_watcher::{BucketRule, BucketSnapshot, BucketWatch, bucket_rules_of};
 use super::context::{TriggerContext, load_functions};
 use super::http::{GatewayOptions, HttpGateway, HttpRoute, routes_of};
+use super::push_sources_owner::{Ownership, PushSourcesOwner, wait_until_owner};
 use super::queues::{QueueMapping, known_queues, queue_mappings_of, run_mapping};
 use super::schedule_runner::{ScheduledRule, run_schedules, schedules_of};
 use super::topics::known_topics;
@@ -46,6 +48,10 @@ pub struct TriggerEngine {
     /// The routes of the last (re)load, served when the gateway runs.
     routes: Vec<HttpRoute>,
     delivery_problem: Option<String>,
+    /// Whether this process runs the buckets, schedules and asynchronous delivery.
+    ownership: Arc<Ownership>,
+    ownership_problem: Option<String>,
+    takeover_task: Option<JoinHandle<()>>,
     /// What could not start, one message each (a port in use, a bad expression, …).
     pub problems: Vec<String>,
 }
@@ -56,6 +62,7 @@ impl TriggerEngine {
         let (stop, _) = watch::channel(false);
         let (schedules_stop, _) = watch::channel(false);
         let (mappings_stop, _) = watch::channel(false);
+        let (ownership, ownership_problem) = Ownership::claim(&context.workspace.state_dir());
         let mut engine = Self {
             context,
             gateway: None,
@@ -74,15 +81,31 @@ impl TriggerEngine {
             retiring_tasks: Vec::new(),
             routes: Vec::new(),
             delivery_problem: None,
+            ownership,
+            ownership_problem,
+            takeover_task: None,
             problems: Vec::new(),
         };
+        if engine.ownership.current() != PushSourcesOwner::Owned {
+            engine.takeover_task = Some(tokio::spawn(
+                Arc::clone(&engine.ownership).take_over_when_free(engine.stop.subscribe()),
+            ));
+        }
         match AsyncDelivery::open(Arc::clone(&engine.context), engine.options.delivery.clone()) {
             Ok(delivery) => {
-                engine.delivery_task = Some(tokio::spawn(
-                    Arc::clone(&delivery).run(engine.stop.subscribe()),
-                ));
+                // Only the owner delivers; the others queue events it picks up.
+                let owner = engine.ownership.subscribe();
+                let mut stop = engine.stop.subscribe();
+                let running = Arc::clone(&delivery);
+                engine.delivery_task = Some(tokio::spawn(async move {
+                    if wait_until_owner(owner, &mut stop).await {
+                        running.run(stop).await;
+                    }
+                }));
                 engine.delivery = Some(delivery);
             }
+            // A damaged state database is the whole message: nothing runs from it.
+            Err(error) if error.is_damaged() => engine.delivery_problem = Some(error.to_string()),
             Err(error) => {
                 engine.delivery_problem =
                     Some(format!("asynchronous invocations are off: {error}"));
@@ -110,6 +133,8 @@ impl TriggerEngine {
         let (loaded, load_problems) = load_functions(&self.context.workspace);
         let (routes, functions, route_problems) = routes_of(&loaded);
         self.problems = self.delivery_problem.iter().cloned().collect();
+        self.problems.extend(self.ownership_problem.clone());
+        self.problems.extend(self.ownership.current().note());
         self.problems.extend(load_problems);
         self.problems.extend(route_problems);
         self.routes = routes.routes().to_vec();
@@ -164,19 +189,50 @@ impl TriggerEngine {
             let (schedules_stop, stopped) = watch::channel(false);
             self.schedules_stop = schedules_stop;
             let region = self.context.workspace.config().region.clone();
-            self.schedules_task = Some(tokio::spawn(run_schedules(
-                schedules,
-                Arc::clone(delivery),
-                region,
-                stopped.clone(),
-            )));
-            let watch = BucketWatch::new(
-                self.context.workspace.clone(),
+            let owner = self.ownership.subscribe();
+            let running = Arc::clone(delivery);
+            let mut schedules_stopped = stopped.clone();
+            // A schedule taken over starts from the takeover: missed times are not caught
+            // up on, as when nothing ran.
+            self.schedules_task = Some(tokio::spawn(async move {
+                if wait_until_owner(owner, &mut schedules_stopped).await {
+                    run_schedules(schedules, running, region, schedules_stopped).await;
+                }
+            }));
+            self.buckets_task = Some(self.watch_buckets(
                 bucket_rules,
                 previous_snapshots,
-            );
-            self.buckets_task = Some(tokio::spawn(watch.run(Arc::clone(delivery), stopped)));
+                Arc::clone(delivery),
+                stopped,
+            ));
         }
+    }
+
+    /// Watches the buckets: at once if this process owns the push sources, else from
+    /// when it takes them over (what the buckets hold then is not news: the owner
+    /// announced it).
+    fn watch_buckets(
+        &self,
+        rules: Vec<BucketRule>,
+        previous: Vec<(String, BucketSnapshot)>,
+        delivery: Arc<AsyncDelivery>,
+        mut stopped: watch::Receiver<bool>,
+    ) -> JoinHandle<Vec<(String, BucketSnapshot)>> {
+        let workspace = self.context.workspace.clone();
+        if self.ownership.current() == PushSourcesOwner::Owned {
+            // The snapshot is taken now, so that a file written right after is news.
+            let watch = BucketWatch::new(workspace, rules, previous);
+            return tokio::spawn(watch.run(delivery, stopped));
+        }
+        let owner = self.ownership.subscribe();
+        tokio::spawn(async move {
+            if !wait_until_owner(owner, &mut stopped).await {
+                return previous;
+            }
+            BucketWatch::new(workspace, rules, Vec::new())
+                .run(delivery, stopped)
+                .await
+        })
     }
 
     /// Restarts the queue pollers if the queue triggers or the queues changed.
@@ -216,6 +272,17 @@ impl TriggerEngine {
         self.gateway.as_ref().map(HttpGateway::local_addr)
     }
 
+    /// Who runs the workspace's buckets, schedules and asynchronous delivery: this
+    /// process, or another one (this one takes over when it exits).
+    pub fn push_sources_owner(&self) -> PushSourcesOwner {
+        self.ownership.current()
+    }
+
+    /// [`Self::push_sources_owner`] as it changes (this process taking over).
+    pub fn watch_push_sources_owner(&self) -> watch::Receiver<PushSourcesOwner> {
+        self.ownership.subscribe()
+    }
+
     pub fn delivery(&self) -> Option<&Arc<AsyncDelivery>> {
         self.delivery.as_ref()
     }
@@ -246,13 +313,19 @@ impl TriggerEngine {
         if let Some(task) = self.buckets_task.take() {
             let _ = task.await;
         }
-        for task in [self.schedules_task.take(), self.delivery_task.take()]
-            .into_iter()
-            .flatten()
-            .chain(self.mapping_tasks.drain(..))
-            .chain(self.retiring_tasks.drain(..))
+        for task in [
+            self.schedules_task.take(),
+            self.delivery_task.take(),
+            self.takeover_task.take(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.mapping_tasks.drain(..))
+        .chain(self.retiring_tasks.drain(..))
         {
             let _ = task.await;
         }
+        // Everything of this process has stopped: another may take the sources over.
+        self.ownership.release();
     }
 }

@@ -10,6 +10,7 @@ pub mod events;
 pub mod http;
 pub use crate::model::message_attribute;
 pub mod outbox_delivery;
+pub mod push_sources_owner;
 pub mod queues;
 pub mod schedule;
 pub mod schedule_runner;

@@ -7,6 +7,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::Connection;
 
+mod marker;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("the workspace state {}: {source}", path.display())]
@@ -15,11 +17,37 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("cannot create the workspace state {}: {source}", path.display())]
+    Create {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Said instead of starting: the queued messages and events in the file are not
+    /// readable, and starting over with an empty database would lose them without a word.
     #[error(
-        "the workspace state {} is damaged ({detail}); move it aside to start with an empty backlog",
+        "the workspace state {} is damaged ({detail}): its queued messages and asynchronous events cannot be read, so lambdesk stops here. The damaged file is kept as {}; start lambdesk again to begin with an empty state, or first put a good copy back at {}",
+        path.display(),
+        kept.display(),
         path.display()
     )]
-    Damaged { path: PathBuf, detail: String },
+    Damaged {
+        path: PathBuf,
+        detail: String,
+        /// Where the damaged file was moved.
+        kept: PathBuf,
+    },
+    #[error(
+        "the workspace state {} is damaged ({detail}): its queued messages and asynchronous events cannot be read, so lambdesk stops here. It could not be moved aside ({reason}): move it away yourself to begin with an empty state",
+        path.display()
+    )]
+    DamagedInPlace {
+        path: PathBuf,
+        detail: String,
+        reason: String,
+    },
+    /// A full disk shows up here as SQLite's "database or disk is full": nothing was
+    /// written, and the caller says so.
     #[error("the workspace state {}: {source}", path.display())]
     Query {
         path: PathBuf,
@@ -41,7 +69,7 @@ pub enum StoreError {
 impl StoreError {
     /// `Open` (or `Query`, once open) for a failure at `path`, or `DiskFull` when that is
     /// what it means.
-    fn from_sqlite(path: &Path, source: rusqlite::Error, opening: bool) -> Self {
+    pub(super) fn from_sqlite(path: &Path, source: rusqlite::Error, opening: bool) -> Self {
         let path = path.to_owned();
         if sqlite_means_disk_full(&source) {
             return Self::DiskFull {
@@ -79,14 +107,22 @@ pub fn io_means_disk_full(error: &std::io::Error) -> bool {
     )
 }
 
+impl StoreError {
+    /// Whether the state database was found damaged (and lambdesk must not go on as if
+    /// it were empty).
+    pub fn is_damaged(&self) -> bool {
+        matches!(self, Self::Damaged { .. } | Self::DamagedInPlace { .. })
+    }
+}
+
 /// The workspace's state file.
 pub fn state_path(workspace: &crate::model::Workspace) -> PathBuf {
     workspace.state_dir().join("state.sqlite")
 }
 
-/// Opens (creating) the database at `path` and makes sure `schema` exists.
+/// Opens (creating) the database at `path` and makes sure `schema` exists. A file that
+/// is there but damaged or emptied is moved aside and refused (see [`marker`]).
 pub fn open_state_db(path: &Path, schema: &str) -> Result<Connection, StoreError> {
-    let open_error = |source| StoreError::from_sqlite(path, source, true);
     if let Some(parent) = path.parent() {
         match std::fs::create_dir_all(parent) {
             Err(source) if io_means_disk_full(&source) => {
@@ -99,28 +135,10 @@ pub fn open_state_db(path: &Path, schema: &str) -> Result<Connection, StoreError
             _ => {}
         }
     }
-    let connection = Connection::open(path).map_err(open_error)?;
-    // Every transaction that reads and then writes starts IMMEDIATE (takes the write lock
-    // first): a deferred one would fail with "database is locked" when another connection
-    // (the CLI, the console's view) wrote in between, instead of waiting its turn.
-    // WAL: a crash (kill -9) loses nothing committed; NORMAL sync is durable against a
-    // process crash, which is what a local console meets.
+    let connection = marker::open_checked(path)?;
     connection
-        .execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
-        )
-        .map_err(open_error)?;
-    // A quick check: a corrupt file is reported now, not as lost events later.
-    let integrity: String = connection
-        .query_row("PRAGMA quick_check", [], |row| row.get(0))
-        .map_err(open_error)?;
-    if integrity != "ok" {
-        return Err(StoreError::Damaged {
-            path: path.to_owned(),
-            detail: integrity,
-        });
-    }
-    connection.execute_batch(schema).map_err(open_error)?;
+        .execute_batch(schema)
+        .map_err(|source| StoreError::from_sqlite(path, source, true))?;
     Ok(connection)
 }
 

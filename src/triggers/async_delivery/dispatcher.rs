@@ -81,14 +81,12 @@ pub struct AsyncDelivery {
 }
 
 impl AsyncDelivery {
-    /// Opens the workspace's backlog. Events a stopped or crashed process was running are
-    /// due again (at least once).
+    /// Opens the workspace's backlog (to queue events; `run` delivers them).
     pub fn open(
         context: Arc<TriggerContext>,
         options: AsyncOptions,
     ) -> Result<Arc<Self>, StoreError> {
         let store = AsyncStore::open(&state_path(&context.workspace))?;
-        store.release_leases()?;
         let queues = Arc::new(QueueStore::open(&state_path(&context.workspace))?);
         Ok(Arc::new(Self {
             store,
@@ -177,8 +175,14 @@ impl AsyncDelivery {
     }
 
     /// Delivers until `stop` turns true; events in flight then finish, queued ones stay
-    /// queued for the next start.
+    /// queued for the next start. Events a stopped or crashed process was running are
+    /// due again first (at least once). Only the owner of the workspace's push sources
+    /// runs this: releasing leases here, not in `open`, keeps a second engine from taking
+    /// back the events the owner is running.
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        if let Err(error) = self.store.release_leases() {
+            self.report_problem("", "async delivery", &error.to_string());
+        }
         let slots = Arc::new(Semaphore::new(self.options.max_concurrent.max(1)));
         let mut running = tokio::task::JoinSet::new();
         loop {
