@@ -110,8 +110,14 @@ impl Console {
             .save_conflicts
             .remove(&(function.to_owned(), relative_path.to_owned()));
         match write_atomically(&path, contents.as_bytes()) {
-            // The other views of this file read it again.
-            Ok(()) => self.state.disk_generation += 1,
+            // The other views of this file read it again; saved code is checked now,
+            // not at the next Test.
+            Ok(()) => {
+                self.state.disk_generation += 1;
+                if is_code_file(relative_path) {
+                    self.check_code(function);
+                }
+            }
             Err(error) => self.notify(
                 NotificationLevel::Error,
                 format!("Could not save {}: {error}", path.display()),
@@ -370,4 +376,12 @@ pub(super) fn code_files(dir: &Path) -> Vec<String> {
     walk(dir, "", 0, &mut found);
     found.sort();
     found
+}
+
+/// Whether a saved file is code the runtime loads (so saving it is worth a check).
+fn is_code_file(relative_path: &str) -> bool {
+    [".mjs", ".js", ".cjs", ".json", ".wat", ".wasm"]
+        .iter()
+        .any(|extension| relative_path.ends_with(extension))
+        && !relative_path.starts_with("events/")
 }

@@ -115,6 +115,11 @@ enum ConsoleEvent {
     },
     /// An invocation a trigger started ended (already in the ledger).
     TriggerFinished { function: String, success: bool },
+    /// A function's saved code was checked (it loads, or how it fails to).
+    CodeChecked {
+        function: String,
+        problem: Result<Option<crate::model::FunctionError>, String>,
+    },
 }
 
 pub struct Console {
@@ -405,6 +410,9 @@ impl Console {
                         set_status(&mut self.state, &function, status);
                     }
                     self.state.totals = *self.ledger.lock().meter.total();
+                }
+                Ok(ConsoleEvent::CodeChecked { function, problem }) => {
+                    self.take_code_check(&function, problem);
                 }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => return,
             }

@@ -30,6 +30,9 @@ pub struct ConsoleState {
     /// Files whose save was refused because they changed on disk since they were
     /// opened: (function, file).
     pub save_conflicts: BTreeSet<(String, String)>,
+    /// The syntax error of a function's code, as its last run or the check after its
+    /// last save found it (the Code tab marks the line).
+    pub syntax_errors: BTreeMap<String, crate::model::FunctionError>,
     /// How the last Configuration tab save went, for the function it saved.
     pub last_config_save: Option<(String, ConfigSaveOutcome)>,
 }
@@ -60,6 +63,7 @@ impl ConsoleState {
             disk_generation: 0,
             save_conflicts: BTreeSet::new(),
             last_config_save: None,
+            syntax_errors: BTreeMap::new(),
         }
     }
 

@@ -110,6 +110,47 @@ impl Console {
         }
     }
 
+    /// Checks the function's code in the background (see `Runtime::check_code`); the
+    /// result comes back as `CodeChecked`.
+    pub(super) fn check_code(&mut self, name: &str) {
+        let Ok(function) = self.workspace.function(name) else {
+            return;
+        };
+        let runtime = Arc::clone(&self.runtime);
+        let workspace = self.workspace.clone();
+        let sender = self.events_sender.clone();
+        let waker = Arc::clone(&self.waker);
+        self.tokio.spawn(async move {
+            let problem = runtime
+                .check_code(&workspace, &function)
+                .await
+                .map_err(|error| error.to_string());
+            let _ = sender.send(ConsoleEvent::CodeChecked {
+                function: function.name.clone(),
+                problem,
+            });
+            waker();
+        });
+    }
+
+    /// The check of saved code: a syntax error is marked, a fixed one unmarked.
+    pub(super) fn take_code_check(
+        &mut self,
+        function: &str,
+        problem: Result<Option<crate::model::FunctionError>, String>,
+    ) {
+        match problem {
+            Ok(Some(error)) if error.error_type == crate::model::error_types::SYNTAX_ERROR => {
+                self.state.syntax_errors.insert(function.to_owned(), error);
+            }
+            Ok(_) => {
+                self.state.syntax_errors.remove(function);
+            }
+            // The check could not run (the runtime failed to start): the next Test says.
+            Err(_) => {}
+        }
+    }
+
     pub(super) fn finish_invocation(
         &mut self,
         request_id: &str,
@@ -125,6 +166,17 @@ impl Console {
         }
         match result {
             Ok(record) => {
+                // A run that got past loading the code tells whether it has a syntax error.
+                match record.error() {
+                    Some(error) if error.error_type == crate::model::error_types::SYNTAX_ERROR => {
+                        self.state
+                            .syntax_errors
+                            .insert(function.to_owned(), error.clone());
+                    }
+                    _ => {
+                        self.state.syntax_errors.remove(function);
+                    }
+                }
                 let (cost, logged) = self.ledger.record(&record, source, event);
                 if let Err(message) = logged {
                     self.notify(NotificationLevel::Error, message);

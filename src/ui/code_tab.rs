@@ -1,4 +1,4 @@
-use crate::console::{Command, Console, ConsoleState, FunctionEntry, TestResult};
+use crate::console::{Command, Console, ConsoleState, FunctionEntry};
 
 use super::highlight::{highlighted_layout, language_of};
 
@@ -553,21 +553,25 @@ fn line_numbers(
 
 /// The line of a syntax error the last run reported in `file`, with its message.
 fn syntax_error_line(state: &ConsoleState, function: &str, file: &str) -> Option<(usize, String)> {
-    let Some(TestResult::Finished { record, .. }) = state.results.get(function) else {
-        return None;
-    };
-    let error = record.error()?;
-    if error.error_type != "Runtime.UserCodeSyntaxError" {
-        return None;
-    }
-    // The message ends with "(index.mjs:3:11)" or "(index.mjs:3)".
-    let location = error
+    let error = state.syntax_errors.get(function)?;
+    // JS names the place as "(index.mjs:3:11)" or "(index.mjs:3)", WAT as
+    // "--> main.wat:3:5": the file, a colon, the line.
+    let needle = format!("{file}:");
+    let line = error
         .error_message
-        .rsplit_once('(')?
-        .1
-        .trim_end_matches(')');
-    let rest = location.strip_prefix(file)?.strip_prefix(':')?;
-    let line = rest.split(':').next()?.parse().ok()?;
+        .match_indices(&needle)
+        .filter(|(at, _)| {
+            // The file itself, not one whose name ends the same (`lib/index.mjs`).
+            error.error_message[..*at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| matches!(c, '(' | ' ' | '/'))
+        })
+        .find_map(|(at, _)| {
+            let rest = &error.error_message[at + needle.len()..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })?;
     Some((line, error.error_message.clone()))
 }
 

@@ -21,10 +21,9 @@ impl Runtime {
             Language::Js => self.check_js_code(workspace, function).await,
             _ => match self.prepare(function).await {
                 Ok(_) => Ok(None),
-                Err(InvokeError::Load { message, .. }) => Ok(Some(FunctionError::new(
-                    error_types::SYNTAX_ERROR,
-                    message,
-                ))),
+                Err(InvokeError::Load { message, .. }) => {
+                    Ok(Some(FunctionError::new(error_types::SYNTAX_ERROR, message)))
+                }
                 Err(error) => Err(error),
             },
         }
@@ -46,10 +45,10 @@ impl Runtime {
         if started.environment.is_some() {
             return Ok(None);
         }
-        let (outcome, _) =
-            outcome_of(&started.init_run, "code-check", function);
+        let (outcome, _) = outcome_of(&started.init_run, "code-check", function);
         Ok(match outcome {
             Outcome::Failure(error) => Some(error),
             Outcome::Success(_) => None,
         })
-    }}
+    }
+}

@@ -120,12 +120,12 @@ impl Runtime {
             }
         };
         // A freshly loaded module's load time counts towards the first Init.
-        let load_duration = if with_outbox && module.cold_start_pending.swap(false, Ordering::AcqRel)
-        {
-            module.load_duration
-        } else {
-            Duration::ZERO
-        };
+        let load_duration =
+            if with_outbox && module.cold_start_pending.swap(false, Ordering::AcqRel) {
+                module.load_duration
+            } else {
+                Duration::ZERO
+            };
         let log_stream = new_log_stream_name();
         let outbox = if with_outbox {
             outbox_for(workspace, function)?
@@ -158,7 +158,6 @@ impl Runtime {
             log_stream,
         })
     }
-
 }
 
 /// A new execution environment, or how its Init failed.
