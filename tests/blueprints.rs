@@ -167,3 +167,45 @@ fn functions_made_from_blueprints_start_with_their_triggers() {
         assert_eq!(summaries, triggers, "{id}");
     }
 }
+
+#[test]
+fn a_blueprint_route_another_function_serves_is_refused_and_nothing_is_written() {
+    let test = TestWorkspace::new();
+    let blueprint = blueprints::find(Some(&test.workspace), "http-api").unwrap();
+    blueprint
+        .create_function(&test.workspace, "items-api", 128)
+        .unwrap();
+
+    let error = blueprint
+        .create_function(&test.workspace, "shop", 128)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("conflicts with `GET /items` of function `items-api`"),
+        "{error}"
+    );
+    assert_eq!(test.workspace.function_names().unwrap(), ["items-api"]);
+    test.workspace.function("items-api").unwrap();
+
+    // With the routes edited, as the Create function dialog and `new --route` pass them.
+    let routes = [
+        "GET /shop/items",
+        "GET /shop/items/{id}",
+        "POST /shop/items",
+    ];
+    let triggers: Vec<_> = blueprint
+        .triggers
+        .iter()
+        .zip(routes)
+        .map(|(trigger, route)| blueprints::with_field_value(trigger, route))
+        .collect();
+    assert!(
+        blueprints::check_triggers(&test.workspace, &triggers)
+            .iter()
+            .all(Option::is_none)
+    );
+    blueprint
+        .create_function_with(&test.workspace, "shop", 128, triggers)
+        .unwrap();
+    assert!(test.workspace.route_conflicts().is_empty());
+}

@@ -508,3 +508,61 @@ fn the_sample_workspaces_javascript_function_runs() {
     );
     assert!(log.contains("Init Duration: "), "{log}");
 }
+
+#[test]
+fn new_refuses_a_blueprint_route_another_function_serves_and_takes_routes() {
+    let cli = Cli::new();
+    let output = cli.run(&["new", "items-api", "--blueprint", "http-api"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let message = bad_input(&cli, &["new", "shop", "--blueprint", "http-api"]);
+    assert!(
+        message.contains("cannot create `shop` from the http-api blueprint: `GET /items` is already served by function `items-api`"),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "--route \"GET /shop/items\" --route \"GET /shop/items/{id}\" --route \"POST /shop/items\""
+        ),
+        "{message}"
+    );
+    assert!(!cli.workspace().join("functions/shop").exists());
+
+    let message = bad_input(
+        &cli,
+        &[
+            "new",
+            "shop",
+            "--blueprint",
+            "http-api",
+            "--route",
+            "GET /shop",
+        ],
+    );
+    assert!(message.contains("has 3 HTTP route(s)"), "{message}");
+
+    let output = cli.run(&[
+        "new",
+        "shop",
+        "--blueprint",
+        "http-api",
+        "--route",
+        "GET /shop/items",
+        "--route",
+        "GET /shop/items/{id}",
+        "--route",
+        "POST /shop/items",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let created =
+        std::fs::read_to_string(cli.workspace().join("functions/shop/function.toml")).unwrap();
+    assert!(
+        created.contains("route = \"GET /shop/items/{id}\""),
+        "{created}"
+    );
+    let list = stdout(&cli.run(&["list"]));
+    assert!(
+        list.contains("items-api") && list.contains("shop"),
+        "{list}"
+    );
+}

@@ -168,6 +168,66 @@ fn creating_a_function_from_a_blueprint_opens_it() {
 }
 
 #[test]
+fn a_blueprint_route_another_function_serves_is_named_and_must_be_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = harness(app(&root));
+    harness.run();
+    harness.get_by_label("Create function").click();
+    harness.run();
+    harness.get_by_label("HTTP API handler").click();
+    harness.run();
+    // The blueprint's routes, prefilled; the sample's items-api serves all three.
+    harness.get_by_label_contains("`GET /items` is already served by function `items-api`");
+    harness.get_by_label_contains("`POST /items` is already served by function `items-api`");
+    assert!(
+        harness
+            .get_by_label("Create")
+            .accesskit_node()
+            .is_disabled()
+    );
+
+    // One route typed by hand, two from the suggestions under the function's name.
+    harness.get_by_label("HTTP route 2").click();
+    harness.run();
+    harness.get_by_label("HTTP route 2").type_text("/details");
+    harness.run();
+    harness.get_by_label("Use GET /http-api/items").click();
+    harness.run();
+    harness.get_by_label("Use POST /http-api/items").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("is already served by")
+            .is_none()
+    );
+    harness.get_by_label("Create").click();
+    harness.run();
+
+    assert_eq!(harness.state().selected(), Some("http-api"));
+    let created = std::fs::read_to_string(root.join("functions/http-api/function.toml")).unwrap();
+    for route in [
+        "GET /http-api/items",
+        "GET /items/{id}/details",
+        "POST /http-api/items",
+    ] {
+        assert!(
+            created.contains(&format!("route = \"{route}\"")),
+            "{created}"
+        );
+    }
+    let workspace = harness.state().console().workspace();
+    let items_api = workspace.function("items-api").unwrap();
+    assert!(
+        items_api
+            .config
+            .triggers
+            .contains(&lambdesk::model::Trigger::http("GET /items"))
+    );
+    assert!(workspace.route_conflicts().is_empty());
+}
+
+#[test]
 fn a_configuration_change_is_saved_and_used_by_the_next_invocation() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("ws");

@@ -2,6 +2,12 @@
 //! the function's code and saved test events. The ones in `templates/` are embedded in the
 //! binary; a workspace can add its own in `<workspace>/templates/`.
 
+mod trigger_choices;
+
+pub use trigger_choices::{
+    TriggerNote, check_triggers, field_labels, field_value, suggested_route, with_field_value,
+};
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -102,17 +108,32 @@ impl Blueprint {
             .map(|(path, contents)| (path.as_str(), contents.as_slice()))
     }
 
-    /// Creates function `name` from this blueprint with `memory_mb` of memory.
+    /// Creates function `name` from this blueprint with `memory_mb` of memory and the
+    /// blueprint's own triggers.
     pub fn create_function(
         &self,
         workspace: &Workspace,
         name: &str,
         memory_mb: u32,
     ) -> Result<Function, BlueprintError> {
+        self.create_function_with(workspace, name, memory_mb, self.triggers.clone())
+    }
+
+    /// Creates function `name` from this blueprint with `triggers` in place of the
+    /// blueprint's (as the user edited their names; see `check_triggers`). Refused, with
+    /// nothing written, when a route conflicts with another function's or a name is
+    /// invalid.
+    pub fn create_function_with(
+        &self,
+        workspace: &Workspace,
+        name: &str,
+        memory_mb: u32,
+        triggers: Vec<Trigger>,
+    ) -> Result<Function, BlueprintError> {
         let mut config = FunctionConfig::new(self.runtime, self.handler.clone());
         config.description = Some(self.description.clone());
         config.memory_mb = memory_mb;
-        config.triggers.clone_from(&self.triggers);
+        config.triggers = triggers;
         let files: Vec<(&str, &[u8])> = self
             .files
             .iter()

@@ -1,4 +1,4 @@
-use crate::model::FunctionConfig;
+use crate::model::{FunctionConfig, Trigger};
 
 /// What a panel asks the console to do; applied after the frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,11 +57,13 @@ pub enum Command {
         config: Box<FunctionConfig>,
         overwrite: bool,
     },
-    /// Create a function from a blueprint (the Create function dialog).
+    /// Create a function from a blueprint (the Create function dialog), with the
+    /// blueprint's triggers as the user edited their names.
     CreateFunction {
         blueprint: String,
         name: String,
         memory_mb: u32,
+        triggers: Vec<Trigger>,
     },
     /// Save a test event as `functions/<function>/events/<name>.json`.
     SaveEvent {

@@ -74,7 +74,8 @@ impl Console {
                 blueprint,
                 name,
                 memory_mb,
-            } => self.create_function(&blueprint, &name, memory_mb),
+                triggers,
+            } => self.create_function(&blueprint, &name, memory_mb, triggers),
             Command::SaveEvent {
                 function,
                 name,

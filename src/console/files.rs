@@ -3,7 +3,7 @@
 
 use super::state::ConfigSaveOutcome;
 use super::*;
-use crate::model::{FunctionConfig, OnConflict, WorkspaceError};
+use crate::model::{FunctionConfig, OnConflict, Trigger, WorkspaceError};
 
 impl Console {
     /// A function's file, if `relative_path` stays inside the function's folder (the
@@ -333,9 +333,16 @@ impl Console {
         self.refresh_functions();
     }
 
-    pub(super) fn create_function(&mut self, blueprint: &str, name: &str, memory_mb: u32) {
-        let created = blueprints::find(Some(&self.workspace), blueprint)
-            .and_then(|blueprint| blueprint.create_function(&self.workspace, name, memory_mb));
+    pub(super) fn create_function(
+        &mut self,
+        blueprint: &str,
+        name: &str,
+        memory_mb: u32,
+        triggers: Vec<Trigger>,
+    ) {
+        let created = blueprints::find(Some(&self.workspace), blueprint).and_then(|blueprint| {
+            blueprint.create_function_with(&self.workspace, name, memory_mb, triggers)
+        });
         match created {
             Ok(function) => {
                 self.refresh_functions();

@@ -486,6 +486,11 @@ impl Trigger {
         }
     }
 
+    /// The first problem the configuration loader would report about this trigger.
+    pub fn problem(&self) -> Option<String> {
+        self.check().err().map(|(_, message)| message)
+    }
+
     /// The first problem found, with the name of the key it is about.
     fn check(&self) -> Result<(), (&'static str, String)> {
         match self {

@@ -86,6 +86,21 @@ impl Workspace {
         conflicts
     }
 
+    /// The enabled route of a function of the workspace that `route` would conflict with,
+    /// as `(function, route key)`: what API Gateway would refuse `route` beside. `None`
+    /// when nothing conflicts or `route` does not parse (its own problem).
+    pub fn route_served_by(&self, route: &str) -> Option<(String, String)> {
+        let template = RouteTemplate::parse(route).ok()?;
+        self.configs_with_routes(None)
+            .into_iter()
+            .find_map(|other| {
+                enabled_routes(&other.name, &other.config)
+                    .into_iter()
+                    .find(|claim| claim.template.conflicts_with(&template))
+                    .map(|claim| (claim.function, claim.route_key))
+            })
+    }
+
     /// The first route of `config` (the function `name`, read from `config_path`) that
     /// conflicts with another enabled route of the workspace.
     pub(super) fn route_conflict_of(
@@ -289,5 +304,23 @@ mod tests {
             workspace.function(name).unwrap();
         }
         assert!(workspace.route_conflicts().is_empty());
+    }
+
+    #[test]
+    fn a_proposed_route_names_the_function_serving_it() {
+        let (_dir, workspace) = workspace_with(&[
+            ("a", &http("GET /x/{id}")),
+            (
+                "b",
+                "\n[[triggers]]\ntype = \"http\"\nroute = \"GET /y\"\nenabled = false\n",
+            ),
+        ]);
+        assert_eq!(
+            workspace.route_served_by("GET /x/{key}"),
+            Some(("a".to_owned(), "GET /x/{id}".to_owned()))
+        );
+        assert_eq!(workspace.route_served_by("GET /y"), None);
+        assert_eq!(workspace.route_served_by("GET /x"), None);
+        assert_eq!(workspace.route_served_by("not a route"), None);
     }
 }

@@ -235,6 +235,16 @@ impl Workspace {
         if dir.exists() {
             return Err(WorkspaceError::AlreadyExists(name.to_owned()));
         }
+        // Refused before anything is written: a function that would not load, or whose
+        // route takes another function's requests (which would then stop loading too).
+        let config_path = dir.join(FUNCTION_FILE);
+        let text = toml::to_string(config).unwrap_or_default();
+        if let Some((path, message)) = config.problems().into_iter().next() {
+            return Err(ConfigError::at_key(&config_path, &text, &path, message).into());
+        }
+        if let Some(conflict) = self.route_conflict_of(name, &config_path, &text, config) {
+            return Err(conflict.into());
+        }
         let staging = self
             .functions_dir()
             .join(format!(".{name}.creating-{}", std::process::id()));
@@ -280,6 +290,7 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Trigger;
 
     #[test]
     fn a_missing_workspace_is_created_and_reopened() {
@@ -340,6 +351,53 @@ mod tests {
             .create_function("half", &config, &[("main.wat", b"(module)")])
             .unwrap();
         assert_eq!(workspace.function_names().unwrap(), vec!["half"]);
+    }
+
+    #[test]
+    fn a_function_whose_route_conflicts_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let mut config = FunctionConfig::new(Runtime::Wat, "main.wat");
+        config.triggers.push(Trigger::http("GET /items"));
+        workspace
+            .create_function("items-api", &config, &[("main.wat", b"(module)")])
+            .unwrap();
+        config.triggers = vec![Trigger::http("GET /other"), Trigger::http("GET /items/")];
+        let error = workspace
+            .create_function("copy", &config, &[("main.wat", b"(module)")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("key `triggers[1].route`"), "{error}");
+        assert!(
+            error.contains("conflicts with `GET /items` of function `items-api`"),
+            "{error}"
+        );
+        assert_eq!(workspace.function_names().unwrap(), vec!["items-api"]);
+        assert!(!workspace.functions_dir().join("copy").exists());
+        let left: Vec<_> = std::fs::read_dir(workspace.functions_dir())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["items-api"]);
+        workspace.function("items-api").unwrap();
+    }
+
+    #[test]
+    fn a_function_that_would_not_load_is_refused_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = Workspace::open(dir.path()).unwrap();
+        let mut config = FunctionConfig::new(Runtime::Wat, "main.wat");
+        config.triggers.push(Trigger::Schedule {
+            expression: "rate(5 minute)".to_owned(),
+            timezone: None,
+            enabled: true,
+        });
+        let error = workspace
+            .create_function("tick", &config, &[("main.wat", b"(module)")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("key `triggers[0].expression`"), "{error}");
+        assert!(!workspace.functions_dir().join("tick").exists());
     }
 
     #[test]

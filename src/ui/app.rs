@@ -350,8 +350,12 @@ impl LambdeskApp {
                 });
                 clicked_function = function_list::ui(ui, &state, self.selected.as_deref());
             });
-        self.create
-            .ui(ui.ctx(), self.console.blueprints(), &mut self.commands);
+        self.create.ui(
+            ui.ctx(),
+            self.console.workspace(),
+            self.console.blueprints(),
+            &mut self.commands,
+        );
         egui::CentralPanel::default().show(ui, |ui| {
             if self.view == Some(View::Monitor) {
                 self.cost.ui(ui, &self.console);

@@ -1,14 +1,52 @@
+use crate::blueprints::{self, TriggerNote};
 use crate::console::{Blueprint, Command};
-use crate::model::validate_function_name;
+use crate::model::{Trigger, Workspace, validate_function_name};
 
-/// The Create function dialog: a searchable list of blueprints, then a name and memory.
+/// The Create function dialog: a searchable list of blueprints, then the names the
+/// blueprint's triggers need (route, bucket, queue, topic, schedule), a name and memory.
 #[derive(Debug)]
 pub struct CreateFunctionDialog {
     pub open: bool,
     search: String,
     chosen: Option<String>,
+    /// The chosen blueprint's triggers, their names as typed.
+    triggers: Vec<Trigger>,
+    /// The check of `triggers`, redone only when they or the name change: it reads
+    /// every function.toml of the workspace.
+    checked: Option<TriggerCheck>,
     name: String,
     memory_mb: u32,
+}
+
+#[derive(Debug)]
+struct TriggerCheck {
+    triggers: Vec<Trigger>,
+    name: String,
+    notes: Vec<Option<TriggerNote>>,
+    /// For a route that conflicts: one that does not (under the function's name).
+    suggestions: Vec<Option<String>>,
+}
+
+impl TriggerCheck {
+    fn new(workspace: &Workspace, triggers: &[Trigger], name: &str) -> Self {
+        let notes = blueprints::check_triggers(workspace, triggers);
+        let suggestions = notes
+            .iter()
+            .enumerate()
+            .map(|(index, note)| match (note, &triggers[index]) {
+                (Some(TriggerNote::Problem(_)), Trigger::Http { .. }) => {
+                    blueprints::suggested_route(workspace, name, triggers, index)
+                }
+                _ => None,
+            })
+            .collect();
+        Self {
+            triggers: triggers.to_vec(),
+            name: name.to_owned(),
+            notes,
+            suggestions,
+        }
+    }
 }
 
 impl Default for CreateFunctionDialog {
@@ -17,6 +55,8 @@ impl Default for CreateFunctionDialog {
             open: false,
             search: String::new(),
             chosen: None,
+            triggers: Vec::new(),
+            checked: None,
             name: String::new(),
             memory_mb: 128,
         }
@@ -46,8 +86,11 @@ impl CreateFunctionDialog {
         for row in matching.chunks(GRID_COLUMNS) {
             ui.horizontal_top(|ui| {
                 for blueprint in row {
-                    if self.card_ui(ui, blueprint, card_width) {
+                    if self.card_ui(ui, blueprint, card_width)
+                        && self.chosen.as_deref() != Some(blueprint.id.as_str())
+                    {
                         self.chosen = Some(blueprint.id.clone());
+                        self.triggers.clone_from(&blueprint.triggers);
                         if self.name.is_empty() {
                             self.name = blueprint.id.clone();
                         }
@@ -100,9 +143,68 @@ impl CreateFunctionDialog {
         frame.inner || card.clicked()
     }
 
+    /// One field per name the chosen blueprint's triggers need, prefilled with the
+    /// blueprint's, each with its problem under it. Returns whether any problem remains.
+    fn trigger_fields_ui(&mut self, ui: &mut egui::Ui, workspace: &Workspace) -> bool {
+        if self.triggers.is_empty() {
+            return false;
+        }
+        let stale = self
+            .checked
+            .as_ref()
+            .is_none_or(|checked| checked.triggers != self.triggers || checked.name != self.name);
+        if stale {
+            self.checked = Some(TriggerCheck::new(workspace, &self.triggers, &self.name));
+        }
+        let Some(checked) = &self.checked else {
+            return false;
+        };
+        ui.label(egui::RichText::new("Triggers").strong());
+        let labels = blueprints::field_labels(&self.triggers);
+        let mut edited: Option<(usize, String)> = None;
+        egui::Grid::new("blueprint_trigger_fields")
+            .num_columns(2)
+            .show(ui, |ui| {
+                for (index, label) in labels.iter().enumerate() {
+                    let label = ui.label(label);
+                    let mut value = blueprints::field_value(&self.triggers[index]).to_owned();
+                    let field = ui
+                        .add(egui::TextEdit::singleline(&mut value).desired_width(320.0))
+                        .labelled_by(label.id);
+                    if field.changed() {
+                        edited = Some((index, value));
+                    }
+                    ui.end_row();
+                    let Some(note) = &checked.notes[index] else {
+                        continue;
+                    };
+                    ui.label("");
+                    ui.vertical(|ui| {
+                        if note.is_problem() {
+                            ui.colored_label(ui.visuals().error_fg_color, note.message());
+                        } else {
+                            ui.weak(note.message());
+                        }
+                        if let Some(suggestion) = &checked.suggestions[index]
+                            && ui.button(format!("Use {suggestion}")).clicked()
+                        {
+                            edited = Some((index, suggestion.clone()));
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+        let has_problem = checked.notes.iter().flatten().any(TriggerNote::is_problem);
+        if let Some((index, value)) = edited {
+            self.triggers[index] = blueprints::with_field_value(&self.triggers[index], &value);
+        }
+        has_problem
+    }
+
     pub fn ui(
         &mut self,
         ctx: &egui::Context,
+        workspace: &Workspace,
         blueprints: &[Blueprint],
         commands: &mut Vec<Command>,
     ) {
@@ -124,8 +226,14 @@ impl CreateFunctionDialog {
                         .on_hover_text("Words of a name, description, runtime or tag");
                 });
                 ui.add_space(6.0);
+                // Room below for the trigger fields when the blueprint has some.
+                let grid_height = if self.triggers.is_empty() {
+                    380.0
+                } else {
+                    260.0
+                };
                 egui::ScrollArea::vertical()
-                    .max_height(380.0)
+                    .max_height(grid_height)
                     .show(ui, |ui| self.blueprint_grid_ui(ui, blueprints));
                 ui.separator();
                 let name_problem = validate_function_name(&self.name).err();
@@ -142,7 +250,8 @@ impl CreateFunctionDialog {
                 if let (Some(problem), false) = (&name_problem, self.name.is_empty()) {
                     ui.colored_label(ui.visuals().error_fg_color, problem);
                 }
-                let ready = self.chosen.is_some() && name_problem.is_none();
+                let trigger_problem = self.trigger_fields_ui(ui, workspace);
+                let ready = self.chosen.is_some() && name_problem.is_none() && !trigger_problem;
                 if ui.add_enabled(ready, egui::Button::new("Create")).clicked()
                     && let Some(blueprint) = &self.chosen
                 {
@@ -150,6 +259,7 @@ impl CreateFunctionDialog {
                         blueprint: blueprint.clone(),
                         name: self.name.clone(),
                         memory_mb: self.memory_mb,
+                        triggers: self.triggers.clone(),
                     });
                     created = true;
                 }
