@@ -2,6 +2,7 @@
 //! nothing here imports wasmtime.
 
 mod app;
+mod code_editing;
 mod code_tab;
 mod config_tab;
 mod cost_view;
