@@ -18,6 +18,7 @@ mod route_conflicts;
 pub mod route_template;
 pub mod schedule_expression;
 pub mod toml_in_place;
+mod trigger;
 mod workspace;
 mod workspace_config;
 
