@@ -420,7 +420,7 @@ fn the_cost_view_prices_the_session_and_projects_a_month() {
 }
 
 #[test]
-fn a_syntax_error_from_the_last_run_is_marked_on_its_line() {
+fn a_syntax_error_is_marked_on_its_line_and_saving_checks_the_code_again() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("ws");
     let app = app(&root);
@@ -435,6 +435,34 @@ fn a_syntax_error_from_the_last_run_is_marked_on_its_line() {
     harness.get_by_label("Code").click();
     harness.run();
     harness.get_by_label_contains("Line 2: SyntaxError");
+    // Fix it in the editor and save: the marker goes without another Test.
+    harness.get_by_label("Code editor").click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("Code editor").type_text(
+        "export const handler = async () => ({ ok: true });\n\n// then broken\nconst x = ;\n",
+    );
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while harness
+        .query_by_label_contains("Line 4: SyntaxError")
+        .is_none()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the saved code's error was not marked"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        harness
+            .query_by_label_contains("Line 2: SyntaxError")
+            .is_none()
+    );
+    assert_eq!(harness.state().console().state().totals.invocations, 1);
 }
 
 #[test]
@@ -1158,50 +1186,4 @@ fn the_first_javascript_test_of_a_machine_says_what_it_is_preparing() {
         explained,
         "the first run said nothing about its preparation"
     );
-}
-
-#[test]
-fn saving_code_checks_it_and_moves_the_syntax_error_marker_without_a_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("ws");
-    let app = app(&root);
-    std::fs::write(
-        root.join("functions/hello/index.mjs"),
-        "export const handler = async () => {\n  return {;\n};\n",
-    )
-    .unwrap();
-    let mut harness = harness(app);
-    harness.run();
-    run_test_tab(&mut harness, "Failed");
-    harness.get_by_label("Code").click();
-    harness.run();
-    harness.get_by_label_contains("Line 2: SyntaxError");
-    // Fix it in the editor and save: the marker goes without another Test.
-    harness.get_by_label("Code editor").click();
-    harness.run();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.get_by_label("Code editor").type_text(
-        "export const handler = async () => ({ ok: true });\n\n// then broken\nconst x = ;\n",
-    );
-    harness.run();
-    harness.get_by_label("Save").click();
-    harness.run();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while harness
-        .query_by_label_contains("Line 4: SyntaxError")
-        .is_none()
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the saved code's error was not marked"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(
-        harness
-            .query_by_label_contains("Line 2: SyntaxError")
-            .is_none()
-    );
-    assert_eq!(harness.state().console().state().totals.invocations, 1);
 }
