@@ -62,6 +62,71 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 }
 
 #[test]
+fn a_gateway_accept_loop_that_panics_is_reported_and_serves_again() {
+    use std::io::{Read as _, Write as _};
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = Workspace::open(&dir.path().join("ws")).unwrap();
+    let mut config = FunctionConfig::new(Language::Wat, "main.wat");
+    config.triggers.push(Trigger::Http {
+        route: "GET /hello".to_owned(),
+        enabled: true,
+    });
+    workspace
+        .create_function("hello", &config, &[("main.wat", ANSWERS.as_bytes())])
+        .unwrap();
+    let runtime = crate::runtime::Runtime::new(crate::runtime::RuntimeOptions {
+        cache_dir: dir.path().join("cache"),
+        ..crate::runtime::RuntimeOptions::default()
+    })
+    .unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let context = Arc::new(TriggerContext::new(
+        workspace.clone(),
+        Arc::new(runtime),
+        Arc::clone(&recorder) as Arc<dyn InvocationSink>,
+    ));
+    // A free port, known before the gateway starts, names the gateway to make panic.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut gateway = GatewayOptions::for_workspace(&workspace);
+    gateway.port = port;
+    let options = EngineOptions {
+        gateway,
+        delivery: AsyncOptions::default(),
+    };
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+
+    fault_injection::panic_next_run_of(&format!("the HTTP gateway on 127.0.0.1:{port}"));
+    let engine = tokio.block_on(TriggerEngine::start(context, options));
+    assert!(engine.problems.is_empty(), "{:?}", engine.problems);
+    wait_until("the panic reported", || {
+        recorder.problems().iter().any(|problem| {
+            *problem
+                == format!("the HTTP gateway on 127.0.0.1:{port} stopped unexpectedly (panic: a fault injected by a test); it restarts in 1 s")
+        })
+    });
+
+    let mut client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    client
+        .write_all(b"GET /hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    client.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    tokio.block_on(engine.stop());
+}
+
+#[test]
 fn a_queue_poller_that_panics_is_reported_and_polls_again() {
     let dir = tempfile::tempdir().unwrap();
     let workspace = Workspace::open(&dir.path().join("ws")).unwrap();
