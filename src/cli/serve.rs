@@ -49,6 +49,10 @@ impl InvocationSink for ServeSink {
             ),
         }
     }
+
+    fn problem(&self, text: String) {
+        eprintln!("lambdesk: {text}");
+    }
 }
 
 /// How long the printer lets lines gather after waking for one: under load it wakes a

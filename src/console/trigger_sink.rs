@@ -55,4 +55,10 @@ impl InvocationSink for ConsoleSink {
         });
         (self.waker)();
     }
+
+    /// A trigger that stopped unexpectedly is the workspace's news, not a function's log.
+    fn problem(&self, text: String) {
+        self.notifications.push(NotificationLevel::Warning, text);
+        (self.waker)();
+    }
 }

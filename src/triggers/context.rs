@@ -23,6 +23,18 @@ pub struct FinishedInvocation {
 /// it short and never block on the UI.
 pub trait InvocationSink: Send + Sync {
     fn finished(&self, invocation: FinishedInvocation);
+
+    /// Something that went wrong outside any one invocation, while the triggers run (a
+    /// trigger's task that panicked and restarts). By default an invocation that could
+    /// not run, of no function, started by the trigger engine.
+    fn problem(&self, text: String) {
+        self.finished(FinishedInvocation {
+            function: String::new(),
+            origin: "triggers".to_owned(),
+            event: Arc::from(""),
+            result: Err(text),
+        });
+    }
 }
 
 pub struct TriggerContext {

@@ -3,9 +3,12 @@
 //! bucket folders, schedules.
 
 pub mod async_delivery;
+pub mod bucket_source;
 pub mod bucket_watcher;
 pub mod context;
 pub mod engine;
+#[cfg(test)]
+mod engine_tests;
 pub mod events;
 pub mod http;
 pub use crate::model::message_attribute;
@@ -15,7 +18,9 @@ pub mod queues;
 pub mod schedule;
 pub mod schedule_runner;
 pub mod state_db;
+pub mod supervisor;
 pub mod topics;
+pub mod trigger_source;
 pub mod write_chains;
 
 pub use context::{FinishedInvocation, InvocationSink, TriggerContext};

@@ -10,7 +10,10 @@ use tokio::sync::watch;
 
 use super::async_delivery::AsyncDelivery;
 use super::events::schedule::ScheduledEvent;
+use super::push_sources_owner::{Ownership, wait_until_owner};
 use super::schedule::{Schedule, ScheduleExpression, parse_time_zone};
+use super::supervisor::TaskFuture;
+use super::trigger_source::TriggerSource;
 use crate::model::{Function, Trigger};
 
 /// One schedule trigger, ready to fire.
@@ -125,6 +128,49 @@ pub async fn run_schedules(
             let _ = delivery.enqueue(&rule.function, &event, &origin, 0);
         }
         last = now;
+    }
+}
+
+/// The schedules as an engine runs them: one task per rule, on the owner of the
+/// workspace's push sources only.
+pub struct ScheduleSource {
+    pub delivery: Arc<AsyncDelivery>,
+    pub region: String,
+    pub ownership: Arc<Ownership>,
+}
+
+impl TriggerSource for ScheduleSource {
+    type Rule = ScheduledRule;
+
+    fn rules(&self, functions: &[Function]) -> (Vec<ScheduledRule>, Vec<String>) {
+        schedules_of(functions, Utc::now())
+    }
+
+    /// The start time is left out: a rule that did not change keeps the one it started
+    /// with, as EventBridge counts a rate from when the rule was created.
+    fn unchanged(old: &ScheduledRule, new: &ScheduledRule) -> bool {
+        old.function == new.function
+            && old.rule == new.rule
+            && old.expression == new.expression
+            && old.schedule.time_zone() == new.schedule.time_zone()
+    }
+
+    fn describe(rule: &ScheduledRule) -> String {
+        format!("the schedule `{}` of `{}`", rule.expression, rule.function)
+    }
+
+    fn run(&self, rule: &ScheduledRule, mut stop: watch::Receiver<bool>) -> TaskFuture {
+        let owner = self.ownership.subscribe();
+        let delivery = Arc::clone(&self.delivery);
+        let region = self.region.clone();
+        let rule = rule.clone();
+        // A schedule taken over starts from the takeover: missed times are not caught
+        // up on, as when nothing ran.
+        Box::pin(async move {
+            if wait_until_owner(owner, &mut stop).await {
+                run_schedules(vec![rule], delivery, region, stop).await;
+            }
+        })
     }
 }
 

@@ -30,6 +30,7 @@ use super::route::{HttpRoute, RouteTable};
 use crate::model::{Function, Outcome, Trigger, Workspace};
 use crate::runtime::InvokeError;
 use crate::triggers::context::{TriggerContext, load_functions};
+use crate::triggers::supervisor::{Supervisor, TaskFuture};
 
 /// API Gateway's default (and maximum) integration timeout for HTTP APIs.
 pub const DEFAULT_INTEGRATION_TIMEOUT: Duration = Duration::from_secs(30);
@@ -131,6 +132,8 @@ pub struct HttpGateway {
     state: Arc<GatewayState>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    /// Watches the connections of every run of the accept loop, for a stop to wait on.
+    connections: Arc<GracefulShutdown>,
 }
 
 impl HttpGateway {
@@ -153,12 +156,33 @@ impl HttpGateway {
             local_port: local_addr.port(),
         });
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, Arc::clone(&state), stopped));
+        // Supervised: an accept loop that panics is reported and accepts again (on the
+        // same socket, so the port stays this gateway's).
+        let listener = Arc::new(listener);
+        let connections = Arc::new(GracefulShutdown::new());
+        let accepting = Arc::clone(&state);
+        let watching = Arc::clone(&connections);
+        let restart_stop = stopped.clone();
+        let accept = move || -> TaskFuture {
+            Box::pin(accept_loop(
+                Arc::clone(&listener),
+                Arc::clone(&accepting),
+                Arc::clone(&watching),
+                restart_stop.clone(),
+            ))
+        };
+        let task = Supervisor::new(Arc::clone(&state.context.sink)).spawn(
+            format!("the HTTP gateway on {local_addr}"),
+            stopped,
+            accept(),
+            accept,
+        );
         Ok(Self {
             local_addr,
             state,
             stop,
             task,
+            connections,
         })
     }
 
@@ -180,16 +204,21 @@ impl HttpGateway {
     /// Stops accepting connections and waits (up to 30 s) for requests in flight.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
+        // The accept loop's end drops the listener (no new connections) and its share of
+        // the connections' watch.
         let _ = self.task.await;
+        if let Ok(connections) = Arc::try_unwrap(self.connections) {
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, connections.shutdown()).await;
+        }
     }
 }
 
 async fn accept_loop(
-    listener: TcpListener,
+    listener: Arc<TcpListener>,
     state: Arc<GatewayState>,
+    graceful: Arc<GracefulShutdown>,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let graceful = GracefulShutdown::new();
     let mut connections = http1::Builder::new();
     // hyper answers a head over API Gateway's limit with a 431 itself, and closes a
     // connection whose headers do not arrive in time.
@@ -223,8 +252,6 @@ async fn accept_loop(
             _ = stopped.changed() => break,
         }
     }
-    drop(listener);
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
 }
 
 fn to_hyper(response: GatewayResponse) -> Response<Full<Bytes>> {

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use tokio::sync::{Notify, watch};
 
+use super::known_queues::known_queues;
 use super::store::{QueueSettings, QueueStore, ReceivedMessage};
 use crate::model::{Function, Outcome, Trigger, table_header};
 use crate::triggers::async_delivery::MAX_HOPS;
@@ -20,6 +21,8 @@ use crate::triggers::context::{FinishedInvocation, TriggerContext};
 use crate::triggers::events::sqs::{
     FifoAttributes, SqsAttributeValue, SqsMessage, SqsMessageAttribute, batch,
 };
+use crate::triggers::supervisor::TaskFuture;
+use crate::triggers::trigger_source::TriggerSource;
 
 /// Lambda starts an SQS mapping with five pollers, each with a batch in flight.
 const DEFAULT_CONCURRENT_BATCHES: usize = 5;
@@ -101,6 +104,48 @@ pub fn queue_mappings_of(
         }
     }
     (mappings, problems)
+}
+
+/// The queue triggers as an engine runs them: one poller task per mapping, in every
+/// process on the workspace (SQS shares the messages out).
+pub struct QueueSource {
+    pub context: Arc<TriggerContext>,
+    pub store: Arc<QueueStore>,
+    /// Woken when a message is sent from this process.
+    pub sent: Arc<Notify>,
+}
+
+impl TriggerSource for QueueSource {
+    type Rule = QueueMapping;
+
+    /// The old pollers stop taking batches at a reload; batches in flight finish on
+    /// their own (a reload must not wait for a long function), and a stop waits for them.
+    const WAITS_FOR_STOP: bool = false;
+
+    fn rules(&self, functions: &[Function]) -> (Vec<QueueMapping>, Vec<String>) {
+        queue_mappings_of(functions, &known_queues(&self.context.workspace, functions))
+    }
+
+    fn unchanged(old: &QueueMapping, new: &QueueMapping) -> bool {
+        old == new
+    }
+
+    fn describe(mapping: &QueueMapping) -> String {
+        format!(
+            "the queue trigger of `{}` on `{}`",
+            mapping.function.name, mapping.queue.name
+        )
+    }
+
+    fn run(&self, mapping: &QueueMapping, stop: watch::Receiver<bool>) -> TaskFuture {
+        Box::pin(run_mapping(
+            mapping.clone(),
+            Arc::clone(&self.context),
+            Arc::clone(&self.store),
+            Arc::clone(&self.sent),
+            stop,
+        ))
+    }
 }
 
 /// Runs one mapping until `stop`; batches in flight then finish (and are deleted or
