@@ -26,6 +26,13 @@ use crate::model::{Function, Trigger, Workspace};
 /// How often bucket folders are scanned.
 pub const SCAN_INTERVAL: Duration = Duration::from_millis(250);
 
+/// Scans a file must hold still before it is announced without a "closed after writing"
+/// notification. Where the system sends those, a file that holds still but was not
+/// closed is most likely still being written by a writer that stalled (a busy machine):
+/// announcing it would announce it again when the write ends, so the wait is longer.
+const SCANS_TO_SETTLE_WITHOUT_NOTIFICATIONS: u32 = 1;
+const SCANS_TO_SETTLE_WITH_NOTIFICATIONS: u32 = 8;
+
 /// One function's `bucket` trigger.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketRule {
@@ -109,8 +116,9 @@ pub enum BucketChange {
 pub struct BucketSnapshot {
     /// Files announced, with the state they were announced in.
     announced: BTreeMap<String, FileState>,
-    /// Files seen changing at the last scan, waiting to hold still.
-    settling: BTreeMap<String, FileState>,
+    /// Files seen changing, waiting to hold still: the state last seen and for how many
+    /// scans since it has not changed.
+    settling: BTreeMap<String, (FileState, u32)>,
 }
 
 /// Every file under `dir` by key (`photos/2026/cat.png`), `/`-separated.
@@ -167,8 +175,13 @@ impl BucketSnapshot {
 
     /// Scans again; returns the changes that are now final. Files in `closed` were
     /// closed after writing (or renamed into place) since the last scan: they are final
-    /// at once.
-    pub fn rescan(&mut self, dir: &Path, closed: &BTreeSet<String>) -> Vec<BucketChange> {
+    /// at once. Others are final when unchanged for `scans_to_settle` scans.
+    pub fn rescan(
+        &mut self,
+        dir: &Path,
+        closed: &BTreeSet<String>,
+        scans_to_settle: u32,
+    ) -> Vec<BucketChange> {
         let now = scan(dir);
         let mut changes = Vec::new();
         let gone: Vec<String> = self
@@ -186,13 +199,17 @@ impl BucketSnapshot {
             if self.announced.get(&key) == Some(&state) {
                 continue;
             }
-            if closed.contains(&key) || self.settling.get(&key) == Some(&state) {
-                // Unchanged for a whole scan: the write is over.
+            let unchanged_scans = match self.settling.get(&key) {
+                Some((seen, scans)) if *seen == state => scans + 1,
+                _ => 0,
+            };
+            if closed.contains(&key) || unchanged_scans >= scans_to_settle {
+                // Closed after writing, or unchanged long enough: the write is over.
                 self.settling.remove(&key);
                 self.announced.insert(key.clone(), state);
                 changes.push(BucketChange::Put { key });
             } else {
-                self.settling.insert(key, state);
+                self.settling.insert(key, (state, unchanged_scans));
             }
         }
         changes
@@ -307,7 +324,12 @@ impl BucketWatch {
         let region = self.workspace.config().region.clone();
         let changed = Arc::new(Notify::new());
         // Kept alive while watching; dropped (and unwatched) on return.
-        let _watcher = self.notifications(&changed);
+        let watcher = self.notifications(&changed);
+        let scans_to_settle = if watcher.is_some() {
+            SCANS_TO_SETTLE_WITH_NOTIFICATIONS
+        } else {
+            SCANS_TO_SETTLE_WITHOUT_NOTIFICATIONS
+        };
         let mut watch = self;
         loop {
             tokio::select! {
@@ -320,7 +342,7 @@ impl BucketWatch {
             let delivery = Arc::clone(&delivery);
             let region = region.clone();
             let scanned = tokio::task::spawn_blocking(move || {
-                watch.scan_once(&delivery, &region);
+                watch.scan_once(&delivery, &region, scans_to_settle);
                 watch
             })
             .await;
@@ -332,7 +354,7 @@ impl BucketWatch {
     }
 
     /// One scan of every watched bucket, queuing the notifications of what changed.
-    fn scan_once(&mut self, delivery: &AsyncDelivery, region: &str) {
+    fn scan_once(&mut self, delivery: &AsyncDelivery, region: &str, scans_to_settle: u32) {
         let closed_paths =
             std::mem::take(&mut *self.closed.lock().unwrap_or_else(PoisonError::into_inner));
         for (bucket, snapshot) in &mut self.snapshots {
@@ -348,7 +370,7 @@ impl BucketWatch {
                         .join("/")
                 })
                 .collect();
-            for change in snapshot.rescan(&dir, &closed) {
+            for change in snapshot.rescan(&dir, &closed, scans_to_settle) {
                 let Some(event) = notification(&dir, bucket, region, &change) else {
                     if let BucketChange::Put { key } = &change {
                         snapshot.forget(key);
@@ -406,28 +428,53 @@ mod tests {
         std::fs::write(dir.path().join("old.txt"), "there before").unwrap();
         let mut snapshot = BucketSnapshot::of(dir.path());
         let none = BTreeSet::new();
-        assert!(snapshot.rescan(dir.path(), &none).is_empty());
+        assert!(snapshot.rescan(dir.path(), &none, 1).is_empty());
         std::fs::create_dir_all(dir.path().join("sub")).unwrap();
         std::fs::write(dir.path().join("sub/new file.txt"), "part one").unwrap();
         // Still being written: seen, not announced.
-        assert!(snapshot.rescan(dir.path(), &none).is_empty());
+        assert!(snapshot.rescan(dir.path(), &none, 1).is_empty());
         std::fs::write(dir.path().join("sub/new file.txt"), "part one, part two").unwrap();
-        assert!(snapshot.rescan(dir.path(), &none).is_empty());
+        assert!(snapshot.rescan(dir.path(), &none, 1).is_empty());
         // Held still for a scan: one Put.
         assert_eq!(
-            snapshot.rescan(dir.path(), &none),
+            snapshot.rescan(dir.path(), &none, 1),
             vec![BucketChange::Put {
                 key: "sub/new file.txt".to_owned()
             }]
         );
-        assert!(snapshot.rescan(dir.path(), &none).is_empty());
+        assert!(snapshot.rescan(dir.path(), &none, 1).is_empty());
         std::fs::remove_file(dir.path().join("old.txt")).unwrap();
         assert_eq!(
-            snapshot.rescan(dir.path(), &none),
+            snapshot.rescan(dir.path(), &none, 1),
             vec![BucketChange::Deleted {
                 key: "old.txt".to_owned()
             }]
         );
+    }
+
+    #[test]
+    fn a_stalled_writer_s_file_is_announced_once_when_its_write_is_closed() {
+        // Created empty, then the writer stalls (a busy machine) before writing and
+        // closing: with close notifications, holding still for a few scans is not the
+        // end of the write, so the file is announced once, when it is closed.
+        let dir = tempfile::tempdir().unwrap();
+        let mut snapshot = BucketSnapshot::of(dir.path());
+        let none = BTreeSet::new();
+        std::fs::write(dir.path().join("upload.bin"), "").unwrap();
+        for _ in 0..3 {
+            assert!(snapshot.rescan(dir.path(), &none, 8).is_empty());
+        }
+        std::fs::write(dir.path().join("upload.bin"), "the content").unwrap();
+        let closed = BTreeSet::from(["upload.bin".to_owned()]);
+        assert_eq!(
+            snapshot.rescan(dir.path(), &closed, 8),
+            vec![BucketChange::Put {
+                key: "upload.bin".to_owned()
+            }]
+        );
+        for _ in 0..10 {
+            assert!(snapshot.rescan(dir.path(), &none, 8).is_empty());
+        }
     }
 
     #[test]
@@ -437,13 +484,13 @@ mod tests {
         std::fs::write(dir.path().join("photo.png"), "bytes").unwrap();
         let closed = BTreeSet::from(["photo.png".to_owned()]);
         assert_eq!(
-            snapshot.rescan(dir.path(), &closed),
+            snapshot.rescan(dir.path(), &closed, 1),
             vec![BucketChange::Put {
                 key: "photo.png".to_owned()
             }]
         );
         // Announced once.
-        assert!(snapshot.rescan(dir.path(), &closed).is_empty());
+        assert!(snapshot.rescan(dir.path(), &closed, 1).is_empty());
     }
 
     struct NoSink;
@@ -478,8 +525,8 @@ mod tests {
         // Written between the old watch's stop and the new one's start.
         std::fs::write(workspace.root().join("buckets/b/late.txt"), "late").unwrap();
         let mut after = BucketWatch::new(workspace, rules, handed_over);
-        after.scan_once(&delivery, "us-east-1");
-        after.scan_once(&delivery, "us-east-1");
+        after.scan_once(&delivery, "us-east-1", 1);
+        after.scan_once(&delivery, "us-east-1", 1);
         assert_eq!(delivery.store().waiting().unwrap(), 1);
     }
 }
