@@ -132,7 +132,12 @@ fn chart<'a>(ui: &mut egui::Ui, id: &str, title: &str, series: &MetricsSeries) -
 pub fn ui(ui: &mut egui::Ui, series: &MetricsSeries) {
     let ok_color = egui::Color32::from_rgb(0x3f, 0xb9, 0x50);
     let error_color = ui.visuals().error_fg_color;
-    let half_width = ((ui.available_width() - ui.spacing().item_spacing.x) / 2.0).max(200.0);
+    // The x axis centres its last time label on the chart's right edge: keep room for
+    // the half of it that sticks out, or a narrow window cuts it off.
+    const LAST_LABEL_OVERHANG: f32 = 32.0;
+    let half_width = ((ui.available_width() - ui.spacing().item_spacing.x - LAST_LABEL_OVERHANG)
+        / 2.0)
+        .max(200.0);
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
             ui.set_width(half_width);
