@@ -80,6 +80,10 @@ impl Workspace {
         if let Some((key, message)) = merged.problems().into_iter().next() {
             return Err(ConfigError::at_key(&path, &written, &key, message).into());
         }
+        // Nor may it take another function's route: that function would stop loading.
+        if let Some(conflict) = self.route_conflict_of(name, &path, &written, &merged) {
+            return Err(conflict.into());
+        }
         write_atomically(&path, written.as_bytes()).map_err(io_error(&path))?;
         Ok(ConfigSaved::Written)
     }

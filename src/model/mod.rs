@@ -19,8 +19,10 @@ pub mod route_template;
 pub mod schedule_expression;
 pub mod toml_in_place;
 mod trigger;
+mod trigger_edits;
 mod workspace;
 mod workspace_config;
+mod workspace_config_file;
 
 pub use atomic_write::write_atomically;
 pub use aws_regions::{AWS_REGIONS, check_region};
@@ -37,5 +39,6 @@ pub use invocation::{
 pub use messaging_config::{QueueConfig, QueueSubscription, TopicConfig, table_header};
 pub use names::{validate_bucket_name, validate_function_name};
 pub use toml_in_place::OnConflict;
+pub use trigger_edits::{EditError, destination_text, parse_destination};
 pub use workspace::{FUNCTION_FILE, Function, WORKSPACE_FILE, Workspace, WorkspaceError};
 pub use workspace_config::{PricingOverrides, WorkspaceConfig};

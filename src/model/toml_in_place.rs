@@ -273,10 +273,32 @@ fn item_of(value: &Value) -> Option<Item> {
     let mut document: DocumentMut = text.parse().ok()?;
     let mut item = document.remove("value")?;
     forget_positions(&mut item);
+    set_off_tables(&mut item);
     if let Item::Value(value) = &mut item {
         value.decor_mut().clear();
     }
     Some(item)
+}
+
+/// A new `[table]` or `[[list]]` section starts after a blank line, as the `toml` crate
+/// writes a new file, so it does not run into the section before it.
+fn set_off_tables(item: &mut Item) {
+    match item {
+        Item::Table(table) => {
+            if !table.is_implicit() {
+                table.decor_mut().set_prefix("\n");
+            }
+            for (_, child) in table.iter_mut() {
+                set_off_tables(child);
+            }
+        }
+        Item::ArrayOfTables(tables) => {
+            for table in tables.iter_mut() {
+                table.decor_mut().set_prefix("\n");
+            }
+        }
+        Item::Value(_) | Item::None => {}
+    }
 }
 
 /// Tables parsed from the scratch document carry its positions; cleared, they are
