@@ -13,6 +13,7 @@ mod function_paths;
 mod invocation;
 pub mod message_attribute;
 mod messaging_config;
+mod messaging_edits;
 mod names;
 mod route_conflicts;
 pub mod route_template;
@@ -37,6 +38,7 @@ pub use invocation::{
     FunctionError, InvocationRecord, Outcome, OutgoingAttribute, OutgoingMessage, error_types,
 };
 pub use messaging_config::{QueueConfig, QueueSubscription, TopicConfig, table_header};
+pub use messaging_edits::BucketSummary;
 pub use names::{validate_bucket_name, validate_function_name};
 pub use toml_in_place::OnConflict;
 pub use trigger_edits::{EditError, destination_text, parse_destination};
