@@ -10,6 +10,7 @@ macro_rules! outln {
 }
 
 mod blueprints;
+mod bucket;
 pub mod console;
 mod events;
 mod invoke;
@@ -18,6 +19,7 @@ mod queue;
 mod schedule;
 mod serve;
 mod topic;
+mod trigger;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,12 +64,27 @@ enum Command {
     },
     /// Run every trigger of the workspace (the HTTP gateway, …) until Ctrl-C; logs on stdout.
     Serve(serve::ServeArgs),
-    /// Queues with SQS semantics: send, list, peek, purge, redrive.
+    /// A function's triggers: add, list, remove, enable, disable.
+    Trigger {
+        #[command(subcommand)]
+        command: trigger::TriggerCommand,
+    },
+    /// Where a function's asynchronous results go (on success, on failure).
+    Destination {
+        #[command(subcommand)]
+        command: trigger::DestinationCommand,
+    },
+    /// Buckets (folders under buckets/): create, list.
+    Bucket {
+        #[command(subcommand)]
+        command: bucket::BucketCommand,
+    },
+    /// Queues with SQS semantics: create, delete, send, list, peek, purge, redrive.
     Queue {
         #[command(subcommand)]
         command: queue::QueueCommand,
     },
-    /// Topics with SNS fan-out: publish, list.
+    /// Topics with SNS fan-out: create, delete, publish, list.
     Topic {
         #[command(subcommand)]
         command: topic::TopicCommand,
@@ -88,6 +105,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::New(new_args)) => blueprints::create(&workspace()?, &new_args),
         Some(Command::Events { command }) => events::run(&command),
         Some(Command::Schedule { command }) => schedule::run(&command),
+        Some(Command::Trigger { command }) => trigger::run(&workspace()?, &command),
+        Some(Command::Destination { command }) => trigger::run_destination(&workspace()?, &command),
+        Some(Command::Bucket { command }) => bucket::run(&workspace()?, &command),
         Some(Command::Queue { command }) => queue::run(&workspace()?, &command),
         Some(Command::Topic { command }) => topic::run(&workspace()?, &command),
         Some(Command::Serve(serve_args)) => serve::run(&workspace()?, &serve_args).await,

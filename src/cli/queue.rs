@@ -1,5 +1,6 @@
-//! `lambdesk queue send|list|peek|purge|redrive`: the workspace's queues from the command
-//! line. They work on the workspace's state database directly, so they work whether or
+//! `lambdesk queue create|delete|send|list|peek|purge|redrive`: the workspace's queues
+//! from the command line. `create` and `delete` edit `lambdesk.toml` in place; the others
+//! work on the workspace's state database directly, so they work whether or
 //! not a console or `serve` runs on the workspace (which picks new messages up within a
 //! second).
 
@@ -9,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use chrono::{DateTime, SecondsFormat, Utc};
-use lambdesk::model::{Trigger, Workspace};
+use lambdesk::model::{QueueConfig, Trigger, Workspace};
 use lambdesk::triggers::context::load_functions;
 use lambdesk::triggers::message_attribute::{MessageAttributes, parse_attribute};
 use lambdesk::triggers::queues::{
@@ -19,6 +20,11 @@ use lambdesk::triggers::state_db::state_path;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum QueueCommand {
+    /// Declare a queue in lambdesk.toml (a name ending in .fifo makes a FIFO queue).
+    Create(CreateArgs),
+    /// Remove a queue from lambdesk.toml; refused while a trigger, destination,
+    /// subscription or redrive uses it.
+    Delete { queue: String },
     /// Send a message (or one message per line of --batch-file).
     Send(SendArgs),
     /// The queues with their messages waiting, in flight, and in their dead-letter queue.
@@ -34,6 +40,26 @@ pub enum QueueCommand {
     Purge { queue: String },
     /// Move the messages of a dead-letter queue back to the queues they came from.
     Redrive { dead_letter_queue: String },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    queue: String,
+    /// How long a received message stays hidden (0–43200 s; SQS's default 30 s).
+    #[arg(long, value_name = "SECS")]
+    visibility_timeout_secs: Option<u32>,
+    /// How long a message is kept (60–1209600 s; SQS's default 4 days).
+    #[arg(long, value_name = "SECS")]
+    message_retention_secs: Option<u32>,
+    /// Move a message here after --max-receive-count receives (an existing queue).
+    #[arg(long, value_name = "QUEUE", requires = "max_receive_count")]
+    dead_letter_queue: Option<String>,
+    /// Receives before a message moves to --dead-letter-queue (1–1000).
+    #[arg(long, value_name = "N", requires = "dead_letter_queue")]
+    max_receive_count: Option<u32>,
+    /// FIFO queues: deduplicate messages without an id by their body.
+    #[arg(long)]
+    content_based_deduplication: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -61,6 +87,16 @@ pub struct SendArgs {
 }
 
 pub fn run(workspace: &Workspace, command: &QueueCommand) -> anyhow::Result<ExitCode> {
+    // Configuration edits come first: they need no state database.
+    match command {
+        QueueCommand::Create(args) => return create(workspace, args),
+        QueueCommand::Delete { queue } => {
+            workspace.delete_queue(queue)?;
+            outln!("deleted queue {queue} from lambdesk.toml");
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let (functions, _) = load_functions(workspace);
     let queues = known_queues(workspace, &functions);
     let store = QueueStore::open(&state_path(workspace))?;
@@ -116,6 +152,7 @@ pub fn run(workspace: &Workspace, command: &QueueCommand) -> anyhow::Result<Exit
             outln!("purged {purged} message(s) from {queue}");
             Ok(ExitCode::SUCCESS)
         }
+        QueueCommand::Create(_) | QueueCommand::Delete { .. } => Ok(ExitCode::SUCCESS),
         QueueCommand::Redrive { dead_letter_queue } => {
             queue_settings(&queues, dead_letter_queue)?;
             let moved = store.redrive(dead_letter_queue, now_ms)?;
@@ -123,6 +160,30 @@ pub fn run(workspace: &Workspace, command: &QueueCommand) -> anyhow::Result<Exit
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn create(workspace: &Workspace, args: &CreateArgs) -> anyhow::Result<ExitCode> {
+    let defaults = QueueConfig::default();
+    let fifo = args.queue.ends_with(".fifo");
+    let config = QueueConfig {
+        visibility_timeout_secs: args
+            .visibility_timeout_secs
+            .unwrap_or(defaults.visibility_timeout_secs),
+        message_retention_secs: args
+            .message_retention_secs
+            .unwrap_or(defaults.message_retention_secs),
+        max_receive_count: args.max_receive_count,
+        dead_letter_queue: args.dead_letter_queue.clone(),
+        fifo,
+        content_based_deduplication: args.content_based_deduplication,
+    };
+    workspace.create_queue(&args.queue, config)?;
+    outln!(
+        "created {} queue {} in lambdesk.toml",
+        if fifo { "FIFO" } else { "standard" },
+        args.queue
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn send(

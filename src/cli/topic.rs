@@ -1,5 +1,5 @@
-//! `lambdesk topic publish|list`: the workspace's topics from the command line. Publishing
-//! writes to the workspace's state database; a running console or `serve` delivers.
+//! `lambdesk topic create|delete|publish|list`: the workspace's topics from the command
+//! line. `create` and `delete` edit `lambdesk.toml` in place; publishing writes to the workspace's state database; a running console or `serve` delivers.
 
 use std::process::ExitCode;
 
@@ -11,6 +11,11 @@ use lambdesk::triggers::topics::{MessagingStores, Publication, known_topics, pub
 
 #[derive(Debug, clap::Subcommand)]
 pub enum TopicCommand {
+    /// Declare a topic in lambdesk.toml.
+    Create { topic: String },
+    /// Remove a topic (and its queue subscriptions) from lambdesk.toml; refused while a
+    /// function subscribes to it or sends results to it.
+    Delete { topic: String },
     /// Publish a message to every subscriber whose filter policy matches.
     Publish(PublishArgs),
     /// The topics with their subscriptions.
@@ -31,6 +36,16 @@ pub struct PublishArgs {
 pub fn run(workspace: &Workspace, command: &TopicCommand) -> anyhow::Result<ExitCode> {
     let (functions, _) = load_functions(workspace);
     match command {
+        TopicCommand::Create { topic } => {
+            workspace.create_topic(topic)?;
+            outln!("created topic {topic} in lambdesk.toml");
+            Ok(ExitCode::SUCCESS)
+        }
+        TopicCommand::Delete { topic } => {
+            workspace.delete_topic(topic)?;
+            outln!("deleted topic {topic} from lambdesk.toml");
+            Ok(ExitCode::SUCCESS)
+        }
         TopicCommand::Publish(args) => {
             let stores = MessagingStores::open(workspace)?;
             let targets = stores.targets(workspace, &functions);
