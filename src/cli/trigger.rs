@@ -10,6 +10,7 @@ use lambdesk::model::{
 };
 
 #[derive(Debug, clap::Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per process")]
 pub enum TriggerCommand {
     /// Add a trigger to a function (checked as the configuration loader checks it).
     Add(AddArgs),
