@@ -246,6 +246,23 @@ impl ConfigTab {
         fires: &[ScheduleFire],
         commands: &mut Vec<Command>,
     ) {
+        // The overview and an open form can be taller than the window.
+        egui::ScrollArea::vertical()
+            .id_salt("configuration_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                self.contents_ui(ui, console, gateway_url, fires, commands);
+            });
+    }
+
+    fn contents_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        console: &Console,
+        gateway_url: Option<&str>,
+        fires: &[ScheduleFire],
+        commands: &mut Vec<Command>,
+    ) {
         if let Some(error) = &self.load_error {
             ui.colored_label(ui.visuals().error_fg_color, error);
             return;

@@ -93,7 +93,11 @@ fn trigger_lines(trigger: &Trigger, facts: &OverviewFacts<'_>) -> (&'static str,
                 Ok(None) => "never fires again".to_owned(),
                 Err(problem) => problem,
             };
-            ("Schedule", format!("{expression} · {detail}"), String::new())
+            (
+                "Schedule",
+                format!("{expression} · {detail}"),
+                String::new(),
+            )
         }
         Trigger::Queue {
             queue,
@@ -230,13 +234,16 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
         egui::vec2(width, cards_height + ADD_ROW_HEIGHT),
         egui::Sense::hover(),
     );
-    let side_width = ((width - 2.0 * LANE_WIDTH) * 0.36).clamp(150.0, 340.0);
-    let center_width = (width - 2.0 * side_width - 2.0 * LANE_WIDTH).max(100.0);
+    let center_width = ((width - 2.0 * LANE_WIDTH) * 0.2).clamp(110.0, 180.0);
+    let side_width = ((width - 2.0 * LANE_WIDTH - center_width) / 2.0).clamp(150.0, 360.0);
     let left = egui::Rect::from_min_size(area.min, egui::vec2(side_width, cards_height));
     let center_x = left.max.x + LANE_WIDTH;
     let right_x = center_x + center_width + LANE_WIDTH;
     let function_rect = egui::Rect::from_center_size(
-        egui::pos2(center_x + center_width / 2.0, area.min.y + cards_height / 2.0 - CARD_GAP / 2.0),
+        egui::pos2(
+            center_x + center_width / 2.0,
+            area.min.y + cards_height / 2.0 - CARD_GAP / 2.0,
+        ),
         egui::vec2(center_width, CARD_HEIGHT + 8.0),
     );
     let card_rect = |x: f32, row: usize| {
@@ -255,8 +262,17 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
     let trigger_offset = offset(config.triggers.len());
     for (index, trigger) in config.triggers.iter().enumerate() {
         let rect = card_rect(area.min.x, index + trigger_offset);
-        let stroke = if trigger.is_enabled() { line_on } else { line_off };
-        link(ui.painter(), rect.right_center(), function_rect.left_center(), stroke);
+        let stroke = if trigger.is_enabled() {
+            line_on
+        } else {
+            line_off
+        };
+        link(
+            ui.painter(),
+            rect.right_center(),
+            function_rect.left_center(),
+            stroke,
+        );
         let (title, main, detail) = trigger_lines(trigger, facts);
         let mut enabled = trigger.is_enabled();
         let edit_label = format!("Edit {}", trigger.summary());
@@ -285,12 +301,9 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
     }
     if config.triggers.is_empty() {
         let rect = card_rect(area.min.x, trigger_offset);
-        ui.painter().text(
-            rect.center(),
-            egui::Align2::CENTER_CENTER,
-            "No triggers yet",
-            egui::FontId::proportional(13.0),
-            visuals.weak_text_color(),
+        ui.put(
+            rect,
+            egui::Label::new(egui::RichText::new("No triggers yet").weak()),
         );
     }
 
@@ -301,14 +314,23 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
             DestinationSlot::OnSuccess => line_on,
             DestinationSlot::OnFailure => egui::Stroke::new(1.5, visuals.warn_fg_color),
         };
-        link(ui.painter(), function_rect.right_center(), rect.left_center(), stroke);
+        link(
+            ui.painter(),
+            function_rect.right_center(),
+            rect.left_center(),
+            stroke,
+        );
         let edit_label = format!("Edit {} destination", slot.label().to_lowercase());
         let clicked = card_ui(
             ui,
             rect,
             false,
             &edit_label,
-            (slot.label(), &destination_text(destination), "asynchronous invocations"),
+            (
+                slot.label(),
+                &destination_text(destination),
+                "asynchronous invocations",
+            ),
             |ui| {
                 if ui.small_button("Remove").clicked() {
                     action = Some(OverviewAction::RemoveDestination(*slot));
@@ -350,8 +372,8 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
 
     let add_row = |x: f32| {
         egui::Rect::from_min_size(
-            egui::pos2(x, area.min.y + cards_height),
-            egui::vec2(side_width, ADD_ROW_HEIGHT),
+            egui::pos2(x, area.min.y + cards_height + 2.0),
+            egui::vec2(140.0_f32.min(side_width), ADD_ROW_HEIGHT - 4.0),
         )
     };
     if ui

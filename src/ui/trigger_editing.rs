@@ -67,7 +67,11 @@ impl OverviewEditor {
     }
 
     /// Opens what a click on the overview asks for; a toggle is a change at once.
-    pub fn on_action(&mut self, action: OverviewAction, config: &FunctionConfig) -> Option<ConfigChange> {
+    pub fn on_action(
+        &mut self,
+        action: OverviewAction,
+        config: &FunctionConfig,
+    ) -> Option<ConfigChange> {
         match action {
             OverviewAction::EditTrigger(index) => {
                 if let Some(trigger) = config.triggers.get(index) {

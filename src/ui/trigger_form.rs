@@ -222,9 +222,10 @@ impl TriggerForm {
                 topic: self.topic.trim().to_owned(),
                 filter_policy: match optional(&self.filter_policy) {
                     None => None,
-                    Some(text) => Some(serde_json::from_str(&text).map_err(|error| {
-                        format!("the filter policy is not JSON: {error}")
-                    })?),
+                    Some(text) => Some(
+                        serde_json::from_str(&text)
+                            .map_err(|error| format!("the filter policy is not JSON: {error}"))?,
+                    ),
                 },
                 enabled,
             },
@@ -242,10 +243,11 @@ impl TriggerForm {
             }
             return self.route_conflict(context, route).into_iter().collect();
         }
-        let mut notes: Vec<TriggerNote> = check_triggers(context.workspace, std::slice::from_ref(trigger))
-            .into_iter()
-            .flatten()
-            .collect();
+        let mut notes: Vec<TriggerNote> =
+            check_triggers(context.workspace, std::slice::from_ref(trigger))
+                .into_iter()
+                .flatten()
+                .collect();
         if let Trigger::Queue { queue, .. } = trigger
             && !notes.iter().any(TriggerNote::is_problem)
         {
@@ -299,7 +301,11 @@ impl TriggerForm {
                 "`{route}` takes the same requests as `{other}` of this function: {REFUSED}"
             )));
         }
-        if self.route_served.as_ref().is_none_or(|(checked, _)| checked != route) {
+        if self
+            .route_served
+            .as_ref()
+            .is_none_or(|(checked, _)| checked != route)
+        {
             let served = context
                 .workspace
                 .route_served_by_other(route, context.function);
@@ -386,7 +392,7 @@ impl TriggerForm {
                 Self::text_row_ui(ui, "Route", &mut self.route, "GET /items/{id}");
             }
             SourceKind::Bucket => {
-                Self::text_row_ui(ui, "Bucket", &mut self.bucket, "photos");
+                Self::text_row_ui(ui, "Bucket name", &mut self.bucket, "photos");
                 Self::text_row_ui(
                     ui,
                     "Events",
@@ -411,7 +417,7 @@ impl TriggerForm {
                 );
             }
             SourceKind::Queue => {
-                Self::text_row_ui(ui, "Queue", &mut self.queue, "orders");
+                Self::text_row_ui(ui, "Queue name", &mut self.queue, "orders");
                 ui.label("Batch size");
                 ui.add(egui::DragValue::new(&mut self.batch_size).range(1..=10_000))
                     .accessible_name("Batch size");
@@ -428,7 +434,7 @@ impl TriggerForm {
                 ui.end_row();
             }
             SourceKind::Topic => {
-                Self::text_row_ui(ui, "Topic", &mut self.topic, "alerts");
+                Self::text_row_ui(ui, "Topic name", &mut self.topic, "alerts");
                 let label = ui.label("Filter policy");
                 ui.add(
                     egui::TextEdit::multiline(&mut self.filter_policy)
@@ -446,11 +452,7 @@ impl TriggerForm {
     /// The next fire times of the expression as typed, in the zone its fields are read in.
     fn fire_times_ui(&self, ui: &mut egui::Ui) {
         let zone = optional(&self.timezone);
-        match next_schedule_fire_times(
-            self.expression.trim(),
-            zone.as_deref(),
-            SHOWN_FIRE_TIMES,
-        ) {
+        match next_schedule_fire_times(self.expression.trim(), zone.as_deref(), SHOWN_FIRE_TIMES) {
             Ok(times) if times.is_empty() => {
                 ui.weak("This expression never fires again.");
             }
