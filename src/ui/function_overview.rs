@@ -206,12 +206,17 @@ fn card_ui(
         child.multiply_opacity(0.55);
     }
     child.horizontal(|ui| {
-        ui.label(egui::RichText::new(title).small().strong());
+        // Not selectable: selectable text would take the click that opens the form.
+        ui.add(egui::Label::new(egui::RichText::new(title).small().strong()).selectable(false));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), header_ui);
     });
-    child.add(egui::Label::new(main).truncate());
+    child.add(egui::Label::new(main).truncate().selectable(false));
     if !detail.is_empty() {
-        child.add(egui::Label::new(egui::RichText::new(detail).small().weak()).truncate());
+        child.add(
+            egui::Label::new(egui::RichText::new(detail).small().weak())
+                .truncate()
+                .selectable(false),
+        );
     }
     click.clicked()
 }

@@ -53,7 +53,7 @@ impl ConfigChange {
 pub enum OverviewEditor {
     #[default]
     Closed,
-    Trigger(TriggerForm),
+    Trigger(Box<TriggerForm>),
     Destination(DestinationForm),
     /// "Remove this trigger?"
     ConfirmRemoveTrigger(usize),
@@ -75,14 +75,14 @@ impl OverviewEditor {
         match action {
             OverviewAction::EditTrigger(index) => {
                 if let Some(trigger) = config.triggers.get(index) {
-                    *self = Self::Trigger(TriggerForm::editing(index, trigger));
+                    *self = Self::Trigger(Box::new(TriggerForm::editing(index, trigger)));
                 }
             }
             OverviewAction::SetEnabled(index, enabled) => {
                 return Some(ConfigChange::SetEnabled(index, enabled));
             }
             OverviewAction::RemoveTrigger(index) => *self = Self::ConfirmRemoveTrigger(index),
-            OverviewAction::AddTrigger => *self = Self::Trigger(TriggerForm::default()),
+            OverviewAction::AddTrigger => *self = Self::Trigger(Box::default()),
             OverviewAction::EditDestination(slot) => {
                 let destination = match slot {
                     DestinationSlot::OnSuccess => &config.destinations.on_success,

@@ -340,11 +340,15 @@ impl TriggerForm {
             .spacing([12.0, 6.0])
             .show(ui, |ui| self.fields_ui(ui));
         let trigger = self.trigger();
+        // An empty form is not yet wrong: it only cannot be saved.
+        let blank = self.name_field().trim().is_empty();
         let notes = match &trigger {
+            _ if blank => Vec::new(),
             Ok(trigger) => self.notes(context, trigger),
             Err(problem) => vec![TriggerNote::Problem(problem.clone())],
         };
         if let (Ok(Trigger::Schedule { .. }), SourceKind::Schedule) = (&trigger, self.kind)
+            && !blank
             && !notes.iter().any(TriggerNote::is_problem)
         {
             self.fire_times_ui(ui);
@@ -359,7 +363,7 @@ impl TriggerForm {
         }
         let mut outcome = None;
         ui.horizontal(|ui| {
-            let savable = notes.iter().all(|note| !note.is_problem());
+            let savable = !blank && notes.iter().all(|note| !note.is_problem());
             if ui
                 .add_enabled(savable, egui::Button::new("Save trigger"))
                 .clicked()
@@ -372,6 +376,17 @@ impl TriggerForm {
             }
         });
         outcome
+    }
+
+    /// The field that names the source: the route, bucket, expression, queue or topic.
+    fn name_field(&self) -> &str {
+        match self.kind {
+            SourceKind::Http => &self.route,
+            SourceKind::Bucket => &self.bucket,
+            SourceKind::Schedule => &self.expression,
+            SourceKind::Queue => &self.queue,
+            SourceKind::Topic => &self.topic,
+        }
     }
 
     /// A labelled single-line field in the form's grid.
