@@ -863,8 +863,8 @@ fn the_configuration_tab_shows_when_schedules_fire_and_what_is_wrong_with_them()
     harness.run();
     harness.get_by_label("Configuration").click();
     harness.run();
-    harness.get_by_label("schedule rate(5 minutes)");
-    harness.get_by_label_contains("next ");
+    harness.get_by_label("Edit schedule rate(5 minutes)");
+    harness.get_by_label_contains("rate(5 minutes) · next ");
     // A malformed expression is refused when the configuration loads, with its key.
     harness
         .get_by_role_and_label(Role::Button, "broken")
@@ -972,14 +972,15 @@ fn the_configuration_tab_describes_queue_and_topic_triggers() {
     harness.run();
     harness.get_by_label("Configuration").click();
     harness.run();
-    harness.get_by_label("queue orders");
-    harness.get_by_label("batches of up to 10, reports batch item failures");
+    harness.get_by_label("Edit queue orders");
+    harness.get_by_label("orders · batch 10");
+    harness.get_by_label("reports item failures");
     harness
         .get_by_role_and_label(Role::Button, "on-alert")
         .click();
     harness.run();
-    harness.get_by_label("topic alerts");
-    harness.get_by_label("every message");
+    harness.get_by_label("Edit topic alerts");
+    harness.get_by_label("alerts · every message");
 }
 
 #[test]
@@ -1053,7 +1054,7 @@ fn a_trigger_added_in_the_code_tab_shows_in_the_configuration_tab_and_survives_i
     harness.run();
     harness.get_by_label("Configuration").click();
     harness.run();
-    harness.get_by_label_contains("GET /from-the-editor");
+    harness.get_by_label("GET /from-the-editor");
     harness.get_by_label("Add variable").click();
     harness.run();
     harness.get_by_label("Key").click();
@@ -1185,5 +1186,215 @@ fn the_first_javascript_test_of_a_machine_says_what_it_is_preparing() {
     assert!(
         explained,
         "the first run said nothing about its preparation"
+    );
+}
+
+/// The sample workspace with `hello`'s function.toml replaced by `toml`, its page's
+/// Configuration tab open.
+fn configuration_of_hello(root: &Path, toml: &'static str) -> Harness<'static, LambdeskApp> {
+    let app = app_with(root, |root| {
+        std::fs::write(root.join("functions/hello/function.toml"), toml).unwrap();
+    });
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "hello").click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness
+}
+
+fn hello_config(root: &Path) -> String {
+    std::fs::read_to_string(root.join("functions/hello/function.toml")).unwrap()
+}
+
+const HELLO_WITH_COMMENT: &str = "# hello: kept by every save\nruntime = \"js\"\nhandler = \"index.handler\" # the module's export\ntimeout_secs = 3\n";
+
+/// Opens "+ Add trigger" with `source` picked.
+fn add_trigger_form(harness: &mut Harness<'_, LambdeskApp>, source: &str) {
+    harness.get_by_label("+ Add trigger").click();
+    harness.run();
+    harness.get_by_label(source).click();
+    harness.run();
+}
+
+#[test]
+fn each_trigger_kind_is_added_through_its_form_and_comments_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_of_hello(&root, HELLO_WITH_COMMENT);
+    harness.get_by_label("No triggers yet");
+
+    add_trigger_form(&mut harness, "HTTP");
+    type_into(&mut harness, "Route", "GET /hello/{name}");
+    harness.get_by_label("Save trigger").click();
+    harness.run();
+    harness.get_by_label("Edit http GET /hello/{name}");
+
+    add_trigger_form(&mut harness, "Bucket");
+    type_into(&mut harness, "Bucket name", "photos");
+    type_into(&mut harness, "Prefix", "uploads/");
+    type_into(&mut harness, "Suffix", ".png");
+    harness.get_by_label("Save trigger").click();
+    harness.run();
+    harness.get_by_label("photos · uploads/ · *.png · ObjectCreated");
+
+    add_trigger_form(&mut harness, "Schedule");
+    type_into(&mut harness, "Expression", "rate(5 minutes)");
+    harness.get_by_label("Next 5 fire times (UTC):");
+    harness.get_by_label("Save trigger").click();
+    harness.run();
+    harness.get_by_label_contains("rate(5 minutes) · next ");
+
+    add_trigger_form(&mut harness, "Queue");
+    type_into(&mut harness, "Queue name", "orders");
+    harness.get_by_label("Save trigger").click();
+    harness.run();
+    harness.get_by_label("orders · batch 10");
+
+    add_trigger_form(&mut harness, "Topic");
+    type_into(&mut harness, "Topic name", "alerts");
+    type_into(&mut harness, "Filter policy", "{\"kind\": [\"order\"]}");
+    harness.get_by_label("Save trigger").click();
+    harness.run();
+    harness.get_by_label("alerts · filter policy");
+
+    let saved = hello_config(&root);
+    assert!(
+        saved.starts_with("# hello: kept by every save\n"),
+        "{saved}"
+    );
+    assert!(
+        saved.contains("handler = \"index.handler\" # the module's export"),
+        "{saved}"
+    );
+    let config = harness
+        .state()
+        .console()
+        .workspace()
+        .function("hello")
+        .unwrap()
+        .config;
+    let kinds: Vec<_> = config
+        .triggers
+        .iter()
+        .map(lambdesk::model::Trigger::summary)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "http GET /hello/{name}",
+            "bucket photos",
+            "schedule rate(5 minutes)",
+            "queue orders",
+            "topic alerts"
+        ]
+    );
+    assert!(saved.contains("prefix = \"uploads/\""), "{saved}");
+    assert!(saved.contains("suffix = \".png\""), "{saved}");
+    assert!(saved.contains("\"order\""), "{saved}");
+}
+
+#[test]
+fn an_invalid_cron_shows_the_error_and_saves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_of_hello(&root, HELLO_WITH_COMMENT);
+    add_trigger_form(&mut harness, "Schedule");
+    type_into(&mut harness, "Expression", "cron(0 8 * * * *)");
+    harness.get_by_label_contains(
+        "day-of-month and day-of-week cannot both be specified; use ? in one of them",
+    );
+    harness.get_by_label("Save trigger").click();
+    harness.run();
+    assert_eq!(hello_config(&root), HELLO_WITH_COMMENT);
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(harness.query_by_label("Save trigger").is_none());
+    assert_eq!(hello_config(&root), HELLO_WITH_COMMENT);
+}
+
+#[test]
+fn a_route_another_function_serves_is_refused_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_of_hello(&root, HELLO_WITH_COMMENT);
+    add_trigger_form(&mut harness, "HTTP");
+    type_into(&mut harness, "Route", "GET /items");
+    harness.get_by_label_contains("function `items-api`: API Gateway refuses");
+    harness.get_by_label("Save trigger").click();
+    harness.run();
+    assert_eq!(hello_config(&root), HELLO_WITH_COMMENT);
+}
+
+#[test]
+fn toggling_and_removing_a_trigger_change_only_that_trigger() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let toml = "runtime = \"js\"\nhandler = \"index.handler\"\n\n# the public route\n[[triggers]]\ntype = \"http\"\nroute = \"GET /hello\" # keep\n\n[[triggers]]\ntype = \"queue\"\nqueue = \"orders\"\nbatch_size = 5 # small batches\n\n[[triggers]]\ntype = \"topic\"\ntopic = \"alerts\"\n";
+    let mut harness = configuration_of_hello(&root, toml);
+
+    // A click on a card opens its form; Cancel writes nothing.
+    harness.get_by_label("Edit queue orders").click();
+    harness.run();
+    harness.get_by_label("Edit trigger");
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert_eq!(hello_config(&root), toml);
+
+    // Switching the queue trigger off writes `enabled = false` under it alone.
+    harness.get_all_by_label("Enabled").nth(1).unwrap().click();
+    harness.run();
+    let toggled = hello_config(&root);
+    assert_eq!(
+        toggled,
+        toml.replace(
+            "batch_size = 5 # small batches\n",
+            "batch_size = 5 # small batches\nenabled = false\n"
+        )
+    );
+
+    // Removing the topic trigger asks first.
+    harness.get_all_by_label("Remove").nth(2).unwrap().click();
+    harness.run();
+    harness.get_by_label_contains("Remove the trigger `topic alerts` from function.toml?");
+    assert_eq!(hello_config(&root), toggled);
+    harness.get_by_label("Remove trigger").click();
+    harness.run();
+    let removed = hello_config(&root);
+    assert!(!removed.contains("alerts"), "{removed}");
+    assert!(removed.contains("# the public route\n"), "{removed}");
+    assert!(
+        removed.contains("route = \"GET /hello\" # keep\n"),
+        "{removed}"
+    );
+    assert!(removed.contains("enabled = false"), "{removed}");
+    assert!(harness.query_by_label("Edit topic alerts").is_none());
+}
+
+#[test]
+fn an_on_failure_destination_is_added_through_its_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_of_hello(&root, HELLO_WITH_COMMENT);
+    harness.get_by_label("+ Add destination").click();
+    harness.run();
+    type_into(&mut harness, "Target name", "orders-dlq");
+    harness.get_by_label("Save destination").click();
+    harness.run();
+    harness.get_by_label("Edit on failure destination");
+    harness.get_by_label("queue orders-dlq");
+    let saved = hello_config(&root);
+    assert!(saved.starts_with(HELLO_WITH_COMMENT), "{saved}");
+    let config = harness
+        .state()
+        .console()
+        .workspace()
+        .function("hello")
+        .unwrap()
+        .config;
+    assert_eq!(
+        config.destinations.on_failure,
+        Some(lambdesk::model::Destination::Queue("orders-dlq".to_owned()))
     );
 }

@@ -73,6 +73,29 @@ pub fn next_schedule_fire(
     Ok(Schedule::new(parsed, zone, now).next_after(now))
 }
 
+/// The next `count` fire times of a schedule expression from now, in the time zone its
+/// cron fields are read in (`time_zone`, else UTC as EventBridge does): what the trigger
+/// form shows live while the expression is typed.
+pub fn next_schedule_fire_times(
+    expression: &str,
+    time_zone: Option<&str>,
+    count: usize,
+) -> Result<Vec<chrono::DateTime<chrono_tz::Tz>>, String> {
+    use crate::triggers::schedule::{Schedule, ScheduleExpression, parse_time_zone};
+    let parsed = ScheduleExpression::parse(expression).map_err(|error| error.to_string())?;
+    let zone = time_zone
+        .map(parse_time_zone)
+        .transpose()
+        .map_err(|error| error.to_string())?;
+    let now = chrono::Utc::now();
+    let shown_in = zone.unwrap_or(chrono_tz::Tz::UTC);
+    Ok(Schedule::new(parsed, zone, now)
+        .fire_times_after(now)
+        .take(count)
+        .map(|fire| fire.with_timezone(&shown_in))
+        .collect())
+}
+
 /// An invocation's log as Lambda writes it (Init lines, START … REPORT), one per line.
 pub fn invocation_log_lines(record: &InvocationRecord) -> Vec<String> {
     crate::logs::lambda_log_entries(record)

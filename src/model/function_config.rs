@@ -415,6 +415,11 @@ pub enum Destination {
 }
 
 impl Destination {
+    /// What the configuration loader would report about this destination.
+    pub fn problem(&self) -> Option<String> {
+        self.check().err()
+    }
+
     fn check(&self) -> Result<(), String> {
         match self {
             Self::Function(name) => validate_function_name(name),

@@ -101,6 +101,20 @@ impl Workspace {
             })
     }
 
+    /// As [`Self::route_served_by`], among the functions other than `function` (whose own
+    /// routes a form checks against its draft instead of the file).
+    pub fn route_served_by_other(&self, route: &str, function: &str) -> Option<(String, String)> {
+        let template = RouteTemplate::parse(route).ok()?;
+        self.configs_with_routes(Some(function))
+            .into_iter()
+            .find_map(|other| {
+                enabled_routes(&other.name, &other.config)
+                    .into_iter()
+                    .find(|claim| claim.template.conflicts_with(&template))
+                    .map(|claim| (claim.function, claim.route_key))
+            })
+    }
+
     /// The first route of `config` (the function `name`, read from `config_path`) that
     /// conflicts with another enabled route of the workspace.
     pub(super) fn route_conflict_of(

@@ -1,8 +1,8 @@
-use crate::console::{Command, ConfigSaveOutcome, Console, next_schedule_fire};
-use crate::model::{Architecture, FunctionConfig, Trigger};
+use crate::console::{Command, ConfigSaveOutcome, Console};
+use crate::model::{Architecture, FunctionConfig};
 
-/// A running schedule's expression and when it fires next.
-type ScheduleFire = (String, Option<chrono::DateTime<chrono::Utc>>);
+use super::function_overview::{OverviewFacts, ScheduleFire, overview_ui};
+use super::trigger_editing::{ConfigChange, OverviewEditor};
 
 /// The Configuration tab: memory, timeout, architecture, ephemeral storage, reserved
 /// concurrency and environment variables, validated as typed and saved to function.toml.
@@ -24,13 +24,25 @@ pub struct ConfigTab {
     conflict: Option<Vec<String>>,
     /// The file changed on disk while the draft had unsaved changes.
     changed_on_disk: bool,
+    /// The overview's open form or confirmation.
+    editor: OverviewEditor,
+    /// The pending save is one overview change: after it the draft stays (it holds the
+    /// change and whatever else the user has not saved yet) and only the base is reread.
+    saving_change: bool,
 }
 
 impl ConfigTab {
     pub fn open_function(&mut self, console: &Console, function: &str) {
+        // A form being filled in stays open when the file is reread under it.
+        let editor = if self.function == function {
+            std::mem::take(&mut self.editor)
+        } else {
+            OverviewEditor::default()
+        };
         *self = Self {
             function: function.to_owned(),
             disk_generation: console.state().disk_generation,
+            editor,
             ..Self::default()
         };
         match console.workspace().function(function) {
@@ -66,8 +78,17 @@ impl ConfigTab {
             self.pending_save = false;
             match outcome {
                 ConfigSaveOutcome::Saved => {
-                    let function = self.function.clone();
-                    self.open_function(console, &function);
+                    let reread = console.workspace().function(&self.function);
+                    match reread {
+                        Ok(function) if std::mem::take(&mut self.saving_change) => {
+                            self.base = Some(function.config);
+                            self.disk_generation = state.disk_generation;
+                        }
+                        _ => {
+                            let function = self.function.clone();
+                            self.open_function(console, &function);
+                        }
+                    }
                     return;
                 }
                 ConfigSaveOutcome::Conflict(keys) => self.conflict = Some(keys.clone()),
@@ -97,7 +118,64 @@ impl ConfigTab {
             overwrite,
         });
         self.pending_save = true;
+        self.saving_change = false;
         self.conflict = None;
+    }
+
+    /// Saves one overview change on its own (only the keys it touches are written) and
+    /// makes it in the draft too, so unsaved edits elsewhere in the tab stay.
+    fn save_change(&mut self, changes: &[ConfigChange], commands: &mut Vec<Command>) {
+        let (Some(base), Some(draft)) = (self.base.as_mut(), self.draft.as_mut()) else {
+            return;
+        };
+        let mut config = base.clone();
+        for change in changes {
+            change.apply(&mut config);
+            change.apply(draft);
+        }
+        commands.push(Command::SaveConfig {
+            function: self.function.clone(),
+            base: Box::new(base.clone()),
+            config: Box::new(config),
+            overwrite: false,
+        });
+        self.pending_save = true;
+        self.saving_change = true;
+        self.conflict = None;
+    }
+
+    /// The overview of triggers and destinations, and the form or confirmation it opened.
+    fn overview_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        console: &Console,
+        gateway_url: Option<&str>,
+        fires: &[ScheduleFire],
+        commands: &mut Vec<Command>,
+    ) {
+        let Some(draft) = self.draft.as_ref() else {
+            return;
+        };
+        let facts = OverviewFacts {
+            function: &self.function,
+            config: draft,
+            gateway_url,
+            fires,
+        };
+        let mut changes = Vec::new();
+        if let Some(action) = overview_ui(ui, &facts) {
+            changes.extend(self.editor.on_action(action, draft));
+        }
+        if self.editor.is_open() {
+            ui.add_space(8.0);
+            changes.extend(
+                self.editor
+                    .ui(ui, console.workspace(), &self.function, draft),
+            );
+        }
+        if !changes.is_empty() {
+            self.save_change(&changes, commands);
+        }
     }
 
     /// What changed on disk under the user's unsaved changes, and what they can do.
@@ -160,114 +238,24 @@ impl ConfigTab {
         Some((config, problems))
     }
 
-    /// The function's triggers, each with enable/disable; HTTP routes with their URL.
-    fn triggers_ui(
+    pub fn ui(
+        &mut self,
         ui: &mut egui::Ui,
-        draft: &mut FunctionConfig,
+        console: &Console,
         gateway_url: Option<&str>,
         fires: &[ScheduleFire],
+        commands: &mut Vec<Command>,
     ) {
-        ui.strong("Triggers");
-        if draft.triggers.is_empty() {
-            ui.weak(
-                "No triggers: add [[triggers]] to function.toml (http, bucket, schedule, queue, topic).",
-            );
-            return;
-        }
-        egui::Grid::new("triggers")
-            .num_columns(3)
-            .spacing([16.0, 4.0])
+        // The overview and an open form can be taller than the window.
+        egui::ScrollArea::vertical()
+            .id_salt("configuration_scroll")
+            .auto_shrink([false, false])
             .show(ui, |ui| {
-                for (index, trigger) in draft.triggers.iter_mut().enumerate() {
-                    let mut enabled = trigger.is_enabled();
-                    if ui
-                        .checkbox(&mut enabled, "")
-                        .on_hover_text("Enabled (saved with the configuration)")
-                        .changed()
-                    {
-                        trigger.set_enabled(enabled);
-                    }
-                    let summary = trigger.summary();
-                    ui.label(&summary)
-                        .on_hover_text(format!("trigger {}", index + 1));
-                    match (trigger, gateway_url) {
-                        (Trigger::Http { route, .. }, Some(url)) => {
-                            let path = route.split_once(' ').map_or("/", |(_, path)| path);
-                            let link = format!("{url}{path}");
-                            if path.contains('{') {
-                                ui.monospace(link);
-                            } else {
-                                ui.hyperlink(link);
-                            }
-                        }
-                        (Trigger::Http { .. }, None) => {
-                            ui.weak("the HTTP gateway is not running");
-                        }
-                        (
-                            Trigger::Schedule {
-                                expression,
-                                timezone,
-                                ..
-                            },
-                            _,
-                        ) => match fires
-                            .iter()
-                            .find(|(running, _)| running == expression)
-                            .map_or_else(
-                                // Not running (switched off, or no engine): from now.
-                                || next_schedule_fire(expression, timezone.as_deref()),
-                                |(_, next)| Ok(*next),
-                            ) {
-                            Ok(Some(next)) => {
-                                ui.weak(format!(
-                                    "next {}",
-                                    next.with_timezone(&chrono::Local)
-                                        .format("%Y-%m-%d %H:%M:%S")
-                                ));
-                            }
-                            Ok(None) => {
-                                ui.weak("never fires again");
-                            }
-                            Err(problem) => {
-                                ui.colored_label(ui.visuals().error_fg_color, problem);
-                            }
-                        },
-                        (
-                            Trigger::Queue {
-                                batch_size,
-                                maximum_batching_window_secs,
-                                report_batch_item_failures,
-                                ..
-                            },
-                            _,
-                        ) => {
-                            let mut said = format!("batches of up to {batch_size}");
-                            if let Some(window_secs) = maximum_batching_window_secs {
-                                said.push_str(&format!(", gathered for up to {window_secs} s"));
-                            }
-                            if *report_batch_item_failures {
-                                said.push_str(", reports batch item failures");
-                            }
-                            ui.weak(said);
-                        }
-                        (Trigger::Topic { filter_policy, .. }, _) => match filter_policy {
-                            Some(policy) => {
-                                ui.weak(format!("filter policy {policy}"));
-                            }
-                            None => {
-                                ui.weak("every message");
-                            }
-                        },
-                        _ => {
-                            ui.label("");
-                        }
-                    }
-                    ui.end_row();
-                }
+                self.contents_ui(ui, console, gateway_url, fires, commands);
             });
     }
 
-    pub fn ui(
+    fn contents_ui(
         &mut self,
         ui: &mut egui::Ui,
         console: &Console,
@@ -279,6 +267,9 @@ impl ConfigTab {
             ui.colored_label(ui.visuals().error_fg_color, error);
             return;
         }
+        self.overview_ui(ui, console, gateway_url, fires, commands);
+        ui.add_space(8.0);
+        ui.separator();
         let Some(draft) = self.draft.as_mut() else {
             return;
         };
@@ -331,8 +322,6 @@ impl ConfigTab {
                 });
                 ui.end_row();
             });
-        ui.add_space(8.0);
-        Self::triggers_ui(ui, draft, gateway_url, fires);
         ui.add_space(8.0);
         ui.strong("Environment variables");
         let mut remove = None;
