@@ -24,6 +24,7 @@ mod trigger_edits;
 mod workspace;
 mod workspace_config;
 mod workspace_config_file;
+mod workspace_graph;
 
 pub use atomic_write::write_atomically;
 pub use aws_regions::{AWS_REGIONS, check_region};
@@ -44,3 +45,7 @@ pub use toml_in_place::OnConflict;
 pub use trigger_edits::{EditError, destination_text, parse_destination};
 pub use workspace::{FUNCTION_FILE, Function, WORKSPACE_FILE, Workspace, WorkspaceError};
 pub use workspace_config::{PricingOverrides, WorkspaceConfig};
+pub use workspace_graph::{
+    Edge, EdgeKind, LAMBDA_RECURSION_LIMIT_INVOCATIONS, NodeId, NodeKind, RecursiveLoop,
+    WorkspaceGraph,
+};
