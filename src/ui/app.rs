@@ -10,6 +10,7 @@ use super::dialogs::{Dialogs, NativeDialogs};
 use super::logs_view::LogsView;
 use super::messaging_view::MessagingView;
 use super::test_tab::TestTab;
+use super::workspace_map::WorkspaceMap;
 use super::{function_list, status_bar};
 
 /// The tabs of a function, as in the Lambda console.
@@ -43,6 +44,8 @@ enum View {
     Logs,
     Monitor,
     QueuesAndTopics,
+    /// The workspace map: every function and resource, and what connects them.
+    Map,
 }
 
 /// The console window: panels draw from the console's state and queue commands, which
@@ -65,6 +68,7 @@ pub struct LambdeskApp {
     logs: LogsView,
     cost: CostView,
     messaging: MessagingView,
+    map: WorkspaceMap,
     /// What the central panel shows instead of the selected function, if anything.
     view: Option<View>,
     /// The notification list is open.
@@ -101,6 +105,7 @@ impl LambdeskApp {
             logs,
             cost: CostView::default(),
             messaging: MessagingView::default(),
+            map: WorkspaceMap::default(),
             view: None,
             commands: Vec::new(),
         };
@@ -181,6 +186,9 @@ impl LambdeskApp {
                     .clicked()
                 {
                     self.show_view(View::QueuesAndTopics);
+                }
+                if ui.button("Map").clicked() {
+                    self.show_view(View::Map);
                 }
                 ui.separator();
                 ui.label("Theme");
@@ -337,7 +345,7 @@ impl LambdeskApp {
                         self.create.open = true;
                     }
                 });
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     let logs_text = ui.ctx().format_shortcut(&LOGS_SHORTCUT);
                     let hover = format!("Every invocation's log ({logs_text})");
                     self.view_toggle_ui(ui, View::Logs, "Logs", hover);
@@ -347,6 +355,8 @@ impl LambdeskApp {
                     let queues_text = ui.ctx().format_shortcut(&QUEUES_SHORTCUT);
                     let hover = format!("Queues, dead-letter queues and topics ({queues_text})");
                     self.view_toggle_ui(ui, View::QueuesAndTopics, "Queues & Topics", hover);
+                    let hover = "Every function and resource, and what connects them".to_owned();
+                    self.view_toggle_ui(ui, View::Map, "Map", hover);
                 });
                 clicked_function = function_list::ui(ui, &state, self.selected.as_deref());
             });
@@ -356,7 +366,12 @@ impl LambdeskApp {
             self.console.blueprints(),
             &mut self.commands,
         );
+        let mut open_from_map = None;
         egui::CentralPanel::default().show(ui, |ui| {
+            if self.view == Some(View::Map) {
+                open_from_map = self.map.ui(ui, &self.console, &state);
+                return;
+            }
             if self.view == Some(View::Monitor) {
                 self.cost.ui(ui, &self.console);
                 return;
@@ -426,6 +441,9 @@ impl LambdeskApp {
         if let Some(name) = clicked_function {
             self.view = None;
             self.select(&name);
+        }
+        if let Some(name) = open_from_map {
+            self.show_function(&name);
         }
         status_bar::notifications_window_ui(
             ui.ctx(),

@@ -23,6 +23,7 @@ mod test_tab;
 mod toml_highlight;
 mod trigger_editing;
 mod trigger_form;
+mod workspace_map;
 
 pub use app::{LambdeskApp, Tab};
 pub use dialogs::{Dialogs, NativeDialogs};
