@@ -129,7 +129,7 @@ impl RecursiveLoop {
         }
         format!(
             "Recursive loop: {}. Lambda stops such a loop after {LAMBDA_RECURSION_LIMIT_INVOCATIONS} invocations.",
-            steps.join(" → ")
+            steps.join(" -> ")
         )
     }
 
@@ -441,7 +441,7 @@ mod tests {
         );
         assert_eq!(
             graph.loops[0].note(),
-            "Recursive loop: bucket photos → function thumbnails → bucket photos. \
+            "Recursive loop: bucket photos -> function thumbnails -> bucket photos. \
              Lambda stops such a loop after 16 invocations."
         );
         assert_eq!(graph.loop_edges().len(), 2);

@@ -281,7 +281,7 @@ impl WorkspaceMap {
         });
         let error_color = ui.visuals().error_fg_color;
         for recursive_loop in &self.graph.loops {
-            ui.colored_label(error_color, format!("⚠ {}", recursive_loop.note()));
+            ui.colored_label(error_color, recursive_loop.note());
         }
         ui.label(
             egui::RichText::new("Drag the background to move the map, scroll to zoom.")
