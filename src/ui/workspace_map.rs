@@ -19,7 +19,7 @@ const MAX_ZOOM: f32 = 2.5;
 /// Space kept around the cards when fitting them into the view, in points.
 const FIT_MARGIN: f32 = 24.0;
 /// Scrolling this many points doubles (or halves) the zoom, roughly.
-const SCROLL_POINTS_PER_DOUBLING: f32 = 140.0;
+const SCROLL_POINTS_PER_DOUBLING: f32 = 300.0;
 
 /// The map's graph, where its cards are, and how it is panned and zoomed.
 pub struct WorkspaceMap {
@@ -159,8 +159,8 @@ struct MiddleColumn {
 
 /// The points of a line from `from` to `to` (screen rectangles of two cards): forwards an
 /// S-curve between facing sides, through the gap between two function cards when it
-/// passes their column; within a column a bow to the right; backwards a bow below both
-/// cards, so it does not run over the line it answers.
+/// passes their column; within a column a bow to the right; backwards between the facing
+/// sides, a little lower, so it runs beside the line it answers rather than over it.
 fn curve_points(
     from: egui::Rect,
     to: egui::Rect,
@@ -192,13 +192,8 @@ fn curve_points(
             end,
         ]
     } else if to.right() < from.left() {
-        let (start, end) = (from.center_bottom(), to.center_bottom());
-        [
-            start,
-            start + egui::vec2(0.0, bow),
-            end + egui::vec2(0.0, bow),
-            end,
-        ]
+        let lower = egui::vec2(0.0, 10.0 * zoom);
+        return s_curve(from.left_center() + lower, to.right_center() + lower);
     } else {
         let (start, end) = (from.right_center(), to.right_center());
         [
