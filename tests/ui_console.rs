@@ -1398,3 +1398,103 @@ fn an_on_failure_destination_is_added_through_its_form() {
         Some(lambdesk::model::Destination::Queue("orders-dlq".to_owned()))
     );
 }
+
+/// The sample workspace's console with its triggers running (the gateway on any free
+/// port: tests run side by side), on the Configuration tab of `function`.
+fn configuration_with_triggers_running(
+    root: &Path,
+    function: &str,
+) -> Harness<'static, LambdeskApp> {
+    open_sample_workspace(root).unwrap();
+    std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    let workspace = lambdesk::model::Workspace::open(root).unwrap();
+    let options = RuntimeOptions {
+        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        ..RuntimeOptions::default()
+    };
+    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
+    let mut console = Console::with_workspace(workspace, options, waker).unwrap();
+    console.start_triggers();
+    let mut harness = harness(LambdeskApp::new(console));
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, function)
+        .click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness
+}
+
+/// Steps frames until the session's history holds an invocation of `function`; its
+/// source (how it was started).
+fn wait_for_invocation(harness: &mut Harness<'_, LambdeskApp>, function: &str) -> String {
+    for _ in 0..1_000 {
+        harness.step();
+        let source = harness
+            .state()
+            .console()
+            .ledger()
+            .history
+            .iter()
+            .find(|invocation| invocation.function == function)
+            .map(|invocation| invocation.source.clone());
+        if let Some(source) = source {
+            return source;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("{function} was not invoked");
+}
+
+#[test]
+fn send_test_event_on_a_bucket_card_writes_an_object_that_invokes_the_function() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_with_triggers_running(&root, "process-upload");
+    harness.get_by_label("Send test event").click();
+    harness.run();
+    harness.get_by_label_contains("Wrote the test object `lambdesk-test-");
+    let source = wait_for_invocation(&mut harness, "process-upload");
+    assert!(source.contains("uploads"), "{source}");
+    let objects: Vec<_> = std::fs::read_dir(root.join("buckets/uploads"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        objects.len() == 1 && objects[0].starts_with("lambdesk-test-"),
+        "{objects:?}"
+    );
+}
+
+#[test]
+fn send_test_event_on_queue_and_http_cards_invokes_their_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_with_triggers_running(&root, "process-orders");
+    harness.get_by_label("Send test event").click();
+    harness.run();
+    harness.get_by_label_contains("Sent message");
+    let source = wait_for_invocation(&mut harness, "process-orders");
+    assert!(source.contains("orders"), "{source}");
+
+    // items-api serves three routes: the one with a parameter gets a sample value.
+    harness
+        .get_by_role_and_label(Role::Button, "items-api")
+        .click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness
+        .get_all_by_label("Send test event")
+        .nth(1)
+        .unwrap()
+        .click();
+    harness.run();
+    wait_for_contains(
+        &mut harness,
+        "GET /items/1 answered HTTP 200 OK (items-api)",
+    );
+    let source = wait_for_invocation(&mut harness, "items-api");
+    assert!(source.contains("GET /items/{id}"), "{source}");
+}

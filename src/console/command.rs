@@ -105,6 +105,9 @@ pub enum Command {
         subject: String,
         attributes: String,
     },
+    /// Fire trigger `index` of `function` for real, as its source would (a trigger
+    /// card's "Send test event"): the invocation it causes shows in Logs.
+    SendTestEvent { function: String, index: usize },
     /// Reread the workspace's functions from disk.
     Refresh,
     /// Tell the user something went wrong (something the UI itself could not do).

@@ -135,6 +135,7 @@ impl Console {
                     .publish(&topic, &message, &subject, &attributes);
                 self.say(result);
             }
+            Command::SendTestEvent { function, index } => self.send_test_event(&function, index),
             Command::Refresh => self.refresh_functions(),
             Command::MarkNotificationsSeen => self.notifications.lock().mark_seen(),
             Command::ClearNotifications => self.notifications.lock().clear(),
@@ -143,7 +144,7 @@ impl Console {
     }
 
     /// Tells the user how an action went.
-    fn say(&mut self, result: Result<String, String>) {
+    pub(super) fn say(&mut self, result: Result<String, String>) {
         match result {
             Ok(done) => self.notify(NotificationLevel::Info, done),
             Err(failed) => self.notify(NotificationLevel::Error, failed),

@@ -11,6 +11,7 @@ mod invocation_history;
 mod messaging;
 mod metrics;
 mod notifications;
+mod send_test_event;
 mod session_ledger;
 mod state;
 mod test_invocations;

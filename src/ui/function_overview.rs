@@ -27,6 +27,8 @@ pub enum OverviewAction {
     EditDestination(DestinationSlot),
     RemoveDestination(DestinationSlot),
     AddDestination,
+    /// Fire the trigger's source for real (the console does it; nothing is edited).
+    SendTestEvent(usize),
 }
 
 /// What the overview shows about the function.
@@ -290,6 +292,14 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
             |ui| {
                 if ui.small_button("Remove").clicked() {
                     action = Some(OverviewAction::RemoveTrigger(index));
+                }
+                if ui
+                    .add_enabled(enabled, egui::Button::new("Send test event").small())
+                    .on_hover_text("Fire this source for real; the invocation shows in Logs")
+                    .on_disabled_hover_text("Switched off: nothing would pick it up")
+                    .clicked()
+                {
+                    action = Some(OverviewAction::SendTestEvent(index));
                 }
                 if ui
                     .checkbox(&mut enabled, "Enabled")

@@ -104,6 +104,8 @@ impl OverviewEditor {
                 };
                 *self = Self::Destination(DestinationForm::adding(slot));
             }
+            // Not an edit: the tab sends it to the console.
+            OverviewAction::SendTestEvent(_) => {}
         }
         None
     }
