@@ -1498,3 +1498,56 @@ fn send_test_event_on_queue_and_http_cards_invokes_their_functions() {
     let source = wait_for_invocation(&mut harness, "items-api");
     assert!(source.contains("GET /items/{id}"), "{source}");
 }
+
+#[test]
+fn a_queue_or_bucket_a_trigger_names_can_be_created_from_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_of_hello(
+        &root,
+        "runtime = \"js\"\nhandler = \"index.handler\"\ntimeout_secs = 60\n",
+    );
+    add_trigger_form(&mut harness, "Queue");
+    type_into(&mut harness, "Queue name", "new-orders");
+    harness.get_by_label_contains("queue `new-orders` is not declared in lambdesk.toml");
+    // SQS's default of 30 s is below the function's timeout: the trigger cannot be
+    // saved, and the offer starts at the function's timeout.
+    assert!(
+        harness
+            .get_by_label("Save trigger")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness.get_by_label("Create queue `new-orders`").click();
+    harness.run();
+    let toml = std::fs::read_to_string(root.join("lambdesk.toml")).unwrap();
+    assert!(
+        toml.contains("[queues.new-orders]\nvisibility_timeout_secs = 60\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("# Orders wait here for the process-orders function"),
+        "{toml}"
+    );
+    harness.get_by_label_contains("Created queue new-orders in lambdesk.toml");
+    assert!(
+        harness
+            .query_by_label("Create queue `new-orders`")
+            .is_none()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("queue `new-orders` is not declared")
+            .is_none()
+    );
+    harness.get_by_label("Save trigger").click();
+    harness.run();
+    harness.get_by_label("new-orders · batch 10");
+
+    add_trigger_form(&mut harness, "Bucket");
+    type_into(&mut harness, "Bucket name", "photos");
+    harness.get_by_label("Create bucket folder").click();
+    harness.run();
+    assert!(root.join("buckets/photos").is_dir());
+    assert!(harness.query_by_label("Create bucket folder").is_none());
+}

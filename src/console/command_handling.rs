@@ -136,6 +136,12 @@ impl Console {
                 self.say(result);
             }
             Command::SendTestEvent { function, index } => self.send_test_event(&function, index),
+            Command::CreateQueue {
+                queue,
+                visibility_timeout_secs,
+            } => self.create_queue(&queue, visibility_timeout_secs),
+            Command::CreateTopic { topic } => self.create_topic(&topic),
+            Command::CreateBucket { bucket } => self.create_bucket(&bucket),
             Command::Refresh => self.refresh_functions(),
             Command::MarkNotificationsSeen => self.notifications.lock().mark_seen(),
             Command::ClearNotifications => self.notifications.lock().clear(),

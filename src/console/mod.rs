@@ -16,6 +16,7 @@ mod session_ledger;
 mod state;
 mod test_invocations;
 mod trigger_sink;
+mod workspace_resources;
 
 use files::code_files;
 use test_invocations::set_status;

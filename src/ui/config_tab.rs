@@ -173,10 +173,13 @@ impl ConfigTab {
         }
         if self.editor.is_open() {
             ui.add_space(8.0);
-            changes.extend(
-                self.editor
-                    .ui(ui, console.workspace(), &self.function, draft),
-            );
+            changes.extend(self.editor.ui(
+                ui,
+                console.workspace(),
+                &self.function,
+                draft,
+                commands,
+            ));
         }
         if !changes.is_empty() {
             self.save_change(&changes, commands);
