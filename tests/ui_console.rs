@@ -1405,8 +1405,18 @@ fn configuration_with_triggers_running(
     root: &Path,
     function: &str,
 ) -> Harness<'static, LambdeskApp> {
+    configuration_with_triggers_running_after(root, function, |_| {})
+}
+
+/// [`configuration_with_triggers_running`] on a sample workspace `prepare` changed.
+fn configuration_with_triggers_running_after(
+    root: &Path,
+    function: &str,
+    prepare: impl FnOnce(&Path),
+) -> Harness<'static, LambdeskApp> {
     open_sample_workspace(root).unwrap();
     std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    prepare(root);
     let workspace = lambdesk::model::Workspace::open(root).unwrap();
     let options = RuntimeOptions {
         cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
@@ -1550,4 +1560,53 @@ fn a_queue_or_bucket_a_trigger_names_can_be_created_from_the_form() {
     harness.run();
     assert!(root.join("buckets/photos").is_dir());
     assert!(harness.query_by_label("Create bucket folder").is_none());
+}
+
+#[test]
+fn send_test_event_on_topic_and_schedule_cards_invokes_their_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_with_triggers_running_after(&root, "on-alert", |root| {
+        // Once a day: only the test event fires it while the test runs.
+        let function = root.join("functions/daily");
+        std::fs::create_dir_all(&function).unwrap();
+        std::fs::write(
+            function.join("index.mjs"),
+            "export const handler = async () => 'done';\n",
+        )
+        .unwrap();
+        std::fs::write(
+            function.join("function.toml"),
+            "runtime = \"js\"\nhandler = \"index.handler\"\n\n[[triggers]]\ntype = \"schedule\"\nexpression = \"rate(1 day)\"\n",
+        )
+        .unwrap();
+    });
+    harness.get_by_label("Send test event").click();
+    harness.run();
+    harness.get_by_label_contains("delivered to function on-alert");
+    wait_for_invocation(&mut harness, "on-alert");
+
+    harness.get_by_role_and_label(Role::Button, "daily").click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness.get_by_label("Send test event").click();
+    harness.run();
+    harness.get_by_label_contains("Fired the schedule `rate(1 day)` of daily now");
+    wait_for_invocation(&mut harness, "daily");
+}
+
+#[test]
+fn a_switched_off_trigger_sends_no_test_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_with_triggers_running(&root, "process-upload");
+    harness.get_by_label("Enabled").click();
+    harness.run();
+    assert!(
+        harness
+            .get_by_label("Send test event")
+            .accesskit_node()
+            .is_disabled()
+    );
 }
