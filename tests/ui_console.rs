@@ -1610,3 +1610,24 @@ fn a_switched_off_trigger_sends_no_test_event() {
             .is_disabled()
     );
 }
+
+#[test]
+fn a_destination_topic_can_be_created_from_its_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_of_hello(&root, HELLO_WITH_COMMENT);
+    harness.get_by_label("+ Add destination").click();
+    harness.run();
+    harness.get_by_label("topic").click();
+    harness.run();
+    type_into(&mut harness, "Target name", "failures");
+    harness.get_by_label("Create topic `failures`").click();
+    harness.run();
+    let toml = std::fs::read_to_string(root.join("lambdesk.toml")).unwrap();
+    assert!(toml.contains("[topics.failures]"), "{toml}");
+    assert!(toml.starts_with("# lambdesk workspace:"), "{toml}");
+    assert!(harness.query_by_label("Create topic `failures`").is_none());
+    harness.get_by_label("Save destination").click();
+    harness.run();
+    harness.get_by_label("topic failures");
+}
