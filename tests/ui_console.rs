@@ -1398,3 +1398,236 @@ fn an_on_failure_destination_is_added_through_its_form() {
         Some(lambdesk::model::Destination::Queue("orders-dlq".to_owned()))
     );
 }
+
+/// The sample workspace's console with its triggers running (the gateway on any free
+/// port: tests run side by side), on the Configuration tab of `function`.
+fn configuration_with_triggers_running(
+    root: &Path,
+    function: &str,
+) -> Harness<'static, LambdeskApp> {
+    configuration_with_triggers_running_after(root, function, |_| {})
+}
+
+/// [`configuration_with_triggers_running`] on a sample workspace `prepare` changed.
+fn configuration_with_triggers_running_after(
+    root: &Path,
+    function: &str,
+    prepare: impl FnOnce(&Path),
+) -> Harness<'static, LambdeskApp> {
+    open_sample_workspace(root).unwrap();
+    std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    prepare(root);
+    let workspace = lambdesk::model::Workspace::open(root).unwrap();
+    let options = RuntimeOptions {
+        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        ..RuntimeOptions::default()
+    };
+    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
+    let mut console = Console::with_workspace(workspace, options, waker).unwrap();
+    console.start_triggers();
+    let mut harness = harness(LambdeskApp::new(console));
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, function)
+        .click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness
+}
+
+/// Steps frames until the session's history holds an invocation of `function`; its
+/// source (how it was started).
+fn wait_for_invocation(harness: &mut Harness<'_, LambdeskApp>, function: &str) -> String {
+    for _ in 0..1_000 {
+        harness.step();
+        let source = harness
+            .state()
+            .console()
+            .ledger()
+            .history
+            .iter()
+            .find(|invocation| invocation.function == function)
+            .map(|invocation| invocation.source.clone());
+        if let Some(source) = source {
+            return source;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("{function} was not invoked");
+}
+
+#[test]
+fn send_test_event_on_a_bucket_card_writes_an_object_that_invokes_the_function() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_with_triggers_running(&root, "process-upload");
+    harness.get_by_label("Send test event").click();
+    harness.run();
+    harness.get_by_label_contains("Wrote the test object `lambdesk-test-");
+    let source = wait_for_invocation(&mut harness, "process-upload");
+    assert!(source.contains("uploads"), "{source}");
+    let objects: Vec<_> = std::fs::read_dir(root.join("buckets/uploads"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        objects.len() == 1 && objects[0].starts_with("lambdesk-test-"),
+        "{objects:?}"
+    );
+}
+
+#[test]
+fn send_test_event_on_queue_and_http_cards_invokes_their_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_with_triggers_running(&root, "process-orders");
+    harness.get_by_label("Send test event").click();
+    harness.run();
+    harness.get_by_label_contains("Sent message");
+    let source = wait_for_invocation(&mut harness, "process-orders");
+    assert!(source.contains("orders"), "{source}");
+
+    // items-api serves three routes: the one with a parameter gets a sample value.
+    harness
+        .get_by_role_and_label(Role::Button, "items-api")
+        .click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness
+        .get_all_by_label("Send test event")
+        .nth(1)
+        .unwrap()
+        .click();
+    harness.run();
+    wait_for_contains(
+        &mut harness,
+        "GET /items/1 answered HTTP 200 OK (items-api)",
+    );
+    let source = wait_for_invocation(&mut harness, "items-api");
+    assert!(source.contains("GET /items/{id}"), "{source}");
+}
+
+#[test]
+fn a_queue_or_bucket_a_trigger_names_can_be_created_from_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_of_hello(
+        &root,
+        "runtime = \"js\"\nhandler = \"index.handler\"\ntimeout_secs = 60\n",
+    );
+    add_trigger_form(&mut harness, "Queue");
+    type_into(&mut harness, "Queue name", "new-orders");
+    harness.get_by_label_contains("queue `new-orders` is not declared in lambdesk.toml");
+    // SQS's default of 30 s is below the function's timeout: the trigger cannot be
+    // saved, and the offer starts at the function's timeout.
+    assert!(
+        harness
+            .get_by_label("Save trigger")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness.get_by_label("Create queue `new-orders`").click();
+    harness.run();
+    let toml = std::fs::read_to_string(root.join("lambdesk.toml")).unwrap();
+    assert!(
+        toml.contains("[queues.new-orders]\nvisibility_timeout_secs = 60\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("# Orders wait here for the process-orders function"),
+        "{toml}"
+    );
+    harness.get_by_label_contains("Created queue new-orders in lambdesk.toml");
+    assert!(
+        harness
+            .query_by_label("Create queue `new-orders`")
+            .is_none()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("queue `new-orders` is not declared")
+            .is_none()
+    );
+    harness.get_by_label("Save trigger").click();
+    harness.run();
+    harness.get_by_label("new-orders · batch 10");
+
+    add_trigger_form(&mut harness, "Bucket");
+    type_into(&mut harness, "Bucket name", "photos");
+    harness.get_by_label("Create bucket folder").click();
+    harness.run();
+    assert!(root.join("buckets/photos").is_dir());
+    assert!(harness.query_by_label("Create bucket folder").is_none());
+}
+
+#[test]
+fn send_test_event_on_topic_and_schedule_cards_invokes_their_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_with_triggers_running_after(&root, "on-alert", |root| {
+        // Once a day: only the test event fires it while the test runs.
+        let function = root.join("functions/daily");
+        std::fs::create_dir_all(&function).unwrap();
+        std::fs::write(
+            function.join("index.mjs"),
+            "export const handler = async () => 'done';\n",
+        )
+        .unwrap();
+        std::fs::write(
+            function.join("function.toml"),
+            "runtime = \"js\"\nhandler = \"index.handler\"\n\n[[triggers]]\ntype = \"schedule\"\nexpression = \"rate(1 day)\"\n",
+        )
+        .unwrap();
+    });
+    harness.get_by_label("Send test event").click();
+    harness.run();
+    harness.get_by_label_contains("delivered to function on-alert");
+    wait_for_invocation(&mut harness, "on-alert");
+
+    harness.get_by_role_and_label(Role::Button, "daily").click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    harness.get_by_label("Send test event").click();
+    harness.run();
+    harness.get_by_label_contains("Fired the schedule `rate(1 day)` of daily now");
+    wait_for_invocation(&mut harness, "daily");
+}
+
+#[test]
+fn a_switched_off_trigger_sends_no_test_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_with_triggers_running(&root, "process-upload");
+    harness.get_by_label("Enabled").click();
+    harness.run();
+    assert!(
+        harness
+            .get_by_label("Send test event")
+            .accesskit_node()
+            .is_disabled()
+    );
+}
+
+#[test]
+fn a_destination_topic_can_be_created_from_its_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_of_hello(&root, HELLO_WITH_COMMENT);
+    harness.get_by_label("+ Add destination").click();
+    harness.run();
+    harness.get_by_label("topic").click();
+    harness.run();
+    type_into(&mut harness, "Target name", "failures");
+    harness.get_by_label("Create topic `failures`").click();
+    harness.run();
+    let toml = std::fs::read_to_string(root.join("lambdesk.toml")).unwrap();
+    assert!(toml.contains("[topics.failures]"), "{toml}");
+    assert!(toml.starts_with("# lambdesk workspace:"), "{toml}");
+    assert!(harness.query_by_label("Create topic `failures`").is_none());
+    harness.get_by_label("Save destination").click();
+    harness.run();
+    harness.get_by_label("topic failures");
+}

@@ -105,6 +105,18 @@ pub enum Command {
         subject: String,
         attributes: String,
     },
+    /// Fire trigger `index` of `function` for real, as its source would (a trigger
+    /// card's "Send test event"): the invocation it causes shows in Logs.
+    SendTestEvent { function: String, index: usize },
+    /// Declare a queue in `lambdesk.toml` (a form's "Create queue" offer).
+    CreateQueue {
+        queue: String,
+        visibility_timeout_secs: u32,
+    },
+    /// Declare a topic in `lambdesk.toml` (a form's "Create topic" offer).
+    CreateTopic { topic: String },
+    /// Make a bucket's folder `buckets/<bucket>/` (a form's "Create bucket folder").
+    CreateBucket { bucket: String },
     /// Reread the workspace's functions from disk.
     Refresh,
     /// Tell the user something went wrong (something the UI itself could not do).

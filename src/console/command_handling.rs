@@ -135,6 +135,13 @@ impl Console {
                     .publish(&topic, &message, &subject, &attributes);
                 self.say(result);
             }
+            Command::SendTestEvent { function, index } => self.send_test_event(&function, index),
+            Command::CreateQueue {
+                queue,
+                visibility_timeout_secs,
+            } => self.create_queue(&queue, visibility_timeout_secs),
+            Command::CreateTopic { topic } => self.create_topic(&topic),
+            Command::CreateBucket { bucket } => self.create_bucket(&bucket),
             Command::Refresh => self.refresh_functions(),
             Command::MarkNotificationsSeen => self.notifications.lock().mark_seen(),
             Command::ClearNotifications => self.notifications.lock().clear(),
@@ -143,7 +150,7 @@ impl Console {
     }
 
     /// Tells the user how an action went.
-    fn say(&mut self, result: Result<String, String>) {
+    pub(super) fn say(&mut self, result: Result<String, String>) {
         match result {
             Ok(done) => self.notify(NotificationLevel::Info, done),
             Err(failed) => self.notify(NotificationLevel::Error, failed),

@@ -11,10 +11,12 @@ mod invocation_history;
 mod messaging;
 mod metrics;
 mod notifications;
+mod send_test_event;
 mod session_ledger;
 mod state;
 mod test_invocations;
 mod trigger_sink;
+mod workspace_resources;
 
 use files::code_files;
 use test_invocations::set_status;

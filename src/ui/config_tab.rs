@@ -1,7 +1,7 @@
 use crate::console::{Command, ConfigSaveOutcome, Console};
 use crate::model::{Architecture, FunctionConfig};
 
-use super::function_overview::{OverviewFacts, ScheduleFire, overview_ui};
+use super::function_overview::{OverviewAction, OverviewFacts, ScheduleFire, overview_ui};
 use super::trigger_editing::{ConfigChange, OverviewEditor};
 
 /// The Configuration tab: memory, timeout, architecture, ephemeral storage, reserved
@@ -163,15 +163,23 @@ impl ConfigTab {
             fires,
         };
         let mut changes = Vec::new();
-        if let Some(action) = overview_ui(ui, &facts) {
-            changes.extend(self.editor.on_action(action, draft));
+        match overview_ui(ui, &facts) {
+            Some(OverviewAction::SendTestEvent(index)) => commands.push(Command::SendTestEvent {
+                function: self.function.clone(),
+                index,
+            }),
+            Some(action) => changes.extend(self.editor.on_action(action, draft)),
+            None => {}
         }
         if self.editor.is_open() {
             ui.add_space(8.0);
-            changes.extend(
-                self.editor
-                    .ui(ui, console.workspace(), &self.function, draft),
-            );
+            changes.extend(self.editor.ui(
+                ui,
+                console.workspace(),
+                &self.function,
+                draft,
+                commands,
+            ));
         }
         if !changes.is_empty() {
             self.save_change(&changes, commands);

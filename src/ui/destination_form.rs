@@ -4,6 +4,8 @@
 use crate::blueprints::TriggerNote;
 use crate::model::{Destination, Workspace, table_header};
 
+use super::create_resource::{CreateOffer, MissingResource};
+
 /// `[destinations]`' two keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DestinationSlot {
@@ -44,7 +46,7 @@ impl TargetKind {
 }
 
 /// What the user did with the form this frame.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum DestinationOutcome {
     /// Save this destination in this slot (replacing `replaces`, when the slot changed).
     Save {
@@ -54,6 +56,8 @@ pub enum DestinationOutcome {
     },
     /// Close the form; nothing is written.
     Cancel,
+    /// Create the queue, topic or bucket the destination names; the form stays open.
+    Create(crate::console::Command),
 }
 
 /// One destination as edited.
@@ -64,6 +68,8 @@ pub struct DestinationForm {
     slot: DestinationSlot,
     kind: TargetKind,
     name: String,
+    /// The settings of the offer to create the named queue, topic or bucket.
+    create_offer: CreateOffer,
 }
 
 impl DestinationForm {
@@ -74,6 +80,7 @@ impl DestinationForm {
             slot,
             kind: TargetKind::Queue,
             name: String::new(),
+            create_offer: CreateOffer::default(),
         }
     }
 
@@ -90,6 +97,7 @@ impl DestinationForm {
             slot,
             kind,
             name: name.clone(),
+            create_offer: CreateOffer::default(),
         }
     }
 
@@ -170,8 +178,22 @@ impl DestinationForm {
             };
             ui.add(egui::Label::new(egui::RichText::new(note.message()).color(color)).wrap());
         }
-        ui.weak("Destinations receive the results of asynchronous invocations (buckets, schedules, topics, Event invokes).");
+        let missing = match &destination {
+            _ if notes.iter().any(TriggerNote::is_problem) || self.name.trim().is_empty() => None,
+            Destination::Queue(name) => Some(MissingResource::Queue(name.clone())),
+            Destination::Topic(name) => Some(MissingResource::Topic(name.clone())),
+            Destination::Bucket(name) => Some(MissingResource::Bucket(name.clone())),
+            Destination::Function(_) => None,
+        }
+        .and_then(|named| MissingResource::check(workspace, named));
         let mut outcome = None;
+        if let Some(missing) = missing
+            // A destination queue has no function timeout to stay above.
+            && let Some(command) = self.create_offer.ui(ui, &missing, 0)
+        {
+            outcome = Some(DestinationOutcome::Create(command));
+        }
+        ui.weak("Destinations receive the results of asynchronous invocations (buckets, schedules, topics, Event invokes).");
         ui.horizontal(|ui| {
             let savable = notes.iter().all(|note| !note.is_problem());
             if ui

@@ -27,6 +27,8 @@ pub enum OverviewAction {
     EditDestination(DestinationSlot),
     RemoveDestination(DestinationSlot),
     AddDestination,
+    /// Fire the trigger's source for real (the console does it; nothing is edited).
+    SendTestEvent(usize),
 }
 
 /// What the overview shows about the function.
@@ -169,7 +171,8 @@ fn link(painter: &egui::Painter, from: egui::Pos2, to: egui::Pos2, stroke: egui:
 }
 
 /// One card: a frame at `rect` with a header (title and the controls `header_ui` adds at
-/// its right), a main line and a weak detail line; clicking elsewhere on it is `edit_label`.
+/// its right), a main line (with what `main_ui` adds at its right) and a weak detail line;
+/// clicking elsewhere on it is `edit_label`.
 fn card_ui(
     ui: &mut egui::Ui,
     rect: egui::Rect,
@@ -177,6 +180,7 @@ fn card_ui(
     edit_label: &str,
     lines: (&str, &str, &str),
     header_ui: impl FnOnce(&mut egui::Ui),
+    main_ui: impl FnOnce(&mut egui::Ui),
 ) -> bool {
     let (title, main, detail) = lines;
     let id = ui.make_persistent_id(("overview_card", edit_label, rect.min.y.to_bits()));
@@ -210,7 +214,12 @@ fn card_ui(
         ui.add(egui::Label::new(egui::RichText::new(title).small().strong()).selectable(false));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), header_ui);
     });
-    child.add(egui::Label::new(main).truncate().selectable(false));
+    // The main line gives way to its controls (it is truncated, they are not).
+    egui::Sides::new().shrink_left().truncate().show(
+        &mut child,
+        |ui| ui.add(egui::Label::new(main).selectable(false)),
+        main_ui,
+    );
     if !detail.is_empty() {
         child.add(
             egui::Label::new(egui::RichText::new(detail).small().weak())
@@ -280,6 +289,8 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
         );
         let (title, main, detail) = trigger_lines(trigger, facts);
         let mut enabled = trigger.is_enabled();
+        let running = enabled;
+        let mut send_test_event = false;
         let edit_label = format!("Edit {}", trigger.summary());
         let clicked = card_ui(
             ui,
@@ -299,7 +310,17 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
                     action = Some(OverviewAction::SetEnabled(index, enabled));
                 }
             },
+            |ui| {
+                send_test_event = ui
+                    .add_enabled(running, egui::Button::new("Send test event").small())
+                    .on_hover_text("Fire this source for real; the invocation shows in Logs")
+                    .on_disabled_hover_text("Switched off: nothing would pick it up")
+                    .clicked();
+            },
         );
+        if send_test_event {
+            action = Some(OverviewAction::SendTestEvent(index));
+        }
         if clicked && action.is_none() {
             action = Some(OverviewAction::EditTrigger(index));
         }
@@ -341,6 +362,7 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
                     action = Some(OverviewAction::RemoveDestination(*slot));
                 }
             },
+            |_| {},
         );
         if clicked && action.is_none() {
             action = Some(OverviewAction::EditDestination(*slot));

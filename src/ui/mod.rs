@@ -7,6 +7,7 @@ mod code_tab;
 mod config_tab;
 mod cost_view;
 mod create_function;
+mod create_resource;
 mod destination_form;
 mod dialogs;
 mod file_tree;

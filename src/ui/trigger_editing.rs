@@ -1,6 +1,7 @@
 //! What the function overview's cards and forms change in `function.toml`, and the open
 //! form or confirmation between the user's click and the change.
 
+use crate::console::Command;
 use crate::model::{Destination, FunctionConfig, Trigger, Workspace};
 
 use super::destination_form::{DestinationForm, DestinationOutcome, DestinationSlot};
@@ -104,18 +105,22 @@ impl OverviewEditor {
                 };
                 *self = Self::Destination(DestinationForm::adding(slot));
             }
+            // Not an edit: the tab sends it to the console.
+            OverviewAction::SendTestEvent(_) => {}
         }
         None
     }
 
     /// The open form or confirmation, in a frame under the overview; the changes the user
-    /// confirmed (a destination moved to the other slot is two).
+    /// confirmed (a destination moved to the other slot is two). A queue, topic or bucket
+    /// the user asked to create is a command in `commands`.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         workspace: &Workspace,
         function: &str,
         config: &FunctionConfig,
+        commands: &mut Vec<Command>,
     ) -> Vec<ConfigChange> {
         let mut changes = Vec::new();
         let mut close = false;
@@ -135,6 +140,7 @@ impl OverviewEditor {
                             close = true;
                         }
                         Some(FormOutcome::Cancel) => close = true,
+                        Some(FormOutcome::Create(command)) => commands.push(command),
                         None => {}
                     }
                 }
@@ -151,6 +157,7 @@ impl OverviewEditor {
                         close = true;
                     }
                     Some(DestinationOutcome::Cancel) => close = true,
+                    Some(DestinationOutcome::Create(command)) => commands.push(command),
                     None => {}
                 },
                 Self::ConfirmRemoveTrigger(index) => {

@@ -6,6 +6,19 @@ use crate::console::next_schedule_fire_times;
 use crate::model::route_template::RouteTemplate;
 use crate::model::{FunctionConfig, QueueConfig, Trigger, Workspace, table_header};
 
+use super::create_resource::{CreateOffer, MissingResource};
+
+/// The queue, topic or bucket `trigger` names, if the workspace does not have it yet.
+fn missing_source(workspace: &Workspace, trigger: &Trigger) -> Option<MissingResource> {
+    let named = match trigger {
+        Trigger::Queue { queue, .. } => MissingResource::Queue(queue.clone()),
+        Trigger::Topic { topic, .. } => MissingResource::Topic(topic.clone()),
+        Trigger::Bucket { bucket, .. } => MissingResource::Bucket(bucket.clone()),
+        Trigger::Http { .. } | Trigger::Schedule { .. } => return None,
+    };
+    MissingResource::check(workspace, named)
+}
+
 /// How many fire times a schedule shows while it is typed.
 const SHOWN_FIRE_TIMES: usize = 5;
 
@@ -55,6 +68,8 @@ pub enum FormOutcome {
     Save(Trigger),
     /// Close the form; nothing is written.
     Cancel,
+    /// Create the queue, topic or bucket the trigger names; the form stays open.
+    Create(crate::console::Command),
 }
 
 /// One trigger as edited: every kind's fields, so switching the source keeps what was
@@ -84,6 +99,8 @@ pub struct TriggerForm {
     /// The last route checked against the other functions, and what serves it: reading
     /// every function's file each frame would be wasted while nothing changes.
     route_served: Option<(String, Option<(String, String)>)>,
+    /// The settings of the offer to create the named queue, topic or bucket.
+    create_offer: CreateOffer,
 }
 
 impl Default for TriggerForm {
@@ -107,6 +124,7 @@ impl Default for TriggerForm {
             filter_policy: String::new(),
             enabled: true,
             route_served: None,
+            create_offer: CreateOffer::default(),
         }
     }
 }
@@ -362,6 +380,19 @@ impl TriggerForm {
             ui.add(egui::Label::new(egui::RichText::new(note.message()).color(color)).wrap());
         }
         let mut outcome = None;
+        let missing = match &trigger {
+            Ok(trigger) if !blank && trigger.problem().is_none() => {
+                missing_source(context.workspace, trigger)
+            }
+            _ => None,
+        };
+        if let Some(missing) = missing {
+            // Lambda's rule for a queue that triggers this function: see `notes`.
+            let min_visibility_secs = context.config.timeout_secs;
+            if let Some(command) = self.create_offer.ui(ui, &missing, min_visibility_secs) {
+                outcome = Some(FormOutcome::Create(command));
+            }
+        }
         ui.horizontal(|ui| {
             let savable = !blank && notes.iter().all(|note| !note.is_problem());
             if ui
