@@ -14,7 +14,8 @@ use super::live_activity::pulse_strength;
 /// A running schedule's expression and when it fires next.
 pub type ScheduleFire = (String, Option<DateTime<Utc>>);
 
-const CARD_HEIGHT: f32 = 58.0;
+/// Room for the header, the main line and the detail line with its activity.
+const CARD_HEIGHT: f32 = 66.0;
 const CARD_GAP: f32 = 8.0;
 /// Room between the columns for the lines.
 const LANE_WIDTH: f32 = 36.0;
