@@ -1631,3 +1631,61 @@ fn a_destination_topic_can_be_created_from_its_form() {
     harness.run();
     harness.get_by_label("topic failures");
 }
+
+/// Sends `GET path` to the gateway at `url` and returns the reply.
+fn gateway_get(url: &str, path: &str) -> String {
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n");
+    std::io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut reply).unwrap();
+    reply
+}
+
+#[test]
+fn a_trigger_card_counts_its_events_and_opens_its_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    open_sample_workspace(&root).unwrap();
+    // Any free port: tests run side by side.
+    std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    let workspace = lambdesk::model::Workspace::open(&root).unwrap();
+    let options = RuntimeOptions {
+        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        ..RuntimeOptions::default()
+    };
+    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
+    let mut console = Console::with_workspace(workspace, options, waker).unwrap();
+    console.start_triggers();
+    let url = console
+        .state()
+        .gateway_url
+        .clone()
+        .expect("the gateway runs");
+    let mut harness = harness(LambdeskApp::new(console));
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "items-api")
+        .click();
+    harness.run();
+    harness.get_by_label("Configuration").click();
+    harness.run();
+    // Every route of the function counts from zero.
+    assert!(harness.get_all_by_label("0/min").count() >= 2);
+
+    for _ in 0..2 {
+        let reply = gateway_get(&url, "/items/1");
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    }
+    wait_for(&mut harness, "2/min");
+    // Both succeeded: no error count.
+    assert!(harness.query_by_label_contains("error").is_none());
+
+    harness.get_by_label("Logs of http GET /items/{id}").click();
+    harness.run();
+    harness.get_by_label_contains("2 invocations, ");
+    // The Function filter (a combo box beside its label) names the function.
+    let function_filter = harness.get_by_role_and_label(Role::ComboBox, "Function");
+    assert_eq!(function_filter.value().as_deref(), Some("items-api"));
+}

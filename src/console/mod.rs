@@ -15,6 +15,7 @@ mod send_test_event;
 mod session_ledger;
 mod state;
 mod test_invocations;
+mod trigger_activity;
 mod trigger_sink;
 mod workspace_resources;
 
@@ -35,6 +36,9 @@ pub use notifications::{Notification, NotificationLevel, Notifications};
 pub use session_ledger::SessionLedger;
 use session_ledger::SharedLedger;
 pub use state::{ConfigSaveOutcome, ConsoleState, FunctionEntry, FunctionStatus, TestResult};
+pub use trigger_activity::{
+    OverviewActivity, TriggerActivity, overview_activity, trigger_activity, trigger_origin_matches,
+};
 
 /// For the panels, which use the console and the model only.
 pub use crate::billing::format_usd;

@@ -445,6 +445,10 @@ impl LambdeskApp {
         if let Some(name) = open_from_map {
             self.show_function(&name);
         }
+        if let Some(function) = self.config.take_logs_wanted() {
+            self.logs.filter_to_function(&function);
+            self.show_view(View::Logs);
+        }
         status_bar::notifications_window_ui(
             ui.ctx(),
             &state,

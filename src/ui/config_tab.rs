@@ -1,7 +1,9 @@
 use crate::console::{Command, ConfigSaveOutcome, Console};
-use crate::model::{Architecture, FunctionConfig};
+use crate::model::{Architecture, Destination, FunctionConfig};
 
+use super::destination_form::DestinationSlot;
 use super::function_overview::{OverviewAction, OverviewFacts, ScheduleFire, overview_ui};
+use super::live_activity::LiveActivity;
 use super::trigger_editing::{ConfigChange, OverviewEditor};
 
 /// The Configuration tab: memory, timeout, architecture, ephemeral storage, reserved
@@ -29,9 +31,18 @@ pub struct ConfigTab {
     /// The pending save is one overview change: after it the draft stays (it holds the
     /// change and whatever else the user has not saved yet) and only the base is reread.
     saving_change: bool,
+    /// What passed through the overview's cards lately, counted a few times a second.
+    live: LiveActivity,
+    /// A card's Logs link asked for the Logs view filtered to this function.
+    logs_wanted: Option<String>,
 }
 
 impl ConfigTab {
+    /// The function whose logs a card's Logs link asked for, once.
+    pub fn take_logs_wanted(&mut self) -> Option<String> {
+        self.logs_wanted.take()
+    }
+
     pub fn open_function(&mut self, console: &Console, function: &str) {
         // A form being filled in stays open when the file is reread under it.
         let editor = if self.function == function {
@@ -156,11 +167,14 @@ impl ConfigTab {
         let Some(draft) = self.draft.as_ref() else {
             return;
         };
+        let activity = self.live.refresh(ui.ctx(), console, &self.function, draft);
         let facts = OverviewFacts {
             function: &self.function,
             config: draft,
             gateway_url,
             fires,
+            activity,
+            now: chrono::Utc::now(),
         };
         let mut changes = Vec::new();
         match overview_ui(ui, &facts) {
@@ -168,6 +182,18 @@ impl ConfigTab {
                 function: self.function.clone(),
                 index,
             }),
+            Some(OverviewAction::ShowTriggerLogs(_)) => {
+                self.logs_wanted = Some(self.function.clone());
+            }
+            Some(OverviewAction::ShowDestinationLogs(slot)) => {
+                let destination = match slot {
+                    DestinationSlot::OnSuccess => &draft.destinations.on_success,
+                    DestinationSlot::OnFailure => &draft.destinations.on_failure,
+                };
+                if let Some(Destination::Function(target)) = destination {
+                    self.logs_wanted = Some(target.clone());
+                }
+            }
             Some(action) => changes.extend(self.editor.on_action(action, draft)),
             None => {}
         }

@@ -1,16 +1,21 @@
 //! The function overview at the top of the Configuration tab, as in the Lambda console:
 //! the function in the middle, a card per trigger on the left, its destinations on the
-//! right, lines between them. Cards open their form, toggle, or ask to be removed.
+//! right, lines between them. Cards open their form, toggle, or ask to be removed; while
+//! triggers run, each card counts its events and errors and its line pulses as one passes.
 
-use crate::console::next_schedule_fire;
+use chrono::{DateTime, Utc};
+
+use crate::console::{OverviewActivity, TriggerActivity, next_schedule_fire};
 use crate::model::{Destination, FunctionConfig, Trigger};
 
 use super::destination_form::DestinationSlot;
+use super::live_activity::pulse_strength;
 
 /// A running schedule's expression and when it fires next.
-pub type ScheduleFire = (String, Option<chrono::DateTime<chrono::Utc>>);
+pub type ScheduleFire = (String, Option<DateTime<Utc>>);
 
-const CARD_HEIGHT: f32 = 58.0;
+/// Room for the header, the main line and the detail line with its activity.
+const CARD_HEIGHT: f32 = 66.0;
 const CARD_GAP: f32 = 8.0;
 /// Room between the columns for the lines.
 const LANE_WIDTH: f32 = 36.0;
@@ -29,6 +34,10 @@ pub enum OverviewAction {
     AddDestination,
     /// Fire the trigger's source for real (the console does it; nothing is edited).
     SendTestEvent(usize),
+    /// Show the Logs view filtered to this function (the trigger's invocations).
+    ShowTriggerLogs(usize),
+    /// Show the Logs view filtered to the destination's function.
+    ShowDestinationLogs(DestinationSlot),
 }
 
 /// What the overview shows about the function.
@@ -37,6 +46,9 @@ pub struct OverviewFacts<'a> {
     pub config: &'a FunctionConfig,
     pub gateway_url: Option<&'a str>,
     pub fires: &'a [ScheduleFire],
+    /// What passed through each card in the last minute.
+    pub activity: &'a OverviewActivity,
+    pub now: DateTime<Utc>,
 }
 
 /// A trigger card's two lines: the source, then what it is.
@@ -152,9 +164,24 @@ fn destination_text(destination: &Destination) -> String {
     }
 }
 
-/// A link from `from` (a card's or the function's edge) to `to`, as a gentle S-curve.
-fn link(painter: &egui::Painter, from: egui::Pos2, to: egui::Pos2, stroke: egui::Stroke) {
+/// A link from `from` (a card's or the function's edge) to `to`, as a gentle S-curve;
+/// `pulse` (1 as an event passes, fading to 0) thickens it and sends a dot along it.
+fn link(
+    painter: &egui::Painter,
+    from: egui::Pos2,
+    to: egui::Pos2,
+    stroke: egui::Stroke,
+    pulse: f32,
+) {
     let bend = (to.x - from.x) * 0.5;
+    let stroke = if pulse > 0.0 {
+        egui::Stroke::new(
+            stroke.width + 2.5 * pulse,
+            stroke.color.gamma_multiply(1.0 + 0.5 * pulse),
+        )
+    } else {
+        stroke
+    };
     let curve = egui::epaint::CubicBezierShape::from_points_stroke(
         [
             from,
@@ -166,23 +193,89 @@ fn link(painter: &egui::Painter, from: egui::Pos2, to: egui::Pos2, stroke: egui:
         egui::Color32::TRANSPARENT,
         stroke,
     );
+    if pulse > 0.0 {
+        // The event travels from the source to the target as the pulse fades.
+        painter.circle_filled(curve.sample(1.0 - pulse), 2.0 + 2.5 * pulse, stroke.color);
+    }
     painter.add(curve);
     painter.circle_filled(to, 3.0, stroke.color);
 }
 
+/// The words of a card: its title, main and detail lines, and what clicking it does.
+struct CardText<'a> {
+    title: &'a str,
+    main: &'a str,
+    detail: &'a str,
+    edit_label: &'a str,
+}
+
+/// What a card counts, and the accessible name of its Logs link.
+struct CardActivity<'a> {
+    activity: &'a TriggerActivity,
+    logs_label: String,
+}
+
+/// What was clicked on a card (its controls report through their closures).
+#[derive(Default)]
+struct CardClicks {
+    edit: bool,
+    logs: bool,
+}
+
+/// "12/min · 2 errors" (errors in the error colour) and a Logs link, right to left.
+fn activity_ui(ui: &mut egui::Ui, card: &CardActivity<'_>) -> bool {
+    let logs = ui
+        .add(egui::Link::new(egui::RichText::new("Logs").small()))
+        .accessible_name(&card.logs_label)
+        .on_hover_text("Show this function's logs")
+        .clicked();
+    let activity = card.activity;
+    if activity.errors_last_minute > 0 {
+        let errors = activity.errors_last_minute;
+        let text = if errors == 1 {
+            "1 error".to_owned()
+        } else {
+            format!("{errors} errors")
+        };
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(text)
+                    .small()
+                    .color(ui.visuals().error_fg_color),
+            )
+            .selectable(false),
+        )
+        .on_hover_text("Invocations that returned an error in the last minute");
+    }
+    let rate = egui::RichText::new(format!("{}/min", activity.per_minute)).small();
+    let rate = if activity.per_minute == 0 {
+        rate.weak()
+    } else {
+        rate.strong()
+    };
+    ui.add(egui::Label::new(rate).selectable(false))
+        .on_hover_text("Events passed to the function in the last minute");
+    logs
+}
+
 /// One card: a frame at `rect` with a header (title and the controls `header_ui` adds at
-/// its right), a main line (with what `main_ui` adds at its right) and a weak detail line;
-/// clicking elsewhere on it is `edit_label`.
+/// its right), a main line (with what `main_ui` adds at its right) and a weak detail line
+/// (with the card's activity at its right); clicking elsewhere on it is `edit_label`.
 fn card_ui(
     ui: &mut egui::Ui,
     rect: egui::Rect,
     dimmed: bool,
-    edit_label: &str,
-    lines: (&str, &str, &str),
+    text: &CardText<'_>,
     header_ui: impl FnOnce(&mut egui::Ui),
     main_ui: impl FnOnce(&mut egui::Ui),
-) -> bool {
-    let (title, main, detail) = lines;
+    activity: Option<&CardActivity<'_>>,
+) -> CardClicks {
+    let CardText {
+        title,
+        main,
+        detail,
+        edit_label,
+    } = *text;
     let id = ui.make_persistent_id(("overview_card", edit_label, rect.min.y.to_bits()));
     // Interacted before the controls are added, so the controls sit on top of it.
     let click = ui.interact(rect, id, egui::Sense::click());
@@ -220,14 +313,23 @@ fn card_ui(
         |ui| ui.add(egui::Label::new(main).selectable(false)),
         main_ui,
     );
-    if !detail.is_empty() {
-        child.add(
-            egui::Label::new(egui::RichText::new(detail).small().weak())
-                .truncate()
-                .selectable(false),
+    let detail_label = egui::Label::new(egui::RichText::new(detail).small().weak())
+        .truncate()
+        .selectable(false);
+    let mut logs = false;
+    if let Some(activity) = activity {
+        egui::Sides::new().shrink_left().truncate().show(
+            &mut child,
+            |ui| ui.add(detail_label),
+            |ui| logs = activity_ui(ui, activity),
         );
+    } else if !detail.is_empty() {
+        child.add(detail_label);
     }
-    click.clicked()
+    CardClicks {
+        edit: click.clicked(),
+        logs,
+    }
 }
 
 /// Draws the overview; returns what the user asked for.
@@ -281,23 +383,35 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
         } else {
             line_off
         };
+        let no_activity = TriggerActivity::default();
+        let activity = facts.activity.triggers.get(index).unwrap_or(&no_activity);
         link(
             ui.painter(),
             rect.right_center(),
             function_rect.left_center(),
             stroke,
+            pulse_strength(activity, facts.now),
         );
         let (title, main, detail) = trigger_lines(trigger, facts);
         let mut enabled = trigger.is_enabled();
         let running = enabled;
         let mut send_test_event = false;
         let edit_label = format!("Edit {}", trigger.summary());
-        let clicked = card_ui(
+        let text = CardText {
+            title,
+            main: &main,
+            detail: &detail,
+            edit_label: &edit_label,
+        };
+        let card_activity = CardActivity {
+            activity,
+            logs_label: format!("Logs of {}", trigger.summary()),
+        };
+        let clicks = card_ui(
             ui,
             rect,
             !enabled,
-            &edit_label,
-            (title, &main, &detail),
+            &text,
             |ui| {
                 if ui.small_button("Remove").clicked() {
                     action = Some(OverviewAction::RemoveTrigger(index));
@@ -317,11 +431,15 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
                     .on_disabled_hover_text("Switched off: nothing would pick it up")
                     .clicked();
             },
+            Some(&card_activity),
         );
         if send_test_event {
             action = Some(OverviewAction::SendTestEvent(index));
         }
-        if clicked && action.is_none() {
+        if clicks.logs {
+            action = Some(OverviewAction::ShowTriggerLogs(index));
+        }
+        if clicks.edit && action.is_none() {
             action = Some(OverviewAction::EditTrigger(index));
         }
     }
@@ -340,31 +458,47 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
             DestinationSlot::OnSuccess => line_on,
             DestinationSlot::OnFailure => egui::Stroke::new(1.5, visuals.warn_fg_color),
         };
+        // Only a function destination's deliveries are in the history (see the console).
+        let activity = match slot {
+            DestinationSlot::OnSuccess => &facts.activity.on_success,
+            DestinationSlot::OnFailure => &facts.activity.on_failure,
+        };
         link(
             ui.painter(),
             function_rect.right_center(),
             rect.left_center(),
             stroke,
+            pulse_strength(activity, facts.now),
         );
         let edit_label = format!("Edit {} destination", slot.label().to_lowercase());
-        let clicked = card_ui(
+        let card_activity = matches!(destination, Destination::Function(_)).then(|| CardActivity {
+            activity,
+            logs_label: format!("Logs of the {} destination", slot.label().to_lowercase()),
+        });
+        let main = destination_text(destination);
+        let text = CardText {
+            title: slot.label(),
+            main: &main,
+            detail: "asynchronous invocations",
+            edit_label: &edit_label,
+        };
+        let clicks = card_ui(
             ui,
             rect,
             false,
-            &edit_label,
-            (
-                slot.label(),
-                &destination_text(destination),
-                "asynchronous invocations",
-            ),
+            &text,
             |ui| {
                 if ui.small_button("Remove").clicked() {
                     action = Some(OverviewAction::RemoveDestination(*slot));
                 }
             },
             |_| {},
+            card_activity.as_ref(),
         );
-        if clicked && action.is_none() {
+        if clicks.logs {
+            action = Some(OverviewAction::ShowDestinationLogs(*slot));
+        }
+        if clicks.edit && action.is_none() {
             action = Some(OverviewAction::EditDestination(*slot));
         }
     }

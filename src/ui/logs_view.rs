@@ -35,6 +35,14 @@ impl LogsView {
         }
     }
 
+    /// Shows only `function`'s lines (an overview card's Logs link), keeping the rest of
+    /// the filter.
+    pub fn filter_to_function(&mut self, function: &str) {
+        let mut filter = self.rows.filter().clone();
+        filter.function = function.to_owned();
+        self.rows.set_filter(filter);
+    }
+
     /// Takes in new lines; runs every frame, shown or not.
     pub fn poll(&mut self) {
         loop {

@@ -15,6 +15,7 @@ mod folder_prompt;
 mod function_list;
 mod function_overview;
 mod highlight;
+mod live_activity;
 mod log_rows;
 mod logs_view;
 mod messaging_view;

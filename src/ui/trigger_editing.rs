@@ -106,7 +106,9 @@ impl OverviewEditor {
                 *self = Self::Destination(DestinationForm::adding(slot));
             }
             // Not an edit: the tab sends it to the console.
-            OverviewAction::SendTestEvent(_) => {}
+            OverviewAction::SendTestEvent(_)
+            | OverviewAction::ShowTriggerLogs(_)
+            | OverviewAction::ShowDestinationLogs(_) => {}
         }
         None
     }
