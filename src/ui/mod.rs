@@ -24,6 +24,7 @@ mod test_tab;
 mod toml_highlight;
 mod trigger_editing;
 mod trigger_form;
+mod map_positions;
 mod workspace_map;
 
 pub use app::{LambdeskApp, Tab};
