@@ -90,7 +90,7 @@ pub struct MapPositions {
 }
 
 impl MapPositions {
-    /// Lays `graph` out again, keeping the placements read from `file` before.
+    /// Lays `graph` out again; the user's placements stay.
     pub fn relayout(&mut self, graph: &WorkspaceGraph) {
         self.automatic = automatic_layout(graph);
     }
@@ -100,9 +100,16 @@ impl MapPositions {
     pub fn load(&mut self, file: PathBuf) -> Result<(), MapLayoutError> {
         let loaded = MapLayout::load(&file);
         self.file = Some(file);
-        self.placed = MapLayout::default();
-        self.placed = loaded?;
-        Ok(())
+        match loaded {
+            Ok(placed) => {
+                self.placed = placed;
+                Ok(())
+            }
+            Err(error) => {
+                self.placed = MapLayout::default();
+                Err(error)
+            }
+        }
     }
 
     /// A card's top-left corner in map coordinates: where the user put it, or where the

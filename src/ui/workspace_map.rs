@@ -51,6 +51,9 @@ pub struct WorkspaceMap {
     built_for: Option<(PathBuf, u64, usize)>,
     /// The zoom and pixels per point the cards' galleys were laid out for.
     galleys_for: (f32, f32),
+    /// How full the font atlas was when last seen: it only fills up until egui clears
+    /// it, and a cleared atlas makes the galleys laid out before point at wrong glyphs.
+    font_atlas_fill_ratio: f32,
     /// Where the map's origin is drawn, relative to the view's top-left corner.
     pan: egui::Vec2,
     zoom: f32,
@@ -67,6 +70,7 @@ impl Default for WorkspaceMap {
             positions: MapPositions::default(),
             built_for: None,
             galleys_for: (0.0, 0.0),
+            font_atlas_fill_ratio: 0.0,
             pan: egui::Vec2::ZERO,
             zoom: 1.0,
             fit_pending: true,
@@ -113,7 +117,27 @@ fn flatten(points: [egui::Pos2; 4]) -> Vec<egui::Pos2> {
 struct MiddleColumn {
     left: f32,
     right: f32,
+    /// Sorted, to find the gap nearest a line by bisection: hundreds of lines times
+    /// hundreds of gaps each frame otherwise.
     gaps: Vec<f32>,
+}
+
+impl MiddleColumn {
+    /// Whether a line from `start` to `end` passes the column, through one of its gaps.
+    fn is_crossed(&self, start: egui::Pos2, end: egui::Pos2) -> bool {
+        start.x < self.left && end.x > self.right && !self.gaps.is_empty()
+    }
+
+    /// The gap nearest the height `y`.
+    fn nearest_gap(&self, y: f32) -> Option<f32> {
+        let after = self.gaps.partition_point(|gap| *gap < y);
+        let below = self.gaps.get(after).copied();
+        let above = after.checked_sub(1).and_then(|index| self.gaps.get(index).copied());
+        match (above, below) {
+            (Some(above), Some(below)) => Some(if y - above <= below - y { above } else { below }),
+            (above, below) => above.or(below),
+        }
+    }
 }
 
 /// The points of a line from `from` to `to` (screen rectangles of two cards): forwards an
@@ -128,13 +152,8 @@ fn curve_points(
 ) -> Vec<egui::Pos2> {
     let bow = 60.0 * zoom;
     let (start, end) = (from.right_center(), to.left_center());
-    let nearest_gap = middle.gaps.iter().copied().min_by(|a, b| {
-        let middle_y = (start.y + end.y) / 2.0;
-        (a - middle_y).abs().total_cmp(&(b - middle_y).abs())
-    });
-    if start.x < middle.left
-        && end.x > middle.right
-        && let Some(gap_y) = nearest_gap
+    if middle.is_crossed(start, end)
+        && let Some(gap_y) = middle.nearest_gap((start.y + end.y) / 2.0)
     {
         let margin = 12.0 * zoom;
         let mut points = s_curve(start, egui::pos2(middle.left - margin, gap_y));
@@ -363,24 +382,32 @@ impl WorkspaceMap {
         // The functions' column of the automatic layout, which lines from the sources to
         // the targets cross.
         let column_left = view.min.x + self.pan.x + (CARD_WIDTH + COLUMN_GAP) * self.zoom;
+        let mut gaps: Vec<f32> = self
+            .cards
+            .iter()
+            .zip(rects)
+            .filter(|(card, _)| card.is_function)
+            .flat_map(|(_, card)| [card.top() - half_gap, card.bottom() + half_gap])
+            .collect();
+        gaps.sort_by(f32::total_cmp);
         let middle = MiddleColumn {
             left: column_left,
             right: column_left + CARD_WIDTH * self.zoom,
-            gaps: self
-                .cards
-                .iter()
-                .zip(rects)
-                .filter(|(card, _)| card.is_function)
-                .flat_map(|(_, card)| [card.top() - half_gap, card.bottom() + half_gap])
-                .collect(),
+            gaps,
         };
         // A line bows up to 60 points beside its cards (zoomed).
         let reach = egui::vec2(60.0, 20.0) * self.zoom;
         for line in &self.lines {
             let (from, to) = (rects[line.from], rects[line.to]);
-            // A line stays within its cards' box, widened by its bow; through the
-            // functions' column it may also run to a gap, which lies between them.
-            let bounds = from.union(to).expand2(reach);
+            // A line stays within its cards' box, widened by its bow, and the gap it
+            // takes through the functions' column.
+            let mut bounds = from.union(to).expand2(reach);
+            let (start, end) = (from.right_center(), to.left_center());
+            if middle.is_crossed(start, end)
+                && let Some(gap_y) = middle.nearest_gap((start.y + end.y) / 2.0)
+            {
+                bounds.extend_with_y(gap_y);
+            }
             if !bounds.intersects(view) {
                 continue;
             }
@@ -415,7 +442,10 @@ impl WorkspaceMap {
         commands: &mut Vec<Command>,
     ) -> Option<String> {
         let galleys_for = (self.zoom, ui.ctx().pixels_per_point());
-        if galleys_for != self.galleys_for {
+        let fill_ratio = ui.ctx().fonts(|fonts| fonts.font_atlas_fill_ratio());
+        let atlas_cleared = fill_ratio < self.font_atlas_fill_ratio;
+        self.font_atlas_fill_ratio = fill_ratio;
+        if galleys_for != self.galleys_for || atlas_cleared {
             self.galleys_for = galleys_for;
             for card in &mut self.cards {
                 card.galleys = None;
