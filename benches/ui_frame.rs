@@ -140,6 +140,52 @@ fn bench_map(name: &str, workspace: lambdesk::model::Workspace) -> anyhow::Resul
     );
     frame_times(&mut harness, 20);
     report(&format!("{name}, steady"), frame_times(&mut harness, 200));
+
+    // Without the accessibility tree (as a window without a screen reader): steady, then
+    // zooming in and out every frame, which lays every visible card's text out again.
+    let mut app = harness.into_state();
+    let context = egui::Context::default();
+    let mut bare = |events: &dyn Fn(usize) -> Vec<egui::Event>| -> Vec<Duration> {
+        (0..220)
+            .map(|frame| {
+                let input = egui::RawInput {
+                    screen_rect: Some(egui::Rect::from_min_size(
+                        egui::Pos2::ZERO,
+                        egui::vec2(1200.0, 800.0),
+                    )),
+                    events: events(frame),
+                    ..egui::RawInput::default()
+                };
+                let started = Instant::now();
+                let mut output = context.run_ui(input, |ui| {
+                    app.logic();
+                    app.ui(ui);
+                });
+                let elapsed = started.elapsed();
+                output.textures_delta.clear();
+                elapsed
+            })
+            .skip(20)
+            .collect()
+    };
+    report(
+        &format!("{name}, steady, no accessibility tree"),
+        bare(&|_| Vec::new()),
+    );
+    report(
+        &format!("{name}, zooming, no accessibility tree"),
+        bare(&|frame| {
+            let factor = if (frame / 20).is_multiple_of(2) {
+                1.03
+            } else {
+                1.0 / 1.03
+            };
+            vec![
+                egui::Event::PointerMoved(egui::pos2(700.0, 400.0)),
+                egui::Event::Zoom(factor),
+            ]
+        }),
+    );
     Ok(())
 }
 

@@ -205,7 +205,10 @@ mod tests {
         std::fs::write(&path, "{\"cards\": [{\"kind\": \"dragon\"").unwrap();
         let error = MapLayout::load(&path).unwrap_err();
         assert!(matches!(error, MapLayoutError::Damaged { .. }), "{error}");
-        assert!(error.to_string().contains("map-layout.json.damaged"), "{error}");
+        assert!(
+            error.to_string().contains("map-layout.json.damaged"),
+            "{error}"
+        );
         assert!(!path.exists());
         assert!(dir.path().join("map-layout.json.damaged").is_file());
         // The next opening starts from the automatic layout without a notice.

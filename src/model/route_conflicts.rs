@@ -381,8 +381,14 @@ mod tests {
         for (name, function) in &all {
             let one_by_one = workspace.function(name);
             assert_eq!(
-                function.as_ref().map_err(ToString::to_string).map(|f| &f.config),
-                one_by_one.as_ref().map_err(ToString::to_string).map(|f| &f.config),
+                function
+                    .as_ref()
+                    .map_err(ToString::to_string)
+                    .map(|f| &f.config),
+                one_by_one
+                    .as_ref()
+                    .map_err(ToString::to_string)
+                    .map(|f| &f.config),
                 "{name}"
             );
         }

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::model::{EdgeKind, MapLayout, MapLayoutError, MapPoint, NodeId, NodeKind, WorkspaceGraph};
+use crate::model::{
+    EdgeKind, MapLayout, MapLayoutError, MapPoint, NodeId, NodeKind, WorkspaceGraph,
+};
 
 pub const CARD_WIDTH: f32 = 190.0;
 pub const CARD_HEIGHT: f32 = 50.0;

@@ -17,6 +17,7 @@ mod function_overview;
 mod highlight;
 mod log_rows;
 mod logs_view;
+mod map_positions;
 mod messaging_view;
 mod monitor_charts;
 mod status_bar;
@@ -24,7 +25,6 @@ mod test_tab;
 mod toml_highlight;
 mod trigger_editing;
 mod trigger_form;
-mod map_positions;
 mod workspace_map;
 
 pub use app::{LambdeskApp, Tab};

@@ -24,6 +24,9 @@ struct Card {
     id: egui::Id,
     is_function: bool,
     on_loop: bool,
+    /// The card's top-left corner in map coordinates, copied from `MapPositions` when it
+    /// changes: looking hundreds of node names up in maps each frame shows in the profile.
+    map_min: egui::Pos2,
     /// "Function process-orders": the card's accessibility label.
     accessible_label: String,
     /// "Function · js", "Queue": the small line above the name.
@@ -132,7 +135,9 @@ impl MiddleColumn {
     fn nearest_gap(&self, y: f32) -> Option<f32> {
         let after = self.gaps.partition_point(|gap| *gap < y);
         let below = self.gaps.get(after).copied();
-        let above = after.checked_sub(1).and_then(|index| self.gaps.get(index).copied());
+        let above = after
+            .checked_sub(1)
+            .and_then(|index| self.gaps.get(index).copied());
         match (above, below) {
             (Some(above), Some(below)) => Some(if y - above <= below - y { above } else { below }),
             (above, below) => above.or(below),
@@ -213,6 +218,13 @@ impl WorkspaceMap {
         self.built_for = Some(key);
     }
 
+    /// Copies each card's place from `positions`.
+    fn place_cards(&mut self) {
+        for card in &mut self.cards {
+            card.map_min = self.positions.get(&card.node).unwrap_or_default();
+        }
+    }
+
     fn rebuild_cards(&mut self, state: &ConsoleState) {
         let loop_nodes: Vec<&NodeId> = self
             .graph
@@ -235,6 +247,7 @@ impl WorkspaceMap {
                 };
                 Card {
                     node: node.clone(),
+                    map_min: egui::Pos2::ZERO,
                     id: egui::Id::unique(("map_card", node)),
                     is_function,
                     on_loop: loop_nodes.contains(&node),
@@ -265,6 +278,7 @@ impl WorkspaceMap {
                 })
             })
             .collect();
+        self.place_cards();
     }
 
     /// Pans and zooms so every card shows.
@@ -272,8 +286,9 @@ impl WorkspaceMap {
         let Some(bounds) = self
             .cards
             .iter()
-            .filter_map(|card| self.positions.get(&card.node))
-            .map(|min| egui::Rect::from_min_size(min, egui::vec2(CARD_WIDTH, CARD_HEIGHT)))
+            .map(|card| {
+                egui::Rect::from_min_size(card.map_min, egui::vec2(CARD_WIDTH, CARD_HEIGHT))
+            })
             .reduce(|all, card| all.union(card))
         else {
             return;
@@ -317,6 +332,7 @@ impl WorkspaceMap {
                 .on_hover_text("Put every card back where the automatic layout puts it");
             if reset.clicked() {
                 self.positions.reset();
+                self.place_cards();
                 if let Err(error) = self.positions.save() {
                     commands.push(Command::ShowMessage(error.to_string()));
                 }
@@ -361,10 +377,7 @@ impl WorkspaceMap {
         let rects: Vec<egui::Rect> = self
             .cards
             .iter()
-            .map(|card| {
-                let map_min = self.positions.get(&card.node).unwrap_or_default();
-                self.screen_rect(view, map_min)
-            })
+            .map(|card| self.screen_rect(view, card.map_min))
             .collect();
         self.edges_ui(ui, &painter, view, &rects);
         self.cards_ui(ui, &painter, view, &rects, commands)
@@ -545,6 +558,7 @@ impl WorkspaceMap {
         }
         if let Some((node, delta, stopped)) = moved {
             self.positions.move_card(&node, delta);
+            self.place_cards();
             if stopped && let Err(error) = self.positions.save() {
                 commands.push(Command::ShowMessage(error.to_string()));
             }
