@@ -17,6 +17,7 @@ mod function_overview;
 mod highlight;
 mod log_rows;
 mod logs_view;
+mod map_lines;
 mod map_positions;
 mod messaging_view;
 mod monitor_charts;
