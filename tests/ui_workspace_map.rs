@@ -123,28 +123,42 @@ fn a_dragged_card_keeps_its_place_when_the_map_opens_again_until_reset_layout() 
     let from = console.get_by_label(card).rect().center();
     // Toward the window's middle, which lies in the map: the card stays in view.
     let to = from + (egui::pos2(500.0, 350.0) - from) * 0.4;
-    assert!((to - from).length() > 50.0, "a real move: {from:?} -> {to:?}");
+    assert!(
+        (to - from).length() > 50.0,
+        "a real move: {from:?} -> {to:?}"
+    );
     drag(&mut console, from, to);
     let width = console.get_by_label(anchor).rect().width();
     let dragged = place(&console, card, anchor);
     assert_near(dragged, automatic + (to - from) / width, "after the drag");
-    let saved =
-        std::fs::read_to_string(dir.path().join(".lambdesk/map-layout.json")).unwrap();
+    let saved = std::fs::read_to_string(dir.path().join(".lambdesk/map-layout.json")).unwrap();
     assert!(saved.contains("\"orders-dlq\""), "{saved}");
     drop(console);
 
     // A new console on the same workspace.
     let mut console = harness(dir.path(), |_| {});
     open_map(&mut console);
-    assert_near(place(&console, card, anchor), dragged, "after opening again");
+    assert_near(
+        place(&console, card, anchor),
+        dragged,
+        "after opening again",
+    );
 
     console.get_by_label("Reset layout").click();
     console.run();
-    assert_near(place(&console, card, anchor), automatic, "after Reset layout");
+    assert_near(
+        place(&console, card, anchor),
+        automatic,
+        "after Reset layout",
+    );
     drop(console);
     let mut console = harness(dir.path(), |_| {});
     open_map(&mut console);
-    assert_near(place(&console, card, anchor), automatic, "reopened after the reset");
+    assert_near(
+        place(&console, card, anchor),
+        automatic,
+        "reopened after the reset",
+    );
 }
 
 #[test]
