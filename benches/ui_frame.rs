@@ -1,6 +1,10 @@
 //! Frame time of the console's `ui` pass, headless (egui_kittest): with 100,000 log lines
-//! in the Logs view, and with a 5,000-line file in the editor. `cargo bench --bench ui_frame`.
+//! in the Logs view, with a 5,000-line file in the editor, and the workspace map of the
+//! sample and of a generated workspace of 200 functions and 300 resources.
+//! `cargo bench --bench ui_frame`.
 
+use std::fmt::Write as _;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -59,8 +63,145 @@ fn report(name: &str, mut samples: Vec<Duration>) {
     );
 }
 
+/// A workspace of 200 functions whose triggers, destinations and permissions connect
+/// 300 resources: 100 queues, 50 topics (in `lambdesk.toml`), 100 buckets, 50 routes.
+fn write_big_workspace(root: &Path) -> anyhow::Result<()> {
+    let mut config = String::from("region = \"us-east-1\"\ngateway_port = 3917\n");
+    for queue in 0..100 {
+        writeln!(config, "[queues.q{queue:03}]")?;
+    }
+    for topic in 0..50 {
+        writeln!(
+            config,
+            "[topics.t{topic:02}]\nsubscriptions = [{{ queue = \"q{:03}\" }}]",
+            topic * 2
+        )?;
+    }
+    std::fs::create_dir_all(root)?;
+    std::fs::write(root.join("lambdesk.toml"), config)?;
+    for bucket in 0..100 {
+        std::fs::create_dir_all(root.join(format!("buckets/b{bucket:03}")))?;
+    }
+    for function in 0..200 {
+        let folder = root.join(format!("functions/f{function:03}"));
+        std::fs::create_dir_all(&folder)?;
+        std::fs::write(
+            folder.join("index.mjs"),
+            "export const handler = async () => ({});\n",
+        )?;
+        let trigger = match function % 4 {
+            0 => format!("type = \"queue\"\nqueue = \"q{:03}\"", function / 2),
+            1 => format!("type = \"bucket\"\nbucket = \"b{:03}\"", function / 2),
+            2 => format!("type = \"http\"\nroute = \"GET /r{:02}\"", function / 4),
+            _ => format!("type = \"topic\"\ntopic = \"t{:02}\"", function / 4),
+        };
+        let toml = format!(
+            "runtime = \"js\"\nhandler = \"index.handler\"\n\n[[triggers]]\n{trigger}\n\n\
+             [permissions]\nbuckets = {{ b{:03} = \"read-write\" }}\nqueues = [\"q{:03}\"]\n\n\
+             [destinations]\non_failure = {{ queue = \"q{:03}\" }}\n",
+            (function + 1) % 100,
+            (function + 3) % 100,
+            (function * 7 + 5) % 100,
+        );
+        std::fs::write(folder.join("function.toml"), toml)?;
+    }
+    Ok(())
+}
+
+/// Opens the map of the workspace at `root` in a new console: the first map frame's time,
+/// then steady frames (no input: the map as it sits on screen).
+fn bench_map(name: &str, workspace: lambdesk::model::Workspace) -> anyhow::Result<()> {
+    let console = Console::with_workspace(
+        workspace,
+        RuntimeOptions::default(),
+        LambdeskApp::waker(Arc::new(OnceLock::new())),
+    )?;
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut LambdeskApp| {
+                app.logic();
+                app.ui(ui);
+            },
+            LambdeskApp::new(console),
+        );
+    harness.run();
+    harness.get_by_label("Map").click();
+    // The frame that sees the click draws the map (the buttons come before the
+    // central panel): the time a user waits for the map to show.
+    let started = Instant::now();
+    harness.step();
+    let first = started.elapsed();
+    let started = Instant::now();
+    harness.step();
+    println!(
+        "{name}: first map frame {first:.2?}, second {:.2?}",
+        started.elapsed()
+    );
+    frame_times(&mut harness, 20);
+    report(&format!("{name}, steady"), frame_times(&mut harness, 200));
+
+    // Without the accessibility tree (as a window without a screen reader): steady, then
+    // zooming in and out every frame, which lays every visible card's text out again.
+    let mut app = harness.into_state();
+    let context = egui::Context::default();
+    let mut bare = |events: &dyn Fn(usize) -> Vec<egui::Event>| -> Vec<Duration> {
+        (0..220)
+            .map(|frame| {
+                let input = egui::RawInput {
+                    screen_rect: Some(egui::Rect::from_min_size(
+                        egui::Pos2::ZERO,
+                        egui::vec2(1200.0, 800.0),
+                    )),
+                    events: events(frame),
+                    ..egui::RawInput::default()
+                };
+                let started = Instant::now();
+                let mut output = context.run_ui(input, |ui| {
+                    app.logic();
+                    app.ui(ui);
+                });
+                let elapsed = started.elapsed();
+                output.textures_delta.clear();
+                elapsed
+            })
+            .skip(20)
+            .collect()
+    };
+    report(
+        &format!("{name}, steady, no accessibility tree"),
+        bare(&|_| Vec::new()),
+    );
+    report(
+        &format!("{name}, zooming, no accessibility tree"),
+        bare(&|frame| {
+            let factor = if (frame / 20).is_multiple_of(2) {
+                1.03
+            } else {
+                1.0 / 1.03
+            };
+            vec![
+                egui::Event::PointerMoved(egui::pos2(700.0, 400.0)),
+                egui::Event::Zoom(factor),
+            ]
+        }),
+    );
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
+    bench_map(
+        "Map of the sample workspace",
+        open_sample_workspace(&dir.path().join("sample"))?,
+    )?;
+    let big_root = dir.path().join("big");
+    write_big_workspace(&big_root)?;
+    bench_map(
+        "Map of 200 functions, 300 resources",
+        lambdesk::model::Workspace::open(&big_root)?,
+    )?;
+
     let root = dir.path().join("ws");
     let workspace = open_sample_workspace(&root)?;
     let big_file: String = (0..5_000)

@@ -83,3 +83,97 @@ fn a_function_writing_into_the_bucket_that_triggers_it_is_marked_as_a_loop() {
          Lambda stops such a loop after 16 invocations.",
     );
 }
+
+/// Where `card` stands relative to the card `anchor`, in card widths: the same at any zoom
+/// and pan, so it can be compared across openings of the map (each fits it anew).
+fn place(harness: &Harness<'_, LambdeskApp>, card: &str, anchor: &str) -> egui::Vec2 {
+    let card = harness.get_by_label(card).rect();
+    let anchor = harness.get_by_label(anchor).rect();
+    (card.min - anchor.min) / anchor.width()
+}
+
+fn assert_near(actual: egui::Vec2, expected: egui::Vec2, what: &str) {
+    assert!(
+        (actual - expected).length() < 0.02,
+        "{what}: {actual:?}, expected {expected:?}"
+    );
+}
+
+/// Drags with the mouse from `from` to `to`, in a few moves as a hand would.
+fn drag(harness: &mut Harness<'_, LambdeskApp>, from: egui::Pos2, to: egui::Pos2) {
+    harness.hover_at(from);
+    harness.step();
+    harness.drag_at(from);
+    harness.step();
+    for step in 1..=4u8 {
+        harness.hover_at(from + (to - from) * f32::from(step) / 4.0);
+        harness.step();
+    }
+    harness.drop_at(to);
+    harness.run();
+}
+
+#[test]
+fn a_dragged_card_keeps_its_place_when_the_map_opens_again_until_reset_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (card, anchor) = ("Queue orders-dlq", "Function process-orders");
+    let mut console = harness(dir.path(), |_| {});
+    open_map(&mut console);
+    let automatic = place(&console, card, anchor);
+    let from = console.get_by_label(card).rect().center();
+    // Toward the window's middle, which lies in the map: the card stays in view.
+    let to = from + (egui::pos2(500.0, 350.0) - from) * 0.4;
+    assert!(
+        (to - from).length() > 50.0,
+        "a real move: {from:?} -> {to:?}"
+    );
+    drag(&mut console, from, to);
+    let width = console.get_by_label(anchor).rect().width();
+    let dragged = place(&console, card, anchor);
+    assert_near(dragged, automatic + (to - from) / width, "after the drag");
+    let saved = std::fs::read_to_string(dir.path().join(".lambdesk/map-layout.json")).unwrap();
+    assert!(saved.contains("\"orders-dlq\""), "{saved}");
+    drop(console);
+
+    // A new console on the same workspace.
+    let mut console = harness(dir.path(), |_| {});
+    open_map(&mut console);
+    assert_near(
+        place(&console, card, anchor),
+        dragged,
+        "after opening again",
+    );
+
+    console.get_by_label("Reset layout").click();
+    console.run();
+    assert_near(
+        place(&console, card, anchor),
+        automatic,
+        "after Reset layout",
+    );
+    drop(console);
+    let mut console = harness(dir.path(), |_| {});
+    open_map(&mut console);
+    assert_near(
+        place(&console, card, anchor),
+        automatic,
+        "reopened after the reset",
+    );
+}
+
+#[test]
+fn a_damaged_layout_file_is_set_aside_with_a_notice_and_the_map_still_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path(), |root| {
+        std::fs::create_dir_all(root.join(".lambdesk")).unwrap();
+        std::fs::write(root.join(".lambdesk/map-layout.json"), "{ not json").unwrap();
+    });
+    open_map(&mut harness);
+    harness.get_by_label("Queue orders-dlq");
+    harness.get_by_label_contains("map-layout.json is damaged");
+    assert!(
+        dir.path()
+            .join(".lambdesk/map-layout.json.damaged")
+            .is_file()
+    );
+}

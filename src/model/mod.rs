@@ -11,6 +11,7 @@ pub mod filter_policy;
 mod function_config;
 mod function_paths;
 mod invocation;
+mod map_layout;
 pub mod message_attribute;
 mod messaging_config;
 mod messaging_edits;
@@ -38,6 +39,7 @@ pub use function_config::{
 pub use invocation::{
     FunctionError, InvocationRecord, Outcome, OutgoingAttribute, OutgoingMessage, error_types,
 };
+pub use map_layout::{MAP_LAYOUT_FILE, MapLayout, MapLayoutError, MapPoint};
 pub use messaging_config::{QueueConfig, QueueSubscription, TopicConfig, table_header};
 pub use messaging_edits::BucketSummary;
 pub use names::{validate_bucket_name, validate_function_name};

@@ -3,6 +3,7 @@
 //! `GET /x/`), in one function or in two. All the functions of a workspace share one local
 //! HTTP API, as the routes of one API Gateway HTTP API do.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::config_error::{ConfigError, KeySegment};
@@ -39,6 +40,32 @@ fn enabled_routes(function: &str, config: &FunctionConfig) -> Vec<RouteClaim> {
             _ => None,
         })
         .collect()
+}
+
+/// The functions among `configs` (name, configuration) with an enabled route that
+/// conflicts with another enabled route among them, its own or another function's: those
+/// [`Workspace::function`] refuses to load.
+pub(super) fn functions_in_route_conflict<'a>(
+    configs: &[(&'a str, FunctionConfig)],
+) -> BTreeSet<&'a str> {
+    let claims: Vec<(&str, RouteClaim)> = configs
+        .iter()
+        .flat_map(|(name, config)| {
+            enabled_routes(name, config)
+                .into_iter()
+                .map(move |claim| (*name, claim))
+        })
+        .collect();
+    let mut conflicting = BTreeSet::new();
+    for (later_position, (owner, claim)) in claims.iter().enumerate() {
+        for (earlier_owner, earlier) in &claims[..later_position] {
+            if earlier.template.conflicts_with(&claim.template) {
+                conflicting.insert(*owner);
+                conflicting.insert(*earlier_owner);
+            }
+        }
+    }
+    conflicting
 }
 
 fn route_path(trigger_index: usize) -> [KeySegment; 3] {
@@ -336,5 +363,40 @@ mod tests {
         assert_eq!(workspace.route_served_by("GET /y"), None);
         assert_eq!(workspace.route_served_by("GET /x"), None);
         assert_eq!(workspace.route_served_by("not a route"), None);
+    }
+
+    #[test]
+    fn loading_every_function_at_once_refuses_the_same_functions_as_one_by_one() {
+        let (_dir, workspace) = workspace_with(&[
+            ("a", &http("GET /x/{id}")),
+            ("b", &format!("{}{}", http("GET /y"), http("GET /x/{key}"))),
+            ("c", &format!("{}{}", http("GET /z"), http("GET /z/"))),
+            ("d", &http("GET /d")),
+            ("e", ""),
+            ("f", "runtime = \"nope\"\n"),
+        ]);
+        let all = workspace.functions();
+        let names: Vec<&str> = all.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c", "d", "e", "f"]);
+        for (name, function) in &all {
+            let one_by_one = workspace.function(name);
+            assert_eq!(
+                function
+                    .as_ref()
+                    .map_err(ToString::to_string)
+                    .map(|f| &f.config),
+                one_by_one
+                    .as_ref()
+                    .map_err(ToString::to_string)
+                    .map(|f| &f.config),
+                "{name}"
+            );
+        }
+        let loaded: Vec<&str> = all
+            .iter()
+            .filter(|(_, function)| function.is_ok())
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(loaded, ["d", "e"]);
     }
 }

@@ -155,16 +155,10 @@ impl WorkspaceGraph {
     /// The graph of the workspace's functions as their `function.toml` says now; a
     /// function whose configuration does not load is a node without lines.
     pub fn of_workspace(workspace: &Workspace) -> Self {
-        let names = workspace.function_names().unwrap_or_default();
-        let configs: Vec<(String, Option<FunctionConfig>)> = names
+        let configs: Vec<(String, Option<FunctionConfig>)> = workspace
+            .functions()
             .into_iter()
-            .map(|name| {
-                let config = workspace
-                    .function(&name)
-                    .ok()
-                    .map(|function| function.config);
-                (name, config)
-            })
+            .map(|(name, function)| (name, function.ok().map(|function| function.config)))
             .collect();
         let functions: Vec<(&str, Option<&FunctionConfig>)> = configs
             .iter()

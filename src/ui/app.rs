@@ -369,7 +369,7 @@ impl LambdeskApp {
         let mut open_from_map = None;
         egui::CentralPanel::default().show(ui, |ui| {
             if self.view == Some(View::Map) {
-                open_from_map = self.map.ui(ui, &self.console, &state);
+                open_from_map = self.map.ui(ui, &self.console, &state, &mut self.commands);
                 return;
             }
             if self.view == Some(View::Monitor) {

@@ -18,6 +18,8 @@ mod highlight;
 mod live_activity;
 mod log_rows;
 mod logs_view;
+mod map_lines;
+mod map_positions;
 mod messaging_view;
 mod monitor_charts;
 mod status_bar;

@@ -3,17 +3,14 @@
 //! destination, subscription, dead-letter queue and (dashed) permitted write, and the
 //! recursive loops marked in red. Drag the background to pan, scroll to zoom.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use crate::console::{Console, ConsoleState};
-use crate::model::{EdgeKind, NodeId, NodeKind, WorkspaceGraph};
+use super::map_lines::{MiddleColumn, curve_points, edge_stroke};
+use super::map_positions::{CARD_HEIGHT, CARD_WIDTH, COLUMN_GAP, MapPositions, ROW_GAP};
+use crate::console::{Command, Console, ConsoleState};
+use crate::model::{EdgeKind, MapLayout, NodeId, NodeKind, WorkspaceGraph};
 
-const CARD_WIDTH: f32 = 190.0;
-const CARD_HEIGHT: f32 = 50.0;
-const ROW_GAP: f32 = 14.0;
-/// Room between the columns for the lines.
-const COLUMN_GAP: f32 = 120.0;
 const MIN_ZOOM: f32 = 0.25;
 const MAX_ZOOM: f32 = 2.5;
 /// Space kept around the cards when fitting them into the view, in points.
@@ -21,13 +18,46 @@ const FIT_MARGIN: f32 = 24.0;
 /// Scrolling this many points doubles (or halves) the zoom, roughly.
 const SCROLL_POINTS_PER_DOUBLING: f32 = 300.0;
 
+/// What a card shows, worked out once per reading of the graph rather than every frame:
+/// a map of hundreds of cards must not format hundreds of strings per frame.
+struct Card {
+    node: NodeId,
+    id: egui::Id,
+    is_function: bool,
+    on_loop: bool,
+    /// The card's top-left corner in map coordinates, copied from `MapPositions` when it
+    /// changes: looking hundreds of node names up in maps each frame shows in the profile.
+    map_min: egui::Pos2,
+    /// "Function process-orders": the card's accessibility label.
+    accessible_label: String,
+    /// "Function · js", "Queue": the small line above the name.
+    title: String,
+    /// The title's and the name's text, laid out at `galleys_for`'s zoom when first shown.
+    galleys: Option<(Arc<egui::Galley>, Arc<egui::Galley>)>,
+}
+
+/// A line between two cards, by their index in `WorkspaceMap::cards`.
+struct Line {
+    from: usize,
+    to: usize,
+    kind: EdgeKind,
+    enabled: bool,
+    on_loop: bool,
+}
+
 /// The map's graph, where its cards are, and how it is panned and zoomed.
 pub struct WorkspaceMap {
     graph: WorkspaceGraph,
-    /// The top-left corner of each card, in map coordinates (unzoomed points).
-    positions: BTreeMap<NodeId, egui::Pos2>,
+    cards: Vec<Card>,
+    lines: Vec<Line>,
+    positions: MapPositions,
     /// What the graph was read at: the workspace, its disk generation and function count.
     built_for: Option<(PathBuf, u64, usize)>,
+    /// The zoom and pixels per point the cards' galleys were laid out for.
+    galleys_for: (f32, f32),
+    /// How full the font atlas was when last seen: it only fills up until egui clears
+    /// it, and a cleared atlas makes the galleys laid out before point at wrong glyphs.
+    font_atlas_fill_ratio: f32,
     /// Where the map's origin is drawn, relative to the view's top-left corner.
     pan: egui::Vec2,
     zoom: f32,
@@ -39,8 +69,12 @@ impl Default for WorkspaceMap {
     fn default() -> Self {
         Self {
             graph: WorkspaceGraph::default(),
-            positions: BTreeMap::new(),
+            cards: Vec::new(),
+            lines: Vec::new(),
+            positions: MapPositions::default(),
             built_for: None,
+            galleys_for: (0.0, 0.0),
+            font_atlas_fill_ratio: 0.0,
             pan: egui::Vec2::ZERO,
             zoom: 1.0,
             fit_pending: true,
@@ -48,167 +82,10 @@ impl Default for WorkspaceMap {
     }
 }
 
-/// The column a node stands in: 0 sources, 1 functions, 2 targets.
-fn column(graph: &WorkspaceGraph, node: &NodeId) -> usize {
-    match node.kind {
-        NodeKind::Function => 1,
-        NodeKind::Route | NodeKind::Schedule => 0,
-        _ if graph
-            .edges
-            .iter()
-            .any(|edge| edge.kind == EdgeKind::Trigger && &edge.from == node) =>
-        {
-            0
-        }
-        _ => 2,
-    }
-}
-
-/// The automatic left-to-right layout: functions by name, each source and target next to
-/// the first function it is connected with, so that few lines cross.
-fn layout(graph: &WorkspaceGraph) -> BTreeMap<NodeId, egui::Pos2> {
-    let mut rank: BTreeMap<&NodeId, usize> = BTreeMap::new();
-    for (index, node) in graph
-        .nodes
-        .iter()
-        .filter(|node| node.kind == NodeKind::Function)
-        .enumerate()
-    {
-        rank.insert(node, index);
-    }
-    // Sources take their function's rank, then targets their source's or function's.
-    for wanted_column in [0, 2] {
-        for edge in &graph.edges {
-            let (near, far) = if wanted_column == 0 {
-                (&edge.to, &edge.from)
-            } else {
-                (&edge.from, &edge.to)
-            };
-            if column(graph, far) != wanted_column {
-                continue;
-            }
-            if let Some(&near_rank) = rank.get(near) {
-                let entry = rank.entry(far).or_insert(near_rank);
-                *entry = (*entry).min(near_rank);
-            }
-        }
-    }
-    let mut columns: [Vec<&NodeId>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-    for node in &graph.nodes {
-        columns[column(graph, node)].push(node);
-    }
-    let tallest = columns.iter().map(Vec::len).max().unwrap_or(0);
-    let mut positions = BTreeMap::new();
-    for (column_index, nodes) in columns.iter_mut().enumerate() {
-        nodes.sort_by_key(|node| (rank.get(*node).copied().unwrap_or(usize::MAX), *node));
-        #[expect(clippy::cast_precision_loss, reason = "hundreds of cards at most")]
-        let (x, top) = (
-            column_index as f32 * (CARD_WIDTH + COLUMN_GAP),
-            (tallest - nodes.len()) as f32 * (CARD_HEIGHT + ROW_GAP) / 2.0,
-        );
-        for (row, node) in nodes.iter().enumerate() {
-            #[expect(clippy::cast_precision_loss, reason = "hundreds of cards at most")]
-            let y = top + row as f32 * (CARD_HEIGHT + ROW_GAP);
-            positions.insert((*node).clone(), egui::pos2(x, y));
-        }
-    }
-    positions
-}
-
-/// A line's colour and width by what it means.
-fn edge_stroke(visuals: &egui::Visuals, kind: EdgeKind, enabled: bool) -> egui::Stroke {
-    let color = match kind {
-        _ if !enabled => visuals.widgets.noninteractive.bg_stroke.color,
-        EdgeKind::Trigger | EdgeKind::OnSuccess => visuals.selection.bg_fill,
-        EdgeKind::OnFailure => visuals.warn_fg_color,
-        EdgeKind::Subscription => visuals.hyperlink_color,
-        EdgeKind::DeadLetter => visuals.warn_fg_color.gamma_multiply(0.7),
-        EdgeKind::PermittedWrite => visuals.weak_text_color(),
-    };
-    egui::Stroke::new(1.5, color)
-}
-
-/// An S-curve from `start` to `end`, leaving and arriving horizontally.
-fn s_curve(start: egui::Pos2, end: egui::Pos2) -> Vec<egui::Pos2> {
-    let bend = (end.x - start.x) * 0.5;
-    flatten([
-        start,
-        start + egui::vec2(bend, 0.0),
-        end - egui::vec2(bend, 0.0),
-        end,
-    ])
-}
-
-fn flatten(points: [egui::Pos2; 4]) -> Vec<egui::Pos2> {
-    egui::epaint::CubicBezierShape::from_points_stroke(
-        points,
-        false,
-        egui::Color32::TRANSPARENT,
-        egui::Stroke::NONE,
-    )
-    .flatten(Some(0.5))
-}
-
-/// Where a line from the sources to the targets crosses the functions' column: its left
-/// and right edge and the heights of the gaps between function cards (screen points).
-struct MiddleColumn {
-    left: f32,
-    right: f32,
-    gaps: Vec<f32>,
-}
-
-/// The points of a line from `from` to `to` (screen rectangles of two cards): forwards an
-/// S-curve between facing sides, through the gap between two function cards when it
-/// passes their column; within a column a bow to the right; backwards between the facing
-/// sides, a little lower, so it runs beside the line it answers rather than over it.
-fn curve_points(
-    from: egui::Rect,
-    to: egui::Rect,
-    zoom: f32,
-    middle: &MiddleColumn,
-) -> Vec<egui::Pos2> {
-    let bow = 60.0 * zoom;
-    let (start, end) = (from.right_center(), to.left_center());
-    let nearest_gap = middle.gaps.iter().copied().min_by(|a, b| {
-        let middle_y = (start.y + end.y) / 2.0;
-        (a - middle_y).abs().total_cmp(&(b - middle_y).abs())
-    });
-    if start.x < middle.left
-        && end.x > middle.right
-        && let Some(gap_y) = nearest_gap
-    {
-        let margin = 12.0 * zoom;
-        let mut points = s_curve(start, egui::pos2(middle.left - margin, gap_y));
-        points.extend(s_curve(egui::pos2(middle.right + margin, gap_y), end));
-        return points;
-    }
-    let points = if to.left() > from.right() {
-        let (start, end) = (from.right_center(), to.left_center());
-        let bend = (end.x - start.x) * 0.5;
-        [
-            start,
-            start + egui::vec2(bend, 0.0),
-            end - egui::vec2(bend, 0.0),
-            end,
-        ]
-    } else if to.right() < from.left() {
-        let lower = egui::vec2(0.0, 10.0 * zoom);
-        return s_curve(from.left_center() + lower, to.right_center() + lower);
-    } else {
-        let (start, end) = (from.right_center(), to.right_center());
-        [
-            start,
-            start + egui::vec2(bow, 0.0),
-            end + egui::vec2(bow, 0.0),
-            end,
-        ]
-    };
-    flatten(points)
-}
-
 impl WorkspaceMap {
-    /// Reads the graph again when the workspace's files changed.
-    fn refresh(&mut self, console: &Console, state: &ConsoleState) {
+    /// Reads the graph again when the workspace's files changed, and the saved card
+    /// positions when another workspace opened.
+    fn refresh(&mut self, console: &Console, state: &ConsoleState, commands: &mut Vec<Command>) {
         let key = (
             state.workspace_root.clone(),
             state.disk_generation,
@@ -223,18 +100,88 @@ impl WorkspaceMap {
             .is_none_or(|(root, _, _)| *root != key.0)
         {
             self.fit_pending = true;
+            let file = MapLayout::path_in(&console.workspace().state_dir());
+            if let Err(error) = self.positions.load(file) {
+                commands.push(Command::ShowMessage(error.to_string()));
+            }
         }
         self.graph = WorkspaceGraph::of_workspace(console.workspace());
-        self.positions = layout(&self.graph);
+        self.positions.relayout(&self.graph);
+        self.rebuild_cards(state);
         self.built_for = Some(key);
+    }
+
+    /// Copies each card's place from `positions`.
+    fn place_cards(&mut self) {
+        for card in &mut self.cards {
+            card.map_min = self.positions.get(&card.node).unwrap_or_default();
+        }
+    }
+
+    fn rebuild_cards(&mut self, state: &ConsoleState) {
+        let loop_nodes: Vec<&NodeId> = self
+            .graph
+            .loops
+            .iter()
+            .flat_map(|recursive_loop| &recursive_loop.path)
+            .collect();
+        self.cards = self
+            .graph
+            .nodes
+            .iter()
+            .map(|node| {
+                let is_function = node.kind == NodeKind::Function;
+                let title = match (is_function, state.function(&node.key)) {
+                    (true, Some(entry)) => entry.runtime.map_or_else(
+                        || "Function · does not load".to_owned(),
+                        |runtime| format!("Function · {}", runtime.id()),
+                    ),
+                    _ => node.kind.title().to_owned(),
+                };
+                Card {
+                    node: node.clone(),
+                    map_min: egui::Pos2::ZERO,
+                    id: egui::Id::unique(("map_card", node)),
+                    is_function,
+                    on_loop: loop_nodes.contains(&node),
+                    accessible_label: format!("{} {}", node.kind.title(), node.label()),
+                    title,
+                    galleys: None,
+                }
+            })
+            .collect();
+        let index: std::collections::BTreeMap<&NodeId, usize> = self
+            .cards
+            .iter()
+            .enumerate()
+            .map(|(index, card)| (&card.node, index))
+            .collect();
+        let on_loop = self.graph.loop_edges();
+        self.lines = self
+            .graph
+            .edges
+            .iter()
+            .filter_map(|edge| {
+                Some(Line {
+                    from: *index.get(&edge.from)?,
+                    to: *index.get(&edge.to)?,
+                    kind: edge.kind,
+                    enabled: edge.enabled,
+                    on_loop: edge.enabled && on_loop.contains(&(&edge.from, &edge.to)),
+                })
+            })
+            .collect();
+        self.place_cards();
     }
 
     /// Pans and zooms so every card shows.
     fn fit(&mut self, view: egui::Rect) {
         let Some(bounds) = self
-            .positions
-            .values()
-            .map(|min| egui::Rect::from_min_size(*min, egui::vec2(CARD_WIDTH, CARD_HEIGHT)))
+            .cards
+            .iter()
+            .map(|card| {
+                egui::Rect::from_min_size(card.map_min, egui::vec2(CARD_WIDTH, CARD_HEIGHT))
+            })
             .reduce(|all, card| all.union(card))
         else {
             return;
@@ -248,12 +195,11 @@ impl WorkspaceMap {
         self.pan = view.size() / 2.0 - bounds.center().to_vec2() * self.zoom;
     }
 
-    fn screen_rect(&self, view: egui::Rect, node: &NodeId) -> Option<egui::Rect> {
-        let min = self.positions.get(node)?;
-        Some(egui::Rect::from_min_size(
-            view.min + self.pan + min.to_vec2() * self.zoom,
+    fn screen_rect(&self, view: egui::Rect, map_min: egui::Pos2) -> egui::Rect {
+        egui::Rect::from_min_size(
+            view.min + self.pan + map_min.to_vec2() * self.zoom,
             egui::vec2(CARD_WIDTH, CARD_HEIGHT) * self.zoom,
-        ))
+        )
     }
 
     /// Draws the map; returns the function whose card was clicked, to open it.
@@ -262,13 +208,27 @@ impl WorkspaceMap {
         ui: &mut egui::Ui,
         console: &Console,
         state: &ConsoleState,
+        commands: &mut Vec<Command>,
     ) -> Option<String> {
-        self.refresh(console, state);
+        self.refresh(console, state, commands);
         ui.horizontal(|ui| {
             ui.heading("Workspace map");
             ui.separator();
             if ui.button("Fit").on_hover_text("Show every card").clicked() {
                 self.fit_pending = true;
+            }
+            let reset = ui
+                .add_enabled(
+                    self.positions.has_placements(),
+                    egui::Button::new("Reset layout"),
+                )
+                .on_hover_text("Put every card back where the automatic layout puts it");
+            if reset.clicked() {
+                self.positions.reset();
+                self.place_cards();
+                if let Err(error) = self.positions.save() {
+                    commands.push(Command::ShowMessage(error.to_string()));
+                }
             }
             ui.label(egui::RichText::new(format!("{:.0} %", self.zoom * 100.0)).weak());
             ui.separator();
@@ -279,9 +239,11 @@ impl WorkspaceMap {
             ui.colored_label(error_color, recursive_loop.note());
         }
         ui.label(
-            egui::RichText::new("Drag the background to move the map, scroll to zoom.")
-                .small()
-                .weak(),
+            egui::RichText::new(
+                "Drag the background to move the map, a card to move it; scroll to zoom.",
+            )
+            .small()
+            .weak(),
         );
         let (view, background) =
             ui.allocate_exact_size(ui.available_size(), egui::Sense::click_and_drag());
@@ -305,45 +267,65 @@ impl WorkspaceMap {
         }
         let painter = ui.painter_at(view);
         painter.rect_filled(view, 4.0, ui.visuals().faint_bg_color);
-        self.edges_ui(ui, &painter, view);
-        self.cards_ui(ui, &painter, view, state)
+        let rects: Vec<egui::Rect> = self
+            .cards
+            .iter()
+            .map(|card| self.screen_rect(view, card.map_min))
+            .collect();
+        self.edges_ui(ui, &painter, view, &rects);
+        self.cards_ui(ui, &painter, view, &rects, commands)
     }
 
-    fn edges_ui(&self, ui: &egui::Ui, painter: &egui::Painter, view: egui::Rect) {
+    fn edges_ui(
+        &self,
+        ui: &egui::Ui,
+        painter: &egui::Painter,
+        view: egui::Rect,
+        rects: &[egui::Rect],
+    ) {
         let visuals = ui.visuals();
-        let on_loop = self.graph.loop_edges();
-        let function_cards: Vec<egui::Rect> = self
-            .graph
-            .nodes
-            .iter()
-            .filter(|node| node.kind == NodeKind::Function)
-            .filter_map(|node| self.screen_rect(view, node))
-            .collect();
         let half_gap = ROW_GAP * self.zoom / 2.0;
+        // The functions' column of the automatic layout, which lines from the sources to
+        // the targets cross.
+        let column_left = view.min.x + self.pan.x + (CARD_WIDTH + COLUMN_GAP) * self.zoom;
+        let mut gaps: Vec<f32> = self
+            .cards
+            .iter()
+            .zip(rects)
+            .filter(|(card, _)| card.is_function)
+            .flat_map(|(_, card)| [card.top() - half_gap, card.bottom() + half_gap])
+            .collect();
+        gaps.sort_by(f32::total_cmp);
         let middle = MiddleColumn {
-            left: function_cards.first().map_or(0.0, egui::Rect::left),
-            right: function_cards.first().map_or(0.0, egui::Rect::right),
-            gaps: function_cards
-                .iter()
-                .flat_map(|card| [card.top() - half_gap, card.bottom() + half_gap])
-                .collect(),
+            left: column_left,
+            right: column_left + CARD_WIDTH * self.zoom,
+            gaps,
         };
-        for edge in &self.graph.edges {
-            let (Some(from), Some(to)) = (
-                self.screen_rect(view, &edge.from),
-                self.screen_rect(view, &edge.to),
-            ) else {
+        // A line bows up to 60 points beside its cards (zoomed).
+        let reach = egui::vec2(60.0, 20.0) * self.zoom;
+        for line in &self.lines {
+            let (from, to) = (rects[line.from], rects[line.to]);
+            // A line stays within its cards' box, widened by its bow, and the gap it
+            // takes through the functions' column.
+            let mut bounds = from.union(to).expand2(reach);
+            let (start, end) = (from.right_center(), to.left_center());
+            if middle.is_crossed(start, end)
+                && let Some(gap_y) = middle.nearest_gap((start.y + end.y) / 2.0)
+            {
+                bounds.extend_with_y(gap_y);
+            }
+            if !bounds.intersects(view) {
                 continue;
-            };
-            let mut stroke = edge_stroke(visuals, edge.kind, edge.enabled);
-            if edge.enabled && on_loop.contains(&(&edge.from, &edge.to)) {
+            }
+            let mut stroke = edge_stroke(visuals, line.kind, line.enabled);
+            if line.on_loop {
                 stroke = egui::Stroke::new(2.5, visuals.error_fg_color);
             }
             let points = curve_points(from, to, self.zoom, &middle);
             let Some(&end) = points.last() else {
                 continue;
             };
-            if edge.kind == EdgeKind::PermittedWrite {
+            if line.kind == EdgeKind::PermittedWrite {
                 painter.extend(egui::Shape::dashed_line(
                     &points,
                     stroke,
@@ -358,58 +340,66 @@ impl WorkspaceMap {
     }
 
     fn cards_ui(
-        &self,
+        &mut self,
         ui: &mut egui::Ui,
         painter: &egui::Painter,
         view: egui::Rect,
-        state: &ConsoleState,
+        rects: &[egui::Rect],
+        commands: &mut Vec<Command>,
     ) -> Option<String> {
-        let on_loop: Vec<&NodeId> = self
-            .graph
-            .loops
-            .iter()
-            .flat_map(|recursive_loop| &recursive_loop.path)
-            .collect();
+        let galleys_for = (self.zoom, ui.ctx().pixels_per_point());
+        let fill_ratio = ui.ctx().fonts(|fonts| fonts.font_atlas_fill_ratio());
+        let atlas_cleared = fill_ratio < self.font_atlas_fill_ratio;
+        self.font_atlas_fill_ratio = fill_ratio;
+        if galleys_for != self.galleys_for || atlas_cleared {
+            self.galleys_for = galleys_for;
+            for card in &mut self.cards {
+                card.galleys = None;
+            }
+        }
         let mut open = None;
-        for node in &self.graph.nodes {
-            let Some(rect) = self.screen_rect(view, node) else {
-                continue;
-            };
+        let mut moved = None;
+        for (card, &rect) in self.cards.iter_mut().zip(rects) {
             let shown = rect.intersect(view);
             if !shown.is_positive() {
                 continue;
             }
-            let is_function = node.kind == NodeKind::Function;
-            let label = format!("{} {}", node.kind.title(), node.label());
-            let sense = if is_function {
-                egui::Sense::click()
+            let sense = if card.is_function {
+                egui::Sense::click_and_drag()
             } else {
-                egui::Sense::hover()
+                egui::Sense::drag()
             };
-            let response = ui.interact(shown, ui.make_persistent_id(("map_card", node)), sense);
+            let response = ui.interact(shown, card.id, sense);
             response.widget_info(|| {
-                let role = if is_function {
+                let role = if card.is_function {
                     egui::Role::Button
                 } else {
                     egui::Role::Label
                 };
-                egui::WidgetInfo::labeled(role, true, &label)
+                egui::WidgetInfo::labeled(role, true, &card.accessible_label)
             });
-            let response = if is_function {
-                response.on_hover_text("Click to open the function")
+            let response = if card.is_function {
+                response.on_hover_text("Click to open the function, drag to move it")
             } else {
                 response
             };
             if response.clicked() {
-                open = Some(node.key.clone());
+                open = Some(card.node.key.clone());
+            }
+            if response.dragged() || response.drag_stopped() {
+                moved = Some((
+                    card.node.clone(),
+                    response.drag_delta() / self.zoom,
+                    response.drag_stopped(),
+                ));
             }
             let visuals = ui.visuals();
-            let (fill, mut stroke) = if response.hovered() && is_function {
+            let (fill, mut stroke) = if response.hovered() && card.is_function {
                 (
                     visuals.widgets.hovered.weak_bg_fill,
                     visuals.widgets.hovered.bg_stroke,
                 )
-            } else if is_function {
+            } else if card.is_function {
                 (
                     visuals.widgets.inactive.weak_bg_fill,
                     egui::Stroke::new(1.5, visuals.selection.bg_fill),
@@ -420,7 +410,7 @@ impl WorkspaceMap {
                     visuals.widgets.noninteractive.bg_stroke,
                 )
             };
-            if on_loop.contains(&node) {
+            if card.on_loop {
                 stroke = egui::Stroke::new(2.0, visuals.error_fg_color);
             }
             painter.rect(
@@ -430,29 +420,41 @@ impl WorkspaceMap {
                 stroke,
                 egui::StrokeKind::Inside,
             );
-            let title = match (is_function, state.function(&node.key)) {
-                (true, Some(entry)) => entry.runtime.map_or_else(
-                    || "Function · does not load".to_owned(),
-                    |runtime| format!("Function · {}", runtime.id()),
-                ),
-                _ => node.kind.title().to_owned(),
-            };
+            // Laid out once per zoom: the font cache would find the same galleys, but
+            // only after hashing and copying every card's strings each frame.
+            let (title, name) = card.galleys.get_or_insert_with(|| {
+                (
+                    painter.layout_no_wrap(
+                        card.title.clone(),
+                        egui::FontId::proportional(11.0 * self.zoom),
+                        egui::Color32::PLACEHOLDER,
+                    ),
+                    painter.layout_no_wrap(
+                        card.node.label().to_owned(),
+                        egui::FontId::proportional(14.0 * self.zoom),
+                        egui::Color32::PLACEHOLDER,
+                    ),
+                )
+            });
             let text = painter.with_clip_rect(rect.shrink(4.0 * self.zoom).intersect(view));
             let left = rect.left() + 9.0 * self.zoom;
-            text.text(
-                egui::pos2(left, rect.top() + 15.0 * self.zoom),
-                egui::Align2::LEFT_CENTER,
-                title,
-                egui::FontId::proportional(11.0 * self.zoom),
-                visuals.weak_text_color(),
-            );
-            text.text(
-                egui::pos2(left, rect.top() + 34.0 * self.zoom),
-                egui::Align2::LEFT_CENTER,
-                node.label(),
-                egui::FontId::proportional(14.0 * self.zoom),
-                visuals.strong_text_color(),
-            );
+            for (galley, center_y, color) in [
+                (title, 15.0, visuals.weak_text_color()),
+                (name, 34.0, visuals.strong_text_color()),
+            ] {
+                let at = egui::Align2::LEFT_CENTER.anchor_size(
+                    egui::pos2(left, rect.top() + center_y * self.zoom),
+                    galley.size(),
+                );
+                text.galley(at.min, Arc::clone(galley), color);
+            }
+        }
+        if let Some((node, delta, stopped)) = moved {
+            self.positions.move_card(&node, delta);
+            self.place_cards();
+            if stopped && let Err(error) = self.positions.save() {
+                commands.push(Command::ShowMessage(error.to_string()));
+            }
         }
         open
     }
