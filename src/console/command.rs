@@ -117,6 +117,11 @@ pub enum Command {
     CreateTopic { topic: String },
     /// Make a bucket's folder `buckets/<bucket>/` (a form's "Create bucket folder").
     CreateBucket { bucket: String },
+    /// Remember where the user put the workspace map's cards
+    /// (`.lambdesk/map-layout.json`).
+    SaveMapLayout {
+        layout: Box<crate::model::MapLayout>,
+    },
     /// Reread the workspace's functions from disk.
     Refresh,
     /// Tell the user something went wrong (something the UI itself could not do).

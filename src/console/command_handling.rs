@@ -142,6 +142,12 @@ impl Console {
             } => self.create_queue(&queue, visibility_timeout_secs),
             Command::CreateTopic { topic } => self.create_topic(&topic),
             Command::CreateBucket { bucket } => self.create_bucket(&bucket),
+            Command::SaveMapLayout { layout } => {
+                let path = crate::model::MapLayout::path_in(&self.workspace.state_dir());
+                if let Err(error) = layout.save(&path) {
+                    self.notify(NotificationLevel::Error, error.to_string());
+                }
+            }
             Command::Refresh => self.refresh_functions(),
             Command::MarkNotificationsSeen => self.notifications.lock().mark_seen(),
             Command::ClearNotifications => self.notifications.lock().clear(),

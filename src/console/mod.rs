@@ -299,6 +299,14 @@ impl Console {
         self.runtime.js_preparation()
     }
 
+    /// Where the user put the workspace map's cards; a damaged file is set aside and
+    /// reported (the map then starts from its automatic layout).
+    pub fn load_map_layout(&self) -> Result<crate::model::MapLayout, crate::model::MapLayoutError> {
+        crate::model::MapLayout::load(&crate::model::MapLayout::path_in(
+            &self.workspace.state_dir(),
+        ))
+    }
+
     pub fn state(&self) -> &ConsoleState {
         &self.state
     }

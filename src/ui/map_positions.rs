@@ -3,7 +3,6 @@
 //! `.lambdesk/map-layout.json`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use crate::model::{
     EdgeKind, MapLayout, MapLayoutError, MapPoint, NodeId, NodeKind, WorkspaceGraph,
@@ -87,8 +86,6 @@ pub fn automatic_layout(graph: &WorkspaceGraph) -> BTreeMap<NodeId, egui::Pos2> 
 pub struct MapPositions {
     automatic: BTreeMap<NodeId, egui::Pos2>,
     placed: MapLayout,
-    /// Where the placements are saved; `None` until a workspace is loaded.
-    file: Option<PathBuf>,
 }
 
 impl MapPositions {
@@ -97,11 +94,13 @@ impl MapPositions {
         self.automatic = automatic_layout(graph);
     }
 
-    /// Reads the placements saved in `file` (a workspace just opened). A damaged file is
-    /// set aside by the model and reported; the map then starts from its automatic layout.
-    pub fn load(&mut self, file: PathBuf) -> Result<(), MapLayoutError> {
-        let loaded = MapLayout::load(&file);
-        self.file = Some(file);
+    /// Takes the placements the console read from `.lambdesk/map-layout.json` (a
+    /// workspace just opened). A damaged file was set aside by the model and is reported;
+    /// the map then starts from its automatic layout.
+    pub fn load(
+        &mut self,
+        loaded: Result<MapLayout, MapLayoutError>,
+    ) -> Result<(), MapLayoutError> {
         match loaded {
             Ok(placed) => {
                 self.placed = placed;
@@ -151,11 +150,8 @@ impl MapPositions {
         self.placed = MapLayout::default();
     }
 
-    /// Writes the placements to `.lambdesk/map-layout.json`.
-    pub fn save(&self) -> Result<(), MapLayoutError> {
-        match &self.file {
-            Some(file) => self.placed.save(file),
-            None => Ok(()),
-        }
+    /// The placements, for the console to write (`Command::SaveMapLayout`).
+    pub fn placements(&self) -> &MapLayout {
+        &self.placed
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::map_lines::{MiddleColumn, curve_points, edge_stroke};
 use super::map_positions::{CARD_HEIGHT, CARD_WIDTH, COLUMN_GAP, MapPositions, ROW_GAP};
 use crate::console::{Command, Console, ConsoleState};
-use crate::model::{EdgeKind, MapLayout, NodeId, NodeKind, WorkspaceGraph};
+use crate::model::{EdgeKind, NodeId, NodeKind, WorkspaceGraph};
 
 const MIN_ZOOM: f32 = 0.25;
 const MAX_ZOOM: f32 = 2.5;
@@ -100,8 +100,7 @@ impl WorkspaceMap {
             .is_none_or(|(root, _, _)| *root != key.0)
         {
             self.fit_pending = true;
-            let file = MapLayout::path_in(&console.workspace().state_dir());
-            if let Err(error) = self.positions.load(file) {
+            if let Err(error) = self.positions.load(console.load_map_layout()) {
                 commands.push(Command::ShowMessage(error.to_string()));
             }
         }
@@ -226,9 +225,9 @@ impl WorkspaceMap {
             if reset.clicked() {
                 self.positions.reset();
                 self.place_cards();
-                if let Err(error) = self.positions.save() {
-                    commands.push(Command::ShowMessage(error.to_string()));
-                }
+                commands.push(Command::SaveMapLayout {
+                    layout: Box::new(self.positions.placements().clone()),
+                });
             }
             ui.label(egui::RichText::new(format!("{:.0} %", self.zoom * 100.0)).weak());
             ui.separator();
@@ -452,8 +451,10 @@ impl WorkspaceMap {
         if let Some((node, delta, stopped)) = moved {
             self.positions.move_card(&node, delta);
             self.place_cards();
-            if stopped && let Err(error) = self.positions.save() {
-                commands.push(Command::ShowMessage(error.to_string()));
+            if stopped {
+                commands.push(Command::SaveMapLayout {
+                    layout: Box::new(self.positions.placements().clone()),
+                });
             }
         }
         open
