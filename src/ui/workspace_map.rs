@@ -246,7 +246,7 @@ impl WorkspaceMap {
         }
         ui.label(
             egui::RichText::new(
-                "Drag the background to move the map, a card to move it, a card's port (●) to a \
+                "Drag the background to move the map, a card to move it, the circle on a card's edge to a \
                  card to connect them; scroll to zoom.",
             )
             .small()
