@@ -231,3 +231,44 @@ fn a_line_dropped_on_empty_space_does_nothing() {
     assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
     assert!(!dir.path().join(".lambdesk/map-layout.json").exists());
 }
+
+#[test]
+fn a_line_from_a_function_port_to_a_queue_opens_its_destination_form_and_cancel_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path(), |_| {});
+    open_map(&mut harness);
+    let from = harness
+        .get_by_label("Connect Function hello")
+        .rect()
+        .center();
+    let to = harness.get_by_label("Queue orders-dlq").rect().center();
+    drag(&mut harness, from, to);
+
+    assert_eq!(harness.state().selected(), Some("hello"));
+    assert_eq!(
+        harness.get_by_label("Target name").value().as_deref(),
+        Some("orders-dlq")
+    );
+    let config = dir.path().join("functions/hello/function.toml");
+    let before = std::fs::read_to_string(&config).unwrap();
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(harness.query_by_label("Target name").is_none());
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
+
+    // Again, and saved: on failure, the slot a first destination takes.
+    open_map(&mut harness);
+    let from = harness
+        .get_by_label("Connect Function hello")
+        .rect()
+        .center();
+    let to = harness.get_by_label("Queue orders-dlq").rect().center();
+    drag(&mut harness, from, to);
+    harness.get_by_label("Save destination").click();
+    harness.run();
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.contains("[destinations.on_failure]\nqueue = \"orders-dlq\""),
+        "{text}"
+    );
+}

@@ -85,29 +85,3 @@ pub fn connection(from: &NodeId, to: &NodeId) -> Option<MapRequest> {
         destination,
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sources_to_functions_are_triggers_and_functions_to_targets_destinations() {
-        let queue = NodeId::new(NodeKind::Queue, "orders");
-        let hello = NodeId::new(NodeKind::Function, "hello");
-        let topic = NodeId::new(NodeKind::Topic, "alerts");
-        assert!(matches!(
-            connection(&queue, &hello),
-            Some(MapRequest::AddTrigger { function, trigger: Trigger::Queue { queue, .. } })
-                if function == "hello" && queue == "orders"
-        ));
-        assert_eq!(
-            connection(&hello, &topic),
-            Some(MapRequest::AddDestination {
-                function: "hello".to_owned(),
-                destination: Destination::Topic("alerts".to_owned()),
-            })
-        );
-        assert_eq!(connection(&queue, &topic), None);
-        assert_eq!(connection(&hello, &hello), None);
-    }
-}
