@@ -177,3 +177,98 @@ fn a_damaged_layout_file_is_set_aside_with_a_notice_and_the_map_still_opens() {
             .is_file()
     );
 }
+
+#[test]
+fn a_line_from_a_queue_port_to_a_function_opens_its_trigger_form_filled_in_and_save_writes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path(), |_| {});
+    open_map(&mut harness);
+    let from = harness.get_by_label("Connect Queue orders").rect().center();
+    let to = harness.get_by_label("Function hello").rect().center();
+    drag(&mut harness, from, to);
+
+    // hello's Configuration tab, with "+ Add trigger" open on queue `orders`.
+    assert_eq!(harness.state().selected(), Some("hello"));
+    assert!(harness.query_by_label("Workspace map").is_none());
+    assert_eq!(
+        harness.get_by_label("Queue name").value().as_deref(),
+        Some("orders")
+    );
+    let config = dir.path().join("functions/hello/function.toml");
+    assert!(
+        !std::fs::read_to_string(&config).unwrap().contains("orders"),
+        "nothing is written before Save"
+    );
+    harness.get_by_label("Save trigger").click();
+    harness.run();
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("[[triggers]]"), "{text}");
+    assert!(text.contains("queue = \"orders\""), "{text}");
+
+    // The drag drew a line and did not move the queue card: no card was placed by hand.
+    assert!(!dir.path().join(".lambdesk/map-layout.json").exists());
+}
+
+#[test]
+fn a_line_dropped_on_empty_space_does_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path(), |_| {});
+    open_map(&mut harness);
+    let card_before = harness.get_by_label("Queue orders").rect();
+    let from = harness.get_by_label("Connect Queue orders").rect().center();
+    let config = dir.path().join("functions/hello/function.toml");
+    let before = std::fs::read_to_string(&config).unwrap();
+    // Below every card, in the map: the window's bottom edge is at 700.
+    let to = egui::pos2(from.x + 40.0, 660.0);
+    assert!(
+        !harness.get_by_label("Queue orders").rect().contains(to),
+        "empty space"
+    );
+    drag(&mut harness, from, to);
+    harness.get_by_label("Workspace map");
+    assert_eq!(harness.get_by_label("Queue orders").rect(), card_before);
+    assert!(harness.query_by_label("Queue name").is_none());
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
+    assert!(!dir.path().join(".lambdesk/map-layout.json").exists());
+}
+
+#[test]
+fn a_line_from_a_function_port_to_a_queue_opens_its_destination_form_and_cancel_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path(), |_| {});
+    open_map(&mut harness);
+    let from = harness
+        .get_by_label("Connect Function hello")
+        .rect()
+        .center();
+    let to = harness.get_by_label("Queue orders-dlq").rect().center();
+    drag(&mut harness, from, to);
+
+    assert_eq!(harness.state().selected(), Some("hello"));
+    assert_eq!(
+        harness.get_by_label("Target name").value().as_deref(),
+        Some("orders-dlq")
+    );
+    let config = dir.path().join("functions/hello/function.toml");
+    let before = std::fs::read_to_string(&config).unwrap();
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(harness.query_by_label("Target name").is_none());
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
+
+    // Again, and saved: on failure, the slot a first destination takes.
+    open_map(&mut harness);
+    let from = harness
+        .get_by_label("Connect Function hello")
+        .rect()
+        .center();
+    let to = harness.get_by_label("Queue orders-dlq").rect().center();
+    drag(&mut harness, from, to);
+    harness.get_by_label("Save destination").click();
+    harness.run();
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.contains("[destinations.on_failure]\nqueue = \"orders-dlq\""),
+        "{text}"
+    );
+}

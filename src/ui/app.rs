@@ -8,6 +8,7 @@ use super::cost_view::CostView;
 use super::create_function::CreateFunctionDialog;
 use super::dialogs::{Dialogs, NativeDialogs};
 use super::logs_view::LogsView;
+use super::map_connect::MapRequest;
 use super::messaging_view::MessagingView;
 use super::test_tab::TestTab;
 use super::workspace_map::WorkspaceMap;
@@ -292,6 +293,13 @@ impl LambdeskApp {
         self.select(name);
     }
 
+    /// Shows `name`'s Configuration tab, where a connection drawn on the map opens a form.
+    fn show_configuration(&mut self, name: &str) {
+        self.view = None;
+        self.tab = Tab::Configuration;
+        self.select(name);
+    }
+
     fn select(&mut self, name: &str) {
         self.selected = Some(name.to_owned());
         let entry = self.console.state().function(name).cloned();
@@ -442,8 +450,20 @@ impl LambdeskApp {
             self.view = None;
             self.select(&name);
         }
-        if let Some(name) = open_from_map {
-            self.show_function(&name);
+        match open_from_map {
+            Some(MapRequest::Open(name)) => self.show_function(&name),
+            Some(MapRequest::AddTrigger { function, trigger }) => {
+                self.show_configuration(&function);
+                self.config.open_add_trigger(&trigger);
+            }
+            Some(MapRequest::AddDestination {
+                function,
+                destination,
+            }) => {
+                self.show_configuration(&function);
+                self.config.open_add_destination(&destination);
+            }
+            None => {}
         }
         if let Some(function) = self.config.take_logs_wanted() {
             self.logs.filter_to_function(&function);

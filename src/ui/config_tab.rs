@@ -1,10 +1,11 @@
 use crate::console::{Command, ConfigSaveOutcome, Console};
-use crate::model::{Architecture, Destination, FunctionConfig};
+use crate::model::{Architecture, Destination, FunctionConfig, Trigger};
 
-use super::destination_form::DestinationSlot;
+use super::destination_form::{DestinationForm, DestinationSlot};
 use super::function_overview::{OverviewAction, OverviewFacts, ScheduleFire, overview_ui};
 use super::live_activity::LiveActivity;
 use super::trigger_editing::{ConfigChange, OverviewEditor};
+use super::trigger_form::TriggerForm;
 
 /// The Configuration tab: memory, timeout, architecture, ephemeral storage, reserved
 /// concurrency and environment variables, validated as typed and saved to function.toml.
@@ -41,6 +42,22 @@ impl ConfigTab {
     /// The function whose logs a card's Logs link asked for, once.
     pub fn take_logs_wanted(&mut self) -> Option<String> {
         self.logs_wanted.take()
+    }
+
+    /// Opens "+ Add trigger" filled with `trigger` (a connection drawn on the map).
+    pub fn open_add_trigger(&mut self, trigger: &Trigger) {
+        self.editor = OverviewEditor::Trigger(Box::new(TriggerForm::adding(trigger)));
+    }
+
+    /// Opens "+ Add destination" filled with `destination` on failure, what users most
+    /// often want to catch, or on success when the failure slot is taken.
+    pub fn open_add_destination(&mut self, destination: &Destination) {
+        let slot = match &self.draft {
+            Some(config) if config.destinations.on_failure.is_some() => DestinationSlot::OnSuccess,
+            _ => DestinationSlot::OnFailure,
+        };
+        self.editor =
+            OverviewEditor::Destination(DestinationForm::adding_target(slot, destination));
     }
 
     pub fn open_function(&mut self, console: &Console, function: &str) {

@@ -84,6 +84,15 @@ impl DestinationForm {
         }
     }
 
+    /// A form that adds `destination` in `slot` (a target dropped on the map); nothing is
+    /// written until the user saves it.
+    pub fn adding_target(slot: DestinationSlot, destination: &Destination) -> Self {
+        Self {
+            editing: None,
+            ..Self::editing(slot, destination)
+        }
+    }
+
     /// A form that edits the destination in `slot`.
     pub fn editing(slot: DestinationSlot, destination: &Destination) -> Self {
         let (kind, name) = match destination {

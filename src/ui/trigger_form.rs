@@ -135,6 +135,15 @@ fn optional(text: &str) -> Option<String> {
 }
 
 impl TriggerForm {
+    /// A form that adds a new trigger, filled with `trigger`'s settings (a source dropped
+    /// on a function on the map); nothing is written until the user saves it.
+    pub fn adding(trigger: &Trigger) -> Self {
+        Self {
+            editing: None,
+            ..Self::editing(0, trigger)
+        }
+    }
+
     /// A form that edits trigger `index`, filled with its settings.
     pub fn editing(index: usize, trigger: &Trigger) -> Self {
         let mut form = Self {

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::map_connect::{MapRequest, PORT_HIT_RADIUS, PORT_RADIUS, connection};
 use super::map_lines::{MiddleColumn, curve_points, edge_stroke};
 use super::map_positions::{CARD_HEIGHT, CARD_WIDTH, COLUMN_GAP, MapPositions, ROW_GAP};
 use crate::console::{Command, Console, ConsoleState};
@@ -63,6 +64,8 @@ pub struct WorkspaceMap {
     zoom: f32,
     /// Fit the cards into the view on the next frame (first opening, "Fit").
     fit_pending: bool,
+    /// The card whose port a line is being dragged from.
+    connecting_from: Option<usize>,
 }
 
 impl Default for WorkspaceMap {
@@ -78,6 +81,7 @@ impl Default for WorkspaceMap {
             pan: egui::Vec2::ZERO,
             zoom: 1.0,
             fit_pending: true,
+            connecting_from: None,
         }
     }
 }
@@ -107,6 +111,8 @@ impl WorkspaceMap {
         self.graph = WorkspaceGraph::of_workspace(console.workspace());
         self.positions.relayout(&self.graph);
         self.rebuild_cards(state);
+        // The card indexes changed under a line being dragged.
+        self.connecting_from = None;
         self.built_for = Some(key);
     }
 
@@ -201,14 +207,15 @@ impl WorkspaceMap {
         )
     }
 
-    /// Draws the map; returns the function whose card was clicked, to open it.
+    /// Draws the map; returns what a click on a function card or a connection dropped on
+    /// a card asks the app to open.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         console: &Console,
         state: &ConsoleState,
         commands: &mut Vec<Command>,
-    ) -> Option<String> {
+    ) -> Option<MapRequest> {
         self.refresh(console, state, commands);
         ui.horizontal(|ui| {
             ui.heading("Workspace map");
@@ -239,7 +246,8 @@ impl WorkspaceMap {
         }
         ui.label(
             egui::RichText::new(
-                "Drag the background to move the map, a card to move it; scroll to zoom.",
+                "Drag the background to move the map, a card to move it, the circle on a card's edge to a \
+                 card to connect them; scroll to zoom.",
             )
             .small()
             .weak(),
@@ -345,7 +353,7 @@ impl WorkspaceMap {
         view: egui::Rect,
         rects: &[egui::Rect],
         commands: &mut Vec<Command>,
-    ) -> Option<String> {
+    ) -> Option<MapRequest> {
         let galleys_for = (self.zoom, ui.ctx().pixels_per_point());
         let fill_ratio = ui.ctx().fonts(|fonts| fonts.font_atlas_fill_ratio());
         let atlas_cleared = fill_ratio < self.font_atlas_fill_ratio;
@@ -358,7 +366,8 @@ impl WorkspaceMap {
         }
         let mut open = None;
         let mut moved = None;
-        for (card, &rect) in self.cards.iter_mut().zip(rects) {
+        let mut dropped = None;
+        for (index, (card, &rect)) in self.cards.iter_mut().zip(rects).enumerate() {
             let shown = rect.intersect(view);
             if !shown.is_positive() {
                 continue;
@@ -383,7 +392,7 @@ impl WorkspaceMap {
                 response
             };
             if response.clicked() {
-                open = Some(card.node.key.clone());
+                open = Some(MapRequest::Open(card.node.key.clone()));
             }
             if response.dragged() || response.drag_stopped() {
                 moved = Some((
@@ -446,6 +455,70 @@ impl WorkspaceMap {
                     galley.size(),
                 );
                 text.galley(at.min, Arc::clone(galley), color);
+            }
+            // Interacted after its card, so a press on the port starts a line rather
+            // than moving the card.
+            let port_center = rect.right_center();
+            if view.contains(port_center) {
+                let hit = egui::Rect::from_center_size(
+                    port_center,
+                    egui::Vec2::splat(2.0 * PORT_HIT_RADIUS * self.zoom.max(0.75)),
+                );
+                let port = ui.interact(
+                    hit.intersect(view),
+                    card.id.with("port"),
+                    egui::Sense::drag(),
+                );
+                port.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::Role::Button,
+                        true,
+                        format!("Connect {}", card.accessible_label),
+                    )
+                });
+                let port = port.on_hover_text(if card.is_function {
+                    "Drag to a queue, topic, bucket or function to add a destination"
+                } else {
+                    "Drag to a function to add a trigger"
+                });
+                if port.drag_started() {
+                    self.connecting_from = Some(index);
+                }
+                if port.drag_stopped() && self.connecting_from == Some(index) {
+                    self.connecting_from = None;
+                    dropped = Some(index);
+                }
+                let port_color = if port.hovered() || port.dragged() {
+                    visuals.selection.stroke.color
+                } else {
+                    visuals.widgets.inactive.fg_stroke.color
+                };
+                painter.circle(
+                    port_center,
+                    PORT_RADIUS * self.zoom.max(0.75),
+                    visuals.extreme_bg_color,
+                    egui::Stroke::new(1.5, port_color),
+                );
+            }
+        }
+        let pointer = ui.input(|input| input.pointer.latest_pos());
+        if let (Some(from), Some(pointer)) = (self.connecting_from, pointer)
+            && let Some(from_rect) = rects.get(from)
+        {
+            // The rubber band, until the button is released.
+            let color = ui.visuals().selection.stroke.color;
+            painter.line_segment(
+                [from_rect.right_center(), pointer],
+                egui::Stroke::new(2.0, color),
+            );
+        }
+        if let (Some(from), Some(pointer)) = (dropped, pointer) {
+            // The topmost card under the pointer: the last drawn.
+            let target = rects
+                .iter()
+                .rposition(|rect| view.contains(pointer) && rect.contains(pointer));
+            if let Some(target) = target {
+                open = connection(&self.cards[from].node, &self.cards[target].node).or(open);
             }
         }
         if let Some((node, delta, stopped)) = moved {
