@@ -15,6 +15,7 @@ mod send_test_event;
 mod session_ledger;
 mod state;
 mod test_invocations;
+mod map_activity;
 mod trigger_activity;
 mod trigger_sink;
 mod workspace_resources;
@@ -36,6 +37,7 @@ pub use notifications::{Notification, NotificationLevel, Notifications};
 pub use session_ledger::SessionLedger;
 use session_ledger::SharedLedger;
 pub use state::{ConfigSaveOutcome, ConsoleState, FunctionEntry, FunctionStatus, TestResult};
+pub use map_activity::{MapActivity, MapFunction, map_activity};
 pub use trigger_activity::{
     OverviewActivity, TriggerActivity, overview_activity, trigger_activity, trigger_origin_matches,
 };

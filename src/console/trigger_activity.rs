@@ -28,7 +28,7 @@ pub struct TriggerActivity {
 }
 
 impl TriggerActivity {
-    fn count(&mut self, summary: &InvocationSummary, finished_at: DateTime<Utc>) {
+    pub(super) fn count(&mut self, summary: &InvocationSummary, finished_at: DateTime<Utc>) {
         self.per_minute += 1;
         if !summary.is_success() {
             self.errors_last_minute += 1;
@@ -108,7 +108,7 @@ fn destination_condition<'a>(function: &str, origin: &'a str) -> Option<&'a str>
 }
 
 /// The invocations of the last minute before `now`, newest first.
-fn last_minute(
+pub(super) fn last_minute(
     history: &InvocationHistory,
     now: DateTime<Utc>,
 ) -> impl Iterator<Item = (&InvocationSummary, DateTime<Utc>)> {

@@ -151,6 +151,20 @@ pub struct WorkspaceGraph {
     pub loops: Vec<RecursiveLoop>,
 }
 
+/// The card a trigger of `function` draws its line from: a schedule is the function's own
+/// (two functions on "rate(5 minutes)" fire apart), every other source is shared.
+pub fn trigger_source(function: &str, trigger: &Trigger) -> NodeId {
+    match trigger {
+        Trigger::Http { route, .. } => NodeId::new(NodeKind::Route, route),
+        Trigger::Bucket { bucket, .. } => NodeId::new(NodeKind::Bucket, bucket),
+        Trigger::Schedule { expression, .. } => {
+            NodeId::new(NodeKind::Schedule, &format!("{function}: {expression}"))
+        }
+        Trigger::Queue { queue, .. } => NodeId::new(NodeKind::Queue, queue),
+        Trigger::Topic { topic, .. } => NodeId::new(NodeKind::Topic, topic),
+    }
+}
+
 impl WorkspaceGraph {
     /// The graph of the workspace's functions as their `function.toml` says now; a
     /// function whose configuration does not load is a node without lines.
@@ -222,18 +236,8 @@ impl WorkspaceGraph {
 
     fn add_function(&mut self, function: &NodeId, config: &FunctionConfig) {
         for trigger in &config.triggers {
-            let source = match trigger {
-                Trigger::Http { route, .. } => NodeId::new(NodeKind::Route, route),
-                Trigger::Bucket { bucket, .. } => NodeId::new(NodeKind::Bucket, bucket),
-                Trigger::Schedule { expression, .. } => NodeId::new(
-                    NodeKind::Schedule,
-                    &format!("{}: {expression}", function.key),
-                ),
-                Trigger::Queue { queue, .. } => NodeId::new(NodeKind::Queue, queue),
-                Trigger::Topic { topic, .. } => NodeId::new(NodeKind::Topic, topic),
-            };
             self.connect(
-                source,
+                trigger_source(&function.key, trigger),
                 function.clone(),
                 EdgeKind::Trigger,
                 trigger.is_enabled(),
