@@ -272,3 +272,83 @@ fn a_line_from_a_function_port_to_a_queue_opens_its_destination_form_and_cancel_
         "{text}"
     );
 }
+
+/// Sends `GET path` to the gateway at `url` and returns the raw reply.
+fn gateway_get(url: &str, path: &str) -> String {
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n");
+    std::io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut reply).unwrap();
+    reply
+}
+
+/// Whether a node labelled `text` lies on the card labelled `card`.
+fn shows_on_card(harness: &Harness<'_, LambdeskApp>, card: &str, text: &str) -> bool {
+    let card = harness.get_by_label(card).rect();
+    harness
+        .get_all_by_label(text)
+        .any(|node| card.contains_rect(node.rect()))
+}
+
+#[test]
+fn running_triggers_count_on_the_map_and_a_function_card_opens_its_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    open_sample_workspace(&root).unwrap();
+    // Any free port: tests run side by side.
+    std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    let workspace = lambdesk::model::Workspace::open(&root).unwrap();
+    let options = RuntimeOptions {
+        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        ..RuntimeOptions::default()
+    };
+    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
+    let mut console = Console::with_workspace(workspace, options, waker).unwrap();
+    console.start_triggers();
+    let url = console
+        .state()
+        .gateway_url
+        .clone()
+        .expect("the gateway runs");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1000.0, 700.0))
+        .build_ui_state(
+            |ui, app: &mut LambdeskApp| {
+                app.logic();
+                app.ui(ui);
+            },
+            LambdeskApp::new(console),
+        );
+    harness.run();
+    for _ in 0..2 {
+        let reply = gateway_get(&url, "/items/1");
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    }
+    open_map(&mut harness);
+    let route = "HTTP route GET /items/{id}";
+    let function = "Function items-api";
+    let mut counted = false;
+    for _ in 0..500 {
+        harness.step();
+        if shows_on_card(&harness, route, "2/min") && shows_on_card(&harness, function, "2/min") {
+            counted = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(
+        counted,
+        "2/min did not show on the route's and items-api's cards"
+    );
+    // Both succeeded: no error count.
+    assert!(harness.query_by_label_contains("error").is_none());
+
+    harness.get_by_label("Logs of items-api").click();
+    harness.run();
+    harness.get_by_label_contains("2 invocations, ");
+    let function_filter =
+        harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Function");
+    assert_eq!(function_filter.value().as_deref(), Some("items-api"));
+}

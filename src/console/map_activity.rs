@@ -140,7 +140,13 @@ mod tests {
         assert_eq!(activity.sources[&route].per_minute, 1);
         assert_eq!(activity.sources[&orders].per_minute, 2);
         assert_eq!(activity.sources[&orders].errors_last_minute, 1);
-        assert_eq!(activity.lines[&(orders.clone(), "a".to_owned())].per_minute, 1);
-        assert_eq!(activity.lines[&(orders, "b".to_owned())].errors_last_minute, 1);
+        assert_eq!(
+            activity.lines[&(orders.clone(), "a".to_owned())].per_minute,
+            1
+        );
+        assert_eq!(
+            activity.lines[&(orders, "b".to_owned())].errors_last_minute,
+            1
+        );
     }
 }

@@ -8,6 +8,7 @@ mod command_handling;
 mod disk_watch;
 mod files;
 mod invocation_history;
+mod map_activity;
 mod messaging;
 mod metrics;
 mod notifications;
@@ -15,7 +16,6 @@ mod send_test_event;
 mod session_ledger;
 mod state;
 mod test_invocations;
-mod map_activity;
 mod trigger_activity;
 mod trigger_sink;
 mod workspace_resources;
@@ -29,6 +29,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 
 pub use command::Command;
 pub use invocation_history::{InvocationHistory, InvocationSummary};
+pub use map_activity::{MapActivity, MapFunction, map_activity};
 use messaging::Messaging;
 pub use messaging::{MessagingSnapshot, QueueRow, TopicRow};
 pub use metrics::{MetricsPeriod, MetricsSeries, metrics_series};
@@ -37,7 +38,6 @@ pub use notifications::{Notification, NotificationLevel, Notifications};
 pub use session_ledger::SessionLedger;
 use session_ledger::SharedLedger;
 pub use state::{ConfigSaveOutcome, ConsoleState, FunctionEntry, FunctionStatus, TestResult};
-pub use map_activity::{MapActivity, MapFunction, map_activity};
 pub use trigger_activity::{
     OverviewActivity, TriggerActivity, overview_activity, trigger_activity, trigger_origin_matches,
 };

@@ -49,6 +49,5 @@ pub use workspace::{FUNCTION_FILE, Function, WORKSPACE_FILE, Workspace, Workspac
 pub use workspace_config::{PricingOverrides, WorkspaceConfig};
 pub use workspace_graph::{
     Edge, EdgeKind, LAMBDA_RECURSION_LIMIT_INVOCATIONS, NodeId, NodeKind, RecursiveLoop,
-    trigger_source,
-    WorkspaceGraph,
+    WorkspaceGraph, trigger_source,
 };

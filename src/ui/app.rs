@@ -452,6 +452,10 @@ impl LambdeskApp {
         }
         match open_from_map {
             Some(MapRequest::Open(name)) => self.show_function(&name),
+            Some(MapRequest::Logs(function)) => {
+                self.logs.filter_to_function(&function);
+                self.show_view(View::Logs);
+            }
             Some(MapRequest::AddTrigger { function, trigger }) => {
                 self.show_configuration(&function);
                 self.config.open_add_trigger(&trigger);

@@ -15,6 +15,8 @@ pub const PORT_HIT_RADIUS: f32 = 9.0;
 pub enum MapRequest {
     /// A function card was clicked: open the function.
     Open(String),
+    /// A function card's count or Logs link was clicked: the Logs view of the function.
+    Logs(String),
     /// A source was dropped on `function`: its "+ Add trigger" form, filled in.
     AddTrigger { function: String, trigger: Trigger },
     /// `function` was dropped on a target: its "+ Add destination" form, filled in.

@@ -18,6 +18,7 @@ mod highlight;
 mod live_activity;
 mod log_rows;
 mod logs_view;
+mod map_activity;
 mod map_connect;
 mod map_lines;
 mod map_positions;

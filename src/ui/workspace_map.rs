@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::map_activity::{MapLiveActivity, pulse_line};
 use super::map_connect::{MapRequest, PORT_HIT_RADIUS, PORT_RADIUS, connection};
 use super::map_lines::{MiddleColumn, curve_points, edge_stroke};
 use super::map_positions::{CARD_HEIGHT, CARD_WIDTH, COLUMN_GAP, MapPositions, ROW_GAP};
@@ -66,6 +67,8 @@ pub struct WorkspaceMap {
     fit_pending: bool,
     /// The card whose port a line is being dragged from.
     connecting_from: Option<usize>,
+    /// Events per minute on the cards, pulses on the trigger lines.
+    activity: MapLiveActivity,
 }
 
 impl Default for WorkspaceMap {
@@ -82,6 +85,7 @@ impl Default for WorkspaceMap {
             zoom: 1.0,
             fit_pending: true,
             connecting_from: None,
+            activity: MapLiveActivity::default(),
         }
     }
 }
@@ -111,6 +115,13 @@ impl WorkspaceMap {
         self.graph = WorkspaceGraph::of_workspace(console.workspace());
         self.positions.relayout(&self.graph);
         self.rebuild_cards(state);
+        let nodes: Vec<&NodeId> = self.cards.iter().map(|card| &card.node).collect();
+        let lines: Vec<_> = self
+            .lines
+            .iter()
+            .map(|line| (line.from, line.to, line.kind))
+            .collect();
+        self.activity.set_graph(console.workspace(), &nodes, &lines);
         // The card indexes changed under a line being dragged.
         self.connecting_from = None;
         self.built_for = Some(key);
@@ -217,6 +228,7 @@ impl WorkspaceMap {
         commands: &mut Vec<Command>,
     ) -> Option<MapRequest> {
         self.refresh(console, state, commands);
+        self.activity.refresh(ui.ctx(), console);
         ui.horizontal(|ui| {
             ui.heading("Workspace map");
             ui.separator();
@@ -310,7 +322,8 @@ impl WorkspaceMap {
         };
         // A line bows up to 60 points beside its cards (zoomed).
         let reach = egui::vec2(60.0, 20.0) * self.zoom;
-        for line in &self.lines {
+        let now = chrono::Utc::now();
+        for (index, line) in self.lines.iter().enumerate() {
             let (from, to) = (rects[line.from], rects[line.to]);
             // A line stays within its cards' box, widened by its bow, and the gap it
             // takes through the functions' column.
@@ -340,7 +353,12 @@ impl WorkspaceMap {
                     4.0 * self.zoom,
                 ));
             } else {
-                painter.add(egui::Shape::line(points, stroke));
+                let pulse = self.activity.line_pulse(index, now);
+                if pulse > 0.0 {
+                    pulse_line(painter, &points, stroke, pulse, self.zoom);
+                } else {
+                    painter.add(egui::Shape::line(points, stroke));
+                }
             }
             painter.circle_filled(end, 3.0 * self.zoom.min(1.0), stroke.color);
         }
@@ -363,6 +381,7 @@ impl WorkspaceMap {
             for card in &mut self.cards {
                 card.galleys = None;
             }
+            self.activity.forget_galleys();
         }
         let mut open = None;
         let mut moved = None;
@@ -455,6 +474,13 @@ impl WorkspaceMap {
                     galley.size(),
                 );
                 text.galley(at.min, Arc::clone(galley), color);
+            }
+            let counter_id = card.id.with("counter");
+            if self
+                .activity
+                .counter_ui(ui, &text, (rect, view), index, counter_id, self.zoom)
+            {
+                open = Some(MapRequest::Logs(card.node.key.clone()));
             }
             // Interacted after its card, so a press on the port starts a line rather
             // than moving the card.
