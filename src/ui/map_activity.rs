@@ -4,6 +4,7 @@
 //! invocation was recorded, at most ten times a second, or once a second for the counts
 //! to fall, never per frame; only the visible cards draw their counters.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -93,18 +94,22 @@ impl MapLiveActivity {
                     .then(|| ((*from).clone(), to.key.clone()))
             })
             .collect();
+        // A set: hundreds of cards times hundreds of lines otherwise.
+        let sources: HashSet<&NodeId> = self
+            .line_keys
+            .iter()
+            .flatten()
+            .map(|(from, _)| from)
+            .collect();
         self.card_counts = nodes
             .iter()
             .map(|node| {
                 if node.kind == NodeKind::Function {
                     Some(Counts::Function(node.key.clone()))
                 } else {
-                    let feeds = self
-                        .line_keys
-                        .iter()
-                        .flatten()
-                        .any(|(from, _)| from == *node);
-                    feeds.then(|| Counts::Source((*node).clone()))
+                    sources
+                        .contains(*node)
+                        .then(|| Counts::Source((*node).clone()))
                 }
             })
             .collect();
