@@ -110,12 +110,31 @@ fn write_big_workspace(root: &Path) -> anyhow::Result<()> {
 
 /// Opens the map of the workspace at `root` in a new console: the first map frame's time,
 /// then steady frames (no input: the map as it sits on screen).
-fn bench_map(name: &str, workspace: lambdesk::model::Workspace) -> anyhow::Result<()> {
+fn bench_map(
+    name: &str,
+    workspace: lambdesk::model::Workspace,
+    live_invocations: &[(String, String)],
+) -> anyhow::Result<()> {
     let console = Console::with_workspace(
         workspace,
         RuntimeOptions::default(),
         LambdeskApp::waker(Arc::new(OnceLock::new())),
     )?;
+    // Invocations of the last minute, so the map's live counters have something to count
+    // (function, origin as its trigger records it).
+    for (index, (function, origin)) in live_invocations.iter().enumerate() {
+        let mut invocation = record(index);
+        invocation.function.clone_from(function);
+        console
+            .ledger()
+            .history
+            .push(lambdesk::console::InvocationSummary::new(
+                &invocation,
+                0.0,
+                origin,
+                Arc::from("{}"),
+            ));
+    }
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1200.0, 800.0))
         .build_ui_state(
@@ -194,12 +213,32 @@ fn main() -> anyhow::Result<()> {
     bench_map(
         "Map of the sample workspace",
         open_sample_workspace(&dir.path().join("sample"))?,
+        &[],
     )?;
     let big_root = dir.path().join("big");
     write_big_workspace(&big_root)?;
     bench_map(
         "Map of 200 functions, 300 resources",
         lambdesk::model::Workspace::open(&big_root)?,
+        &[],
+    )?;
+    // Ten invocations a minute of every function, through its trigger.
+    let live: Vec<(String, String)> = (0..2_000)
+        .map(|index| {
+            let function = index % 200;
+            let origin = match function % 4 {
+                0 => format!("Queue q{:03}", function / 2),
+                1 => format!("Bucket b{:03} ObjectCreated:Put", function / 2),
+                2 => format!("HTTP GET /r{:02}", function / 4),
+                _ => format!("Topic t{:02}", function / 4),
+            };
+            (format!("f{function:03}"), origin)
+        })
+        .collect();
+    bench_map(
+        "Map of 200 functions, 300 resources, live counters (2,000 invocations)",
+        lambdesk::model::Workspace::open(&big_root)?,
+        &live,
     )?;
 
     let root = dir.path().join("ws");
