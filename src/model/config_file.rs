@@ -2,14 +2,17 @@
 //! comments, key order and blank lines stay, only the changed keys change, and a save
 //! made from a copy read earlier merges with what the file says now.
 
+use std::path::Path;
+
 use toml_edit::DocumentMut;
 
 use super::atomic_write::write_atomically;
-use super::config_error::ConfigError;
+use super::config_error::{ConfigError, KeySegment};
 use super::function_config::FunctionConfig;
 use super::names::validate_function_name;
 use super::toml_in_place::{OnConflict, apply_change};
 use super::workspace::{FUNCTION_FILE, Workspace, WorkspaceError, io_error};
+use super::workspace_config::WorkspaceConfig;
 
 /// What a save did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +21,77 @@ pub enum ConfigSaved {
     Written,
     /// The file already said it; nothing was written.
     Unchanged,
+}
+
+/// A configuration file's contents: serialisable both ways and checked by the loader's
+/// rules.
+pub(super) trait CheckedConfig: serde::Serialize + serde::de::DeserializeOwned {
+    fn problems(&self) -> Vec<(Vec<KeySegment>, String)>;
+}
+
+impl CheckedConfig for FunctionConfig {
+    fn problems(&self) -> Vec<(Vec<KeySegment>, String)> {
+        FunctionConfig::problems(self)
+    }
+}
+
+impl CheckedConfig for WorkspaceConfig {
+    fn problems(&self) -> Vec<(Vec<KeySegment>, String)> {
+        WorkspaceConfig::problems(self)
+    }
+}
+
+/// The change from `base` to `edited` merged into the file at `path` as it is now (see
+/// `toml_in_place`): the text to write and what it means, checked by the loader's rules,
+/// or `None` when the file already says it. A key both sides changed is
+/// [`WorkspaceError::ChangedOnDisk`] unless `on_conflict` keeps the edited values; a file
+/// that no longer loads is refused with `broken_note`. Writes nothing.
+pub(super) fn merge_into_file<C: CheckedConfig>(
+    path: &Path,
+    base: &C,
+    edited: &C,
+    on_conflict: OnConflict,
+    broken_note: &str,
+) -> Result<Option<(String, C)>, WorkspaceError> {
+    let text = std::fs::read_to_string(path).map_err(io_error(path))?;
+    let current: C = toml::from_str(&text)
+        .map_err(|error| ConfigError::from_toml(path, &text, &error).with_note(broken_note))?;
+    let whole_file_error = |message: String| ConfigError {
+        file: path.to_owned(),
+        line: None,
+        key: None,
+        message,
+    };
+    let as_table = |config: &C| {
+        toml::Table::try_from(config).map_err(|error| whole_file_error(error.to_string()))
+    };
+    let mut document: DocumentMut = text
+        .parse()
+        .map_err(|error: toml_edit::TomlError| whole_file_error(error.to_string()))?;
+    let conflicts = apply_change(
+        &mut document,
+        &as_table(base)?,
+        &as_table(edited)?,
+        &as_table(&current)?,
+        on_conflict,
+    );
+    if !conflicts.0.is_empty() && on_conflict == OnConflict::Refuse {
+        return Err(WorkspaceError::ChangedOnDisk {
+            file: path.to_owned(),
+            keys: conflicts.0,
+        });
+    }
+    let written = document.to_string();
+    if written == text {
+        return Ok(None);
+    }
+    // What is written must load: a merge of two valid changes can still be invalid.
+    let merged: C =
+        toml::from_str(&written).map_err(|error| ConfigError::from_toml(path, &written, &error))?;
+    if let Some((key, message)) = merged.problems().into_iter().next() {
+        return Err(ConfigError::at_key(path, &written, &key, message).into());
+    }
+    Ok(Some((written, merged)))
 }
 
 impl Workspace {
@@ -35,51 +109,16 @@ impl Workspace {
     ) -> Result<ConfigSaved, WorkspaceError> {
         validate_function_name(name).map_err(WorkspaceError::InvalidName)?;
         let path = self.functions_dir().join(name).join(FUNCTION_FILE);
-        let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
-        let current: FunctionConfig = toml::from_str(&text).map_err(|error| {
-            ConfigError::from_toml(&path, &text, &error).with_note(
-                "the file has errors now: fix them in the Code tab before saving from the Configuration tab",
-            )
-        })?;
-        let as_table = |config: &FunctionConfig| {
-            toml::Table::try_from(config).map_err(|error| ConfigError {
-                file: path.clone(),
-                line: None,
-                key: None,
-                message: error.to_string(),
-            })
-        };
-        let mut document: DocumentMut =
-            text.parse()
-                .map_err(|error: toml_edit::TomlError| ConfigError {
-                    file: path.clone(),
-                    line: None,
-                    key: None,
-                    message: error.to_string(),
-                })?;
-        let conflicts = apply_change(
-            &mut document,
-            &as_table(base)?,
-            &as_table(edited)?,
-            &as_table(&current)?,
+        let Some((written, merged)) = merge_into_file::<FunctionConfig>(
+            &path,
+            base,
+            edited,
             on_conflict,
-        );
-        if !conflicts.0.is_empty() && on_conflict == OnConflict::Refuse {
-            return Err(WorkspaceError::ChangedOnDisk {
-                file: path,
-                keys: conflicts.0,
-            });
-        }
-        let written = document.to_string();
-        if written == text {
+            "the file has errors now: fix them in the Code tab before saving from the Configuration tab",
+        )?
+        else {
             return Ok(ConfigSaved::Unchanged);
-        }
-        // What is written must load: a merge of two valid changes can still be invalid.
-        let merged: FunctionConfig = toml::from_str(&written)
-            .map_err(|error| ConfigError::from_toml(&path, &written, &error))?;
-        if let Some((key, message)) = merged.problems().into_iter().next() {
-            return Err(ConfigError::at_key(&path, &written, &key, message).into());
-        }
+        };
         // Nor may it take another function's route: that function would stop loading.
         if let Some(conflict) = self.route_conflict_of(name, &path, &written, &merged) {
             return Err(conflict.into());

@@ -2,12 +2,10 @@
 //! for `function.toml`: comments, key order and blank lines stay, only the changed keys
 //! change, and a change made from a copy read earlier merges with what the file says now.
 
-use toml_edit::DocumentMut;
-
 use super::atomic_write::write_atomically;
 use super::config_error::ConfigError;
-use super::config_file::ConfigSaved;
-use super::toml_in_place::{OnConflict, apply_change};
+use super::config_file::{ConfigSaved, merge_into_file};
+use super::toml_in_place::OnConflict;
 use super::workspace::{WORKSPACE_FILE, Workspace, WorkspaceError, io_error};
 use super::workspace_config::WorkspaceConfig;
 
@@ -37,46 +35,16 @@ impl Workspace {
         on_conflict: OnConflict,
     ) -> Result<ConfigSaved, WorkspaceError> {
         let path = self.root().join(WORKSPACE_FILE);
-        let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
-        let current: WorkspaceConfig = toml::from_str(&text).map_err(|error| {
-            ConfigError::from_toml(&path, &text, &error)
-                .with_note("the file has errors now: fix them before saving settings into it")
-        })?;
-        let whole_file_error = |message: String| ConfigError {
-            file: path.clone(),
-            line: None,
-            key: None,
-            message,
-        };
-        let as_table = |config: &WorkspaceConfig| {
-            toml::Table::try_from(config).map_err(|error| whole_file_error(error.to_string()))
-        };
-        let mut document: DocumentMut = text
-            .parse()
-            .map_err(|error: toml_edit::TomlError| whole_file_error(error.to_string()))?;
-        let conflicts = apply_change(
-            &mut document,
-            &as_table(base)?,
-            &as_table(edited)?,
-            &as_table(&current)?,
+        let Some((written, _)) = merge_into_file(
+            &path,
+            base,
+            edited,
             on_conflict,
-        );
-        if !conflicts.0.is_empty() && on_conflict == OnConflict::Refuse {
-            return Err(WorkspaceError::ChangedOnDisk {
-                file: path,
-                keys: conflicts.0,
-            });
-        }
-        let written = document.to_string();
-        if written == text {
+            "the file has errors now: fix them before saving settings into it",
+        )?
+        else {
             return Ok(ConfigSaved::Unchanged);
-        }
-        // What is written must load: a merge of two valid changes can still be invalid.
-        let merged: WorkspaceConfig = toml::from_str(&written)
-            .map_err(|error| ConfigError::from_toml(&path, &written, &error))?;
-        if let Some((key, message)) = merged.problems().into_iter().next() {
-            return Err(ConfigError::at_key(&path, &written, &key, message).into());
-        }
+        };
         write_atomically(&path, written.as_bytes()).map_err(io_error(&path))?;
         Ok(ConfigSaved::Written)
     }
