@@ -4,7 +4,8 @@
 //! check) or a route another function already serves, which API Gateway would refuse.
 
 use crate::model::{
-    Trigger, Workspace, route_template::RouteTemplate, table_header, validate_function_name,
+    Trigger, Workspace, conflicting_route, route_template::RouteTemplate, table_header,
+    validate_function_name,
 };
 
 /// What the check says about one proposed trigger.
@@ -124,16 +125,7 @@ pub fn check_triggers(workspace: &Workspace, triggers: &[Trigger]) -> Vec<Option
 fn route_conflict(workspace: &Workspace, route: &str, earlier: &[Trigger]) -> Option<String> {
     const REFUSED: &str = "API Gateway refuses a route that conflicts with an existing one";
     let template = RouteTemplate::parse(route).ok()?;
-    let earlier_conflict = earlier.iter().find_map(|trigger| match trigger {
-        Trigger::Http {
-            route: other,
-            enabled: true,
-        } => RouteTemplate::parse(other)
-            .ok()
-            .filter(|other_template| other_template.conflicts_with(&template))
-            .map(|_| other.clone()),
-        _ => None,
-    });
+    let earlier_conflict = conflicting_route(earlier, &template);
     if let Some(other) = earlier_conflict {
         return Some(format!(
             "`{route}` takes the same requests as `{other}` above: {REFUSED}"

@@ -43,6 +43,7 @@ pub use map_layout::{MAP_LAYOUT_FILE, MapLayout, MapLayoutError, MapPoint};
 pub use messaging_config::{QueueConfig, QueueSubscription, TopicConfig, table_header};
 pub use messaging_edits::BucketSummary;
 pub use names::{validate_bucket_name, validate_function_name};
+pub use route_conflicts::conflicting_route;
 pub use toml_in_place::OnConflict;
 pub use trigger_edits::{EditError, destination_text, parse_destination};
 pub use workspace::{FUNCTION_FILE, Function, WORKSPACE_FILE, Workspace, WorkspaceError};

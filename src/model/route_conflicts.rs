@@ -42,6 +42,24 @@ fn enabled_routes(function: &str, config: &FunctionConfig) -> Vec<RouteClaim> {
         .collect()
 }
 
+/// The first enabled route among `triggers` that takes the same requests as `template`
+/// (a proposed route checked against a function's or a form's other triggers).
+pub fn conflicting_route<'a>(
+    triggers: impl IntoIterator<Item = &'a Trigger>,
+    template: &RouteTemplate,
+) -> Option<&'a str> {
+    triggers.into_iter().find_map(|trigger| match trigger {
+        Trigger::Http {
+            route,
+            enabled: true,
+        } => RouteTemplate::parse(route)
+            .ok()
+            .filter(|other| other.conflicts_with(template))
+            .map(|_| route.as_str()),
+        _ => None,
+    })
+}
+
 /// The functions among `configs` (name, configuration) with an enabled route that
 /// conflicts with another enabled route among them, its own or another function's: those
 /// [`Workspace::function`] refuses to load.
@@ -117,22 +135,22 @@ impl Workspace {
     /// as `(function, route key)`: what API Gateway would refuse `route` beside. `None`
     /// when nothing conflicts or `route` does not parse (its own problem).
     pub fn route_served_by(&self, route: &str) -> Option<(String, String)> {
-        let template = RouteTemplate::parse(route).ok()?;
-        self.configs_with_routes(None)
-            .into_iter()
-            .find_map(|other| {
-                enabled_routes(&other.name, &other.config)
-                    .into_iter()
-                    .find(|claim| claim.template.conflicts_with(&template))
-                    .map(|claim| (claim.function, claim.route_key))
-            })
+        self.route_served_by_excluding(route, None)
     }
 
     /// As [`Self::route_served_by`], among the functions other than `function` (whose own
     /// routes a form checks against its draft instead of the file).
     pub fn route_served_by_other(&self, route: &str, function: &str) -> Option<(String, String)> {
+        self.route_served_by_excluding(route, Some(function))
+    }
+
+    fn route_served_by_excluding(
+        &self,
+        route: &str,
+        excluded: Option<&str>,
+    ) -> Option<(String, String)> {
         let template = RouteTemplate::parse(route).ok()?;
-        self.configs_with_routes(Some(function))
+        self.configs_with_routes(excluded)
             .into_iter()
             .find_map(|other| {
                 enabled_routes(&other.name, &other.config)

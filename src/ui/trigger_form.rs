@@ -4,7 +4,9 @@
 use crate::blueprints::{TriggerNote, check_triggers};
 use crate::console::next_schedule_fire_times;
 use crate::model::route_template::RouteTemplate;
-use crate::model::{FunctionConfig, QueueConfig, Trigger, Workspace, table_header};
+use crate::model::{
+    FunctionConfig, QueueConfig, Trigger, Workspace, conflicting_route, table_header,
+};
 
 use super::create_resource::{CreateOffer, MissingResource};
 
@@ -313,16 +315,8 @@ impl TriggerForm {
             .iter()
             .enumerate()
             .filter(|(index, _)| Some(*index) != self.editing)
-            .find_map(|(_, trigger)| match trigger {
-                Trigger::Http {
-                    route: other,
-                    enabled: true,
-                } => RouteTemplate::parse(other)
-                    .ok()
-                    .filter(|other_template| other_template.conflicts_with(&template))
-                    .map(|_| other.clone()),
-                _ => None,
-            });
+            .map(|(_, trigger)| trigger);
+        let own = conflicting_route(own, &template);
         if let Some(other) = own {
             return Some(TriggerNote::Problem(format!(
                 "`{route}` takes the same requests as `{other}` of this function: {REFUSED}"
