@@ -510,17 +510,16 @@ impl Console {
     }
 
     fn refresh_functions(&mut self) {
-        let names = match self.workspace.function_names() {
-            Ok(names) => names,
-            Err(error) => {
-                self.notify(NotificationLevel::Error, error.to_string());
-                return;
-            }
-        };
-        self.state.functions = names
+        if let Err(error) = self.workspace.function_names() {
+            self.notify(NotificationLevel::Error, error.to_string());
+            return;
+        }
+        // Every function.toml read once (route conflicts are checked across all of them).
+        self.state.functions = self
+            .workspace
+            .functions()
             .into_iter()
-            .map(|name| {
-                let loaded = self.workspace.function(&name);
+            .map(|(name, loaded)| {
                 let status = self
                     .state
                     .functions

@@ -104,8 +104,8 @@ impl TriggerContext {
 pub fn load_functions(workspace: &Workspace) -> (Vec<Function>, Vec<String>) {
     let mut functions = Vec::new();
     let mut problems = Vec::new();
-    for name in workspace.function_names().unwrap_or_default() {
-        match workspace.function(&name) {
+    for (name, loaded) in workspace.functions() {
+        match loaded {
             Ok(function) => functions.push(function),
             Err(error) => problems.push(format!("{name}: its triggers are off: {error}")),
         }
