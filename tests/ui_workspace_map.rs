@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use lambdesk::console::Console;
 use lambdesk::runtime::RuntimeOptions;
 use lambdesk::sample_workspace::open_sample_workspace;
@@ -42,7 +42,7 @@ fn open_map(harness: &mut Harness<'_, LambdeskApp>) {
 }
 
 #[test]
-fn the_map_shows_the_sample_workspace_and_a_function_card_opens_it() {
+fn the_map_shows_the_sample_workspace() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path(), |_| {});
     open_map(&mut harness);
@@ -59,13 +59,6 @@ fn the_map_shows_the_sample_workspace_and_a_function_card_opens_it() {
     }
     // The sample has no loop.
     assert!(harness.query_by_label_contains("Recursive loop").is_none());
-
-    harness.get_by_label("Function process-orders").click();
-    harness.run();
-    assert_eq!(harness.state().selected(), Some("process-orders"));
-    assert!(harness.query_by_label("Workspace map").is_none());
-    // Its Code tab shows, as a click in the function list does.
-    harness.get_by_label("Code editor");
 }
 
 #[test]
@@ -351,4 +344,263 @@ fn running_triggers_count_on_the_map_and_a_function_card_opens_its_logs() {
     let function_filter =
         harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Function");
     assert_eq!(function_filter.value().as_deref(), Some("items-api"));
+
+    // A source card's Logs link: the invocations the route caused, and not a Test of
+    // the same function.
+    harness.get_by_label("items-api").click();
+    harness.run();
+    harness.get_by_label("Test").click();
+    harness.run();
+    // The Test button, drawn after the Test tab of the same label.
+    harness.get_all_by_label("Test").last().unwrap().click();
+    for _ in 0..500 {
+        harness.step();
+        if harness.query_by_label("Succeeded").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.get_by_label("Succeeded");
+    open_map(&mut harness);
+    harness
+        .get_by_label("Logs of route GET /items/{id}")
+        .click();
+    harness.run();
+    harness.get_by_label("From route GET /items/{id}");
+    let shown_invocations = |harness: &Harness<'_, LambdeskApp>| {
+        harness
+            .query_all_by_label_contains("items-api ")
+            .filter(|node| node.accesskit_node().role() == egui::accesskit::Role::Label)
+            .count()
+    };
+    let from_route = harness
+        .query_all_by_label_contains("HTTP GET /items/{id}")
+        .count();
+    assert_eq!(from_route, 2);
+    assert_eq!(
+        shown_invocations(&harness),
+        2,
+        "the Test invocations are not shown"
+    );
+    // Cleared, every invocation of the function shows again.
+    harness.get_by_label("All sources").click();
+    harness.run();
+    assert_eq!(shown_invocations(&harness), 3);
+}
+
+#[test]
+fn a_selected_function_card_opens_the_function_or_its_logs_from_the_strip() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path(), |_| {});
+    open_map(&mut harness);
+    harness.get_by_label("Function hello").click();
+    harness.run();
+    // A click selects: the map stays, the strip names the card.
+    harness.get_by_label("Selected: Function hello");
+    harness.get_by_label("Open").click();
+    harness.run();
+    assert_eq!(harness.state().selected(), Some("hello"));
+    assert!(harness.query_by_label("Workspace map").is_none());
+
+    open_map(&mut harness);
+    harness.get_by_label("Function echo").click();
+    harness.run();
+    harness.get_by_label("Selected: Function echo");
+    harness.get_by_label("Show logs").click();
+    harness.run();
+    let function_filter =
+        harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Function");
+    assert_eq!(function_filter.value().as_deref(), Some("echo"));
+}
+
+/// `lambdesk.toml` and `process-orders`' `function.toml` of the workspace at `root`.
+fn orders_files(root: &Path) -> (String, String) {
+    (
+        std::fs::read_to_string(root.join("lambdesk.toml")).unwrap(),
+        std::fs::read_to_string(root.join("functions/process-orders/function.toml")).unwrap(),
+    )
+}
+
+#[test]
+fn delete_on_a_queue_card_lists_what_goes_and_undo_and_redo_restore_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path(), |_| {});
+    open_map(&mut harness);
+    let before = orders_files(dir.path());
+    assert!(before.1.contains("queue = \"orders\""), "{}", before.1);
+
+    harness.get_by_label("Queue orders").click();
+    harness.run();
+    harness.key_press(egui::Key::Delete);
+    harness.run();
+    // The confirmation lists everything that goes; nothing is written yet.
+    harness.get_by_label("• trigger 1 of `process-orders` (queue orders)");
+    harness.get_by_label("• queue `orders`");
+    assert_eq!(orders_files(dir.path()), before);
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(harness.query_by_label("• queue `orders`").is_none());
+    assert_eq!(orders_files(dir.path()), before);
+
+    harness.get_by_label("Delete...").click();
+    harness.run();
+    harness.get_by_label("Delete").click();
+    harness.run();
+    let (workspace_file, function_file) = orders_files(dir.path());
+    assert!(
+        !workspace_file.contains("[queues.orders]"),
+        "{workspace_file}"
+    );
+    // The rest of the file is kept as written, comments too.
+    assert!(
+        workspace_file.contains("[queues.orders-dlq]"),
+        "{workspace_file}"
+    );
+    assert!(
+        workspace_file.contains("# on-alert subscribes with a topic trigger"),
+        "{workspace_file}"
+    );
+    assert!(
+        !function_file.contains("queue = \"orders\""),
+        "{function_file}"
+    );
+    assert!(harness.query_by_label("Queue orders").is_none());
+
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(orders_files(dir.path()), before, "undo restores both files");
+    harness.get_by_label("Queue orders");
+
+    harness.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    harness.run();
+    assert!(!orders_files(dir.path()).0.contains("[queues.orders]"));
+    assert!(harness.query_by_label("Queue orders").is_none());
+}
+
+#[test]
+fn a_clicked_trigger_line_is_deleted_after_confirmation_and_undo_restores_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path(), |_| {});
+    open_map(&mut harness);
+    let (_, before) = orders_files(dir.path());
+    // An S-curve between two ports passes through their midpoint.
+    let start = harness.get_by_label("Connect Queue orders").rect().center();
+    let end = harness
+        .get_by_label("Connect into Function process-orders")
+        .rect()
+        .center();
+    let middle = start + (end - start) / 2.0;
+    harness.hover_at(middle);
+    harness.step();
+    harness.drag_at(middle);
+    harness.step();
+    harness.drop_at(middle);
+    harness.run();
+    harness.get_by_label("Selected: Trigger: queue orders -> function process-orders");
+    harness.get_by_label("Delete...").click();
+    harness.run();
+    harness.get_by_label("• trigger 1 of `process-orders` (queue orders)");
+    harness.get_by_label("Delete").click();
+    harness.run();
+    let (workspace_file, function_file) = orders_files(dir.path());
+    assert!(!function_file.contains("[[triggers]]"), "{function_file}");
+    assert!(
+        workspace_file.contains("[queues.orders]"),
+        "a line takes only itself"
+    );
+
+    harness.get_by_label("Undo").click();
+    harness.run();
+    assert_eq!(orders_files(dir.path()).1, before);
+}
+
+#[test]
+fn the_palette_creates_a_queue_and_a_bucket_that_show_as_cards_and_undo_removes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path(), |_| {});
+    open_map(&mut harness);
+    let workspace_file = dir.path().join("lambdesk.toml");
+    let before = std::fs::read_to_string(&workspace_file).unwrap();
+    harness.get_by_label("+ Add resource").click();
+    harness.run();
+    harness.get_by_label("Search resources").click();
+    harness.run();
+    harness.get_by_label("Search resources").type_text("sqs");
+    harness.run();
+    // The search narrows the palette to the queue.
+    assert!(harness.query_by_label("Bucket").is_none());
+    harness.get_by_label("Queue").click();
+    harness.run();
+    harness.get_by_label("Queue name").click();
+    harness.run();
+    harness.get_by_label("Queue name").type_text("bad name");
+    harness.run();
+    harness.get_by_label_contains("is not a valid queue name");
+    assert!(
+        harness
+            .get_by_label("Create queue")
+            .accesskit_node()
+            .is_disabled()
+    );
+    for _ in "bad name".chars() {
+        harness.key_press(egui::Key::Backspace);
+    }
+    harness.get_by_label("Queue name").type_text("invoices");
+    harness.run();
+    harness.get_by_label("Create queue").click();
+    harness.run();
+    let text = std::fs::read_to_string(&workspace_file).unwrap();
+    assert!(text.contains("[queues.invoices]"), "{text}");
+    for line in before.lines() {
+        assert!(text.contains(line), "`{line}` is kept: {text}");
+    }
+    harness.get_by_label("Queue invoices");
+
+    harness.get_by_label("Search resources").click();
+    harness.run();
+    for _ in "sqs".chars() {
+        harness.key_press(egui::Key::Backspace);
+    }
+    harness.get_by_label("Search resources").type_text("s3");
+    harness.run();
+    harness.get_by_label("Bucket").click();
+    harness.run();
+    harness.get_by_label("Bucket name").click();
+    harness.run();
+    harness.get_by_label("Bucket name").type_text("thumbnails");
+    harness.run();
+    harness.get_by_label("Create bucket").click();
+    harness.run();
+    assert!(dir.path().join("buckets/thumbnails").is_dir());
+    harness.get_by_label("Bucket thumbnails");
+
+    harness.get_by_label("Undo").click();
+    harness.run();
+    assert!(!dir.path().join("buckets/thumbnails").exists());
+    assert!(harness.query_by_label("Bucket thumbnails").is_none());
+    harness.get_by_label("Undo").click();
+    harness.run();
+    assert_eq!(std::fs::read_to_string(&workspace_file).unwrap(), before);
+    assert!(harness.query_by_label("Queue invoices").is_none());
+}
+
+#[test]
+fn a_line_from_a_function_s_left_port_to_a_queue_opens_its_trigger_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path(), |_| {});
+    open_map(&mut harness);
+    let from = harness
+        .get_by_label("Connect into Function hello")
+        .rect()
+        .center();
+    let to = harness.get_by_label("Queue alert-audit").rect().center();
+    drag(&mut harness, from, to);
+    assert_eq!(harness.state().selected(), Some("hello"));
+    assert_eq!(
+        harness.get_by_label("Queue name").value().as_deref(),
+        Some("alert-audit")
+    );
 }

@@ -122,6 +122,15 @@ pub enum Command {
     SaveMapLayout {
         layout: Box<crate::model::MapLayout>,
     },
+    /// Delete a line or card of the workspace map and what goes with it (after the user
+    /// confirmed the list).
+    RemoveFromMap {
+        selection: crate::model::MapSelection,
+    },
+    /// Take back the last edit of the workspace's files (Ctrl+Z on the map).
+    Undo,
+    /// Make the last undone edit again (Ctrl+Shift+Z).
+    Redo,
     /// Reread the workspace's functions from disk.
     Refresh,
     /// Tell the user something went wrong (something the UI itself could not do).

@@ -142,12 +142,10 @@ impl Console {
             } => self.create_queue(&queue, visibility_timeout_secs),
             Command::CreateTopic { topic } => self.create_topic(&topic),
             Command::CreateBucket { bucket } => self.create_bucket(&bucket),
-            Command::SaveMapLayout { layout } => {
-                let path = crate::model::MapLayout::path_in(&self.workspace.state_dir());
-                if let Err(error) = layout.save(&path) {
-                    self.notify(NotificationLevel::Error, error.to_string());
-                }
-            }
+            Command::SaveMapLayout { layout } => self.save_map_layout(&layout),
+            Command::RemoveFromMap { selection } => self.remove_from_map(&selection),
+            Command::Undo => self.undo_edit(),
+            Command::Redo => self.redo_edit(),
             Command::Refresh => self.refresh_functions(),
             Command::MarkNotificationsSeen => self.notifications.lock().mark_seen(),
             Command::ClearNotifications => self.notifications.lock().clear(),

@@ -161,20 +161,20 @@ impl Console {
         } else {
             OnConflict::Refuse
         };
-        let outcome =
-            match self
-                .workspace
-                .update_function_config(function, base, config, on_conflict)
-            {
-                Ok(_) => ConfigSaveOutcome::Saved,
-                Err(WorkspaceError::ChangedOnDisk { keys, .. }) => {
-                    ConfigSaveOutcome::Conflict(keys)
-                }
-                Err(error) => {
-                    self.notify(NotificationLevel::Error, error.to_string());
-                    ConfigSaveOutcome::Failed(error.to_string())
-                }
-            };
+        let paths = vec![self.function_file_path(function)];
+        let saved = self.record_edit(
+            format!("Save the configuration of {function}"),
+            paths,
+            |workspace| workspace.update_function_config(function, base, config, on_conflict),
+        );
+        let outcome = match saved {
+            Ok(_) => ConfigSaveOutcome::Saved,
+            Err(WorkspaceError::ChangedOnDisk { keys, .. }) => ConfigSaveOutcome::Conflict(keys),
+            Err(error) => {
+                self.notify(NotificationLevel::Error, error.to_string());
+                ConfigSaveOutcome::Failed(error.to_string())
+            }
+        };
         self.state.last_config_save = Some((function.to_owned(), outcome));
         self.refresh_functions();
         // The tabs read the file again: it may now hold changes merged from elsewhere.

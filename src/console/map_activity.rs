@@ -86,6 +86,32 @@ pub fn map_activity(
     activity
 }
 
+/// The request ids of the invocations in `history` that `source` (a source card of the
+/// map of `functions`) caused: what its Logs link shows.
+pub fn invocations_from_source(
+    history: &InvocationHistory,
+    functions: &[MapFunction],
+    source: &NodeId,
+) -> std::collections::HashSet<String> {
+    let by_name: HashMap<&str, &MapFunction> = functions
+        .iter()
+        .map(|function| (function.name.as_str(), function))
+        .collect();
+    history
+        .iter()
+        .filter(|summary| {
+            by_name
+                .get(summary.function.as_str())
+                .is_some_and(|function| {
+                    function.triggers.iter().any(|(trigger, card)| {
+                        card == source && trigger_origin_matches(trigger, &summary.source)
+                    })
+                })
+        })
+        .map(|summary| summary.request_id.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeDelta;

@@ -6,6 +6,7 @@
 mod command;
 mod command_handling;
 mod disk_watch;
+mod edit_history;
 mod files;
 mod invocation_history;
 mod map_activity;
@@ -18,6 +19,7 @@ mod state;
 mod test_invocations;
 mod trigger_activity;
 mod trigger_sink;
+mod undoable_edits;
 mod workspace_resources;
 
 use files::code_files;
@@ -29,7 +31,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 
 pub use command::Command;
 pub use invocation_history::{InvocationHistory, InvocationSummary};
-pub use map_activity::{MapActivity, MapFunction, map_activity};
+pub use map_activity::{MapActivity, MapFunction, invocations_from_source, map_activity};
 use messaging::Messaging;
 pub use messaging::{MessagingSnapshot, QueueRow, TopicRow};
 pub use metrics::{MetricsPeriod, MetricsSeries, metrics_series};
@@ -182,6 +184,8 @@ pub struct Console {
     /// The trigger engine's problems last reported (each is told once, not on every
     /// reload).
     told_engine_problems: Vec<String>,
+    /// The edits Undo and Redo take back and make again.
+    edit_history: edit_history::EditHistory,
 }
 
 /// What a console takes from the user's folders: kept together so a console opened on
@@ -267,6 +271,7 @@ impl Console {
             disk_watch,
             notifications: SharedNotifications::default(),
             told_engine_problems: Vec::new(),
+            edit_history: edit_history::EditHistory::default(),
             messaging: Messaging::new(workspace.clone()),
             outbox: Arc::new(crate::triggers::outbox_delivery::OutboxDelivery::new(
                 workspace.clone(),

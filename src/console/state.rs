@@ -35,6 +35,12 @@ pub struct ConsoleState {
     pub syntax_errors: BTreeMap<String, crate::model::FunctionError>,
     /// How the last Configuration tab save went, for the function it saved.
     pub last_config_save: Option<(String, ConfigSaveOutcome)>,
+    /// What Undo and Redo would do ("Add queue trigger to resize"), for their buttons.
+    pub next_undo: Option<String>,
+    pub next_redo: Option<String>,
+    /// Counts writes of the map's layout other than the map's own (an undone move): the
+    /// map reads the layout again when this moves.
+    pub map_layout_generation: u64,
 }
 
 /// What became of a Configuration tab save.
@@ -64,6 +70,9 @@ impl ConsoleState {
             save_conflicts: BTreeSet::new(),
             last_config_save: None,
             syntax_errors: BTreeMap::new(),
+            next_undo: None,
+            next_redo: None,
+            map_layout_generation: 0,
         }
     }
 

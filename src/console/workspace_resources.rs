@@ -1,5 +1,6 @@
 //! Creating a queue, topic or bucket a trigger or destination form names (the forms'
-//! "Create queue" offers): the same comment-preserving writes as `lambdesk queue create`.
+//! "Create queue" offers, the map's palette): the same comment-preserving writes as
+//! `lambdesk queue create`, each undoable.
 
 use super::Console;
 use crate::model::QueueConfig;
@@ -12,38 +13,34 @@ impl Console {
             fifo: queue.ends_with(".fifo"),
             ..QueueConfig::default()
         };
+        let paths = vec![self.workspace_file_path()];
         let result = self
-            .workspace
-            .create_queue(queue, config)
+            .record_edit(format!("Create queue {queue}"), paths, |workspace| {
+                workspace.create_queue(queue, config)
+            })
             .map(|()| format!("Created queue {queue} in lambdesk.toml"));
-        self.after_workspace_edit(result.map_err(|error| error.to_string()));
+        self.after_files_edit(result.map_err(|error| error.to_string()));
     }
 
     /// Declares `topic` in `lambdesk.toml`.
     pub(super) fn create_topic(&mut self, topic: &str) {
+        let paths = vec![self.workspace_file_path()];
         let result = self
-            .workspace
-            .create_topic(topic)
+            .record_edit(format!("Create topic {topic}"), paths, |workspace| {
+                workspace.create_topic(topic)
+            })
             .map(|()| format!("Created topic {topic} in lambdesk.toml"));
-        self.after_workspace_edit(result.map_err(|error| error.to_string()));
+        self.after_files_edit(result.map_err(|error| error.to_string()));
     }
 
     /// Makes the folder `buckets/<bucket>/`.
     pub(super) fn create_bucket(&mut self, bucket: &str) {
+        let paths = vec![self.workspace.buckets_dir().join(bucket)];
         let result = self
-            .workspace
-            .create_bucket(bucket)
+            .record_edit(format!("Create bucket {bucket}"), paths, |workspace| {
+                workspace.create_bucket(bucket)
+            })
             .map(|dir| format!("Created bucket {bucket} ({})", dir.display()));
-        self.after_workspace_edit(result.map_err(|error| error.to_string()));
-    }
-
-    /// Says how it went and reads `lambdesk.toml` again at once, so the form's offer goes
-    /// away this frame; the disk watch's own reload then finds nothing new.
-    fn after_workspace_edit(&mut self, result: Result<String, String>) {
-        let done = result.is_ok();
-        self.say(result);
-        if done {
-            self.reload_workspace_config();
-        }
+        self.after_files_edit(result.map_err(|error| error.to_string()));
     }
 }

@@ -151,6 +151,21 @@ impl Workspace {
         Ok(dir)
     }
 
+    /// The names of the bucket folders under `buckets/`, without looking inside them.
+    pub fn bucket_folder_names(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.buckets_dir()) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|entry| entry.path().is_dir())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| validate_bucket_name(name).is_ok())
+            .collect();
+        names.sort();
+        names
+    }
+
     /// The bucket folders, and the buckets triggers name that have none yet, by name.
     pub fn bucket_summaries(&self) -> Result<Vec<BucketSummary>, EditError> {
         let mut summaries: Vec<BucketSummary> = Vec::new();
@@ -232,7 +247,7 @@ impl Workspace {
 
     /// Every function's configuration that parses, valid or not: a use in a function
     /// that does not load yet still counts.
-    fn parsed_functions(&self) -> Vec<(String, FunctionConfig)> {
+    pub(super) fn parsed_functions(&self) -> Vec<(String, FunctionConfig)> {
         self.function_names()
             .unwrap_or_default()
             .into_iter()

@@ -12,6 +12,7 @@ mod function_config;
 mod function_paths;
 mod invocation;
 mod map_layout;
+mod map_removal;
 pub mod message_attribute;
 mod messaging_config;
 mod messaging_edits;
@@ -40,7 +41,10 @@ pub use invocation::{
     FunctionError, InvocationRecord, Outcome, OutgoingAttribute, OutgoingMessage, error_types,
 };
 pub use map_layout::{MAP_LAYOUT_FILE, MapLayout, MapLayoutError, MapPoint};
-pub use messaging_config::{QueueConfig, QueueSubscription, TopicConfig, table_header};
+pub use map_removal::{MapSelection, Removal};
+pub use messaging_config::{
+    QueueConfig, QueueSubscription, TopicConfig, check_name as check_messaging_name, table_header,
+};
 pub use messaging_edits::BucketSummary;
 pub use names::{validate_bucket_name, validate_function_name};
 pub use route_conflicts::conflicting_route;

@@ -166,8 +166,9 @@ pub fn trigger_source(function: &str, trigger: &Trigger) -> NodeId {
 }
 
 impl WorkspaceGraph {
-    /// The graph of the workspace's functions as their `function.toml` says now; a
-    /// function whose configuration does not load is a node without lines.
+    /// The graph of the workspace's functions as their `function.toml` says now, and its
+    /// bucket folders; a function whose configuration does not load is a node without
+    /// lines.
     pub fn of_workspace(workspace: &Workspace) -> Self {
         let configs: Vec<(String, Option<FunctionConfig>)> = workspace
             .functions()
@@ -178,7 +179,12 @@ impl WorkspaceGraph {
             .iter()
             .map(|(name, config)| (name.as_str(), config.as_ref()))
             .collect();
-        Self::build(workspace.config(), &functions)
+        let mut graph = Self::build(workspace.config(), &functions);
+        // A bucket nothing uses yet (just made from the palette) is a card too.
+        for bucket in workspace.bucket_folder_names() {
+            graph.nodes.insert(NodeId::new(NodeKind::Bucket, &bucket));
+        }
+        graph
     }
 
     /// The graph of `functions` (name, configuration if it loads) in a workspace with

@@ -456,6 +456,12 @@ impl LambdeskApp {
                 self.logs.filter_to_function(&function);
                 self.show_view(View::Logs);
             }
+            Some(MapRequest::SourceLogs(source)) => {
+                self.logs.filter_to_source(&source, &self.console);
+                self.show_view(View::Logs);
+            }
+            Some(MapRequest::DeleteFunction(function)) => self.confirm_delete = Some(function),
+            Some(MapRequest::CreateFunction) => self.create.open = true,
             Some(MapRequest::AddTrigger { function, trigger }) => {
                 self.show_configuration(&function);
                 self.config.open_add_trigger(&trigger);

@@ -38,6 +38,16 @@ pub struct Filter {
     /// Group lines under their invocation; otherwise a flat tail of lines.
     pub grouped: bool,
     pub expand_all: bool,
+    /// Only the invocations a trigger source caused (a map card's Logs link).
+    pub source: Option<SourceFilter>,
+}
+
+/// The invocations one trigger source caused: its name as the map shows it, and their
+/// request ids (shared: the filter is cloned every frame).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFilter {
+    pub label: String,
+    pub request_ids: Arc<HashSet<String>>,
 }
 
 impl Default for Filter {
@@ -48,6 +58,7 @@ impl Default for Filter {
             text: String::new(),
             grouped: true,
             expand_all: false,
+            source: None,
         }
     }
 }
@@ -206,8 +217,13 @@ impl LogRows {
         self.stale = true;
     }
 
-    fn function_matches(&self, function: &str) -> bool {
-        self.filter.function == "All" || self.filter.function == function
+    fn invocation_matches(&self, function: &str, request_id: &str) -> bool {
+        (self.filter.function == "All" || self.filter.function == function)
+            && self
+                .filter
+                .source
+                .as_ref()
+                .is_none_or(|source| source.request_ids.contains(request_id))
     }
 
     fn line_matches(&self, entry: &LogEntry) -> bool {
@@ -233,7 +249,7 @@ impl LogRows {
         for index in 0..self.groups.len() {
             let sequence = self.first_group + index as u64;
             let group = &self.groups[index];
-            if !self.function_matches(&group.function) {
+            if !self.invocation_matches(&group.function, &group.request_id) {
                 continue;
             }
             let matching: Vec<u64> = group
@@ -310,7 +326,9 @@ impl LogRows {
             ) else {
                 continue;
             };
-            if !self.function_matches(&entry.function) || !self.line_matches(entry) {
+            if !self.invocation_matches(&entry.function, &entry.request_id)
+                || !self.line_matches(entry)
+            {
                 continue;
             }
             if !self.filter.grouped {
@@ -349,7 +367,7 @@ impl LogRows {
         let groups = self
             .groups
             .iter()
-            .filter(|group| self.function_matches(&group.function));
+            .filter(|group| self.invocation_matches(&group.function, &group.request_id));
         groups.flat_map(move |group| {
             group
                 .lines
@@ -460,6 +478,27 @@ mod tests {
             ..Filter::default()
         });
         assert_eq!(shown(&mut rows), vec![Row::Line(1)]);
+    }
+
+    #[test]
+    fn a_source_filter_shows_only_the_invocations_it_caused_as_they_become_known() {
+        let mut rows = LogRows::new(100);
+        invocation(&mut rows, "a", "r1", "from the queue");
+        invocation(&mut rows, "a", "r2", "from a test");
+        let only = |ids: &[&str]| Filter {
+            source: Some(SourceFilter {
+                label: "queue orders".to_owned(),
+                request_ids: Arc::new(ids.iter().map(|id| (*id).to_owned()).collect()),
+            }),
+            ..Filter::default()
+        };
+        rows.set_filter(only(&["r1"]));
+        assert_eq!(shown(&mut rows), vec![Row::Header(0)]);
+        // A new invocation's lines arrive before it is known to come from the source.
+        invocation(&mut rows, "a", "r3", "from the queue, later");
+        assert_eq!(shown(&mut rows), vec![Row::Header(0)]);
+        rows.set_filter(only(&["r1", "r3"]));
+        assert_eq!(shown(&mut rows), vec![Row::Header(0), Row::Header(2)]);
     }
 
     #[test]

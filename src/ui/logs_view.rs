@@ -1,10 +1,14 @@
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::TryRecvError;
 
-use crate::console::{Command, Console, FunctionStatus, InvocationHistory, LogEntry};
+use crate::console::{
+    Command, Console, FunctionStatus, InvocationHistory, LogEntry, MapFunction,
+    invocations_from_source,
+};
+use crate::model::NodeId;
 
 use super::dialogs::Dialogs;
-use super::log_rows::{LEVELS, LogRows, Row, level_of};
+use super::log_rows::{LEVELS, LogRows, Row, SourceFilter, level_of};
 use super::status_bar::status_color;
 
 /// Lines the view keeps; older ones are in `.lambdesk/logs/`.
@@ -19,6 +23,9 @@ pub struct LogsView {
     /// Lines missed because the view fell behind (shown, not silently dropped).
     missed_lines: u64,
     follow: bool,
+    /// The source card whose invocations the view shows, with the functions and triggers
+    /// it was matched against (read when the filter was set).
+    source: Option<(NodeId, Vec<MapFunction>)>,
 }
 
 impl LogsView {
@@ -32,6 +39,7 @@ impl LogsView {
             receiver: console.subscribe_logs(),
             missed_lines: 0,
             follow: true,
+            source: None,
         }
     }
 
@@ -40,7 +48,46 @@ impl LogsView {
     pub fn filter_to_function(&mut self, function: &str) {
         let mut filter = self.rows.filter().clone();
         filter.function = function.to_owned();
+        filter.source = None;
+        self.source = None;
         self.rows.set_filter(filter);
+    }
+
+    /// Shows only the invocations `source` (a map card: a route, bucket, queue, topic or
+    /// schedule) caused, from any function, keeping the level and text filters.
+    pub fn filter_to_source(&mut self, source: &NodeId, console: &Console) {
+        let functions = console
+            .workspace()
+            .functions()
+            .into_iter()
+            .filter_map(|(name, function)| Some(MapFunction::new(&name, &function.ok()?.config)))
+            .collect();
+        self.source = Some((source.clone(), functions));
+        let mut filter = self.rows.filter().clone();
+        filter.function = "All".to_owned();
+        self.rows.set_filter(filter);
+        self.update_source_filter(console);
+    }
+
+    /// Brings the source filter's invocations up to date with the history: an
+    /// invocation's lines may arrive before it is recorded.
+    fn update_source_filter(&mut self, console: &Console) {
+        let Some((source, functions)) = &self.source else {
+            return;
+        };
+        let request_ids = invocations_from_source(&console.ledger().history, functions, source);
+        let mut filter = self.rows.filter().clone();
+        let unchanged = filter
+            .source
+            .as_ref()
+            .is_some_and(|shown| *shown.request_ids == request_ids);
+        if !unchanged {
+            filter.source = Some(SourceFilter {
+                label: source.describe(),
+                request_ids: std::sync::Arc::new(request_ids),
+            });
+            self.rows.set_filter(filter);
+        }
     }
 
     /// Takes in new lines; runs every frame, shown or not.
@@ -80,6 +127,7 @@ impl LogsView {
         dialogs: &dyn Dialogs,
         commands: &mut Vec<Command>,
     ) {
+        self.update_source_filter(console);
         // The toolbar may open a file dialog: it runs without the ledger locked, since
         // triggers record into the ledger meanwhile.
         self.toolbar_ui(ui, functions, dialogs, commands);
@@ -181,6 +229,19 @@ impl LogsView {
                 .labelled_by(label.id)
                 .on_hover_text("Lines containing this text (any case)");
         });
+        if let Some(source) = &filter.source {
+            // A row of its own: the filters above fill a 1000-point window already.
+            let mut clear = false;
+            ui.horizontal(|ui| {
+                ui.label(egui::RichText::new(format!("From {}", source.label)).strong())
+                    .on_hover_text("Only the invocations this source caused");
+                clear = ui.button("All sources").clicked();
+            });
+            if clear {
+                filter.source = None;
+                self.source = None;
+            }
+        }
         ui.horizontal(|ui| {
             ui.checkbox(&mut filter.grouped, "Group by invocation")
                 .on_hover_text("One row per invocation; click it to see its lines");

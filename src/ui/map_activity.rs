@@ -1,6 +1,6 @@
 //! Live activity on the workspace map: "N/min" and errors (in red) on each source and
 //! function card, a pulse along a trigger line as an event passes, and a Logs link on
-//! each function card. Counted as the overview counts (`live_activity`): when an
+//! each card that counts. Counted as the overview counts (`live_activity`): when an
 //! invocation was recorded, at most ten times a second, or once a second for the counts
 //! to fall, never per frame; only the visible cards draw their counters.
 
@@ -197,9 +197,9 @@ impl MapLiveActivity {
             .map_or(0.0, |line| pulse_strength(line, now))
     }
 
-    /// Draws card `index`'s counter at the right of its title line (and, on a function
-    /// card, a Logs link) within `view`, with widget ids derived from `id`; returns
-    /// whether the user asked for the function's logs.
+    /// Draws card `index`'s counter at the right of its title line and a Logs link
+    /// within `view`, with widget ids derived from `id`; returns whether the user asked
+    /// for the card's logs (a function's, or the invocations a source caused).
     pub fn counter_ui(
         &mut self,
         ui: &egui::Ui,
@@ -226,18 +226,23 @@ impl MapLiveActivity {
         let center_y = rect.top() + 15.0 * zoom;
         let mut right = rect.right() - 12.0 * zoom;
         let mut logs_clicked = false;
-        if let Counts::Function(name) = counts {
+        {
+            // Formatted only for the accessibility tree, not every frame.
+            let label = || match counts {
+                Counts::Function(name) => format!("Logs of {name}"),
+                Counts::Source(node) => format!("Logs of {}", node.describe()),
+            };
+            let hover = match counts {
+                Counts::Function(_) => "Show this function's logs",
+                Counts::Source(_) => "Show the logs of the invocations this source caused",
+            };
             let logs =
                 painter.layout_no_wrap("Logs".to_owned(), font.clone(), egui::Color32::PLACEHOLDER);
             let at =
                 egui::Align2::RIGHT_CENTER.anchor_size(egui::pos2(right, center_y), logs.size());
             let response = ui.interact(at.intersect(view), id.with("logs"), egui::Sense::click());
-            response.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Link, true, format!("Logs of {name}"))
-            });
-            logs_clicked |= response
-                .on_hover_text("Show this function's logs")
-                .clicked();
+            response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Link, true, label()));
+            logs_clicked |= response.on_hover_text(hover).clicked();
             painter.galley(at.min, logs, visuals.hyperlink_color);
             right = at.left() - 6.0 * zoom;
         }
@@ -248,20 +253,14 @@ impl MapLiveActivity {
         } else {
             visuals.strong_text_color()
         };
-        let is_function = matches!(counts, Counts::Function(_));
-        let sense = if is_function {
-            egui::Sense::click()
-        } else {
-            egui::Sense::hover()
-        };
-        let response = ui.interact(rate_at.intersect(view), id, sense);
+        let response = ui.interact(rate_at.intersect(view), id, egui::Sense::click());
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &card.rate));
-        let hover = if is_function {
+        let hover = if matches!(counts, Counts::Function(_)) {
             "Invocations in the last minute, from any source; click for the logs"
         } else {
-            "Events passed to functions in the last minute"
+            "Events passed to functions in the last minute; click for their logs"
         };
-        logs_clicked |= response.on_hover_text(hover).clicked() && is_function;
+        logs_clicked |= response.on_hover_text(hover).clicked();
         painter.galley(rate_at.min, Arc::clone(rate), rate_color);
         if let (Some(errors), Some(text)) = (errors, &card.errors) {
             let at = egui::Align2::RIGHT_CENTER.anchor_size(

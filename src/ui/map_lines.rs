@@ -109,3 +109,23 @@ pub fn curve_points(
     };
     flatten(points)
 }
+
+/// What the lines mean, in their colours.
+pub fn legend_ui(ui: &mut egui::Ui) {
+    let visuals = ui.visuals().clone();
+    let entries = [
+        (EdgeKind::Trigger, "trigger / on success"),
+        (EdgeKind::OnFailure, "on failure"),
+        (EdgeKind::Subscription, "subscription"),
+        (EdgeKind::DeadLetter, "dead-letter queue"),
+        (EdgeKind::PermittedWrite, "may write (dashed)"),
+    ];
+    for (kind, text) in entries {
+        let color = edge_stroke(&visuals, kind, true).color;
+        ui.label(
+            egui::RichText::new(format!("— {text}"))
+                .small()
+                .color(color),
+        );
+    }
+}

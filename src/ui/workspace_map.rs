@@ -1,17 +1,23 @@
 //! The workspace map: every function, route, schedule, bucket, queue and topic on one
 //! canvas, laid out left to right (sources, functions, targets), with a line per trigger,
 //! destination, subscription, dead-letter queue and (dashed) permitted write, and the
-//! recursive loops marked in red. Drag the background to pan, scroll to zoom.
+//! recursive loops marked in red. Drag the background to pan, scroll to zoom; click a card
+//! or line to select it (Delete removes it after a confirmation, Ctrl+Z undoes); the
+//! palette adds resources.
+
+mod edges;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::map_activity::{MapLiveActivity, pulse_line};
-use super::map_connect::{MapRequest, PORT_HIT_RADIUS, PORT_RADIUS, connection};
-use super::map_lines::{MiddleColumn, curve_points, edge_stroke};
-use super::map_positions::{CARD_HEIGHT, CARD_WIDTH, COLUMN_GAP, MapPositions, ROW_GAP};
+use super::map_activity::MapLiveActivity;
+use super::map_connect::{MapRequest, PortCard, PortSide, connection_from_port, port_ui};
+use super::map_lines::legend_ui;
+use super::map_palette::{MapPalette, PaletteAction};
+use super::map_positions::{CARD_HEIGHT, CARD_WIDTH, MapPositions};
+use super::map_selection::MapSelectionState;
 use crate::console::{Command, Console, ConsoleState};
-use crate::model::{EdgeKind, NodeId, NodeKind, WorkspaceGraph};
+use crate::model::{EdgeKind, MapSelection, NodeId, NodeKind, WorkspaceGraph};
 
 const MIN_ZOOM: f32 = 0.25;
 const MAX_ZOOM: f32 = 2.5;
@@ -65,8 +71,15 @@ pub struct WorkspaceMap {
     zoom: f32,
     /// Fit the cards into the view on the next frame (first opening, "Fit").
     fit_pending: bool,
-    /// The card whose port a line is being dragged from.
-    connecting_from: Option<usize>,
+    /// Fit them once the graph is read again (a card was just added).
+    fit_after_refresh: bool,
+    /// The card and port a line is being dragged from.
+    connecting_from: Option<(usize, PortSide)>,
+    /// The selected card or line, and the confirmation of its deletion.
+    selection: MapSelectionState,
+    palette: MapPalette,
+    /// The console's count of layout writes not made by the map (an undone move).
+    layout_generation: u64,
     /// Events per minute on the cards, pulses on the trigger lines.
     activity: MapLiveActivity,
 }
@@ -84,7 +97,11 @@ impl Default for WorkspaceMap {
             pan: egui::Vec2::ZERO,
             zoom: 1.0,
             fit_pending: true,
+            fit_after_refresh: false,
             connecting_from: None,
+            selection: MapSelectionState::default(),
+            palette: MapPalette::default(),
+            layout_generation: 0,
             activity: MapLiveActivity::default(),
         }
     }
@@ -99,20 +116,28 @@ impl WorkspaceMap {
             state.disk_generation,
             state.functions.len(),
         );
-        if self.built_for.as_ref() == Some(&key) {
+        let layout_changed = state.map_layout_generation != self.layout_generation;
+        if self.built_for.as_ref() == Some(&key) && !layout_changed {
             return;
         }
-        if self
+        let other_workspace = self
             .built_for
             .as_ref()
-            .is_none_or(|(root, _, _)| *root != key.0)
-        {
+            .is_none_or(|(root, _, _)| *root != key.0);
+        if other_workspace {
             self.fit_pending = true;
+            self.selection = MapSelectionState::default();
+        }
+        if other_workspace || layout_changed {
+            self.layout_generation = state.map_layout_generation;
             if let Err(error) = self.positions.load(console.load_map_layout()) {
                 commands.push(Command::ShowMessage(error.to_string()));
             }
         }
         self.graph = WorkspaceGraph::of_workspace(console.workspace());
+        if std::mem::take(&mut self.fit_after_refresh) {
+            self.fit_pending = true;
+        }
         self.positions.relayout(&self.graph);
         self.rebuild_cards(state);
         let nodes: Vec<&NodeId> = self.cards.iter().map(|card| &card.node).collect();
@@ -124,6 +149,14 @@ impl WorkspaceMap {
         self.activity.set_graph(console.workspace(), &nodes, &lines);
         // The card indexes changed under a line being dragged.
         self.connecting_from = None;
+        let graph = &self.graph;
+        self.selection.keep_if(|selected| match selected {
+            MapSelection::Card(node) => graph.nodes.contains(node),
+            MapSelection::Line { from, to, kind } => graph
+                .edges
+                .iter()
+                .any(|edge| edge.from == *from && edge.to == *to && edge.kind == *kind),
+        });
         self.built_for = Some(key);
     }
 
@@ -218,7 +251,7 @@ impl WorkspaceMap {
         )
     }
 
-    /// Draws the map; returns what a click on a function card or a connection dropped on
+    /// Draws the map; returns what a click, a palette choice or a connection dropped on
     /// a card asks the app to open.
     pub fn ui(
         &mut self,
@@ -229,41 +262,34 @@ impl WorkspaceMap {
     ) -> Option<MapRequest> {
         self.refresh(console, state, commands);
         self.activity.refresh(ui.ctx(), console);
-        ui.horizontal(|ui| {
-            ui.heading("Workspace map");
-            ui.separator();
-            if ui.button("Fit").on_hover_text("Show every card").clicked() {
-                self.fit_pending = true;
-            }
-            let reset = ui
-                .add_enabled(
-                    self.positions.has_placements(),
-                    egui::Button::new("Reset layout"),
-                )
-                .on_hover_text("Put every card back where the automatic layout puts it");
-            if reset.clicked() {
-                self.positions.reset();
-                self.place_cards();
-                commands.push(Command::SaveMapLayout {
-                    layout: Box::new(self.positions.placements().clone()),
-                });
-            }
-            ui.label(egui::RichText::new(format!("{:.0} %", self.zoom * 100.0)).weak());
-            ui.separator();
-            legend_ui(ui);
-        });
+        self.toolbar_ui(ui, state, commands);
+        let mut request = None;
         let error_color = ui.visuals().error_fg_color;
         for recursive_loop in &self.graph.loops {
             ui.colored_label(error_color, recursive_loop.note());
         }
-        ui.label(
-            egui::RichText::new(
-                "Drag the background to move the map, a card to move it, the circle on a card's edge to a \
-                 card to connect them; scroll to zoom.",
-            )
-            .small()
-            .weak(),
-        );
+        request = self.selection.strip_ui(ui, console).or(request);
+        request = self.selection.keys(ui, console, commands).or(request);
+        self.selection.confirm_ui(ui.ctx(), commands);
+        if self.palette.open {
+            let functions: Vec<String> = state
+                .functions
+                .iter()
+                .map(|entry| entry.name.clone())
+                .collect();
+            egui::Panel::left("map_palette")
+                .resizable(false)
+                .default_size(220.0)
+                .show(ui, |ui| match self.palette.ui(ui, &functions) {
+                    Some(PaletteAction::Command(command)) => {
+                        commands.push(command);
+                        // Show the new card, wherever the layout puts it.
+                        self.fit_after_refresh = true;
+                    }
+                    Some(PaletteAction::Request(wanted)) => request = Some(wanted),
+                    None => {}
+                });
+        }
         let (view, background) =
             ui.allocate_exact_size(ui.available_size(), egui::Sense::click_and_drag());
         if self.fit_pending {
@@ -291,77 +317,68 @@ impl WorkspaceMap {
             .iter()
             .map(|card| self.screen_rect(view, card.map_min))
             .collect();
-        self.edges_ui(ui, &painter, view, &rects);
-        self.cards_ui(ui, &painter, view, &rects, commands)
+        let clicked_at = background
+            .clicked()
+            .then(|| background.interact_pointer_pos())
+            .flatten();
+        let clicked_line = self.edges_ui(ui, &painter, view, &rects, clicked_at);
+        if clicked_at.is_some() {
+            // A click on the background selects the line under it, or nothing.
+            self.selection.selected = clicked_line.and_then(|index| {
+                let line = self.lines.get(index)?;
+                Some(MapSelection::Line {
+                    from: self.cards.get(line.from)?.node.clone(),
+                    to: self.cards.get(line.to)?.node.clone(),
+                    kind: line.kind,
+                })
+            });
+        }
+        self.cards_ui(ui, &painter, view, &rects, console, commands)
+            .or(request)
     }
 
-    fn edges_ui(
-        &self,
-        ui: &egui::Ui,
-        painter: &egui::Painter,
-        view: egui::Rect,
-        rects: &[egui::Rect],
-    ) {
-        let visuals = ui.visuals();
-        let half_gap = ROW_GAP * self.zoom / 2.0;
-        // The functions' column of the automatic layout, which lines from the sources to
-        // the targets cross.
-        let column_left = view.min.x + self.pan.x + (CARD_WIDTH + COLUMN_GAP) * self.zoom;
-        let mut gaps: Vec<f32> = self
-            .cards
-            .iter()
-            .zip(rects)
-            .filter(|(card, _)| card.is_function)
-            .flat_map(|(_, card)| [card.top() - half_gap, card.bottom() + half_gap])
-            .collect();
-        gaps.sort_by(f32::total_cmp);
-        let middle = MiddleColumn {
-            left: column_left,
-            right: column_left + CARD_WIDTH * self.zoom,
-            gaps,
-        };
-        // A line bows up to 60 points beside its cards (zoomed).
-        let reach = egui::vec2(60.0, 20.0) * self.zoom;
-        let now = chrono::Utc::now();
-        for (index, line) in self.lines.iter().enumerate() {
-            let (from, to) = (rects[line.from], rects[line.to]);
-            // A line stays within its cards' box, widened by its bow, and the gap it
-            // takes through the functions' column.
-            let mut bounds = from.union(to).expand2(reach);
-            let (start, end) = (from.right_center(), to.left_center());
-            if middle.is_crossed(start, end)
-                && let Some(gap_y) = middle.nearest_gap((start.y + end.y) / 2.0)
-            {
-                bounds.extend_with_y(gap_y);
+    /// The row above the map: Fit, Reset layout, the palette, Undo and Redo, the legend.
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, state: &ConsoleState, commands: &mut Vec<Command>) {
+        // Wrapped: at 1000 points the buttons and the legend take more than a row, and
+        // an overflowing row would widen the map past the window.
+        ui.horizontal_wrapped(|ui| {
+            ui.heading("Workspace map");
+            ui.separator();
+            ui.toggle_value(&mut self.palette.open, "+ Add resource")
+                .on_hover_text("A queue, topic, bucket, route, schedule or function");
+            if ui.button("Fit").on_hover_text("Show every card").clicked() {
+                self.fit_pending = true;
             }
-            if !bounds.intersects(view) {
-                continue;
+            let reset = ui
+                .add_enabled(
+                    self.positions.has_placements(),
+                    egui::Button::new("Reset layout"),
+                )
+                .on_hover_text("Put every card back where the automatic layout puts it");
+            if reset.clicked() {
+                self.positions.reset();
+                self.place_cards();
+                commands.push(Command::SaveMapLayout {
+                    layout: Box::new(self.positions.placements().clone()),
+                });
             }
-            let mut stroke = edge_stroke(visuals, line.kind, line.enabled);
-            if line.on_loop {
-                stroke = egui::Stroke::new(2.5, visuals.error_fg_color);
-            }
-            let points = curve_points(from, to, self.zoom, &middle);
-            let Some(&end) = points.last() else {
-                continue;
-            };
-            if line.kind == EdgeKind::PermittedWrite {
-                painter.extend(egui::Shape::dashed_line(
-                    &points,
-                    stroke,
-                    6.0 * self.zoom,
-                    4.0 * self.zoom,
-                ));
-            } else {
-                let pulse = self.activity.line_pulse(index, now);
-                if pulse > 0.0 {
-                    pulse_line(painter, &points, stroke, pulse, self.zoom);
-                } else {
-                    painter.add(egui::Shape::line(points, stroke));
+            for (label, next, command) in [
+                ("Undo", &state.next_undo, Command::Undo),
+                ("Redo", &state.next_redo, Command::Redo),
+            ] {
+                let button = ui.add_enabled(next.is_some(), egui::Button::new(label));
+                let button = match next {
+                    Some(next) => button.on_hover_text(format!("{label}: {next}")),
+                    None => button,
+                };
+                if button.clicked() {
+                    commands.push(command);
                 }
             }
-            painter.circle_filled(end, 3.0 * self.zoom.min(1.0), stroke.color);
-        }
+            ui.label(egui::RichText::new(format!("{:.0} %", self.zoom * 100.0)).weak());
+            ui.separator();
+            legend_ui(ui);
+        });
     }
 
     fn cards_ui(
@@ -370,6 +387,7 @@ impl WorkspaceMap {
         painter: &egui::Painter,
         view: egui::Rect,
         rects: &[egui::Rect],
+        console: &Console,
         commands: &mut Vec<Command>,
     ) -> Option<MapRequest> {
         let galleys_for = (self.zoom, ui.ctx().pixels_per_point());
@@ -391,28 +409,22 @@ impl WorkspaceMap {
             if !shown.is_positive() {
                 continue;
             }
-            let sense = if card.is_function {
-                egui::Sense::click_and_drag()
-            } else {
-                egui::Sense::drag()
-            };
-            let response = ui.interact(shown, card.id, sense);
+            let response = ui.interact(shown, card.id, egui::Sense::click_and_drag());
             response.widget_info(|| {
-                let role = if card.is_function {
-                    egui::Role::Button
-                } else {
-                    egui::Role::Label
-                };
-                egui::WidgetInfo::labeled(role, true, &card.accessible_label)
+                egui::WidgetInfo::labeled(egui::Role::Button, true, &card.accessible_label)
             });
-            let response = if card.is_function {
-                response.on_hover_text("Click to open the function, drag to move it")
+            let response = response.on_hover_text(if card.is_function {
+                "Click to select, double-click to open the function, drag to move it"
             } else {
-                response
-            };
-            if response.clicked() {
+                "Click to select, drag to move it"
+            });
+            if response.double_clicked() && card.is_function {
                 open = Some(MapRequest::Open(card.node.key.clone()));
+            } else if response.clicked() {
+                self.selection.selected = Some(MapSelection::Card(card.node.clone()));
             }
+            let is_selected =
+                self.selection.selected.as_ref() == Some(&MapSelection::Card(card.node.clone()));
             if response.dragged() || response.drag_stopped() {
                 moved = Some((
                     card.node.clone(),
@@ -439,6 +451,9 @@ impl WorkspaceMap {
             };
             if card.on_loop {
                 stroke = egui::Stroke::new(2.0, visuals.error_fg_color);
+            }
+            if is_selected {
+                stroke = egui::Stroke::new(3.0, visuals.selection.stroke.color);
             }
             painter.rect(
                 rect,
@@ -480,71 +495,65 @@ impl WorkspaceMap {
                 .activity
                 .counter_ui(ui, &text, (rect, view), index, counter_id, self.zoom)
             {
-                open = Some(MapRequest::Logs(card.node.key.clone()));
+                open = Some(if card.is_function {
+                    MapRequest::Logs(card.node.key.clone())
+                } else {
+                    MapRequest::SourceLogs(card.node.clone())
+                });
             }
-            // Interacted after its card, so a press on the port starts a line rather
+            // Interacted after its card, so a press on a port starts a line rather
             // than moving the card.
-            let port_center = rect.right_center();
-            if view.contains(port_center) {
-                let hit = egui::Rect::from_center_size(
-                    port_center,
-                    egui::Vec2::splat(2.0 * PORT_HIT_RADIUS * self.zoom.max(0.75)),
-                );
-                let port = ui.interact(
-                    hit.intersect(view),
-                    card.id.with("port"),
-                    egui::Sense::drag(),
-                );
-                port.widget_info(|| {
-                    egui::WidgetInfo::labeled(
-                        egui::Role::Button,
-                        true,
-                        format!("Connect {}", card.accessible_label),
-                    )
-                });
-                let port = port.on_hover_text(if card.is_function {
-                    "Drag to a queue, topic, bucket or function to add a destination"
-                } else {
-                    "Drag to a function to add a trigger"
-                });
-                if port.drag_started() {
-                    self.connecting_from = Some(index);
+            for side in [PortSide::Left, PortSide::Right] {
+                if !side.is_on(card.node.kind) {
+                    continue;
                 }
-                if port.drag_stopped() && self.connecting_from == Some(index) {
-                    self.connecting_from = None;
-                    dropped = Some(index);
-                }
-                let port_color = if port.hovered() || port.dragged() {
-                    visuals.selection.stroke.color
-                } else {
-                    visuals.widgets.inactive.fg_stroke.color
+                let center = match side {
+                    PortSide::Left => rect.left_center(),
+                    PortSide::Right => rect.right_center(),
                 };
-                painter.circle(
-                    port_center,
-                    PORT_RADIUS * self.zoom.max(0.75),
-                    visuals.extreme_bg_color,
-                    egui::Stroke::new(1.5, port_color),
-                );
+                if !view.contains(center) {
+                    continue;
+                }
+                let port_card = PortCard {
+                    id: card.id,
+                    label: &card.accessible_label,
+                    is_function: card.is_function,
+                };
+                let port = port_ui(ui, painter, view, port_card, side, center, self.zoom);
+                if port.drag_started() {
+                    self.connecting_from = Some((index, side));
+                }
+                if port.drag_stopped() && self.connecting_from == Some((index, side)) {
+                    self.connecting_from = None;
+                    dropped = Some((index, side));
+                }
             }
         }
         let pointer = ui.input(|input| input.pointer.latest_pos());
-        if let (Some(from), Some(pointer)) = (self.connecting_from, pointer)
+        if let (Some((from, side)), Some(pointer)) = (self.connecting_from, pointer)
             && let Some(from_rect) = rects.get(from)
         {
             // The rubber band, until the button is released.
             let color = ui.visuals().selection.stroke.color;
-            painter.line_segment(
-                [from_rect.right_center(), pointer],
-                egui::Stroke::new(2.0, color),
-            );
+            let start = match side {
+                PortSide::Left => from_rect.left_center(),
+                PortSide::Right => from_rect.right_center(),
+            };
+            painter.line_segment([start, pointer], egui::Stroke::new(2.0, color));
         }
-        if let (Some(from), Some(pointer)) = (dropped, pointer) {
+        if let (Some((from, side)), Some(pointer)) = (dropped, pointer) {
             // The topmost card under the pointer: the last drawn.
             let target = rects
                 .iter()
                 .rposition(|rect| view.contains(pointer) && rect.contains(pointer));
             if let Some(target) = target {
-                open = connection(&self.cards[from].node, &self.cards[target].node).or(open);
+                open = connection_from_port(
+                    side,
+                    &self.cards[from].node,
+                    &self.cards[target].node,
+                    console.workspace(),
+                )
+                .or(open);
             }
         }
         if let Some((node, delta, stopped)) = moved {
@@ -557,25 +566,5 @@ impl WorkspaceMap {
             }
         }
         open
-    }
-}
-
-/// What the lines mean, in their colours.
-fn legend_ui(ui: &mut egui::Ui) {
-    let visuals = ui.visuals().clone();
-    let entries = [
-        (EdgeKind::Trigger, "trigger / on success"),
-        (EdgeKind::OnFailure, "on failure"),
-        (EdgeKind::Subscription, "subscription"),
-        (EdgeKind::DeadLetter, "dead-letter queue"),
-        (EdgeKind::PermittedWrite, "may write (dashed)"),
-    ];
-    for (kind, text) in entries {
-        let color = edge_stroke(&visuals, kind, true).color;
-        ui.label(
-            egui::RichText::new(format!("— {text}"))
-                .small()
-                .color(color),
-        );
     }
 }
