@@ -188,10 +188,8 @@ fn a_line_from_a_queue_port_to_a_function_opens_its_trigger_form_filled_in_and_s
         Some("orders")
     );
     let config = dir.path().join("functions/hello/function.toml");
-    assert!(
-        !std::fs::read_to_string(&config).unwrap().contains("orders"),
-        "nothing is written before Save"
-    );
+    let before = std::fs::read_to_string(&config).unwrap();
+    assert!(!before.contains("orders"), "nothing is written before Save");
     harness.get_by_label("Save trigger").click();
     harness.run();
     let text = std::fs::read_to_string(&config).unwrap();
@@ -200,6 +198,15 @@ fn a_line_from_a_queue_port_to_a_function_opens_its_trigger_form_filled_in_and_s
 
     // The drag drew a line and did not move the queue card: no card was placed by hand.
     assert!(!dir.path().join(".lambdesk/map-layout.json").exists());
+
+    // Undo on the map restores the file as it was before the trigger was saved.
+    open_map(&mut harness);
+    harness.get_by_label("Undo").click();
+    harness.run();
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
+    harness.get_by_label("Redo").click();
+    harness.run();
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
 }
 
 #[test]
