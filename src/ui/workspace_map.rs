@@ -80,6 +80,10 @@ pub struct WorkspaceMap {
     palette: MapPalette,
     /// The console's count of layout writes not made by the map (an undone move).
     layout_generation: u64,
+    /// Each line's bounds and points in map points, by line index (see `edges.rs`).
+    curves: Vec<(egui::Rect, Vec<egui::Pos2>)>,
+    /// `curves` match the cards' places.
+    curves_valid: bool,
     /// Events per minute on the cards, pulses on the trigger lines.
     activity: MapLiveActivity,
 }
@@ -102,6 +106,8 @@ impl Default for WorkspaceMap {
             selection: MapSelectionState::default(),
             palette: MapPalette::default(),
             layout_generation: 0,
+            curves: Vec::new(),
+            curves_valid: false,
             activity: MapLiveActivity::default(),
         }
     }
@@ -162,6 +168,7 @@ impl WorkspaceMap {
 
     /// Copies each card's place from `positions`.
     fn place_cards(&mut self) {
+        self.curves_valid = false;
         for card in &mut self.cards {
             card.map_min = self.positions.get(&card.node).unwrap_or_default();
         }
@@ -321,7 +328,7 @@ impl WorkspaceMap {
             .clicked()
             .then(|| background.interact_pointer_pos())
             .flatten();
-        let clicked_line = self.edges_ui(ui, &painter, view, &rects, clicked_at);
+        let clicked_line = self.edges_ui(ui, &painter, view, clicked_at);
         if clicked_at.is_some() {
             // A click on the background selects the line under it, or nothing.
             self.selection.selected = clicked_line.and_then(|index| {
