@@ -450,25 +450,26 @@ fn s3_overrides_set_bucket_arn_and_encoded_key() {
         text(&event, "/Records/0/s3/bucket/arn"),
         "arn:aws:s3:::photos"
     );
-    assert_eq!(text(&event, "/Records/0/s3/object/key"), "a%20b.png");
+    assert_eq!(text(&event, "/Records/0/s3/object/key"), "a+b.png");
     assert_eq!(event.pointer("/Records/0/s3/object/size"), Some(&json!(42)));
     assert_eq!(text(&event, "/Records/0/awsRegion"), "eu-west-1");
 
     let removed = generate(EventSource::S3Delete, &overrides);
-    assert_eq!(text(&removed, "/Records/0/s3/object/key"), "a%20b.png");
+    assert_eq!(text(&removed, "/Records/0/s3/object/key"), "a+b.png");
     assert!(removed.pointer("/Records/0/s3/object/size").is_none());
 }
 
 #[test]
 fn s3_keys_are_encoded_like_notifications() {
+    // As S3 writes them: form-URL-encoded (a space is `+`), `/` kept.
     let overrides = EventOverrides {
-        key: Some("dir/ü x+y.jpg".to_owned()),
+        key: Some("dir/ü x+y=1:(2)~*.jpg".to_owned()),
         ..EventOverrides::default()
     };
     let event = generate(EventSource::S3Put, &overrides);
     assert_eq!(
         text(&event, "/Records/0/s3/object/key"),
-        "dir/%C3%BC%20x%2By.jpg"
+        "dir/%C3%BC+x%2By%3D1%3A%282%29%7E*.jpg"
     );
 }
 

@@ -160,7 +160,7 @@ pub struct EventOverrides {
     /// Bucket name. Used by s3-put and s3-delete.
     pub bucket: Option<String>,
     /// Object key, unencoded (`a b.png`). Used by s3-put and s3-delete, which
-    /// percent-encode it as S3 does in notifications.
+    /// URL-encode it as S3 does in notifications (`a+b.png`).
     pub key: Option<String>,
     /// Payload. sqs: message `body`; sns: `Message`; apigw-http: request `body`;
     /// kinesis: the bytes of `data`; cloudwatch-logs: one log event per line.
@@ -281,14 +281,18 @@ fn random_digits(digits: u32) -> String {
     format!("{value:0width$}")
 }
 
-/// Percent-encodes every byte of `text` except ASCII letters, digits, `-_.~`
-/// and the bytes in `keep`, with upper-case hex (`a b` → `a%20b`).
-fn percent_encode(text: &str, keep: &[u8]) -> String {
+/// Encodes `text` as `application/x-www-form-urlencoded` does (the WHATWG URL
+/// standard, and Java's `URLEncoder`): ASCII letters, digits and `*-._` stay, a
+/// space becomes `+`, every other byte (`+` and `~` included) is `%XX` with
+/// upper-case hex. The bytes in `keep` also stay (`a b+c` → `a+b%2Bc`).
+fn form_urlencode(text: &str, keep: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len());
     for &byte in text.as_bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) || keep.contains(&byte) {
+        if byte.is_ascii_alphanumeric() || b"*-._".contains(&byte) || keep.contains(&byte) {
             out.push(char::from(byte));
+        } else if byte == b' ' {
+            out.push('+');
         } else {
             out.push('%');
             out.push(char::from(DIGITS[usize::from(byte >> 4)]));
@@ -336,10 +340,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn percent_encoding_round_trips() {
-        let encoded = percent_encode("dir/ü x+y.png", b"/");
-        assert_eq!(encoded, "dir/%C3%BC%20x%2By.png");
-        assert_eq!(percent_decode(&encoded), "dir/ü x+y.png");
+    fn form_urlencoding_writes_spaces_as_plus() {
+        let encoded = form_urlencode("dir/ü x+y~(1)*.png", b"/");
+        assert_eq!(encoded, "dir/%C3%BC+x%2By%7E%281%29*.png");
+        // Decoding the form way (a `+` is a space) gives the text back.
+        assert_eq!(
+            percent_decode(&encoded.replace('+', " ")),
+            "dir/ü x+y~(1)*.png"
+        );
     }
 
     #[test]
