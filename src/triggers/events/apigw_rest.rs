@@ -244,7 +244,7 @@ pub(crate) fn single_and_multi(pairs: &[(String, String)]) -> (Value, Value) {
 }
 
 /// `extendedRequestId`: 16 characters of base64, ending in `=`, as API Gateway's.
-fn extended_request_id() -> String {
+pub(crate) fn extended_request_id() -> String {
     use base64::Engine as _;
     let mut id = base64::engine::general_purpose::STANDARD.encode(random_bytes(12));
     id.truncate(15);
