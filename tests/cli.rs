@@ -450,6 +450,41 @@ fn events_generate_prints_an_aws_shaped_event_with_overrides() {
 }
 
 #[test]
+fn events_list_and_generate_cover_every_source_of_the_seed() {
+    let cli = Cli::new();
+    let output = cli.run(&["events", "list"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let listed = stdout(&output);
+    for id in [
+        "apigw-rest",
+        "alb",
+        "cloudformation-create",
+        "cloudformation-update",
+        "cloudformation-delete",
+        "codecommit",
+        "config",
+        "cognito-pre-signup",
+        "lex",
+        "alexa-skills-kit",
+        "cloudfront-viewer-request",
+        "cloudfront-origin-response",
+        "firehose",
+    ] {
+        assert!(
+            listed
+                .lines()
+                .any(|line| line.starts_with(&format!("{id} "))),
+            "`{id}` missing from:\n{listed}"
+        );
+    }
+    let output = cli.run(&["events", "generate", "apigw-rest", "--path", "/orders?id=7"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let event: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(event["path"], "/orders");
+    assert_eq!(event["multiValueQueryStringParameters"]["id"][0], "7");
+}
+
+#[test]
 fn a_generated_event_can_be_piped_into_invoke() {
     let cli = Cli::new();
     let generated = cli.run(&["events", "generate", "sqs", "--body", "hi"]);

@@ -151,6 +151,53 @@ fn bad_routes_are_refused_by_list_and_invoke() {
 }
 
 #[test]
+fn bad_http_payload_formats_are_refused_with_file_line_and_key() {
+    let cli = Cli::new("region = \"eu-west-1\"\n");
+    cli.add_function(
+        "three",
+        &format!("{}payload = \"3.0\"\n", http("GET /three")),
+    );
+    cli.add_function(
+        "rest",
+        &format!(
+            "{}payload = \"1.0\"\nmulti_value_headers = true\n",
+            http("GET /rest")
+        ),
+    );
+    cli.add_function(
+        "alb",
+        &format!(
+            "{}payload = \"alb\"\nmulti_value_headers = true\n",
+            http("GET /alb")
+        ),
+    );
+
+    let message = cli.refused(&["invoke", "three"]);
+    assert!(
+        message.contains(&format!(
+            "{}:7: key `triggers[0].payload`: `3.0` is not a payload format: use \"2.0\" (API Gateway HTTP API), \"1.0\" (API Gateway REST API) or \"alb\" (Application Load Balancer)",
+            file_of(&cli.workspace(), "three")
+        )),
+        "{message}"
+    );
+    let message = cli.refused(&["invoke", "rest"]);
+    assert!(
+        message.contains(&format!(
+            "{}:8: key `triggers[0].multi_value_headers`: multi-value headers are a setting of ALB target groups",
+            file_of(&cli.workspace(), "rest")
+        )),
+        "{message}"
+    );
+    let output = cli.run(&["invoke", "alb"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
 fn routes_that_conflict_across_functions_name_both_functions() {
     let cli = Cli::new("region = \"eu-west-1\"\n");
     cli.add_function("by-id", &http("GET /x/{id}"));

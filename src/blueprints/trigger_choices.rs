@@ -101,6 +101,7 @@ pub fn check_triggers(workspace: &Workspace, triggers: &[Trigger]) -> Vec<Option
                 Trigger::Http {
                     route,
                     enabled: true,
+                    ..
                 } => route_conflict(workspace, route, &triggers[..index]).map(TriggerNote::Problem),
                 Trigger::Queue { queue, .. } if !workspace.config().queues.contains_key(queue) => {
                     Some(TriggerNote::Info(format!(

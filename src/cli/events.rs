@@ -13,7 +13,8 @@ pub enum EventsCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
-    /// s3-put, s3-delete, sqs, sns, apigw-http, schedule, dynamodb, kinesis, ses, cloudwatch-logs
+    /// The event source (`lambdesk events list` names them all: s3-put, sqs, apigw-http,
+    /// apigw-rest, alb, cloudformation-create, cognito-pre-signup, cloudfront-viewer-request, …)
     #[arg(value_parser = parse_source)]
     source: EventSource,
     /// AWS region in the event and its ARNs.
@@ -31,7 +32,8 @@ pub struct GenerateArgs {
     /// s3-put: the object size in bytes.
     #[arg(long)]
     size: Option<u64>,
-    /// The message or request body (sqs, sns, apigw-http, kinesis, cloudwatch-logs).
+    /// The message or request body (sqs, sns, apigw-http, apigw-rest, alb, kinesis,
+    /// firehose, cloudwatch-logs), what the user said (lex) or the slot value (alexa-skills-kit).
     #[arg(long)]
     body: Option<String>,
     /// sqs: the queue name.
@@ -43,16 +45,16 @@ pub struct GenerateArgs {
     /// sns and ses: the subject.
     #[arg(long)]
     subject: Option<String>,
-    /// apigw-http: the HTTP method.
+    /// apigw-http, apigw-rest, alb, cloudfront-*: the HTTP method.
     #[arg(long)]
     method: Option<String>,
-    /// apigw-http: the path, with an optional `?query`.
+    /// apigw-http, apigw-rest, alb, cloudfront-*: the path, with an optional `?query`.
     #[arg(long)]
     path: Option<String>,
     /// dynamodb: the table name.
     #[arg(long)]
     table: Option<String>,
-    /// kinesis: the stream name.
+    /// kinesis: the stream name; firehose: the delivery stream name.
     #[arg(long)]
     stream: Option<String>,
     /// cloudwatch-logs: the log group.
@@ -69,7 +71,7 @@ pub fn run(command: &EventsCommand) -> anyhow::Result<ExitCode> {
     match command {
         EventsCommand::List => {
             for source in EventSource::ALL {
-                outln!("{:<16} {}", source.id(), source.description());
+                outln!("{:<29} {}", source.id(), source.description());
             }
         }
         EventsCommand::Generate(args) => {

@@ -54,6 +54,12 @@ pub struct AddArgs {
     /// http: the route, `GET /items/{id}`, `ANY /{proxy+}` or `$default`.
     #[arg(long)]
     route: Option<String>,
+    /// http: the event format, "2.0" (HTTP API, the default), "1.0" (REST API) or "alb".
+    #[arg(long)]
+    payload: Option<String>,
+    /// http with --payload alb: the target group sends and reads multiValueHeaders.
+    #[arg(long)]
+    multi_value_headers: bool,
     /// bucket: the bucket (the folder buckets/<name>/).
     #[arg(long)]
     bucket: Option<String>,
@@ -189,8 +195,14 @@ fn index_of(target: &TriggerRef) -> usize {
 /// The trigger the options describe; an option of another kind is refused rather than
 /// dropped, so a typo in `--type` does not write something else.
 fn trigger_of(args: &AddArgs) -> anyhow::Result<Trigger> {
-    let given: [(&str, bool, Kind); 13] = [
+    let given: [(&str, bool, Kind); 15] = [
         ("--route", args.route.is_some(), Kind::Http),
+        ("--payload", args.payload.is_some(), Kind::Http),
+        (
+            "--multi-value-headers",
+            args.multi_value_headers,
+            Kind::Http,
+        ),
         ("--bucket", args.bucket.is_some(), Kind::Bucket),
         ("--event", !args.events.is_empty(), Kind::Bucket),
         ("--prefix", args.prefix.is_some(), Kind::Bucket),
@@ -237,6 +249,8 @@ fn trigger_of(args: &AddArgs) -> anyhow::Result<Trigger> {
     Ok(match args.kind {
         Kind::Http => Trigger::Http {
             route: needed(&args.route, "--route \"GET /path\"")?,
+            payload: args.payload.clone(),
+            multi_value_headers: args.multi_value_headers,
             enabled,
         },
         Kind::Bucket => Trigger::Bucket {
@@ -324,7 +338,12 @@ fn list(workspace: &Workspace, only: Option<&str>) -> anyhow::Result<()> {
 fn details(trigger: &Trigger) -> String {
     let mut parts: Vec<String> = Vec::new();
     match trigger {
-        Trigger::Http { route, .. } => parts.push(route.clone()),
+        Trigger::Http { route, payload, .. } => {
+            parts.push(route.clone());
+            if let Some(payload) = payload {
+                parts.push(format!("payload {payload}"));
+            }
+        }
         Trigger::Bucket {
             bucket,
             events,

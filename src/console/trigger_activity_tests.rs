@@ -8,10 +8,7 @@ fn config(triggers_and_destinations: &str) -> FunctionConfig {
 }
 
 fn http(route: &str) -> Trigger {
-    Trigger::Http {
-        route: route.to_owned(),
-        enabled: true,
-    }
+    Trigger::http(route)
 }
 
 /// An invocation of `function` from `source` that finished `ago_secs` before `now`.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::config_error::KeySegment;
 use super::messaging_config::check_name;
 use super::names::{validate_bucket_name, validate_function_name};
-pub use super::trigger::Trigger;
+pub use super::trigger::{HttpPayload, Trigger};
 
 /// `functions/<name>/function.toml`. The key names are lambdesk's public file format and
 /// follow Lambda's names: keep them exactly so hand-written and older workspaces load.
@@ -481,6 +481,29 @@ mod tests {
         )
         .unwrap();
         assert!(good.problems().is_empty());
+    }
+
+    #[test]
+    fn http_payload_settings_round_trip_and_the_default_writes_none() {
+        let config = parse(
+            "runtime = \"js\"\nhandler = \"index.handler\"\n[[triggers]]\ntype = \"http\"\nroute = \"GET /a\"\npayload = \"alb\"\nmulti_value_headers = true\n[[triggers]]\ntype = \"http\"\nroute = \"GET /b\"\n",
+        )
+        .unwrap();
+        assert!(config.problems().is_empty(), "{:?}", config.problems());
+        assert_eq!(
+            config.triggers[0].http_payload(),
+            HttpPayload::Alb {
+                multi_value_headers: true
+            }
+        );
+        assert_eq!(config.triggers[1].http_payload(), HttpPayload::HttpApiV2);
+        let written = toml::to_string(&config).unwrap();
+        assert!(
+            written.contains("payload = \"alb\"\nmulti_value_headers = true"),
+            "{written}"
+        );
+        assert_eq!(written.matches("payload").count(), 1, "{written}");
+        assert_eq!(parse(&written).unwrap(), config);
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub use config_error::ConfigError;
 pub use config_file::ConfigSaved;
 pub use function_config::{
     Architecture, AsyncConfig, BucketAccess, Destination, Destinations, FunctionConfig,
-    Permissions, Runtime, Trigger,
+    HttpPayload, Permissions, Runtime, Trigger,
 };
 pub use invocation::{
     FunctionError, InvocationRecord, Outcome, OutgoingAttribute, OutgoingMessage, error_types,

@@ -31,6 +31,7 @@ fn enabled_routes(function: &str, config: &FunctionConfig) -> Vec<RouteClaim> {
             Trigger::Http {
                 route,
                 enabled: true,
+                ..
             } => RouteTemplate::parse(route).ok().map(|template| RouteClaim {
                 function: function.to_owned(),
                 trigger_index,
@@ -52,6 +53,7 @@ pub fn conflicting_route<'a>(
         Trigger::Http {
             route,
             enabled: true,
+            ..
         } => RouteTemplate::parse(route)
             .ok()
             .filter(|other| other.conflicts_with(template))

@@ -17,6 +17,14 @@ pub enum Trigger {
     /// API Gateway HTTP API route: `GET /items/{id}`, `ANY /{proxy+}`, `$default`.
     Http {
         route: String,
+        /// The event the function receives: `"2.0"` (HTTP API, the default), `"1.0"`
+        /// (REST API proxy integration) or `"alb"` (Application Load Balancer target);
+        /// see [`HttpPayload`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<String>,
+        /// With `payload = "alb"`: the target group's multi-value headers setting.
+        #[serde(default, skip_serializing_if = "is_off")]
+        multi_value_headers: bool,
         #[serde(default = "enabled_by_default", skip_serializing_if = "is_enabled")]
         enabled: bool,
     },
@@ -80,6 +88,46 @@ fn is_enabled(enabled: &bool) -> bool {
     *enabled
 }
 
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if signature"
+)]
+fn is_off(flag: &bool) -> bool {
+    !*flag
+}
+
+/// The request and response format between an HTTP trigger and its function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HttpPayload {
+    /// API Gateway HTTP API, payload format 2.0.
+    #[default]
+    HttpApiV2,
+    /// API Gateway REST API with the Lambda proxy integration, payload format 1.0.
+    RestApiV1,
+    /// Application Load Balancer with a Lambda target group.
+    Alb {
+        /// The target group sends and reads `multiValueHeaders`.
+        multi_value_headers: bool,
+    },
+}
+
+impl HttpPayload {
+    /// The format a trigger's `payload` names (`None`: the default, 2.0), or a message
+    /// saying which formats there are.
+    pub fn parse(payload: Option<&str>, multi_value_headers: bool) -> Result<Self, String> {
+        match payload {
+            None | Some("2.0") => Ok(Self::HttpApiV2),
+            Some("1.0") => Ok(Self::RestApiV1),
+            Some("alb") => Ok(Self::Alb {
+                multi_value_headers,
+            }),
+            Some(other) => Err(format!(
+                "`{other}` is not a payload format: use \"2.0\" (API Gateway HTTP API), \"1.0\" (API Gateway REST API) or \"alb\" (Application Load Balancer)"
+            )),
+        }
+    }
+}
+
 fn default_bucket_events() -> Vec<String> {
     vec!["s3:ObjectCreated:*".to_owned()]
 }
@@ -88,11 +136,26 @@ fn default_batch_size() -> u32 {
 }
 
 impl Trigger {
-    /// An HTTP trigger, enabled.
+    /// An HTTP trigger with payload format 2.0, enabled.
     pub fn http(route: &str) -> Self {
         Self::Http {
             route: route.to_owned(),
+            payload: None,
+            multi_value_headers: false,
             enabled: true,
+        }
+    }
+
+    /// The payload format of an HTTP trigger (2.0 for other triggers and for a `payload`
+    /// the configuration loader refuses).
+    pub fn http_payload(&self) -> HttpPayload {
+        match self {
+            Self::Http {
+                payload,
+                multi_value_headers,
+                ..
+            } => HttpPayload::parse(payload.as_deref(), *multi_value_headers).unwrap_or_default(),
+            _ => HttpPayload::default(),
         }
     }
 
@@ -145,9 +208,23 @@ impl Trigger {
     /// The first problem found, with the name of the key it is about.
     pub(super) fn check(&self) -> Result<(), (&'static str, String)> {
         match self {
-            Self::Http { route, .. } => RouteTemplate::parse(route)
-                .map(drop)
-                .map_err(|error| ("route", error.to_string())),
+            Self::Http {
+                route,
+                payload,
+                multi_value_headers,
+                ..
+            } => {
+                RouteTemplate::parse(route).map_err(|error| ("route", error.to_string()))?;
+                let format = HttpPayload::parse(payload.as_deref(), *multi_value_headers)
+                    .map_err(|message| ("payload", message))?;
+                if *multi_value_headers && !matches!(format, HttpPayload::Alb { .. }) {
+                    return Err((
+                        "multi_value_headers",
+                        "multi-value headers are a setting of ALB target groups: use it with payload = \"alb\" (REST API events always carry multiValueHeaders)".to_owned(),
+                    ));
+                }
+                Ok(())
+            }
             Self::Bucket { bucket, events, .. } => {
                 validate_bucket_name(bucket).map_err(|message| ("bucket", message))?;
                 match events.iter().find(|event| !event.starts_with("s3:")) {

@@ -191,6 +191,7 @@ impl Workspace {
             Trigger::Http {
                 route,
                 enabled: true,
+                ..
             } => match self.route_served_by(route) {
                 Some((other, other_route)) => Err(EditError::Invalid(format!(
                     "route `{route}` conflicts with `{other_route}` of function `{other}`: API Gateway would not know which one a request is for"

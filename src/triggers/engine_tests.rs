@@ -67,10 +67,7 @@ fn a_gateway_accept_loop_that_panics_is_reported_and_serves_again() {
     let dir = tempfile::tempdir().unwrap();
     let workspace = Workspace::open(&dir.path().join("ws")).unwrap();
     let mut config = FunctionConfig::new(Language::Wat, "main.wat");
-    config.triggers.push(Trigger::Http {
-        route: "GET /hello".to_owned(),
-        enabled: true,
-    });
+    config.triggers.push(Trigger::http("GET /hello"));
     workspace
         .create_function("hello", &config, &[("main.wat", ANSWERS.as_bytes())])
         .unwrap();

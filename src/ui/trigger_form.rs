@@ -82,6 +82,10 @@ pub struct TriggerForm {
     pub editing: Option<usize>,
     kind: SourceKind,
     route: String,
+    /// Kept as the file says (`payload`, `multi_value_headers`): the form does not show
+    /// them, and a save must not drop them.
+    http_payload: Option<String>,
+    multi_value_headers: bool,
     bucket: String,
     /// S3 event names, comma-separated.
     bucket_events: String,
@@ -111,6 +115,8 @@ impl Default for TriggerForm {
             editing: None,
             kind: SourceKind::Http,
             route: String::new(),
+            http_payload: None,
+            multi_value_headers: false,
             bucket: String::new(),
             bucket_events: "s3:ObjectCreated:*".to_owned(),
             prefix: String::new(),
@@ -154,9 +160,16 @@ impl TriggerForm {
             ..Self::default()
         };
         match trigger {
-            Trigger::Http { route, .. } => {
+            Trigger::Http {
+                route,
+                payload,
+                multi_value_headers,
+                ..
+            } => {
                 form.kind = SourceKind::Http;
                 form.route.clone_from(route);
+                form.http_payload.clone_from(payload);
+                form.multi_value_headers = *multi_value_headers;
             }
             Trigger::Bucket {
                 bucket,
@@ -218,6 +231,8 @@ impl TriggerForm {
         Ok(match self.kind {
             SourceKind::Http => Trigger::Http {
                 route: self.route.trim().to_owned(),
+                payload: self.http_payload.clone(),
+                multi_value_headers: self.multi_value_headers,
                 enabled,
             },
             SourceKind::Bucket => Trigger::Bucket {
@@ -263,7 +278,7 @@ impl TriggerForm {
 
     /// What the configuration loader would refuse, and what is worth knowing.
     fn notes(&mut self, context: &FormContext<'_>, trigger: &Trigger) -> Vec<TriggerNote> {
-        if let Trigger::Http { route, enabled } = trigger {
+        if let Trigger::Http { route, enabled, .. } = trigger {
             if let Some(problem) = trigger.problem() {
                 return vec![TriggerNote::Problem(problem)];
             }

@@ -248,7 +248,7 @@ impl HttpApiRequest {
 
 /// `requestContext.time` as API Gateway writes it (`26/Nov/2026:23:14:24 +0000`),
 /// without parsing a strftime pattern on every request.
-fn request_time(time: &DateTime<Utc>) -> String {
+pub(super) fn request_time(time: &DateTime<Utc>) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];

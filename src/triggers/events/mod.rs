@@ -18,15 +18,29 @@ use md5::{Digest, Md5};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub mod alb;
+pub mod alexa;
 pub mod apigw_http;
+pub mod apigw_rest;
+pub mod cloudformation;
+pub mod cloudfront;
 pub mod cloudwatch_logs;
+pub mod codecommit;
+pub mod cognito_user_pool;
+pub mod config_rule;
 pub mod dynamodb;
+pub mod firehose;
 pub mod kinesis;
+pub mod lex;
 pub mod s3;
 pub mod schedule;
 pub mod ses;
 pub mod sns;
 pub mod sqs;
+
+use cloudformation::RequestType;
+use cloudfront::EdgeEventType;
+use cognito_user_pool::UserPoolTrigger;
 
 /// Region used when the user gives none: the one AWS's own samples use.
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -57,11 +71,51 @@ pub enum EventSource {
     Ses,
     /// CloudWatch Logs subscription filter delivery.
     CloudwatchLogs,
+    /// API Gateway REST API request, Lambda proxy integration (payload format 1.0).
+    ApigwRest,
+    /// Application Load Balancer request to a Lambda target group.
+    Alb,
+    /// CloudFormation custom resource request: Create.
+    CloudformationCreate,
+    /// CloudFormation custom resource request: Update.
+    CloudformationUpdate,
+    /// CloudFormation custom resource request: Delete.
+    CloudformationDelete,
+    /// CodeCommit repository trigger for a push.
+    Codecommit,
+    /// AWS Config custom rule evaluation of a periodic rule.
+    Config,
+    /// Cognito user pool trigger: pre sign-up.
+    CognitoPreSignUp,
+    /// Cognito user pool trigger: post confirmation.
+    CognitoPostConfirmation,
+    /// Cognito user pool trigger: pre authentication.
+    CognitoPreAuthentication,
+    /// Cognito user pool trigger: post authentication.
+    CognitoPostAuthentication,
+    /// Cognito user pool trigger: pre token generation.
+    CognitoPreTokenGeneration,
+    /// Cognito user pool trigger: custom message.
+    CognitoCustomMessage,
+    /// Amazon Lex (V1) bot code hook.
+    Lex,
+    /// Alexa Skills Kit intent request.
+    AlexaSkillsKit,
+    /// Lambda@Edge: viewer request.
+    CloudfrontViewerRequest,
+    /// Lambda@Edge: origin request.
+    CloudfrontOriginRequest,
+    /// Lambda@Edge: origin response.
+    CloudfrontOriginResponse,
+    /// Lambda@Edge: viewer response.
+    CloudfrontViewerResponse,
+    /// Kinesis Data Firehose data transformation.
+    Firehose,
 }
 
 impl EventSource {
     /// Every source, in the order the CLI lists them.
-    pub const ALL: [EventSource; 10] = [
+    pub const ALL: [EventSource; 30] = [
         EventSource::S3Put,
         EventSource::S3Delete,
         EventSource::Sqs,
@@ -72,6 +126,26 @@ impl EventSource {
         EventSource::Kinesis,
         EventSource::Ses,
         EventSource::CloudwatchLogs,
+        EventSource::ApigwRest,
+        EventSource::Alb,
+        EventSource::CloudformationCreate,
+        EventSource::CloudformationUpdate,
+        EventSource::CloudformationDelete,
+        EventSource::Codecommit,
+        EventSource::Config,
+        EventSource::CognitoPreSignUp,
+        EventSource::CognitoPostConfirmation,
+        EventSource::CognitoPreAuthentication,
+        EventSource::CognitoPostAuthentication,
+        EventSource::CognitoPreTokenGeneration,
+        EventSource::CognitoCustomMessage,
+        EventSource::Lex,
+        EventSource::AlexaSkillsKit,
+        EventSource::CloudfrontViewerRequest,
+        EventSource::CloudfrontOriginRequest,
+        EventSource::CloudfrontOriginResponse,
+        EventSource::CloudfrontViewerResponse,
+        EventSource::Firehose,
     ];
 
     /// The name users type (`lambdesk event generate s3-put`).
@@ -87,6 +161,26 @@ impl EventSource {
             EventSource::Kinesis => "kinesis",
             EventSource::Ses => "ses",
             EventSource::CloudwatchLogs => "cloudwatch-logs",
+            EventSource::ApigwRest => "apigw-rest",
+            EventSource::Alb => "alb",
+            EventSource::CloudformationCreate => "cloudformation-create",
+            EventSource::CloudformationUpdate => "cloudformation-update",
+            EventSource::CloudformationDelete => "cloudformation-delete",
+            EventSource::Codecommit => "codecommit",
+            EventSource::Config => "config",
+            EventSource::CognitoPreSignUp => "cognito-pre-signup",
+            EventSource::CognitoPostConfirmation => "cognito-post-confirmation",
+            EventSource::CognitoPreAuthentication => "cognito-pre-authentication",
+            EventSource::CognitoPostAuthentication => "cognito-post-authentication",
+            EventSource::CognitoPreTokenGeneration => "cognito-pre-token-generation",
+            EventSource::CognitoCustomMessage => "cognito-custom-message",
+            EventSource::Lex => "lex",
+            EventSource::AlexaSkillsKit => "alexa-skills-kit",
+            EventSource::CloudfrontViewerRequest => "cloudfront-viewer-request",
+            EventSource::CloudfrontOriginRequest => "cloudfront-origin-request",
+            EventSource::CloudfrontOriginResponse => "cloudfront-origin-response",
+            EventSource::CloudfrontViewerResponse => "cloudfront-viewer-response",
+            EventSource::Firehose => "firehose",
         }
     }
 
@@ -105,6 +199,34 @@ impl EventSource {
             EventSource::CloudwatchLogs => {
                 "CloudWatch Logs subscription filter delivery (gzip+base64 awslogs.data)"
             }
+            EventSource::ApigwRest => {
+                "API Gateway REST API request (Lambda proxy, payload format 1.0)"
+            }
+            EventSource::Alb => "Application Load Balancer request to a Lambda target group",
+            EventSource::CloudformationCreate => "CloudFormation custom resource Create request",
+            EventSource::CloudformationUpdate => "CloudFormation custom resource Update request",
+            EventSource::CloudformationDelete => "CloudFormation custom resource Delete request",
+            EventSource::Codecommit => "CodeCommit repository trigger (a push to a branch)",
+            EventSource::Config => "AWS Config custom rule evaluation (periodic rule)",
+            EventSource::CognitoPreSignUp => "Cognito user pool pre sign-up trigger",
+            EventSource::CognitoPostConfirmation => "Cognito user pool post confirmation trigger",
+            EventSource::CognitoPreAuthentication => "Cognito user pool pre authentication trigger",
+            EventSource::CognitoPostAuthentication => {
+                "Cognito user pool post authentication trigger"
+            }
+            EventSource::CognitoPreTokenGeneration => {
+                "Cognito user pool pre token generation trigger"
+            }
+            EventSource::CognitoCustomMessage => {
+                "Cognito user pool custom message trigger (sign-up code)"
+            }
+            EventSource::Lex => "Amazon Lex (V1) dialog code hook",
+            EventSource::AlexaSkillsKit => "Alexa Skills Kit intent request",
+            EventSource::CloudfrontViewerRequest => "Lambda@Edge viewer request (CloudFront)",
+            EventSource::CloudfrontOriginRequest => "Lambda@Edge origin request (CloudFront)",
+            EventSource::CloudfrontOriginResponse => "Lambda@Edge origin response (CloudFront)",
+            EventSource::CloudfrontViewerResponse => "Lambda@Edge viewer response (CloudFront)",
+            EventSource::Firehose => "Kinesis Data Firehose data transformation batch",
         }
     }
 }
@@ -149,21 +271,24 @@ fn valid_ids() -> String {
 /// no place in its event.
 #[derive(Debug, Clone, Default)]
 pub struct EventOverrides {
-    /// AWS region. Used by every source except cloudwatch-logs (whose event
-    /// carries no region): `awsRegion`, `region` and the region part of ARNs
-    /// and host names.
+    /// AWS region. Used by every source except cloudwatch-logs, lex,
+    /// alexa-skills-kit and cloudfront-* (whose events carry no region):
+    /// `awsRegion`, `region` and the region part of ARNs and host names.
     pub region: Option<String>,
-    /// Account id. Used by sqs, sns, apigw-http, schedule, dynamodb, kinesis
-    /// (ARNs, `accountId`, `account`), ses (the function ARN) and
-    /// cloudwatch-logs (`owner`); S3 notifications carry no account.
+    /// Account id. Used by sqs, sns, apigw-http, apigw-rest, alb, schedule,
+    /// dynamodb, kinesis, firehose, codecommit, config, cloudformation-* (ARNs,
+    /// `accountId`, `account`), ses (the function ARN) and cloudwatch-logs
+    /// (`owner`); S3 notifications, Cognito, Lex, Alexa and CloudFront events
+    /// carry no account.
     pub account: Option<String>,
     /// Bucket name. Used by s3-put and s3-delete.
     pub bucket: Option<String>,
     /// Object key, unencoded (`a b.png`). Used by s3-put and s3-delete, which
-    /// percent-encode it as S3 does in notifications.
+    /// URL-encode it as S3 does in notifications (`a+b.png`).
     pub key: Option<String>,
-    /// Payload. sqs: message `body`; sns: `Message`; apigw-http: request `body`;
-    /// kinesis: the bytes of `data`; cloudwatch-logs: one log event per line.
+    /// Payload. sqs: message `body`; sns: `Message`; apigw-http, apigw-rest, alb:
+    /// request `body`; kinesis, firehose: the bytes of `data`; cloudwatch-logs: one log
+    /// event per line; lex: what the user said; alexa-skills-kit: the slot's value.
     pub body: Option<String>,
     /// Queue name. Used by sqs.
     pub queue: Option<String>,
@@ -171,13 +296,14 @@ pub struct EventOverrides {
     pub topic: Option<String>,
     /// Subject. Used by sns (`Subject`) and ses (the mail's subject).
     pub subject: Option<String>,
-    /// HTTP method (any case). Used by apigw-http.
+    /// HTTP method (any case). Used by apigw-http, apigw-rest, alb and cloudfront-*.
     pub method: Option<String>,
-    /// Request path with an optional `?query`. Used by apigw-http.
+    /// Request path with an optional `?query`. Used by apigw-http, apigw-rest, alb and
+    /// cloudfront-*.
     pub path: Option<String>,
     /// Table name. Used by dynamodb.
     pub table: Option<String>,
-    /// Stream name. Used by kinesis.
+    /// Stream name. Used by kinesis and firehose (the delivery stream).
     pub stream: Option<String>,
     /// Log group name. Used by cloudwatch-logs.
     pub log_group: Option<String>,
@@ -216,6 +342,54 @@ pub fn generate(source: EventSource, overrides: &EventOverrides) -> Value {
         EventSource::CloudwatchLogs => cloudwatch_logs::LogsSubscriptionEvent::sample()
             .with_overrides(overrides)
             .event(),
+        EventSource::ApigwRest => apigw_rest::RestApiRequest::sample()
+            .with_overrides(overrides)
+            .event(),
+        EventSource::Alb => alb::AlbRequest::sample().with_overrides(overrides).event(),
+        EventSource::CloudformationCreate => {
+            cloudformation::custom_resource_request(RequestType::Create, overrides)
+        }
+        EventSource::CloudformationUpdate => {
+            cloudformation::custom_resource_request(RequestType::Update, overrides)
+        }
+        EventSource::CloudformationDelete => {
+            cloudformation::custom_resource_request(RequestType::Delete, overrides)
+        }
+        EventSource::Codecommit => codecommit::repository_push(overrides),
+        EventSource::Config => config_rule::periodic_rule_evaluation(overrides),
+        EventSource::CognitoPreSignUp => {
+            cognito_user_pool::trigger_event(UserPoolTrigger::PreSignUp, overrides)
+        }
+        EventSource::CognitoPostConfirmation => {
+            cognito_user_pool::trigger_event(UserPoolTrigger::PostConfirmation, overrides)
+        }
+        EventSource::CognitoPreAuthentication => {
+            cognito_user_pool::trigger_event(UserPoolTrigger::PreAuthentication, overrides)
+        }
+        EventSource::CognitoPostAuthentication => {
+            cognito_user_pool::trigger_event(UserPoolTrigger::PostAuthentication, overrides)
+        }
+        EventSource::CognitoPreTokenGeneration => {
+            cognito_user_pool::trigger_event(UserPoolTrigger::PreTokenGeneration, overrides)
+        }
+        EventSource::CognitoCustomMessage => {
+            cognito_user_pool::trigger_event(UserPoolTrigger::CustomMessage, overrides)
+        }
+        EventSource::Lex => lex::dialog_code_hook(overrides),
+        EventSource::AlexaSkillsKit => alexa::intent_request(overrides),
+        EventSource::CloudfrontViewerRequest => {
+            cloudfront::edge_event(EdgeEventType::ViewerRequest, overrides)
+        }
+        EventSource::CloudfrontOriginRequest => {
+            cloudfront::edge_event(EdgeEventType::OriginRequest, overrides)
+        }
+        EventSource::CloudfrontOriginResponse => {
+            cloudfront::edge_event(EdgeEventType::OriginResponse, overrides)
+        }
+        EventSource::CloudfrontViewerResponse => {
+            cloudfront::edge_event(EdgeEventType::ViewerResponse, overrides)
+        }
+        EventSource::Firehose => firehose::transformation_batch(overrides),
     }
 }
 
@@ -227,6 +401,16 @@ fn set_if(target: &mut String, value: Option<&str>) {
     if let Some(value) = value {
         value.clone_into(target);
     }
+}
+
+/// The region the user gave, else [`DEFAULT_REGION`].
+fn region_of(overrides: &EventOverrides) -> &str {
+    overrides.region.as_deref().unwrap_or(DEFAULT_REGION)
+}
+
+/// The account the user gave, else [`DEFAULT_ACCOUNT`].
+fn account_of(overrides: &EventOverrides) -> &str {
+    overrides.account.as_deref().unwrap_or(DEFAULT_ACCOUNT)
 }
 
 /// `2026-11-26T16:00:00.123Z`: the format of S3 `eventTime`, SNS `Timestamp`
@@ -281,14 +465,18 @@ fn random_digits(digits: u32) -> String {
     format!("{value:0width$}")
 }
 
-/// Percent-encodes every byte of `text` except ASCII letters, digits, `-_.~`
-/// and the bytes in `keep`, with upper-case hex (`a b` → `a%20b`).
-fn percent_encode(text: &str, keep: &[u8]) -> String {
+/// Encodes `text` as `application/x-www-form-urlencoded` does (the WHATWG URL
+/// standard, and Java's `URLEncoder`): ASCII letters, digits and `*-._` stay, a
+/// space becomes `+`, every other byte (`+` and `~` included) is `%XX` with
+/// upper-case hex. The bytes in `keep` also stay (`a b+c` → `a+b%2Bc`).
+fn form_urlencode(text: &str, keep: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len());
     for &byte in text.as_bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) || keep.contains(&byte) {
+        if byte.is_ascii_alphanumeric() || b"*-._".contains(&byte) || keep.contains(&byte) {
             out.push(char::from(byte));
+        } else if byte == b' ' {
+            out.push('+');
         } else {
             out.push('%');
             out.push(char::from(DIGITS[usize::from(byte >> 4)]));
@@ -336,10 +524,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn percent_encoding_round_trips() {
-        let encoded = percent_encode("dir/ü x+y.png", b"/");
-        assert_eq!(encoded, "dir/%C3%BC%20x%2By.png");
-        assert_eq!(percent_decode(&encoded), "dir/ü x+y.png");
+    fn form_urlencoding_writes_spaces_as_plus() {
+        let encoded = form_urlencode("dir/ü x+y~(1)*.png", b"/");
+        assert_eq!(encoded, "dir/%C3%BC+x%2By%7E%281%29*.png");
+        // Decoding the form way (a `+` is a space) gives the text back.
+        assert_eq!(
+            percent_decode(&encoded.replace('+', " ")),
+            "dir/ü x+y~(1)*.png"
+        );
     }
 
     #[test]

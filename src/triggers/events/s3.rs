@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use super::{
-    DEFAULT_REGION, EventOverrides, iso8601_millis, percent_encode, random_bytes, random_hex,
+    DEFAULT_REGION, EventOverrides, form_urlencode, iso8601_millis, random_bytes, random_hex,
     set_if,
 };
 
@@ -190,10 +190,12 @@ impl S3ObjectEvent {
     }
 }
 
-/// The key as S3 writes it in notifications: URL-encoded, `/` kept, a space
-/// as `%20` (like AWS's sample `Happy%20Face.jpg`).
+/// The key as S3 writes it in notifications: form-URL-encoded ("red flower.jpg"
+/// becomes "red+flower.jpg", S3's documentation says, `=` becomes `%3D` and `:`
+/// `%3A`), with `/` kept as S3 keeps it. The `Happy%20Face.jpg` of the aws-lambda-go
+/// sample is hand-written: handlers that only turn `+` back into spaces break on `%20`.
 pub fn encode_key(key: &str) -> String {
-    percent_encode(key, b"/")
+    form_urlencode(key, b"/")
 }
 
 /// A sequencer for an event at `time`: 18 upper-case hex digits, like AWS's,

@@ -25,9 +25,10 @@ use super::request_limits::{
     DEFAULT_CLIENT_READ_TIMEOUT, MAX_REQUEST_HEAD_BYTES, check_declared_length, check_host,
     read_body,
 };
-use super::response_mapping::{GatewayResponse, map_function_response};
+use super::response_mapping::{GatewayResponse, map_response};
+use super::rest_and_alb_events::{alb_request_event, rest_request_event};
 use super::route::{HttpRoute, RouteTable};
-use crate::model::{Function, Outcome, Trigger, Workspace};
+use crate::model::{Function, HttpPayload, Outcome, Trigger, Workspace};
 use crate::runtime::InvokeError;
 use crate::triggers::context::{TriggerContext, load_functions};
 use crate::triggers::supervisor::{Supervisor, TaskFuture};
@@ -85,6 +86,7 @@ pub fn routes_of(
             let Trigger::Http {
                 route,
                 enabled: true,
+                ..
             } = trigger
             else {
                 continue;
@@ -98,7 +100,7 @@ pub fn routes_of(
             }
             match HttpRoute::parse(route, name) {
                 Ok(parsed) => {
-                    routes.push(parsed);
+                    routes.push(parsed.with_payload(trigger.http_payload()));
                     serves = true;
                 }
                 Err(message) => problems.push(format!("{name}: {message}")),
@@ -256,6 +258,12 @@ async fn accept_loop(
 
 fn to_hyper(response: GatewayResponse) -> Response<Full<Bytes>> {
     let mut builder = Response::builder().status(response.status);
+    if let Some(reason) = response
+        .reason
+        .and_then(|reason| hyper::ext::ReasonPhrase::try_from(reason).ok())
+    {
+        builder = builder.extension(reason);
+    }
     for (name, value) in &response.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
@@ -319,6 +327,8 @@ async fn answer(
         })
         .collect();
     let route_key = found.route.route_key.clone();
+    let payload = found.route.payload;
+    let rest_resource = found.route.rest_resource();
     let path_parameters = found.path_parameters;
     let body = match read_body(request.into_body(), state.client_read_timeout).await {
         Ok(body) => body,
@@ -333,9 +343,26 @@ async fn answer(
         local_port: state.local_port,
         protocol,
     };
-    let event: Arc<str> = Arc::from(
-        request_event(&incoming, &route_key, path_parameters, &state.identity).event_json(),
-    );
+    let event: Arc<str> = Arc::from(match payload {
+        HttpPayload::HttpApiV2 => {
+            request_event(&incoming, &route_key, path_parameters, &state.identity).event_json()
+        }
+        HttpPayload::RestApiV1 => {
+            rest_request_event(&incoming, &rest_resource, path_parameters, &state.identity)
+                .event()
+                .to_string()
+        }
+        HttpPayload::Alb {
+            multi_value_headers,
+        } => alb_request_event(
+            &incoming,
+            &function.name,
+            multi_value_headers,
+            &state.identity,
+        )
+        .event()
+        .to_string(),
+    });
     let context = Arc::clone(&state.context);
     let origin = format!("HTTP {route_key}");
     let started = tokio::time::Instant::now();
@@ -366,9 +393,9 @@ async fn answer(
         Ok(Ok(Err(InvokeError::RequestTooLarge { .. }))) => GatewayResponse::too_large(),
         Ok(Ok(Err(_))) => GatewayResponse::invoke_failed(),
         Ok(Ok(Ok(record))) => match &record.outcome {
-            Outcome::Success(response) => map_function_response(response)
-                .unwrap_or_else(|_| GatewayResponse::function_error()),
-            Outcome::Failure(_) => GatewayResponse::function_error(),
+            Outcome::Success(response) => map_response(payload, response)
+                .unwrap_or_else(|_| GatewayResponse::function_error_of(payload)),
+            Outcome::Failure(_) => GatewayResponse::function_error_of(payload),
         },
     }
 }

@@ -4,6 +4,7 @@ mod gateway;
 mod request_event;
 mod request_limits;
 mod response_mapping;
+mod rest_and_alb_events;
 mod route;
 
 pub use gateway::{
@@ -11,5 +12,8 @@ pub use gateway::{
 };
 pub use request_event::{GatewayIdentity, IncomingRequest, request_event};
 pub use request_limits::{DEFAULT_CLIENT_READ_TIMEOUT, MAX_BODY_BYTES, MAX_REQUEST_HEAD_BYTES};
-pub use response_mapping::{GatewayResponse, map_function_response};
+pub use response_mapping::{
+    GatewayResponse, map_alb_response, map_function_response, map_response, map_rest_response,
+};
+pub use rest_and_alb_events::{alb_request_event, rest_request_event};
 pub use route::{DEFAULT_ROUTE, HttpRoute, RouteMatch, RouteTable};

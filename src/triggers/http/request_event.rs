@@ -31,6 +31,8 @@ pub struct IncomingRequest<'a> {
 pub struct GatewayIdentity {
     pub api_id: String,
     pub region: String,
+    /// The id part of target group ARNs (ALB payloads), 16 hex digits.
+    pub target_group_id: String,
 }
 
 impl GatewayIdentity {
@@ -38,13 +40,14 @@ impl GatewayIdentity {
         Self {
             api_id: random_hex(10),
             region: region.to_owned(),
+            target_group_id: random_hex(16),
         }
     }
 }
 
 /// Content types API Gateway passes as text; anything else (or text that is not UTF-8)
 /// arrives base64-encoded with `isBase64Encoded: true`.
-fn is_text(content_type: Option<&str>) -> bool {
+pub(super) fn is_text(content_type: Option<&str>) -> bool {
     let Some(content_type) = content_type else {
         return true;
     };

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::HttpPayload;
 pub use crate::model::route_template::DEFAULT_ROUTE;
 use crate::model::route_template::{RouteSegment, RouteTemplate};
 use crate::triggers::events::percent_decode;
@@ -15,6 +16,8 @@ pub struct HttpRoute {
     /// As written: `GET /items/{id}` (the event's `routeKey`).
     pub route_key: String,
     pub function: String,
+    /// The event the function receives and the response it answers with.
+    pub payload: HttpPayload,
     template: RouteTemplate,
 }
 
@@ -30,8 +33,24 @@ impl HttpRoute {
         Ok(Self {
             route_key: route_key.to_owned(),
             function: function.to_owned(),
+            payload: HttpPayload::default(),
             template,
         })
+    }
+
+    /// The same route, sending `payload` events.
+    #[must_use]
+    pub fn with_payload(self, payload: HttpPayload) -> Self {
+        Self { payload, ..self }
+    }
+
+    /// The REST API resource this route stands for (`resource` in payload 1.0): its path
+    /// template (`/items/{id}`), or `/{proxy+}` for `$default`, which REST APIs lack.
+    pub fn rest_resource(&self) -> String {
+        match self.route_key.split_once(' ') {
+            Some((_, path)) if !self.template.is_default() => path.to_owned(),
+            _ => crate::triggers::events::apigw_rest::PROXY_RESOURCE.to_owned(),
+        }
     }
 
     /// Whether this route takes `method` on `path` (percent-encoded, without the query),
