@@ -90,14 +90,15 @@ impl MapSelectionState {
         None
     }
 
-    /// The map's keys, unless a text field has the keyboard.
+    /// The map's keys, unless a text field has the keyboard (a clicked card has the focus
+    /// too, and must still take Delete).
     pub fn keys(
         &mut self,
         ui: &egui::Ui,
         console: &Console,
         commands: &mut Vec<Command>,
     ) -> Option<MapRequest> {
-        if ui.ctx().egui_wants_keyboard_input() {
+        if ui.ctx().text_edit_focused() {
             return None;
         }
         let redo = ui.input_mut(|input| {
@@ -198,6 +199,7 @@ impl MapSelectionState {
         let mut close = false;
         egui::Window::new(format!("Delete {}", describe(selection)))
             .collapsible(false)
+            .min_width(380.0)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
             .show(ctx, |ui| {

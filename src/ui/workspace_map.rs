@@ -344,15 +344,19 @@ impl WorkspaceMap {
             .or(request)
     }
 
-    /// The row above the map: Fit, Reset layout, the palette, Undo and Redo, the legend.
+    /// The rows above the map: the palette, Fit, Reset layout, Undo and Redo; the legend.
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, state: &ConsoleState, commands: &mut Vec<Command>) {
-        // Wrapped: at 1000 points the buttons and the legend take more than a row, and
-        // an overflowing row would widen the map past the window.
+        // Wrapped: an overflowing row (a narrow window) would widen the map past it.
         ui.horizontal_wrapped(|ui| {
             ui.heading("Workspace map");
             ui.separator();
-            ui.toggle_value(&mut self.palette.open, "+ Add resource")
+            let palette = ui
+                .toggle_value(&mut self.palette.open, "+ Add resource")
                 .on_hover_text("A queue, topic, bucket, route, schedule or function");
+            if palette.changed() {
+                // The palette takes or gives back room at the left: every card in view.
+                self.fit_pending = true;
+            }
             if ui.button("Fit").on_hover_text("Show every card").clicked() {
                 self.fit_pending = true;
             }
@@ -383,9 +387,8 @@ impl WorkspaceMap {
                 }
             }
             ui.label(egui::RichText::new(format!("{:.0} %", self.zoom * 100.0)).weak());
-            ui.separator();
-            legend_ui(ui);
         });
+        ui.horizontal_wrapped(|ui| legend_ui(ui));
     }
 
     fn cards_ui(
