@@ -388,7 +388,7 @@ impl WorkspaceMap {
             }
             ui.label(egui::RichText::new(format!("{:.0} %", self.zoom * 100.0)).weak());
         });
-        ui.horizontal_wrapped(|ui| legend_ui(ui));
+        ui.horizontal_wrapped(legend_ui);
     }
 
     fn cards_ui(
