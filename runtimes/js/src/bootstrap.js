@@ -88,6 +88,8 @@
           case "%f": return String(parseFloat(arg));
           case "%j": try { return JSON.stringify(arg); } catch { return "[Circular]"; }
           case "%c": return "";
+          // %o shows hidden properties too: an array's length.
+          case "%o": return Array.isArray(arg) ? inspect(arg, 4).replace(/ ?\]$/, `${arg.length ? "," : ""} [length]: ${arg.length} ]`) : inspect(arg, 4);
           default: return inspect(arg, 4);
         }
       });
@@ -583,13 +585,37 @@
   class SNSClient extends Client {}
   const clientSqs = { SQSClient, SendMessageCommand, SendMessageBatchCommand };
   const clientSns = { SNSClient, PublishCommand };
-  const builtins = { fs, "node:fs": fs, "fs/promises": fs.promises, "node:fs/promises": fs.promises, lambdesk, "@aws-sdk/client-sqs": clientSqs, "@aws-sdk/client-sns": clientSns };
-  Object.defineProperty(globalThis, "__lambdesk_builtins", { value: builtins });
+
+  // ---------------------------------------------------------------- built-in modules
+  // By name, each made on first use (node_builtins.js, crypto.js and zlib.js add Node's).
+  const builtinLoaders = new Map();
+  const builtinModules = new Map();
+  // Not Node's: no `node:` name.
+  const NOT_NODE = new Set(["lambdesk", "@aws-sdk/client-sqs", "@aws-sdk/client-sns"]);
+  function defineBuiltin(name, load) { builtinLoaders.set(name, load); }
+  function builtinName(specifier) {
+    const name = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
+    if (!builtinLoaders.has(name) || (name !== specifier && NOT_NODE.has(name))) return null;
+    return name;
+  }
+  function builtin(specifier) {
+    const name = builtinName(specifier);
+    if (name === null) return undefined;
+    if (!builtinModules.has(name)) builtinModules.set(name, builtinLoaders.get(name)());
+    return builtinModules.get(name);
+  }
+  defineBuiltin("fs", () => fs);
+  defineBuiltin("fs/promises", () => fs.promises);
+  defineBuiltin("lambdesk", () => lambdesk);
+  defineBuiltin("@aws-sdk/client-sqs", () => clientSqs);
+  defineBuiltin("@aws-sdk/client-sns", () => clientSns);
+  // For the scripts that follow this one (node_builtins.js, crypto.js, zlib.js).
+  Object.defineProperty(globalThis, "__lambdesk_internal", { value: { defineBuiltin, builtin, inspect, format } });
 
   function makeRequire(fromPath) {
     const require = (specifier) => {
       if (typeof specifier !== "string") throw new TypeError('The "id" argument must be of type string');
-      if (Object.prototype.hasOwnProperty.call(builtins, specifier)) return builtins[specifier];
+      if (builtinName(specifier) !== null) return builtin(specifier);
       const resolved = resolveFile(specifier, dirname(fromPath));
       if (!resolved) throw cannotFind(specifier, fromPath);
       return requireAbsolute(resolved);
@@ -650,7 +676,22 @@
   let initErrorJson = "";
   let phase = { done: true };
 
+  // Node's wording for CommonJS names used at the top level of an ES module
+  // (module_job.js), with the file it blames: the first in the error's stack.
+  const COMMONJS_NAMES = /^(require|module|exports|__filename|__dirname) is not defined$/;
+  function describeEsmScopeError(error) {
+    if (!(error instanceof ReferenceError) || !COMMONJS_NAMES.test(error.message)) return;
+    error.message += " in ES module scope";
+    if (error.message.startsWith("require ")) error.message += ", you can use import instead";
+    const file = ((error.stack || "").match(/\((\/[^:)]+)|at (\/[^:\s]+)/) || []).slice(1).find(Boolean);
+    const packageJson = file && file.endsWith(".js") && nearestPackageJson(dirname(file));
+    if (packageJson && packageTypeIsModule(dirname(packageJson))) {
+      error.message += `\nThis file is being treated as an ES module because it has a '.js' file extension and '${packageJson}' contains "type": "module". To treat it as a CommonJS script, rename it to use the '.cjs' file extension.`;
+    }
+  }
+
   function loadError(error, modulePath) {
+    describeEsmScopeError(error);
     if (error instanceof SyntaxError) {
       const location = stackLines(error).map((line) => line.trim().replace(/^at /, "")).find((line) => /:\d+/.test(line));
       const message = `SyntaxError: ${error.message}${location ? ` (${location})` : ""}`;
@@ -665,32 +706,74 @@
     return errorJson(error);
   }
 
+  function runtimeError(errorType, message) {
+    return JSON.stringify({ errorType, errorMessage: message, trace: [`${errorType}: ${message}`] });
+  }
+
+  // Whether the nearest package.json says "type": "module", as Lambda's runtime looks
+  // (UserFunction.js): up from `folder`, stopping at a node_modules folder or at `/`.
+  function nearestPackageJson(folder) {
+    for (let dir = folder; ; dir = dirname(dir)) {
+      if (dir.endsWith("/node_modules")) return null;
+      if (natives.isFile(`${dir}/package.json`)) return `${dir}/package.json`;
+      if (dir === "/") return null;
+    }
+  }
+  function packageTypeIsModule(folder) {
+    const file = nearestPackageJson(folder);
+    if (!file) return false;
+    try { return JSON.parse(natives.readFile(file)).type === "module"; } catch { return false; }
+  }
+
+  // Loads the handler's module as Lambda's Node.js runtime does (UserFunction.js): the
+  // file as named, then `.js` (CommonJS unless package.json says module), `.mjs`, `.cjs`.
+  async function loadUserModule(file) {
+    if (natives.isFile(file)) return requireAbsolute(file);
+    const js = `${file}.js`;
+    if (natives.isFile(js)) {
+      // A `.js` file with import/export statements is an ES module even without
+      // package.json's "type" (Node 22's syntax detection).
+      if (packageTypeIsModule(dirname(js)) || natives.isEsm(js)) return natives.importModule(js);
+      return requireAbsolute(js);
+    }
+    if (natives.isFile(`${file}.mjs`)) return natives.importModule(`${file}.mjs`);
+    if (natives.isFile(`${file}.cjs`)) return requireAbsolute(`${file}.cjs`);
+    return undefined;
+  }
+
   async function loadHandler() {
-    const dot = handlerSetting.lastIndexOf(".");
-    const modulePath = handlerSetting.slice(0, dot);
-    const exportName = handlerSetting.slice(dot + 1);
-    const file = [".mjs", ".js", ".cjs"].map((extension) => `${TASK_ROOT}/${modulePath}${extension}`).find((candidate) => natives.isFile(candidate));
-    if (!file) {
-      const message = `Error: Cannot find module '${modulePath}'\nRequire stack:\n- /var/runtime/index.mjs`;
-      initErrorJson = JSON.stringify({ errorType: "Runtime.ImportModuleError", errorMessage: message, trace: [`Runtime.ImportModuleError: ${message}`] });
+    const full = handlerSetting;
+    if (full.includes("..")) {
+      initErrorJson = runtimeError("Runtime.MalformedHandlerName", `'${full}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
       return;
     }
+    // `dir/module.a.b`: the module is up to the first dot after the last slash, the rest
+    // is a path of properties into its exports.
+    const slash = full.lastIndexOf("/");
+    const match = full.slice(slash + 1).match(/^([^.]*)\.(.*)$/);
+    if (!match) {
+      initErrorJson = runtimeError("Runtime.MalformedHandlerName", "Bad handler");
+      return;
+    }
+    const modulePath = full.slice(0, slash + 1) + match[1];
     let exported;
     try {
-      if (natives.isEsm(file)) {
-        const namespace = await natives.importModule(file);
-        exported = namespace[exportName];
-        if (exported === undefined && namespace.default && typeof namespace.default === "object") exported = namespace.default[exportName];
-      } else {
-        exported = requireAbsolute(file)[exportName];
+      const userModule = await loadUserModule(normalize(`${TASK_ROOT}/${modulePath}`));
+      if (userModule === undefined) {
+        initErrorJson = runtimeError("Runtime.ImportModuleError", `Error: Cannot find module '${modulePath}'\nRequire stack:\n- /var/runtime/index.mjs`);
+        return;
       }
+      exported = match[2].split(".").reduce((nested, key) => nested && nested[key], userModule);
     } catch (error) {
       initErrorJson = loadError(error, modulePath);
       return;
     }
+    if (!exported) {
+      initErrorJson = runtimeError("Runtime.HandlerNotFound", `${full} is undefined or not exported`);
+      return;
+    }
     if (typeof exported !== "function") {
-      const message = `${handlerSetting} is undefined or not exported`;
-      initErrorJson = JSON.stringify({ errorType: "Runtime.HandlerNotFound", errorMessage: message, trace: [`Runtime.HandlerNotFound: ${message}`] });
+      initErrorJson = runtimeError("Runtime.HandlerNotFound", `${full} is not a function`);
       return;
     }
     handler = exported;
@@ -720,6 +803,18 @@
 
   globalThis.__lambdesk = {
     requireAbsolute,
+    builtin,
+
+    isBuiltin(specifier) {
+      return builtinName(specifier) !== null;
+    },
+
+    // Names a built-in module exports, for `import { name } from "…"` (loader.rs).
+    builtinExportNames(specifier) {
+      const exported = builtin(specifier);
+      if (exported === null || (typeof exported !== "object" && typeof exported !== "function")) return [];
+      return Object.keys(exported).filter((key) => IDENTIFIER.test(key) && key !== "default");
+    },
 
     // Names a CommonJS file exports, for the ES module facade (loader.rs).
     commonJsExportNames(path) {
@@ -755,12 +850,22 @@
       // `Promise.reject(undefined)` too (only the callback's `null` error means success).
       const fail = (error) => settle(error === null || error === undefined ? NO_ERROR_VALUE : error);
       const context = makeContext(meta, settle);
-      const callbackStyle = handler.length >= 3;
-      current.isFinished = () => current.settled && !(callbackStyle && context.callbackWaitsForEmptyEventLoop && pendingTimers.size > 0);
+      // As Lambda's runtime (Runtime.js): the handler always gets the callback; a promise
+      // it returns settles the invocation. Otherwise the callback does, once the event
+      // loop is empty if callbackWaitsForEmptyEventLoop; a handler that returns without
+      // calling it answers null when the loop empties (Node's "beforeExit").
+      let promiseStyle = false;
+      current.isFinished = () => {
+        if (current.settled) return promiseStyle || !context.callbackWaitsForEmptyEventLoop || pendingTimers.size === 0 || current.hasError;
+        if (!promiseStyle && pendingTimers.size === 0) settle(null, null);
+        return current.settled;
+      };
       try {
-        const returned = callbackStyle ? handler(event, context, settle) : handler(event, context);
-        if (returned && typeof returned.then === "function") returned.then((value) => settle(null, value), fail);
-        else if (!callbackStyle) settle(null, returned);
+        const returned = handler(event, context, settle);
+        if (returned && typeof returned.then === "function") {
+          promiseStyle = true;
+          returned.then((value) => settle(null, value), fail);
+        }
       } catch (error) {
         fail(error);
       }

@@ -13,9 +13,11 @@
 //!   one line of context JSON, a newline, and the event JSON. The response (or Lambda's
 //!   error JSON) goes to stdout; log lines go to stderr.
 
+mod crypto_natives;
 mod fs_errors;
 mod loader;
 mod natives;
+mod zlib_natives;
 
 use std::cell::RefCell;
 use std::io::Write as _;
@@ -31,11 +33,15 @@ const STATUS_FUNCTION_ERROR: i32 = 1;
 const STATUS_FATAL: i32 = 2;
 
 /// Evaluated in this order at the start of every environment: the Node.js-like globals,
-/// then the web APIs written in JavaScript.
+/// the web APIs written in JavaScript, then Node's built-in modules.
 const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     ("lambdesk:bootstrap", include_str!("bootstrap.js")),
     ("lambdesk:url", include_str!("url.js")),
-    ("lambdesk:buffer", include_str!("buffer.js")),
+    // Compiled here (so into the snapshot); each package's code runs on first require.
+    ("lambdesk:node-vendor", include_str!("node_vendor.js")),
+    ("lambdesk:node-builtins", include_str!("node_builtins.js")),
+    ("lambdesk:crypto", include_str!("crypto.js")),
+    ("lambdesk:zlib", include_str!("zlib.js")),
 ];
 
 struct Environment {

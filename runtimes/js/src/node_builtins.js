@@ -1,0 +1,186 @@
+// Node's built-in modules, each also as `node:<name>`, for `require` and `import`. Most
+// come from npm's pure-JS implementations bundled in node_vendor.js (see vendor/); the
+// ones that need the system (crypto, zlib) are in crypto.js and zlib.js over natives.
+// A module's code runs on its first require: a handler pays only for what it uses.
+(function installNodeBuiltins(internal) {
+  "use strict";
+  const vendor = globalThis.__lambdesk_vendor;
+  const { defineBuiltin, builtin, inspect, format } = internal;
+
+  // Buffer is a global in Node, used by fs and the SDK shims: loaded now (in the snapshot).
+  const bufferModule = vendor.buffer();
+  const { Buffer } = bufferModule;
+  globalThis.Buffer = Buffer;
+  addBase64url(Buffer);
+
+  // Node's global AbortController, AbortSignal, EventTarget and Event.
+  if (typeof globalThis.EventTarget === "undefined") {
+    const { EventTarget, Event } = vendor.eventTarget();
+    Object.assign(globalThis, { EventTarget, Event });
+  }
+  if (typeof globalThis.AbortController === "undefined") {
+    const { AbortController, AbortSignal } = vendor.abortController();
+    Object.assign(globalThis, { AbortController, AbortSignal });
+  }
+  defineBuiltin("buffer", () => Object.assign(bufferModule, {
+    atob: globalThis.atob,
+    btoa: globalThis.btoa,
+    constants: { MAX_LENGTH: bufferModule.kMaxLength, MAX_STRING_LENGTH: 536870888 },
+  }));
+
+  // npm's buffer predates Node's "base64url" encoding: its base64 decoder already reads
+  // the URL alphabet, so only the name and the encoder's output need adding.
+  function addBase64url(BufferClass) {
+    const isBase64url = (encoding) => typeof encoding === "string" && encoding.toLowerCase() === "base64url";
+    const toUrl = (base64) => base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const { from, byteLength, isEncoding } = BufferClass;
+    const { toString, write } = BufferClass.prototype;
+    BufferClass.from = function bufferFrom(value, encoding, length) {
+      return from.call(this, value, isBase64url(encoding) ? "base64" : encoding, length);
+    };
+    BufferClass.byteLength = (value, encoding) => byteLength(value, isBase64url(encoding) ? "base64" : encoding);
+    BufferClass.isEncoding = (encoding) => isBase64url(encoding) || isEncoding(encoding);
+    BufferClass.prototype.toString = function bufferToString(encoding, start, end) {
+      if (!isBase64url(encoding)) return toString.apply(this, arguments);
+      return toUrl(toString.call(this, "base64", start, end));
+    };
+    BufferClass.prototype.write = function bufferWrite(text, ...rest) {
+      const encodingAt = rest.findIndex((arg) => typeof arg === "string");
+      if (encodingAt >= 0 && isBase64url(rest[encodingAt])) rest[encodingAt] = "base64";
+      return write.call(this, text, ...rest);
+    };
+  }
+
+  defineBuiltin("events", () => {
+    const EventEmitter = vendor.events();
+    EventEmitter.EventEmitter = EventEmitter;
+    return EventEmitter;
+  });
+
+  // Node's util over npm's: console's own inspect and format (bootstrap.js), so
+  // util.inspect prints what console.log prints; Node's promisify.custom symbol.
+  const PROMISIFY_CUSTOM = Symbol.for("nodejs.util.promisify.custom");
+  const INSPECT_CUSTOM = Symbol.for("nodejs.util.inspect.custom");
+  defineBuiltin("util", () => {
+    const util = Object.assign({}, vendor.util());
+    const npmPromisify = util.promisify;
+    util.promisify = function promisify(original) {
+      if (typeof original === "function" && typeof original[PROMISIFY_CUSTOM] === "function") return original[PROMISIFY_CUSTOM];
+      return npmPromisify(original);
+    };
+    util.promisify.custom = PROMISIFY_CUSTOM;
+    util.inspect = function utilInspect(value, options) {
+      const depth = options && typeof options === "object" && "depth" in options ? (options.depth === null ? Infinity : options.depth) : 2;
+      return inspect(value, depth);
+    };
+    util.inspect.custom = INSPECT_CUSTOM;
+    util.format = format;
+    util.formatWithOptions = (_options, ...args) => format(...args);
+    util.isDeepStrictEqual = vendor.comparisons().isDeepStrictEqual;
+    util.TextEncoder = globalThis.TextEncoder;
+    util.TextDecoder = globalThis.TextDecoder;
+    util.stripVTControlCharacters = (text) => String(text).replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
+    util.toUSVString = (text) => String(text).toWellFormed ? String(text).toWellFormed() : String(text);
+    return util;
+  });
+
+  defineBuiltin("path", () => {
+    const path = vendor.path();
+    path.win32 = path.win32 || null;
+    return path;
+  });
+  defineBuiltin("path/posix", () => builtin("path"));
+
+  defineBuiltin("querystring", () => {
+    const querystring = Object.assign({}, vendor.querystring());
+    querystring.escape = (text) => encodeURIComponent(text);
+    querystring.unescape = (text) => { try { return decodeURIComponent(text); } catch { return text; } };
+    return querystring;
+  });
+
+  defineBuiltin("stream", () => {
+    const stream = vendor.stream();
+    return stream;
+  });
+  defineBuiltin("stream/promises", () => builtin("stream").promises);
+
+  defineBuiltin("assert", () => vendor.assert());
+  defineBuiltin("assert/strict", () => builtin("assert").strict);
+
+  defineBuiltin("string_decoder", () => vendor.string_decoder());
+
+  // npm's url (parse, format, resolve) with Node's WHATWG additions.
+  defineBuiltin("url", () => {
+    const url = Object.assign({}, vendor.url());
+    url.URL = globalThis.URL;
+    url.URLSearchParams = globalThis.URLSearchParams;
+    url.fileURLToPath = function fileURLToPath(value) {
+      const parsed = typeof value === "string" ? new URL(value) : value;
+      if (parsed.protocol !== "file:") throw Object.assign(new TypeError("The URL must be of scheme file"), { code: "ERR_INVALID_URL_SCHEME" });
+      return decodeURIComponent(parsed.pathname);
+    };
+    url.pathToFileURL = function pathToFileURL(path) {
+      const absolute = builtin("path").resolve(String(path));
+      const encoded = absolute.split("/").map((part) => encodeURIComponent(part)).join("/");
+      return new URL(`file://${encoded}${String(path).endsWith("/") && !encoded.endsWith("/") ? "/" : ""}`);
+    };
+    url.domainToASCII = (domain) => { try { return new URL(`http://${domain}`).hostname; } catch { return ""; } };
+    url.domainToUnicode = (domain) => String(domain);
+    return url;
+  });
+
+  // What os says inside a Lambda execution environment.
+  defineBuiltin("os", () => {
+    const memoryBytes = () => Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE || 128) * 1024 * 1024;
+    const cpu = { model: "lambdesk", speed: 0, times: { user: 0, nice: 0, sys: 0, idle: 0, irq: 0 } };
+    return {
+      EOL: "\n",
+      arch: () => process.arch,
+      platform: () => process.platform,
+      type: () => "Linux",
+      release: () => "5.10.0-lambdesk",
+      version: () => "#1 SMP",
+      machine: () => "x86_64",
+      hostname: () => "localhost",
+      homedir: () => "/home/sbx_user1051",
+      tmpdir: () => "/tmp",
+      endianness: () => "LE",
+      uptime: () => Math.floor(process.uptime()),
+      loadavg: () => [0, 0, 0],
+      totalmem: memoryBytes,
+      freemem: memoryBytes,
+      availableParallelism: () => 2,
+      cpus: () => [cpu, cpu],
+      networkInterfaces: () => ({}),
+      userInfo: () => ({ uid: 993, gid: 990, username: "sbx_user1051", homedir: "/home/sbx_user1051", shell: null }),
+      constants: { signals: {}, errno: {} },
+      devNull: "/dev/null",
+    };
+  });
+
+  // timers/promises: the global timers as promises.
+  function timerPromises() {
+    const delay = (ms, value) => new Promise((resolve) => setTimeout(() => resolve(value), ms));
+    return {
+      setTimeout: delay,
+      setImmediate: (value) => new Promise((resolve) => setImmediate(() => resolve(value))),
+      async *setInterval(ms, value) {
+        while (true) yield await delay(ms, value);
+      },
+      scheduler: { wait: (ms) => delay(ms), yield: () => delay(0) },
+    };
+  }
+  defineBuiltin("timers/promises", timerPromises);
+  defineBuiltin("timers", () => ({
+    setTimeout: globalThis.setTimeout,
+    clearTimeout: globalThis.clearTimeout,
+    setInterval: globalThis.setInterval,
+    clearInterval: globalThis.clearInterval,
+    setImmediate: globalThis.setImmediate,
+    clearImmediate: globalThis.clearImmediate,
+    promises: builtin("timers/promises"),
+  }));
+  // util.promisify(setTimeout) as in Node.
+  globalThis.setTimeout[PROMISIFY_CUSTOM] = (ms, value) => builtin("timers/promises").setTimeout(ms, value);
+  globalThis.setImmediate[PROMISIFY_CUSTOM] = (value) => builtin("timers/promises").setImmediate(value);
+})(globalThis.__lambdesk_internal);
