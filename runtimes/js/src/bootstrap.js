@@ -306,6 +306,21 @@
   };
   globalThis.global = globalThis;
 
+  // Node names the time zone after the offset, as V8 does: under Lambda's UTC that is
+  // " (Coordinated Universal Time)", which QuickJS leaves out.
+  for (const method of ["toString", "toTimeString"]) {
+    const original = Date.prototype[method];
+    Object.defineProperty(Date.prototype, method, {
+      value: { [method]() {
+        const text = original.call(this);
+        if (!/GMT[+-]\d{4}/.test(text) || this.getTimezoneOffset() !== 0) return text;
+        return text.replace(/ \(.*\)$/, "") + " (Coordinated Universal Time)";
+      } }[method],
+      writable: true,
+      configurable: true,
+    });
+  }
+
   // What must be live in each environment, even one restored from a snapshot: the
   // variables, the clock origin, the random generator's seed.
   function takeLiveState() {
@@ -657,7 +672,7 @@
   function errorJson(error, errorType) {
     if (isErrorLike(error)) {
       const name = errorType || error.name || "Error";
-      const message = relativeToTask(error.message);
+      const message = verbatimMessages.has(error) ? error.message : relativeToTask(error.message);
       const trace = [`${error.name || "Error"}: ${message}`, ...stackLines(error)];
       return JSON.stringify({ errorType: name, errorMessage: message, trace });
     }
@@ -678,6 +693,8 @@
 
   // Node's wording for CommonJS names used at the top level of an ES module
   // (module_job.js), with the file it blames: the first in the error's stack.
+  // Errors whose message names files as Node wrote it, not relative to the task root.
+  const verbatimMessages = new WeakSet();
   const COMMONJS_NAMES = /^(require|module|exports|__filename|__dirname) is not defined$/;
   function describeEsmScopeError(error) {
     if (!(error instanceof ReferenceError) || !COMMONJS_NAMES.test(error.message)) return;
@@ -686,6 +703,7 @@
     const file = ((error.stack || "").match(/\((\/[^:)]+)|at (\/[^:\s]+)/) || []).slice(1).find(Boolean);
     const packageJson = file && file.endsWith(".js") && nearestPackageJson(dirname(file));
     if (packageJson && packageTypeIsModule(dirname(packageJson))) {
+      verbatimMessages.add(error);
       error.message += `\nThis file is being treated as an ES module because it has a '.js' file extension and '${packageJson}' contains "type": "module". To treat it as a CommonJS script, rename it to use the '.cjs' file extension.`;
     }
   }

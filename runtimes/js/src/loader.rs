@@ -135,10 +135,17 @@ pub fn is_es_module(path: &str) -> bool {
     })
 }
 
-/// The `"type"` of the nearest package.json, if one says.
+/// The `"type"` of the nearest package.json, if one says. As in Node, the search does not
+/// leave a package installed in `node_modules`.
 fn package_type(path: &Path) -> Option<String> {
     let mut dir = path.parent();
     while let Some(current) = dir {
+        if current
+            .file_name()
+            .is_some_and(|name| name == "node_modules")
+        {
+            break;
+        }
         if let Ok(text) = std::fs::read_to_string(current.join("package.json")) {
             let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
             return Some(if compact.contains("\"type\":\"module\"") {
