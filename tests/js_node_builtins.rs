@@ -169,6 +169,37 @@ async fn buffer_answers_as_node_does() {
   4,
   3
  ],
+ "lenientBase64": [
+  "hello",
+  "hello",
+  "fbffbf",
+  "hello",
+  "ABCD"
+ ],
+ "invalidUtf8": "�a�b�",
+ "utf8Range": [
+  "é",
+  "héllo",
+  "YmM="
+ ],
+ "utf8Lengths": [
+  13,
+  4,
+  false,
+  true
+ ],
+ "textDecoder": [
+  "😀�",
+  [
+   226,
+   130,
+   172,
+   240,
+   159,
+   152,
+   128
+  ]
+ ],
  "fromArrayBuffer": [
   1,
   0,

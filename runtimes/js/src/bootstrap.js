@@ -151,25 +151,11 @@
   globalThis.clearImmediate = globalThis.clearTimeout;
 
   // ---------------------------------------------------------------- encoding, crypto
+  // UTF-8 in Rust (text_natives.rs): invalid bytes become U+FFFD as in the WHATWG decoder.
   if (typeof globalThis.TextEncoder === "undefined") {
     globalThis.TextEncoder = class TextEncoder {
       get encoding() { return "utf-8"; }
-      encode(input = "") {
-        const text = String(input);
-        const bytes = [];
-        for (let i = 0; i < text.length; i++) {
-          let code = text.charCodeAt(i);
-          if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-            const low = text.charCodeAt(i + 1);
-            if (low >= 0xdc00 && low <= 0xdfff) { code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00); i++; } else code = 0xfffd;
-          } else if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd;
-          if (code < 0x80) bytes.push(code);
-          else if (code < 0x800) bytes.push(0xc0 | (code >> 6), 0x80 | (code & 63));
-          else if (code < 0x10000) bytes.push(0xe0 | (code >> 12), 0x80 | ((code >> 6) & 63), 0x80 | (code & 63));
-          else bytes.push(0xf0 | (code >> 18), 0x80 | ((code >> 12) & 63), 0x80 | ((code >> 6) & 63), 0x80 | (code & 63));
-        }
-        return new Uint8Array(bytes);
-      }
+      encode(input = "") { return natives.utf8Encode(String(input)); }
     };
   }
   if (typeof globalThis.TextDecoder === "undefined") {
@@ -181,19 +167,7 @@
       decode(input) {
         if (input === undefined) return "";
         const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-        let text = "";
-        for (let i = 0; i < bytes.length;) {
-          const byte = bytes[i];
-          let code = 0xfffd;
-          let size = 1;
-          if (byte < 0x80) code = byte;
-          else if (byte >= 0xc2 && byte < 0xe0 && (bytes[i + 1] & 0xc0) === 0x80) { code = ((byte & 31) << 6) | (bytes[i + 1] & 63); size = 2; }
-          else if (byte >= 0xe0 && byte < 0xf0 && (bytes[i + 1] & 0xc0) === 0x80 && (bytes[i + 2] & 0xc0) === 0x80) { code = ((byte & 15) << 12) | ((bytes[i + 1] & 63) << 6) | (bytes[i + 2] & 63); size = 3; }
-          else if (byte >= 0xf0 && byte < 0xf5 && (bytes[i + 1] & 0xc0) === 0x80 && (bytes[i + 2] & 0xc0) === 0x80 && (bytes[i + 3] & 0xc0) === 0x80) { code = ((byte & 7) << 18) | ((bytes[i + 1] & 63) << 12) | ((bytes[i + 2] & 63) << 6) | (bytes[i + 3] & 63); size = 4; }
-          text += String.fromCodePoint(code);
-          i += size;
-        }
-        return text;
+        return natives.utf8Decode(bytes, 0, bytes.length);
       }
     };
   }

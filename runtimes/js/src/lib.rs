@@ -17,6 +17,7 @@ mod crypto_natives;
 mod fs_errors;
 mod loader;
 mod natives;
+mod text_natives;
 mod zlib_natives;
 
 use std::cell::RefCell;

@@ -2,7 +2,7 @@
 // come from npm's pure-JS implementations bundled in node_vendor.js (see vendor/); the
 // ones that need the system (crypto, zlib) are in crypto.js and zlib.js over natives.
 // A module's code runs on its first require: a handler pays only for what it uses.
-(function installNodeBuiltins(internal) {
+(function installNodeBuiltins(natives, internal) {
   "use strict";
   const vendor = globalThis.__lambdesk_vendor;
   const { defineBuiltin, builtin, inspect, format } = internal;
@@ -11,7 +11,7 @@
   const bufferModule = vendor.buffer();
   const { Buffer } = bufferModule;
   globalThis.Buffer = Buffer;
-  addBase64url(Buffer);
+  useNativeEncodings(Buffer);
 
   // Node's global AbortController, AbortSignal, EventTarget and Event.
   if (typeof globalThis.EventTarget === "undefined") {
@@ -28,25 +28,43 @@
     constants: { MAX_LENGTH: bufferModule.kMaxLength, MAX_STRING_LENGTH: 536870888 },
   }));
 
-  // npm's buffer predates Node's "base64url" encoding: its base64 decoder already reads
-  // the URL alphabet, so only the name and the encoder's output need adding.
-  function addBase64url(BufferClass) {
-    const isBase64url = (encoding) => typeof encoding === "string" && encoding.toLowerCase() === "base64url";
-    const toUrl = (base64) => base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  // UTF-8 and base64 (and Node's base64url, which npm's buffer predates) in Rust
+  // (text_natives.rs): npm's buffer converts a byte at a time in JavaScript, over a second
+  // for a 1 MB CloudWatch Logs event.
+  function useNativeEncodings(BufferClass) {
+    const nativeKind = (encoding) => {
+      const name = encoding === undefined || encoding === null ? "utf8" : String(encoding).toLowerCase();
+      if (name === "utf8" || name === "utf-8") return "utf8";
+      return name === "base64" || name === "base64url" ? name : null;
+    };
+    // A Buffer over the native result's memory, made as npm's buffer makes its own.
+    const asBuffer = (bytes) => Object.setPrototypeOf(bytes, BufferClass.prototype);
     const { from, byteLength, isEncoding } = BufferClass;
     const { toString, write } = BufferClass.prototype;
     BufferClass.from = function bufferFrom(value, encoding, length) {
-      return from.call(this, value, isBase64url(encoding) ? "base64" : encoding, length);
+      const kind = typeof value === "string" ? nativeKind(encoding) : null;
+      if (kind === "utf8") return asBuffer(natives.utf8Encode(value));
+      if (kind !== null) return asBuffer(natives.base64Decode(value));
+      return from.call(this, value, encoding, length);
     };
-    BufferClass.byteLength = (value, encoding) => byteLength(value, isBase64url(encoding) ? "base64" : encoding);
-    BufferClass.isEncoding = (encoding) => isBase64url(encoding) || isEncoding(encoding);
+    BufferClass.byteLength = (value, encoding) => {
+      const kind = typeof value === "string" ? nativeKind(encoding) : null;
+      if (kind === "utf8") return natives.utf8Length(value);
+      return byteLength(value, kind === "base64url" ? "base64" : encoding);
+    };
+    BufferClass.isEncoding = (encoding) => (typeof encoding === "string" && nativeKind(encoding) !== null) || isEncoding(encoding);
     BufferClass.prototype.toString = function bufferToString(encoding, start, end) {
-      if (!isBase64url(encoding)) return toString.apply(this, arguments);
-      return toUrl(toString.call(this, "base64", start, end));
+      const kind = nativeKind(encoding);
+      if (kind === null) return toString.apply(this, arguments);
+      const first = start === undefined ? 0 : Math.max(0, Math.trunc(start) || 0);
+      const last = end === undefined ? this.length : Math.min(this.length, Math.trunc(end) || 0);
+      if (last <= first) return "";
+      if (kind === "utf8") return natives.utf8Decode(this, first, last);
+      return natives.base64Encode(this, first, last, kind === "base64url");
     };
     BufferClass.prototype.write = function bufferWrite(text, ...rest) {
       const encodingAt = rest.findIndex((arg) => typeof arg === "string");
-      if (encodingAt >= 0 && isBase64url(rest[encodingAt])) rest[encodingAt] = "base64";
+      if (encodingAt >= 0 && nativeKind(rest[encodingAt]) === "base64url") rest[encodingAt] = "base64";
       return write.call(this, text, ...rest);
     };
   }
@@ -183,4 +201,4 @@
   // util.promisify(setTimeout) as in Node.
   globalThis.setTimeout[PROMISIFY_CUSTOM] = (ms, value) => builtin("timers/promises").setTimeout(ms, value);
   globalThis.setImmediate[PROMISIFY_CUSTOM] = (value) => builtin("timers/promises").setImmediate(value);
-})(globalThis.__lambdesk_internal);
+})(globalThis.__lambdesk_natives, globalThis.__lambdesk_internal);
