@@ -38,7 +38,7 @@ const STATUS_FATAL: i32 = 2;
 const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     ("lambdesk:bootstrap", include_str!("bootstrap.js")),
     ("lambdesk:url", include_str!("url.js")),
-    // Compiled here (so into the snapshot); each package's code runs on first require.
+    // Compiled and run here, so into the snapshot (see `preloadBuiltins` in bootstrap.js).
     ("lambdesk:node-vendor", include_str!("node_vendor.js")),
     ("lambdesk:node-builtins", include_str!("node_builtins.js")),
     ("lambdesk:crypto", include_str!("crypto.js")),
@@ -156,7 +156,9 @@ fn run_bootstrap(ctx: &Ctx<'_>) -> rquickjs::Result<()> {
         options.filename = Some((*name).to_owned());
         ctx.eval_with_options::<(), _>(*source, options)?;
     }
-    Ok(())
+    let lambdesk: Object<'_> = ctx.globals().get("__lambdesk")?;
+    let preload: Function<'_> = lambdesk.get("preloadBuiltins")?;
+    preload.call::<_, ()>(())
 }
 
 /// Runs Init. `Ok(Some(json))` is a user-code error (syntax error, missing handler, …) in

@@ -1,7 +1,8 @@
 // Node's built-in modules, each also as `node:<name>`, for `require` and `import`. Most
 // come from npm's pure-JS implementations bundled in node_vendor.js (see vendor/); the
 // ones that need the system (crypto, zlib) are in crypto.js and zlib.js over natives.
-// A module's code runs on its first require: a handler pays only for what it uses.
+// Each module is made by its loader, once; all are made before the snapshot (see
+// preloadBuiltins in bootstrap.js), so a require at Init is a lookup.
 (function installNodeBuiltins(natives, internal) {
   "use strict";
   const vendor = globalThis.__lambdesk_vendor;

@@ -1,6 +1,5 @@
 // The npm packages behind lambdesk's Node built-in modules. esbuild wraps each CommonJS
-// module in a function that runs on first require, so a built-in costs nothing until a
-// handler uses it (node_builtins.js calls these).
+// module in a function that runs on its first require; node_builtins.js calls these.
 module.exports = {
   buffer: () => require("buffer/"),
   events: () => require("events/"),
