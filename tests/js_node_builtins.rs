@@ -10,7 +10,7 @@ mod common;
 
 use common::{TestWorkspace, invoke};
 use lambdesk::model::Outcome;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Runs `tests/fixtures/node-builtins/<name>.mjs` as the handler and returns its response.
 async fn run_fixture(name: &str) -> Value {
