@@ -30,8 +30,10 @@ pub mod error_types {
 pub struct FunctionError {
     pub error_type: String,
     pub error_message: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub trace: Vec<String>,
+    /// Present when the runtime gave one, even empty: Node's runtime writes `"trace": []`
+    /// for a thrown string, while lambdesk's own errors (a timeout) have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<String>>,
 }
 
 impl FunctionError {
@@ -39,7 +41,7 @@ impl FunctionError {
         Self {
             error_type: error_type.to_owned(),
             error_message: error_message.into(),
-            trace: Vec::new(),
+            trace: None,
         }
     }
 }

@@ -65,7 +65,7 @@ pub fn outcome_of(
             Ending::Exited(code) => runtime_exited(&format!("exit status {code}")),
             Ending::Trapped { message, trace } => {
                 let (mut error, lines) = runtime_exited(message);
-                error.trace.clone_from(trace);
+                error.trace = Some(trace.clone());
                 (error, lines)
             }
         }

@@ -88,6 +88,8 @@
           case "%f": return String(parseFloat(arg));
           case "%j": try { return JSON.stringify(arg); } catch { return "[Circular]"; }
           case "%c": return "";
+          // %o shows hidden properties too: an array's length.
+          case "%o": return Array.isArray(arg) ? inspect(arg, 4).replace(/ ?\]$/, `${arg.length ? "," : ""} [length]: ${arg.length} ]`) : inspect(arg, 4);
           default: return inspect(arg, 4);
         }
       });
@@ -149,25 +151,11 @@
   globalThis.clearImmediate = globalThis.clearTimeout;
 
   // ---------------------------------------------------------------- encoding, crypto
+  // UTF-8 in Rust (text_natives.rs): invalid bytes become U+FFFD as in the WHATWG decoder.
   if (typeof globalThis.TextEncoder === "undefined") {
     globalThis.TextEncoder = class TextEncoder {
       get encoding() { return "utf-8"; }
-      encode(input = "") {
-        const text = String(input);
-        const bytes = [];
-        for (let i = 0; i < text.length; i++) {
-          let code = text.charCodeAt(i);
-          if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-            const low = text.charCodeAt(i + 1);
-            if (low >= 0xdc00 && low <= 0xdfff) { code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00); i++; } else code = 0xfffd;
-          } else if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd;
-          if (code < 0x80) bytes.push(code);
-          else if (code < 0x800) bytes.push(0xc0 | (code >> 6), 0x80 | (code & 63));
-          else if (code < 0x10000) bytes.push(0xe0 | (code >> 12), 0x80 | ((code >> 6) & 63), 0x80 | (code & 63));
-          else bytes.push(0xf0 | (code >> 18), 0x80 | ((code >> 12) & 63), 0x80 | ((code >> 6) & 63), 0x80 | (code & 63));
-        }
-        return new Uint8Array(bytes);
-      }
+      encode(input = "") { return natives.utf8Encode(String(input)); }
     };
   }
   if (typeof globalThis.TextDecoder === "undefined") {
@@ -179,19 +167,7 @@
       decode(input) {
         if (input === undefined) return "";
         const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-        let text = "";
-        for (let i = 0; i < bytes.length;) {
-          const byte = bytes[i];
-          let code = 0xfffd;
-          let size = 1;
-          if (byte < 0x80) code = byte;
-          else if (byte >= 0xc2 && byte < 0xe0 && (bytes[i + 1] & 0xc0) === 0x80) { code = ((byte & 31) << 6) | (bytes[i + 1] & 63); size = 2; }
-          else if (byte >= 0xe0 && byte < 0xf0 && (bytes[i + 1] & 0xc0) === 0x80 && (bytes[i + 2] & 0xc0) === 0x80) { code = ((byte & 15) << 12) | ((bytes[i + 1] & 63) << 6) | (bytes[i + 2] & 63); size = 3; }
-          else if (byte >= 0xf0 && byte < 0xf5 && (bytes[i + 1] & 0xc0) === 0x80 && (bytes[i + 2] & 0xc0) === 0x80 && (bytes[i + 3] & 0xc0) === 0x80) { code = ((byte & 7) << 18) | ((bytes[i + 1] & 63) << 12) | ((bytes[i + 2] & 63) << 6) | (bytes[i + 3] & 63); size = 4; }
-          text += String.fromCodePoint(code);
-          i += size;
-        }
-        return text;
+        return natives.utf8Decode(bytes, 0, bytes.length);
       }
     };
   }
@@ -303,6 +279,21 @@
     exit: (code) => { throw Object.assign(new Error(`process.exit(${code === undefined ? "" : code}) called`), { name: "Runtime.ExitError" }); },
   };
   globalThis.global = globalThis;
+
+  // Node names the time zone after the offset, as V8 does: under Lambda's UTC that is
+  // " (Coordinated Universal Time)", which QuickJS leaves out.
+  for (const method of ["toString", "toTimeString"]) {
+    const original = Date.prototype[method];
+    Object.defineProperty(Date.prototype, method, {
+      value: { [method]() {
+        const text = original.call(this);
+        if (!/GMT[+-]\d{4}/.test(text) || this.getTimezoneOffset() !== 0) return text;
+        return text.replace(/ \(.*\)$/, "") + " (Coordinated Universal Time)";
+      } }[method],
+      writable: true,
+      configurable: true,
+    });
+  }
 
   // What must be live in each environment, even one restored from a snapshot: the
   // variables, the clock origin, the random generator's seed.
@@ -583,13 +574,37 @@
   class SNSClient extends Client {}
   const clientSqs = { SQSClient, SendMessageCommand, SendMessageBatchCommand };
   const clientSns = { SNSClient, PublishCommand };
-  const builtins = { fs, "node:fs": fs, "fs/promises": fs.promises, "node:fs/promises": fs.promises, lambdesk, "@aws-sdk/client-sqs": clientSqs, "@aws-sdk/client-sns": clientSns };
-  Object.defineProperty(globalThis, "__lambdesk_builtins", { value: builtins });
+
+  // ---------------------------------------------------------------- built-in modules
+  // By name, each made on first use (node_builtins.js, crypto.js and zlib.js add Node's).
+  const builtinLoaders = new Map();
+  const builtinModules = new Map();
+  // Not Node's: no `node:` name.
+  const NOT_NODE = new Set(["lambdesk", "@aws-sdk/client-sqs", "@aws-sdk/client-sns"]);
+  function defineBuiltin(name, load) { builtinLoaders.set(name, load); }
+  function builtinName(specifier) {
+    const name = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
+    if (!builtinLoaders.has(name) || (name !== specifier && NOT_NODE.has(name))) return null;
+    return name;
+  }
+  function builtin(specifier) {
+    const name = builtinName(specifier);
+    if (name === null) return undefined;
+    if (!builtinModules.has(name)) builtinModules.set(name, builtinLoaders.get(name)());
+    return builtinModules.get(name);
+  }
+  defineBuiltin("fs", () => fs);
+  defineBuiltin("fs/promises", () => fs.promises);
+  defineBuiltin("lambdesk", () => lambdesk);
+  defineBuiltin("@aws-sdk/client-sqs", () => clientSqs);
+  defineBuiltin("@aws-sdk/client-sns", () => clientSns);
+  // For the scripts that follow this one (node_builtins.js, crypto.js, zlib.js).
+  Object.defineProperty(globalThis, "__lambdesk_internal", { value: { defineBuiltin, builtin, inspect, format } });
 
   function makeRequire(fromPath) {
     const require = (specifier) => {
       if (typeof specifier !== "string") throw new TypeError('The "id" argument must be of type string');
-      if (Object.prototype.hasOwnProperty.call(builtins, specifier)) return builtins[specifier];
+      if (builtinName(specifier) !== null) return builtin(specifier);
       const resolved = resolveFile(specifier, dirname(fromPath));
       if (!resolved) throw cannotFind(specifier, fromPath);
       return requireAbsolute(resolved);
@@ -631,7 +646,7 @@
   function errorJson(error, errorType) {
     if (isErrorLike(error)) {
       const name = errorType || error.name || "Error";
-      const message = relativeToTask(error.message);
+      const message = verbatimMessages.has(error) ? error.message : relativeToTask(error.message);
       const trace = [`${error.name || "Error"}: ${message}`, ...stackLines(error)];
       return JSON.stringify({ errorType: name, errorMessage: message, trace });
     }
@@ -650,7 +665,25 @@
   let initErrorJson = "";
   let phase = { done: true };
 
+  // Node's wording for CommonJS names used at the top level of an ES module
+  // (module_job.js), with the file it blames: the first in the error's stack.
+  // Errors whose message names files as Node wrote it, not relative to the task root.
+  const verbatimMessages = new WeakSet();
+  const COMMONJS_NAMES = /^(require|module|exports|__filename|__dirname) is not defined$/;
+  function describeEsmScopeError(error) {
+    if (!(error instanceof ReferenceError) || !COMMONJS_NAMES.test(error.message)) return;
+    error.message += " in ES module scope";
+    if (error.message.startsWith("require ")) error.message += ", you can use import instead";
+    const file = ((error.stack || "").match(/\((\/[^:)]+)|at (\/[^:\s]+)/) || []).slice(1).find(Boolean);
+    const packageJson = file && file.endsWith(".js") && nearestPackageJson(dirname(file));
+    if (packageJson && packageTypeIsModule(dirname(packageJson))) {
+      verbatimMessages.add(error);
+      error.message += `\nThis file is being treated as an ES module because it has a '.js' file extension and '${packageJson}' contains "type": "module". To treat it as a CommonJS script, rename it to use the '.cjs' file extension.`;
+    }
+  }
+
   function loadError(error, modulePath) {
+    describeEsmScopeError(error);
     if (error instanceof SyntaxError) {
       const location = stackLines(error).map((line) => line.trim().replace(/^at /, "")).find((line) => /:\d+/.test(line));
       const message = `SyntaxError: ${error.message}${location ? ` (${location})` : ""}`;
@@ -665,32 +698,74 @@
     return errorJson(error);
   }
 
+  function runtimeError(errorType, message) {
+    return JSON.stringify({ errorType, errorMessage: message, trace: [`${errorType}: ${message}`] });
+  }
+
+  // Whether the nearest package.json says "type": "module", as Lambda's runtime looks
+  // (UserFunction.js): up from `folder`, stopping at a node_modules folder or at `/`.
+  function nearestPackageJson(folder) {
+    for (let dir = folder; ; dir = dirname(dir)) {
+      if (dir.endsWith("/node_modules")) return null;
+      if (natives.isFile(`${dir}/package.json`)) return `${dir}/package.json`;
+      if (dir === "/") return null;
+    }
+  }
+  function packageTypeIsModule(folder) {
+    const file = nearestPackageJson(folder);
+    if (!file) return false;
+    try { return JSON.parse(natives.readFile(file)).type === "module"; } catch { return false; }
+  }
+
+  // Loads the handler's module as Lambda's Node.js runtime does (UserFunction.js): the
+  // file as named, then `.js` (CommonJS unless package.json says module), `.mjs`, `.cjs`.
+  async function loadUserModule(file) {
+    if (natives.isFile(file)) return requireAbsolute(file);
+    const js = `${file}.js`;
+    if (natives.isFile(js)) {
+      // A `.js` file with import/export statements is an ES module even without
+      // package.json's "type" (Node 22's syntax detection).
+      if (packageTypeIsModule(dirname(js)) || natives.isEsm(js)) return natives.importModule(js);
+      return requireAbsolute(js);
+    }
+    if (natives.isFile(`${file}.mjs`)) return natives.importModule(`${file}.mjs`);
+    if (natives.isFile(`${file}.cjs`)) return requireAbsolute(`${file}.cjs`);
+    return undefined;
+  }
+
   async function loadHandler() {
-    const dot = handlerSetting.lastIndexOf(".");
-    const modulePath = handlerSetting.slice(0, dot);
-    const exportName = handlerSetting.slice(dot + 1);
-    const file = [".mjs", ".js", ".cjs"].map((extension) => `${TASK_ROOT}/${modulePath}${extension}`).find((candidate) => natives.isFile(candidate));
-    if (!file) {
-      const message = `Error: Cannot find module '${modulePath}'\nRequire stack:\n- /var/runtime/index.mjs`;
-      initErrorJson = JSON.stringify({ errorType: "Runtime.ImportModuleError", errorMessage: message, trace: [`Runtime.ImportModuleError: ${message}`] });
+    const full = handlerSetting;
+    if (full.includes("..")) {
+      initErrorJson = runtimeError("Runtime.MalformedHandlerName", `'${full}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
       return;
     }
+    // `dir/module.a.b`: the module is up to the first dot after the last slash, the rest
+    // is a path of properties into its exports.
+    const slash = full.lastIndexOf("/");
+    const match = full.slice(slash + 1).match(/^([^.]*)\.(.*)$/);
+    if (!match) {
+      initErrorJson = runtimeError("Runtime.MalformedHandlerName", "Bad handler");
+      return;
+    }
+    const modulePath = full.slice(0, slash + 1) + match[1];
     let exported;
     try {
-      if (natives.isEsm(file)) {
-        const namespace = await natives.importModule(file);
-        exported = namespace[exportName];
-        if (exported === undefined && namespace.default && typeof namespace.default === "object") exported = namespace.default[exportName];
-      } else {
-        exported = requireAbsolute(file)[exportName];
+      const userModule = await loadUserModule(normalize(`${TASK_ROOT}/${modulePath}`));
+      if (userModule === undefined) {
+        initErrorJson = runtimeError("Runtime.ImportModuleError", `Error: Cannot find module '${modulePath}'\nRequire stack:\n- /var/runtime/index.mjs`);
+        return;
       }
+      exported = match[2].split(".").reduce((nested, key) => nested && nested[key], userModule);
     } catch (error) {
       initErrorJson = loadError(error, modulePath);
       return;
     }
+    if (!exported) {
+      initErrorJson = runtimeError("Runtime.HandlerNotFound", `${full} is undefined or not exported`);
+      return;
+    }
     if (typeof exported !== "function") {
-      const message = `${handlerSetting} is undefined or not exported`;
-      initErrorJson = JSON.stringify({ errorType: "Runtime.HandlerNotFound", errorMessage: message, trace: [`Runtime.HandlerNotFound: ${message}`] });
+      initErrorJson = runtimeError("Runtime.HandlerNotFound", `${full} is not a function`);
       return;
     }
     handler = exported;
@@ -720,6 +795,26 @@
 
   globalThis.__lambdesk = {
     requireAbsolute,
+    builtin,
+
+    // Makes every built-in module now. Run before the snapshot (lib.rs), so their code
+    // runs once per machine and a require at Init is a lookup: a handler requiring crypto,
+    // zlib, stream, util and events started cold in 5.3 ms made on first require, 1.2 ms
+    // made here, with hello's cold start unchanged (BENCHMARKS.md).
+    preloadBuiltins() {
+      for (const name of builtinLoaders.keys()) builtin(name);
+    },
+
+    isBuiltin(specifier) {
+      return builtinName(specifier) !== null;
+    },
+
+    // Names a built-in module exports, for `import { name } from "…"` (loader.rs).
+    builtinExportNames(specifier) {
+      const exported = builtin(specifier);
+      if (exported === null || (typeof exported !== "object" && typeof exported !== "function")) return [];
+      return Object.keys(exported).filter((key) => IDENTIFIER.test(key) && key !== "default");
+    },
 
     // Names a CommonJS file exports, for the ES module facade (loader.rs).
     commonJsExportNames(path) {
@@ -755,12 +850,22 @@
       // `Promise.reject(undefined)` too (only the callback's `null` error means success).
       const fail = (error) => settle(error === null || error === undefined ? NO_ERROR_VALUE : error);
       const context = makeContext(meta, settle);
-      const callbackStyle = handler.length >= 3;
-      current.isFinished = () => current.settled && !(callbackStyle && context.callbackWaitsForEmptyEventLoop && pendingTimers.size > 0);
+      // As Lambda's runtime (Runtime.js): the handler always gets the callback; a promise
+      // it returns settles the invocation. Otherwise the callback does, once the event
+      // loop is empty if callbackWaitsForEmptyEventLoop; a handler that returns without
+      // calling it answers null when the loop empties (Node's "beforeExit").
+      let promiseStyle = false;
+      current.isFinished = () => {
+        if (current.settled) return promiseStyle || !context.callbackWaitsForEmptyEventLoop || pendingTimers.size === 0 || current.hasError;
+        if (!promiseStyle && pendingTimers.size === 0) settle(null, null);
+        return current.settled;
+      };
       try {
-        const returned = callbackStyle ? handler(event, context, settle) : handler(event, context);
-        if (returned && typeof returned.then === "function") returned.then((value) => settle(null, value), fail);
-        else if (!callbackStyle) settle(null, returned);
+        const returned = handler(event, context, settle);
+        if (returned && typeof returned.then === "function") {
+          promiseStyle = true;
+          returned.then((value) => settle(null, value), fail);
+        }
       } catch (error) {
         fail(error);
       }

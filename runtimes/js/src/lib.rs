@@ -13,9 +13,12 @@
 //!   one line of context JSON, a newline, and the event JSON. The response (or Lambda's
 //!   error JSON) goes to stdout; log lines go to stderr.
 
+mod crypto_natives;
 mod fs_errors;
 mod loader;
 mod natives;
+mod text_natives;
+mod zlib_natives;
 
 use std::cell::RefCell;
 use std::io::Write as _;
@@ -31,11 +34,15 @@ const STATUS_FUNCTION_ERROR: i32 = 1;
 const STATUS_FATAL: i32 = 2;
 
 /// Evaluated in this order at the start of every environment: the Node.js-like globals,
-/// then the web APIs written in JavaScript.
+/// the web APIs written in JavaScript, then Node's built-in modules.
 const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     ("lambdesk:bootstrap", include_str!("bootstrap.js")),
     ("lambdesk:url", include_str!("url.js")),
-    ("lambdesk:buffer", include_str!("buffer.js")),
+    // Compiled and run here, so into the snapshot (see `preloadBuiltins` in bootstrap.js).
+    ("lambdesk:node-vendor", include_str!("node_vendor.js")),
+    ("lambdesk:node-builtins", include_str!("node_builtins.js")),
+    ("lambdesk:crypto", include_str!("crypto.js")),
+    ("lambdesk:zlib", include_str!("zlib.js")),
 ];
 
 struct Environment {
@@ -149,7 +156,9 @@ fn run_bootstrap(ctx: &Ctx<'_>) -> rquickjs::Result<()> {
         options.filename = Some((*name).to_owned());
         ctx.eval_with_options::<(), _>(*source, options)?;
     }
-    Ok(())
+    let lambdesk: Object<'_> = ctx.globals().get("__lambdesk")?;
+    let preload: Function<'_> = lambdesk.get("preloadBuiltins")?;
+    preload.call::<_, ()>(())
 }
 
 /// Runs Init. `Ok(Some(json))` is a user-code error (syntax error, missing handler, …) in

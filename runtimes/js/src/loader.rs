@@ -19,49 +19,6 @@ const CANDIDATE_SUFFIXES: &[&str] = &[
     "/index.cjs",
 ];
 
-/// Node built-in modules the runtime provides, with their named exports.
-const BUILTIN_MODULES: &[(&str, &[&str])] = &[
-    ("fs", FS_EXPORTS),
-    ("node:fs", FS_EXPORTS),
-    ("fs/promises", FS_PROMISES_EXPORTS),
-    ("node:fs/promises", FS_PROMISES_EXPORTS),
-    ("lambdesk", &["sendMessage", "publish"]),
-    (
-        "@aws-sdk/client-sqs",
-        &["SQSClient", "SendMessageCommand", "SendMessageBatchCommand"],
-    ),
-    ("@aws-sdk/client-sns", &["SNSClient", "PublishCommand"]),
-];
-
-const FS_EXPORTS: &[&str] = &[
-    "readFileSync",
-    "writeFileSync",
-    "appendFileSync",
-    "readdirSync",
-    "existsSync",
-    "mkdirSync",
-    "unlinkSync",
-    "statSync",
-    "readFile",
-    "writeFile",
-    "appendFile",
-    "readdir",
-    "mkdir",
-    "unlink",
-    "stat",
-    "promises",
-];
-
-const FS_PROMISES_EXPORTS: &[&str] = &[
-    "readFile",
-    "writeFile",
-    "appendFile",
-    "readdir",
-    "mkdir",
-    "unlink",
-    "stat",
-];
-
 /// Resolved names of built-in modules (not paths, so never files).
 const BUILTIN_PREFIX: &str = "lambdesk:builtin:";
 
@@ -70,12 +27,14 @@ pub struct TaskResolver;
 impl Resolver for TaskResolver {
     fn resolve<'js>(
         &mut self,
-        _ctx: &Ctx<'js>,
+        ctx: &Ctx<'js>,
         base: &str,
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> Result<String> {
-        if BUILTIN_MODULES.iter().any(|(builtin, _)| *builtin == name) {
+        let lambdesk: Object<'js> = ctx.globals().get("__lambdesk")?;
+        let is_builtin: Function<'js> = lambdesk.get("isBuiltin")?;
+        if is_builtin.call::<_, bool>((name,))? {
             return Ok(format!("{BUILTIN_PREFIX}{name}"));
         }
         let relative = name.starts_with("./") || name.starts_with("../") || name.starts_with('/');
@@ -103,16 +62,7 @@ impl Loader for TaskLoader {
         _attributes: Option<ImportAttributes<'js>>,
     ) -> Result<Module<'js, rquickjs::module::Declared>> {
         if let Some(name) = path.strip_prefix(BUILTIN_PREFIX) {
-            let exports = BUILTIN_MODULES
-                .iter()
-                .find(|(builtin, _)| *builtin == name)
-                .map_or(&[][..], |(_, exports)| *exports);
-            // The bootstrap made the module objects; this re-exports them.
-            let source = format!(
-                "const m = globalThis.__lambdesk_builtins[{name:?}];\nexport default m;\nexport const {{ {} }} = m;\n",
-                exports.join(", ")
-            );
-            return Module::declare(ctx.clone(), path, source);
+            return Module::declare(ctx.clone(), path, builtin_facade(ctx, name)?);
         }
         if path.ends_with(".json") {
             let text = std::fs::read_to_string(path)?;
@@ -124,6 +74,24 @@ impl Loader for TaskLoader {
         let source = std::fs::read(path)?;
         Module::declare(ctx.clone(), path, source)
     }
+}
+
+/// An ES module that re-exports a built-in module (made by the bootstrap on first use):
+/// as `default`, and each of its properties as a named export.
+fn builtin_facade<'js>(ctx: &Ctx<'js>, name: &str) -> Result<String> {
+    let lambdesk: Object<'js> = ctx.globals().get("__lambdesk")?;
+    let export_names: Function<'js> = lambdesk.get("builtinExportNames")?;
+    let names: Vec<String> = export_names.call((name,))?;
+    let mut source = format!(
+        "const exported = globalThis.__lambdesk.builtin({name:?});\nexport default exported;\n"
+    );
+    // `export { x as name }` takes any name, reserved words (`delete`) too.
+    for (index, export) in names.iter().enumerate() {
+        source.push_str(&format!(
+            "const e{index} = exported[{export:?}];\nexport {{ e{index} as {export} }};\n"
+        ));
+    }
+    Ok(source)
 }
 
 /// An ES module that re-exports a CommonJS file's `module.exports`: as `default`, and each
@@ -167,10 +135,17 @@ pub fn is_es_module(path: &str) -> bool {
     })
 }
 
-/// The `"type"` of the nearest package.json, if one says.
+/// The `"type"` of the nearest package.json, if one says. As in Node, the search does not
+/// leave a package installed in `node_modules`.
 fn package_type(path: &Path) -> Option<String> {
     let mut dir = path.parent();
     while let Some(current) = dir {
+        if current
+            .file_name()
+            .is_some_and(|name| name == "node_modules")
+        {
+            break;
+        }
         if let Ok(text) = std::fs::read_to_string(current.join("package.json")) {
             let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
             return Some(if compact.contains("\"type\":\"module\"") {

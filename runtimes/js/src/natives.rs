@@ -179,6 +179,9 @@ fn install_fs<'js>(ctx: &Ctx<'js>, natives: &Object<'js>) -> rquickjs::Result<()
 pub fn install<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<()> {
     let natives = Object::new(ctx.clone())?;
     install_fs(ctx, &natives)?;
+    crate::crypto_natives::install(ctx, &natives)?;
+    crate::zlib_natives::install(ctx, &natives)?;
+    crate::text_natives::install(ctx, &natives)?;
     natives.set(
         "write",
         Function::new(ctx.clone(), |fd: i32, text: String| {

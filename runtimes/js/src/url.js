@@ -61,7 +61,8 @@
     const queryAt = rest.indexOf("?");
     if (queryAt >= 0) { parts.search = rest.slice(queryAt); rest = rest.slice(0, queryAt); }
     if (rest.startsWith("//") || (special && protocol !== "file:")) {
-      rest = rest.replace(/^\/*/, "");
+      // A file URL's host ends at the third slash (`file:///path` has none).
+      rest = protocol === "file:" ? rest.slice(2) : rest.replace(/^\/*/, "");
       const pathAt = rest.search(/\//);
       let authority = pathAt >= 0 ? rest.slice(0, pathAt) : rest;
       parts.pathname = pathAt >= 0 ? rest.slice(pathAt) : (special ? "/" : "");

@@ -1,0 +1,19 @@
+// The npm packages behind lambdesk's Node built-in modules. esbuild wraps each CommonJS
+// module in a function that runs on its first require; node_builtins.js calls these.
+module.exports = {
+  buffer: () => require("buffer/"),
+  events: () => require("events/"),
+  util: () => require("util/"),
+  path: () => require("path-browserify"),
+  querystring: () => require("querystring-es3"),
+  stream: () => require("readable-stream"),
+  assert: () => require("assert/"),
+  // util.isDeepStrictEqual is assert's comparison, as in Node.
+  comparisons: () => require("assert/build/internal/util/comparisons"),
+  string_decoder: () => require("string_decoder/"),
+  url: () => require("url/"),
+  // Node's global AbortController and EventTarget, which QuickJS lacks (readable-stream
+  // needs them); the paths skip the packages' browser entries, which expect the globals.
+  abortController: () => require("abort-controller/dist/abort-controller.js"),
+  eventTarget: () => require("event-target-shim/dist/event-target-shim.js"),
+};
