@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use wasmtime_wasi::FsPerms;
 
-use super::{Invocation, LoadedModule, Runtime, TASK_ROOT, outbox_for, sandbox_setup};
+use super::{Invocation, LoadedModule, Runtime, TASK_ROOT, new_tmp, outbox_for, sandbox_setup};
 use crate::model::{Function, Workspace};
 use crate::runtime::environment_mode::{self, Environment};
 use crate::runtime::error::InvokeError;
@@ -137,7 +137,8 @@ impl Runtime {
             .into_iter()
             .chain(outbox.iter().map(Outbox::preopen))
             .collect();
-        let setup = sandbox_setup(workspace, function, &log_stream, preopens)?;
+        let tmp = new_tmp(&self.ephemeral_storage_root, function)?;
+        let setup = sandbox_setup(workspace, function, &log_stream, preopens, &tmp)?;
         let (environment, mut init_run) = Environment::start(
             &self.engine,
             &module.instance_pre,
@@ -150,6 +151,7 @@ impl Runtime {
         init_run.duration += load_duration;
         let environment = environment.map(|mut environment| {
             environment.outbox = outbox;
+            environment.tmp = Some(tmp);
             environment
         });
         Ok(StartedEnvironment {
