@@ -14,6 +14,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use wasmtime_wasi::FsPerms;
 
+use super::error::InvokeError;
+
 /// Where the folder appears inside the sandbox.
 pub const TMP_GUEST_PATH: &str = "/tmp";
 
@@ -35,11 +37,19 @@ pub struct EphemeralStorage {
 
 impl EphemeralStorage {
     /// A new, empty folder under `root` (created if missing) of `ephemeral_storage_mb`.
-    pub fn create(root: &Path, ephemeral_storage_mb: u32) -> std::io::Result<Self> {
-        std::fs::create_dir_all(root)?;
-        let dir = tempfile::Builder::new()
-            .prefix("lambdesk-tmp-")
-            .tempdir_in(root)?;
+    pub fn create(root: &Path, ephemeral_storage_mb: u32) -> Result<Self, InvokeError> {
+        let dir = std::fs::create_dir_all(root)
+            .and_then(|()| {
+                tempfile::Builder::new()
+                    .prefix("lambdesk-tmp-")
+                    .tempdir_in(root)
+            })
+            .map_err(|error| {
+                InvokeError::Sandbox(format!(
+                    "cannot create the execution environment's /tmp folder in {}: {error}",
+                    root.display()
+                ))
+            })?;
         Ok(Self {
             dir,
             limit_bytes: u64::from(ephemeral_storage_mb) * BYTES_PER_MB,
@@ -72,7 +82,7 @@ impl IdleStorage {
         &self,
         root: &Path,
         ephemeral_storage_mb: u32,
-    ) -> std::io::Result<EphemeralStorage> {
+    ) -> Result<EphemeralStorage, InvokeError> {
         let limit_bytes = u64::from(ephemeral_storage_mb) * BYTES_PER_MB;
         let idle = {
             let mut folders = self.lock();

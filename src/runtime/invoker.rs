@@ -374,13 +374,10 @@ impl Runtime {
         let cold_start = module.cold_start_pending.swap(false, Ordering::AcqRel);
         let outbox = outbox_for(workspace, function)?;
         let preopens = outbox.iter().map(Outbox::preopen).collect();
-        let tmp = module
-            .idle_tmp
-            .take_or_create(
-                &self.ephemeral_storage_root,
-                function.config.ephemeral_storage_mb,
-            )
-            .map_err(|error| tmp_error(&error))?;
+        let tmp = module.idle_tmp.take_or_create(
+            &self.ephemeral_storage_root,
+            function.config.ephemeral_storage_mb,
+        )?;
         let setup = sandbox_setup(workspace, function, &module.log_stream, preopens, &tmp)?;
         let mut run = command_mode::run(&self.engine, &module.instance_pre, event, &setup).await?;
         // As an environment that exited or broke would be replaced, with a new `/tmp`.
@@ -525,21 +522,6 @@ fn outbox_for(workspace: &Workspace, function: &Function) -> Result<Option<Outbo
         .map_err(|error| {
             InvokeError::Sandbox(format!("cannot create the function's outbox: {error}"))
         })
-}
-
-/// A new execution environment's `/tmp` for the function.
-fn new_tmp(
-    runtime_root: &std::path::Path,
-    function: &Function,
-) -> Result<EphemeralStorage, InvokeError> {
-    EphemeralStorage::create(runtime_root, function.config.ephemeral_storage_mb)
-        .map_err(|error| tmp_error(&error))
-}
-
-fn tmp_error(error: &std::io::Error) -> InvokeError {
-    InvokeError::Sandbox(format!(
-        "cannot create the execution environment's /tmp folder: {error}"
-    ))
 }
 
 /// Lambda bills in 1 ms steps, rounding up; never less than 1 ms.

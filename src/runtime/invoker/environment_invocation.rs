@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use wasmtime_wasi::FsPerms;
 
-use super::{Invocation, LoadedModule, Runtime, TASK_ROOT, new_tmp, outbox_for, sandbox_setup};
+use super::{Invocation, LoadedModule, Runtime, TASK_ROOT, outbox_for, sandbox_setup};
 use crate::model::{Function, Workspace};
 use crate::runtime::environment_mode::{self, Environment};
+use crate::runtime::ephemeral_storage::EphemeralStorage;
 use crate::runtime::error::InvokeError;
 use crate::runtime::folder_stamp::FolderStamp;
 use crate::runtime::lambda_environment::new_log_stream_name;
@@ -137,7 +138,10 @@ impl Runtime {
             .into_iter()
             .chain(outbox.iter().map(Outbox::preopen))
             .collect();
-        let tmp = new_tmp(&self.ephemeral_storage_root, function)?;
+        let tmp = EphemeralStorage::create(
+            &self.ephemeral_storage_root,
+            function.config.ephemeral_storage_mb,
+        )?;
         let setup = sandbox_setup(workspace, function, &log_stream, preopens, &tmp)?;
         let (environment, mut init_run) = Environment::start(
             &self.engine,
