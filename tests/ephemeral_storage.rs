@@ -216,3 +216,49 @@ async fn a_wasm_guest_writes_tmp_through_wasi_within_512_mb() {
     runtime.unload("native");
     assert!(!folders[0].exists());
 }
+
+/// A wat execution environment (environment mode) whose every invocation creates
+/// `/tmp/seen` (CREAT | EXCL) and grows it to 513 MiB, answering both errnos.
+const TMP_ENVIRONMENT: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_set_size" (func $set_size (param i32 i64) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (data (i32.const 16) "seen")
+  (data (i32.const 32) "\"00,00\"")
+  (func $digits (param $at i32) (param $errno i32)
+    (i32.store8 (local.get $at) (i32.add (i32.const 48) (i32.div_u (local.get $errno) (i32.const 10))))
+    (i32.store8 (i32.add (local.get $at) (i32.const 1)) (i32.add (i32.const 48) (i32.rem_u (local.get $errno) (i32.const 10)))))
+  (func (export "lambdesk_init") (result i32) (i32.const 0))
+  (func (export "lambdesk_alloc") (param $len i32) (result i32) (i32.const 65536))
+  (func (export "lambdesk_invoke") (param $request i32) (param $len i32) (result i32)
+    (call $digits (i32.const 33)
+      (call $path_open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 4) (i32.const 5)
+        (i64.const 0x1fffffff) (i64.const 0x1fffffff) (i32.const 0) (i32.const 12)))
+    (call $digits (i32.const 36) (call $set_size (i32.load (i32.const 12)) (i64.const 537919488)))
+    (i32.store (i32.const 0) (i32.const 32))
+    (i32.store (i32.const 4) (i32.const 7))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (i32.const 0)))
+"#;
+
+#[tokio::test]
+async fn a_wasm_execution_environment_keeps_its_own_tmp() {
+    let test = TestWorkspace::new();
+    let function = test.add_wat("environment", TMP_ENVIRONMENT, |_| {});
+    let root = test.dir.path().join("tmp-root");
+    let runtime = runtime_with_tmp_root(&root);
+    let first = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(response(&first), json!("00,51"));
+    // The same environment: `seen` is there (EEXIST); the file that was opened last time
+    // is still the one descriptor 4 names, and still cannot reach 513 MiB.
+    let warm = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert!(warm.init_duration_ms.is_none(), "the same environment");
+    assert_eq!(response(&warm), json!("20,51"));
+    let folders = folders_in(&root);
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    runtime.unload("environment");
+    assert!(!folders[0].exists());
+    let cold = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(response(&cold), json!("00,51"));
+}
