@@ -184,21 +184,46 @@ async fn the_function_sees_lambdas_variables_and_its_own_but_not_the_hosts() {
     }
 }
 
-/// Answers `"none"` when there is no preopened directory (no host files), `"some"` else.
+/// Answers the guest paths of the preopened folders, in descriptor order, as one string.
 fn preopen_probe() -> String {
-    let body = r#"(if (call $fd_prestat_get (i32.const 3) (i32.const 64))
-      (then (call $write (i32.const 1) (i32.const 16) (i32.const 6)))
-      (else (call $write (i32.const 1) (i32.const 22) (i32.const 6))))"#;
-    command_module(body, r#"\"none\"\"some\""#)
+    r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $fd_prestat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $fd_prestat_dir_name (param i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (local $fd i32)
+    (local $out i32)
+    (local $len i32)
+    (local.set $fd (i32.const 3))
+    (local.set $out (i32.const 1025))
+    (i32.store8 (i32.const 1024) (i32.const 34))
+    (block $done (loop $next
+      (br_if $done (call $fd_prestat_get (local.get $fd) (i32.const 64)))
+      (local.set $len (i32.load (i32.const 68)))
+      (drop (call $fd_prestat_dir_name (local.get $fd) (local.get $out) (local.get $len)))
+      (local.set $out (i32.add (local.get $out) (local.get $len)))
+      (i32.store8 (local.get $out) (i32.const 32))
+      (local.set $out (i32.add (local.get $out) (i32.const 1)))
+      (local.set $fd (i32.add (local.get $fd) (i32.const 1)))
+      (br $next)))
+    (i32.store8 (local.get $out) (i32.const 34))
+    (i32.store (i32.const 0) (i32.const 1024))
+    (i32.store (i32.const 4) (i32.sub (i32.add (local.get $out) (i32.const 1)) (i32.const 1024)))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
+"#
+    .to_owned()
 }
 
+/// No host folder but the function's own (empty) `/tmp`, as on Lambda, unless a bucket
+/// is granted.
 #[tokio::test]
 async fn no_host_files_unless_a_bucket_is_granted() {
     let test = TestWorkspace::new();
     let runtime = test.runtime();
     let closed = test.add_wat("closed", &preopen_probe(), |_| {});
     let record = invoke(&test, &runtime, &closed, "{}").await.unwrap();
-    assert_eq!(record.outcome, Outcome::Success(serde_json::json!("none")));
+    assert_eq!(record.outcome, Outcome::Success(serde_json::json!("/tmp ")));
 
     let granted = test.add_wat("granted", &preopen_probe(), |config| {
         config
@@ -207,7 +232,10 @@ async fn no_host_files_unless_a_bucket_is_granted() {
             .insert("photos".into(), BucketAccess::Read);
     });
     let record = invoke(&test, &runtime, &granted, "{}").await.unwrap();
-    assert_eq!(record.outcome, Outcome::Success(serde_json::json!("some")));
+    assert_eq!(
+        record.outcome,
+        Outcome::Success(serde_json::json!("/buckets/photos /tmp "))
+    );
     assert!(test.workspace.buckets_dir().join("photos").is_dir());
 }
 

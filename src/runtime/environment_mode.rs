@@ -32,6 +32,8 @@ pub struct Environment {
     pub last_used: Instant,
     /// The environment's `/outbox`, if the function may send messages.
     pub outbox: Option<super::outbox::Outbox>,
+    /// The environment's `/tmp`: its folder is removed when the environment is dropped.
+    pub tmp: Option<super::ephemeral_storage::EphemeralStorage>,
 }
 
 impl Environment {
@@ -89,6 +91,7 @@ impl Environment {
                 fingerprint,
                 last_used: Instant::now(),
                 outbox: None,
+                tmp: None,
             }),
             _ => None,
         };

@@ -18,6 +18,7 @@ use super::command_mode;
 use super::engine::new_engine;
 use super::environment_mode;
 use super::environment_pool::{DEFAULT_IDLE_ENVIRONMENT_TTL, EnvironmentPool};
+use super::ephemeral_storage::{EphemeralStorage, IdleStorage};
 use super::error::{InvokeError, describe};
 use super::folder_stamp::FolderStamp;
 use super::js_preparation::JsPreparation;
@@ -27,7 +28,8 @@ use super::module_cache::{ModuleCache, ModuleOrigin};
 use super::module_source::module_bytes;
 use super::outbox::{OUTBOX_GUEST_PATH, Outbox};
 use super::outcome::outcome_of;
-use super::sandbox::{RunResult, SandboxSetup, SandboxState};
+use super::sandbox::{Ending, RunResult, SandboxSetup, SandboxState};
+use super::tmp_quota_shims;
 
 mod code_check;
 mod environment_invocation;
@@ -47,6 +49,8 @@ pub struct RuntimeOptions {
     pub js_runtime_path: Option<PathBuf>,
     /// How long an unused execution environment stays warm.
     pub idle_environment_ttl: Duration,
+    /// Where each execution environment's `/tmp` folder is made (and removed with it).
+    pub ephemeral_storage_root: PathBuf,
 }
 
 impl Default for RuntimeOptions {
@@ -55,6 +59,7 @@ impl Default for RuntimeOptions {
             cache_dir: ModuleCache::default_dir(),
             js_runtime_path: js_runtime::override_path(),
             idle_environment_ttl: DEFAULT_IDLE_ENVIRONMENT_TTL,
+            ephemeral_storage_root: std::env::temp_dir(),
         }
     }
 }
@@ -84,6 +89,7 @@ pub struct Runtime {
     environments: EnvironmentPool,
     /// For JS functions: what their code folder held when its fingerprint was taken.
     js_code_stamps: Mutex<HashMap<String, Arc<FolderStamp>>>,
+    ephemeral_storage_root: PathBuf,
 }
 
 #[derive(Default)]
@@ -106,6 +112,8 @@ struct LoadedModule {
     /// The first invocation after a load is the cold start that reports Init Duration.
     cold_start_pending: AtomicBool,
     log_stream: String,
+    /// A command module's `/tmp` folders between invocations (see `IdleStorage`).
+    idle_tmp: IdleStorage,
 }
 
 /// The two guest contracts of DESIGN.md: a command (`_start`, a fresh instance per
@@ -148,6 +156,8 @@ impl Runtime {
             &mut state.wasi
         })
         .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
+        tmp_quota_shims::add_to_linker(&mut linker)
+            .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
         Ok(Self {
             engine,
             linker,
@@ -158,6 +168,7 @@ impl Runtime {
             functions: Mutex::default(),
             environments: EnvironmentPool::new(options.idle_environment_ttl),
             js_code_stamps: Mutex::default(),
+            ephemeral_storage_root: options.ephemeral_storage_root,
         })
     }
 
@@ -257,6 +268,7 @@ impl Runtime {
             load_duration: started.elapsed(),
             cold_start_pending: AtomicBool::new(true),
             log_stream: new_log_stream_name(),
+            idle_tmp: IdleStorage::default(),
         });
         self.lock_functions()
             .entry(function.name.clone())
@@ -362,8 +374,16 @@ impl Runtime {
         let cold_start = module.cold_start_pending.swap(false, Ordering::AcqRel);
         let outbox = outbox_for(workspace, function)?;
         let preopens = outbox.iter().map(Outbox::preopen).collect();
-        let setup = sandbox_setup(workspace, function, &module.log_stream, preopens)?;
+        let tmp = module.idle_tmp.take_or_create(
+            &self.ephemeral_storage_root,
+            function.config.ephemeral_storage_mb,
+        )?;
+        let setup = sandbox_setup(workspace, function, &module.log_stream, preopens, &tmp)?;
         let mut run = command_mode::run(&self.engine, &module.instance_pre, event, &setup).await?;
+        // As an environment that exited or broke would be replaced, with a new `/tmp`.
+        if run.ending == Ending::Exited(0) && run.refused_memory_bytes.is_none() {
+            module.idle_tmp.put_back(tmp);
+        }
         let (sent, problems) = outbox.as_ref().map(Outbox::take).unwrap_or_default();
         run.log_lines.extend(problems);
         Ok(Invocation {
@@ -431,6 +451,7 @@ fn sandbox_setup(
     function: &Function,
     log_stream: &str,
     mut preopens: Vec<(PathBuf, String, FsPerms)>,
+    tmp: &EphemeralStorage,
 ) -> Result<SandboxSetup, InvokeError> {
     let mut variables = lambda_variables(function, &workspace.config().region, log_stream);
     if function.config.runtime == Language::Js {
@@ -448,6 +469,7 @@ fn sandbox_setup(
         variables,
         args: vec![function.config.handler.clone()],
         preopens,
+        tmp: Some(tmp.mount()),
         memory_mb: function.config.memory_mb,
         timeout: Duration::from_secs(u64::from(function.config.timeout_secs)),
     })

@@ -60,6 +60,7 @@ async fn make_snapshot(
         variables: Vec::new(),
         args: Vec::new(),
         preopens: Vec::new(),
+        tmp: None,
         memory_mb: PREINIT_MEMORY_MB,
         timeout: PREINIT_TIMEOUT,
     };

@@ -11,6 +11,7 @@ mod command_mode;
 mod engine;
 mod environment_mode;
 mod environment_pool;
+mod ephemeral_storage;
 mod error;
 mod folder_stamp;
 mod invoker;
@@ -24,6 +25,7 @@ mod module_source;
 mod outbox;
 mod outcome;
 mod sandbox;
+mod tmp_quota_shims;
 
 pub use error::InvokeError;
 pub use invoker::{PreparedReport, Runtime, RuntimeOptions};

@@ -12,6 +12,7 @@ use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
 use super::MAX_PAYLOAD_BYTES;
 use super::captured_output::CapturedOutput;
+use super::ephemeral_storage::{TmpMount, TmpQuota};
 use super::error::{InvokeError, describe};
 use super::memory_limiter::MemoryLimiter;
 
@@ -28,6 +29,8 @@ pub const BLOCKED_GUEST_GRACE: Duration = Duration::from_millis(50);
 pub struct SandboxState {
     pub wasi: WasiP1Ctx,
     pub limiter: MemoryLimiter,
+    /// The guest's `/tmp` and its size limit, when it has one (not while snapshotting).
+    pub tmp: Option<TmpQuota>,
     deadline: Instant,
 }
 
@@ -37,6 +40,8 @@ pub struct SandboxSetup {
     pub args: Vec<String>,
     /// Host folder, guest path, permissions: the function's code, the buckets it may use.
     pub preopens: Vec<(PathBuf, String, FsPerms)>,
+    /// The execution environment's `/tmp`, preopened after the other folders.
+    pub tmp: Option<TmpMount>,
     pub memory_mb: u32,
     pub timeout: Duration,
 }
@@ -58,7 +63,8 @@ impl Sandbox {
             .stderr(stderr.clone())
             .envs(&setup.variables)
             .args(&setup.args);
-        for (host_dir, guest_path, perms) in &setup.preopens {
+        let tmp_preopen = setup.tmp.as_ref().map(TmpMount::preopen);
+        for (host_dir, guest_path, perms) in setup.preopens.iter().chain(&tmp_preopen) {
             wasi.preopened_dir(host_dir, guest_path, *perms)
                 .map_err(|error| {
                     InvokeError::Sandbox(format!(
@@ -71,6 +77,10 @@ impl Sandbox {
         let state = SandboxState {
             wasi: wasi.build_p1(),
             limiter: MemoryLimiter::new(setup.memory_mb),
+            tmp: setup
+                .tmp
+                .clone()
+                .map(|mount| TmpQuota::new(mount, setup.preopens.len())),
             deadline: Instant::now() + setup.timeout,
         };
         let mut store = Store::new(engine, state);

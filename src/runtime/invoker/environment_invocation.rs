@@ -11,6 +11,7 @@ use wasmtime_wasi::FsPerms;
 use super::{Invocation, LoadedModule, Runtime, TASK_ROOT, outbox_for, sandbox_setup};
 use crate::model::{Function, Workspace};
 use crate::runtime::environment_mode::{self, Environment};
+use crate::runtime::ephemeral_storage::EphemeralStorage;
 use crate::runtime::error::InvokeError;
 use crate::runtime::folder_stamp::FolderStamp;
 use crate::runtime::lambda_environment::new_log_stream_name;
@@ -137,7 +138,11 @@ impl Runtime {
             .into_iter()
             .chain(outbox.iter().map(Outbox::preopen))
             .collect();
-        let setup = sandbox_setup(workspace, function, &log_stream, preopens)?;
+        let tmp = EphemeralStorage::create(
+            &self.ephemeral_storage_root,
+            function.config.ephemeral_storage_mb,
+        )?;
+        let setup = sandbox_setup(workspace, function, &log_stream, preopens, &tmp)?;
         let (environment, mut init_run) = Environment::start(
             &self.engine,
             &module.instance_pre,
@@ -150,6 +155,7 @@ impl Runtime {
         init_run.duration += load_duration;
         let environment = environment.map(|mut environment| {
             environment.outbox = outbox;
+            environment.tmp = Some(tmp);
             environment
         });
         Ok(StartedEnvironment {

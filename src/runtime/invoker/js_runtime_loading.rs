@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::{GuestMode, LoadedModule, Runtime, describe};
 use crate::runtime::environment_mode;
+use crate::runtime::ephemeral_storage::IdleStorage;
 use crate::runtime::error::InvokeError;
 use crate::runtime::js_preparation::JsPreparationStep;
 use crate::runtime::js_runtime;
@@ -77,6 +78,7 @@ impl Runtime {
             load_duration: started.elapsed(),
             cold_start_pending: AtomicBool::new(false),
             log_stream: String::new(),
+            idle_tmp: IdleStorage::default(),
         }))
     }
 }
