@@ -67,6 +67,8 @@ pub struct MapLiveActivity {
     newest_request_id: Option<String>,
     cards: Vec<Option<CardCount>>,
     lines: Vec<TriggerActivity>,
+    /// "Logs", laid out at the map's zoom when first drawn.
+    logs_galley: Option<Arc<egui::Galley>>,
 }
 
 impl MapLiveActivity {
@@ -185,6 +187,7 @@ impl MapLiveActivity {
 
     /// Lays the counters' text out again (a new zoom, a cleared font atlas).
     pub fn forget_galleys(&mut self) {
+        self.logs_galley = None;
         for card in self.cards.iter_mut().flatten() {
             card.galleys = None;
         }
@@ -206,9 +209,13 @@ impl MapLiveActivity {
         painter: &egui::Painter,
         (rect, view): (egui::Rect, egui::Rect),
         index: usize,
-        id: egui::Id,
+        (id, interactive): (egui::Id, bool),
         zoom: f32,
     ) -> bool {
+        let font = egui::FontId::proportional(11.0 * zoom);
+        let logs = Arc::clone(self.logs_galley.get_or_insert_with(|| {
+            painter.layout_no_wrap("Logs".to_owned(), font.clone(), egui::Color32::PLACEHOLDER)
+        }));
         let Some(Some(card)) = self.cards.get_mut(index) else {
             return false;
         };
@@ -216,7 +223,11 @@ impl MapLiveActivity {
             return false;
         };
         let visuals = ui.visuals();
-        let font = egui::FontId::proportional(11.0 * zoom);
+        // Only a card near the pointer (or any, for a screen reader) takes input: hundreds
+        // of hit-test rectangles per frame otherwise.
+        let interact = |rect: egui::Rect, id: egui::Id, sense: egui::Sense| {
+            interactive.then(|| ui.interact(rect.intersect(view), id, sense))
+        };
         let (rate, errors) = card.galleys.get_or_insert_with(|| {
             let layout = |text: &str| {
                 painter.layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::PLACEHOLDER)
@@ -236,13 +247,12 @@ impl MapLiveActivity {
                 Counts::Function(_) => "Show this function's logs",
                 Counts::Source(_) => "Show the logs of the invocations this source caused",
             };
-            let logs =
-                painter.layout_no_wrap("Logs".to_owned(), font.clone(), egui::Color32::PLACEHOLDER);
             let at =
                 egui::Align2::RIGHT_CENTER.anchor_size(egui::pos2(right, center_y), logs.size());
-            let response = ui.interact(at.intersect(view), id.with("logs"), egui::Sense::click());
-            response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Link, true, label()));
-            logs_clicked |= response.on_hover_text(hover).clicked();
+            if let Some(response) = interact(at, id.with("logs"), egui::Sense::click()) {
+                response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Link, true, label()));
+                logs_clicked |= response.on_hover_text(hover).clicked();
+            }
             painter.galley(at.min, logs, visuals.hyperlink_color);
             right = at.left() - 6.0 * zoom;
         }
@@ -253,22 +263,24 @@ impl MapLiveActivity {
         } else {
             visuals.strong_text_color()
         };
-        let response = ui.interact(rate_at.intersect(view), id, egui::Sense::click());
-        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &card.rate));
-        let hover = if matches!(counts, Counts::Function(_)) {
-            "Invocations in the last minute, from any source; click for the logs"
-        } else {
-            "Events passed to functions in the last minute; click for their logs"
-        };
-        logs_clicked |= response.on_hover_text(hover).clicked();
+        if let Some(response) = interact(rate_at, id, egui::Sense::click()) {
+            response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &card.rate));
+            let hover = if matches!(counts, Counts::Function(_)) {
+                "Invocations in the last minute, from any source; click for the logs"
+            } else {
+                "Events passed to functions in the last minute; click for their logs"
+            };
+            logs_clicked |= response.on_hover_text(hover).clicked();
+        }
         painter.galley(rate_at.min, Arc::clone(rate), rate_color);
         if let (Some(errors), Some(text)) = (errors, &card.errors) {
             let at = egui::Align2::RIGHT_CENTER.anchor_size(
                 egui::pos2(rate_at.left() - 6.0 * zoom, center_y),
                 errors.size(),
             );
-            let response = ui.interact(at.intersect(view), id.with("errors"), egui::Sense::hover());
-            response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, text));
+            if let Some(response) = interact(at, id.with("errors"), egui::Sense::hover()) {
+                response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, text));
+            }
             painter.galley(at.min, Arc::clone(errors), visuals.error_fg_color);
         }
         logs_clicked

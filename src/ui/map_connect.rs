@@ -165,18 +165,19 @@ pub fn port_ui(
     painter: &egui::Painter,
     view: egui::Rect,
     card: PortCard<'_>,
-    side: PortSide,
-    center: egui::Pos2,
+    (side, center): (PortSide, egui::Pos2),
     zoom: f32,
-) -> egui::Response {
+    interactive: bool,
+) -> Option<egui::Response> {
     let hit = egui::Rect::from_center_size(
         center,
         egui::Vec2::splat(2.0 * PORT_HIT_RADIUS * zoom.max(0.75)),
     );
-    let (id, label, hover) = match side {
+    // The label is formatted only for the accessibility tree, not every frame.
+    let (id, label_prefix, hover) = match side {
         PortSide::Right => (
             card.id.with("port"),
-            format!("Connect {}", card.label),
+            "Connect",
             if card.is_function {
                 "Invokes: drag to a queue, topic, bucket or function to add a destination"
             } else {
@@ -185,7 +186,7 @@ pub fn port_ui(
         ),
         PortSide::Left => (
             card.id.with("in_port"),
-            format!("Connect into {}", card.label),
+            "Connect into",
             if card.is_function {
                 "Is invoked by: drag to a route, schedule, bucket, queue or topic to add a trigger"
             } else {
@@ -193,11 +194,19 @@ pub fn port_ui(
             },
         ),
     };
-    let port = ui.interact(hit.intersect(view), id, egui::Sense::drag());
-    port.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
-    let port = port.on_hover_text(hover);
+    let port = interactive.then(|| {
+        let port = ui.interact(hit.intersect(view), id, egui::Sense::drag());
+        port.widget_info(|| {
+            let label = format!("{label_prefix} {}", card.label);
+            egui::WidgetInfo::labeled(egui::Role::Button, true, label)
+        });
+        port.on_hover_text(hover)
+    });
     let visuals = ui.visuals();
-    let color = if port.hovered() || port.dragged() {
+    let color = if port
+        .as_ref()
+        .is_some_and(|port| port.hovered() || port.dragged())
+    {
         visuals.selection.stroke.color
     } else {
         visuals.widgets.inactive.fg_stroke.color

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::map_activity::MapLiveActivity;
-use super::map_connect::{MapRequest, PortCard, PortSide, connection_from_port, port_ui};
+use super::map_connect::{
+    MapRequest, PORT_HIT_RADIUS, PortCard, PortSide, connection_from_port, port_ui,
+};
 use super::map_lines::legend_ui;
 use super::map_palette::{MapPalette, PaletteAction};
 use super::map_positions::{CARD_HEIGHT, CARD_WIDTH, MapPositions};
@@ -340,8 +342,15 @@ impl WorkspaceMap {
                 })
             });
         }
-        self.cards_ui(ui, &painter, view, &rects, console, commands)
-            .or(request)
+        self.cards_ui(
+            ui,
+            &painter,
+            (view, background.id),
+            &rects,
+            console,
+            commands,
+        )
+        .or(request)
     }
 
     /// The rows above the map: the palette, Fit, Reset layout, Undo and Redo; the legend.
@@ -395,7 +404,7 @@ impl WorkspaceMap {
         &mut self,
         ui: &mut egui::Ui,
         painter: &egui::Painter,
-        view: egui::Rect,
+        (view, view_id): (egui::Rect, egui::Id),
         rects: &[egui::Rect],
         console: &Console,
         commands: &mut Vec<Command>,
@@ -414,36 +423,56 @@ impl WorkspaceMap {
         let mut open = None;
         let mut moved = None;
         let mut dropped = None;
+        // Without a screen reader only the cards near the pointer (and one being dragged)
+        // take input: a map of hundreds of cards registered thousands of hit-test
+        // rectangles (card, counter, Logs link, ports) every frame.
+        let accessible = ui.ctx().accesskit_node_builder(view_id, |_| ()).is_some();
+        let pointer = ui.input(|input| input.pointer.latest_pos());
+        let dragged = ui.ctx().dragged_id();
+        let reach = 2.0 * PORT_HIT_RADIUS * self.zoom.max(0.75);
         for (index, (card, &rect)) in self.cards.iter_mut().zip(rects).enumerate() {
             let shown = rect.intersect(view);
             if !shown.is_positive() {
                 continue;
             }
-            let response = ui.interact(shown, card.id, egui::Sense::click_and_drag());
-            response.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Button, true, &card.accessible_label)
+            let interactive = accessible
+                || pointer.is_some_and(|pointer| rect.expand(reach).contains(pointer))
+                || dragged.is_some_and(|id| {
+                    id == card.id || id == card.id.with("port") || id == card.id.with("in_port")
+                })
+                || self.connecting_from.is_some_and(|(from, _)| from == index);
+            let response = interactive.then(|| {
+                let response = ui.interact(shown, card.id, egui::Sense::click_and_drag());
+                response.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Button, true, &card.accessible_label)
+                });
+                response.on_hover_text(if card.is_function {
+                    "Click to select, double-click to open the function, drag to move it"
+                } else {
+                    "Click to select, drag to move it"
+                })
             });
-            let response = response.on_hover_text(if card.is_function {
-                "Click to select, double-click to open the function, drag to move it"
-            } else {
-                "Click to select, drag to move it"
-            });
-            if response.double_clicked() && card.is_function {
-                open = Some(MapRequest::Open(card.node.key.clone()));
-            } else if response.clicked() {
-                self.selection.selected = Some(MapSelection::Card(card.node.clone()));
+            if let Some(response) = &response {
+                if response.double_clicked() && card.is_function {
+                    open = Some(MapRequest::Open(card.node.key.clone()));
+                } else if response.clicked() {
+                    self.selection.selected = Some(MapSelection::Card(card.node.clone()));
+                }
+                if response.dragged() || response.drag_stopped() {
+                    moved = Some((
+                        card.node.clone(),
+                        response.drag_delta() / self.zoom,
+                        response.drag_stopped(),
+                    ));
+                }
             }
-            let is_selected =
-                self.selection.selected.as_ref() == Some(&MapSelection::Card(card.node.clone()));
-            if response.dragged() || response.drag_stopped() {
-                moved = Some((
-                    card.node.clone(),
-                    response.drag_delta() / self.zoom,
-                    response.drag_stopped(),
-                ));
-            }
+            let is_selected = matches!(
+                &self.selection.selected,
+                Some(MapSelection::Card(node)) if *node == card.node
+            );
+            let hovered = response.as_ref().is_some_and(egui::Response::hovered);
             let visuals = ui.visuals();
-            let (fill, mut stroke) = if response.hovered() && card.is_function {
+            let (fill, mut stroke) = if hovered && card.is_function {
                 (
                     visuals.widgets.hovered.weak_bg_fill,
                     visuals.widgets.hovered.bg_stroke,
@@ -501,10 +530,14 @@ impl WorkspaceMap {
                 text.galley(at.min, Arc::clone(galley), color);
             }
             let counter_id = card.id.with("counter");
-            if self
-                .activity
-                .counter_ui(ui, &text, (rect, view), index, counter_id, self.zoom)
-            {
+            if self.activity.counter_ui(
+                ui,
+                &text,
+                (rect, view),
+                index,
+                (counter_id, interactive),
+                self.zoom,
+            ) {
                 open = Some(if card.is_function {
                     MapRequest::Logs(card.node.key.clone())
                 } else {
@@ -529,7 +562,17 @@ impl WorkspaceMap {
                     label: &card.accessible_label,
                     is_function: card.is_function,
                 };
-                let port = port_ui(ui, painter, view, port_card, side, center, self.zoom);
+                let Some(port) = port_ui(
+                    ui,
+                    painter,
+                    view,
+                    port_card,
+                    (side, center),
+                    self.zoom,
+                    interactive,
+                ) else {
+                    continue;
+                };
                 if port.drag_started() {
                     self.connecting_from = Some((index, side));
                 }
