@@ -1296,6 +1296,34 @@ fn each_trigger_kind_is_added_through_its_form_and_comments_survive() {
 }
 
 #[test]
+fn an_http_trigger_s_payload_format_is_chosen_in_its_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = configuration_of_hello(&root, HELLO_WITH_COMMENT);
+    add_trigger_form(&mut harness, "HTTP");
+    type_into(&mut harness, "Route", "GET /legacy");
+    // The setting only an ALB has shows with its payload.
+    assert!(harness.query_by_label("Multi-value headers").is_none());
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Payload format")
+        .click();
+    harness.run();
+    harness.get_by_label("Application Load Balancer").click();
+    harness.run();
+    harness.get_by_label("Multi-value headers").click();
+    harness.run();
+    harness.get_by_label("Save trigger").click();
+    harness.run();
+    let saved = hello_config(&root);
+    assert!(saved.contains("payload = \"alb\""), "{saved}");
+    assert!(saved.contains("multi_value_headers = true"), "{saved}");
+    assert!(
+        saved.starts_with("# hello: kept by every save\n"),
+        "{saved}"
+    );
+}
+
+#[test]
 fn an_invalid_cron_shows_the_error_and_saves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("ws");

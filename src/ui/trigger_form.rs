@@ -82,8 +82,8 @@ pub struct TriggerForm {
     pub editing: Option<usize>,
     kind: SourceKind,
     route: String,
-    /// Kept as the file says (`payload`, `multi_value_headers`): the form does not show
-    /// them, and a save must not drop them.
+    /// The HTTP trigger's `payload` and `multi_value_headers`, as the file says them until
+    /// the form's Payload format changes them.
     http_payload: Option<String>,
     multi_value_headers: bool,
     bucket: String,
@@ -450,10 +450,49 @@ impl TriggerForm {
         ui.end_row();
     }
 
+    /// The event the route sends: API Gateway's HTTP API (2.0, the default), its REST
+    /// API (1.0) or an Application Load Balancer, with ALB's multi-value headers setting.
+    fn payload_ui(&mut self, ui: &mut egui::Ui) {
+        const FORMATS: [(Option<&str>, &str); 3] = [
+            (None, "2.0 (API Gateway HTTP API)"),
+            (Some("1.0"), "1.0 (API Gateway REST API)"),
+            (Some("alb"), "Application Load Balancer"),
+        ];
+        ui.label("Payload format");
+        let shown = FORMATS
+            .iter()
+            .find(|(value, _)| *value == self.http_payload.as_deref())
+            .map_or("2.0 (API Gateway HTTP API)", |(_, text)| *text);
+        egui::ComboBox::from_id_salt("http_payload")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                for (value, text) in FORMATS {
+                    let chosen = self.http_payload.as_deref() == value;
+                    if ui.selectable_label(chosen, text).clicked() {
+                        self.http_payload = value.map(str::to_owned);
+                    }
+                }
+            })
+            .response
+            .accessible_name("Payload format")
+            .on_hover_text("The event shape the function receives, and how its answer is read");
+        ui.end_row();
+        if self.http_payload.as_deref() == Some("alb") {
+            ui.label("");
+            ui.checkbox(&mut self.multi_value_headers, "Multi-value headers")
+                .on_hover_text("The target group's setting: headers and query parameters as lists");
+            ui.end_row();
+        } else {
+            // Only ALB has the setting: the loader refuses it with another payload.
+            self.multi_value_headers = false;
+        }
+    }
+
     fn fields_ui(&mut self, ui: &mut egui::Ui) {
         match self.kind {
             SourceKind::Http => {
                 Self::text_row_ui(ui, "Route", &mut self.route, "GET /items/{id}");
+                self.payload_ui(ui);
             }
             SourceKind::Bucket => {
                 Self::text_row_ui(ui, "Bucket name", &mut self.bucket, "photos");
