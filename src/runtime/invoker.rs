@@ -310,12 +310,8 @@ impl Runtime {
         function: &Function,
         event: &[u8],
     ) -> Result<InvocationRecord, InvokeError> {
-        // An event over the limit is refused as too large by `invoke_as`, unparsed.
-        if event.len() <= MAX_PAYLOAD_BYTES {
-            serde_json::from_slice::<IgnoredAny>(event)
-                .map_err(|error| InvokeError::InvalidEvent(error.to_string()))?;
-        }
-        self.invoke_as(workspace, function, event, None).await
+        check_event_json(event)?;
+        self.invoke_as(workspace, function, event, None, None).await
     }
 
     /// `invoke` whose streaming handler (`awslambda.streamifyResponse`) sends its
@@ -329,30 +325,16 @@ impl Runtime {
         event: &[u8],
         sink: ResponseSink,
     ) -> Result<InvocationRecord, InvokeError> {
-        if event.len() <= MAX_PAYLOAD_BYTES {
-            serde_json::from_slice::<IgnoredAny>(event)
-                .map_err(|error| InvokeError::InvalidEvent(error.to_string()))?;
-        }
-        self.invoke_streaming_as(workspace, function, event, None, Some(sink))
+        check_event_json(event)?;
+        self.invoke_as(workspace, function, event, None, Some(sink))
             .await
     }
 
     /// `invoke` of an event lambdesk built itself (a trigger's: serialised by serde, so
     /// valid JSON, and not parsed again on every request) under a given request id:
-    /// Lambda keeps an asynchronous event's request id across its retries.
+    /// Lambda keeps an asynchronous event's request id across its retries. A streaming
+    /// handler's parts go to `sink`, if any, as in `invoke_streaming`.
     pub(crate) async fn invoke_as(
-        &self,
-        workspace: &Workspace,
-        function: &Function,
-        event: &[u8],
-        request_id: Option<&str>,
-    ) -> Result<InvocationRecord, InvokeError> {
-        self.invoke_streaming_as(workspace, function, event, request_id, None)
-            .await
-    }
-
-    /// `invoke_as`, with the streamed parts of a streaming handler sent to `sink`.
-    pub(crate) async fn invoke_streaming_as(
         &self,
         workspace: &Workspace,
         function: &Function,
@@ -430,6 +412,16 @@ impl Runtime {
             outbox: sent,
         })
     }
+}
+
+/// An event from outside must be JSON; one over the limit is refused as too large by
+/// `invoke_as`, unparsed.
+fn check_event_json(event: &[u8]) -> Result<(), InvokeError> {
+    if event.len() <= MAX_PAYLOAD_BYTES {
+        serde_json::from_slice::<IgnoredAny>(event)
+            .map_err(|error| InvokeError::InvalidEvent(error.to_string()))?;
+    }
+    Ok(())
 }
 
 /// A function's own module must import nothing but WASI preview 1, and be a command

@@ -106,7 +106,7 @@ impl TriggerContext {
         let writer = (!writable.is_empty()).then(|| self.write_chains.started(&writable, hops));
         let result = self
             .runtime
-            .invoke_streaming_as(
+            .invoke_as(
                 &self.workspace,
                 function,
                 event.as_bytes(),
