@@ -231,7 +231,7 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream)
 }
 
 #[test]
-fn an_error_after_the_first_chunk_cuts_the_stream_off_and_is_a_function_error() {
+fn an_error_or_the_timeout_after_the_first_chunk_cuts_the_stream_off_and_is_a_function_error() {
     let test = TestWorkspace::new();
     let failing =
         "export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
@@ -240,7 +240,19 @@ fn an_error_after_the_first_chunk_cuts_the_stream_off_and_is_a_function_error() 
   throw new TypeError('broke mid-stream');
 });";
     let plain = "export const handler = async () => ({ statusCode: 200, body: 'whole' });";
-    let running = serve(&test, &[("failing", failing), ("plain", plain)]);
+    let stalling =
+        "export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  responseStream.write('first');
+  await new Promise(() => {});
+});";
+    let running = serve(
+        &test,
+        &[
+            ("failing", failing),
+            ("plain", plain),
+            ("stalling", stalling),
+        ],
+    );
 
     let received = get(running.addr(), "/failing");
     assert_eq!(received.status(), 200);
@@ -260,6 +272,14 @@ fn an_error_after_the_first_chunk_cuts_the_stream_off_and_is_a_function_error() 
         "{:#?}",
         record.log_lines
     );
+
+    // The function's timeout still holds once the response streams.
+    let received = get(running.addr(), "/stalling");
+    assert_eq!(received.status(), 200);
+    assert_eq!(received.body(), (b"first".to_vec(), false));
+    let runs = running.recorder.runs_of("stalling");
+    let record = runs[0].result.as_ref().unwrap();
+    assert_eq!(record.error().unwrap().error_type, "Sandbox.Timedout");
 
     // A handler that does not stream answers as before: whole, with its length.
     let received = get(running.addr(), "/plain");
