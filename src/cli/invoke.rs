@@ -1,11 +1,14 @@
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use lambdesk::billing::{PriceList, format_usd};
 use lambdesk::logs::LogStore;
 use lambdesk::model::Workspace;
-use lambdesk::runtime::{InvokeError, MAX_PAYLOAD_BYTES, ModuleOrigin, Runtime, RuntimeOptions};
+use lambdesk::runtime::{
+    InvokeError, MAX_PAYLOAD_BYTES, ModuleOrigin, Runtime, RuntimeOptions, StreamedPart,
+    response_channel,
+};
 use lambdesk::triggers::outbox_delivery::OutboxDelivery;
 
 use super::EXIT_FUNCTION_ERROR;
@@ -44,7 +47,27 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
 
     let logs = LogStore::new(workspace.logs_dir(), CLI_LOG_MEMORY_LINES);
     let mut live_logs = logs.subscribe();
-    let record = match runtime.invoke(workspace, &function, &event).await {
+    // A streaming handler's body is printed as it arrives, exactly as it was written (with
+    // its HTTP prelude, if any), as `aws lambda invoke-with-response-stream` writes it.
+    let (sink, mut parts) = response_channel();
+    let print_stream = async move {
+        let mut streamed_bytes = None;
+        let mut stdout = std::io::stdout();
+        while let Some(part) = parts.recv().await {
+            match part {
+                StreamedPart::Started { .. } => streamed_bytes = Some(0),
+                StreamedPart::Chunk(chunk) => {
+                    streamed_bytes = Some(streamed_bytes.unwrap_or(0) + chunk.len());
+                    // A closed stdout (`| head`) only stops the printing.
+                    let _ = stdout.write_all(&chunk).and_then(|()| stdout.flush());
+                }
+            }
+        }
+        streamed_bytes
+    };
+    let invocation = runtime.invoke_streaming(workspace, &function, &event, sink);
+    let (invoked, streamed_bytes) = tokio::join!(invocation, print_stream);
+    let record = match invoked {
         Ok(mut record) => {
             // What the function sent to queues and topics goes out now.
             OutboxDelivery::new(workspace.clone()).deliver_from(&function, &mut record, 0);
@@ -73,7 +96,17 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
     let prices = PriceList::builtin().with_overrides(&workspace.config().pricing);
     let cost = prices.invocation_cost(&record);
     eprintln!("Cost: {}", format_usd(cost.total_usd()));
-    outln!("{}", serde_json::to_string(&record.payload())?);
+    match streamed_bytes {
+        None => outln!("{}", serde_json::to_string(&record.payload())?),
+        Some(_) if record.is_success() => {}
+        // The error that ended the stream, on a line of its own after what was streamed.
+        Some(printed) => {
+            if printed > 0 {
+                outln!("");
+            }
+            outln!("{}", serde_json::to_string(&record.payload())?);
+        }
+    }
     Ok(if record.is_success() {
         ExitCode::SUCCESS
     } else {

@@ -61,6 +61,7 @@ impl Console {
                     &function,
                     event.as_bytes(),
                     Some(&task_request_id),
+                    None,
                 )
                 .await
                 .map(|mut record| {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use wasmtime::{Engine, InstancePre, Memory, TypedFunc};
 
 use super::error::InvokeError;
+use super::response_stream::ResponseSink;
 use super::sandbox::{
     BLOCKED_GUEST_GRACE, Ending, GuestStatus, RunResult, Sandbox, SandboxSetup, SandboxState,
     ending_of,
@@ -100,10 +101,12 @@ impl Environment {
 
     /// Serves one request (a context line and the event, see the guest). After a run
     /// that did not end with `Ok` or `FunctionError`, the environment must be dropped.
+    /// A streaming handler's parts go to `sink` as they are written.
     pub async fn invoke(
         &mut self,
         request: &[u8],
         timeout: Duration,
+        sink: Option<ResponseSink>,
     ) -> Result<RunResult, InvokeError> {
         let len = u32::try_from(request.len())
             .map_err(|_| InvokeError::Sandbox("the request is larger than 4 GiB".to_owned()))?;
@@ -117,6 +120,7 @@ impl Environment {
         sandbox.arm_deadline(timeout);
         let store = &mut sandbox.store;
         store.data_mut().limiter.clear_refused();
+        store.data_mut().response_stream.start(sink);
         let started = Instant::now();
         let guest = async {
             let pointer = alloc.call_async(&mut *store, len).await?;
@@ -132,7 +136,10 @@ impl Environment {
             Ok(Err(error)) => ending_of(&error)?,
         };
         self.last_used = Instant::now();
-        Ok(RunResult::collect(&self.sandbox, ending, duration))
+        let streamed = self.sandbox.store.data_mut().response_stream.finish();
+        let mut run = RunResult::collect(&self.sandbox, ending, duration);
+        run.streamed = streamed;
+        Ok(run)
     }
 }
 

@@ -28,6 +28,7 @@ use super::module_cache::{ModuleCache, ModuleOrigin};
 use super::module_source::module_bytes;
 use super::outbox::{OUTBOX_GUEST_PATH, Outbox};
 use super::outcome::outcome_of;
+use super::response_stream::{self, ResponseSink};
 use super::sandbox::{Ending, RunResult, SandboxSetup, SandboxState};
 use super::tmp_quota_shims;
 
@@ -157,6 +158,8 @@ impl Runtime {
         })
         .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
         tmp_quota_shims::add_to_linker(&mut linker)
+            .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
+        response_stream::add_to_linker(&mut linker)
             .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
         Ok(Self {
             engine,
@@ -307,23 +310,37 @@ impl Runtime {
         function: &Function,
         event: &[u8],
     ) -> Result<InvocationRecord, InvokeError> {
-        // An event over the limit is refused as too large by `invoke_as`, unparsed.
-        if event.len() <= MAX_PAYLOAD_BYTES {
-            serde_json::from_slice::<IgnoredAny>(event)
-                .map_err(|error| InvokeError::InvalidEvent(error.to_string()))?;
-        }
-        self.invoke_as(workspace, function, event, None).await
+        check_event_json(event)?;
+        self.invoke_as(workspace, function, event, None, None).await
+    }
+
+    /// `invoke` whose streaming handler (`awslambda.streamifyResponse`) sends its
+    /// response to `sink` as it writes it (`StreamedPart::Started`, then the chunks), as
+    /// `InvokeWithResponseStream` does; the record still gets the body's first 6 MB. A
+    /// handler that does not stream sends nothing and answers in the record as usual.
+    pub async fn invoke_streaming(
+        &self,
+        workspace: &Workspace,
+        function: &Function,
+        event: &[u8],
+        sink: ResponseSink,
+    ) -> Result<InvocationRecord, InvokeError> {
+        check_event_json(event)?;
+        self.invoke_as(workspace, function, event, None, Some(sink))
+            .await
     }
 
     /// `invoke` of an event lambdesk built itself (a trigger's: serialised by serde, so
     /// valid JSON, and not parsed again on every request) under a given request id:
-    /// Lambda keeps an asynchronous event's request id across its retries.
+    /// Lambda keeps an asynchronous event's request id across its retries. A streaming
+    /// handler's parts go to `sink`, if any, as in `invoke_streaming`.
     pub(crate) async fn invoke_as(
         &self,
         workspace: &Workspace,
         function: &Function,
         event: &[u8],
         request_id: Option<&str>,
+        sink: Option<ResponseSink>,
     ) -> Result<InvocationRecord, InvokeError> {
         if event.len() > MAX_PAYLOAD_BYTES {
             return Err(InvokeError::RequestTooLarge {
@@ -338,7 +355,7 @@ impl Runtime {
         let started_at = chrono::Utc::now();
         let invocation = match function.config.runtime {
             Language::Js => {
-                self.invoke_in_environment(workspace, function, None, event, &request_id)
+                self.invoke_in_environment(workspace, function, None, event, &request_id, sink)
                     .await?
             }
             _ => {
@@ -355,6 +372,7 @@ impl Runtime {
                             Some(module),
                             event,
                             &request_id,
+                            sink,
                         )
                         .await?
                     }
@@ -394,6 +412,16 @@ impl Runtime {
             outbox: sent,
         })
     }
+}
+
+/// An event from outside must be JSON; one over the limit is refused as too large by
+/// `invoke_as`, unparsed.
+fn check_event_json(event: &[u8]) -> Result<(), InvokeError> {
+    if event.len() <= MAX_PAYLOAD_BYTES {
+        serde_json::from_slice::<IgnoredAny>(event)
+            .map_err(|error| InvokeError::InvalidEvent(error.to_string()))?;
+    }
+    Ok(())
 }
 
 /// A function's own module must import nothing but WASI preview 1, and be a command

@@ -24,6 +24,7 @@ mod module_cache;
 mod module_source;
 mod outbox;
 mod outcome;
+mod response_stream;
 mod sandbox;
 mod tmp_quota_shims;
 
@@ -33,6 +34,9 @@ pub use js_preparation::JsPreparationStep;
 pub use js_runtime::{EMBEDDED_JS_RUNTIME, JS_RUNTIME_OVERRIDE_VAR};
 pub use module_cache::{ModuleCache, ModuleOrigin};
 pub use outbox::{orphaned_outboxes, take_messages};
+pub use response_stream::{
+    MAX_STREAMED_RESPONSE_BYTES, ResponseSink, StreamedPart, response_channel,
+};
 
 /// Lambda's limit for a synchronous request or response payload: 6 MB.
 pub const MAX_PAYLOAD_BYTES: usize = 6 * 1024 * 1024;

@@ -4,6 +4,7 @@
 use crate::model::{Function, FunctionError, Outcome, error_types};
 
 use super::MAX_PAYLOAD_BYTES;
+use super::response_stream::MAX_STREAMED_RESPONSE_BYTES;
 use super::sandbox::{Ending, GuestStatus, RunResult};
 
 pub fn outcome_of(
@@ -23,7 +24,17 @@ pub fn outcome_of(
         run.ending,
         Ending::Exited(0) | Ending::TimedOut | Ending::Answered(GuestStatus::Ok)
     );
-    let (error, lines) = if run.refused_memory_bytes.is_some() && !succeeded {
+    let streamed_too_large = run.streamed.as_ref().is_some_and(|body| body.too_large);
+    let (error, lines) = if streamed_too_large && matches!(run.ending, Ending::Answered(_)) {
+        let error = FunctionError::new(
+            error_types::RESPONSE_TOO_LARGE,
+            format!(
+                "Response payload size exceeded maximum allowed payload size ({MAX_STREAMED_RESPONSE_BYTES} bytes) for a streamed response."
+            ),
+        );
+        let lines = vec![error.error_message.clone(), error.error_type.clone()];
+        (error, lines)
+    } else if run.refused_memory_bytes.is_some() && !succeeded {
         let error = FunctionError::new(
             error_types::OUT_OF_MEMORY,
             format!(
@@ -84,7 +95,14 @@ fn reported_error(stdout: &[u8]) -> FunctionError {
 }
 
 /// A successful run's stdout as the response: JSON, at most 6 MB; nothing means `null`.
+/// A streaming handler's response is what it streamed, as text (its first 6 MB: what the
+/// Invoke API returns of a streaming function).
 fn response_outcome(run: &RunResult) -> Outcome {
+    if let Some(streamed) = &run.streamed {
+        return Outcome::Success(serde_json::Value::String(
+            String::from_utf8_lossy(&streamed.kept).into_owned(),
+        ));
+    }
     let total_bytes = run.stdout_total_bytes;
     if total_bytes > MAX_PAYLOAD_BYTES {
         return Outcome::Failure(FunctionError::new(

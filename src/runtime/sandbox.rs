@@ -15,6 +15,7 @@ use super::captured_output::CapturedOutput;
 use super::ephemeral_storage::{TmpMount, TmpQuota};
 use super::error::{InvokeError, describe};
 use super::memory_limiter::MemoryLimiter;
+use super::response_stream::{ResponseStreamState, StreamedBody};
 
 /// Log output kept per invocation; more is counted and reported as dropped.
 pub const MAX_LOG_BYTES: usize = 4 * 1024 * 1024;
@@ -31,6 +32,8 @@ pub struct SandboxState {
     pub limiter: MemoryLimiter,
     /// The guest's `/tmp` and its size limit, when it has one (not while snapshotting).
     pub tmp: Option<TmpQuota>,
+    /// The current invocation's response stream, when its handler streams.
+    pub response_stream: ResponseStreamState,
     deadline: Instant,
 }
 
@@ -81,6 +84,7 @@ impl Sandbox {
                 .tmp
                 .clone()
                 .map(|mount| TmpQuota::new(mount, setup.preopens.len())),
+            response_stream: ResponseStreamState::default(),
             deadline: Instant::now() + setup.timeout,
         };
         let mut store = Store::new(engine, state);
@@ -157,6 +161,9 @@ pub struct RunResult {
     pub max_memory_used_mb: u32,
     /// Set when the guest asked for more memory than `memory_mb`.
     pub refused_memory_bytes: Option<usize>,
+    /// What a streaming handler wrote to its response stream (stdout then holds nothing
+    /// of the response).
+    pub streamed: Option<StreamedBody>,
 }
 
 impl RunResult {
@@ -173,6 +180,7 @@ impl RunResult {
             duration,
             max_memory_used_mb: limiter.peak_mb(),
             refused_memory_bytes: limiter.refused_bytes(),
+            streamed: None,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::outbox_delivery::OutboxDelivery;
 use super::write_chains::WriteChains;
 use crate::model::{BucketAccess, Function, InvocationRecord, Workspace};
-use crate::runtime::{InvokeError, Runtime};
+use crate::runtime::{InvokeError, ResponseSink, Runtime};
 
 /// One invocation a trigger started, after it ended or could not run.
 #[derive(Debug, Clone)]
@@ -69,6 +69,32 @@ impl TriggerContext {
         hops: u32,
         request_id: Option<&str>,
     ) -> Result<Arc<InvocationRecord>, InvokeError> {
+        self.invoke_with(function, event, origin, hops, request_id, None)
+            .await
+    }
+
+    /// `invoke` of a request from outside whose streaming handler's response goes to
+    /// `response` as it is written (see `Runtime::invoke_streaming`).
+    pub async fn invoke_streaming(
+        &self,
+        function: &Function,
+        event: Arc<str>,
+        origin: String,
+        response: ResponseSink,
+    ) -> Result<Arc<InvocationRecord>, InvokeError> {
+        self.invoke_with(function, event, origin, 0, None, Some(response))
+            .await
+    }
+
+    async fn invoke_with(
+        &self,
+        function: &Function,
+        event: Arc<str>,
+        origin: String,
+        hops: u32,
+        request_id: Option<&str>,
+        response: Option<ResponseSink>,
+    ) -> Result<Arc<InvocationRecord>, InvokeError> {
         let writable: Vec<String> = function
             .config
             .permissions
@@ -80,7 +106,13 @@ impl TriggerContext {
         let writer = (!writable.is_empty()).then(|| self.write_chains.started(&writable, hops));
         let result = self
             .runtime
-            .invoke_as(&self.workspace, function, event.as_bytes(), request_id)
+            .invoke_as(
+                &self.workspace,
+                function,
+                event.as_bytes(),
+                request_id,
+                response,
+            )
             .await
             .map(|mut record| {
                 self.outbox.deliver_from(function, &mut record, hops);

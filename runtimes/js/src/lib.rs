@@ -17,6 +17,7 @@ mod crypto_natives;
 mod fs_errors;
 mod loader;
 mod natives;
+mod response_stream_natives;
 mod text_natives;
 mod zlib_natives;
 
@@ -43,6 +44,7 @@ const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     ("lambdesk:node-builtins", include_str!("node_builtins.js")),
     ("lambdesk:crypto", include_str!("crypto.js")),
     ("lambdesk:zlib", include_str!("zlib.js")),
+    ("lambdesk:streaming", include_str!("streaming.js")),
 ];
 
 struct Environment {

@@ -16,6 +16,7 @@ use crate::runtime::error::InvokeError;
 use crate::runtime::folder_stamp::FolderStamp;
 use crate::runtime::lambda_environment::new_log_stream_name;
 use crate::runtime::outbox::Outbox;
+use crate::runtime::response_stream::ResponseSink;
 
 impl Runtime {
     /// The fingerprint of a JS function's code folder, taken again only when a `stat` of
@@ -46,6 +47,7 @@ impl Runtime {
         own_module: Option<Arc<LoadedModule>>,
         event: &[u8],
         request_id: &str,
+        sink: Option<ResponseSink>,
     ) -> Result<Invocation, InvokeError> {
         // A module load already noticed changed code (see `CodeStamp`); JS code is files
         // the runtime reads, so their stamps are checked here (see `FolderStamp`).
@@ -77,7 +79,7 @@ impl Runtime {
             }
         };
         let request = invocation_request(workspace, function, event, request_id, timeout);
-        let mut run = environment.invoke(&request, timeout).await?;
+        let mut run = environment.invoke(&request, timeout, sink).await?;
         let (sent, problems) = environment
             .outbox
             .as_ref()

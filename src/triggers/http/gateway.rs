@@ -9,7 +9,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{Either, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -28,8 +28,9 @@ use super::request_limits::{
 use super::response_mapping::{GatewayResponse, map_response};
 use super::rest_and_alb_events::{alb_request_event, rest_request_event};
 use super::route::{HttpRoute, RouteTable};
+use super::streamed_response::{GatewayBody, InvocationEnd, streamed_response};
 use crate::model::{Function, HttpPayload, Outcome, Trigger, Workspace};
-use crate::runtime::InvokeError;
+use crate::runtime::{InvokeError, StreamedPart, response_channel};
 use crate::triggers::context::{TriggerContext, load_functions};
 use crate::triggers::supervisor::{Supervisor, TaskFuture};
 
@@ -256,7 +257,7 @@ async fn accept_loop(
     }
 }
 
-fn to_hyper(response: GatewayResponse) -> Response<Full<Bytes>> {
+fn to_hyper(response: GatewayResponse) -> Response<GatewayBody> {
     let mut builder = Response::builder().status(response.status);
     if let Some(reason) = response
         .reason
@@ -268,32 +269,43 @@ fn to_hyper(response: GatewayResponse) -> Response<Full<Bytes>> {
         builder = builder.header(name.as_str(), value.as_str());
     }
     builder
-        .body(Full::new(Bytes::from(response.body)))
+        .body(Either::Left(Full::new(Bytes::from(response.body))))
         .unwrap_or_else(|_| {
             // A header the function set is not valid HTTP.
             let fallback = GatewayResponse::function_error();
-            let mut response = Response::new(Full::new(Bytes::from(fallback.body)));
+            let mut response = Response::new(Either::Left(Full::new(Bytes::from(fallback.body))));
             *response.status_mut() = hyper::StatusCode::BAD_GATEWAY;
             response
         })
+}
+
+/// A response made whole, or one whose body streams from a running function.
+enum Answer {
+    Whole(GatewayResponse),
+    Streamed(Response<GatewayBody>),
+}
+
+impl From<GatewayResponse> for Answer {
+    fn from(response: GatewayResponse) -> Self {
+        Self::Whole(response)
+    }
 }
 
 async fn handle(
     state: Arc<GatewayState>,
     source_ip: &str,
     request: Request<Incoming>,
-) -> Response<Full<Bytes>> {
-    to_hyper(answer(&state, source_ip, request).await)
+) -> Response<GatewayBody> {
+    match answer(&state, source_ip, request).await {
+        Answer::Whole(response) => to_hyper(response),
+        Answer::Streamed(response) => response,
+    }
 }
 
-async fn answer(
-    state: &Arc<GatewayState>,
-    source_ip: &str,
-    request: Request<Incoming>,
-) -> GatewayResponse {
+async fn answer(state: &Arc<GatewayState>, source_ip: &str, request: Request<Incoming>) -> Answer {
     if let Err(refused) = check_host(&request).and_then(|()| check_declared_length(request.body()))
     {
-        return refused;
+        return refused.into();
     }
     let method = request.method().as_str().to_owned();
     let target = request.uri().path_and_query().map_or_else(
@@ -307,10 +319,10 @@ async fn answer(
             .unwrap_or_else(PoisonError::into_inner),
     );
     let Some(found) = route_set.routes.find(&method, request.uri().path()) else {
-        return GatewayResponse::not_found();
+        return GatewayResponse::not_found().into();
     };
     let Some(function) = route_set.functions.get(&found.route.function).cloned() else {
-        return GatewayResponse::not_found();
+        return GatewayResponse::not_found().into();
     };
     let protocol = match request.version() {
         hyper::Version::HTTP_10 => "HTTP/1.0",
@@ -332,7 +344,7 @@ async fn answer(
     let path_parameters = found.path_parameters;
     let body = match read_body(request.into_body(), state.client_read_timeout).await {
         Ok(body) => body,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into(),
     };
     let incoming = IncomingRequest {
         method: &method,
@@ -366,8 +378,14 @@ async fn answer(
     let context = Arc::clone(&state.context);
     let origin = format!("HTTP {route_key}");
     let started = tokio::time::Instant::now();
-    let mut invocation =
-        Box::pin(async move { context.invoke(&function, event, origin, 0, None).await });
+    let deadline = started + state.integration_timeout;
+    // A streaming handler's parts arrive here while it runs; any other handler sends none.
+    let (sink, mut parts) = response_channel();
+    let mut invocation = Box::pin(async move {
+        context
+            .invoke_streaming(&function, event, origin, sink)
+            .await
+    });
     // Most invocations finish in their first poll (a guest that neither sleeps nor
     // computes past an epoch tick, when the sandbox yields): those run right here. One
     // that has to wait moves to a task of its own, so that past the gateway's timeout, or
@@ -378,13 +396,32 @@ async fn answer(
         // The first poll outlasted the gateway's timeout without pausing (a module
         // compiled on a cold start): the gateway would have given up on it.
         Poll::Ready(_) if started.elapsed() > state.integration_timeout => Err(()),
-        Poll::Ready(result) => Ok(Ok(result)),
-        Poll::Pending => tokio::time::timeout_at(
-            started + state.integration_timeout,
-            tokio::spawn(invocation),
-        )
-        .await
-        .map_err(|_| ()),
+        Poll::Ready(result) => {
+            // A streaming handler that finished at once: its parts wait in the channel.
+            if let Ok(StreamedPart::Started { content_type }) = parts.try_recv() {
+                let succeeded = result.as_ref().is_ok_and(|record| record.is_success());
+                let end: InvocationEnd = Box::pin(std::future::ready(succeeded));
+                return stream_to_client(content_type, parts, end, deadline, payload).await;
+            }
+            Ok(Ok(result))
+        }
+        Poll::Pending => {
+            let task = tokio::spawn(invocation);
+            // The first part says the handler streams; the channel's end, that it
+            // finished without streaming.
+            match tokio::time::timeout_at(deadline, parts.recv()).await {
+                Err(_elapsed) => Err(()),
+                Ok(Some(StreamedPart::Started { content_type })) => {
+                    let end: InvocationEnd = Box::pin(async move {
+                        matches!(task.await, Ok(Ok(record)) if record.is_success())
+                    });
+                    return stream_to_client(content_type, parts, end, deadline, payload).await;
+                }
+                Ok(_) => tokio::time::timeout_at(deadline, task)
+                    .await
+                    .map_err(|_| ()),
+            }
+        }
     };
     match result {
         Err(()) => GatewayResponse::timed_out(),
@@ -397,5 +434,22 @@ async fn answer(
                 .unwrap_or_else(|_| GatewayResponse::function_error_of(payload)),
             Outcome::Failure(_) => GatewayResponse::function_error_of(payload),
         },
+    }
+    .into()
+}
+
+/// A streaming handler's response, sent as it is written (see `streamed_response`). The
+/// gateway's timeout holds until the status and headers are known, not after.
+async fn stream_to_client(
+    content_type: String,
+    parts: tokio::sync::mpsc::Receiver<StreamedPart>,
+    end: InvocationEnd,
+    deadline: tokio::time::Instant,
+    payload: HttpPayload,
+) -> Answer {
+    match tokio::time::timeout_at(deadline, streamed_response(content_type, parts, end)).await {
+        Err(_elapsed) => GatewayResponse::timed_out().into(),
+        Ok(Some(response)) => Answer::Streamed(response),
+        Ok(None) => GatewayResponse::function_error_of(payload).into(),
     }
 }

@@ -6,6 +6,7 @@ mod request_limits;
 mod response_mapping;
 mod rest_and_alb_events;
 mod route;
+mod streamed_response;
 
 pub use gateway::{
     DEFAULT_INTEGRATION_TIMEOUT, GatewayOptions, HttpGateway, routes_of, workspace_routes,
