@@ -15,6 +15,7 @@ use super::captured_output::CapturedOutput;
 use super::ephemeral_storage::{TmpMount, TmpQuota};
 use super::error::{InvokeError, describe};
 use super::memory_limiter::MemoryLimiter;
+use super::outbound_http::{GatewayAddress, OutboundHttp};
 
 /// Log output kept per invocation; more is counted and reported as dropped.
 pub const MAX_LOG_BYTES: usize = 4 * 1024 * 1024;
@@ -31,6 +32,8 @@ pub struct SandboxState {
     pub limiter: MemoryLimiter,
     /// The guest's `/tmp` and its size limit, when it has one (not while snapshotting).
     pub tmp: Option<TmpQuota>,
+    /// `fetch`'s way out: the workspace's gateway, and the answer the guest reads next.
+    pub http: OutboundHttp,
     deadline: Instant,
 }
 
@@ -44,6 +47,8 @@ pub struct SandboxSetup {
     pub tmp: Option<TmpMount>,
     pub memory_mb: u32,
     pub timeout: Duration,
+    /// Where `fetch` may go: the workspace's HTTP gateway, while it runs.
+    pub gateway: GatewayAddress,
 }
 
 /// A store ready to instantiate into, and the guest's captured outputs.
@@ -81,6 +86,7 @@ impl Sandbox {
                 .tmp
                 .clone()
                 .map(|mount| TmpQuota::new(mount, setup.preopens.len())),
+            http: OutboundHttp::new(setup.gateway.clone()),
             deadline: Instant::now() + setup.timeout,
         };
         let mut store = Store::new(engine, state);

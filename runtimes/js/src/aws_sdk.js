@@ -1,5 +1,5 @@
 // lambdesk's messaging module and the AWS SDK v3 clients for SQS and SNS, over the
-// function's /outbox.
+// function's /outbox; the commands and clients the other SDK shims (s3.js) build on.
 (function installAwsSdk(internal) {
   "use strict";
   const { defineBuiltin, builtin, environment } = internal;
@@ -108,7 +108,7 @@
   class Client {
     constructor(config) { this.config = config || {}; }
     async send(command) {
-      if (!(command instanceof Command)) throw new TypeError("lambdesk supports SendMessage, SendMessageBatch and Publish commands");
+      if (!(command instanceof Command)) throw new TypeError("lambdesk supports the SQS, SNS and S3 commands of its @aws-sdk/client-sqs, client-sns and client-s3");
       return command.run();
     }
     destroy() {}
@@ -118,6 +118,8 @@
   const clientSqs = { SQSClient, SendMessageCommand, SendMessageBatchCommand };
   const clientSns = { SNSClient, PublishCommand };
 
+  // For the other clients (s3.js).
+  internal.awsSdk = { Command, Client };
   defineBuiltin("lambdesk", () => lambdesk, { node: false });
   defineBuiltin("@aws-sdk/client-sqs", () => clientSqs, { node: false });
   defineBuiltin("@aws-sdk/client-sns", () => clientSns, { node: false });

@@ -526,6 +526,8 @@
       const meta = JSON.parse(request.slice(0, newline));
       const event = JSON.parse(request.slice(newline + 1));
       currentRequestId = meta.awsRequestId;
+      // The workspace's gateway, for fetch: it may have started or stopped since Init.
+      if (meta.gatewayUrl) environment.LAMBDESK_GATEWAY_URL = meta.gatewayUrl; else delete environment.LAMBDESK_GATEWAY_URL;
       const current = { done: false, settled: false, waitForEmptyLoop: false, deadlineMs: meta.deadlineMs, result: undefined, error: undefined, hasError: false };
       phase = current;
       const settle = (error, result) => {

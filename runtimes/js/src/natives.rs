@@ -182,6 +182,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<()> {
     crate::crypto_natives::install(ctx, &natives)?;
     crate::zlib_natives::install(ctx, &natives)?;
     crate::text_natives::install(ctx, &natives)?;
+    crate::http_natives::install(ctx, &natives)?;
     natives.set(
         "write",
         Function::new(ctx.clone(), |fd: i32, text: String| {
