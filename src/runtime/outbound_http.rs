@@ -202,7 +202,7 @@ async fn send(
         .parse()
         .map_err(|error| invalid_request(format!("invalid URL {}: {error}", head.url)))?;
     let target = gateway_target(gateway, &uri)?;
-    let refused = |detail: String| refused_failure(&uri, detail);
+    let refused = |detail: String| refused_failure(&uri, &detail);
     let stream = tokio::net::TcpStream::connect(target)
         .await
         .map_err(|error| {
@@ -296,19 +296,19 @@ fn gateway_target(gateway: Option<SocketAddr>, uri: &Uri) -> Result<SocketAddr, 
         Some(gateway) if local && plain_http && port == gateway.port() => Ok(gateway),
         Some(gateway) => Err(refused_failure(
             uri,
-            format!(
+            &format!(
                 "lambdesk functions reach only the workspace's own HTTP gateway, http://{gateway}"
             ),
         )),
         None => Err(refused_failure(
             uri,
-            "lambdesk functions reach only the workspace's own HTTP gateway, and it is not running (a function with an http trigger starts it: `lambdesk serve` or the console)".to_owned(),
+            "lambdesk functions reach only the workspace's own HTTP gateway, and it is not running (a function with an http trigger starts it: `lambdesk serve` or the console)",
         )),
     }
 }
 
 /// `connect ECONNREFUSED <host>:<port> (<why>)`, as Node's net module words it.
-fn refused_failure(uri: &Uri, detail: String) -> FetchFailure {
+fn refused_failure(uri: &Uri, detail: &str) -> FetchFailure {
     let address = uri.host().unwrap_or_default().to_owned();
     let port = uri
         .port_u16()
