@@ -303,3 +303,75 @@ export const handler = async (event) => {
     assert_eq!(record.outcome, Outcome::Success(json!("in/note.txt")));
     engine.stop();
 }
+
+/// Every field of every response is one the SDK's own types name (field names taken from
+/// `@aws-sdk/client-s3`'s `dist-types`, kept in `tests/fixtures/aws-sdk/`).
+#[tokio::test]
+async fn response_fields_are_the_sdk_s_own() {
+    let test = TestWorkspace::new();
+    let source = r#"
+import { S3, ListObjectsV2Command } from "@aws-sdk/client-s3";
+const s3 = new S3({});
+export const handler = async () => {
+  const PutObjectOutput = await s3.putObject({ Bucket: "box", Key: "dir/a.txt", Body: "a" });
+  const GetObjectOutput = await s3.getObject({ Bucket: "box", Key: "dir/a.txt" });
+  const HeadObjectOutput = await s3.headObject({ Bucket: "box", Key: "dir/a.txt" });
+  const ListObjectsV2Output = await s3.send(new ListObjectsV2Command({ Bucket: "box", Delimiter: "/", StartAfter: "" }));
+  const nested = await s3.listObjectsV2({ Bucket: "box", Prefix: "dir/", MaxKeys: 5 });
+  const DeleteObjectsOutput = await s3.deleteObjects({ Bucket: "box", Delete: { Objects: [{ Key: "dir/a.txt" }] } });
+  const DeleteObjectOutput = await s3.deleteObject({ Bucket: "box", Key: "dir/a.txt" });
+  const keys = (value) => Object.keys(value).filter((key) => value[key] !== undefined);
+  return {
+    PutObjectOutput: keys(PutObjectOutput),
+    GetObjectOutput: keys(GetObjectOutput),
+    HeadObjectOutput: keys(HeadObjectOutput),
+    ListObjectsV2Output: keys(ListObjectsV2Output),
+    _Object: keys(nested.Contents[0]),
+    CommonPrefix: keys(ListObjectsV2Output.CommonPrefixes[0]),
+    DeleteObjectsOutput: keys(DeleteObjectsOutput),
+    DeleteObjectOutput: keys(DeleteObjectOutput),
+    $metadata: keys(GetObjectOutput.$metadata),
+  };
+};
+"#;
+    let function = test.add_js(
+        "shapes",
+        "index.handler",
+        &[("index.mjs", source)],
+        |config| {
+            config
+                .permissions
+                .buckets
+                .insert("box".to_owned(), BucketAccess::ReadWrite);
+        },
+    );
+    let runtime = test.runtime();
+    let answer = response(&invoke(&test, &runtime, &function, "{}").await.unwrap());
+    let fixture: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/fixtures/aws-sdk/client-s3-output-fields.json").unwrap(),
+    )
+    .unwrap();
+    for (shape, fields) in fixture["fields"].as_object().unwrap() {
+        let known: Vec<&str> = fields
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|field| field.as_str().unwrap())
+            .collect();
+        let ours = answer[shape].as_array().unwrap();
+        assert!(!ours.is_empty(), "{shape}");
+        for field in ours {
+            let field = field.as_str().unwrap();
+            let is_metadata = field == "$metadata" && shape != "_Object" && shape != "CommonPrefix";
+            assert!(
+                is_metadata || known.contains(&field),
+                "{shape}.{field} is not a field of the SDK's {shape}"
+            );
+        }
+    }
+    // Smithy's ResponseMetadata.
+    assert_eq!(
+        answer["$metadata"],
+        json!(["httpStatusCode", "requestId", "attempts", "totalRetryDelay"])
+    );
+}

@@ -53,12 +53,14 @@
     }
     getSetCookie() { return this.#entries.filter(([name]) => name === "set-cookie").map(([, value]) => value); }
     has(name) { const key = headerName(name); return this.#entries.some(([entry]) => entry === key); }
+    // Replaces the first value of the name in place and drops the others.
     set(name, value) {
       const key = headerName(name);
+      const text = headerValue(value);
       const index = this.#entries.findIndex(([entry]) => entry === key);
-      const kept = this.#entries.filter(([entry], at) => entry !== key || at === index);
-      if (index === -1) kept.push([key, headerValue(value)]); else kept[kept.findIndex(([entry]) => entry === key)][1] = headerValue(value);
-      this.#entries = kept;
+      if (index === -1) { this.#entries.push([key, text]); return; }
+      this.#entries = this.#entries.filter(([entry], at) => entry !== key || at === index);
+      this.#entries.find(([entry]) => entry === key)[1] = text;
     }
     // Sorted by name, values of one name combined (set-cookie kept apart), as the spec says.
     *entries() {
