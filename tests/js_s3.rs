@@ -53,6 +53,8 @@ export const handler = async () => {
   const top = await s3.send(new ListObjectsV2Command({ Bucket: "photos", Delimiter: "/" }));
   const first = await s3.send(new ListObjectsV2Command({ Bucket: "photos", MaxKeys: 2 }));
   const rest = await s3.send(new ListObjectsV2Command({ Bucket: "photos", MaxKeys: 2, ContinuationToken: first.NextContinuationToken }));
+  const folderPage = await s3.send(new ListObjectsV2Command({ Bucket: "photos", Delimiter: "/", MaxKeys: 1 }));
+  const afterFolder = await s3.send(new ListObjectsV2Command({ Bucket: "photos", Delimiter: "/", MaxKeys: 1, ContinuationToken: folderPage.NextContinuationToken }));
   const keys = (list) => (list.Contents || []).map((item) => item.Key);
   return {
     put: { ETag: put.ETag, status: put.$metadata.httpStatusCode },
@@ -83,6 +85,8 @@ export const handler = async () => {
       rest: keys(rest),
       restTruncated: rest.IsTruncated,
       restToken: rest.NextContinuationToken,
+      folderPage: { prefixes: folderPage.CommonPrefixes, keys: keys(folderPage), truncated: folderPage.IsTruncated },
+      afterFolder: { prefixes: afterFolder.CommonPrefixes, keys: keys(afterFolder), truncated: afterFolder.IsTruncated },
     },
   };
 };
@@ -155,6 +159,8 @@ async fn put_get_and_list_work_on_the_bucket_folder_with_the_sdk_s_shapes() {
             "hasToken": true,
             "rest": ["readme.md"],
             "restTruncated": false,
+            "folderPage": {"prefixes": [{"Prefix": "2026/"}], "keys": [], "truncated": true},
+            "afterFolder": {"keys": ["readme.md"], "truncated": false},
         })
     );
 }

@@ -207,8 +207,8 @@
       let truncated = false;
       for (const { key, facts } of objects) {
         if (!key.startsWith(Prefix) || key <= marker) continue;
-        // A continuation after a common prefix skips the rest of it.
-        if (Delimiter && marker.endsWith(Delimiter) && marker.startsWith(Prefix) && key.startsWith(marker)) continue;
+        // A page that ended on a common prefix continues after everything under it.
+        if (ContinuationToken !== undefined && Delimiter && marker.endsWith(Delimiter) && key.startsWith(marker)) continue;
         const rest = key.slice(Prefix.length);
         const cut = Delimiter ? rest.indexOf(Delimiter) : -1;
         const commonPrefix = cut === -1 ? null : Prefix + rest.slice(0, cut + Delimiter.length);
@@ -228,7 +228,7 @@
       if (Delimiter !== undefined) output.Delimiter = Delimiter;
       if (ContinuationToken !== undefined) output.ContinuationToken = ContinuationToken;
       if (StartAfter !== undefined) output.StartAfter = StartAfter;
-      if (truncated) output.NextContinuationToken = tokenOf(last);
+      if (truncated && last !== null) output.NextContinuationToken = tokenOf(last);
       return output;
     }
   }
@@ -239,7 +239,7 @@
   class S3 extends S3Client {}
   for (const [name, CommandClass] of Object.entries(commands)) {
     const method = name[0].toLowerCase() + name.slice(1, -"Command".length);
-    S3.prototype[method] = function send(input) { return this.send(new CommandClass(input)); };
+    S3.prototype[method] = function (input) { return this.send(new CommandClass(input)); };
   }
   const clientS3 = { S3Client, S3, ...commands, S3ServiceException, NoSuchKey, NoSuchBucket, NotFound };
   defineBuiltin("@aws-sdk/client-s3", () => clientS3, { node: false });
