@@ -6,11 +6,8 @@ use std::time::{Duration, Instant};
 
 use serde::de::IgnoredAny;
 use wasmtime::{Engine, ExternType, InstancePre, Linker, Module};
-use wasmtime_wasi::FsPerms;
 
-use crate::model::{
-    BucketAccess, Function, InvocationRecord, OutgoingMessage, Runtime as Language, Workspace,
-};
+use crate::model::{Function, InvocationRecord, OutgoingMessage, Runtime as Language, Workspace};
 
 use super::MAX_PAYLOAD_BYTES;
 use super::code_stamp::CodeStamp;
@@ -18,23 +15,27 @@ use super::command_mode;
 use super::engine::new_engine;
 use super::environment_mode;
 use super::environment_pool::{DEFAULT_IDLE_ENVIRONMENT_TTL, EnvironmentPool};
-use super::ephemeral_storage::{EphemeralStorage, IdleStorage};
+use super::ephemeral_storage::IdleStorage;
 use super::error::{InvokeError, describe};
 use super::folder_stamp::FolderStamp;
 use super::js_preparation::JsPreparation;
 use super::js_runtime;
-use super::lambda_environment::{lambda_variables, new_log_stream_name};
+use super::lambda_environment::new_log_stream_name;
 use super::module_cache::{ModuleCache, ModuleOrigin};
 use super::module_source::module_bytes;
-use super::outbox::{OUTBOX_GUEST_PATH, Outbox};
+use super::outbound_http::{self, GatewayAddress};
+use super::outbox::Outbox;
 use super::outcome::outcome_of;
 use super::response_stream::{self, ResponseSink};
-use super::sandbox::{Ending, RunResult, SandboxSetup, SandboxState};
+use super::sandbox::{Ending, RunResult, SandboxState};
 use super::tmp_quota_shims;
 
 mod code_check;
 mod environment_invocation;
 mod js_runtime_loading;
+mod sandbox_setup;
+
+use sandbox_setup::sandbox_setup;
 
 /// The only host module a guest may import from.
 const WASI_PREVIEW1: &str = "wasi_snapshot_preview1";
@@ -91,6 +92,8 @@ pub struct Runtime {
     /// For JS functions: what their code folder held when its fingerprint was taken.
     js_code_stamps: Mutex<HashMap<String, Arc<FolderStamp>>>,
     ephemeral_storage_root: PathBuf,
+    /// Where the workspace's HTTP gateway listens, for functions' `fetch`.
+    gateway: GatewayAddress,
 }
 
 #[derive(Default)]
@@ -161,6 +164,8 @@ impl Runtime {
             .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
         response_stream::add_to_linker(&mut linker)
             .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
+        outbound_http::add_to_linker(&mut linker)
+            .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
         Ok(Self {
             engine,
             linker,
@@ -172,7 +177,19 @@ impl Runtime {
             environments: EnvironmentPool::new(options.idle_environment_ttl),
             js_code_stamps: Mutex::default(),
             ephemeral_storage_root: options.ephemeral_storage_root,
+            gateway: GatewayAddress::default(),
         })
+    }
+
+    /// Tells functions where the workspace's HTTP gateway listens (`None`: it stopped):
+    /// their `fetch` reaches it and nothing else. The trigger engine calls this.
+    pub fn set_gateway_addr(&self, address: Option<std::net::SocketAddr>) {
+        self.gateway.set(address);
+    }
+
+    /// `http://127.0.0.1:<port>` of the running gateway, told to each invocation.
+    pub(crate) fn gateway_url(&self) -> Option<String> {
+        self.gateway.url()
     }
 
     pub fn module_cache(&self) -> &ModuleCache {
@@ -396,7 +413,14 @@ impl Runtime {
             &self.ephemeral_storage_root,
             function.config.ephemeral_storage_mb,
         )?;
-        let setup = sandbox_setup(workspace, function, &module.log_stream, preopens, &tmp)?;
+        let setup = sandbox_setup(
+            workspace,
+            function,
+            &module.log_stream,
+            preopens,
+            &tmp,
+            &self.gateway,
+        )?;
         let mut run = command_mode::run(&self.engine, &module.instance_pre, event, &setup).await?;
         // As an environment that exited or broke would be replaced, with a new `/tmp`.
         if run.ending == Ending::Exited(0) && run.refused_memory_bytes.is_none() {
@@ -474,35 +498,6 @@ fn guest_mode(module: &Module) -> Result<GuestMode, String> {
     }
 }
 
-fn sandbox_setup(
-    workspace: &Workspace,
-    function: &Function,
-    log_stream: &str,
-    mut preopens: Vec<(PathBuf, String, FsPerms)>,
-    tmp: &EphemeralStorage,
-) -> Result<SandboxSetup, InvokeError> {
-    let mut variables = lambda_variables(function, &workspace.config().region, log_stream);
-    if function.config.runtime == Language::Js {
-        variables.push(("LAMBDA_TASK_ROOT".to_owned(), TASK_ROOT.to_owned()));
-    }
-    // What the function may send to, so a guest can refuse at once as the SDK would.
-    let permissions = &function.config.permissions;
-    if permissions.sends_messages() {
-        variables.push(("LAMBDESK_OUTBOX".to_owned(), OUTBOX_GUEST_PATH.to_owned()));
-        variables.push(("LAMBDESK_QUEUES".to_owned(), permissions.queues.join(",")));
-        variables.push(("LAMBDESK_TOPICS".to_owned(), permissions.topics.join(",")));
-    }
-    preopens.extend(bucket_preopens(workspace, function)?);
-    Ok(SandboxSetup {
-        variables,
-        args: vec![function.config.handler.clone()],
-        preopens,
-        tmp: Some(tmp.mount()),
-        memory_mb: function.config.memory_mb,
-        timeout: Duration::from_secs(u64::from(function.config.timeout_secs)),
-    })
-}
-
 fn record_of(
     invocation: Invocation,
     function: &Function,
@@ -563,26 +558,6 @@ pub fn billed_duration_ms(duration_ms: f64) -> u64 {
     )]
     let whole = rounded as u64;
     whole.max(1)
-}
-
-/// `/buckets/<name>` for every bucket in `[permissions]`, read-only or read-write.
-fn bucket_preopens(
-    workspace: &Workspace,
-    function: &Function,
-) -> Result<Vec<(PathBuf, String, FsPerms)>, InvokeError> {
-    let mut preopens = Vec::new();
-    for (bucket, access) in &function.config.permissions.buckets {
-        let host_dir = workspace.buckets_dir().join(bucket);
-        std::fs::create_dir_all(&host_dir).map_err(|error| {
-            InvokeError::Sandbox(format!("cannot create {}: {error}", host_dir.display()))
-        })?;
-        let perms = match access {
-            BucketAccess::Read => FsPerms::ReadOnly,
-            BucketAccess::ReadWrite => FsPerms::ReadWrite,
-        };
-        preopens.push((host_dir, format!("/buckets/{bucket}"), perms));
-    }
-    Ok(preopens)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use wasmtime_wizer::{InstanceState, SnapshotVal, ValType, Wizer};
 use crate::model::write_atomically;
 
 use super::engine::ticks_for;
+use super::outbound_http::GatewayAddress;
 use super::sandbox::{Sandbox, SandboxSetup, SandboxState};
 
 /// The guest's export that runs the bootstrap (see runtimes/js/src/lib.rs).
@@ -63,6 +64,7 @@ async fn make_snapshot(
         tmp: None,
         memory_mb: PREINIT_MEMORY_MB,
         timeout: PREINIT_TIMEOUT,
+        gateway: GatewayAddress::default(),
     };
     let mut sandbox = Sandbox::new(engine, &setup, Vec::new())
         .map_err(|error| wasmtime::format_err!("{error}"))?;

@@ -22,6 +22,7 @@ mod lambda_environment;
 mod memory_limiter;
 mod module_cache;
 mod module_source;
+mod outbound_http;
 mod outbox;
 mod outcome;
 mod response_stream;

@@ -15,6 +15,7 @@ use super::captured_output::CapturedOutput;
 use super::ephemeral_storage::{TmpMount, TmpQuota};
 use super::error::{InvokeError, describe};
 use super::memory_limiter::MemoryLimiter;
+use super::outbound_http::{GatewayAddress, OutboundHttp};
 use super::response_stream::{ResponseStreamState, StreamedBody};
 
 /// Log output kept per invocation; more is counted and reported as dropped.
@@ -34,6 +35,8 @@ pub struct SandboxState {
     pub tmp: Option<TmpQuota>,
     /// The current invocation's response stream, when its handler streams.
     pub response_stream: ResponseStreamState,
+    /// `fetch`'s way out: the workspace's gateway, and the answer the guest reads next.
+    pub http: OutboundHttp,
     deadline: Instant,
 }
 
@@ -47,6 +50,8 @@ pub struct SandboxSetup {
     pub tmp: Option<TmpMount>,
     pub memory_mb: u32,
     pub timeout: Duration,
+    /// Where `fetch` may go: the workspace's HTTP gateway, while it runs.
+    pub gateway: GatewayAddress,
 }
 
 /// A store ready to instantiate into, and the guest's captured outputs.
@@ -85,6 +90,7 @@ impl Sandbox {
                 .clone()
                 .map(|mount| TmpQuota::new(mount, setup.preopens.len())),
             response_stream: ResponseStreamState::default(),
+            http: OutboundHttp::new(setup.gateway.clone()),
             deadline: Instant::now() + setup.timeout,
         };
         let mut store = Store::new(engine, state);

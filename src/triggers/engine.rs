@@ -206,7 +206,12 @@ impl TriggerEngine {
                 )
                 .await
                 {
-                    Ok(gateway) => self.gateway = Some(gateway),
+                    Ok(gateway) => {
+                        self.context
+                            .runtime
+                            .set_gateway_addr(Some(gateway.local_addr()));
+                        self.gateway = Some(gateway);
+                    }
                     Err(error) => self.problems.push(format!(
                         "the HTTP gateway cannot listen on 127.0.0.1:{}: {error} (set gateway_port in lambdesk.toml)",
                         self.options.gateway.port
@@ -274,6 +279,7 @@ impl TriggerEngine {
         }
         let _ = self.stop.send(true);
         if let Some(gateway) = self.gateway.take() {
+            self.context.runtime.set_gateway_addr(None);
             gateway.stop().await;
         }
         if let Some(sources) = &mut self.sources {

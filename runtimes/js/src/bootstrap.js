@@ -150,103 +150,6 @@
   globalThis.clearInterval = globalThis.clearTimeout;
   globalThis.clearImmediate = globalThis.clearTimeout;
 
-  // ---------------------------------------------------------------- encoding, crypto
-  // UTF-8 in Rust (text_natives.rs): invalid bytes become U+FFFD as in the WHATWG decoder.
-  if (typeof globalThis.TextEncoder === "undefined") {
-    globalThis.TextEncoder = class TextEncoder {
-      get encoding() { return "utf-8"; }
-      encode(input = "") { return natives.utf8Encode(String(input)); }
-    };
-  }
-  if (typeof globalThis.TextDecoder === "undefined") {
-    globalThis.TextDecoder = class TextDecoder {
-      constructor(label = "utf-8") {
-        if (!/^utf-?8$/i.test(label)) throw new RangeError(`The "${label}" encoding is not supported`);
-      }
-      get encoding() { return "utf-8"; }
-      decode(input) {
-        if (input === undefined) return "";
-        const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-        return natives.utf8Decode(bytes, 0, bytes.length);
-      }
-    };
-  }
-
-  const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  if (typeof globalThis.btoa === "undefined") {
-    globalThis.btoa = (input) => {
-      const text = String(input);
-      let out = "";
-      for (let i = 0; i < text.length; i += 3) {
-        const codes = [text.charCodeAt(i), text.charCodeAt(i + 1), text.charCodeAt(i + 2)];
-        if (codes.some((code) => code > 255)) throw new DOMExceptionLike("Invalid character", "InvalidCharacterError");
-        const [a, b, c] = codes;
-        out += BASE64[a >> 2] + BASE64[((a & 3) << 4) | ((b || 0) >> 4)];
-        out += isNaN(b) ? "==" : BASE64[((b & 15) << 2) | ((c || 0) >> 6)] + (isNaN(c) ? "=" : BASE64[c & 63]);
-      }
-      return out;
-    };
-  }
-  if (typeof globalThis.atob === "undefined") {
-    globalThis.atob = (input) => {
-      const text = String(input).replace(/[\t\n\f\r ]/g, "").replace(/={1,2}$/, "");
-      if (text.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(text)) throw new DOMExceptionLike("The string to be decoded is not correctly encoded.", "InvalidCharacterError");
-      let out = "";
-      let bits = 0;
-      let buffer = 0;
-      for (const char of text) {
-        buffer = (buffer << 6) | BASE64.indexOf(char);
-        bits += 6;
-        if (bits >= 8) { bits -= 8; out += String.fromCharCode((buffer >> bits) & 255); }
-      }
-      return out;
-    };
-  }
-  function DOMExceptionLike(message, name) {
-    const error = new Error(message);
-    error.name = name;
-    return error;
-  }
-
-  if (typeof globalThis.structuredClone === "undefined") {
-    globalThis.structuredClone = function structuredClone(value) {
-      const copies = new Map();
-      const clone = (item) => {
-        if (typeof item === "function" || typeof item === "symbol") throw DOMExceptionLike(`${String(item)} could not be cloned.`, "DataCloneError");
-        if (item === null || typeof item !== "object") return item;
-        if (copies.has(item)) return copies.get(item);
-        let copy;
-        if (item instanceof Date) copy = new Date(item.getTime());
-        else if (item instanceof RegExp) copy = new RegExp(item.source, item.flags);
-        else if (item instanceof Map) { copy = new Map(); copies.set(item, copy); for (const [k, v] of item) copy.set(clone(k), clone(v)); return copy; }
-        else if (item instanceof Set) { copy = new Set(); copies.set(item, copy); for (const v of item) copy.add(clone(v)); return copy; }
-        else if (item instanceof ArrayBuffer) copy = item.slice(0);
-        else if (ArrayBuffer.isView(item)) copy = new item.constructor(item);
-        else if (item instanceof Error) { copy = new item.constructor(item.message); copy.stack = item.stack; }
-        else { copy = Array.isArray(item) ? [] : {}; copies.set(item, copy); for (const key of Object.keys(item)) copy[key] = clone(item[key]); return copy; }
-        copies.set(item, copy);
-        return copy;
-      };
-      return clone(value);
-    };
-  }
-
-  const cryptoObject = globalThis.crypto || {};
-  cryptoObject.getRandomValues = function getRandomValues(array) {
-    if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array) throw new TypeError("The data argument must be an integer-type TypedArray");
-    if (array.byteLength > 65536) throw DOMExceptionLike(`The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`, "QuotaExceededError");
-    new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(natives.randomBytes(array.byteLength));
-    return array;
-  };
-  cryptoObject.randomUUID = function randomUUID() {
-    const bytes = natives.randomBytes(16);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  };
-  globalThis.crypto = cryptoObject;
-
   // ---------------------------------------------------------------- process
   globalThis.process = {
     env: environment,
@@ -279,21 +182,6 @@
     exit: (code) => { throw Object.assign(new Error(`process.exit(${code === undefined ? "" : code}) called`), { name: "Runtime.ExitError" }); },
   };
   globalThis.global = globalThis;
-
-  // Node names the time zone after the offset, as V8 does: under Lambda's UTC that is
-  // " (Coordinated Universal Time)", which QuickJS leaves out.
-  for (const method of ["toString", "toTimeString"]) {
-    const original = Date.prototype[method];
-    Object.defineProperty(Date.prototype, method, {
-      value: { [method]() {
-        const text = original.call(this);
-        if (!/GMT[+-]\d{4}/.test(text) || this.getTimezoneOffset() !== 0) return text;
-        return text.replace(/ \(.*\)$/, "") + " (Coordinated Universal Time)";
-      } }[method],
-      writable: true,
-      configurable: true,
-    });
-  }
 
   // What must be live in each environment, even one restored from a snapshot: the
   // variables, the clock origin, the random generator's seed.
@@ -374,214 +262,17 @@
     return module.exports;
   }
 
-  // ---------------------------------------------------------------- fs over /buckets
-  // Node's fs basics for the buckets a function may use (`/buckets/<name>`), through
-  // WASI: a path outside every granted folder fails with EACCES, a missing one ENOENT.
-  function fsPath(path) {
-    if (typeof globalThis.URL === "function" && path instanceof globalThis.URL) return decodeURIComponent(path.pathname);
-    if (typeof path !== "string") throw new TypeError(`The "path" argument must be of type string. Received ${typeof path}`);
-    return path;
-  }
-
-  function fsError(syscall, path) {
-    const [code, message] = natives.fsLastError();
-    const error = new Error(`${code}: ${message}, ${syscall} '${path}'`);
-    error.code = code;
-    error.syscall = syscall;
-    error.path = path;
-    return error;
-  }
-
-  function encodingOf(options) {
-    return typeof options === "string" ? options : options && options.encoding;
-  }
-
-  function bytesOf(data, encoding) {
-    if (typeof data === "string") return Array.from(globalThis.Buffer.from(data, encoding || "utf8"));
-    if (ArrayBuffer.isView(data)) return Array.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    throw new TypeError('The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView');
-  }
-
-  const fs = {
-    readFileSync(path, options) {
-      const file = fsPath(path);
-      const bytes = natives.fsReadBytes(file);
-      if (bytes === null || bytes === undefined) throw fsError("open", file);
-      const buffer = globalThis.Buffer.from(bytes);
-      const encoding = encodingOf(options);
-      return encoding ? buffer.toString(encoding) : buffer;
-    },
-    writeFileSync(path, data, options) {
-      const file = fsPath(path);
-      if (!natives.fsWrite(file, bytesOf(data, encodingOf(options)), false)) throw fsError("open", file);
-    },
-    appendFileSync(path, data, options) {
-      const file = fsPath(path);
-      if (!natives.fsWrite(file, bytesOf(data, encodingOf(options)), true)) throw fsError("open", file);
-    },
-    readdirSync(path) {
-      const dir = fsPath(path);
-      const names = natives.fsReaddir(dir);
-      if (names === null || names === undefined) throw fsError("scandir", dir);
-      return names.sort();
-    },
-    existsSync(path) {
-      try { return natives.fsExists(fsPath(path)); } catch { return false; }
-    },
-    mkdirSync(path, options) {
-      const dir = fsPath(path);
-      const recursive = Boolean(options && options.recursive);
-      if (!natives.fsMkdir(dir, recursive)) throw fsError("mkdir", dir);
-      return recursive ? dir : undefined;
-    },
-    unlinkSync(path) {
-      const file = fsPath(path);
-      if (!natives.fsUnlink(file)) throw fsError("unlink", file);
-    },
-    statSync(path) {
-      const file = fsPath(path);
-      const stat = natives.fsStat(file);
-      if (stat === null || stat === undefined) throw fsError("stat", file);
-      const [size, isDirectory, mtimeMs] = stat;
-      return { size, mtimeMs, mtime: new Date(mtimeMs), isFile: () => isDirectory === 0, isDirectory: () => isDirectory === 1 };
-    },
-  };
-  fs.promises = {};
-  for (const name of ["readFile", "writeFile", "appendFile", "readdir", "mkdir", "unlink", "stat"]) {
-    const sync = fs[`${name}Sync`];
-    fs.promises[name] = (...args) => new Promise((resolve, reject) => {
-      try { resolve(sync(...args)); } catch (error) { reject(error); }
-    });
-    // Node's callback style: the callback comes last.
-    fs[name] = (...args) => {
-      const callback = args.pop();
-      if (typeof callback !== "function") throw new TypeError('The "cb" argument must be of type function');
-      let result;
-      try { result = sync(...args); } catch (error) { queueMicrotask(() => callback(error)); return; }
-      queueMicrotask(() => callback(null, result));
-    };
-  }
-  // ---------------------------------------------------------------- lambdesk (queues, topics)
-  // `import { sendMessage, publish } from "lambdesk"`: SQS SendMessage and SNS Publish.
-  // Each message is one JSON file in the function's /outbox; lambdesk sends them when the
-  // invocation ends. Permissions come from [permissions] queues/topics, as an execution
-  // role's would.
-  let outboxSequence = 0;
-  function permitted(variable, name) {
-    const list = environment[variable];
-    return typeof list === "string" && list.split(",").includes(name);
-  }
-  function accessDenied(action, kind, name) {
-    const error = new Error(`User is not authorized to perform: ${action} on ${kind} ${name}: add it to [permissions] ${kind}s in function.toml`);
-    error.name = "AccessDeniedException";
-    error.Code = "AccessDenied";
-    return error;
-  }
-  function outgoingAttributes(attributes) {
-    const out = {};
-    for (const [name, value] of Object.entries(attributes || {})) {
-      if (typeof value === "string") out[name] = { type: "String", value };
-      else if (typeof value === "number" || typeof value === "bigint") out[name] = { type: "Number", value: String(value) };
-      else if (Array.isArray(value)) out[name] = { type: "String.Array", value: JSON.stringify(value) };
-      else if (value && typeof value === "object") {
-        const type = value.type || value.DataType || value.Type;
-        const binary = value.BinaryValue === undefined ? undefined : globalThis.Buffer.from(value.BinaryValue).toString("base64");
-        const text = value.value ?? value.StringValue ?? value.Value ?? binary;
-        if (typeof type !== "string" || text === undefined) throw new TypeError(`Message attribute ${name} needs a type and a value`);
-        out[name] = { type, value: String(text) };
-      } else throw new TypeError(`Message attribute ${name} must be a string, a number, an array or { type, value }`);
-    }
-    return out;
-  }
-  function textOf(what, value) {
-    if (typeof value === "string") return value;
-    if (value === undefined) throw new TypeError(`The ${what} is missing`);
-    return JSON.stringify(value);
-  }
-  function writeOutgoing(record) {
-    const dir = environment.LAMBDESK_OUTBOX;
-    if (!dir) throw new Error("This function has no outbox: give it [permissions] queues or topics in function.toml");
-    outboxSequence += 1;
-    const name = `${String(Date.now()).padStart(15, "0")}-${String(outboxSequence).padStart(9, "0")}.json`;
-    fs.writeFileSync(`${dir}/${name}`, JSON.stringify(record));
-  }
-  const lambdesk = {
-    async sendMessage(queue, body, options = {}) {
-      if (!permitted("LAMBDESK_QUEUES", queue)) throw accessDenied("sqs:SendMessage", "queue", queue);
-      const messageId = crypto.randomUUID();
-      const record = { type: "queue", messageId, queue, body: textOf("message body", body), attributes: outgoingAttributes(options.attributes) };
-      if (options.groupId !== undefined) record.groupId = String(options.groupId);
-      if (options.deduplicationId !== undefined) record.deduplicationId = String(options.deduplicationId);
-      writeOutgoing(record);
-      return { MessageId: messageId };
-    },
-    async publish(topic, message, options = {}) {
-      if (!permitted("LAMBDESK_TOPICS", topic)) throw accessDenied("sns:Publish", "topic", topic);
-      const messageId = crypto.randomUUID();
-      const record = { type: "topic", messageId, topic, message: textOf("message", message), attributes: outgoingAttributes(options.attributes) };
-      if (options.subject !== undefined) record.subject = String(options.subject);
-      writeOutgoing(record);
-      return { MessageId: messageId };
-    },
-  };
-  // AWS SDK v3 shapes over the same outbox, so a handler written for AWS runs unchanged:
-  // `new SQSClient({}).send(new SendMessageCommand({ QueueUrl, MessageBody }))` and
-  // `new SNSClient({}).send(new PublishCommand({ TopicArn, Message }))`. The queue is the
-  // last part of the URL, the topic the last part of the ARN.
-  const queueOf = (url) => String(url || "").split("/").filter(Boolean).pop() || "";
-  const topicOf = (arn) => String(arn || "").split(":").pop() || "";
-  function sdkOptions(input) {
-    const options = { attributes: input.MessageAttributes };
-    if (input.MessageGroupId !== undefined) options.groupId = input.MessageGroupId;
-    if (input.MessageDeduplicationId !== undefined) options.deduplicationId = input.MessageDeduplicationId;
-    return options;
-  }
-  const metadata = () => ({ httpStatusCode: 200, requestId: crypto.randomUUID(), attempts: 1, totalRetryDelay: 0 });
-  class Command { constructor(input) { this.input = input || {}; } }
-  class SendMessageCommand extends Command {
-    async run() {
-      const { MessageId } = await lambdesk.sendMessage(queueOf(this.input.QueueUrl), this.input.MessageBody, sdkOptions(this.input));
-      return { MessageId, $metadata: metadata() };
-    }
-  }
-  class SendMessageBatchCommand extends Command {
-    async run() {
-      const Successful = [];
-      for (const entry of this.input.Entries || []) {
-        const { MessageId } = await lambdesk.sendMessage(queueOf(this.input.QueueUrl), entry.MessageBody, sdkOptions(entry));
-        Successful.push({ Id: entry.Id, MessageId });
-      }
-      return { Successful, Failed: [], $metadata: metadata() };
-    }
-  }
-  class PublishCommand extends Command {
-    async run() {
-      const options = { attributes: this.input.MessageAttributes };
-      if (this.input.Subject !== undefined) options.subject = this.input.Subject;
-      const { MessageId } = await lambdesk.publish(topicOf(this.input.TopicArn || this.input.TargetArn), this.input.Message, options);
-      return { MessageId, $metadata: metadata() };
-    }
-  }
-  class Client {
-    constructor(config) { this.config = config || {}; }
-    async send(command) {
-      if (!(command instanceof Command)) throw new TypeError("lambdesk supports SendMessage, SendMessageBatch and Publish commands");
-      return command.run();
-    }
-    destroy() {}
-  }
-  class SQSClient extends Client {}
-  class SNSClient extends Client {}
-  const clientSqs = { SQSClient, SendMessageCommand, SendMessageBatchCommand };
-  const clientSns = { SNSClient, PublishCommand };
 
   // ---------------------------------------------------------------- built-in modules
   // By name, each made on first use (node_builtins.js, crypto.js and zlib.js add Node's).
   const builtinLoaders = new Map();
   const builtinModules = new Map();
-  // Not Node's: no `node:` name.
-  const NOT_NODE = new Set(["lambdesk", "@aws-sdk/client-sqs", "@aws-sdk/client-sns"]);
-  function defineBuiltin(name, load) { builtinLoaders.set(name, load); }
+  // Not Node's (lambdesk's own, the AWS SDK shims): no `node:` name.
+  const NOT_NODE = new Set();
+  function defineBuiltin(name, load, options = {}) {
+    builtinLoaders.set(name, load);
+    if (options.node === false) NOT_NODE.add(name);
+  }
   function builtinName(specifier) {
     const name = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
     if (!builtinLoaders.has(name) || (name !== specifier && NOT_NODE.has(name))) return null;
@@ -593,13 +284,9 @@
     if (!builtinModules.has(name)) builtinModules.set(name, builtinLoaders.get(name)());
     return builtinModules.get(name);
   }
-  defineBuiltin("fs", () => fs);
-  defineBuiltin("fs/promises", () => fs.promises);
-  defineBuiltin("lambdesk", () => lambdesk);
-  defineBuiltin("@aws-sdk/client-sqs", () => clientSqs);
-  defineBuiltin("@aws-sdk/client-sns", () => clientSns);
-  // For the scripts that follow this one (node_builtins.js, crypto.js, zlib.js).
-  Object.defineProperty(globalThis, "__lambdesk_internal", { value: { defineBuiltin, builtin, inspect, format } });
+  // For the scripts that follow this one (fs.js, aws_sdk.js, node_builtins.js, …).
+  // `environment` is filled at Init: read it when called, not when defined.
+  Object.defineProperty(globalThis, "__lambdesk_internal", { value: { defineBuiltin, builtin, inspect, format, environment } });
 
   function makeRequire(fromPath) {
     const require = (specifier) => {
@@ -839,6 +526,8 @@
       const meta = JSON.parse(request.slice(0, newline));
       const event = JSON.parse(request.slice(newline + 1));
       currentRequestId = meta.awsRequestId;
+      // The workspace's gateway, for fetch: it may have started or stopped since Init.
+      if (meta.gatewayUrl) environment.LAMBDESK_GATEWAY_URL = meta.gatewayUrl; else delete environment.LAMBDESK_GATEWAY_URL;
       const current = { done: false, settled: false, waitForEmptyLoop: false, deadlineMs: meta.deadlineMs, result: undefined, error: undefined, hasError: false };
       phase = current;
       const settle = (error, result) => {

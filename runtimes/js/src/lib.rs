@@ -15,6 +15,7 @@
 
 mod crypto_natives;
 mod fs_errors;
+mod http_natives;
 mod loader;
 mod natives;
 mod response_stream_natives;
@@ -35,10 +36,16 @@ const STATUS_FUNCTION_ERROR: i32 = 1;
 const STATUS_FATAL: i32 = 2;
 
 /// Evaluated in this order at the start of every environment: the Node.js-like globals,
-/// the web APIs written in JavaScript, then Node's built-in modules.
+/// the web APIs written in JavaScript (`fetch` among them), `fs` and the AWS SDK shims,
+/// then Node's built-in modules.
 const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     ("lambdesk:bootstrap", include_str!("bootstrap.js")),
+    ("lambdesk:web-apis", include_str!("web_apis.js")),
     ("lambdesk:url", include_str!("url.js")),
+    ("lambdesk:fetch", include_str!("fetch.js")),
+    ("lambdesk:fs", include_str!("fs.js")),
+    ("lambdesk:aws-sdk", include_str!("aws_sdk.js")),
+    ("lambdesk:s3", include_str!("s3.js")),
     // Compiled and run here, so into the snapshot (see `preloadBuiltins` in bootstrap.js).
     ("lambdesk:node-vendor", include_str!("node_vendor.js")),
     ("lambdesk:node-builtins", include_str!("node_builtins.js")),

@@ -183,6 +183,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<()> {
     crate::zlib_natives::install(ctx, &natives)?;
     crate::text_natives::install(ctx, &natives)?;
     crate::response_stream_natives::install(ctx, &natives)?;
+    crate::http_natives::install(ctx, &natives)?;
     natives.set(
         "write",
         Function::new(ctx.clone(), |fd: i32, text: String| {

@@ -78,7 +78,15 @@ impl Runtime {
                 (environment, Some(started.init_run))
             }
         };
-        let request = invocation_request(workspace, function, event, request_id, timeout);
+        let gateway_url = self.gateway_url();
+        let request = invocation_request(
+            workspace,
+            function,
+            event,
+            request_id,
+            timeout,
+            gateway_url.as_deref(),
+        );
         let mut run = environment.invoke(&request, timeout, sink).await?;
         let (sent, problems) = environment
             .outbox
@@ -144,7 +152,14 @@ impl Runtime {
             &self.ephemeral_storage_root,
             function.config.ephemeral_storage_mb,
         )?;
-        let setup = sandbox_setup(workspace, function, &log_stream, preopens, &tmp)?;
+        let setup = sandbox_setup(
+            workspace,
+            function,
+            &log_stream,
+            preopens,
+            &tmp,
+            &self.gateway,
+        )?;
         let (environment, mut init_run) = Environment::start(
             &self.engine,
             &module.instance_pre,
@@ -182,6 +197,7 @@ fn invocation_request(
     event: &[u8],
     request_id: &str,
     timeout: Duration,
+    gateway_url: Option<&str>,
 ) -> Vec<u8> {
     /// Serialised straight into the request (a `json!` map was 3 % of `serve`'s CPU).
     #[derive(serde::Serialize)]
@@ -190,6 +206,10 @@ fn invocation_request(
         aws_request_id: &'a str,
         deadline_ms: i64,
         invoked_function_arn: &'a str,
+        /// The workspace's HTTP gateway, while it runs: `LAMBDESK_GATEWAY_URL` for the
+        /// handler (per invocation, as a gateway starts and stops under a warm one).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        gateway_url: Option<&'a str>,
     }
     let deadline_ms = chrono::Utc::now()
         .timestamp_millis()
@@ -207,6 +227,7 @@ fn invocation_request(
             aws_request_id: request_id,
             deadline_ms,
             invoked_function_arn: &arn,
+            gateway_url,
         },
     );
     request.push(b'\n');
