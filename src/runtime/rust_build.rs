@@ -212,6 +212,7 @@ impl RustBuilder {
             .map_or_else(|| function.dir.clone(), Path::to_path_buf);
         toolchain::check(&self.options, &crate_dir)?;
         let module_path = self.module_path(function);
+        let unit_setting = own_unit_setting(&manifest, &function.dir)?;
         let count_path = module_path.with_extension("crates");
         let mut progress = BuildProgress {
             crates_compiled: 0,
@@ -233,6 +234,8 @@ impl RustBuilder {
             .arg(&manifest)
             .arg("--target-dir")
             .arg(&self.options.target_dir)
+            .arg("--config")
+            .arg(&unit_setting)
             .current_dir(&crate_dir)
             // `--target-dir` and `--target` win over these; left set they would only
             // confuse a build script that reads them.
@@ -305,6 +308,44 @@ impl RustBuilder {
             module_path,
         })
     }
+}
+
+/// A `--config` setting that gives the function's own crate a compiled unit of its own
+/// in the shared target folder. cargo names a local crate's unit by its name, version
+/// and path relative to its workspace root — the same for every function made from one
+/// blueprint — so two functions would share a fingerprint and a `.wasm`, and one could
+/// be taken as fresh for the other. A codegen-units count derived from the function's
+/// folder is part of the unit's hash; it only touches this crate (its dependencies stay
+/// shared) and does not change what the code does.
+fn own_unit_setting(manifest: &Path, function_dir: &Path) -> Result<String, BuildError> {
+    let text = std::fs::read_to_string(manifest)
+        .map_err(io_error(format!("cannot read {}", manifest.display())))?;
+    let package = toml::from_str::<toml::Table>(&text)
+        .ok()
+        .and_then(|table| {
+            table
+                .get("package")?
+                .get("name")?
+                .as_str()
+                .map(str::to_owned)
+        })
+        .ok_or_else(|| {
+            BuildError::Cargo(format!(
+                "{} has no [package] name: a Rust function is one crate",
+                manifest.display()
+            ))
+        })?;
+    let folder = function_dir
+        .canonicalize()
+        .unwrap_or_else(|_| function_dir.to_path_buf());
+    let digest = sha2::Sha256::digest(folder.as_os_str().as_encoded_bytes());
+    let spread = u32::from_le_bytes([digest[0], digest[1], digest[2], 0]);
+    // Above any count a crate sets by hand, below nothing rustc refuses.
+    let codegen_units = 1_000 + spread % 1_000_000;
+    Ok(format!(
+        "profile.release.package.{}.codegen-units={codegen_units}",
+        toml::Value::String(package)
+    ))
 }
 
 /// Copies cargo's output to the function's module (atomically: an invocation may be
