@@ -129,20 +129,21 @@ pub struct BuildReport {
     pub module_path: PathBuf,
 }
 
-/// Builds Rust functions, one at a time per process (cargo locks the shared target
-/// folder anyway, and the copy out of it must be of this build's file).
+/// One build at a time in the process, whichever runtime asks: cargo locks the shared
+/// target folder anyway, and the `.wasm` copied out of it must be this build's (crates of
+/// one blueprint share cargo's output file name). Two lambdesk processes building two
+/// such functions at the same instant could still cross; a rebuild puts it right.
+static BUILDING: Mutex<()> = Mutex::new(());
+
+/// Builds Rust functions.
 #[derive(Debug)]
 pub struct RustBuilder {
     options: RustBuildOptions,
-    building: Mutex<()>,
 }
 
 impl RustBuilder {
     pub fn new(options: RustBuildOptions) -> Self {
-        Self {
-            options,
-            building: Mutex::new(()),
-        }
+        Self { options }
     }
 
     pub fn target_dir(&self) -> &Path {
@@ -203,7 +204,7 @@ impl RustBuilder {
         function: &Function,
         on_progress: &mut dyn FnMut(BuildProgress),
     ) -> Result<BuildReport, BuildError> {
-        let _building = self.building.lock().unwrap_or_else(PoisonError::into_inner);
+        let _building = BUILDING.lock().unwrap_or_else(PoisonError::into_inner);
         let manifest = function
             .resolved_code_path()
             .map_err(|error| BuildError::Cargo(error.to_string()))?;
@@ -310,13 +311,13 @@ impl RustBuilder {
     }
 }
 
-/// A `--config` setting that gives the function's own crate a compiled unit of its own
-/// in the shared target folder. cargo names a local crate's unit by its name, version
-/// and path relative to its workspace root — the same for every function made from one
-/// blueprint — so two functions would share a fingerprint and a `.wasm`, and one could
-/// be taken as fresh for the other. A codegen-units count derived from the function's
-/// folder is part of the unit's hash; it only touches this crate (its dependencies stay
-/// shared) and does not change what the code does.
+/// A `--config` setting that tells the function's own crate from another function's in
+/// the shared target folder. cargo knows a local crate by its name, version and path
+/// relative to its workspace root — the same for every function made from one blueprint
+/// — so two functions share a fingerprint, and one function's build could be taken as
+/// fresh for the other (seen in the tests). A codegen-units count derived from the
+/// function's folder is part of that fingerprint, so switching functions rebuilds the
+/// crate (not its dependencies, which stay shared); it does not change what the code does.
 fn own_unit_setting(manifest: &Path, function_dir: &Path) -> Result<String, BuildError> {
     let text = std::fs::read_to_string(manifest)
         .map_err(io_error(format!("cannot read {}", manifest.display())))?;
