@@ -3,7 +3,11 @@
 //! - warm: module compiled, `InstancePre` ready, a fresh instance per call;
 //! - cold from the on-disk cache: the module dropped from memory before each call, so
 //!   each call loads machine code from the cache, links it and runs it;
-//! - a whole `lambdesk invoke` process, as a user runs it.
+//! - a whole `lambdesk invoke` process, as a user runs it;
+//! - the `rust-hello` blueprint (Rust through `lambdesk-lambda`, an execution
+//!   environment): its build, a rebuild after a one-line change, warm and cold invokes
+//!   (skipped without cargo and the wasm32-wasip1 target; builds into
+//!   `LAMBDESK_RUST_TARGET_DIR` or the user's cache).
 //!
 //! A plain binary rather than criterion because the targets are percentiles (p50, p99).
 
@@ -71,6 +75,69 @@ fn main() -> anyhow::Result<()> {
         })
         .collect::<Result<_, _>>()?;
     report("whole `lambdesk invoke echo` process", process);
+    rust_hello(&workspace, &runtime, &tokio)
+}
+
+fn rust_hello(
+    workspace: &Workspace,
+    runtime: &Runtime,
+    tokio: &tokio::runtime::Runtime,
+) -> anyhow::Result<()> {
+    let function = lambdesk::blueprints::find(None, "rust-hello")?.create_function(
+        workspace,
+        "rust-hello",
+        128,
+    )?;
+    let build = match tokio.block_on(runtime.build_rust(&function)) {
+        Ok(build) => build,
+        Err(error) => {
+            println!("rust-hello skipped: {error}");
+            return Ok(());
+        }
+    };
+    println!(
+        "rust-hello build (deps as the shared target folder had them)   {:.2?}",
+        build.duration
+    );
+    let code = function.dir.join("src/lib.rs");
+    let text = std::fs::read_to_string(&code)?;
+    std::fs::write(
+        &code,
+        text.replace("Hello, {name}!", "Hello again, {name}!"),
+    )?;
+    let rebuild = tokio
+        .block_on(runtime.build_rust(&function))
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    println!(
+        "rust-hello rebuild after a one-line change                     {:.2?}",
+        rebuild.duration
+    );
+    let event = br#"{"name":"Ada"}"#;
+    let invoke_once = || -> anyhow::Result<Duration> {
+        let started = Instant::now();
+        let record = tokio.block_on(runtime.invoke(workspace, &function, event))?;
+        let elapsed = started.elapsed();
+        anyhow::ensure!(
+            record.is_success(),
+            "rust-hello failed: {:?}",
+            record.error()
+        );
+        Ok(elapsed)
+    };
+    for _ in 0..1_000 {
+        invoke_once()?;
+    }
+    let warm: Vec<Duration> = (0..20_000)
+        .map(|_| invoke_once())
+        .collect::<Result<_, _>>()?;
+    report("rust-hello warm invoke (execution environment)", warm);
+    let cold: Vec<Duration> = (0..500)
+        .map(|_| {
+            runtime.unload(&function.name);
+            invoke_once()
+        })
+        .collect::<Result<_, _>>()?;
+    report("rust-hello cold invoke from the module cache", cold);
     Ok(())
 }
 

@@ -31,6 +31,7 @@ fn record(index: usize) -> InvocationRecord {
         memory_size_mb: 128,
         max_memory_used_mb: 2,
         init_duration_ms: None,
+        build_duration_ms: None,
         architecture: Architecture::X86_64,
         ephemeral_storage_mb: 512,
         log_stream: "2026/11/26/[$LATEST]bench".to_owned(),

@@ -129,6 +129,7 @@ mod tests {
             memory_size_mb: 1024,
             max_memory_used_mb: 1,
             init_duration_ms: None,
+            build_duration_ms: None,
             architecture: Architecture::X86_64,
             ephemeral_storage_mb: 512,
             log_stream: "s".into(),

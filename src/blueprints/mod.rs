@@ -2,6 +2,7 @@
 //! the function's code and saved test events. The ones in `templates/` are embedded in the
 //! binary; a workspace can add its own in `<workspace>/templates/`.
 
+mod rust_guest;
 mod trigger_choices;
 
 pub use trigger_choices::{
@@ -134,10 +135,27 @@ impl Blueprint {
         config.description = Some(self.description.clone());
         config.memory_mb = memory_mb;
         config.triggers = triggers;
+        // A Rust function gets its own copy of the guest crate (see `rust_guest`), unless
+        // the blueprint brings one.
+        let guest_files = if self.runtime == Runtime::Rust
+            && !self
+                .files
+                .keys()
+                .any(|path| path.starts_with(&format!("{}/", rust_guest::GUEST_FOLDER)))
+        {
+            rust_guest::files()
+        } else {
+            Vec::new()
+        };
         let files: Vec<(&str, &[u8])> = self
             .files
             .iter()
             .map(|(path, contents)| (path.as_str(), contents.as_slice()))
+            .chain(
+                guest_files
+                    .iter()
+                    .map(|(path, contents)| (path.as_str(), contents.as_slice())),
+            )
             .collect();
         Ok(workspace.create_function(name, &config, &files)?)
     }

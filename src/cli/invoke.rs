@@ -86,6 +86,14 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
         Err(error) => return Err(error.into()),
     };
 
+    if let Some(build_ms) = record.build_duration_ms {
+        // Apart from the REPORT: building is not part of the invocation, nor billed.
+        eprintln!(
+            "lambdesk: built {} in {:.1} s (not billed)",
+            function.name,
+            build_ms / 1000.0
+        );
+    }
     let logged = logs.append_invocation(&record).and_then(|()| logs.flush());
     while let Ok(entry) = live_logs.try_recv() {
         eprintln!("{}", entry.message);

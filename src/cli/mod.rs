@@ -11,6 +11,7 @@ macro_rules! outln {
 
 mod blueprints;
 mod bucket;
+mod build;
 pub mod console;
 mod events;
 mod invoke;
@@ -51,6 +52,8 @@ pub struct Args {
 enum Command {
     /// Invoke a function: the response on stdout; the START…REPORT log and the cost on stderr.
     Invoke(invoke::InvokeArgs),
+    /// Build a Rust function's crate (cargo, for wasm32-wasip1); invoking builds it too when stale.
+    Build(build::BuildArgs),
     /// List the functions with runtime, memory, timeout and triggers.
     List,
     /// List the blueprints `new` can create functions from.
@@ -100,6 +103,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let workspace = || open_workspace(args.workspace.as_deref());
     match args.command {
         Some(Command::Invoke(invoke_args)) => invoke::run(&workspace()?, &invoke_args).await,
+        Some(Command::Build(build_args)) => build::run(&workspace()?, &build_args),
         Some(Command::List) => list::run(&workspace()?),
         Some(Command::Blueprints) => blueprints::list(&workspace()?),
         Some(Command::New(new_args)) => blueprints::create(&workspace()?, &new_args),

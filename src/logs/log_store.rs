@@ -188,6 +188,7 @@ mod tests {
             memory_size_mb: 128,
             max_memory_used_mb: 1,
             init_duration_ms: Some(1.5),
+            build_duration_ms: None,
             architecture: Architecture::X86_64,
             ephemeral_storage_mb: 512,
             log_stream: "2026/11/26/[$LATEST]abc".into(),

@@ -14,7 +14,7 @@ pub use super::trigger::{HttpPayload, Trigger};
 #[serde(deny_unknown_fields)]
 pub struct FunctionConfig {
     pub runtime: Runtime,
-    /// js: `file.export` (`dir/file.a.b` for `exports.a.b`); wat/wasm: the module file (`main.wat`); rust: the crate.
+    /// js: `file.export` (`dir/file.a.b` for `exports.a.b`); wat/wasm: the module file (`main.wat`); rust: the crate's `Cargo.toml`.
     pub handler: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -86,19 +86,7 @@ impl FunctionConfig {
         let mut report = |path: Vec<KeySegment>, message: String| problems.push((path, message));
         let key = |name: &str| vec![KeySegment::key(name)];
 
-        if self.runtime == Runtime::Rust {
-            // Refused here rather than at every invocation: lambdesk does not build Rust
-            // crates yet, but a crate built for WASI runs today as a `wasm` function.
-            report(
-                key("runtime"),
-                "`rust` functions are not built by lambdesk yet; build the crate with \
-                 `cargo build --release --target wasm32-wasip1` (after \
-                 `rustup target add wasm32-wasip1`), copy \
-                 target/wasm32-wasip1/release/<crate>.wasm into the function's folder as \
-                 main.wasm, and set runtime = \"wasm\", handler = \"main.wasm\""
-                    .to_owned(),
-            );
-        } else if let Err(message) = self.runtime.check_handler(&self.handler) {
+        if let Err(message) = self.runtime.check_handler(&self.handler) {
             report(key("handler"), message);
         }
         if !MEMORY_MB_RANGE.contains(&self.memory_mb) {
@@ -318,6 +306,11 @@ impl Runtime {
             Self::Wasm if !handler.ends_with(".wasm") => Err(format!(
                 "`{handler}` should name the module's `.wasm` file (for example `main.wasm`)"
             )),
+            Self::Rust if handler != "Cargo.toml" && !handler.ends_with("/Cargo.toml") => {
+                Err(format!(
+                    "`{handler}` should name the crate's manifest (`Cargo.toml`): lambdesk builds it with cargo"
+                ))
+            }
             Self::Wat | Self::Wasm | Self::Rust => Ok(()),
         }
     }

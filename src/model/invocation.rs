@@ -71,6 +71,10 @@ pub struct InvocationRecord {
     pub max_memory_used_mb: u32,
     /// Set on a cold start: the time to prepare the execution environment.
     pub init_duration_ms: Option<f64>,
+    /// Set when the function's code was built (compiled by cargo) for this invocation:
+    /// shown apart from the REPORT, never billed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_duration_ms: Option<f64>,
     pub architecture: Architecture,
     pub ephemeral_storage_mb: u32,
     /// `YYYY/MM/DD/[$LATEST]<id>`, one per execution environment as in CloudWatch Logs.

@@ -4,6 +4,7 @@
 
 mod atomic_write;
 mod aws_regions;
+mod build_diagnostic;
 mod code_file;
 mod config_error;
 mod config_file;
@@ -30,6 +31,7 @@ mod workspace_graph;
 
 pub use atomic_write::write_atomically;
 pub use aws_regions::{AWS_REGIONS, check_region};
+pub use build_diagnostic::{BuildDiagnostic, BuildProgress, DiagnosticLevel};
 pub use code_file::CodeFileError;
 pub use config_error::ConfigError;
 pub use config_file::ConfigSaved;

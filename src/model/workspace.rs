@@ -486,7 +486,7 @@ mod tests {
     }
 
     #[test]
-    fn a_rust_function_is_refused_at_load_with_how_to_run_rust_today() {
+    fn a_rust_function_whose_handler_is_not_its_manifest_is_refused_at_load() {
         let dir = tempfile::tempdir().unwrap();
         let workspace = Workspace::open(dir.path()).unwrap();
         let function_dir = dir.path().join("functions/thumbs");
@@ -498,10 +498,9 @@ mod tests {
         )
         .unwrap();
         let message = workspace.function("thumbs").unwrap_err().to_string();
-        assert!(message.contains("function.toml:2"), "{message}");
-        assert!(message.contains("`runtime`"), "{message}");
-        assert!(message.contains("wasm32-wasip1"), "{message}");
-        assert!(message.contains("runtime = \"wasm\""), "{message}");
+        assert!(message.contains("function.toml:3"), "{message}");
+        assert!(message.contains("`handler`"), "{message}");
+        assert!(message.contains("Cargo.toml"), "{message}");
     }
 
     #[test]

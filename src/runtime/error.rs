@@ -35,6 +35,9 @@ pub enum InvokeError {
     Sandbox(String),
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
+    /// A Rust function's crate could not be built (compile errors, no toolchain).
+    #[error(transparent)]
+    Build(#[from] super::rust_build::BuildError),
 }
 
 impl InvokeError {
@@ -44,9 +47,10 @@ impl InvokeError {
             Self::InvalidEvent(_) => "InvalidRequestContentException",
             Self::RequestTooLarge { .. } => "RequestEntityTooLargeException",
             Self::TooManyRequests { .. } => "TooManyRequestsException",
-            Self::Load { .. } | Self::UnsupportedRuntime(_) | Self::Workspace(_) => {
-                "InvalidParameterValueException"
-            }
+            Self::Load { .. }
+            | Self::UnsupportedRuntime(_)
+            | Self::Workspace(_)
+            | Self::Build(_) => "InvalidParameterValueException",
             Self::Sandbox(_) => "ServiceException",
         }
     }

@@ -9,7 +9,7 @@ use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 
 use super::code_stamp::{FileIdentity, file_identity};
-use crate::model::{Function, FunctionConfig};
+use crate::model::{Function, FunctionConfig, Runtime as Language};
 
 /// Deep enough for any reasonable source tree; stops a symlink loop.
 const MAX_FOLDER_DEPTH: usize = 8;
@@ -37,7 +37,7 @@ impl FolderStamp {
     /// configuration, and each code file's path, size and time, in path order).
     pub fn take(function: &Function) -> Self {
         let mut entries = Vec::new();
-        record_folder(&function.dir, 0, &mut entries);
+        record_folder(&function.dir, 0, function.config.runtime, &mut entries);
         let mut hasher = std::hash::DefaultHasher::new();
         format!("{:?}", function.config).hash(&mut hasher);
         for entry in entries.iter().filter(|entry| !entry.is_folder) {
@@ -72,12 +72,14 @@ impl FolderStamp {
 }
 
 /// Whether an entry of the function's folder (at `depth`) is code: saved test events
-/// are not.
-fn is_code(path: &Path, depth: usize) -> bool {
-    !(depth == 0 && path.file_name().is_some_and(|name| name == "events"))
+/// are not, nor a Rust crate's `target` folder (cargo's output, should the user build
+/// in the folder too).
+fn is_code(path: &Path, depth: usize, runtime: Language) -> bool {
+    let skipped = |folder: &str| depth == 0 && path.file_name().is_some_and(|name| name == folder);
+    !(skipped("events") || (runtime == Language::Rust && skipped("target")))
 }
 
-fn record_folder(dir: &Path, depth: usize, entries: &mut Vec<Entry>) {
+fn record_folder(dir: &Path, depth: usize, runtime: Language, entries: &mut Vec<Entry>) {
     entries.push(Entry {
         path: dir.to_owned(),
         is_folder: true,
@@ -89,13 +91,13 @@ fn record_folder(dir: &Path, depth: usize, entries: &mut Vec<Entry>) {
     let mut paths: Vec<PathBuf> = listing
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| is_code(path, depth))
+        .filter(|path| is_code(path, depth, runtime))
         .collect();
     paths.sort();
     for path in paths {
         if path.is_dir() {
             if depth < MAX_FOLDER_DEPTH {
-                record_folder(&path, depth + 1, entries);
+                record_folder(&path, depth + 1, runtime, entries);
             }
         } else {
             let identity = file_identity(&path);
@@ -111,7 +113,7 @@ fn record_folder(dir: &Path, depth: usize, entries: &mut Vec<Entry>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Runtime as Language, Workspace};
+    use crate::model::Workspace;
 
     fn js_function() -> (tempfile::TempDir, Function) {
         let dir = tempfile::tempdir().unwrap();

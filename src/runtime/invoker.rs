@@ -22,11 +22,12 @@ use super::js_preparation::JsPreparation;
 use super::js_runtime;
 use super::lambda_environment::new_log_stream_name;
 use super::module_cache::{ModuleCache, ModuleOrigin};
-use super::module_source::module_bytes;
+use super::module_source::{built_module_bytes, module_bytes};
 use super::outbound_http::{self, GatewayAddress};
 use super::outbox::Outbox;
 use super::outcome::outcome_of;
 use super::response_stream::{self, ResponseSink};
+use super::rust_build::{RustBuildOptions, RustBuilder};
 use super::sandbox::{Ending, RunResult, SandboxState};
 use super::tmp_quota_shims;
 
@@ -36,6 +37,9 @@ mod js_runtime_loading;
 mod sandbox_setup;
 
 use sandbox_setup::sandbox_setup;
+mod rust_module;
+
+pub use rust_module::BuildStatus;
 
 /// The only host module a guest may import from.
 const WASI_PREVIEW1: &str = "wasi_snapshot_preview1";
@@ -53,6 +57,8 @@ pub struct RuntimeOptions {
     pub idle_environment_ttl: Duration,
     /// Where each execution environment's `/tmp` folder is made (and removed with it).
     pub ephemeral_storage_root: PathBuf,
+    /// How Rust functions are built (the shared cargo target folder, the programs).
+    pub rust_build: RustBuildOptions,
 }
 
 impl Default for RuntimeOptions {
@@ -62,6 +68,7 @@ impl Default for RuntimeOptions {
             js_runtime_path: js_runtime::override_path(),
             idle_environment_ttl: DEFAULT_IDLE_ENVIRONMENT_TTL,
             ephemeral_storage_root: std::env::temp_dir(),
+            rust_build: RustBuildOptions::default(),
         }
     }
 }
@@ -94,6 +101,9 @@ pub struct Runtime {
     ephemeral_storage_root: PathBuf,
     /// Where the workspace's HTTP gateway listens, for functions' `fetch`.
     gateway: GatewayAddress,
+    rust: Arc<RustBuilder>,
+    /// Each Rust function's last build: how far it is, what the compiler said.
+    rust_builds: rust_module::BuildStatuses,
 }
 
 #[derive(Default)]
@@ -103,9 +113,9 @@ struct FunctionSlot {
 }
 
 struct LoadedModule {
-    /// For command modules: the configuration and code file it was made from; either
+    /// For a function's own module: the configuration and code it was made from; either
     /// changing means new code.
-    made_from: Option<CodeStamp>,
+    made_from: Option<ModuleStamp>,
     instance_pre: InstancePre<SandboxState>,
     /// How the function's own module runs (the JS runtime is always an environment).
     mode: GuestMode,
@@ -129,11 +139,44 @@ enum GuestMode {
     Environment,
 }
 
+/// What a function's own module was made from.
+#[derive(Debug)]
+enum ModuleStamp {
+    /// A wat or wasm function's code file.
+    File(CodeStamp),
+    /// A Rust function's crate: every file of its folder (the build's input).
+    Folder(FolderStamp),
+}
+
+impl ModuleStamp {
+    fn take(function: &Function) -> Self {
+        match function.config.runtime {
+            Language::Rust => Self::Folder(FolderStamp::take(function)),
+            _ => Self::File(CodeStamp::take(function)),
+        }
+    }
+
+    fn matches(&self, function: &Function) -> bool {
+        match self {
+            Self::File(stamp) => stamp.matches(function),
+            Self::Folder(stamp) => stamp.matches(function),
+        }
+    }
+}
+
 /// Numbers module loads, so environments started from an earlier load are not reused.
 static LOAD_GENERATION: AtomicU64 = AtomicU64::new(1);
 
 /// Decrements a function's in-flight count when the invocation ends, however it ends.
 struct ConcurrencyPermit(Arc<AtomicU32>);
+
+impl LoadedModule {
+    fn made_from_matches(&self, function: &Function) -> bool {
+        self.made_from
+            .as_ref()
+            .is_some_and(|stamp| stamp.matches(function))
+    }
+}
 
 impl Drop for ConcurrencyPermit {
     fn drop(&mut self) {
@@ -178,6 +221,8 @@ impl Runtime {
             js_code_stamps: Mutex::default(),
             ephemeral_storage_root: options.ephemeral_storage_root,
             gateway: GatewayAddress::default(),
+            rust: Arc::new(RustBuilder::new(options.rust_build)),
+            rust_builds: rust_module::BuildStatuses::default(),
         })
     }
 
@@ -201,6 +246,11 @@ impl Runtime {
     pub async fn prepare(&self, function: &Function) -> Result<PreparedReport, InvokeError> {
         let (module, reused) = match function.config.runtime {
             Language::Js => self.js_runtime_module().await?,
+            Language::Rust => {
+                let (module, reused, _) =
+                    self.rust_module(function, self.slot_of(function).1).await?;
+                (module, reused)
+            }
             _ => self.function_module(function)?,
         };
         Ok(PreparedReport {
@@ -251,23 +301,27 @@ impl Runtime {
         loaded: Option<Arc<LoadedModule>>,
     ) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
         // Checked outside the lock: the stamp is a system call.
-        if let Some(module) = loaded.filter(|module| {
-            module
-                .made_from
-                .as_ref()
-                .is_some_and(|stamp| stamp.matches(function))
-        }) {
+        if let Some(module) = loaded.filter(|module| module.made_from_matches(function)) {
             return Ok((module, true));
         }
+        Ok((self.load_own_module(function)?, false))
+    }
+
+    /// Loads the function's own module (a Rust function's as last built), compiling it
+    /// when the module cache does not have it.
+    fn load_own_module(&self, function: &Function) -> Result<Arc<LoadedModule>, InvokeError> {
         // Compile outside the lock: other functions keep running meanwhile.
         let started = Instant::now();
-        let stamp = CodeStamp::take(function);
+        let stamp = ModuleStamp::take(function);
         let path = function.code_path();
         let load_error = |message: String| InvokeError::Load {
             path: path.clone(),
             message,
         };
-        let wasm = module_bytes(function)?;
+        let wasm = match function.config.runtime {
+            Language::Rust => built_module_bytes(&path, &self.rust.module_path(function))?,
+            _ => module_bytes(function)?,
+        };
         let (module, origin) = self.cache.load(&self.engine, &wasm).map_err(|error| {
             load_error(format!(
                 "not a valid WebAssembly module: {}",
@@ -294,7 +348,7 @@ impl Runtime {
             .entry(function.name.clone())
             .or_default()
             .module = Some(Arc::clone(&module));
-        Ok((module, false))
+        Ok(module)
     }
 
     fn lock_functions(&self) -> std::sync::MutexGuard<'_, HashMap<String, FunctionSlot>> {
@@ -370,13 +424,20 @@ impl Runtime {
         let _permit = Self::acquire_concurrency(function, in_flight)?;
         let request_id = request_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
         let started_at = chrono::Utc::now();
+        let mut build_duration = None;
         let invocation = match function.config.runtime {
             Language::Js => {
                 self.invoke_in_environment(workspace, function, None, event, &request_id, sink)
                     .await?
             }
-            _ => {
-                let (module, _) = self.reuse_or_load(function, loaded)?;
+            runtime => {
+                let module = if runtime == Language::Rust {
+                    let (module, _, build) = self.rust_module(function, loaded).await?;
+                    build_duration = build.map(|report| report.duration);
+                    module
+                } else {
+                    self.reuse_or_load(function, loaded)?.0
+                };
                 match module.mode {
                     GuestMode::Command => {
                         self.invoke_command(workspace, function, &module, event)
@@ -396,7 +457,9 @@ impl Runtime {
                 }
             }
         };
-        Ok(record_of(invocation, function, request_id, started_at))
+        let mut record = record_of(invocation, function, request_id, started_at);
+        record.build_duration_ms = build_duration.map(|build| build.as_secs_f64() * 1000.0);
+        Ok(record)
     }
 
     async fn invoke_command(
@@ -525,6 +588,7 @@ fn record_of(
         memory_size_mb: function.config.memory_mb,
         max_memory_used_mb: run.max_memory_used_mb,
         init_duration_ms,
+        build_duration_ms: None,
         architecture: function.architecture,
         ephemeral_storage_mb: function.config.ephemeral_storage_mb,
         log_stream,

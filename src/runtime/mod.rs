@@ -26,17 +26,22 @@ mod outbound_http;
 mod outbox;
 mod outcome;
 mod response_stream;
+mod rust_build;
 mod sandbox;
 mod tmp_quota_shims;
 
 pub use error::InvokeError;
-pub use invoker::{PreparedReport, Runtime, RuntimeOptions};
+pub use invoker::{BuildStatus, PreparedReport, Runtime, RuntimeOptions};
 pub use js_preparation::JsPreparationStep;
 pub use js_runtime::{EMBEDDED_JS_RUNTIME, JS_RUNTIME_OVERRIDE_VAR};
 pub use module_cache::{ModuleCache, ModuleOrigin};
 pub use outbox::{orphaned_outboxes, take_messages};
 pub use response_stream::{
     MAX_STREAMED_RESPONSE_BYTES, ResponseSink, StreamedPart, response_channel,
+};
+pub use rust_build::{
+    BuildError, BuildReport, CARGO_PROGRAM_VAR, RUST_TARGET_DIR_VAR, RUSTC_PROGRAM_VAR,
+    RustBuildOptions, RustBuilder, WASM_TARGET,
 };
 
 /// Lambda's limit for a synchronous request or response payload: 6 MB.

@@ -36,6 +36,22 @@ pub fn module_bytes(function: &Function) -> Result<Vec<u8>, InvokeError> {
     }
 }
 
+/// A built module (a Rust function's), read from where the build put it; errors name
+/// the function's code path.
+pub fn built_module_bytes(path: &Path, module_path: &Path) -> Result<Vec<u8>, InvokeError> {
+    let bytes = std::fs::read(module_path).map_err(|error| {
+        load_error(
+            path,
+            format!(
+                "cannot read the built module {}: {error}",
+                module_path.display()
+            ),
+        )
+    })?;
+    check_wasm_header(path, &bytes)?;
+    Ok(bytes)
+}
+
 fn load_error(path: &Path, error: impl std::fmt::Display) -> InvokeError {
     InvokeError::Load {
         path: path.to_owned(),

@@ -36,6 +36,7 @@ impl TestWorkspace {
     pub fn runtime(&self) -> Runtime {
         Runtime::new(RuntimeOptions {
             cache_dir: std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+            rust_build: rust_build_options(),
             ..RuntimeOptions::default()
         })
         .expect("runtime")
@@ -63,6 +64,48 @@ impl TestWorkspace {
             .create_function(name, &config, &[("main.wat", wat.as_bytes())])
             .expect("create function")
     }
+}
+
+/// Rust functions build into one target folder shared by all tests (and the CLI's, via
+/// `LAMBDESK_RUST_TARGET_DIR`): serde_json is compiled for wasm once per test run, and
+/// never into the user's cache.
+pub fn rust_target_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("rust-target")
+}
+
+pub fn rust_build_options() -> lambdesk::runtime::RustBuildOptions {
+    lambdesk::runtime::RustBuildOptions {
+        target_dir: rust_target_dir(),
+        cargo_program: "cargo".to_owned(),
+        rustc_program: "rustc".to_owned(),
+    }
+}
+
+/// Whether cargo and the wasm32-wasip1 target are here; if not, says why the calling
+/// test is skipped.
+pub fn rust_toolchain_ready(test_name: &str) -> bool {
+    let sysroot = std::process::Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned());
+    let cargo = std::process::Command::new("cargo")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    let ready = cargo
+        && sysroot.is_some_and(|sysroot| {
+            std::path::Path::new(&sysroot)
+                .join("lib/rustlib/wasm32-wasip1")
+                .is_dir()
+        });
+    if !ready {
+        eprintln!(
+            "skipping {test_name}: cargo or the wasm32-wasip1 target is missing (rustup target add wasm32-wasip1)"
+        );
+    }
+    ready
 }
 
 impl TestWorkspace {

@@ -1,0 +1,82 @@
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// The function's configuration, read once per execution environment from Lambda's
+/// variables (`lambda_runtime::Config`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// `AWS_LAMBDA_FUNCTION_NAME`.
+    pub function_name: String,
+    /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, in MB.
+    pub memory: i32,
+    /// `AWS_LAMBDA_FUNCTION_VERSION`.
+    pub version: String,
+    /// `AWS_LAMBDA_LOG_STREAM_NAME`: this execution environment's log stream.
+    pub log_stream: String,
+    /// `AWS_LAMBDA_LOG_GROUP_NAME`.
+    pub log_group: String,
+}
+
+impl Config {
+    /// The configuration Lambda's variables give (empty or 0 for a missing one).
+    pub fn from_env() -> Self {
+        let variable = |name: &str| std::env::var(name).unwrap_or_default();
+        Self {
+            function_name: variable("AWS_LAMBDA_FUNCTION_NAME"),
+            memory: variable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+                .parse()
+                .unwrap_or(0),
+            version: variable("AWS_LAMBDA_FUNCTION_VERSION"),
+            log_stream: variable("AWS_LAMBDA_LOG_STREAM_NAME"),
+            log_group: variable("AWS_LAMBDA_LOG_GROUP_NAME"),
+        }
+    }
+}
+
+/// One invocation's context (`lambda_runtime::Context`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Context {
+    /// The request id (`Lambda-Runtime-Aws-Request-Id`), also in START/END/REPORT.
+    pub request_id: String,
+    /// When the invocation times out, in milliseconds since the Unix epoch
+    /// (`Lambda-Runtime-Deadline-Ms`).
+    pub deadline: u64,
+    /// The ARN the function was invoked with (`Lambda-Runtime-Invoked-Function-Arn`).
+    pub invoked_function_arn: String,
+    /// `Lambda-Runtime-Trace-Id`: lambdesk has no X-Ray, so always `None`.
+    pub xray_trace_id: Option<String>,
+    /// The function's configuration, shared by the environment's invocations.
+    pub env_config: Arc<Config>,
+}
+
+impl Context {
+    /// A context for calling a handler outside lambdesk (in a unit test, say).
+    pub fn new(
+        request_id: impl Into<String>,
+        deadline: u64,
+        invoked_function_arn: impl Into<String>,
+        env_config: Arc<Config>,
+    ) -> Self {
+        Self {
+            request_id: request_id.into(),
+            deadline,
+            invoked_function_arn: invoked_function_arn.into(),
+            xray_trace_id: None,
+            env_config,
+        }
+    }
+
+    /// The deadline as a time (`lambda_runtime::Context::deadline()`).
+    pub fn deadline(&self) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_millis(self.deadline)
+    }
+
+    /// What is left before the deadline (zero once it passed): Node's
+    /// `getRemainingTimeInMillis`, which `lambda_runtime` leaves to the caller.
+    pub fn remaining_time(&self) -> Duration {
+        self.deadline()
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO)
+    }
+}
