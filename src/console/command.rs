@@ -131,6 +131,8 @@ pub enum Command {
     Undo,
     /// Make the last undone edit again (Ctrl+Shift+Z).
     Redo,
+    /// Build a compiled function (Rust) now, changed or not (the Code tab's Build).
+    Build { function: String },
     /// Reread the workspace's functions from disk.
     Refresh,
     /// Tell the user something went wrong (something the UI itself could not do).

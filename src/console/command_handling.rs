@@ -146,6 +146,7 @@ impl Console {
             Command::RemoveFromMap { selection } => self.remove_from_map(&selection),
             Command::Undo => self.undo_edit(),
             Command::Redo => self.redo_edit(),
+            Command::Build { function } => self.build_function(&function),
             Command::Refresh => self.refresh_functions(),
             Command::MarkNotificationsSeen => self.notifications.lock().mark_seen(),
             Command::ClearNotifications => self.notifications.lock().clear(),

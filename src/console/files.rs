@@ -387,8 +387,18 @@ pub(super) fn code_files(dir: &Path) -> Vec<String> {
 
 /// Whether a saved file is code the runtime loads (so saving it is worth a check).
 fn is_code_file(relative_path: &str) -> bool {
-    [".mjs", ".js", ".cjs", ".json", ".wat", ".wasm"]
-        .iter()
-        .any(|extension| relative_path.ends_with(extension))
+    // A Rust function's check builds its crate when a source changed (build on save).
+    [
+        ".mjs",
+        ".js",
+        ".cjs",
+        ".json",
+        ".wat",
+        ".wasm",
+        ".rs",
+        "Cargo.toml",
+    ]
+    .iter()
+    .any(|extension| relative_path.ends_with(extension))
         && !relative_path.starts_with("events/")
 }

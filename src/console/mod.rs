@@ -3,6 +3,7 @@
 //! runtime and reports them back over a bounded channel, waking the UI. Panels read a
 //! [`ConsoleState`] snapshot and never touch the runtime directly.
 
+mod builds;
 mod command;
 mod command_handling;
 mod disk_watch;
@@ -29,6 +30,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 
+pub use crate::runtime::BuildStatus;
+pub use builds::BuildOutcome;
 pub use command::Command;
 pub use invocation_history::{InvocationHistory, InvocationSummary};
 pub use map_activity::{MapActivity, MapFunction, invocations_from_source, map_activity};
@@ -152,6 +155,11 @@ enum ConsoleEvent {
     CodeChecked {
         function: String,
         problem: Result<Option<crate::model::FunctionError>, String>,
+    },
+    /// A build the console started (the Build button) ended.
+    BuildFinished {
+        function: String,
+        outcome: BuildOutcome,
     },
 }
 
@@ -457,6 +465,9 @@ impl Console {
                 }
                 Ok(ConsoleEvent::CodeChecked { function, problem }) => {
                     self.take_code_check(&function, problem);
+                }
+                Ok(ConsoleEvent::BuildFinished { function, outcome }) => {
+                    self.take_build_outcome(&function, outcome);
                 }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => return,
             }

@@ -41,6 +41,10 @@ pub struct ConsoleState {
     /// Counts writes of the map's layout other than the map's own (an undone move): the
     /// map reads the layout again when this moves.
     pub map_layout_generation: u64,
+    /// Compiled functions the console is building (the Build button).
+    pub building: BTreeSet<String>,
+    /// How the last build the console started of each function ended.
+    pub last_builds: BTreeMap<String, super::BuildOutcome>,
 }
 
 /// What became of a Configuration tab save.
@@ -73,6 +77,8 @@ impl ConsoleState {
             next_undo: None,
             next_redo: None,
             map_layout_generation: 0,
+            building: BTreeSet::new(),
+            last_builds: BTreeMap::new(),
         }
     }
 

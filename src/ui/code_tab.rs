@@ -1,6 +1,9 @@
 use crate::console::{Command, Console, ConsoleState, FunctionEntry};
+use crate::model::DiagnosticLevel;
 
+use super::build_bar::{build_bar_ui, is_compiled, markers_of};
 use super::code_editing::{indent_like_previous_line, next_match, unindent_line};
+use super::code_gutter::{line_numbers, line_start_char, syntax_error_line};
 use super::highlight::{highlighted_layout, language_of};
 
 /// The Code tab: pick a file of the function, edit it with highlighting, save with Ctrl+S.
@@ -24,6 +27,8 @@ pub struct CodeTab {
     replace: String,
     /// "Find next" was clicked: select the next match after the cursor this frame.
     find_next: bool,
+    /// A problem was clicked: put the cursor at the start of this (1-based) line.
+    jump_to_line: Option<usize>,
     /// Unsaved changes from an earlier session, offered back.
     recovered: Option<String>,
     /// When the unsaved text was last copied aside.
@@ -38,8 +43,9 @@ pub struct CodeTab {
     pending_save_previous: Option<String>,
 }
 
-/// What the gutter shows: the number of lines and the line marked with an error.
-type GutterKey = (usize, Option<usize>);
+/// What the gutter shows: the number of lines and the marked lines (`true`: an error,
+/// `false`: a warning).
+type GutterKey = (usize, Vec<(usize, bool)>);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum FileAction {
@@ -416,6 +422,17 @@ impl CodeTab {
         self.recovered_ui(ui, function, commands);
         self.find_bar_ui(ui);
         self.autosave(function, commands);
+        let build_status = is_compiled(state, function)
+            .then(|| console.build_status(function))
+            .flatten();
+        if is_compiled(state, function)
+            && let Some(jump) = build_bar_ui(ui, function, state, build_status.as_ref(), commands)
+        {
+            if self.file.as_deref() != Some(jump.file.as_str()) {
+                self.open_file(console, function, Some(jump.file));
+            }
+            self.jump_to_line = Some(jump.line);
+        }
         let language = language_of(self.file.as_deref().unwrap_or_default());
         // Code does not wrap: the line numbers stay aligned with the rows.
         let layout_cache = &mut self.layout_cache;
@@ -433,6 +450,15 @@ impl CodeTab {
             .file
             .as_deref()
             .and_then(|file| syntax_error_line(state, function, file));
+        let mut marked_lines: Vec<(usize, bool)> = self
+            .file
+            .as_deref()
+            .map(|file| markers_of(build_status.as_ref(), file))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(line, level)| (line, level == DiagnosticLevel::Error))
+            .collect();
+        marked_lines.extend(error_line.as_ref().map(|(line, _)| (*line, true)));
         if let Some((line, message)) = &error_line {
             ui.colored_label(
                 ui.visuals().error_fg_color,
@@ -453,16 +479,13 @@ impl CodeTab {
             .id_salt("code_scroll")
             .show(ui, |ui| {
                 ui.horizontal_top(|ui| {
-                    let key = (
-                        self.text.split('\n').count(),
-                        error_line.as_ref().map(|(line, _)| *line),
-                    );
+                    let key = (self.text.split('\n').count(), marked_lines);
                     let gutter = match &self.gutter_cache {
                         Some((cached_key, galley)) if *cached_key == key => {
                             std::sync::Arc::clone(galley)
                         }
                         _ => {
-                            let galley = line_numbers(ui, key.0, key.1);
+                            let galley = line_numbers(ui, key.0, &key.1);
                             self.gutter_cache = Some((key, std::sync::Arc::clone(&galley)));
                             galley
                         }
@@ -498,6 +521,17 @@ impl CodeTab {
                         Some(cursor) if unindent => unindent_line(&mut self.text, cursor),
                         _ => None,
                     };
+                    if let Some(line) = self.jump_to_line.take() {
+                        let start = line_start_char(&self.text, line);
+                        let mut state = output.state.clone();
+                        state
+                            .cursor
+                            .set_char_range(Some(egui::text::CCursorRange::one(
+                                egui::text::CCursor::new(start),
+                            )));
+                        state.store(ui.ctx(), editor_id);
+                        ui.memory_mut(|memory| memory.request_focus(editor_id));
+                    }
                     if self.find_next {
                         self.find_next = false;
                         let from = cursor.unwrap_or(0);
@@ -525,53 +559,4 @@ impl CodeTab {
                 });
             });
     }
-}
-
-/// The gutter: one number per line, aligned with the editor's rows; the line of the last
-/// run's syntax error in the error colour.
-fn line_numbers(
-    ui: &egui::Ui,
-    line_count: usize,
-    error_line: Option<usize>,
-) -> std::sync::Arc<egui::Galley> {
-    let font = egui::TextStyle::Monospace.resolve(ui.style());
-    let mut job = egui::text::LayoutJob::default();
-    for line in 1..=line_count {
-        let color = if Some(line) == error_line {
-            ui.visuals().error_fg_color
-        } else {
-            ui.visuals().weak_text_color()
-        };
-        let separator = if line == line_count { "" } else { "\n" };
-        job.append(
-            &format!("{line:>4}{separator}"),
-            0.0,
-            egui::TextFormat::simple(font.clone(), color),
-        );
-    }
-    ui.fonts_mut(|fonts| fonts.layout_job(job))
-}
-
-/// The line of a syntax error the last run reported in `file`, with its message.
-fn syntax_error_line(state: &ConsoleState, function: &str, file: &str) -> Option<(usize, String)> {
-    let error = state.syntax_errors.get(function)?;
-    // JS names the place as "(index.mjs:3:11)" or "(index.mjs:3)", WAT as
-    // "--> main.wat:3:5": the file, a colon, the line.
-    let needle = format!("{file}:");
-    let line = error
-        .error_message
-        .match_indices(&needle)
-        .filter(|(at, _)| {
-            // The file itself, not one whose name ends the same (`lib/index.mjs`).
-            error.error_message[..*at]
-                .chars()
-                .next_back()
-                .is_none_or(|c| matches!(c, '(' | ' ' | '/'))
-        })
-        .find_map(|(at, _)| {
-            let rest = &error.error_message[at + needle.len()..];
-            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            digits.parse().ok()
-        })?;
-    Some((line, error.error_message.clone()))
 }

@@ -2,7 +2,9 @@
 //! nothing here imports wasmtime.
 
 mod app;
+mod build_bar;
 mod code_editing;
+mod code_gutter;
 mod code_tab;
 mod config_tab;
 mod cost_view;

@@ -1,0 +1,100 @@
+//! The Code tab of a compiled (Rust) function: saving code builds it, the compiler's
+//! errors show in the Problems list and mark their lines, a problem opens its line, and
+//! Build builds again. Skipped with the reason when cargo or the wasm target is missing.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
+
+mod common;
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use lambdesk::console::Console;
+use lambdesk::runtime::RuntimeOptions;
+use lambdesk::sample_workspace::open_sample_workspace;
+use lambdesk::ui::LambdeskApp;
+
+/// The console on the sample workspace with a `rust-hello` function named `greet`.
+fn console_with_rust_function(root: &Path) -> Harness<'static, LambdeskApp> {
+    let workspace = open_sample_workspace(root).unwrap();
+    lambdesk::blueprints::find(None, "rust-hello")
+        .unwrap()
+        .create_function(&workspace, "greet", 128)
+        .unwrap();
+    let options = RuntimeOptions {
+        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        rust_build: common::rust_build_options(),
+        ..RuntimeOptions::default()
+    };
+    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
+    let app = LambdeskApp::new(Console::with_workspace(workspace, options, waker).unwrap());
+    Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut LambdeskApp| {
+                app.logic();
+                app.ui(ui);
+            },
+            app,
+        )
+}
+
+/// Steps frames until a label containing `text` shows (a build takes seconds).
+fn wait_for_contains(harness: &mut Harness<'_, LambdeskApp>, text: &str) {
+    for _ in 0..12_000 {
+        harness.step();
+        if harness.query_by_label_contains(text).is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("no label contains `{text}`");
+}
+
+#[test]
+fn a_compile_error_saved_in_the_editor_is_listed_and_opens_its_line_and_build_fixes_it() {
+    if !common::rust_toolchain_ready("a_compile_error_saved_in_the_editor_is_listed") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut harness = console_with_rust_function(&root);
+    harness.run();
+    harness.get_by_label("greet").click();
+    harness.run();
+    harness.get_by_label("Build");
+
+    // The file as an editor would save it: a type error on line 5.
+    let code_path = root.join("functions/greet/src/lib.rs");
+    let good = std::fs::read_to_string(&code_path).unwrap();
+    let broken = good.replacen(
+        "use serde_json::{Value, json};",
+        "use serde_json::{Value, json};\nconst BROKEN: u32 = \"a\";",
+        1,
+    );
+    let broken_line = broken
+        .lines()
+        .position(|line| line.contains("BROKEN"))
+        .unwrap()
+        + 1;
+    std::fs::write(&code_path, &broken).unwrap();
+    // Build it, as saving does.
+    harness.get_by_label("Build").click();
+    wait_for_contains(&mut harness, "Problems (");
+    harness.get_by_label_contains("1 error");
+    let problem = format!("src/lib.rs:{broken_line}:");
+    harness.get_by_label_contains(&problem).click();
+    harness.run();
+    // The problem's file is open in the editor (its name heads the editor).
+    harness.get_by_label("src/lib.rs");
+
+    std::fs::write(&code_path, &good).unwrap();
+    harness.get_by_label("Build").click();
+    wait_for_contains(&mut harness, "Built in ");
+    assert!(harness.query_by_label_contains("Problems (").is_none());
+}
