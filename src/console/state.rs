@@ -106,9 +106,15 @@ pub struct FunctionEntry {
 }
 
 impl FunctionEntry {
-    /// The file the editor opens first: the handler's file.
+    /// The file the editor opens first: the handler's file (a Rust crate's `src/lib.rs`).
     pub fn main_file(&self) -> Option<&str> {
         let handler = self.handler.as_deref()?;
+        // A crate's handler is its manifest; the code a user edits is the library.
+        if handler == "Cargo.toml"
+            && let Some(library) = self.files.iter().find(|file| *file == "src/lib.rs")
+        {
+            return Some(library);
+        }
         let module = handler
             .rsplit_once('.')
             .map_or(handler, |(module, _)| module);

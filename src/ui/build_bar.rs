@@ -88,7 +88,9 @@ pub fn build_bar_ui(
         }
         let summary = match (state.last_builds.get(function), errors, warnings) {
             (Some(BuildOutcome::Failed(reason)), 0, _) => {
-                ui.colored_label(ui.visuals().error_fg_color, reason);
+                // Wrapped: the reason ends with the command to run, which must show.
+                let text = egui::RichText::new(reason).color(ui.visuals().error_fg_color);
+                ui.add(egui::Label::new(text).wrap());
                 return;
             }
             (_, 0, 0) => match state.last_builds.get(function) {
