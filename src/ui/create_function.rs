@@ -123,8 +123,15 @@ impl CreateFunctionDialog {
                 ui.vertical(|ui| {
                     ui.set_width(width);
                     ui.set_min_height(92.0);
-                    let name =
-                        ui.selectable_label(chosen, egui::RichText::new(&blueprint.name).strong());
+                    let name = ui
+                        .horizontal(|ui| {
+                            super::runtime_badge::runtime_badge_ui(ui, blueprint.runtime);
+                            ui.selectable_label(
+                                chosen,
+                                egui::RichText::new(&blueprint.name).strong(),
+                            )
+                        })
+                        .inner;
                     ui.weak(format!(
                         "{} · {}",
                         blueprint.runtime,

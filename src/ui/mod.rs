@@ -28,6 +28,7 @@ mod map_positions;
 mod map_selection;
 mod messaging_view;
 mod monitor_charts;
+mod runtime_badge;
 mod status_bar;
 mod test_tab;
 mod toml_highlight;

@@ -1,0 +1,36 @@
+//! A language's badge: a small coloured tile with its short name, as the AWS console shows
+//! a runtime's logo beside a blueprint — drawn, so it needs no image files and reads in
+//! light and dark themes alike.
+
+use crate::model::Runtime;
+
+/// The tile's text and colour, in the language's own colours where it has them.
+fn badge(runtime: Runtime) -> (&'static str, egui::Color32) {
+    match runtime {
+        Runtime::Js => ("JS", egui::Color32::from_rgb(0xF0, 0xDB, 0x4F)),
+        Runtime::Wat => ("WAT", egui::Color32::from_rgb(0x65, 0x4F, 0xF0)),
+        Runtime::Wasm => ("WASM", egui::Color32::from_rgb(0x65, 0x4F, 0xF0)),
+        Runtime::Rust => ("RS", egui::Color32::from_rgb(0xDE, 0xA5, 0x84)),
+    }
+}
+
+/// Draws `runtime`'s badge at the cursor.
+pub fn runtime_badge_ui(ui: &mut egui::Ui, runtime: Runtime) -> egui::Response {
+    let (text, fill) = badge(runtime);
+    let font = egui::FontId::monospace(10.0);
+    // Dark text on the light tiles, light text on the dark one.
+    let text_color = if fill.intensity() > 0.55 {
+        egui::Color32::BLACK
+    } else {
+        egui::Color32::WHITE
+    };
+    let galley = ui
+        .painter()
+        .layout_no_wrap(text.to_owned(), font, text_color);
+    let size = galley.size() + egui::vec2(8.0, 4.0);
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+    ui.painter().rect_filled(rect, 3.0, fill);
+    ui.painter()
+        .galley(rect.center() - galley.size() / 2.0, galley, text_color);
+    response.on_hover_text(format!("Runtime: {}", runtime.id()))
+}
