@@ -10,13 +10,14 @@ use common::{TestWorkspace, invoke};
 use lambdesk::blueprints;
 use serde_json::{Value, json};
 
-const SHIPPED: [&str; 9] = [
+const SHIPPED: [&str; 10] = [
     "bucket-processor",
     "empty-function",
     "hello-world",
     "http-api",
     "queue-processor",
     "rust-hello",
+    "s3-thumbnail",
     "scheduled-job",
     "topic-subscriber",
     "wat-echo",
@@ -93,8 +94,8 @@ async fn run_blueprint(id: &str) -> Vec<(String, Value)> {
 #[tokio::test]
 async fn every_blueprint_runs_from_its_test_events() {
     for id in SHIPPED {
-        if id == "rust-hello" && !common::rust_toolchain_ready("rust-hello in every_blueprint_runs")
-        {
+        let is_rust = id == "rust-hello" || id == "s3-thumbnail";
+        if is_rust && !common::rust_toolchain_ready("a Rust blueprint in every_blueprint_runs") {
             continue;
         }
         assert!(!run_blueprint(id).await.is_empty(), "{id}");

@@ -15,7 +15,9 @@ use std::path::Path;
 use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 
-use crate::model::{Function, FunctionConfig, Runtime, Trigger, Workspace, WorkspaceError};
+use crate::model::{
+    Function, FunctionConfig, Permissions, Runtime, Trigger, Workspace, WorkspaceError,
+};
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -33,6 +35,8 @@ pub struct Blueprint {
     pub tags: Vec<String>,
     /// Triggers the created function starts with (`[[triggers]]` in blueprint.toml).
     pub triggers: Vec<Trigger>,
+    /// What the created function may read and write (`[permissions]` in blueprint.toml).
+    pub permissions: Permissions,
     /// Paths relative to the function folder (code and `events/…`), with contents.
     pub files: BTreeMap<String, Vec<u8>>,
 }
@@ -48,6 +52,8 @@ struct Metadata {
     tags: Vec<String>,
     #[serde(default)]
     triggers: Vec<Trigger>,
+    #[serde(default)]
+    permissions: Permissions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +86,7 @@ impl Blueprint {
             handler: metadata.handler,
             tags: metadata.tags,
             triggers: metadata.triggers,
+            permissions: metadata.permissions,
             files,
         })
     }
@@ -134,6 +141,7 @@ impl Blueprint {
         let mut config = FunctionConfig::new(self.runtime, self.handler.clone());
         config.description = Some(self.description.clone());
         config.memory_mb = memory_mb;
+        config.permissions = self.permissions.clone();
         config.triggers = triggers;
         // A Rust function gets its own copy of the guest crate (see `rust_guest`), unless
         // the blueprint brings one.
@@ -157,7 +165,25 @@ impl Blueprint {
                     .map(|(path, contents)| (path.as_str(), contents.as_slice())),
             )
             .collect();
-        Ok(workspace.create_function(name, &config, &files)?)
+        let function = workspace.create_function(name, &config, &files)?;
+        // The buckets it is wired to exist, so it works with no edits: a picture dropped
+        // into the folder its trigger watches is the first thing a user tries.
+        let buckets = config
+            .triggers
+            .iter()
+            .filter_map(|trigger| match trigger {
+                Trigger::Bucket { bucket, .. } => Some(bucket),
+                _ => None,
+            })
+            .chain(config.permissions.buckets.keys());
+        for bucket in buckets {
+            let dir = workspace.buckets_dir().join(bucket);
+            std::fs::create_dir_all(&dir).map_err(|error| BlueprintError::Invalid {
+                path: dir.display().to_string(),
+                message: format!("cannot create the bucket folder: {error}"),
+            })?;
+        }
+        Ok(function)
     }
 }
 
