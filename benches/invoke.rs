@@ -88,7 +88,7 @@ fn rust_hello(
         "rust-hello",
         128,
     )?;
-    let build = match tokio.block_on(runtime.build_rust(&function)) {
+    let build = match tokio.block_on(runtime.build(&function)) {
         Ok(build) => build,
         Err(error) => {
             println!("rust-hello skipped: {error}");
@@ -106,7 +106,7 @@ fn rust_hello(
         text.replace("Hello, {name}!", "Hello again, {name}!"),
     )?;
     let rebuild = tokio
-        .block_on(runtime.build_rust(&function))
+        .block_on(runtime.build(&function))
         .map_err(|error| anyhow::anyhow!("{error}"))?;
     println!(
         "rust-hello rebuild after a one-line change                     {:.2?}",

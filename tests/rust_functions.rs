@@ -39,7 +39,7 @@ async fn the_blueprint_builds_then_answers_and_stays_warm() {
     let test = TestWorkspace::new();
     let function = rust_hello(&test, "hello");
     let runtime = test.runtime();
-    let report = runtime.build_rust(&function).await.unwrap();
+    let report = runtime.build(&function).await.unwrap();
     assert!(report.module_path.is_file());
     assert!(report.crates_compiled >= 3, "{report:?}");
 
