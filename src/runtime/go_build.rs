@@ -70,6 +70,12 @@ impl GoBuilder {
     pub fn cache_dir(&self) -> PathBuf {
         self.options.build_dir.join("cache")
     }
+
+    /// Whether this machine has a Go that can build functions (found, and ≥ 1.24): the
+    /// message to show when not.
+    pub fn check_toolchain(&self) -> Result<(), BuildError> {
+        toolchain::check(&self.options.go_program, &std::env::temp_dir())
+    }
 }
 
 impl FunctionBuilder for GoBuilder {

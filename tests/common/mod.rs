@@ -37,6 +37,7 @@ impl TestWorkspace {
         Runtime::new(RuntimeOptions {
             cache_dir: std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
             rust_build: rust_build_options(),
+            go_build: go_build_options(),
             ..RuntimeOptions::default()
         })
         .expect("runtime")
@@ -304,5 +305,31 @@ pub fn queue_trigger(
         report_batch_item_failures,
         maximum_concurrency: None,
         enabled: true,
+    }
+}
+
+/// Go functions build with one build cache shared by all tests (and the CLI's, via
+/// `LAMBDESK_GO_BUILD_DIR`): the standard library is compiled for wasm once per test run,
+/// and never into the user's cache.
+pub fn go_build_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-build")
+}
+
+pub fn go_build_options() -> lambdesk::runtime::GoBuildOptions {
+    lambdesk::runtime::GoBuildOptions {
+        build_dir: go_build_dir(),
+        ..lambdesk::runtime::GoBuildOptions::default()
+    }
+}
+
+/// Whether a Go ≥ 1.24 is here (`go` on the PATH, or `LAMBDESK_GO`); if not, says why the
+/// calling test is skipped.
+pub fn go_toolchain_ready(test_name: &str) -> bool {
+    match lambdesk::runtime::GoBuilder::new(go_build_options()).check_toolchain() {
+        Ok(()) => true,
+        Err(reason) => {
+            eprintln!("skipping {test_name}: {reason}");
+            false
+        }
     }
 }
