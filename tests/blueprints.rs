@@ -10,9 +10,10 @@ use common::{TestWorkspace, invoke};
 use lambdesk::blueprints;
 use serde_json::{Value, json};
 
-const SHIPPED: [&str; 9] = [
+const SHIPPED: [&str; 10] = [
     "bucket-processor",
     "empty-function",
+    "go-hello",
     "hello-world",
     "http-api",
     "queue-processor",
@@ -95,6 +96,9 @@ async fn every_blueprint_runs_from_its_test_events() {
     for id in SHIPPED {
         if id == "rust-hello" && !common::rust_toolchain_ready("rust-hello in every_blueprint_runs")
         {
+            continue;
+        }
+        if id == "go-hello" && !common::go_toolchain_ready("go-hello in every_blueprint_runs") {
             continue;
         }
         assert!(!run_blueprint(id).await.is_empty(), "{id}");

@@ -14,16 +14,12 @@ mod common;
 use std::process::{Command, Stdio};
 
 use common::{TestWorkspace, go_build_dir, go_toolchain_ready, invoke};
-use lambdesk::blueprints;
 use lambdesk::model::{DiagnosticLevel, Function, Outcome};
 use lambdesk::runtime::{BuildError, GoBuildOptions, InvokeError, Runtime, RuntimeOptions};
 use serde_json::json;
 
 fn go_hello(test: &TestWorkspace, name: &str) -> Function {
-    blueprints::find(None, "go-hello")
-        .unwrap()
-        .create_function(&test.workspace, name, 128)
-        .unwrap()
+    common::from_blueprint(test, "go-hello", name)
 }
 
 /// Replaces the function's `main.go`.
@@ -211,15 +207,11 @@ func main() { lambda.Start(handler) }
 
 /// A `go` that answers `go version` as Debian 12's backports' Go 1.23 does.
 fn old_go(test: &TestWorkspace) -> String {
-    let script = test.dir.path().join("go");
-    std::fs::write(
-        &script,
+    common::executable_script(
+        test,
+        "go",
         "#!/bin/sh\necho 'go version go1.23.4 linux/amd64'\n",
     )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    script.display().to_string()
 }
 
 #[tokio::test]

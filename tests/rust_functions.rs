@@ -14,16 +14,12 @@ mod common;
 use std::process::{Command, Stdio};
 
 use common::{TestWorkspace, invoke, rust_target_dir, rust_toolchain_ready};
-use lambdesk::blueprints;
 use lambdesk::model::{DiagnosticLevel, Function, Outcome};
 use lambdesk::runtime::{BuildError, InvokeError, Runtime, RuntimeOptions};
 use serde_json::json;
 
 fn rust_hello(test: &TestWorkspace, name: &str) -> Function {
-    blueprints::find(None, "rust-hello")
-        .unwrap()
-        .create_function(&test.workspace, name, 128)
-        .unwrap()
+    common::from_blueprint(test, "rust-hello", name)
 }
 
 /// Replaces the function's `src/lib.rs`.
@@ -195,11 +191,11 @@ lambdesk_lambda::main!(main);
 fn rustc_without_the_target(test: &TestWorkspace) -> String {
     let sysroot = test.dir.path().join("sysroot");
     std::fs::create_dir_all(sysroot.join("lib/rustlib/x86_64-unknown-linux-gnu")).unwrap();
-    let script = test.dir.path().join("rustc");
-    std::fs::write(&script, format!("#!/bin/sh\necho {}\n", sysroot.display())).unwrap();
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    script.display().to_string()
+    common::executable_script(
+        test,
+        "rustc",
+        &format!("#!/bin/sh\necho {}\n", sysroot.display()),
+    )
 }
 
 #[tokio::test]

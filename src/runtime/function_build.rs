@@ -144,6 +144,40 @@ pub trait FunctionBuilder: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// An environment variable's value, when set and not empty.
+pub(super) fn setting(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+/// `<user cache>/lambdesk/<leaf>`, or the folder `variable` names (tests use their own).
+pub(super) fn cache_folder(variable: &str, leaf: &str) -> PathBuf {
+    setting(variable).map_or_else(
+        || {
+            dirs::cache_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("lambdesk")
+                .join(leaf)
+        },
+        PathBuf::from,
+    )
+}
+
+/// A failed toolchain run: the compile errors when the compiler gave any, else the
+/// toolchain's own complaint.
+pub(super) fn failure(
+    diagnostics: Vec<BuildDiagnostic>,
+    otherwise: impl FnOnce() -> BuildError,
+) -> BuildError {
+    if diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.level == DiagnosticLevel::Error)
+    {
+        BuildError::Compile { diagnostics }
+    } else {
+        otherwise()
+    }
+}
+
 /// One build at a time in the process, whichever language asks: two toolchains at once
 /// on a laptop's cores make both slow, cargo locks its shared target folder anyway, and
 /// the `.wasm` copied out of it must be this build's (crates of one blueprint share

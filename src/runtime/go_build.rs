@@ -16,10 +16,11 @@ use std::process::{Command, Stdio};
 use std::time::{Instant, SystemTime};
 
 use super::function_build::{
-    BuildError, BuildReport, FunctionBuilder, KEPT_STDERR_LINES, building, create_modules_dir,
-    io_error, module_path_in, partial_path, previous_count, put_module_in_place, save_count,
+    BuildError, BuildReport, FunctionBuilder, KEPT_STDERR_LINES, building, cache_folder,
+    create_modules_dir, failure, io_error, module_path_in, partial_path, previous_count,
+    put_module_in_place, save_count, setting,
 };
-use crate::model::{BuildProgress, DiagnosticLevel, Function};
+use crate::model::{BuildProgress, Function};
 use go_messages::{GoLine, parse_line};
 
 /// `go:wasmexport`, which the guest package's exports need, came in Go 1.24.
@@ -39,18 +40,9 @@ pub struct GoBuildOptions {
 impl Default for GoBuildOptions {
     /// `<cache>/lambdesk/go-build` and `go`, unless the variables above say otherwise.
     fn default() -> Self {
-        let variable = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
         Self {
-            build_dir: variable(GO_BUILD_DIR_VAR).map_or_else(
-                || {
-                    dirs::cache_dir()
-                        .unwrap_or_else(std::env::temp_dir)
-                        .join("lambdesk")
-                        .join("go-build")
-                },
-                PathBuf::from,
-            ),
-            go_program: variable(GO_PROGRAM_VAR).unwrap_or_else(|| "go".to_owned()),
+            build_dir: cache_folder(GO_BUILD_DIR_VAR, "go-build"),
+            go_program: setting(GO_PROGRAM_VAR).unwrap_or_else(|| "go".to_owned()),
         }
     }
 }
@@ -150,10 +142,7 @@ impl FunctionBuilder for GoBuilder {
                 let line = line.map_err(io_error("cannot read go's output"))?;
                 match parse_line(&line, &module_dir, &function_dir) {
                     GoLine::Package => {
-                        progress.crates_compiled += 1;
-                        progress.crates_total = progress
-                            .crates_total
-                            .map(|total| total.max(progress.crates_compiled));
+                        progress.count_one();
                         on_progress(progress);
                     }
                     GoLine::Diagnostic(diagnostic) => diagnostics.push(diagnostic),
@@ -169,16 +158,9 @@ impl FunctionBuilder for GoBuilder {
         }
         let status = child.wait().map_err(io_error("go did not finish"))?;
         if !status.success() {
-            return Err(
-                if diagnostics
-                    .iter()
-                    .any(|diagnostic| diagnostic.level == DiagnosticLevel::Error)
-                {
-                    BuildError::Compile { diagnostics }
-                } else {
-                    BuildError::Go(Vec::from(other_lines).join("\n"))
-                },
-            );
+            return Err(failure(diagnostics, || {
+                BuildError::Go(Vec::from(other_lines).join("\n"))
+            }));
         }
         put_module_in_place(&module_path, started_at)?;
         // Only a build that compiled much (the first) is a fair estimate of the total.

@@ -15,11 +15,11 @@ use std::process::{Command, Stdio};
 use std::time::{Instant, SystemTime};
 
 use super::function_build::{
-    BuildError, BuildReport, FunctionBuilder, building, create_modules_dir, folder_digest,
-    io_error, module_path_in, partial_path, previous_count, put_module_in_place,
-    read_tail_in_background, save_count,
+    BuildError, BuildReport, FunctionBuilder, building, cache_folder, create_modules_dir, failure,
+    folder_digest, io_error, module_path_in, partial_path, previous_count, put_module_in_place,
+    read_tail_in_background, save_count, setting,
 };
-use crate::model::{BuildProgress, DiagnosticLevel, Function};
+use crate::model::{BuildProgress, Function};
 use cargo_messages::{CargoMessage, parse_line};
 
 /// The only target a function is built for: WASI preview 1, which lambdesk runs.
@@ -43,20 +43,11 @@ impl Default for RustBuildOptions {
     /// `<cache>/lambdesk/rust-target`, `cargo` and `rustc`, unless the variables above
     /// (or cargo's own `RUSTC`) say otherwise.
     fn default() -> Self {
-        let variable = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
         Self {
-            target_dir: variable(RUST_TARGET_DIR_VAR).map_or_else(
-                || {
-                    dirs::cache_dir()
-                        .unwrap_or_else(std::env::temp_dir)
-                        .join("lambdesk")
-                        .join("rust-target")
-                },
-                PathBuf::from,
-            ),
-            cargo_program: variable(CARGO_PROGRAM_VAR).unwrap_or_else(|| "cargo".to_owned()),
-            rustc_program: variable(RUSTC_PROGRAM_VAR)
-                .or_else(|| variable("RUSTC"))
+            target_dir: cache_folder(RUST_TARGET_DIR_VAR, "rust-target"),
+            cargo_program: setting(CARGO_PROGRAM_VAR).unwrap_or_else(|| "cargo".to_owned()),
+            rustc_program: setting(RUSTC_PROGRAM_VAR)
+                .or_else(|| setting("RUSTC"))
                 .unwrap_or_else(|| "rustc".to_owned()),
         }
     }
@@ -151,10 +142,7 @@ impl FunctionBuilder for RustBuilder {
                 let line = line.map_err(io_error("cannot read cargo's output"))?;
                 match parse_line(&line, &crate_dir) {
                     CargoMessage::Artifact { wasm } => {
-                        progress.crates_compiled += 1;
-                        progress.crates_total = progress
-                            .crates_total
-                            .map(|total| total.max(progress.crates_compiled));
+                        progress.count_one();
                         on_progress(progress);
                         built_wasm = wasm.or(built_wasm);
                     }
@@ -169,16 +157,9 @@ impl FunctionBuilder for RustBuilder {
             .and_then(|reader| reader.join().ok())
             .unwrap_or_default();
         if !status.success() || finished == Some(false) {
-            return Err(
-                if diagnostics
-                    .iter()
-                    .any(|diagnostic| diagnostic.level == DiagnosticLevel::Error)
-                {
-                    BuildError::Compile { diagnostics }
-                } else {
-                    BuildError::Cargo(stderr_tail.join("\n"))
-                },
-            );
+            return Err(failure(diagnostics, || {
+                BuildError::Cargo(stderr_tail.join("\n"))
+            }));
         }
         let Some(built_wasm) = built_wasm else {
             return Err(BuildError::Cargo(format!(

@@ -333,3 +333,21 @@ pub fn go_toolchain_ready(test_name: &str) -> bool {
         }
     }
 }
+
+/// Function `name` made from the embedded blueprint `id`, with 128 MB.
+pub fn from_blueprint(test: &TestWorkspace, id: &str, name: &str) -> Function {
+    lambdesk::blueprints::find(None, id)
+        .expect("blueprint")
+        .create_function(&test.workspace, name, 128)
+        .expect("create function")
+}
+
+/// A shell script `name` in the test's folder, executable, standing in for a program
+/// (a toolchain that is too old, say); its path.
+pub fn executable_script(test: &TestWorkspace, name: &str, script: &str) -> String {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = test.dir.path().join(name);
+    std::fs::write(&path, script).expect("script");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path.display().to_string()
+}
