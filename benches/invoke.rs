@@ -89,6 +89,9 @@ struct CompiledHello {
     /// A one-line change: `from` becomes `to` (which says "again").
     from: &'static str,
     to: &'static str,
+    /// A statement that, with `{n}` for a number, is the same statement with another
+    /// constant (`count++` and `count += {n}`); the blueprints without one skip this.
+    constant: Option<(&'static str, &'static str)>,
 }
 
 const RUST_HELLO: CompiledHello = CompiledHello {
@@ -96,6 +99,7 @@ const RUST_HELLO: CompiledHello = CompiledHello {
     code_file: "src/lib.rs",
     from: "Hello, {name}!",
     to: "Hello again, {name}!",
+    constant: None,
 };
 
 const GO_HELLO: CompiledHello = CompiledHello {
@@ -103,6 +107,7 @@ const GO_HELLO: CompiledHello = CompiledHello {
     code_file: "main.go",
     from: "Hello, %s!",
     to: "Hello again, %s!",
+    constant: Some(("count++", "count += {n}")),
 };
 
 fn compiled_hello(
@@ -159,25 +164,62 @@ fn compiled_hello(
 
     // Edit → save → rebuilt → invoked, as the console does on a Test click after a save:
     // the invocation notices the newer source, builds, loads the new module and runs it.
-    // Each round's greeting is new, so its module is a module-cache miss (compiled by
+    // Each round's code is new, so its module is a module-cache miss (compiled by
     // Cranelift), as a user's change is.
+    // A longer greeting each time: the data after it moves, and with it most functions'
+    // code (no help from Cranelift's incremental cache).
     let mut greeting = hello.to.to_owned();
-    let saved_to_answered: Vec<Duration> = (0..5)
-        .map(|round| -> anyhow::Result<Duration> {
-            let next = hello.to.replace("again", &format!("again ({round})"));
-            let text = std::fs::read_to_string(&code)?.replace(&greeting, &next);
+    let string_edits = saved_to_answered(
+        &code,
+        |round, text| {
+            let next = hello.to.replace("again", &"and again ".repeat(round + 1));
+            let edited = text.replace(&greeting, &next);
             greeting = next;
+            edited
+        },
+        &invoke_once,
+    )?;
+    report(
+        &format!("{name} save of a longer string → answered"),
+        string_edits,
+    );
+    // A number changed: the data stays in place, most functions are as compiled before.
+    if let Some((original, template)) = hello.constant {
+        let mut statement = original.to_owned();
+        let logic_edits = saved_to_answered(
+            &code,
+            |round, text| {
+                let next = template.replace("{n}", &(round + 2).to_string());
+                let edited = text.replace(&statement, &next);
+                statement = next;
+                edited
+            },
+            &invoke_once,
+        )?;
+        report(
+            &format!("{name} save of a changed number → answered"),
+            logic_edits,
+        );
+    }
+    Ok(())
+}
+
+/// Five rounds of: `edit` the code file's text, save it, invoke; from the save to the
+/// answer.
+fn saved_to_answered(
+    code: &std::path::Path,
+    mut edit: impl FnMut(usize, &str) -> String,
+    invoke_once: &dyn Fn() -> anyhow::Result<Duration>,
+) -> anyhow::Result<Vec<Duration>> {
+    (0..5)
+        .map(|round| -> anyhow::Result<Duration> {
+            let text = edit(round, &std::fs::read_to_string(code)?);
             let started = Instant::now();
-            std::fs::write(&code, text)?;
+            std::fs::write(code, text)?;
             invoke_once()?;
             Ok(started.elapsed())
         })
-        .collect::<Result<_, _>>()?;
-    report(
-        &format!("{name} save of a one-line change → answered"),
-        saved_to_answered,
-    );
-    Ok(())
+        .collect()
 }
 
 fn report(name: &str, mut samples: Vec<Duration>) {

@@ -8,6 +8,7 @@
 mod captured_output;
 mod code_stamp;
 mod command_mode;
+mod compiled_function_cache;
 mod engine;
 mod environment_mode;
 mod environment_pool;
