@@ -11,8 +11,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 use common::{TestWorkspace, go_build_dir, go_toolchain_ready, invoke};
 use lambdesk::model::{DiagnosticLevel, Function, Outcome};
 use lambdesk::runtime::{BuildError, GoBuildOptions, InvokeError, Runtime, RuntimeOptions};
@@ -35,6 +33,11 @@ async fn the_blueprint_builds_then_answers_and_keeps_its_globals_warm() {
     let test = TestWorkspace::new();
     let function = go_hello(&test, "hello");
     assert!(function.dir.join("lambdesk-go/lambda/entry.go").is_file());
+    let go_mod = std::fs::read_to_string(function.dir.join("go.mod")).unwrap();
+    assert!(
+        go_mod.contains("replace github.com/aws/aws-lambda-go => ./lambdesk-go"),
+        "{go_mod}"
+    );
     let runtime = test.runtime();
     let report = runtime.build(&function).await.unwrap();
     assert!(report.module_path.is_file());
@@ -258,64 +261,13 @@ fn the_cli_creates_builds_and_invokes_a_go_function() {
     if !go_toolchain_ready("the_cli_creates_builds_and_invokes_a_go_function") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let lambdesk = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_lambdesk"))
-            .arg("--workspace")
-            .arg(dir.path().join("ws"))
-            .args(args)
-            .env("LAMBDESK_CACHE_DIR", dir.path().join("cache"))
-            .env(lambdesk::runtime::GO_BUILD_DIR_VAR, go_build_dir())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    };
-    let listed = lambdesk(&["blueprints"]);
-    assert!(String::from_utf8_lossy(&listed.stdout).contains("go-hello"));
-    assert!(
-        lambdesk(&["new", "hi", "--blueprint", "go-hello"])
-            .status
-            .success()
-    );
-    let go_mod = std::fs::read_to_string(dir.path().join("ws/functions/hi/go.mod")).unwrap();
-    assert!(
-        go_mod.contains("replace github.com/aws/aws-lambda-go => ./lambdesk-go"),
-        "{go_mod}"
-    );
-    assert!(
-        dir.path()
-            .join("ws/functions/hi/lambdesk-go/lambdacontext/context.go")
-            .is_file()
-    );
-
-    let built = lambdesk(&["build", "hi"]);
-    let stderr = String::from_utf8_lossy(&built.stderr);
-    assert!(built.status.success(), "{stderr}");
-    assert!(stderr.contains("lambdesk: built hi in"), "{stderr}");
-    assert!(stderr.contains("not billed"), "{stderr}");
-
-    let event = dir.path().join("ws/functions/hi/events/hello.json");
-    let invoked = lambdesk(&["invoke", "hi", "--event", event.to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&invoked.stderr);
-    assert!(invoked.status.success(), "{stderr}");
-    assert_eq!(
-        String::from_utf8_lossy(&invoked.stdout).trim(),
-        r#"{"message":"Hello, Ada!","count":1}"#
-    );
-    assert!(
-        !stderr.contains("lambdesk: built"),
-        "built already: {stderr}"
-    );
-    assert!(stderr.contains("Init Duration"), "{stderr}");
-
-    // A compile error: exit 2, one message naming the file and line.
-    let code = dir.path().join("ws/functions/hi/main.go");
-    let text = std::fs::read_to_string(&code).unwrap();
-    std::fs::write(&code, text.replace("count++", "count += missing")).unwrap();
-    let failed = lambdesk(&["build", "hi"]);
-    let stderr = String::from_utf8_lossy(&failed.stderr);
-    assert_eq!(failed.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("main.go:"), "{stderr}");
-    assert!(stderr.contains("undefined: missing"), "{stderr}");
-    assert!(stderr.contains("does not compile"), "{stderr}");
+    common::compiled_cli::create_build_invoke_and_break(&common::compiled_cli::CompiledBlueprint {
+        id: "go-hello",
+        guest_file: "lambdesk-go/lambdacontext/context.go",
+        build_dir: (lambdesk::runtime::GO_BUILD_DIR_VAR, go_build_dir()),
+        expected_response: r#"{"message":"Hello, Ada!","count":1}"#,
+        code_file: "main.go",
+        break_code: &|text| text.replace("count++", "count += missing"),
+        expected_error: "undefined: missing",
+    });
 }

@@ -11,8 +11,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 use common::{TestWorkspace, invoke, rust_target_dir, rust_toolchain_ready};
 use lambdesk::model::{DiagnosticLevel, Function, Outcome};
 use lambdesk::runtime::{BuildError, InvokeError, Runtime, RuntimeOptions};
@@ -248,65 +246,18 @@ fn the_cli_creates_builds_and_invokes_a_rust_function() {
     if !rust_toolchain_ready("the_cli_creates_builds_and_invokes_a_rust_function") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let lambdesk = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_lambdesk"))
-            .arg("--workspace")
-            .arg(dir.path().join("ws"))
-            .args(args)
-            .env("LAMBDESK_CACHE_DIR", dir.path().join("cache"))
-            .env(lambdesk::runtime::RUST_TARGET_DIR_VAR, rust_target_dir())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    };
-    let listed = lambdesk(&["blueprints"]);
-    assert!(String::from_utf8_lossy(&listed.stdout).contains("rust-hello"));
-    assert!(
-        lambdesk(&["new", "hi", "--blueprint", "rust-hello"])
-            .status
-            .success()
-    );
-    assert!(
-        dir.path()
-            .join("ws/functions/hi/lambdesk-lambda/src/lib.rs")
-            .is_file()
-    );
-
-    let built = lambdesk(&["build", "hi"]);
-    let stderr = String::from_utf8_lossy(&built.stderr);
-    assert!(built.status.success(), "{stderr}");
-    assert!(stderr.contains("lambdesk: built hi in"), "{stderr}");
-    assert!(stderr.contains("not billed"), "{stderr}");
-
-    let event = dir.path().join("ws/functions/hi/events/hello.json");
-    let invoked = lambdesk(&["invoke", "hi", "--event", event.to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&invoked.stderr);
-    assert!(invoked.status.success(), "{stderr}");
-    assert_eq!(
-        String::from_utf8_lossy(&invoked.stdout).trim(),
-        r#"{"message":"Hello, Ada!"}"#
-    );
-    assert!(
-        !stderr.contains("lambdesk: built"),
-        "built already: {stderr}"
-    );
-    assert!(stderr.contains("Init Duration"), "{stderr}");
-
-    // A compile error: exit 2, one message naming the file and line.
-    let code = dir.path().join("ws/functions/hi/src/lib.rs");
-    let text = std::fs::read_to_string(&code).unwrap();
-    std::fs::write(
-        &code,
-        text.replace(
-            "fn main()",
-            "fn main() { let x: u32 = \"a\"; }\nfn unused()",
-        ),
-    )
-    .unwrap();
-    let failed = lambdesk(&["build", "hi"]);
-    let stderr = String::from_utf8_lossy(&failed.stderr);
-    assert_eq!(failed.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("src/lib.rs:"), "{stderr}");
-    assert!(stderr.contains("does not compile"), "{stderr}");
+    common::compiled_cli::create_build_invoke_and_break(&common::compiled_cli::CompiledBlueprint {
+        id: "rust-hello",
+        guest_file: "lambdesk-lambda/src/lib.rs",
+        build_dir: (lambdesk::runtime::RUST_TARGET_DIR_VAR, rust_target_dir()),
+        expected_response: r#"{"message":"Hello, Ada!"}"#,
+        code_file: "src/lib.rs",
+        break_code: &|text| {
+            text.replace(
+                "fn main()",
+                "fn main() { let x: u32 = \"a\"; }\nfn unused()",
+            )
+        },
+        expected_error: "mismatched types",
+    });
 }

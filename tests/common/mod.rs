@@ -2,6 +2,7 @@
 //! from small bodies, and a runtime whose module cache lives in the temp folder.
 #![allow(dead_code, reason = "each test file uses a different subset")]
 
+pub mod compiled_cli;
 pub mod engine;
 
 use lambdesk::model::{Function, FunctionConfig, InvocationRecord, Runtime as Language, Workspace};
