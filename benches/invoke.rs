@@ -10,7 +10,8 @@
 //!   `LAMBDESK_RUST_TARGET_DIR` or the user's cache), and seconds from the save of a
 //!   one-line change to the answer;
 //! - the `go-hello` blueprint the same way (Go through `runtimes/go`; skipped without
-//!   Go ≥ 1.24; Go's build cache in `LAMBDESK_GO_BUILD_DIR` or the user's cache).
+//!   Go ≥ 1.24; Go's build cache in `LAMBDESK_GO_BUILD_DIR` or the user's cache), and
+//!   its handler as a native Go program started per event, for comparison.
 //!
 //! A plain binary rather than criterion because the targets are percentiles (p50, p99).
 
@@ -79,7 +80,75 @@ fn main() -> anyhow::Result<()> {
         .collect::<Result<_, _>>()?;
     report("whole `lambdesk invoke echo` process", process);
     compiled_hello(&workspace, &runtime, &tokio, &RUST_HELLO)?;
-    compiled_hello(&workspace, &runtime, &tokio, &GO_HELLO)
+    compiled_hello(&workspace, &runtime, &tokio, &GO_HELLO)?;
+    native_go_hello(&runtime, dir.path())
+}
+
+/// go-hello's handler as a native program, one process per event (what running Go
+/// functions without a sandbox that stays warm costs).
+const NATIVE_GO_HELLO: &str = r#"package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+type Request struct {
+	Name string `json:"name"`
+}
+
+type Response struct {
+	Message string `json:"message"`
+	Count   int    `json:"count"`
+}
+
+func main() {
+	var request Request
+	if err := json.NewDecoder(os.Stdin).Decode(&request); err != nil {
+		os.Exit(1)
+	}
+	json.NewEncoder(os.Stdout).Encode(Response{Message: fmt.Sprintf("Hello, %s!", request.Name), Count: 1})
+}
+"#;
+
+fn native_go_hello(runtime: &Runtime, dir: &std::path::Path) -> anyhow::Result<()> {
+    let go = lambdesk::runtime::GoBuildOptions::default().go_program;
+    let source = dir.join("native-go-hello");
+    std::fs::create_dir_all(&source)?;
+    std::fs::write(source.join("go.mod"), "module hello\n\ngo 1.24\n")?;
+    std::fs::write(source.join("main.go"), NATIVE_GO_HELLO)?;
+    let built = std::process::Command::new(&go)
+        .args(["build", "-o", "hello", "."])
+        .current_dir(&source)
+        .env("GOCACHE", runtime.go_builder().cache_dir())
+        .env("GOTOOLCHAIN", "local")
+        .status();
+    if !built.is_ok_and(|status| status.success()) {
+        println!("native go hello skipped: `{go} build` failed");
+        return Ok(());
+    }
+    let binary = source.join("hello");
+    let process: Vec<Duration> = (0..100)
+        .map(|_| -> anyhow::Result<Duration> {
+            use std::io::Write as _;
+            let started = Instant::now();
+            let mut child = std::process::Command::new(&binary)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()?;
+            child
+                .stdin
+                .take()
+                .ok_or_else(|| anyhow::anyhow!("no stdin"))?
+                .write_all(br#"{"name":"Ada"}"#)?;
+            let output = child.wait_with_output()?;
+            anyhow::ensure!(output.status.success(), "native go hello failed");
+            Ok(started.elapsed())
+        })
+        .collect::<Result<_, _>>()?;
+    report("native go hello, one process per event", process);
+    Ok(())
 }
 
 /// A blueprint of a compiled language, measured the same way.
