@@ -7,7 +7,11 @@
 //! - the `rust-hello` blueprint (Rust through `lambdesk-lambda`, an execution
 //!   environment): its build, a rebuild after a one-line change, warm and cold invokes
 //!   (skipped without cargo and the wasm32-wasip1 target; builds into
-//!   `LAMBDESK_RUST_TARGET_DIR` or the user's cache).
+//!   `LAMBDESK_RUST_TARGET_DIR` or the user's cache), and seconds from the save of a
+//!   one-line change to the answer;
+//! - the `go-hello` blueprint the same way (Go through `runtimes/go`; skipped without
+//!   Go ≥ 1.24; Go's build cache in `LAMBDESK_GO_BUILD_DIR` or the user's cache), and
+//!   its handler as a native Go program started per event, for comparison.
 //!
 //! A plain binary rather than criterion because the targets are percentiles (p50, p99).
 
@@ -75,41 +79,133 @@ fn main() -> anyhow::Result<()> {
         })
         .collect::<Result<_, _>>()?;
     report("whole `lambdesk invoke echo` process", process);
-    rust_hello(&workspace, &runtime, &tokio)
+    compiled_hello(&workspace, &runtime, &tokio, &RUST_HELLO)?;
+    compiled_hello(&workspace, &runtime, &tokio, &GO_HELLO)?;
+    native_go_hello(&runtime, dir.path())
 }
 
-fn rust_hello(
+/// go-hello's handler as a native program, one process per event (what running Go
+/// functions without a sandbox that stays warm costs).
+const NATIVE_GO_HELLO: &str = r#"package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+type Request struct {
+	Name string `json:"name"`
+}
+
+type Response struct {
+	Message string `json:"message"`
+	Count   int    `json:"count"`
+}
+
+func main() {
+	var request Request
+	if err := json.NewDecoder(os.Stdin).Decode(&request); err != nil {
+		os.Exit(1)
+	}
+	json.NewEncoder(os.Stdout).Encode(Response{Message: fmt.Sprintf("Hello, %s!", request.Name), Count: 1})
+}
+"#;
+
+fn native_go_hello(runtime: &Runtime, dir: &std::path::Path) -> anyhow::Result<()> {
+    let go = lambdesk::runtime::GoBuildOptions::default().go_program;
+    let source = dir.join("native-go-hello");
+    std::fs::create_dir_all(&source)?;
+    std::fs::write(source.join("go.mod"), "module hello\n\ngo 1.24\n")?;
+    std::fs::write(source.join("main.go"), NATIVE_GO_HELLO)?;
+    let built = std::process::Command::new(&go)
+        .args(["build", "-o", "hello", "."])
+        .current_dir(&source)
+        .env("GOCACHE", runtime.go_builder().cache_dir())
+        .env("GOTOOLCHAIN", "local")
+        .status();
+    if !built.is_ok_and(|status| status.success()) {
+        println!("native go hello skipped: `{go} build` failed");
+        return Ok(());
+    }
+    let binary = source.join("hello");
+    let process: Vec<Duration> = (0..100)
+        .map(|_| -> anyhow::Result<Duration> {
+            use std::io::Write as _;
+            let started = Instant::now();
+            let mut child = std::process::Command::new(&binary)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()?;
+            child
+                .stdin
+                .take()
+                .ok_or_else(|| anyhow::anyhow!("no stdin"))?
+                .write_all(br#"{"name":"Ada"}"#)?;
+            let output = child.wait_with_output()?;
+            anyhow::ensure!(output.status.success(), "native go hello failed");
+            Ok(started.elapsed())
+        })
+        .collect::<Result<_, _>>()?;
+    report("native go hello, one process per event", process);
+    Ok(())
+}
+
+/// A blueprint of a compiled language, measured the same way.
+struct CompiledHello {
+    blueprint: &'static str,
+    code_file: &'static str,
+    /// A one-line change: `from` becomes `to` (which says "again").
+    from: &'static str,
+    to: &'static str,
+    /// A statement that, with `{n}` for a number, is the same statement with another
+    /// constant (`count++` and `count += {n}`); the blueprints without one skip this.
+    constant: Option<(&'static str, &'static str)>,
+}
+
+const RUST_HELLO: CompiledHello = CompiledHello {
+    blueprint: "rust-hello",
+    code_file: "src/lib.rs",
+    from: "Hello, {name}!",
+    to: "Hello again, {name}!",
+    constant: None,
+};
+
+const GO_HELLO: CompiledHello = CompiledHello {
+    blueprint: "go-hello",
+    code_file: "main.go",
+    from: "Hello, %s!",
+    to: "Hello again, %s!",
+    constant: Some(("count++", "count += {n}")),
+};
+
+fn compiled_hello(
     workspace: &Workspace,
     runtime: &Runtime,
     tokio: &tokio::runtime::Runtime,
+    hello: &CompiledHello,
 ) -> anyhow::Result<()> {
-    let function = lambdesk::blueprints::find(None, "rust-hello")?.create_function(
-        workspace,
-        "rust-hello",
-        128,
-    )?;
-    let build = match tokio.block_on(runtime.build_rust(&function)) {
+    let name = hello.blueprint;
+    let function = lambdesk::blueprints::find(None, name)?.create_function(workspace, name, 128)?;
+    let build = match tokio.block_on(runtime.build(&function)) {
         Ok(build) => build,
         Err(error) => {
-            println!("rust-hello skipped: {error}");
+            println!("{name} skipped: {error}");
             return Ok(());
         }
     };
     println!(
-        "rust-hello build (deps as the shared target folder had them)   {:.2?}",
+        "{name} build (dependencies as the shared cache had them)     {:.2?}",
         build.duration
     );
-    let code = function.dir.join("src/lib.rs");
+    let code = function.dir.join(hello.code_file);
     let text = std::fs::read_to_string(&code)?;
-    std::fs::write(
-        &code,
-        text.replace("Hello, {name}!", "Hello again, {name}!"),
-    )?;
+    std::fs::write(&code, text.replace(hello.from, hello.to))?;
     let rebuild = tokio
-        .block_on(runtime.build_rust(&function))
+        .block_on(runtime.build(&function))
         .map_err(|error| anyhow::anyhow!("{error}"))?;
     println!(
-        "rust-hello rebuild after a one-line change                     {:.2?}",
+        "{name} rebuild after a one-line change                     {:.2?}",
         rebuild.duration
     );
     let event = br#"{"name":"Ada"}"#;
@@ -117,11 +213,7 @@ fn rust_hello(
         let started = Instant::now();
         let record = tokio.block_on(runtime.invoke(workspace, &function, event))?;
         let elapsed = started.elapsed();
-        anyhow::ensure!(
-            record.is_success(),
-            "rust-hello failed: {:?}",
-            record.error()
-        );
+        anyhow::ensure!(record.is_success(), "{name} failed: {:?}", record.error());
         Ok(elapsed)
     };
     for _ in 0..1_000 {
@@ -130,15 +222,73 @@ fn rust_hello(
     let warm: Vec<Duration> = (0..20_000)
         .map(|_| invoke_once())
         .collect::<Result<_, _>>()?;
-    report("rust-hello warm invoke (execution environment)", warm);
+    report(&format!("{name} warm invoke (execution environment)"), warm);
     let cold: Vec<Duration> = (0..500)
         .map(|_| {
             runtime.unload(&function.name);
             invoke_once()
         })
         .collect::<Result<_, _>>()?;
-    report("rust-hello cold invoke from the module cache", cold);
+    report(&format!("{name} cold invoke from the module cache"), cold);
+
+    // Edit → save → rebuilt → invoked, as the console does on a Test click after a save:
+    // the invocation notices the newer source, builds, loads the new module and runs it.
+    // Each round's code is new, so its module is a module-cache miss (compiled by
+    // Cranelift), as a user's change is.
+    // A longer greeting each time: the data after it moves, and with it most functions'
+    // code (no help from Cranelift's incremental cache).
+    let mut greeting = hello.to.to_owned();
+    let string_edits = saved_to_answered(
+        &code,
+        |round, text| {
+            let next = hello.to.replace("again", &"and again ".repeat(round + 1));
+            let edited = text.replace(&greeting, &next);
+            greeting = next;
+            edited
+        },
+        &invoke_once,
+    )?;
+    report(
+        &format!("{name} save of a longer string → answered"),
+        string_edits,
+    );
+    // A number changed: the data stays in place, most functions are as compiled before.
+    if let Some((original, template)) = hello.constant {
+        let mut statement = original.to_owned();
+        let logic_edits = saved_to_answered(
+            &code,
+            |round, text| {
+                let next = template.replace("{n}", &(round + 2).to_string());
+                let edited = text.replace(&statement, &next);
+                statement = next;
+                edited
+            },
+            &invoke_once,
+        )?;
+        report(
+            &format!("{name} save of a changed number → answered"),
+            logic_edits,
+        );
+    }
     Ok(())
+}
+
+/// Five rounds of: `edit` the code file's text, save it, invoke; from the save to the
+/// answer.
+fn saved_to_answered(
+    code: &std::path::Path,
+    mut edit: impl FnMut(usize, &str) -> String,
+    invoke_once: &dyn Fn() -> anyhow::Result<Duration>,
+) -> anyhow::Result<Vec<Duration>> {
+    (0..5)
+        .map(|round| -> anyhow::Result<Duration> {
+            let text = edit(round, &std::fs::read_to_string(code)?);
+            let started = Instant::now();
+            std::fs::write(code, text)?;
+            invoke_once()?;
+            Ok(started.elapsed())
+        })
+        .collect()
 }
 
 fn report(name: &str, mut samples: Vec<Duration>) {

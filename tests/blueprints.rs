@@ -10,9 +10,10 @@ use common::{TestWorkspace, invoke};
 use lambdesk::blueprints;
 use serde_json::{Value, json};
 
-const SHIPPED: [&str; 10] = [
+const SHIPPED: [&str; 11] = [
     "bucket-processor",
     "empty-function",
+    "go-hello",
     "hello-world",
     "http-api",
     "queue-processor",
@@ -96,6 +97,9 @@ async fn every_blueprint_runs_from_its_test_events() {
     for id in SHIPPED {
         let is_rust = id == "rust-hello" || id == "s3-thumbnail";
         if is_rust && !common::rust_toolchain_ready("a Rust blueprint in every_blueprint_runs") {
+            continue;
+        }
+        if id == "go-hello" && !common::go_toolchain_ready("go-hello in every_blueprint_runs") {
             continue;
         }
         assert!(!run_blueprint(id).await.is_empty(), "{id}");

@@ -11,19 +11,13 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 use common::{TestWorkspace, invoke, rust_target_dir, rust_toolchain_ready};
-use lambdesk::blueprints;
 use lambdesk::model::{DiagnosticLevel, Function, Outcome};
 use lambdesk::runtime::{BuildError, InvokeError, Runtime, RuntimeOptions};
 use serde_json::json;
 
 fn rust_hello(test: &TestWorkspace, name: &str) -> Function {
-    blueprints::find(None, "rust-hello")
-        .unwrap()
-        .create_function(&test.workspace, name, 128)
-        .unwrap()
+    common::from_blueprint(test, "rust-hello", name)
 }
 
 /// Replaces the function's `src/lib.rs`.
@@ -39,7 +33,7 @@ async fn the_blueprint_builds_then_answers_and_stays_warm() {
     let test = TestWorkspace::new();
     let function = rust_hello(&test, "hello");
     let runtime = test.runtime();
-    let report = runtime.build_rust(&function).await.unwrap();
+    let report = runtime.build(&function).await.unwrap();
     assert!(report.module_path.is_file());
     assert!(report.crates_compiled >= 3, "{report:?}");
 
@@ -195,11 +189,11 @@ lambdesk_lambda::main!(main);
 fn rustc_without_the_target(test: &TestWorkspace) -> String {
     let sysroot = test.dir.path().join("sysroot");
     std::fs::create_dir_all(sysroot.join("lib/rustlib/x86_64-unknown-linux-gnu")).unwrap();
-    let script = test.dir.path().join("rustc");
-    std::fs::write(&script, format!("#!/bin/sh\necho {}\n", sysroot.display())).unwrap();
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    script.display().to_string()
+    common::executable_script(
+        test,
+        "rustc",
+        &format!("#!/bin/sh\necho {}\n", sysroot.display()),
+    )
 }
 
 #[tokio::test]
@@ -252,65 +246,18 @@ fn the_cli_creates_builds_and_invokes_a_rust_function() {
     if !rust_toolchain_ready("the_cli_creates_builds_and_invokes_a_rust_function") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let lambdesk = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_lambdesk"))
-            .arg("--workspace")
-            .arg(dir.path().join("ws"))
-            .args(args)
-            .env("LAMBDESK_CACHE_DIR", dir.path().join("cache"))
-            .env(lambdesk::runtime::RUST_TARGET_DIR_VAR, rust_target_dir())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    };
-    let listed = lambdesk(&["blueprints"]);
-    assert!(String::from_utf8_lossy(&listed.stdout).contains("rust-hello"));
-    assert!(
-        lambdesk(&["new", "hi", "--blueprint", "rust-hello"])
-            .status
-            .success()
-    );
-    assert!(
-        dir.path()
-            .join("ws/functions/hi/lambdesk-lambda/src/lib.rs")
-            .is_file()
-    );
-
-    let built = lambdesk(&["build", "hi"]);
-    let stderr = String::from_utf8_lossy(&built.stderr);
-    assert!(built.status.success(), "{stderr}");
-    assert!(stderr.contains("lambdesk: built hi in"), "{stderr}");
-    assert!(stderr.contains("not billed"), "{stderr}");
-
-    let event = dir.path().join("ws/functions/hi/events/hello.json");
-    let invoked = lambdesk(&["invoke", "hi", "--event", event.to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&invoked.stderr);
-    assert!(invoked.status.success(), "{stderr}");
-    assert_eq!(
-        String::from_utf8_lossy(&invoked.stdout).trim(),
-        r#"{"message":"Hello, Ada!"}"#
-    );
-    assert!(
-        !stderr.contains("lambdesk: built"),
-        "built already: {stderr}"
-    );
-    assert!(stderr.contains("Init Duration"), "{stderr}");
-
-    // A compile error: exit 2, one message naming the file and line.
-    let code = dir.path().join("ws/functions/hi/src/lib.rs");
-    let text = std::fs::read_to_string(&code).unwrap();
-    std::fs::write(
-        &code,
-        text.replace(
-            "fn main()",
-            "fn main() { let x: u32 = \"a\"; }\nfn unused()",
-        ),
-    )
-    .unwrap();
-    let failed = lambdesk(&["build", "hi"]);
-    let stderr = String::from_utf8_lossy(&failed.stderr);
-    assert_eq!(failed.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("src/lib.rs:"), "{stderr}");
-    assert!(stderr.contains("does not compile"), "{stderr}");
+    common::compiled_cli::create_build_invoke_and_break(&common::compiled_cli::CompiledBlueprint {
+        id: "rust-hello",
+        guest_file: "lambdesk-lambda/src/lib.rs",
+        build_dir: (lambdesk::runtime::RUST_TARGET_DIR_VAR, rust_target_dir()),
+        expected_response: r#"{"message":"Hello, Ada!"}"#,
+        code_file: "src/lib.rs",
+        break_code: &|text| {
+            text.replace(
+                "fn main()",
+                "fn main() { let x: u32 = \"a\"; }\nfn unused()",
+            )
+        },
+        expected_error: "mismatched types",
+    });
 }

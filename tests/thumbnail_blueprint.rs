@@ -45,11 +45,14 @@ impl Serve {
             Box::new(child.stderr.take().unwrap()),
         ] {
             let lines = Arc::clone(&lines);
-            std::thread::spawn(move || {
-                for line in BufReader::new(output).lines().map_while(Result::ok) {
-                    lines.lock().unwrap().push(line);
-                }
-            });
+            std::thread::Builder::new()
+                .name("serve output".to_owned())
+                .spawn(move || {
+                    for line in BufReader::new(output).lines().map_while(Result::ok) {
+                        lines.lock().unwrap().push(line);
+                    }
+                })
+                .unwrap();
         }
         Self { child, lines }
     }

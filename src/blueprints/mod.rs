@@ -2,6 +2,7 @@
 //! the function's code and saved test events. The ones in `templates/` are embedded in the
 //! binary; a workspace can add its own in `<workspace>/templates/`.
 
+mod go_guest;
 mod rust_guest;
 mod trigger_choices;
 
@@ -22,6 +23,9 @@ use crate::model::{
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
 const METADATA_FILE: &str = "blueprint.toml";
+
+/// A guest package's files, as they go into a function's folder.
+type GuestFiles = fn() -> Vec<(String, Vec<u8>)>;
 
 /// A blueprint's metadata (`blueprint.toml`) and files.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,17 +147,23 @@ impl Blueprint {
         config.memory_mb = memory_mb;
         config.permissions = self.permissions.clone();
         config.triggers = triggers;
-        // A Rust function gets its own copy of the guest crate (see `rust_guest`), unless
-        // the blueprint brings one.
-        let guest_files = if self.runtime == Runtime::Rust
-            && !self
-                .files
-                .keys()
-                .any(|path| path.starts_with(&format!("{}/", rust_guest::GUEST_FOLDER)))
-        {
-            rust_guest::files()
-        } else {
-            Vec::new()
+        // A Rust or Go function gets its own copy of the language's guest package (see
+        // `rust_guest`, `go_guest`), unless the blueprint brings one.
+        let guest: Option<(&str, GuestFiles)> = match self.runtime {
+            Runtime::Rust => Some((rust_guest::GUEST_FOLDER, rust_guest::files)),
+            Runtime::Go => Some((go_guest::GUEST_FOLDER, go_guest::files)),
+            Runtime::Js | Runtime::Wat | Runtime::Wasm => None,
+        };
+        let guest_files = match guest {
+            Some((folder, files))
+                if !self
+                    .files
+                    .keys()
+                    .any(|path| path.starts_with(&format!("{folder}/"))) =>
+            {
+                files()
+            }
+            _ => Vec::new(),
         };
         let files: Vec<(&str, &[u8])> = self
             .files

@@ -1,35 +1,44 @@
-//! `lambdesk build NAME`: builds a Rust function's crate now (an invocation builds it
-//! too, when a source is newer than its module), with the progress and the compiler's
+//! `lambdesk build NAME`: builds a Rust or Go function now (an invocation builds it too,
+//! when a source is newer than its module), with the progress and the compiler's
 //! messages on stderr.
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
 use lambdesk::model::{BuildProgress, Runtime as Language, Workspace};
-use lambdesk::runtime::{RustBuildOptions, RustBuilder};
+use lambdesk::runtime::{
+    FunctionBuilder, GoBuildOptions, GoBuilder, RustBuildOptions, RustBuilder,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    /// The function's name (runtime = "rust").
+    /// The function's name (runtime = "rust" or "go").
     name: String,
 }
 
 pub fn run(workspace: &Workspace, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let function = workspace.function(&args.name)?;
-    if function.config.runtime != Language::Rust {
-        anyhow::bail!(
-            "`{}` has runtime = \"{}\": only Rust functions are built (wat and wasm load as they are, js needs no build)",
+    let (builder, units): (Box<dyn FunctionBuilder>, &str) = match function.config.runtime {
+        Language::Rust => (
+            Box::new(RustBuilder::new(RustBuildOptions::default())),
+            "crates",
+        ),
+        Language::Go => (
+            Box::new(GoBuilder::new(GoBuildOptions::default())),
+            "packages",
+        ),
+        Language::Js | Language::Wat | Language::Wasm => anyhow::bail!(
+            "`{}` has runtime = \"{}\": only Rust and Go functions are built (wat and wasm load as they are, js needs no build)",
             function.name,
             function.config.runtime
-        );
-    }
-    let builder = RustBuilder::new(RustBuildOptions::default());
+        ),
+    };
     let mut on_progress = |progress: BuildProgress| {
         let total = progress
             .crates_total
             .map_or_else(|| "?".to_owned(), |total| total.to_string());
         eprint!(
-            "\rlambdesk: building {}: {}/{total} crates",
+            "\rlambdesk: building {}: {}/{total} {units}",
             function.name, progress.crates_compiled
         );
         // The progress line is a nicety; a closed stderr must not stop the build.
@@ -42,7 +51,7 @@ pub fn run(workspace: &Workspace, args: &BuildArgs) -> anyhow::Result<ExitCode> 
         eprintln!("{diagnostic}");
     }
     eprintln!(
-        "lambdesk: built {} in {:.1} s ({} crates; not billed) → {}",
+        "lambdesk: built {} in {:.1} s ({} {units}; not billed) → {}",
         function.name,
         report.duration.as_secs_f64(),
         report.crates_compiled,

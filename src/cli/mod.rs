@@ -52,7 +52,7 @@ pub struct Args {
 enum Command {
     /// Invoke a function: the response on stdout; the START…REPORT log and the cost on stderr.
     Invoke(invoke::InvokeArgs),
-    /// Build a Rust function's crate (cargo, for wasm32-wasip1); invoking builds it too when stale.
+    /// Build a Rust function's crate (cargo, for wasm32-wasip1) or a Go function (go, for wasip1); invoking builds it too when stale.
     Build(build::BuildArgs),
     /// List the functions with runtime, memory, timeout and triggers.
     List,

@@ -1,4 +1,4 @@
-//! Building compiled functions (Rust) from the console: the Code tab's Build button, and
+//! Building compiled functions (Rust, Go) from the console: the Code tab's Build button, and
 //! after a save the code check builds a stale crate anyway. The build runs on the
 //! console's runtime in the background; its progress and the compiler's diagnostics are
 //! read from the runtime each frame (`build_status`), the outcome comes back as an event.
@@ -35,7 +35,7 @@ impl Console {
         let sender = self.events_sender.clone();
         let waker = Arc::clone(&self.waker);
         self.tokio.spawn(async move {
-            let outcome = match runtime.build_rust(&function).await {
+            let outcome = match runtime.build(&function).await {
                 Ok(report) => BuildOutcome::Built {
                     seconds: report.duration.as_secs_f64(),
                 },

@@ -106,14 +106,20 @@ pub struct FunctionEntry {
 }
 
 impl FunctionEntry {
-    /// The file the editor opens first: the handler's file (a Rust crate's `src/lib.rs`).
+    /// The file the editor opens first: the handler's file (a Rust crate's `src/lib.rs`, a Go module's `main.go`).
     pub fn main_file(&self) -> Option<&str> {
         let handler = self.handler.as_deref()?;
-        // A crate's handler is its manifest; the code a user edits is the library.
-        if handler == "Cargo.toml"
-            && let Some(library) = self.files.iter().find(|file| *file == "src/lib.rs")
+        // A crate's or Go module's handler is its manifest; the code a user edits is
+        // the library or the main package.
+        let code = match handler {
+            "Cargo.toml" => Some("src/lib.rs"),
+            "go.mod" => Some("main.go"),
+            _ => None,
+        };
+        if let Some(code) = code
+            && let Some(file) = self.files.iter().find(|file| *file == code)
         {
-            return Some(library);
+            return Some(file);
         }
         let module = handler
             .rsplit_once('.')

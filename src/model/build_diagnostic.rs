@@ -44,12 +44,22 @@ impl fmt::Display for BuildDiagnostic {
     }
 }
 
-/// How far a build has come: crates compiled out of an estimate of the total (the
-/// previous build's count, else the packages of `Cargo.lock`; cargo's own unit graph is
-/// unstable).
+/// How far a build has come: crates (Rust) or packages (Go) compiled out of an estimate
+/// of the total (the previous build's count, else for Rust the packages of `Cargo.lock`;
+/// cargo's own unit graph is unstable).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct BuildProgress {
     pub crates_compiled: usize,
     /// At least `crates_compiled`; `None` before anything is known.
     pub crates_total: Option<usize>,
+}
+
+impl BuildProgress {
+    /// One more crate or package compiled; the estimate grows if it was short.
+    pub fn count_one(&mut self) {
+        self.crates_compiled += 1;
+        self.crates_total = self
+            .crates_total
+            .map(|total| total.max(self.crates_compiled));
+    }
 }

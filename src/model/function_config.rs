@@ -275,6 +275,8 @@ pub enum Runtime {
     Wasm,
     /// A Rust crate built to wasm32-wasip1 with the user's toolchain.
     Rust,
+    /// A Go module built with `GOOS=wasip1 GOARCH=wasm` by the user's go.
+    Go,
 }
 
 impl Runtime {
@@ -284,7 +286,14 @@ impl Runtime {
             Self::Wat => "wat",
             Self::Wasm => "wasm",
             Self::Rust => "rust",
+            Self::Go => "go",
         }
+    }
+
+    /// Whether lambdesk builds the function's module from its sources with the user's
+    /// toolchain before it runs.
+    pub fn is_built(self) -> bool {
+        matches!(self, Self::Rust | Self::Go)
     }
 
     fn check_handler(self, handler: &str) -> Result<(), String> {
@@ -311,7 +320,10 @@ impl Runtime {
                     "`{handler}` should name the crate's manifest (`Cargo.toml`): lambdesk builds it with cargo"
                 ))
             }
-            Self::Wat | Self::Wasm | Self::Rust => Ok(()),
+            Self::Go if handler != "go.mod" && !handler.ends_with("/go.mod") => Err(format!(
+                "`{handler}` should name the Go module's `go.mod`: lambdesk builds it with go"
+            )),
+            Self::Wat | Self::Wasm | Self::Rust | Self::Go => Ok(()),
         }
     }
 }

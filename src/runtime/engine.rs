@@ -2,6 +2,8 @@ use std::time::Duration;
 
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+use super::compiled_function_cache::CompiledFunctionCache;
+
 /// How often the engine's epoch advances. Timeouts are enforced at this granularity,
 /// so an infinite loop stops within a few milliseconds of its deadline.
 pub const EPOCH_TICK: Duration = Duration::from_millis(5);
@@ -38,7 +40,8 @@ pub fn new_engine() -> wasmtime::Result<Engine> {
         .epoch_interruption(true)
         .memory_init_cow(true)
         .cranelift_opt_level(wasmtime::OptLevel::Speed)
-        .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling))
+        .enable_incremental_compilation(std::sync::Arc::new(CompiledFunctionCache::default()))?;
     let engine = Engine::new(&config)?;
     start_epoch_ticker(&engine);
     Ok(engine)

@@ -35,9 +35,9 @@ pub enum InvokeError {
     Sandbox(String),
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
-    /// A Rust function's crate could not be built (compile errors, no toolchain).
+    /// A Rust or Go function could not be built (compile errors, no toolchain).
     #[error(transparent)]
-    Build(#[from] super::rust_build::BuildError),
+    Build(#[from] super::function_build::BuildError),
 }
 
 impl InvokeError {

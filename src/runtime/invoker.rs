@@ -18,6 +18,7 @@ use super::environment_pool::{DEFAULT_IDLE_ENVIRONMENT_TTL, EnvironmentPool};
 use super::ephemeral_storage::IdleStorage;
 use super::error::{InvokeError, describe};
 use super::folder_stamp::FolderStamp;
+use super::go_build::{GoBuildOptions, GoBuilder};
 use super::js_preparation::JsPreparation;
 use super::js_runtime;
 use super::lambda_environment::new_log_stream_name;
@@ -37,9 +38,9 @@ mod js_runtime_loading;
 mod sandbox_setup;
 
 use sandbox_setup::sandbox_setup;
-mod rust_module;
+mod built_module;
 
-pub use rust_module::BuildStatus;
+pub use built_module::BuildStatus;
 
 /// The only host module a guest may import from.
 const WASI_PREVIEW1: &str = "wasi_snapshot_preview1";
@@ -59,6 +60,8 @@ pub struct RuntimeOptions {
     pub ephemeral_storage_root: PathBuf,
     /// How Rust functions are built (the shared cargo target folder, the programs).
     pub rust_build: RustBuildOptions,
+    /// How Go functions are built (Go's build cache, the program).
+    pub go_build: GoBuildOptions,
 }
 
 impl Default for RuntimeOptions {
@@ -69,6 +72,7 @@ impl Default for RuntimeOptions {
             idle_environment_ttl: DEFAULT_IDLE_ENVIRONMENT_TTL,
             ephemeral_storage_root: std::env::temp_dir(),
             rust_build: RustBuildOptions::default(),
+            go_build: GoBuildOptions::default(),
         }
     }
 }
@@ -102,8 +106,9 @@ pub struct Runtime {
     /// Where the workspace's HTTP gateway listens, for functions' `fetch`.
     gateway: GatewayAddress,
     rust: Arc<RustBuilder>,
-    /// Each Rust function's last build: how far it is, what the compiler said.
-    rust_builds: rust_module::BuildStatuses,
+    go: Arc<GoBuilder>,
+    /// Each built function's last build: how far it is, what the compiler said.
+    builds: built_module::BuildStatuses,
 }
 
 #[derive(Default)]
@@ -144,14 +149,14 @@ enum GuestMode {
 enum ModuleStamp {
     /// A wat or wasm function's code file.
     File(CodeStamp),
-    /// A Rust function's crate: every file of its folder (the build's input).
+    /// A built function's sources: every file of its folder (the build's input).
     Folder(FolderStamp),
 }
 
 impl ModuleStamp {
     fn take(function: &Function) -> Self {
         match function.config.runtime {
-            Language::Rust => Self::Folder(FolderStamp::take(function)),
+            Language::Rust | Language::Go => Self::Folder(FolderStamp::take(function)),
             _ => Self::File(CodeStamp::take(function)),
         }
     }
@@ -222,7 +227,8 @@ impl Runtime {
             ephemeral_storage_root: options.ephemeral_storage_root,
             gateway: GatewayAddress::default(),
             rust: Arc::new(RustBuilder::new(options.rust_build)),
-            rust_builds: rust_module::BuildStatuses::default(),
+            go: Arc::new(GoBuilder::new(options.go_build)),
+            builds: built_module::BuildStatuses::default(),
         })
     }
 
@@ -246,9 +252,10 @@ impl Runtime {
     pub async fn prepare(&self, function: &Function) -> Result<PreparedReport, InvokeError> {
         let (module, reused) = match function.config.runtime {
             Language::Js => self.js_runtime_module().await?,
-            Language::Rust => {
-                let (module, reused, _) =
-                    self.rust_module(function, self.slot_of(function).1).await?;
+            Language::Rust | Language::Go => {
+                let (module, reused, _) = self
+                    .built_module(function, self.slot_of(function).1)
+                    .await?;
                 (module, reused)
             }
             _ => self.function_module(function)?,
@@ -307,7 +314,7 @@ impl Runtime {
         Ok((self.load_own_module(function)?, false))
     }
 
-    /// Loads the function's own module (a Rust function's as last built), compiling it
+    /// Loads the function's own module (a Rust or Go function's as last built), compiling it
     /// when the module cache does not have it.
     fn load_own_module(&self, function: &Function) -> Result<Arc<LoadedModule>, InvokeError> {
         // Compile outside the lock: other functions keep running meanwhile.
@@ -318,9 +325,9 @@ impl Runtime {
             path: path.clone(),
             message,
         };
-        let wasm = match function.config.runtime {
-            Language::Rust => built_module_bytes(&path, &self.rust.module_path(function))?,
-            _ => module_bytes(function)?,
+        let wasm = match self.builder_for(function) {
+            Some(builder) => built_module_bytes(&path, &builder.module_path(function))?,
+            None => module_bytes(function)?,
         };
         let (module, origin) = self.cache.load(&self.engine, &wasm).map_err(|error| {
             load_error(format!(
@@ -431,8 +438,8 @@ impl Runtime {
                     .await?
             }
             runtime => {
-                let module = if runtime == Language::Rust {
-                    let (module, _, build) = self.rust_module(function, loaded).await?;
+                let module = if runtime.is_built() {
+                    let (module, _, build) = self.built_module(function, loaded).await?;
                     build_duration = build.map(|report| report.duration);
                     module
                 } else {

@@ -8,12 +8,15 @@
 mod captured_output;
 mod code_stamp;
 mod command_mode;
+mod compiled_function_cache;
 mod engine;
 mod environment_mode;
 mod environment_pool;
 mod ephemeral_storage;
 mod error;
 mod folder_stamp;
+mod function_build;
+mod go_build;
 mod invoker;
 mod js_preparation;
 mod js_runtime;
@@ -31,6 +34,8 @@ mod sandbox;
 mod tmp_quota_shims;
 
 pub use error::InvokeError;
+pub use function_build::{BuildError, BuildReport, FunctionBuilder};
+pub use go_build::{GO_BUILD_DIR_VAR, GO_PROGRAM_VAR, GoBuildOptions, GoBuilder, MIN_GO_VERSION};
 pub use invoker::{BuildStatus, PreparedReport, Runtime, RuntimeOptions};
 pub use js_preparation::JsPreparationStep;
 pub use js_runtime::{EMBEDDED_JS_RUNTIME, JS_RUNTIME_OVERRIDE_VAR};
@@ -40,8 +45,8 @@ pub use response_stream::{
     MAX_STREAMED_RESPONSE_BYTES, ResponseSink, StreamedPart, response_channel,
 };
 pub use rust_build::{
-    BuildError, BuildReport, CARGO_PROGRAM_VAR, RUST_TARGET_DIR_VAR, RUSTC_PROGRAM_VAR,
-    RustBuildOptions, RustBuilder, WASM_TARGET,
+    CARGO_PROGRAM_VAR, RUST_TARGET_DIR_VAR, RUSTC_PROGRAM_VAR, RustBuildOptions, RustBuilder,
+    WASM_TARGET,
 };
 
 /// Lambda's limit for a synchronous request or response payload: 6 MB.

@@ -15,7 +15,10 @@ const CORE_MODULE_VERSION: &[u8] = &[1, 0, 0, 0];
 pub fn module_bytes(function: &Function) -> Result<Vec<u8>, InvokeError> {
     // Errors name the path as the user wrote it; the bytes come from where it resolves.
     let path = function.code_path();
-    if matches!(function.config.runtime, Runtime::Js | Runtime::Rust) {
+    if matches!(
+        function.config.runtime,
+        Runtime::Js | Runtime::Rust | Runtime::Go
+    ) {
         return Err(InvokeError::UnsupportedRuntime(function.config.runtime));
     }
     let resolved = function
@@ -32,11 +35,13 @@ pub fn module_bytes(function: &Function) -> Result<Vec<u8>, InvokeError> {
             check_wasm_header(&path, &bytes)?;
             Ok(bytes)
         }
-        runtime @ (Runtime::Js | Runtime::Rust) => Err(InvokeError::UnsupportedRuntime(runtime)),
+        runtime @ (Runtime::Js | Runtime::Rust | Runtime::Go) => {
+            Err(InvokeError::UnsupportedRuntime(runtime))
+        }
     }
 }
 
-/// A built module (a Rust function's), read from where the build put it; errors name
+/// A built module (a Rust or Go function's), read from where the build put it; errors name
 /// the function's code path.
 pub fn built_module_bytes(path: &Path, module_path: &Path) -> Result<Vec<u8>, InvokeError> {
     let bytes = std::fs::read(module_path).map_err(|error| {

@@ -1,4 +1,4 @@
-//! The Code tab's build bar for a compiled function (Rust): Build, the build's progress
+//! The Code tab's build bar for a compiled function (Rust, Go): Build, the build's progress
 //! (crates compiled of the total) while it runs, how the last one ended, and the Problems
 //! list — the compiler's errors and warnings, each a link to its line.
 
@@ -20,7 +20,8 @@ pub struct ProblemJump {
 pub fn is_compiled(state: &ConsoleState, function: &str) -> bool {
     state
         .function(function)
-        .is_some_and(|entry| entry.runtime == Some(Runtime::Rust))
+        .and_then(|entry| entry.runtime)
+        .is_some_and(Runtime::is_built)
 }
 
 /// The diagnostics of `file` as (line, level) for the editor's gutter.
@@ -59,7 +60,7 @@ pub fn build_bar_ui(
         let build = ui
             .add_enabled(!building, egui::Button::new("Build"))
             .on_hover_text(
-                "cargo build --release --target wasm32-wasip1 (saving code builds it too; the build is never billed)",
+                "Build it for wasm32-wasip1 (saving code builds it too; the build is never billed)",
             );
         if build.clicked() {
             commands.push(Command::Build {
@@ -70,9 +71,10 @@ pub fn build_bar_ui(
             let (done, total) = progress.map_or((0, None), |progress| {
                 (progress.crates_compiled, progress.crates_total)
             });
+            // Cargo counts crates, go packages: "units" would say neither.
             let text = match total {
-                Some(total) => format!("Building: {done} of {total} crates"),
-                None => format!("Building: {done} crates"),
+                Some(total) => format!("Building: {done} of {total} compiled"),
+                None => format!("Building: {done} compiled"),
             };
             #[expect(clippy::cast_precision_loss, reason = "crate counts are small")]
             let fraction = total.map_or(0.0, |total| done as f32 / total.max(1) as f32);

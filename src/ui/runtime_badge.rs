@@ -11,6 +11,7 @@ fn badge(runtime: Runtime) -> (&'static str, egui::Color32) {
         Runtime::Wat => ("WAT", egui::Color32::from_rgb(0x65, 0x4F, 0xF0)),
         Runtime::Wasm => ("WASM", egui::Color32::from_rgb(0x65, 0x4F, 0xF0)),
         Runtime::Rust => ("RS", egui::Color32::from_rgb(0xDE, 0xA5, 0x84)),
+        Runtime::Go => ("GO", egui::Color32::from_rgb(0x00, 0xAD, 0xD8)),
     }
 }
 

@@ -2,6 +2,7 @@
 //! from small bodies, and a runtime whose module cache lives in the temp folder.
 #![allow(dead_code, reason = "each test file uses a different subset")]
 
+pub mod compiled_cli;
 pub mod engine;
 
 use lambdesk::model::{Function, FunctionConfig, InvocationRecord, Runtime as Language, Workspace};
@@ -37,6 +38,7 @@ impl TestWorkspace {
         Runtime::new(RuntimeOptions {
             cache_dir: std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
             rust_build: rust_build_options(),
+            go_build: go_build_options(),
             ..RuntimeOptions::default()
         })
         .expect("runtime")
@@ -305,4 +307,48 @@ pub fn queue_trigger(
         maximum_concurrency: None,
         enabled: true,
     }
+}
+
+/// Go functions build with one build cache shared by all tests (and the CLI's, via
+/// `LAMBDESK_GO_BUILD_DIR`): the standard library is compiled for wasm once per test run,
+/// and never into the user's cache.
+pub fn go_build_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-build")
+}
+
+pub fn go_build_options() -> lambdesk::runtime::GoBuildOptions {
+    lambdesk::runtime::GoBuildOptions {
+        build_dir: go_build_dir(),
+        ..lambdesk::runtime::GoBuildOptions::default()
+    }
+}
+
+/// Whether a Go ≥ 1.24 is here (`go` on the PATH, or `LAMBDESK_GO`); if not, says why the
+/// calling test is skipped.
+pub fn go_toolchain_ready(test_name: &str) -> bool {
+    match lambdesk::runtime::GoBuilder::new(go_build_options()).check_toolchain() {
+        Ok(()) => true,
+        Err(reason) => {
+            eprintln!("skipping {test_name}: {reason}");
+            false
+        }
+    }
+}
+
+/// Function `name` made from the embedded blueprint `id`, with 128 MB.
+pub fn from_blueprint(test: &TestWorkspace, id: &str, name: &str) -> Function {
+    lambdesk::blueprints::find(None, id)
+        .expect("blueprint")
+        .create_function(&test.workspace, name, 128)
+        .expect("create function")
+}
+
+/// A shell script `name` in the test's folder, executable, standing in for a program
+/// (a toolchain that is too old, say); its path.
+pub fn executable_script(test: &TestWorkspace, name: &str, script: &str) -> String {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = test.dir.path().join(name);
+    std::fs::write(&path, script).expect("script");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path.display().to_string()
 }
