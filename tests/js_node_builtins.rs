@@ -585,3 +585,82 @@ async fn zlib_answers_as_node_does() {
     );
     assert_eq!(run_fixture("zlib").await, expected);
 }
+
+/// AES-CBC/CTR/GCM through createCipheriv and subtle, PBKDF2 and HKDF, with fixed keys
+/// and IVs (RFC 5869's first HKDF vector and RFC 6070's first PBKDF2 one among them).
+#[tokio::test]
+async fn crypto_ciphers_and_key_derivation_answer_as_node_does() {
+    let expected = node_gives(
+        r##"{
+ "aes-128-cbc": {"parts": ["", "639dd4c509b902e13dd2ee7500cf3af9be0e128e87ffefd09f0b8132b71d1d57", "50d0ced90c1f47388114f14250d31b88"], "back": "The quick brown fox jumps over the lazy dog"},
+ "aes-256-cbc": {"parts": ["", "84f474f35a3090a82aae847eff728ab2c6d8dc5cfb3695e68937cb12ec50264e", "0a87c148ad2f36a22c43522e3ec511a5"], "back": "The quick brown fox jumps over the lazy dog"},
+ "aes-128-ctr": {"parts": ["32cfa2c84527582bfc71", "bc755c61c38dd4eeaf20ddeb51ddd78d1ccd0bee3f9eba14b23a1d2192bd9feeec", ""], "back": "The quick brown fox jumps over the lazy dog"},
+ "aes-256-ctr": {"parts": ["c668a8ad52e3e9a83149", "84262f450d34ac3003609b5f59b11d873a572f05a6faf109013775628cb81cea47", ""], "back": "The quick brown fox jumps over the lazy dog"},
+ "base64Parts": ["6kTxu+QrvLYxMnGHqOSB", "uwnePWxD4kHARqiJOkoFeZY="],
+ "noPadding": "af4e616233416cc573d45d573ac3f88eee6d0300c35d43b25d33c806e531bb44",
+ "gcm": {"sealed": ["f9c6c354cf0e6f", "7623782ebc1c78", ""], "tag": "1b7309c416948c9b031cf438b9e14ea9", "open": "secret message"},
+ "errors": ["Error ERR_CRYPTO_UNKNOWN_CIPHER Unknown cipher", "RangeError ERR_CRYPTO_INVALID_KEYLEN Invalid key length", "TypeError ERR_CRYPTO_INVALID_IV Invalid initialization vector", "Error ERR_OSSL_BAD_DECRYPT error:1C800064:Provider routines::bad decrypt", "Error ERR_OSSL_WRONG_FINAL_BLOCK_LENGTH error:1C80006B:Provider routines::wrong final block length", "Error undefined Unsupported state or unable to authenticate data", "TypeError ERR_CRYPTO_INVALID_DIGEST Invalid digest: nope"],
+ "pbkdf2": ["0c60c80f961f0e71f3a9b524af6012062fe037a6", "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a", "/so1seqq7vj9t/TU7KVJp8locLqhcgOvAcuqBHIk58yvYGXqRJ8VG1DOL8th8YDTDG1kLwOJ5QQ8iOORdiEvkw=="],
+ "hkdf": "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+ "hkdfIsArrayBuffer": true,
+ "pbkdf2Callback": [null, "061df616343cb988"],
+ "hkdfCallback": [null, "8a4904829f7acb5f"],
+ "hasCiphers": [true, true, true],
+ "subtleKey": ["secret", {"name": "AES-GCM", "length": 256}, ["encrypt", "decrypt"], {"key_ops": ["encrypt", "decrypt"], "ext": true, "kty": "oct", "k": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", "alg": "A256GCM"}],
+ "subtleGcm": ["f9c6c354cf0e6f7623782ebc1c781b7309c416948c9b031cf438b9e14ea9", "secret message"],
+ "subtleCbc": ["639dd4c509b902e13dd2ee7500cf3af9be0e128e87ffefd09f0b8132b71d1d5750d0ced90c1f47388114f14250d31b88", "The quick brown fox jumps over the lazy dog"],
+ "subtleCtr": ["67a6c6e9355330499650df063217acacb380d601b69f3daca5ac72ba6f9d1eebd37093577d5aea9c", "67a6c6e9355330499650df063217acacb380d601"],
+ "subtleErrors": ["OperationError The operation failed for an operation-specific reason", "OperationError The operation failed for an operation-specific reason", "SyntaxError PBKDF2 keys are not extractable"],
+ "generated": [{"name": "AES-GCM", "length": 128}, 16],
+ "pbkdf2Key": [{"name": "PBKDF2"}, false, ["deriveBits", "deriveKey"]],
+ "deriveBitsPbkdf2": "632c2812e46d4604102ba7618e9d6d7d2f8128f6266b4a03264d2a0460b7dcb3",
+ "deriveBitsHkdf": "5b053e9f5aae00dd80bf7cbb5b097f7d",
+ "deriveKey": [{"name": "AES-CBC", "length": 256}, "ae3fe5f5707e07f3e7c117fb885cd052a6fcd77a4a7bcc3d30539407bd172fa4"],
+ "deriveHmacKey": [{"name": "HMAC", "hash": {"name": "SHA-256"}, "length": 512}, "d429c227d382355628208ced56f8b1a03585e6cc2d454525f56fa8b8703b2bdc"]
+}"##,
+    );
+    assert_eq!(run_fixture("crypto_cipher").await, expected);
+}
+
+/// fs's access, chmod, rename, copyFile, truncate, symlink, lstat, mkdtemp, rm, rmdir,
+/// fs/promises' forms and FileHandle, and their errors, in /tmp.
+#[tokio::test]
+async fn fs_beyond_read_and_write_answers_as_node_does() {
+    let expected = node_gives(
+        r##"{
+ "written": ["hello world", "xy"],
+ "access": ["ok", ["ENOENT", "access", "ENOENT: no such file or directory, access '/tmp/fs-more/nope'"]],
+ "chmod": ["ok", ["ENOENT", "chmod", "ENOENT: no such file or directory, chmod '/tmp/fs-more/nope'"]],
+ "rename": [false, "xy", ["ENOENT", "rename", "ENOENT: no such file or directory, rename '/tmp/fs-more/nope' -> '/tmp/fs-more/d'"]],
+ "copy": ["hello world", ["ENOENT", "copyfile", "ENOENT: no such file or directory, copyfile '/tmp/fs-more/nope' -> '/tmp/fs-more/d'"]],
+ "truncate": "hell",
+ "symlink": ["a.txt", true, false, 11, ["EEXIST", "symlink", "EEXIST: file already exists, symlink 'a.txt' -> '/tmp/fs-more/link'"]],
+ "lstat": [true, true, ["ENOENT", "lstat", "ENOENT: no such file or directory, lstat '/tmp/fs-more/nope'"]],
+ "mkdtemp": [true, true],
+ "rm": [["ENOENT", "lstat", "ENOENT: no such file or directory, lstat '/tmp/fs-more/nope'"], "ok", ["ERR_FS_EISDIR", "rm", "Path is a directory: rm returned EISDIR (is a directory) /tmp/fs-more/tree"], ["ENOTEMPTY", "rmdir"], "ok", false, "ok", "ok", ["ENOENT", "rmdir", "ENOENT: no such file or directory, rmdir '/tmp/fs-more/nope'"]],
+ "promises": ["promised", 8, ["ENOENT", "access", "ENOENT: no such file or directory, access '/tmp/fs-more/p.txt'"], ["ENOENT", "lstat", "ENOENT: no such file or directory, lstat '/tmp/fs-more/p.txt'"], "function", "function", "function", "function", 2],
+ "fileHandle": ["abcdef", 6, "number", ["ENOENT", "open", "ENOENT: no such file or directory, open '/tmp/fs-more/nope'"]],
+ "callback": "ENOENT"
+}"##,
+    );
+    assert_eq!(run_fixture("fs_more").await, expected);
+}
+
+/// module.createRequire, perf_hooks, tty.isatty, dns.lookup of localhost,
+/// AsyncLocalStorage across an await, util.styleText and process's ids.
+#[tokio::test]
+async fn module_perf_hooks_tty_dns_async_hooks_and_process_answer_as_node_does() {
+    let expected = node_gives(
+        r##"{
+ "module": ["function", "a/b", "\n", true, true, false, true, "MODULE_NOT_FOUND"],
+ "perfHooks": ["number", true, true, "number"],
+ "tty": [false, false, false],
+ "dns": [[null, "127.0.0.1", 4], {"address": "127.0.0.1", "family": 4}, {"address": "127.0.0.1", "family": 4}],
+ "asyncLocalStorage": [1, 1, 2, 1, null],
+ "asyncHooks": [true, true, "number", "number"],
+ "styleText": ["text", "\u001b[31mtext\u001b[39m", "\u001b[1m\u001b[4mx\u001b[24m\u001b[22m"],
+ "process": [true, "number", "number", "number", "number", "node", "string", true, true, "bigint"]
+}"##,
+    );
+    assert_eq!(run_fixture("small_modules").await, expected);
+}

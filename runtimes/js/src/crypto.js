@@ -202,6 +202,8 @@
     },
   };
   globalThis.crypto.subtle = subtle;
+  // For crypto_cipher.js, which adds ciphers and key derivation to both APIs.
+  internal.crypto = { bytesOf, codedError, domException, algorithmName, hashName, arrayBufferOf, CryptoKey, HASHES, createHmac };
   if (typeof globalThis.CryptoKey === "undefined") globalThis.CryptoKey = CryptoKey;
 
   defineBuiltin("crypto", () => ({

@@ -13,8 +13,10 @@
 //!   one line of context JSON, a newline, and the event JSON. The response (or Lambda's
 //!   error JSON) goes to stdout; log lines go to stderr.
 
+mod cipher_natives;
 mod crypto_natives;
 mod fs_errors;
+mod fs_natives;
 mod loader;
 mod natives;
 mod response_stream_natives;
@@ -42,7 +44,10 @@ const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     // Compiled and run here, so into the snapshot (see `preloadBuiltins` in bootstrap.js).
     ("lambdesk:node-vendor", include_str!("node_vendor.js")),
     ("lambdesk:node-builtins", include_str!("node_builtins.js")),
+    ("lambdesk:fs-more", include_str!("fs_more.js")),
+    ("lambdesk:node-more", include_str!("node_more.js")),
     ("lambdesk:crypto", include_str!("crypto.js")),
+    ("lambdesk:crypto-cipher", include_str!("crypto_cipher.js")),
     ("lambdesk:zlib", include_str!("zlib.js")),
     ("lambdesk:streaming", include_str!("streaming.js")),
 ];
