@@ -664,3 +664,23 @@ async fn module_perf_hooks_tty_dns_async_hooks_and_process_answer_as_node_does()
     );
     assert_eq!(run_fixture("small_modules").await, expected);
 }
+
+/// Web Crypto's ECDSA (P-256, P-384), RSASSA-PKCS1-v1_5 and RSA-PSS with keys Node made
+/// (spki, pkcs8, raw, jwk), verifying Node's signatures and its own.
+#[tokio::test]
+async fn subtle_public_key_signatures_answer_as_node_does() {
+    let expected = node_gives(
+        r##"{
+ "ecKeys": [["public", false, {"name": "ECDSA", "namedCurve": "P-256"}, ["verify"]], ["private", false, {"name": "ECDSA", "namedCurve": "P-256"}, ["sign"]], ["public", true, {"name": "ECDSA", "namedCurve": "P-256"}, ["verify"]]],
+ "ecdsa": [64, true, true, true, false, false],
+ "ecdsa384": [true, true],
+ "rsaKeys": [["public", false, "RSASSA-PKCS1-v1_5", {"name": "SHA-256"}, ["verify"]], ["private", false, "RSASSA-PKCS1-v1_5", {"name": "SHA-256"}, ["sign"]]],
+ "rsaJwkKey": [1024, "010001"],
+ "rsa": ["oGb5c+JudQv5pHMHE65qvzVpIR2XlCqVPD/jL1NzSI5oeNdDngEK8DwYKeQ22aQR7yavs4KLZMKoIacC8Go4Rzj5r2L8rvFYa9dvwuVne5KAE1RQdRX0Dx/rbQE2wM5PV3qGt0nD89ixDVSKjIINBax+/VWVoEKCK23hLl52kM4=", true, true, false],
+ "pss": [true, true, false],
+ "exported": [true, true],
+ "errors": ["InvalidAccessError Unable to use this key to sign", "InvalidAccessError Unable to use this key to verify"]
+}"##,
+    );
+    assert_eq!(run_fixture("crypto_sign").await, expected);
+}

@@ -20,6 +20,7 @@ mod fs_natives;
 mod loader;
 mod natives;
 mod response_stream_natives;
+mod sign_natives;
 mod text_natives;
 mod zlib_natives;
 
@@ -48,6 +49,7 @@ const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     ("lambdesk:node-more", include_str!("node_more.js")),
     ("lambdesk:crypto", include_str!("crypto.js")),
     ("lambdesk:crypto-cipher", include_str!("crypto_cipher.js")),
+    ("lambdesk:crypto-sign", include_str!("crypto_sign.js")),
     ("lambdesk:zlib", include_str!("zlib.js")),
     ("lambdesk:streaming", include_str!("streaming.js")),
 ];

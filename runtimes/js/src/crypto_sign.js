@@ -1,0 +1,81 @@
+// Web Crypto's public-key signatures: ECDSA (P-256, P-384), RSASSA-PKCS1-v1_5 and
+// RSA-PSS keys imported from spki, pkcs8, raw (EC public) or jwk, then sign and verify,
+// the work in Rust (sign_natives.rs). Runs after crypto.js and crypto_cipher.js and adds
+// to their subtle; what it does not know goes on to theirs.
+(function installCryptoSign(natives, internal) {
+  "use strict";
+  const { bytesOf, domException, algorithmName, hashName, arrayBufferOf, CryptoKey } = internal.crypto;
+  const subtle = globalThis.crypto.subtle;
+  const SIGNERS = new Set(["ECDSA", "RSASSA-PKCS1-V1_5", "RSA-PSS"]);
+  const CANONICAL = { "ECDSA": "ECDSA", "RSASSA-PKCS1-V1_5": "RSASSA-PKCS1-v1_5", "RSA-PSS": "RSA-PSS" };
+  const CURVES = new Set(["P-256", "P-384"]);
+
+  const fromBase64url = (text) => Buffer.from(String(text), "base64url");
+  // A JWK's parts in the order sign_natives.rs reads them, and whether it is private.
+  function jwkParts(jwk, name) {
+    if (name === "ECDSA") {
+      if (jwk.kty !== "EC") throw domException("Invalid keyData", "DataError");
+      return jwk.d ? ["private", "jwk-ec-private", [fromBase64url(jwk.d)]] : ["public", "jwk-ec-public", [fromBase64url(jwk.x), fromBase64url(jwk.y)]];
+    }
+    if (jwk.kty !== "RSA") throw domException("Invalid keyData", "DataError");
+    if (jwk.d) return ["private", "jwk-rsa-private", ["n", "e", "d", "p", "q"].map((field) => fromBase64url(jwk[field]))];
+    return ["public", "jwk-rsa-public", [fromBase64url(jwk.n), fromBase64url(jwk.e)]];
+  }
+
+  const { importKey, exportKey, sign, verify } = subtle;
+  subtle.importKey = async function importSigningKey(format, keyData, algorithm, extractable, usages) {
+    const upper = algorithmName(algorithm);
+    if (!SIGNERS.has(upper)) return importKey.call(this, format, keyData, algorithm, extractable, usages);
+    const name = CANONICAL[upper];
+    let type;
+    let kind;
+    let parts;
+    if (format === "jwk") [type, kind, parts] = jwkParts(keyData, name);
+    else if (format === "spki") [type, kind, parts] = ["public", "spki", [Uint8Array.from(bytesOf(keyData))]];
+    else if (format === "pkcs8") [type, kind, parts] = ["private", "pkcs8", [Uint8Array.from(bytesOf(keyData))]];
+    else if (format === "raw" && name === "ECDSA") [type, kind, parts] = ["public", "raw", [Uint8Array.from(bytesOf(keyData))]];
+    else throw domException(`Unable to import ${name} key with format ${format}`, "NotSupportedError");
+    let keyAlgorithm;
+    if (name === "ECDSA") {
+      if (!CURVES.has(algorithm.namedCurve)) throw domException(`Unrecognized namedCurve '${algorithm.namedCurve}' (P-256 and P-384 are known here)`, "NotSupportedError");
+      keyAlgorithm = { name, namedCurve: algorithm.namedCurve };
+    } else {
+      keyAlgorithm = { name, hash: { name: hashName(algorithm.hash) } };
+      if (kind.startsWith("jwk")) Object.assign(keyAlgorithm, { modulusLength: parts[0].length * 8, publicExponent: Uint8Array.from(parts[1]) });
+    }
+    const key = new CryptoKey(keyAlgorithm, extractable, usages, null, type);
+    Object.defineProperties(key, { _kind: { value: kind }, _parts: { value: parts }, _format: { value: format }, _source: { value: keyData } });
+    return key;
+  };
+  subtle.exportKey = async function exportSigningKey(format, key) {
+    if (!key || !key._kind) return exportKey.call(this, format, key);
+    if (!key.extractable) throw domException("key is not extractable", "InvalidAccessError");
+    // What was imported, in the format it came in: the keys are not re-encoded here.
+    if (format !== key._format) throw domException(`Exporting a ${key.algorithm.name} key imported as ${key._format} as ${format} is not supported here`, "NotSupportedError");
+    return format === "jwk" ? { ...key._source } : arrayBufferOf(key._parts[0]);
+  };
+
+  function specOf(algorithm, key, operation) {
+    const name = CANONICAL[algorithmName(algorithm)];
+    if (!name || !key || !key._kind || key.algorithm.name !== name) throw domException(`Unable to use this key to ${operation}`, "InvalidAccessError");
+    if (name === "ECDSA") return `ECDSA:${key.algorithm.namedCurve}:${hashName(algorithm.hash)}`;
+    if (name === "RSA-PSS") return `RSA-PSS:${algorithm.saltLength}:${key.algorithm.hash.name}`;
+    return `RSASSA-PKCS1-v1_5::${key.algorithm.hash.name}`;
+  }
+  subtle.sign = async function signAny(algorithm, key, data) {
+    if (!SIGNERS.has(algorithmName(algorithm))) return sign.call(this, algorithm, key, data);
+    const spec = specOf(algorithm, key, "sign");
+    if (key.type !== "private") throw domException("Unable to use this key to sign", "InvalidAccessError");
+    const signature = natives.publicKeySign(spec, key._kind, key._parts, bytesOf(data), undefined);
+    if (signature == null) throw domException("The operation failed for an operation-specific reason", "OperationError");
+    return arrayBufferOf(signature);
+  };
+  subtle.verify = async function verifyAny(algorithm, key, signature, data) {
+    if (!SIGNERS.has(algorithmName(algorithm))) return verify.call(this, algorithm, key, signature, data);
+    const spec = specOf(algorithm, key, "verify");
+    if (key.type !== "public") throw domException("Unable to use this key to verify", "InvalidAccessError");
+    const answer = natives.publicKeySign(spec, key._kind, key._parts, bytesOf(data), Uint8Array.from(bytesOf(signature)));
+    if (answer == null) throw domException("The operation failed for an operation-specific reason", "OperationError");
+    return answer[0] === 1;
+  };
+})(globalThis.__lambdesk_natives, globalThis.__lambdesk_internal);
