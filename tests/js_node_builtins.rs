@@ -647,7 +647,8 @@ async fn fs_beyond_read_and_write_answers_as_node_does() {
 }
 
 /// module.createRequire, perf_hooks, tty.isatty, dns.lookup of localhost,
-/// AsyncLocalStorage across an await, util.styleText and process's ids.
+/// AsyncLocalStorage across an await, util.styleText, process's ids, console's Console
+/// and url.urlToHttpOptions.
 #[tokio::test]
 async fn module_perf_hooks_tty_dns_async_hooks_and_process_answer_as_node_does() {
     let expected = node_gives(
@@ -659,14 +660,17 @@ async fn module_perf_hooks_tty_dns_async_hooks_and_process_answer_as_node_does()
  "asyncLocalStorage": [1, 1, 2, 1, null],
  "asyncHooks": [true, true, "number", "number"],
  "styleText": ["text", "\u001b[31mtext\u001b[39m", "\u001b[1m\u001b[4mx\u001b[24m\u001b[22m"],
- "process": [true, "number", "number", "number", "number", "node", "string", true, true, "bigint"]
+ "process": [true, "number", "number", "number", "number", "node", "string", true, true, "bigint"],
+ "console": [true, ["answer is 42\n", "{ a: 1 }\n"]],
+ "urlToHttpOptions": [{"protocol": "https:", "hostname": "example.com", "hash": "#frag", "search": "?q=1", "pathname": "/a/b", "path": "/a/b?q=1", "href": "https://user:p%40ss@example.com:8443/a/b?q=1#frag", "port": 8443, "auth": "user:p@ss"}, {"protocol": "http:", "hostname": "::1", "hash": "", "search": "", "pathname": "/x", "path": "/x", "href": "http://[::1]/x"}]
 }"##,
     );
     assert_eq!(run_fixture("small_modules").await, expected);
 }
 
 /// Web Crypto's ECDSA (P-256, P-384), RSASSA-PKCS1-v1_5 and RSA-PSS with keys Node made
-/// (spki, pkcs8, raw, jwk), verifying Node's signatures and its own.
+/// (spki, pkcs8, raw, jwk), verifying Node's signatures and its own; RSA-OAEP decrypting
+/// Node's ciphertexts and its own.
 #[tokio::test]
 async fn subtle_public_key_signatures_answer_as_node_does() {
     let expected = node_gives(
@@ -679,6 +683,7 @@ async fn subtle_public_key_signatures_answer_as_node_does() {
  "rsa": ["oGb5c+JudQv5pHMHE65qvzVpIR2XlCqVPD/jL1NzSI5oeNdDngEK8DwYKeQ22aQR7yavs4KLZMKoIacC8Go4Rzj5r2L8rvFYa9dvwuVne5KAE1RQdRX0Dx/rbQE2wM5PV3qGt0nD89ixDVSKjIINBax+/VWVoEKCK23hLl52kM4=", true, true, false],
  "pss": [true, true, false],
  "exported": [true, true],
+ "oaep": ["a secret", "labelled", "round trip", "OperationError The operation failed for an operation-specific reason", "InvalidAccessError The requested operation is not valid for the provided key"],
  "errors": ["InvalidAccessError Unable to use this key to sign", "InvalidAccessError Unable to use this key to verify"]
 }"##,
     );

@@ -1,13 +1,14 @@
 // Web Crypto's public-key signatures: ECDSA (P-256, P-384), RSASSA-PKCS1-v1_5 and
-// RSA-PSS keys imported from spki, pkcs8, raw (EC public) or jwk, then sign and verify,
-// the work in Rust (sign_natives.rs). Runs after crypto.js and crypto_cipher.js and adds
+// RSA-PSS keys imported from spki, pkcs8, raw (EC public) or jwk, then sign and verify;
+// and RSA-OAEP's encrypt and decrypt. The work is in Rust (sign_natives.rs). Runs after crypto.js and crypto_cipher.js and adds
 // to their subtle; what it does not know goes on to theirs.
 (function installCryptoSign(natives, internal) {
   "use strict";
   const { bytesOf, domException, algorithmName, hashName, arrayBufferOf, CryptoKey } = internal.crypto;
   const subtle = globalThis.crypto.subtle;
   const SIGNERS = new Set(["ECDSA", "RSASSA-PKCS1-V1_5", "RSA-PSS"]);
-  const CANONICAL = { "ECDSA": "ECDSA", "RSASSA-PKCS1-V1_5": "RSASSA-PKCS1-v1_5", "RSA-PSS": "RSA-PSS" };
+  const PUBLIC_KEY_ALGORITHMS = new Set([...SIGNERS, "RSA-OAEP"]);
+  const CANONICAL = { "ECDSA": "ECDSA", "RSASSA-PKCS1-V1_5": "RSASSA-PKCS1-v1_5", "RSA-PSS": "RSA-PSS", "RSA-OAEP": "RSA-OAEP" };
   const CURVES = new Set(["P-256", "P-384"]);
 
   const fromBase64url = (text) => Buffer.from(String(text), "base64url");
@@ -22,10 +23,10 @@
     return ["public", "jwk-rsa-public", [fromBase64url(jwk.n), fromBase64url(jwk.e)]];
   }
 
-  const { importKey, exportKey, sign, verify } = subtle;
+  const { importKey, exportKey, sign, verify, encrypt, decrypt } = subtle;
   subtle.importKey = async function importSigningKey(format, keyData, algorithm, extractable, usages) {
     const upper = algorithmName(algorithm);
-    if (!SIGNERS.has(upper)) return importKey.call(this, format, keyData, algorithm, extractable, usages);
+    if (!PUBLIC_KEY_ALGORITHMS.has(upper)) return importKey.call(this, format, keyData, algorithm, extractable, usages);
     const name = CANONICAL[upper];
     let type;
     let kind;
@@ -77,5 +78,23 @@
     const answer = natives.publicKeySign(spec, key._kind, key._parts, bytesOf(data), Uint8Array.from(bytesOf(signature)));
     if (answer == null) throw domException("The operation failed for an operation-specific reason", "OperationError");
     return answer[0] === 1;
+  };
+
+  function oaep(encrypting, algorithm, key, data) {
+    if (!key || key._kind === undefined || key.algorithm.name !== "RSA-OAEP" || key.type !== (encrypting ? "public" : "private")) {
+      throw domException("The requested operation is not valid for the provided key", "InvalidAccessError");
+    }
+    const label = algorithm.label === undefined ? new Uint8Array(0) : Uint8Array.from(bytesOf(algorithm.label));
+    const out = natives.rsaOaep(key.algorithm.hash.name, encrypting, key._kind, key._parts, bytesOf(data), label);
+    if (out == null) throw domException("The operation failed for an operation-specific reason", "OperationError");
+    return arrayBufferOf(out);
+  }
+  subtle.encrypt = async function encryptAny(algorithm, key, data) {
+    if (algorithmName(algorithm) !== "RSA-OAEP") return encrypt.call(this, algorithm, key, data);
+    return oaep(true, algorithm, key, data);
+  };
+  subtle.decrypt = async function decryptAny(algorithm, key, data) {
+    if (algorithmName(algorithm) !== "RSA-OAEP") return decrypt.call(this, algorithm, key, data);
+    return oaep(false, algorithm, key, data);
   };
 })(globalThis.__lambdesk_natives, globalThis.__lambdesk_internal);

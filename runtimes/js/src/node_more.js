@@ -179,7 +179,7 @@
     return require;
   }
   defineBuiltin("module", () => {
-    const names = ["assert", "assert/strict", "async_hooks", "buffer", "crypto", "dns", "dns/promises", "events", "fs", "fs/promises", "module", "os", "path", "path/posix", "perf_hooks", "process", "querystring", "stream", "stream/promises", "string_decoder", "timers", "timers/promises", "tty", "url", "util", "zlib"];
+    const names = ["assert", "assert/strict", "async_hooks", "buffer", "console", "crypto", "dns", "dns/promises", "events", "fs", "fs/promises", "module", "os", "path", "path/posix", "perf_hooks", "process", "querystring", "stream", "stream/promises", "string_decoder", "timers", "timers/promises", "tty", "url", "util", "zlib"];
     function Module(id = "") { this.id = id; this.exports = {}; this.loaded = false; }
     return Object.assign(Module, {
       Module,
@@ -191,6 +191,41 @@
       syncBuiltinESMExports() {},
     });
   });
+
+  // ---------------------------------------------------------------- console
+  // `require("console")` is the global console, as in Node, with Node's Console class
+  // for writing to other streams.
+  class Console {
+    constructor(stdout, stderr) {
+      const options = stdout && typeof stdout.write !== "function" ? stdout : { stdout, stderr };
+      const out = options.stdout;
+      const err = options.stderr || out;
+      const line = (stream) => (...args) => { stream.write(`${builtin("util").format(...args)}\n`); };
+      Object.assign(this, {
+        log: line(out), info: line(out), debug: line(out), dir: line(out),
+        warn: line(err), error: line(err), trace: line(err),
+      });
+    }
+  }
+  globalThis.console.Console = Console;
+  defineBuiltin("console", () => globalThis.console);
+
+  // ---------------------------------------------------------------- url
+  // Node's urlToHttpOptions: a URL as http.request's options.
+  builtin("url").urlToHttpOptions = function urlToHttpOptions(url) {
+    const options = {
+      protocol: url.protocol,
+      hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
+      hash: url.hash,
+      search: url.search,
+      pathname: url.pathname,
+      path: `${url.pathname || ""}${url.search || ""}`,
+      href: url.href,
+    };
+    if (url.port !== "") options.port = Number(url.port);
+    if (url.username || url.password) options.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    return options;
+  };
 
   // ---------------------------------------------------------------- util
   // styleText with Node's ANSI codes (util.inspect.colors), as Node 20 gives it: one style

@@ -1,6 +1,7 @@
 //! Public-key signatures for Web Crypto's `sign` and `verify` (`crypto_sign.js`): ECDSA
 //! over P-256 and P-384 (p256, p384) and RSA's PKCS#1 v1.5 and PSS (rsa), with keys from
 //! spki or pkcs8 DER or from a JWK's parts. What handlers verify JWTs (ES256, RS256) with.
+//! Also RSA-OAEP's `encrypt` and `decrypt`, over the same RSA keys.
 //!
 //! A key arrives as its kind and its parts, each call: `spki` [der], `pkcs8` [der],
 //! `raw` [SEC1 point], `jwk-ec-public` [x, y], `jwk-ec-private` [d],
@@ -159,6 +160,48 @@ fn rsa_sign_or_verify(
     }
 }
 
+/// RSA-OAEP with one digest type for the label's hash and MGF1.
+fn oaep_with<D>(
+    encrypt: bool,
+    kind: &str,
+    parts: &[Vec<u8>],
+    data: &[u8],
+    label: &[u8],
+) -> Option<Vec<u8>>
+where
+    D: Digest + digest::FixedOutputReset + Default + Send + Sync + 'static,
+{
+    let padding = if label.is_empty() {
+        rsa::Oaep::<D>::new()
+    } else {
+        rsa::Oaep::<D>::new_with_label(label.to_vec())
+    };
+    if encrypt {
+        let key = rsa_public(kind, parts)?;
+        key.encrypt(&mut crypto_common::getrandom::SysRng, padding, data)
+            .ok()
+    } else {
+        rsa_private(kind, parts)?.decrypt(padding, data).ok()
+    }
+}
+
+fn oaep(
+    hash: &str,
+    encrypt: bool,
+    kind: &str,
+    parts: &[Vec<u8>],
+    data: &[u8],
+    label: &[u8],
+) -> Option<Vec<u8>> {
+    match hash {
+        "SHA-1" => oaep_with::<sha1::Sha1>(encrypt, kind, parts, data, label),
+        "SHA-256" => oaep_with::<sha2::Sha256>(encrypt, kind, parts, data, label),
+        "SHA-384" => oaep_with::<sha2::Sha384>(encrypt, kind, parts, data, label),
+        "SHA-512" => oaep_with::<sha2::Sha512>(encrypt, kind, parts, data, label),
+        _ => None,
+    }
+}
+
 fn bytes_of(array: &TypedArray<'_, u8>) -> Vec<u8> {
     // SAFETY: the slice is copied before any JavaScript runs again.
     unsafe { array.as_bytes() }
@@ -208,6 +251,33 @@ pub fn install<'js>(ctx: &Ctx<'js>, natives: &Object<'js>) -> rquickjs::Result<(
                     _ => None,
                 };
                 out.map(|bytes| TypedArray::new(ctx, bytes)).transpose()
+            },
+        )?,
+    )?;
+    // `rsaOaep(hash, encrypt, kind, parts, data, label)`: the ciphertext or plaintext, null
+    // when the key cannot be read or decryption fails.
+    natives.set(
+        "rsaOaep",
+        Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'js>,
+             hash: String,
+             encrypt: bool,
+             kind: String,
+             parts: Vec<TypedArray<'js, u8>>,
+             data: TypedArray<'js, u8>,
+             label: TypedArray<'js, u8>| {
+                let parts: Vec<Vec<u8>> = parts.iter().map(bytes_of).collect();
+                oaep(
+                    &hash,
+                    encrypt,
+                    &kind,
+                    &parts,
+                    &bytes_of(&data),
+                    &bytes_of(&label),
+                )
+                .map(|bytes| TypedArray::new(ctx, bytes))
+                .transpose()
             },
         )?,
     )?;
