@@ -659,7 +659,7 @@ async fn module_perf_hooks_tty_dns_async_hooks_and_process_answer_as_node_does()
  "dns": [[null, "127.0.0.1", 4], {"address": "127.0.0.1", "family": 4}, {"address": "127.0.0.1", "family": 4}],
  "asyncLocalStorage": [1, 1, 2, 1, null],
  "asyncHooks": [true, true, "number", "number"],
- "styleText": ["text", "\u001b[31mtext\u001b[39m", "\u001b[1m\u001b[4mx\u001b[24m\u001b[22m"],
+ "styleText": ["text", "\u001b[31mtext\u001b[39m", "\u001b[1m\u001b[4mx\u001b[24m\u001b[22m", "\u001b[90m\u001b[101m\u001b[53mx\u001b[55m\u001b[49m\u001b[39m", ["ERR_INVALID_ARG_VALUE", "right', 'bgWhiteBright'. Received 'nope'"]],
  "process": [true, "number", "number", "number", "number", "node", "string", true, true, "bigint"],
  "console": [true, ["answer is 42\n", "{ a: 1 }\n"]],
  "urlToHttpOptions": [{"protocol": "https:", "hostname": "example.com", "hash": "#frag", "search": "?q=1", "pathname": "/a/b", "path": "/a/b?q=1", "href": "https://user:p%40ss@example.com:8443/a/b?q=1#frag", "port": 8443, "auth": "user:p@ss"}, {"protocol": "http:", "hostname": "::1", "hash": "", "search": "", "pathname": "/x", "path": "/x", "href": "http://[::1]/x"}]

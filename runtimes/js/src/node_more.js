@@ -232,10 +232,19 @@
   // is left out when stdout is not a terminal (never, on Lambda) unless FORCE_COLOR says
   // otherwise or the stream is not checked; a list of styles is always applied.
   const STYLES = {
-    reset: [0, 0], bold: [1, 22], dim: [2, 22], italic: [3, 23], underline: [4, 24], inverse: [7, 27], hidden: [8, 28], strikethrough: [9, 29],
-    black: [30, 39], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39], white: [37, 39], gray: [90, 39], grey: [90, 39],
-    bgBlack: [40, 49], bgRed: [41, 49], bgGreen: [42, 49], bgYellow: [43, 49], bgBlue: [44, 49], bgMagenta: [45, 49], bgCyan: [46, 49], bgWhite: [47, 49],
+    reset: [0, 0], bold: [1, 22], dim: [2, 22], italic: [3, 23], underline: [4, 24], blink: [5, 25],
+    inverse: [7, 27], hidden: [8, 28], strikethrough: [9, 29], doubleunderline: [21, 24],
+    black: [30, 39], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39],
+    magenta: [35, 39], cyan: [36, 39], white: [37, 39], bgBlack: [40, 49], bgRed: [41, 49],
+    bgGreen: [42, 49], bgYellow: [43, 49], bgBlue: [44, 49], bgMagenta: [45, 49], bgCyan: [46, 49],
+    bgWhite: [47, 49], framed: [51, 54], overlined: [53, 55], gray: [90, 39], redBright: [91, 39],
+    greenBright: [92, 39], yellowBright: [93, 39], blueBright: [94, 39], magentaBright: [95, 39],
+    cyanBright: [96, 39], whiteBright: [97, 39], bgGray: [100, 49], bgRedBright: [101, 49],
+    bgGreenBright: [102, 49], bgYellowBright: [103, 49], bgBlueBright: [104, 49],
+    bgMagentaBright: [105, 49], bgCyanBright: [106, 49], bgWhiteBright: [107, 49],
   };
+  // Node's aliases: accepted, not listed in its error message.
+  const STYLE_ALIASES = { grey: "gray", blackBright: "gray", bgGrey: "bgGray", bgBlackBright: "bgGray", faint: "dim", crossedout: "strikethrough", strikeThrough: "strikethrough", crossedOut: "strikethrough", conceal: "hidden", swapColors: "inverse", swapcolors: "inverse", doubleUnderline: "doubleunderline" };
   const util = builtin("util");
   util.styleText = function styleText(format, text, options) {
     const validateStream = !options || options.validateStream !== false;
@@ -244,8 +253,8 @@
     let left = "";
     let right = "";
     for (const name of formats) {
-      const codes = STYLES[name];
-      if (!codes) throw Object.assign(new TypeError(`The argument 'format' must be one of: ${Object.keys(STYLES).map((key) => `'${key}'`).join(", ")}. Received ${JSON.stringify(name)}`), { code: "ERR_INVALID_ARG_VALUE" });
+      const codes = STYLES[name] || STYLES[STYLE_ALIASES[name]];
+      if (!codes) throw Object.assign(new TypeError(`The argument 'format' must be one of: ${Object.keys(STYLES).map((key) => `'${key}'`).join(", ")}. Received ${typeof name === "string" ? `'${name}'` : String(name)}`), { code: "ERR_INVALID_ARG_VALUE" });
       left += `\u001b[${codes[0]}m`;
       right = `\u001b[${codes[1]}m${right}`;
     }
