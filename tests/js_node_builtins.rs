@@ -668,9 +668,9 @@ async fn module_perf_hooks_tty_dns_async_hooks_and_process_answer_as_node_does()
     assert_eq!(run_fixture("small_modules").await, expected);
 }
 
-/// Web Crypto's ECDSA (P-256, P-384), RSASSA-PKCS1-v1_5 and RSA-PSS with keys Node made
-/// (spki, pkcs8, raw, jwk), verifying Node's signatures and its own; RSA-OAEP decrypting
-/// Node's ciphertexts and its own.
+/// Web Crypto's ECDSA (P-256, P-384), Ed25519 (byte-equal to Node's), RSASSA-PKCS1-v1_5
+/// and RSA-PSS with keys Node made (spki, pkcs8, raw, jwk), verifying Node's signatures
+/// and its own; RSA-OAEP decrypting Node's ciphertexts and its own.
 #[tokio::test]
 async fn subtle_public_key_signatures_answer_as_node_does() {
     let expected = node_gives(
@@ -684,6 +684,7 @@ async fn subtle_public_key_signatures_answer_as_node_does() {
  "pss": [true, true, false],
  "exported": [true, true],
  "oaep": ["a secret", "labelled", "round trip", "OperationError The operation failed for an operation-specific reason", "InvalidAccessError The requested operation is not valid for the provided key"],
+ "ed25519": [["private", "public", {"name": "Ed25519"}, true], "rWT7qdbv+lGpXcyOBr6kf5OB7KTOzF6429BQErO8wX/a547cc/fBTo/GY5iZjdz33xpl6zCaFo9VoBtYrhf2Bw==", true, true, false, true],
  "errors": ["InvalidAccessError Unable to use this key to sign", "InvalidAccessError Unable to use this key to verify"]
 }"##,
     );

@@ -1,14 +1,14 @@
-// Web Crypto's public-key signatures: ECDSA (P-256, P-384), RSASSA-PKCS1-v1_5 and
-// RSA-PSS keys imported from spki, pkcs8, raw (EC public) or jwk, then sign and verify;
+// Web Crypto's public-key signatures: ECDSA (P-256, P-384), Ed25519, RSASSA-PKCS1-v1_5
+// and RSA-PSS keys imported from spki, pkcs8, raw (EC public) or jwk, then sign and verify;
 // and RSA-OAEP's encrypt and decrypt. The work is in Rust (sign_natives.rs). Runs after crypto.js and crypto_cipher.js and adds
 // to their subtle; what it does not know goes on to theirs.
 (function installCryptoSign(natives, internal) {
   "use strict";
   const { bytesOf, domException, algorithmName, hashName, arrayBufferOf, CryptoKey } = internal.crypto;
   const subtle = globalThis.crypto.subtle;
-  const SIGNERS = new Set(["ECDSA", "RSASSA-PKCS1-V1_5", "RSA-PSS"]);
+  const SIGNERS = new Set(["ECDSA", "ED25519", "RSASSA-PKCS1-V1_5", "RSA-PSS"]);
   const PUBLIC_KEY_ALGORITHMS = new Set([...SIGNERS, "RSA-OAEP"]);
-  const CANONICAL = { "ECDSA": "ECDSA", "RSASSA-PKCS1-V1_5": "RSASSA-PKCS1-v1_5", "RSA-PSS": "RSA-PSS", "RSA-OAEP": "RSA-OAEP" };
+  const CANONICAL = { "ECDSA": "ECDSA", "ED25519": "Ed25519", "RSASSA-PKCS1-V1_5": "RSASSA-PKCS1-v1_5", "RSA-PSS": "RSA-PSS", "RSA-OAEP": "RSA-OAEP" };
   const CURVES = new Set(["P-256", "P-384"]);
 
   const fromBase64url = (text) => Buffer.from(String(text), "base64url");
@@ -17,6 +17,10 @@
     if (name === "ECDSA") {
       if (jwk.kty !== "EC") throw domException("Invalid keyData", "DataError");
       return jwk.d ? ["private", "jwk-ec-private", [fromBase64url(jwk.d)]] : ["public", "jwk-ec-public", [fromBase64url(jwk.x), fromBase64url(jwk.y)]];
+    }
+    if (name === "Ed25519") {
+      if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519") throw domException("Invalid keyData", "DataError");
+      return jwk.d ? ["private", "jwk-okp-private", [fromBase64url(jwk.d)]] : ["public", "jwk-okp-public", [fromBase64url(jwk.x)]];
     }
     if (jwk.kty !== "RSA") throw domException("Invalid keyData", "DataError");
     if (jwk.d) return ["private", "jwk-rsa-private", ["n", "e", "d", "p", "q"].map((field) => fromBase64url(jwk[field]))];
@@ -34,10 +38,12 @@
     if (format === "jwk") [type, kind, parts] = jwkParts(keyData, name);
     else if (format === "spki") [type, kind, parts] = ["public", "spki", [Uint8Array.from(bytesOf(keyData))]];
     else if (format === "pkcs8") [type, kind, parts] = ["private", "pkcs8", [Uint8Array.from(bytesOf(keyData))]];
-    else if (format === "raw" && name === "ECDSA") [type, kind, parts] = ["public", "raw", [Uint8Array.from(bytesOf(keyData))]];
+    else if (format === "raw" && (name === "ECDSA" || name === "Ed25519")) [type, kind, parts] = ["public", "raw", [Uint8Array.from(bytesOf(keyData))]];
     else throw domException(`Unable to import ${name} key with format ${format}`, "NotSupportedError");
     let keyAlgorithm;
-    if (name === "ECDSA") {
+    if (name === "Ed25519") {
+      keyAlgorithm = { name };
+    } else if (name === "ECDSA") {
       if (!CURVES.has(algorithm.namedCurve)) throw domException(`Unrecognized namedCurve '${algorithm.namedCurve}' (P-256 and P-384 are known here)`, "NotSupportedError");
       keyAlgorithm = { name, namedCurve: algorithm.namedCurve };
     } else {
@@ -59,6 +65,7 @@
   function specOf(algorithm, key, operation) {
     const name = CANONICAL[algorithmName(algorithm)];
     if (!name || !key || !key._kind || key.algorithm.name !== name) throw domException(`Unable to use this key to ${operation}`, "InvalidAccessError");
+    if (name === "Ed25519") return "Ed25519::";
     if (name === "ECDSA") return `ECDSA:${key.algorithm.namedCurve}:${hashName(algorithm.hash)}`;
     if (name === "RSA-PSS") return `RSA-PSS:${algorithm.saltLength}:${key.algorithm.hash.name}`;
     return `RSASSA-PKCS1-v1_5::${key.algorithm.hash.name}`;

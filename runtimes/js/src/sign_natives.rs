@@ -1,11 +1,12 @@
 //! Public-key signatures for Web Crypto's `sign` and `verify` (`crypto_sign.js`): ECDSA
 //! over P-256 and P-384 (p256, p384) and RSA's PKCS#1 v1.5 and PSS (rsa), with keys from
 //! spki or pkcs8 DER or from a JWK's parts. What handlers verify JWTs (ES256, RS256) with.
-//! Also RSA-OAEP's `encrypt` and `decrypt`, over the same RSA keys.
+//! Also Ed25519 (ed25519-dalek), and RSA-OAEP's `encrypt` and `decrypt` over the RSA keys.
 //!
 //! A key arrives as its kind and its parts, each call: `spki` [der], `pkcs8` [der],
 //! `raw` [SEC1 point], `jwk-ec-public` [x, y], `jwk-ec-private` [d],
-//! `jwk-rsa-public` [n, e], `jwk-rsa-private` [n, e, d, p, q].
+//! `jwk-rsa-public` [n, e], `jwk-rsa-private` [n, e, d, p, q], `jwk-okp-public` [x],
+//! `jwk-okp-private` [d].
 
 use rquickjs::{Ctx, Function, Object, TypedArray};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
@@ -77,6 +78,39 @@ fn ecdsa(
         "P-256" => ecdsa_for!(p256, kind, parts, &digest, signature),
         "P-384" => ecdsa_for!(p384, kind, parts, &digest, signature),
         _ => None,
+    }
+}
+
+/// Ed25519: the 64-byte signature, or for a verify one byte, 1 when it holds.
+fn ed25519(
+    kind: &str,
+    parts: &[Vec<u8>],
+    data: &[u8],
+    signature: Option<&[u8]>,
+) -> Option<Vec<u8>> {
+    use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
+    match signature {
+        None => {
+            let key = match kind {
+                "pkcs8" => SigningKey::from_pkcs8_der(part(parts, 0)?).ok()?,
+                "jwk-okp-private" => SigningKey::try_from(part(parts, 0)?).ok()?,
+                _ => return None,
+            };
+            let signature: Signature = key.sign(data);
+            Some(signature.to_bytes().to_vec())
+        }
+        Some(given) => {
+            let key = match kind {
+                "spki" => VerifyingKey::from_public_key_der(part(parts, 0)?).ok()?,
+                "raw" | "jwk-okp-public" => {
+                    VerifyingKey::from_bytes(&<[u8; 32]>::try_from(part(parts, 0)?).ok()?).ok()?
+                }
+                _ => return None,
+            };
+            let valid = Signature::from_slice(given)
+                .is_ok_and(|signature| key.verify(data, &signature).is_ok());
+            Some(vec![u8::from(valid)])
+        }
     }
 }
 
@@ -211,7 +245,7 @@ fn bytes_of(array: &TypedArray<'_, u8>) -> Vec<u8> {
 
 pub fn install<'js>(ctx: &Ctx<'js>, natives: &Object<'js>) -> rquickjs::Result<()> {
     // `publicKeySign(spec, kind, parts, data, signature?)`, `spec` being
-    // `ECDSA:<curve>:<hash>`, `RSASSA-PKCS1-v1_5::<hash>` or `RSA-PSS:<salt length>:<hash>`.
+    // `ECDSA:<curve>:<hash>`, `Ed25519::`, `RSASSA-PKCS1-v1_5::<hash>` or `RSA-PSS:<salt length>:<hash>`.
     // Signing gives the signature; verifying one byte (1: it holds). Null when the key
     // cannot be read or does not fit the algorithm.
     natives.set(
@@ -235,6 +269,7 @@ pub fn install<'js>(ctx: &Ctx<'js>, natives: &Object<'js>) -> rquickjs::Result<(
                 );
                 let out = match algorithm {
                     "ECDSA" => ecdsa(param, hash, &kind, &parts, &data, signature.as_deref()),
+                    "Ed25519" => ed25519(&kind, &parts, &data, signature.as_deref()),
                     "RSASSA-PKCS1-v1_5" => {
                         rsa_sign_or_verify(hash, None, &kind, &parts, &data, signature.as_deref())
                     }
