@@ -50,6 +50,7 @@ const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     ("lambdesk:crypto", include_str!("crypto.js")),
     ("lambdesk:crypto-cipher", include_str!("crypto_cipher.js")),
     ("lambdesk:crypto-sign", include_str!("crypto_sign.js")),
+    ("lambdesk:crypto-streams", include_str!("crypto_streams.js")),
     ("lambdesk:zlib", include_str!("zlib.js")),
     ("lambdesk:streaming", include_str!("streaming.js")),
 ];
