@@ -27,7 +27,7 @@
     return ["public", "jwk-rsa-public", [fromBase64url(jwk.n), fromBase64url(jwk.e)]];
   }
 
-  const { importKey, exportKey, sign, verify, encrypt, decrypt } = subtle;
+  const { importKey, exportKey, generateKey, sign, verify, encrypt, decrypt } = subtle;
   subtle.importKey = async function importSigningKey(format, keyData, algorithm, extractable, usages) {
     const upper = algorithmName(algorithm);
     if (!PUBLIC_KEY_ALGORITHMS.has(upper)) return importKey.call(this, format, keyData, algorithm, extractable, usages);
@@ -56,10 +56,52 @@
   };
   subtle.exportKey = async function exportSigningKey(format, key) {
     if (!key || !key._kind) return exportKey.call(this, format, key);
-    if (!key.extractable) throw domException("key is not extractable", "InvalidAccessError");
+    // Node 20 names this one InvalidAccessException (sic).
+    if (!key.extractable) throw domException("key is not extractable", "InvalidAccessException");
+    if (key._generated) return exportGenerated(format, key);
     // What was imported, in the format it came in: the keys are not re-encoded here.
     if (format !== key._format) throw domException(`Exporting a ${key.algorithm.name} key imported as ${key._format} as ${format} is not supported here`, "NotSupportedError");
     return format === "jwk" ? { ...key._source } : arrayBufferOf(key._parts[0]);
+  };
+
+  // A generated key knows every form of itself (sign_natives.rs made them all).
+  function exportGenerated(format, key) {
+    const [pkcs8, spki, raw, secret] = key._generated;
+    const isPublic = key.type === "public";
+    if (format === "spki" && isPublic) return arrayBufferOf(spki);
+    if (format === "raw" && isPublic) return arrayBufferOf(raw);
+    if (format === "pkcs8" && !isPublic) return arrayBufferOf(pkcs8);
+    if (format !== "jwk") throw domException(`Unable to export a ${format} ${key.algorithm.name} ${key.type} key`, "InvalidAccessError");
+    const base64url = (bytes) => Buffer.from(bytes).toString("base64url");
+    const jwk = { key_ops: key.usages, ext: true };
+    if (key.algorithm.name === "Ed25519") Object.assign(jwk, { crv: "Ed25519", kty: "OKP", x: base64url(raw), alg: "Ed25519" });
+    else {
+      const half = (raw.length - 1) / 2;
+      Object.assign(jwk, { crv: key.algorithm.namedCurve, kty: "EC", x: base64url(raw.subarray(1, 1 + half)), y: base64url(raw.subarray(1 + half)) });
+    }
+    if (!isPublic) jwk.d = base64url(secret);
+    return jwk;
+  }
+
+  // Key pairs for ECDSA (P-256, P-384) and Ed25519. RSA pairs are not made here: finding
+  // 2048-bit primes in wasm takes seconds.
+  subtle.generateKey = async function generateAnyKey(algorithm, extractable, usages) {
+    const name = CANONICAL[algorithmName(algorithm)];
+    if (name !== "ECDSA" && name !== "Ed25519") return generateKey.call(this, algorithm, extractable, usages);
+    const curve = name === "Ed25519" ? "Ed25519" : algorithm.namedCurve;
+    if (name === "ECDSA" && !CURVES.has(curve)) throw domException(`Unrecognized namedCurve '${curve}' (P-256 and P-384 are known here)`, "NotSupportedError");
+    const made = natives.keyPairGenerate(curve);
+    if (made == null) throw domException("The operation failed for an operation-specific reason", "OperationError");
+    const keyAlgorithm = name === "Ed25519" ? { name } : { name, namedCurve: curve };
+    const pair = (type, kind, der, keyUsages, keyExtractable) => {
+      const key = new CryptoKey({ ...keyAlgorithm }, keyExtractable, keyUsages, null, type);
+      Object.defineProperties(key, { _kind: { value: kind }, _parts: { value: [der] }, _generated: { value: made } });
+      return key;
+    };
+    return {
+      publicKey: pair("public", "spki", made[1], usages.filter((usage) => usage === "verify"), true),
+      privateKey: pair("private", "pkcs8", made[0], usages.filter((usage) => usage === "sign"), extractable),
+    };
   };
 
   function specOf(algorithm, key, operation) {

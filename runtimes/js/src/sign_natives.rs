@@ -114,6 +114,45 @@ fn ed25519(
     }
 }
 
+/// A new key pair on `curve` (`P-256`, `P-384`, `Ed25519`) from WASI's randomness, as
+/// [pkcs8 DER, spki DER, public point or key (raw), private scalar or seed].
+fn generate_key_pair(curve: &str) -> Option<Vec<Vec<u8>>> {
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
+    macro_rules! ec_pair {
+        ($curve:ident) => {{
+            // A random 32- or 48-byte string is a valid scalar unless it is zero or past
+            // the order: so rare that a few tries always suffice.
+            let size = $curve::FieldBytes::default().len();
+            let key = (0..8).find_map(|_| {
+                $curve::ecdsa::SigningKey::from_slice(&crate::natives::random_bytes(size)).ok()
+            })?;
+            let public = key.verifying_key();
+            Some(vec![
+                key.to_pkcs8_der().ok()?.as_bytes().to_vec(),
+                public.to_public_key_der().ok()?.as_bytes().to_vec(),
+                public.to_sec1_point(false).as_bytes().to_vec(),
+                key.to_bytes().to_vec(),
+            ])
+        }};
+    }
+    match curve {
+        "P-256" => ec_pair!(p256),
+        "P-384" => ec_pair!(p384),
+        "Ed25519" => {
+            let seed = <[u8; 32]>::try_from(crate::natives::random_bytes(32)).ok()?;
+            let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+            let public = key.verifying_key();
+            Some(vec![
+                key.to_pkcs8_der().ok()?.as_bytes().to_vec(),
+                public.to_public_key_der().ok()?.as_bytes().to_vec(),
+                public.to_bytes().to_vec(),
+                seed.to_vec(),
+            ])
+        }
+        _ => None,
+    }
+}
+
 fn big(bytes: &[u8]) -> BoxedUint {
     BoxedUint::from_be_slice_vartime(bytes)
 }
@@ -288,6 +327,21 @@ pub fn install<'js>(ctx: &Ctx<'js>, natives: &Object<'js>) -> rquickjs::Result<(
                 out.map(|bytes| TypedArray::new(ctx, bytes)).transpose()
             },
         )?,
+    )?;
+    // `keyPairGenerate(curve)`: [pkcs8, spki, raw public, private scalar], or null for a
+    // curve this runtime lacks.
+    natives.set(
+        "keyPairGenerate",
+        Function::new(ctx.clone(), |ctx: Ctx<'js>, curve: String| {
+            generate_key_pair(&curve)
+                .map(|parts| {
+                    parts
+                        .into_iter()
+                        .map(|bytes| TypedArray::new(ctx.clone(), bytes))
+                        .collect::<rquickjs::Result<Vec<_>>>()
+                })
+                .transpose()
+        })?,
     )?;
     // `rsaOaep(hash, encrypt, kind, parts, data, label)`: the ciphertext or plaintext, null
     // when the key cannot be read or decryption fails.
