@@ -673,7 +673,7 @@ async fn module_perf_hooks_tty_dns_async_hooks_and_process_answer_as_node_does()
 /// Web Crypto's ECDSA (P-256, P-384), Ed25519 (byte-equal to Node's), RSASSA-PKCS1-v1_5
 /// and RSA-PSS with keys Node made (spki, pkcs8, raw, jwk), verifying Node's signatures
 /// and its own; RSA-OAEP decrypting Node's ciphertexts and its own; generated ECDSA and
-/// Ed25519 key pairs exported in each form.
+/// Ed25519 key pairs exported in each form; ECDH and X25519 secrets equal to Node's.
 #[tokio::test]
 async fn subtle_public_key_signatures_answer_as_node_does() {
     let expected = node_gives(
@@ -690,6 +690,9 @@ async fn subtle_public_key_signatures_answer_as_node_does() {
  "ed25519": [["private", "public", {"name": "Ed25519"}, true], "rWT7qdbv+lGpXcyOBr6kf5OB7KTOzF6429BQErO8wX/a547cc/fBTo/GY5iZjdz33xpl6zCaFo9VoBtYrhf2Bw==", true, true, false, true],
  "generated": [["public", true, ["verify"], {"name": "ECDSA", "namedCurve": "P-256"}, "private", ["sign"], {"key_ops": ["verify"], "ext": true, "kty": "EC", "x": 32, "y": 32, "crv": "P-256"}, {"key_ops": ["sign"], "ext": true, "kty": "EC", "x": 32, "y": 32, "crv": "P-256", "d": 32}, 65, true, "InvalidAccessError Unable to export a raw ECDSA private key"], ["public", true, ["verify"], {"name": "ECDSA", "namedCurve": "P-384"}, "private", ["sign"], {"key_ops": ["verify"], "ext": true, "kty": "EC", "x": 48, "y": 48, "crv": "P-384"}, {"key_ops": ["sign"], "ext": true, "kty": "EC", "x": 48, "y": 48, "crv": "P-384", "d": 48}, 97, true, "InvalidAccessError Unable to export a raw ECDSA private key"], ["public", true, ["verify"], {"name": "Ed25519"}, "private", ["sign"], {"key_ops": ["verify"], "ext": true, "crv": "Ed25519", "x": 32, "kty": "OKP", "alg": "Ed25519"}, {"key_ops": ["sign"], "ext": true, "crv": "Ed25519", "d": 32, "x": 32, "kty": "OKP", "alg": "Ed25519"}, 32, true, "InvalidAccessError Unable to export a raw Ed25519 private key"]],
  "notExtractable": [true, false, "InvalidAccessException key is not extractable"],
+ "ecdh": ["39dcd69ca4c5449cb22f011a7bd84a1cfd5af7c0a6230b8f5dcb5038cbb0cec9", "39dcd69ca4c5449cb22f011a7bd84a1c", "39dcd69ca4c5449cb22f011a7bd84a1cfd5af7c0a6230b8f5dcb5038cbb0cec9", [{"name": "AES-GCM", "length": 256}, "39dcd69ca4c5449cb22f011a7bd84a1cfd5af7c0a6230b8f5dcb5038cbb0cec9"], "InvalidAccessError algorithm.public must be a public key"],
+ "x25519": ["cea37284f3eddae5b707ff1d96f7d1c89cf4102a4dd25aeaa597d41290e4014e", "cea37284f3eddae5b707ff1d96f7d1c89cf4102a4dd25aeaa597d41290e4014e", ["private", {"name": "X25519"}, "public", []]],
+ "generatedAgreement": [[true, 48, [], ["deriveBits"], {"key_ops": ["deriveBits"], "ext": true, "kty": "EC", "x": 48, "y": 48, "crv": "P-384", "d": 48}], [true, 32, [], ["deriveBits"], {"key_ops": ["deriveBits"], "ext": true, "crv": "X25519", "d": 32, "x": 32, "kty": "OKP"}]],
  "errors": ["InvalidAccessError Unable to use this key to sign", "InvalidAccessError Unable to use this key to verify"]
 }"##,
     );

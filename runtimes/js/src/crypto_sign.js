@@ -1,20 +1,26 @@
 // Web Crypto's public-key signatures: ECDSA (P-256, P-384), Ed25519, RSASSA-PKCS1-v1_5
 // and RSA-PSS keys imported from spki, pkcs8, raw (EC public) or jwk, then sign and verify;
-// and RSA-OAEP's encrypt and decrypt. The work is in Rust (sign_natives.rs). Runs after crypto.js and crypto_cipher.js and adds
+// RSA-OAEP's encrypt and decrypt; ECDH (P-256, P-384) and X25519 key agreement. The work
+// is in Rust (sign_natives.rs, agree_natives.rs). Runs after crypto.js and crypto_cipher.js and adds
 // to their subtle; what it does not know goes on to theirs.
 (function installCryptoSign(natives, internal) {
   "use strict";
   const { bytesOf, domException, algorithmName, hashName, arrayBufferOf, CryptoKey } = internal.crypto;
   const subtle = globalThis.crypto.subtle;
   const SIGNERS = new Set(["ECDSA", "ED25519", "RSASSA-PKCS1-V1_5", "RSA-PSS"]);
-  const PUBLIC_KEY_ALGORITHMS = new Set([...SIGNERS, "RSA-OAEP"]);
-  const CANONICAL = { "ECDSA": "ECDSA", "ED25519": "Ed25519", "RSASSA-PKCS1-V1_5": "RSASSA-PKCS1-v1_5", "RSA-PSS": "RSA-PSS", "RSA-OAEP": "RSA-OAEP" };
+  const AGREEMENTS = new Set(["ECDH", "X25519"]);
+  const PUBLIC_KEY_ALGORITHMS = new Set([...SIGNERS, ...AGREEMENTS, "RSA-OAEP"]);
+  const CANONICAL = { "ECDSA": "ECDSA", "ECDH": "ECDH", "X25519": "X25519", "ED25519": "Ed25519", "RSASSA-PKCS1-V1_5": "RSASSA-PKCS1-v1_5", "RSA-PSS": "RSA-PSS", "RSA-OAEP": "RSA-OAEP" };
   const CURVES = new Set(["P-256", "P-384"]);
 
   const fromBase64url = (text) => Buffer.from(String(text), "base64url");
   // A JWK's parts in the order sign_natives.rs reads them, and whether it is private.
   function jwkParts(jwk, name) {
-    if (name === "ECDSA") {
+    if (name === "X25519") {
+      if (jwk.kty !== "OKP" || jwk.crv !== "X25519") throw domException("Invalid keyData", "DataError");
+      return jwk.d ? ["private", "x25519", [fromBase64url(jwk.d)]] : ["public", "x25519", [fromBase64url(jwk.x)]];
+    }
+    if (name === "ECDSA" || name === "ECDH") {
       if (jwk.kty !== "EC") throw domException("Invalid keyData", "DataError");
       return jwk.d ? ["private", "jwk-ec-private", [fromBase64url(jwk.d)]] : ["public", "jwk-ec-public", [fromBase64url(jwk.x), fromBase64url(jwk.y)]];
     }
@@ -27,7 +33,7 @@
     return ["public", "jwk-rsa-public", [fromBase64url(jwk.n), fromBase64url(jwk.e)]];
   }
 
-  const { importKey, exportKey, generateKey, sign, verify, encrypt, decrypt } = subtle;
+  const { importKey, exportKey, generateKey, sign, verify, encrypt, decrypt, deriveBits, deriveKey } = subtle;
   subtle.importKey = async function importSigningKey(format, keyData, algorithm, extractable, usages) {
     const upper = algorithmName(algorithm);
     if (!PUBLIC_KEY_ALGORITHMS.has(upper)) return importKey.call(this, format, keyData, algorithm, extractable, usages);
@@ -35,15 +41,21 @@
     let type;
     let kind;
     let parts;
+    // X25519's DER is a fixed prefix before its 32 raw bytes (RFC 8410).
+    const last32 = (data) => Uint8Array.from(bytesOf(data)).slice(-32);
     if (format === "jwk") [type, kind, parts] = jwkParts(keyData, name);
+    else if (name === "X25519" && format !== "jwk") {
+      if (!["spki", "pkcs8", "raw"].includes(format)) throw domException(`Unable to import ${name} key with format ${format}`, "NotSupportedError");
+      [type, kind, parts] = [format === "pkcs8" ? "private" : "public", "x25519", [last32(keyData)]];
+    }
     else if (format === "spki") [type, kind, parts] = ["public", "spki", [Uint8Array.from(bytesOf(keyData))]];
     else if (format === "pkcs8") [type, kind, parts] = ["private", "pkcs8", [Uint8Array.from(bytesOf(keyData))]];
-    else if (format === "raw" && (name === "ECDSA" || name === "Ed25519")) [type, kind, parts] = ["public", "raw", [Uint8Array.from(bytesOf(keyData))]];
+    else if (format === "raw" && (name === "ECDSA" || name === "ECDH" || name === "Ed25519")) [type, kind, parts] = ["public", "raw", [Uint8Array.from(bytesOf(keyData))]];
     else throw domException(`Unable to import ${name} key with format ${format}`, "NotSupportedError");
     let keyAlgorithm;
-    if (name === "Ed25519") {
+    if (name === "Ed25519" || name === "X25519") {
       keyAlgorithm = { name };
-    } else if (name === "ECDSA") {
+    } else if (name === "ECDSA" || name === "ECDH") {
       if (!CURVES.has(algorithm.namedCurve)) throw domException(`Unrecognized namedCurve '${algorithm.namedCurve}' (P-256 and P-384 are known here)`, "NotSupportedError");
       keyAlgorithm = { name, namedCurve: algorithm.namedCurve };
     } else {
@@ -75,6 +87,7 @@
     const base64url = (bytes) => Buffer.from(bytes).toString("base64url");
     const jwk = { key_ops: key.usages, ext: true };
     if (key.algorithm.name === "Ed25519") Object.assign(jwk, { crv: "Ed25519", kty: "OKP", x: base64url(raw), alg: "Ed25519" });
+    else if (key.algorithm.name === "X25519") Object.assign(jwk, { crv: "X25519", kty: "OKP", x: base64url(raw) });
     else {
       const half = (raw.length - 1) / 2;
       Object.assign(jwk, { crv: key.algorithm.namedCurve, kty: "EC", x: base64url(raw.subarray(1, 1 + half)), y: base64url(raw.subarray(1 + half)) });
@@ -87,20 +100,22 @@
   // 2048-bit primes in wasm takes seconds.
   subtle.generateKey = async function generateAnyKey(algorithm, extractable, usages) {
     const name = CANONICAL[algorithmName(algorithm)];
-    if (name !== "ECDSA" && name !== "Ed25519") return generateKey.call(this, algorithm, extractable, usages);
-    const curve = name === "Ed25519" ? "Ed25519" : algorithm.namedCurve;
-    if (name === "ECDSA" && !CURVES.has(curve)) throw domException(`Unrecognized namedCurve '${curve}' (P-256 and P-384 are known here)`, "NotSupportedError");
+    if (!["ECDSA", "ECDH", "Ed25519", "X25519"].includes(name)) return generateKey.call(this, algorithm, extractable, usages);
+    const curve = name === "Ed25519" || name === "X25519" ? name : algorithm.namedCurve;
+    if ((name === "ECDSA" || name === "ECDH") && !CURVES.has(curve)) throw domException(`Unrecognized namedCurve '${curve}' (P-256 and P-384 are known here)`, "NotSupportedError");
     const made = natives.keyPairGenerate(curve);
     if (made == null) throw domException("The operation failed for an operation-specific reason", "OperationError");
-    const keyAlgorithm = name === "Ed25519" ? { name } : { name, namedCurve: curve };
-    const pair = (type, kind, der, keyUsages, keyExtractable) => {
+    const keyAlgorithm = name === "Ed25519" || name === "X25519" ? { name } : { name, namedCurve: curve };
+    const pair = (type, kind, part, keyUsages, keyExtractable) => {
       const key = new CryptoKey({ ...keyAlgorithm }, keyExtractable, keyUsages, null, type);
-      Object.defineProperties(key, { _kind: { value: kind }, _parts: { value: [der] }, _generated: { value: made } });
+      Object.defineProperties(key, { _kind: { value: kind }, _parts: { value: [part] }, _generated: { value: made } });
       return key;
     };
+    const agreeing = AGREEMENTS.has(name);
+    const [publicKind, publicPart, privateKind, privatePart] = name === "X25519" ? ["x25519", made[2], "x25519", made[3]] : ["spki", made[1], "pkcs8", made[0]];
     return {
-      publicKey: pair("public", "spki", made[1], usages.filter((usage) => usage === "verify"), true),
-      privateKey: pair("private", "pkcs8", made[0], usages.filter((usage) => usage === "sign"), extractable),
+      publicKey: pair("public", publicKind, publicPart, agreeing ? [] : usages.filter((usage) => usage === "verify"), true),
+      privateKey: pair("private", privateKind, privatePart, usages.filter((usage) => (agreeing ? usage === "deriveBits" || usage === "deriveKey" : usage === "sign")), extractable),
     };
   };
 
@@ -145,5 +160,31 @@
   subtle.decrypt = async function decryptAny(algorithm, key, data) {
     if (algorithmName(algorithm) !== "RSA-OAEP") return decrypt.call(this, algorithm, key, data);
     return oaep(false, algorithm, key, data);
+  };
+
+  // ECDH and X25519: the shared secret, cut to `length` bits when it asks for fewer.
+  function agreedBytes(algorithm, baseKey, length) {
+    const name = CANONICAL[algorithmName(algorithm)];
+    const peer = algorithm.public;
+    if (!baseKey || !baseKey._kind || baseKey.algorithm.name !== name || baseKey.type !== "private") throw domException("baseKey must be a private key", "InvalidAccessError");
+    if (!peer || !peer._kind || peer.type !== "public") throw domException("algorithm.public must be a public key", "InvalidAccessError");
+    if (peer.algorithm.name !== name || peer.algorithm.namedCurve !== baseKey.algorithm.namedCurve) throw domException("The public and private keys must be on the same curve", "InvalidAccessError");
+    const curve = name === "X25519" ? "X25519" : baseKey.algorithm.namedCurve;
+    const secret = natives.keyAgree(curve, baseKey._kind, baseKey._parts, peer._kind, peer._parts);
+    if (secret == null) throw domException("The operation failed for an operation-specific reason", "OperationError");
+    if (length === null || length === undefined) return secret;
+    if (length > secret.length * 8) throw domException("derived bit length is too large", "OperationError");
+    return secret.subarray(0, Math.ceil(length / 8));
+  }
+  subtle.deriveBits = async function deriveAnyBits(algorithm, baseKey, length) {
+    if (!AGREEMENTS.has(algorithmName(algorithm))) return deriveBits.call(this, algorithm, baseKey, length);
+    return arrayBufferOf(agreedBytes(algorithm, baseKey, length));
+  };
+  subtle.deriveKey = async function deriveAnyKey(algorithm, baseKey, derivedKeyAlgorithm, extractable, usages) {
+    if (!AGREEMENTS.has(algorithmName(algorithm))) return deriveKey.call(this, algorithm, baseKey, derivedKeyAlgorithm, extractable, usages);
+    const BLOCK_BITS = { "SHA-1": 512, "SHA-256": 512, "SHA-384": 1024, "SHA-512": 1024 };
+    const derivedName = algorithmName(derivedKeyAlgorithm);
+    const length = derivedName === "HMAC" ? derivedKeyAlgorithm.length || BLOCK_BITS[hashName(derivedKeyAlgorithm.hash)] : derivedKeyAlgorithm.length;
+    return subtle.importKey("raw", agreedBytes(algorithm, baseKey, length), derivedKeyAlgorithm, extractable, usages);
   };
 })(globalThis.__lambdesk_natives, globalThis.__lambdesk_internal);

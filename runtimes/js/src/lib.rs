@@ -13,6 +13,7 @@
 //!   one line of context JSON, a newline, and the event JSON. The response (or Lambda's
 //!   error JSON) goes to stdout; log lines go to stderr.
 
+mod agree_natives;
 mod cipher_natives;
 mod crypto_natives;
 mod fs_errors;

@@ -183,6 +183,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<()> {
     crate::crypto_natives::install(ctx, &natives)?;
     crate::cipher_natives::install(ctx, &natives)?;
     crate::sign_natives::install(ctx, &natives)?;
+    crate::agree_natives::install(ctx, &natives)?;
     crate::zlib_natives::install(ctx, &natives)?;
     crate::text_natives::install(ctx, &natives)?;
     crate::response_stream_natives::install(ctx, &natives)?;

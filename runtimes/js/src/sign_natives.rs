@@ -114,7 +114,7 @@ fn ed25519(
     }
 }
 
-/// A new key pair on `curve` (`P-256`, `P-384`, `Ed25519`) from WASI's randomness, as
+/// A new key pair on `curve` (`P-256`, `P-384`, `Ed25519`, `X25519`) from WASI's randomness, as
 /// [pkcs8 DER, spki DER, public point or key (raw), private scalar or seed].
 fn generate_key_pair(curve: &str) -> Option<Vec<Vec<u8>>> {
     use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
@@ -138,6 +138,24 @@ fn generate_key_pair(curve: &str) -> Option<Vec<Vec<u8>>> {
     match curve {
         "P-256" => ec_pair!(p256),
         "P-384" => ec_pair!(p384),
+        "X25519" => {
+            // RFC 8410's fixed DER around the 32 raw bytes.
+            const PKCS8_PREFIX: [u8; 16] = [
+                0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22,
+                0x04, 0x20,
+            ];
+            const SPKI_PREFIX: [u8; 12] = [
+                0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00,
+            ];
+            let secret = <[u8; 32]>::try_from(crate::natives::random_bytes(32)).ok()?;
+            let public = crate::agree_natives::x25519_public(secret);
+            Some(vec![
+                [PKCS8_PREFIX.as_slice(), &secret].concat(),
+                [SPKI_PREFIX.as_slice(), &public].concat(),
+                public.to_vec(),
+                secret.to_vec(),
+            ])
+        }
         "Ed25519" => {
             let seed = <[u8; 32]>::try_from(crate::natives::random_bytes(32)).ok()?;
             let key = ed25519_dalek::SigningKey::from_bytes(&seed);
