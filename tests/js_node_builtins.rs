@@ -587,8 +587,8 @@ async fn zlib_answers_as_node_does() {
 }
 
 /// AES-CBC/CTR/GCM through createCipheriv and subtle, PBKDF2 and HKDF, with fixed keys
-/// and IVs (RFC 5869's first HKDF vector and RFC 6070's first PBKDF2 one among them);
-/// hashes, HMACs and ciphers as streams.
+/// and IVs (RFC 5869's first HKDF vector, RFC 6070's first PBKDF2 one and RFC 3394's
+/// first AES-KW one among them); wrapKey/unwrapKey; hashes, HMACs and ciphers as streams.
 #[tokio::test]
 async fn crypto_ciphers_and_key_derivation_answer_as_node_does() {
     let expected = node_gives(
@@ -614,6 +614,7 @@ async fn crypto_ciphers_and_key_derivation_answer_as_node_does() {
  "subtleCtr": ["67a6c6e9355330499650df063217acacb380d601b69f3daca5ac72ba6f9d1eebd37093577d5aea9c", "67a6c6e9355330499650df063217acacb380d601"],
  "subtleErrors": ["OperationError The operation failed for an operation-specific reason", "OperationError The operation failed for an operation-specific reason", "SyntaxError PBKDF2 keys are not extractable"],
  "generated": [{"name": "AES-GCM", "length": 128}, 16],
+ "keyWrap": [[{"name": "AES-KW", "length": 128}, {"key_ops": ["wrapKey", "unwrapKey"], "ext": true, "kty": "oct", "k": "AAECAwQFBgcICQoLDA0ODw", "alg": "A128KW"}], "1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5", [{"name": "AES-GCM", "length": 128}, ["encrypt", "decrypt"], "00112233445566778899aabbccddeeff"], 128, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", "OperationError The operation failed for an operation-specific reason", "NotSupportedError Unrecognized algorithm name"],
  "pbkdf2Key": [{"name": "PBKDF2"}, false, ["deriveBits", "deriveKey"]],
  "deriveBitsPbkdf2": "632c2812e46d4604102ba7618e9d6d7d2f8128f6266b4a03264d2a0460b7dcb3",
  "deriveBitsHkdf": "5b053e9f5aae00dd80bf7cbb5b097f7d",

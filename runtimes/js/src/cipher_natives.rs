@@ -1,6 +1,6 @@
 //! AES ciphers and key derivation for Node's `crypto` (`createCipheriv`,
-//! `createDecipheriv`, `pbkdf2`, `hkdf`) and Web Crypto's `encrypt`, `decrypt` and
-//! `deriveBits` (`crypto_cipher.js` builds both APIs on these): RustCrypto's pure-Rust
+//! `createDecipheriv`, `pbkdf2`, `hkdf`) and Web Crypto's `encrypt`, `decrypt`,
+//! `wrapKey`/`unwrapKey` (AES-KW) and `deriveBits` (`crypto_cipher.js` builds both APIs on these): RustCrypto's pure-Rust
 //! implementations, which build for wasm32-wasip1 and run far faster than JavaScript.
 //!
 //! A CBC or CTR cipher in progress lives here, known to JavaScript by a number as a hash
@@ -215,6 +215,32 @@ fn aes_gcm(encrypt: bool, key: &[u8], iv: &[u8], aad: &[u8], data: &[u8]) -> Opt
     }
 }
 
+/// AES-KW (RFC 3394) wrapping or unwrapping `data` with `key`; `None` for a key of the
+/// wrong length, data not a multiple of 8 bytes, or a failed integrity check.
+fn aes_kw(wrap: bool, key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
+    fn run<C>(wrap: bool, key: &[u8], data: &[u8]) -> Option<Vec<u8>>
+    where
+        C: cipher::BlockCipherEncrypt<BlockSize = cipher::consts::U16>
+            + cipher::BlockCipherDecrypt<BlockSize = cipher::consts::U16>
+            + KeyInit,
+    {
+        let kw = aes_kw::AesKw::<C>::new_from_slice(key).ok()?;
+        if wrap {
+            let mut out = vec![0u8; data.len() + 8];
+            kw.wrap_key(data, &mut out).ok().map(<[u8]>::to_vec)
+        } else {
+            let mut out = vec![0u8; data.len().checked_sub(8)?];
+            kw.unwrap_key(data, &mut out).ok().map(<[u8]>::to_vec)
+        }
+    }
+    match key.len() {
+        16 => run::<Aes128>(wrap, key, data),
+        24 => run::<Aes192>(wrap, key, data),
+        32 => run::<Aes256>(wrap, key, data),
+        _ => None,
+    }
+}
+
 /// PBKDF2 with HMAC over Node's digest name; `None` for a digest this runtime lacks.
 fn pbkdf2(digest: &str, password: &[u8], salt: &[u8], rounds: u32, len: usize) -> Option<Vec<u8>> {
     let mut out = vec![0u8; len];
@@ -357,6 +383,17 @@ pub fn install<'js>(ctx: &Ctx<'js>, natives: &Object<'js>) -> rquickjs::Result<(
                 )
                 .map(|bytes| TypedArray::new(ctx, bytes))
                 .transpose()
+            },
+        )?,
+    )?;
+    natives.set(
+        "aesKw",
+        Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'js>, wrap: bool, key: TypedArray<'js, u8>, data: TypedArray<'js, u8>| {
+                aes_kw(wrap, &bytes_of(&key), &bytes_of(&data))
+                    .map(|bytes| TypedArray::new(ctx, bytes))
+                    .transpose()
             },
         )?,
     )?;

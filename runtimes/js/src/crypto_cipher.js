@@ -1,6 +1,6 @@
 // AES ciphers and key derivation for Node's `crypto` (createCipheriv, createDecipheriv,
-// pbkdf2, hkdf) and Web Crypto's subtle (encrypt, decrypt, deriveBits, deriveKey, AES,
-// PBKDF2 and HKDF keys): the work in Rust (cipher_natives.rs), the API here with Node's
+// pbkdf2, hkdf) and Web Crypto's subtle (encrypt, decrypt, wrapKey, unwrapKey with AES-KW,
+// deriveBits, deriveKey, AES, PBKDF2 and HKDF keys): the work in Rust (cipher_natives.rs), the API here with Node's
 // error codes and messages. Runs after crypto.js and adds to its module and subtle.
 (function installCryptoCiphers(natives, internal) {
   "use strict";
@@ -162,7 +162,7 @@
   });
 
   // ---------------------------------------------------------------- Web Crypto (subtle)
-  const AES = new Set(["AES-CBC", "AES-CTR", "AES-GCM"]);
+  const AES = new Set(["AES-CBC", "AES-CTR", "AES-GCM", "AES-KW"]);
   const KDF = new Set(["PBKDF2", "HKDF"]);
   const operationFailed = () => domException("The operation failed for an operation-specific reason", "OperationError");
 
@@ -201,6 +201,7 @@
 
   function aesRun(encrypt, algorithm, key, data) {
     const name = algorithmName(algorithm);
+    if (name === "AES-KW") throw domException("Unrecognized algorithm name", "NotSupportedError");
     if (!AES.has(name) || !(key instanceof CryptoKey) || key.algorithm.name !== name) throw domException("The requested operation is not valid for the provided key", "InvalidAccessError");
     const bytes = bytesOf(data);
     if (name === "AES-GCM") {
@@ -229,6 +230,29 @@
     return arrayBufferOf(Buffer.concat([head, tail]));
   }
   subtle.encrypt = async (algorithm, key, data) => aesRun(true, algorithm, key, data);
+
+  // wrapKey and unwrapKey: the key exported (a JWK as JSON text), then AES-KW or any
+  // encrypt algorithm over those bytes; unwrapping runs the other way.
+  function keyWrap(wrap, algorithm, key, bytes) {
+    if (!(key instanceof CryptoKey) || key.algorithm.name !== "AES-KW") throw domException("The requested operation is not valid for the provided key", "InvalidAccessError");
+    const out = natives.aesKw(wrap, key._bytes, bytes);
+    if (out == null) throw operationFailed();
+    return out;
+  }
+  subtle.wrapKey = async function wrapKey(format, key, wrappingKey, wrapAlgorithm) {
+    const exported = await subtle.exportKey(format, key);
+    const bytes = format === "jwk" ? Buffer.from(JSON.stringify(exported)) : new Uint8Array(exported);
+    if (algorithmName(wrapAlgorithm) !== "AES-KW") return subtle.encrypt(wrapAlgorithm, wrappingKey, bytes);
+    return arrayBufferOf(keyWrap(true, wrapAlgorithm, wrappingKey, bytes));
+  };
+  subtle.unwrapKey = async function unwrapKey(format, wrappedKey, unwrappingKey, unwrapAlgorithm, keyAlgorithm, extractable, usages) {
+    const wrapped = bytesOf(wrappedKey);
+    const bytes = algorithmName(unwrapAlgorithm) === "AES-KW"
+      ? keyWrap(false, unwrapAlgorithm, unwrappingKey, wrapped)
+      : new Uint8Array(await subtle.decrypt(unwrapAlgorithm, unwrappingKey, wrapped));
+    const keyData = format === "jwk" ? JSON.parse(Buffer.from(bytes).toString()) : bytes;
+    return subtle.importKey(format, keyData, keyAlgorithm, extractable, usages);
+  };
   subtle.decrypt = async (algorithm, key, data) => aesRun(false, algorithm, key, data);
 
   function deriveBytes(algorithm, baseKey, length) {
