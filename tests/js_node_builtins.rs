@@ -585,3 +585,49 @@ async fn zlib_answers_as_node_does() {
     );
     assert_eq!(run_fixture("zlib").await, expected);
 }
+
+/// fs's access, chmod, rename, copyFile, truncate, symlink, lstat, mkdtemp, rm, rmdir,
+/// fs/promises' forms and FileHandle, and their errors, in /tmp.
+#[tokio::test]
+async fn fs_beyond_read_and_write_answers_as_node_does() {
+    let expected = node_gives(
+        r##"{
+ "written": ["hello world", "xy"],
+ "access": ["ok", ["ENOENT", "access", "ENOENT: no such file or directory, access '/tmp/fs-more/nope'"]],
+ "chmod": ["ok", ["ENOENT", "chmod", "ENOENT: no such file or directory, chmod '/tmp/fs-more/nope'"]],
+ "rename": [false, "xy", ["ENOENT", "rename", "ENOENT: no such file or directory, rename '/tmp/fs-more/nope' -> '/tmp/fs-more/d'"]],
+ "copy": ["hello world", ["ENOENT", "copyfile", "ENOENT: no such file or directory, copyfile '/tmp/fs-more/nope' -> '/tmp/fs-more/d'"]],
+ "truncate": "hell",
+ "symlink": ["a.txt", true, false, 11, ["EEXIST", "symlink", "EEXIST: file already exists, symlink 'a.txt' -> '/tmp/fs-more/link'"]],
+ "lstat": [true, true, ["ENOENT", "lstat", "ENOENT: no such file or directory, lstat '/tmp/fs-more/nope'"]],
+ "mkdtemp": [true, true],
+ "rm": [["ENOENT", "lstat", "ENOENT: no such file or directory, lstat '/tmp/fs-more/nope'"], "ok", ["ERR_FS_EISDIR", "rm", "Path is a directory: rm returned EISDIR (is a directory) /tmp/fs-more/tree"], ["ENOTEMPTY", "rmdir"], "ok", false, "ok", "ok", ["ENOENT", "rmdir", "ENOENT: no such file or directory, rmdir '/tmp/fs-more/nope'"]],
+ "promises": ["promised", 8, ["ENOENT", "access", "ENOENT: no such file or directory, access '/tmp/fs-more/p.txt'"], ["ENOENT", "lstat", "ENOENT: no such file or directory, lstat '/tmp/fs-more/p.txt'"], "function", "function", "function", "function", 2],
+ "fileHandle": ["abcdef", 6, "number", ["ENOENT", "open", "ENOENT: no such file or directory, open '/tmp/fs-more/nope'"]],
+ "callback": "ENOENT"
+}"##,
+    );
+    assert_eq!(run_fixture("fs_more").await, expected);
+}
+
+/// module.createRequire, perf_hooks, tty.isatty, dns.lookup of localhost,
+/// AsyncLocalStorage across an await, util.styleText, process's ids, console's Console
+/// and url.urlToHttpOptions.
+#[tokio::test]
+async fn module_perf_hooks_tty_dns_async_hooks_and_process_answer_as_node_does() {
+    let expected = node_gives(
+        r##"{
+ "module": ["function", "a/b", "\n", true, true, false, true, "MODULE_NOT_FOUND"],
+ "perfHooks": ["number", true, true, "number"],
+ "tty": [false, false, false],
+ "dns": [[null, "127.0.0.1", 4], {"address": "127.0.0.1", "family": 4}, {"address": "127.0.0.1", "family": 4}],
+ "asyncLocalStorage": [1, 1, 2, 1, null],
+ "asyncHooks": [true, true, "number", "number"],
+ "styleText": ["text", "\u001b[31mtext\u001b[39m", "\u001b[1m\u001b[4mx\u001b[24m\u001b[22m", "\u001b[90m\u001b[101m\u001b[53mx\u001b[55m\u001b[49m\u001b[39m", ["ERR_INVALID_ARG_VALUE", "right', 'bgWhiteBright'. Received 'nope'"]],
+ "process": [true, "number", "number", "number", "number", "node", "string", true, true, "bigint"],
+ "console": [true, ["answer is 42\n", "{ a: 1 }\n"]],
+ "urlToHttpOptions": [{"protocol": "https:", "hostname": "example.com", "hash": "#frag", "search": "?q=1", "pathname": "/a/b", "path": "/a/b?q=1", "href": "https://user:p%40ss@example.com:8443/a/b?q=1#frag", "port": 8443, "auth": "user:p@ss"}, {"protocol": "http:", "hostname": "::1", "hash": "", "search": "", "pathname": "/x", "path": "/x", "href": "http://[::1]/x"}]
+}"##,
+    );
+    assert_eq!(run_fixture("small_modules").await, expected);
+}

@@ -149,9 +149,9 @@
   const arrayBufferOf = (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 
   class CryptoKey {
-    constructor(algorithm, extractable, usages, bytes) {
+    constructor(algorithm, extractable, usages, bytes, type = "secret") {
       Object.defineProperties(this, {
-        type: { value: "secret", enumerable: true },
+        type: { value: type, enumerable: true },
         extractable: { value: Boolean(extractable), enumerable: true },
         algorithm: { value: algorithm, enumerable: true },
         usages: { value: [...usages], enumerable: true },
@@ -202,6 +202,8 @@
     },
   };
   globalThis.crypto.subtle = subtle;
+  // For crypto_cipher.js, which adds ciphers and key derivation to both APIs.
+  internal.crypto = { bytesOf, codedError, domException, algorithmName, hashName, arrayBufferOf, CryptoKey, HASHES, createHmac };
   if (typeof globalThis.CryptoKey === "undefined") globalThis.CryptoKey = CryptoKey;
 
   defineBuiltin("crypto", () => ({

@@ -13,12 +13,16 @@
 //!   one line of context JSON, a newline, and the event JSON. The response (or Lambda's
 //!   error JSON) goes to stdout; log lines go to stderr.
 
+mod agree_natives;
+mod cipher_natives;
 mod crypto_natives;
 mod fs_errors;
+mod fs_natives;
 mod http_natives;
 mod loader;
 mod natives;
 mod response_stream_natives;
+mod sign_natives;
 mod text_natives;
 mod zlib_natives;
 
@@ -49,7 +53,12 @@ const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     // Compiled and run here, so into the snapshot (see `preloadBuiltins` in bootstrap.js).
     ("lambdesk:node-vendor", include_str!("node_vendor.js")),
     ("lambdesk:node-builtins", include_str!("node_builtins.js")),
+    ("lambdesk:fs-more", include_str!("fs_more.js")),
+    ("lambdesk:node-more", include_str!("node_more.js")),
     ("lambdesk:crypto", include_str!("crypto.js")),
+    ("lambdesk:crypto-cipher", include_str!("crypto_cipher.js")),
+    ("lambdesk:crypto-sign", include_str!("crypto_sign.js")),
+    ("lambdesk:crypto-streams", include_str!("crypto_streams.js")),
     ("lambdesk:zlib", include_str!("zlib.js")),
     ("lambdesk:streaming", include_str!("streaming.js")),
 ];

@@ -59,12 +59,12 @@ thread_local! {
 
 /// Remembers `error` from an operation on `path` for `fsLastError`, as Node's code and
 /// libuv's message (JS builds Node's error from them).
-fn fs_failed(error: &std::io::Error, path: &str) {
+pub(crate) fn fs_failed(error: &std::io::Error, path: &str) {
     remember_fs_error(error, path, false);
 }
 
 /// [`fs_failed`] for an operation that writes, creates or removes.
-fn fs_change_failed(error: &std::io::Error, path: &str) {
+pub(crate) fn fs_change_failed(error: &std::io::Error, path: &str) {
     remember_fs_error(error, path, true);
 }
 
@@ -179,7 +179,11 @@ fn install_fs<'js>(ctx: &Ctx<'js>, natives: &Object<'js>) -> rquickjs::Result<()
 pub fn install<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<()> {
     let natives = Object::new(ctx.clone())?;
     install_fs(ctx, &natives)?;
+    crate::fs_natives::install(ctx, &natives)?;
     crate::crypto_natives::install(ctx, &natives)?;
+    crate::cipher_natives::install(ctx, &natives)?;
+    crate::sign_natives::install(ctx, &natives)?;
+    crate::agree_natives::install(ctx, &natives)?;
     crate::zlib_natives::install(ctx, &natives)?;
     crate::text_natives::install(ctx, &natives)?;
     crate::response_stream_natives::install(ctx, &natives)?;
