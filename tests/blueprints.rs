@@ -10,10 +10,11 @@ use common::{TestWorkspace, invoke};
 use lambdesk::blueprints;
 use serde_json::{Value, json};
 
-const SHIPPED: [&str; 11] = [
+const SHIPPED: [&str; 12] = [
     "bucket-processor",
     "empty-function",
     "go-hello",
+    "go-thumbnail",
     "hello-world",
     "http-api",
     "queue-processor",
@@ -99,7 +100,8 @@ async fn every_blueprint_runs_from_its_test_events() {
         if is_rust && !common::rust_toolchain_ready("a Rust blueprint in every_blueprint_runs") {
             continue;
         }
-        if id == "go-hello" && !common::go_toolchain_ready("go-hello in every_blueprint_runs") {
+        let is_go = id == "go-hello" || id == "go-thumbnail";
+        if is_go && !common::go_toolchain_ready("a Go blueprint in every_blueprint_runs") {
             continue;
         }
         assert!(!run_blueprint(id).await.is_empty(), "{id}");

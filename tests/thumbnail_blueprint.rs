@@ -1,8 +1,9 @@
 //! The seed example end to end: a function made from the `s3-thumbnail` blueprint (Rust,
-//! the `image` crate, built for wasm32-wasip1) under `lambdesk serve`, a JPEG and a PNG
-//! dropped into `buckets/photos/`, their thumbnails in `buckets/photos-thumbnails/` at
-//! most 128 px on the long side, a text file skipped, and the thumbnails invoking nothing.
-//! Skipped with the reason when cargo or the wasm target is missing.
+//! the `image` crate, built for wasm32-wasip1) or `go-thumbnail` (Go's standard library)
+//! under `lambdesk serve`, a JPEG and a PNG dropped into `buckets/photos/`, their
+//! thumbnails in `buckets/photos-thumbnails/` at most 128 px on the long side, a text file
+//! skipped, and the thumbnails invoking nothing.
+//! Each is skipped with the reason when its toolchain is missing.
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers: a panic is a test failure with its location"
@@ -34,6 +35,7 @@ impl Serve {
                 Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
             )
             .env("LAMBDESK_RUST_TARGET_DIR", common::rust_target_dir())
+            .env("LAMBDESK_GO_BUILD_DIR", common::go_build_dir())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -116,14 +118,12 @@ fn wait_until(what: &str, serve: &Serve, done: impl Fn() -> bool) {
     }
 }
 
-#[test]
-fn pictures_dropped_into_the_photos_bucket_get_thumbnails_and_other_files_are_skipped() {
-    if !common::rust_toolchain_ready("pictures_dropped_into_the_photos_bucket_get_thumbnails") {
-        return;
-    }
+/// Creates a function from `blueprint`, serves the workspace, drops the pictures and a
+/// text file into `photos`, and checks the thumbnails.
+fn thumbnails_from(blueprint: &str) {
     let test = TestWorkspace::new();
     let root = test.workspace.root().to_owned();
-    lambdesk::blueprints::find(None, "s3-thumbnail")
+    lambdesk::blueprints::find(None, blueprint)
         .unwrap()
         .create_function(&test.workspace, "thumbnails", 256)
         .unwrap();
@@ -162,4 +162,18 @@ fn pictures_dropped_into_the_photos_bucket_get_thumbnails_and_other_files_are_sk
     // The thumbnails' bucket triggers nothing: still three invocations a while later.
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(serve.count("REPORT RequestId"), 3, "{}", serve.output());
+}
+
+#[test]
+fn pictures_dropped_into_the_photos_bucket_get_thumbnails_from_the_rust_blueprint() {
+    if common::rust_toolchain_ready("pictures_dropped_into_the_photos_bucket (Rust)") {
+        thumbnails_from("s3-thumbnail");
+    }
+}
+
+#[test]
+fn pictures_dropped_into_the_photos_bucket_get_thumbnails_from_the_go_blueprint() {
+    if common::go_toolchain_ready("pictures_dropped_into_the_photos_bucket (Go)") {
+        thumbnails_from("go-thumbnail");
+    }
 }
