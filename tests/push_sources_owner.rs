@@ -10,13 +10,12 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::engine::{Engine, start, wait_up_to};
+use common::serve::Serve;
 use common::{Recorder, TestWorkspace};
 use lambdesk::model::{BucketAccess, Trigger};
 use lambdesk::triggers::async_delivery::AsyncOptions;
@@ -191,62 +190,9 @@ export const handler = async (event, context) => {
 };
 "#;
 
-/// A running `lambdesk serve`, its stdout lines collected.
-struct Serve {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Serve {
-    fn start(workspace: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lambdesk"))
-            .args(["serve", "--port", "0", "--workspace"])
-            .arg(workspace)
-            .env(
-                "LAMBDESK_CACHE_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-            )
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        for output in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let lines = Arc::clone(&lines);
-            std::thread::Builder::new()
-                .name("serve output".to_owned())
-                .spawn(move || {
-                    for line in BufReader::new(output).lines().map_while(Result::ok) {
-                        lines.lock().unwrap().push(line);
-                    }
-                })
-                .unwrap();
-        }
-        Self { child, lines }
-    }
-
-    fn said(&self, text: &str) -> bool {
-        self.lines
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|line| line.contains(text))
-    }
-
-    fn wait_for(&self, text: &str) {
-        wait_up_to(Duration::from_secs(60), text, || self.said(text));
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Waits until `serve` said `text`.
+fn wait_for(serve: &Serve, text: &str) {
+    wait_up_to(Duration::from_secs(60), text, || serve.said(text));
 }
 
 /// How many times each key was processed, from the marker files.
@@ -285,13 +231,13 @@ fn two_serve_processes_process_each_file_once_and_the_second_takes_over_when_the
     let done = test.workspace.root().join("buckets/done");
     std::fs::create_dir_all(&done).unwrap();
     let mut owner = Serve::start(test.workspace.root());
-    owner.wait_for("serving");
+    wait_for(&owner, "serving");
     let other = Serve::start(test.workspace.root());
-    other.wait_for("serving");
+    wait_for(&other, "serving");
     assert!(
         other.said("are run by `lambdesk serve` (pid"),
-        "{:?}",
-        other.lines.lock().unwrap()
+        "{}",
+        other.output()
     );
 
     let before: Vec<String> = (0..20).map(|n| format!("before-{n}.txt")).collect();
@@ -314,7 +260,10 @@ fn two_serve_processes_process_each_file_once_and_the_second_takes_over_when_the
 
     owner.child.kill().unwrap();
     owner.child.wait().unwrap();
-    other.wait_for("this one now runs buckets, schedules and async delivery");
+    wait_for(
+        &other,
+        "this one now runs buckets, schedules and async delivery",
+    );
     let after: Vec<String> = (0..5).map(|n| format!("after-{n}.txt")).collect();
     drop_files(&test, &after);
     wait_up_to(Duration::from_secs(60), "the new files processed", || {

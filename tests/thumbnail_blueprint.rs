@@ -11,74 +11,11 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::TestWorkspace;
-
-/// A running `lambdesk serve`, its output lines collected.
-struct Serve {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Serve {
-    fn start(workspace: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lambdesk"))
-            .args(["serve", "--port", "0", "--workspace"])
-            .arg(workspace)
-            .env(
-                "LAMBDESK_CACHE_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-            )
-            .env("LAMBDESK_RUST_TARGET_DIR", common::rust_target_dir())
-            .env("LAMBDESK_GO_BUILD_DIR", common::go_build_dir())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        for output in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let lines = Arc::clone(&lines);
-            std::thread::Builder::new()
-                .name("serve output".to_owned())
-                .spawn(move || {
-                    for line in BufReader::new(output).lines().map_while(Result::ok) {
-                        lines.lock().unwrap().push(line);
-                    }
-                })
-                .unwrap();
-        }
-        Self { child, lines }
-    }
-
-    fn count(&self, text: &str) -> usize {
-        self.lines
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|line| line.contains(text))
-            .count()
-    }
-
-    fn output(&self) -> String {
-        self.lines.lock().unwrap().join("\n")
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::serve::Serve;
 
 /// Width and height of a PNG, from its IHDR chunk.
 fn png_size(bytes: &[u8]) -> (u32, u32) {

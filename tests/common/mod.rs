@@ -4,6 +4,7 @@
 
 pub mod compiled_cli;
 pub mod engine;
+pub mod serve;
 
 use lambdesk::model::{Function, FunctionConfig, InvocationRecord, Runtime as Language, Workspace};
 use lambdesk::runtime::{InvokeError, Runtime, RuntimeOptions};
