@@ -97,4 +97,14 @@ fn a_compile_error_saved_in_the_editor_is_listed_and_opens_its_line_and_build_fi
     harness.get_by_label("Build").click();
     wait_for_contains(&mut harness, "Built in ");
     assert!(harness.query_by_label_contains("Problems (").is_none());
+
+    // A change saved outside the console is built by the next Test, the build shown apart
+    // from the billed duration.
+    std::fs::write(&code_path, good.replace("Hello, ", "Hi, ")).unwrap();
+    harness.get_by_label("Test").click();
+    harness.run();
+    harness.get_all_by_label("Test").last().unwrap().click();
+    wait_for_contains(&mut harness, "Succeeded");
+    harness.get_by_label("Build (not billed)");
+    harness.get_by_label_contains("Hi, ");
 }

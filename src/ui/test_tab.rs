@@ -257,6 +257,9 @@ fn result_ui(ui: &mut egui::Ui, record: &crate::model::InvocationRecord, cost_us
         .num_columns(2)
         .striped(true)
         .show(ui, |ui| {
+            let build = record
+                .build_duration_ms
+                .map(|ms| ("Build (not billed)", format!("{:.1} s", ms / 1000.0)));
             let rows = [
                 ("Request ID", record.request_id.clone()),
                 ("Duration", format!("{:.2} ms", record.duration_ms)),
@@ -278,7 +281,8 @@ fn result_ui(ui: &mut egui::Ui, record: &crate::model::InvocationRecord, cost_us
                 ),
                 ("Cost", format_usd(cost_usd)),
             ];
-            for (name, value) in rows {
+            // A compiled function's build before this run: shown apart, never billed.
+            for (name, value) in rows.into_iter().chain(build) {
                 ui.label(name);
                 ui.monospace(value);
                 ui.end_row();
