@@ -261,3 +261,35 @@ fn the_cli_creates_builds_and_invokes_a_rust_function() {
         expected_error: "mismatched types",
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_build_stops_the_compiler_and_says_so() {
+    if !rust_toolchain_ready("a_cancelled_build_stops_the_compiler_and_says_so") {
+        return;
+    }
+    let test = TestWorkspace::new();
+    let function = rust_hello(&test, "slow");
+    // A build script that keeps cargo busy without output, as a long crate does.
+    std::fs::write(
+        function.dir.join("build.rs"),
+        "fn main() { std::thread::sleep(std::time::Duration::from_secs(60)); }\n",
+    )
+    .unwrap();
+    let runtime = std::sync::Arc::new(test.runtime());
+    let building = {
+        let runtime = std::sync::Arc::clone(&runtime);
+        let function = function.clone();
+        tokio::spawn(async move { runtime.build(&function).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let asked = std::time::Instant::now();
+    lambdesk::runtime::cancel_build("slow");
+    let result = building.await.unwrap();
+    let error = result.unwrap_err().to_string();
+    assert!(error.contains("cancelled"), "{error}");
+    assert!(
+        asked.elapsed() < std::time::Duration::from_secs(10),
+        "stopped without waiting for the build script: {:?}",
+        asked.elapsed()
+    );
+}

@@ -131,8 +131,10 @@ pub enum Command {
     Undo,
     /// Make the last undone edit again (Ctrl+Shift+Z).
     Redo,
-    /// Build a compiled function (Rust) now, changed or not (the Code tab's Build).
+    /// Build a compiled function (Rust, Go) now, changed or not (the Code tab's Build).
     Build { function: String },
+    /// Stop the running build of a compiled function (the build bar's Cancel).
+    CancelBuild { function: String },
     /// Reread the workspace's functions from disk.
     Refresh,
     /// Tell the user something went wrong (something the UI itself could not do).

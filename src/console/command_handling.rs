@@ -147,6 +147,7 @@ impl Console {
             Command::Undo => self.undo_edit(),
             Command::Redo => self.redo_edit(),
             Command::Build { function } => self.build_function(&function),
+            Command::CancelBuild { function } => crate::runtime::cancel_build(&function),
             Command::Refresh => self.refresh_functions(),
             Command::MarkNotificationsSeen => self.notifications.lock().mark_seen(),
             Command::ClearNotifications => self.notifications.lock().clear(),

@@ -49,6 +49,9 @@ pub enum BuildError {
     Cargo(String),
     #[error("go build failed: {0}")]
     Go(String),
+    /// The user stopped it (Cancel in the Code tab).
+    #[error("the build was cancelled")]
+    Cancelled,
     #[error("{context}: {source}")]
     Io {
         context: String,

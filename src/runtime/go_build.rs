@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Instant, SystemTime};
 
+use super::build_cancel::{WatchedChild, in_own_process_group};
 use super::function_build::{
     BuildError, BuildReport, FunctionBuilder, KEPT_STDERR_LINES, building, cache_folder,
     create_modules_dir, failure, io_error, module_path_in, partial_path, previous_count,
@@ -104,7 +105,7 @@ impl FunctionBuilder for GoBuilder {
 
         let started_at = SystemTime::now();
         let started = Instant::now();
-        let mut child = Command::new(&self.options.go_program)
+        let mut child = in_own_process_group(&mut Command::new(&self.options.go_program))
             // -v names each package as it is compiled: the progress.
             .args(["build", "-v", "-buildmode=c-shared", "-o"])
             .arg(partial_path(&module_path))
@@ -137,7 +138,9 @@ impl FunctionBuilder for GoBuilder {
             .unwrap_or_else(|_| function.dir.clone());
         let mut diagnostics = Vec::new();
         let mut other_lines = std::collections::VecDeque::with_capacity(KEPT_STDERR_LINES);
-        if let Some(stderr) = child.stderr.take() {
+        let stderr = child.stderr.take();
+        let child = WatchedChild::new(&function.name, child);
+        if let Some(stderr) = stderr {
             for line in BufReader::new(stderr).lines() {
                 let line = line.map_err(io_error("cannot read go's output"))?;
                 match parse_line(&line, &module_dir, &function_dir) {
@@ -156,7 +159,10 @@ impl FunctionBuilder for GoBuilder {
                 }
             }
         }
-        let status = child.wait().map_err(io_error("go did not finish"))?;
+        let status = child
+            .wait()
+            .map_err(|_| BuildError::Cancelled)?
+            .map_err(io_error("go did not finish"))?;
         if !status.success() {
             return Err(failure(diagnostics, || {
                 BuildError::Go(Vec::from(other_lines).join("\n"))

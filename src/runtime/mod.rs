@@ -5,6 +5,7 @@
 //!
 //! [`InvocationRecord`]: crate::model::InvocationRecord
 
+mod build_cancel;
 mod captured_output;
 mod code_stamp;
 mod command_mode;
@@ -33,6 +34,7 @@ mod rust_build;
 mod sandbox;
 mod tmp_quota_shims;
 
+pub use build_cancel::request_cancel as cancel_build;
 pub use error::InvokeError;
 pub use function_build::{BuildError, BuildReport, FunctionBuilder};
 pub use go_build::{GO_BUILD_DIR_VAR, GO_PROGRAM_VAR, GoBuildOptions, GoBuilder, MIN_GO_VERSION};

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Instant, SystemTime};
 
+use super::build_cancel::{WatchedChild, in_own_process_group};
 use super::function_build::{
     BuildError, BuildReport, FunctionBuilder, building, cache_folder, create_modules_dir, failure,
     folder_digest, io_error, module_path_in, partial_path, previous_count, put_module_in_place,
@@ -106,7 +107,7 @@ impl FunctionBuilder for RustBuilder {
         // newer, so the next invocation builds again.
         let started_at = SystemTime::now();
         let started = Instant::now();
-        let mut child = Command::new(&self.options.cargo_program)
+        let mut child = in_own_process_group(&mut Command::new(&self.options.cargo_program))
             .args(["build", "--release", "--target", WASM_TARGET])
             .arg("--message-format=json")
             .arg("--manifest-path")
@@ -134,10 +135,12 @@ impl FunctionBuilder for RustBuilder {
                 },
             })?;
         let stderr_tail = child.stderr.take().and_then(read_tail_in_background);
+        let stdout = child.stdout.take();
+        let child = WatchedChild::new(&function.name, child);
         let mut diagnostics = Vec::new();
         let mut built_wasm = None;
         let mut finished = None;
-        if let Some(stdout) = child.stdout.take() {
+        if let Some(stdout) = stdout {
             for line in BufReader::new(stdout).lines() {
                 let line = line.map_err(io_error("cannot read cargo's output"))?;
                 match parse_line(&line, &crate_dir) {
@@ -152,7 +155,10 @@ impl FunctionBuilder for RustBuilder {
                 }
             }
         }
-        let status = child.wait().map_err(io_error("cargo did not finish"))?;
+        let status = child
+            .wait()
+            .map_err(|_| BuildError::Cancelled)?
+            .map_err(io_error("cargo did not finish"))?;
         let stderr_tail = stderr_tail
             .and_then(|reader| reader.join().ok())
             .unwrap_or_default();

@@ -1,6 +1,7 @@
-//! The Code tab's build bar for a compiled function (Rust, Go): Build, the build's progress
-//! (crates compiled of the total) while it runs, how the last one ended, and the Problems
-//! list — the compiler's errors and warnings, each a link to its line.
+//! The Code tab's build bar for a compiled function (Rust, Go): Build, the build's
+//! progress (crates compiled of the total) and Cancel while it runs, how the last one
+//! ended, and the Problems list — the compiler's errors and warnings, each a link to its
+//! line.
 
 use crate::console::{BuildOutcome, BuildStatus, Command, ConsoleState};
 use crate::model::{BuildDiagnostic, DiagnosticLevel, Runtime};
@@ -84,6 +85,15 @@ pub fn build_bar_ui(
                     .text(text)
                     .animate(true),
             );
+            if ui
+                .button("Cancel")
+                .on_hover_text("Stop the compiler; the function keeps its last build")
+                .clicked()
+            {
+                commands.push(Command::CancelBuild {
+                    function: function.to_owned(),
+                });
+            }
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(200));
             return;
