@@ -82,17 +82,17 @@ fn destination_node(destination: &Destination) -> NodeId {
     }
 }
 
-/// Edits `config` (of `function`) so it no longer names `node`; says what went.
-fn remove_uses(
+/// Removes `function`'s triggers whose line starts at `source`; says what went.
+fn remove_triggers_from(
     function: &str,
     config: &mut FunctionConfig,
-    node: &NodeId,
+    source: &NodeId,
     removes: &mut Vec<String>,
 ) {
     let mut number = 0;
-    config.triggers.retain(|trigger| {
+    config.triggers.retain(|trigger: &Trigger| {
         number += 1;
-        let keep = trigger_source(function, trigger) != *node;
+        let keep = trigger_source(function, trigger) != *source;
         if !keep {
             removes.push(format!(
                 "trigger {number} of `{function}` ({})",
@@ -101,6 +101,16 @@ fn remove_uses(
         }
         keep
     });
+}
+
+/// Edits `config` (of `function`) so it no longer names `node`; says what went.
+fn remove_uses(
+    function: &str,
+    config: &mut FunctionConfig,
+    node: &NodeId,
+    removes: &mut Vec<String>,
+) {
+    remove_triggers_from(function, config, node, removes);
     for (field, slot) in [
         ("on-success", &mut config.destinations.on_success),
         ("on-failure", &mut config.destinations.on_failure),
@@ -285,18 +295,7 @@ impl Workspace {
         let mut edited = base.clone();
         match kind {
             EdgeKind::Trigger => {
-                let mut number = 0;
-                edited.triggers.retain(|trigger: &Trigger| {
-                    number += 1;
-                    let keep = trigger_source(name, trigger) != *from;
-                    if !keep {
-                        removal.removes.push(format!(
-                            "trigger {number} of `{name}` ({})",
-                            trigger.summary()
-                        ));
-                    }
-                    keep
-                });
+                remove_triggers_from(name, &mut edited, from, &mut removal.removes);
             }
             EdgeKind::PermittedWrite => {
                 let permissions = &mut edited.permissions;

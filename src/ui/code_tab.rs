@@ -422,10 +422,9 @@ impl CodeTab {
         self.recovered_ui(ui, function, commands);
         self.find_bar_ui(ui);
         self.autosave(function, commands);
-        let build_status = is_compiled(state, function)
-            .then(|| console.build_status(function))
-            .flatten();
-        if is_compiled(state, function)
+        let compiled = is_compiled(state, function);
+        let build_status = compiled.then(|| console.build_status(function)).flatten();
+        if compiled
             && let Some(jump) = build_bar_ui(ui, function, state, build_status.as_ref(), commands)
         {
             if self.file.as_deref() != Some(jump.file.as_str()) {

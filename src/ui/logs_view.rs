@@ -26,6 +26,9 @@ pub struct LogsView {
     /// The source card whose invocations the view shows, with the functions and triggers
     /// it was matched against (read when the filter was set).
     source: Option<(NodeId, Vec<MapFunction>)>,
+    /// The history (its length and newest request id) the source filter was worked out
+    /// from: it is walked again only when an invocation was recorded, not every frame.
+    source_counted_for: Option<(usize, Option<String>)>,
 }
 
 impl LogsView {
@@ -40,6 +43,7 @@ impl LogsView {
             missed_lines: 0,
             follow: true,
             source: None,
+            source_counted_for: None,
         }
     }
 
@@ -63,6 +67,7 @@ impl LogsView {
             .filter_map(|(name, function)| Some(MapFunction::new(&name, &function.ok()?.config)))
             .collect();
         self.source = Some((source.clone(), functions));
+        self.source_counted_for = None;
         let mut filter = self.rows.filter().clone();
         filter.function = "All".to_owned();
         self.rows.set_filter(filter);
@@ -75,7 +80,21 @@ impl LogsView {
         let Some((source, functions)) = &self.source else {
             return;
         };
-        let request_ids = invocations_from_source(&console.ledger().history, functions, source);
+        let ledger = console.ledger();
+        let counted_for = (
+            ledger.history.len(),
+            ledger
+                .history
+                .iter()
+                .next_back()
+                .map(|summary| summary.request_id.clone()),
+        );
+        if self.source_counted_for.as_ref() == Some(&counted_for) {
+            return;
+        }
+        let request_ids = invocations_from_source(&ledger.history, functions, source);
+        drop(ledger);
+        self.source_counted_for = Some(counted_for);
         let mut filter = self.rows.filter().clone();
         let unchanged = filter
             .source
