@@ -27,8 +27,8 @@ pub fn run(workspace: &Workspace, args: &BuildArgs) -> anyhow::Result<ExitCode> 
             Box::new(GoBuilder::new(GoBuildOptions::default())),
             "packages",
         ),
-        Language::Js | Language::Wat | Language::Wasm => anyhow::bail!(
-            "`{}` has runtime = \"{}\": only Rust and Go functions are built (wat and wasm load as they are, js needs no build)",
+        Language::Js | Language::Wat | Language::Wasm | Language::Python => anyhow::bail!(
+            "`{}` has runtime = \"{}\": only Rust and Go functions are built (wat and wasm load as they are, js and python need no build)",
             function.name,
             function.config.runtime
         ),

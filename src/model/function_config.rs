@@ -277,6 +277,9 @@ pub enum Runtime {
     Rust,
     /// A Go module built with `GOOS=wasip1 GOARCH=wasm` by the user's go.
     Go,
+    /// Python on CPython compiled to WebAssembly (a language pack prepared on first use),
+    /// Lambda's Python handler contract.
+    Python,
 }
 
 impl Runtime {
@@ -287,6 +290,7 @@ impl Runtime {
             Self::Wasm => "wasm",
             Self::Rust => "rust",
             Self::Go => "go",
+            Self::Python => "python",
         }
     }
 
@@ -307,8 +311,9 @@ impl Runtime {
         }
         match self {
             // Lambda accepts any handler here and splits it at Init: one without a dot fails
-            // each invocation with `Runtime.MalformedHandlerName`, as the JS runtime reports.
-            Self::Js => Ok(()),
+            // each invocation with `Runtime.MalformedHandlerName`, as the JS runtime reports;
+            // Python's runtime does the same at Init.
+            Self::Js | Self::Python => Ok(()),
             Self::Wat if !handler.ends_with(".wat") => Err(format!(
                 "`{handler}` should name the module's `.wat` file (for example `main.wat`)"
             )),

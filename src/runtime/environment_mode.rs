@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use wasmtime::component::{InstancePre as ComponentInstancePre, TypedFunc as ComponentFunc};
 use wasmtime::{Engine, InstancePre, Memory, TypedFunc};
 
 use super::error::InvokeError;
@@ -20,12 +21,29 @@ pub const ALLOC_EXPORT: &str = "lambdesk_alloc";
 pub const INVOKE_EXPORT: &str = "lambdesk_invoke";
 /// What a WASI reactor exports to be set up before its other exports are called.
 pub const REACTOR_INITIALIZE_EXPORT: &str = "_initialize";
+/// The same contract as a component's exports (runtimes/python/wit/runtime.wit): Init
+/// takes the variables, invoke takes the request as a string.
+pub const COMPONENT_INIT_EXPORT: &str = "lambdesk-init";
+pub const COMPONENT_INVOKE_EXPORT: &str = "lambdesk-invoke";
+
+type ComponentInit = ComponentFunc<(Vec<(String, String)>,), (i32,)>;
+type ComponentInvoke = ComponentFunc<(String,), (i32,)>;
+
+/// How a request reaches the guest.
+enum EntryPoints {
+    /// A core module: the request is copied into memory `lambdesk_alloc` gave.
+    Core {
+        alloc: TypedFunc<u32, u32>,
+        invoke: TypedFunc<(u32, u32), i32>,
+        memory: Memory,
+    },
+    /// A component (a language pack): the request is lowered as a string.
+    Component { invoke: ComponentInvoke },
+}
 
 pub struct Environment {
     sandbox: Sandbox,
-    alloc: TypedFunc<u32, u32>,
-    invoke: TypedFunc<(u32, u32), i32>,
-    memory: Memory,
+    entry: EntryPoints,
     /// CloudWatch log stream of this environment.
     pub log_stream: String,
     /// What the environment was created from; a different one means new code.
@@ -82,12 +100,65 @@ impl Environment {
             Ok(Err(error)) => (ending_of(&error)?, None),
         };
         let run = RunResult::collect(&sandbox, ending, duration);
-        let environment = match (exports, &run.ending) {
-            (Some((alloc, invoke, memory)), Ending::Answered(GuestStatus::Ok)) => Some(Self {
+        let entry = exports.map(|(alloc, invoke, memory)| EntryPoints::Core {
+            alloc,
+            invoke,
+            memory,
+        });
+        Ok(Self::started(sandbox, entry, run, log_stream, fingerprint))
+    }
+
+    /// `start` for a component guest (a language pack's runtime): instantiates it and
+    /// runs its Init with the sandbox's variables.
+    pub async fn start_component(
+        engine: &Engine,
+        instance_pre: &ComponentInstancePre<SandboxState>,
+        setup: &SandboxSetup,
+        log_stream: String,
+        fingerprint: u64,
+    ) -> Result<(Option<Self>, RunResult), InvokeError> {
+        let mut sandbox = Sandbox::new(engine, setup, Vec::new())?;
+        sandbox.arm_deadline(setup.timeout);
+        let store = &mut sandbox.store;
+        let started = Instant::now();
+        let guest = async {
+            let instance = instance_pre.instantiate_async(&mut *store).await?;
+            let init: ComponentInit =
+                instance.get_typed_func(&mut *store, COMPONENT_INIT_EXPORT)?;
+            let invoke: ComponentInvoke =
+                instance.get_typed_func(&mut *store, COMPONENT_INVOKE_EXPORT)?;
+            let (status,) = init
+                .call_async(&mut *store, (setup.variables.clone(),))
+                .await?;
+            wasmtime::Result::Ok((status, invoke))
+        };
+        let result = tokio::time::timeout(setup.timeout + BLOCKED_GUEST_GRACE, guest).await;
+        let duration = started.elapsed();
+        let (ending, invoke) = match result {
+            Err(_elapsed) => (Ending::TimedOut, None),
+            Ok(Ok((status, invoke))) => (
+                Ending::Answered(GuestStatus::from_code(status)),
+                Some(invoke),
+            ),
+            Ok(Err(error)) => (ending_of(&error)?, None),
+        };
+        let run = RunResult::collect(&sandbox, ending, duration);
+        let entry = invoke.map(|invoke| EntryPoints::Component { invoke });
+        Ok(Self::started(sandbox, entry, run, log_stream, fingerprint))
+    }
+
+    /// The environment, if Init answered `Ok`; with the run either way.
+    fn started(
+        sandbox: Sandbox,
+        entry: Option<EntryPoints>,
+        run: RunResult,
+        log_stream: String,
+        fingerprint: u64,
+    ) -> (Option<Self>, RunResult) {
+        let environment = match (entry, &run.ending) {
+            (Some(entry), Ending::Answered(GuestStatus::Ok)) => Some(Self {
                 sandbox,
-                alloc,
-                invoke,
-                memory,
+                entry,
                 log_stream,
                 fingerprint,
                 last_used: Instant::now(),
@@ -96,7 +167,7 @@ impl Environment {
             }),
             _ => None,
         };
-        Ok((environment, run))
+        (environment, run)
     }
 
     /// Serves one request (a context line and the event, see the guest). After a run
@@ -110,23 +181,31 @@ impl Environment {
     ) -> Result<RunResult, InvokeError> {
         let len = u32::try_from(request.len())
             .map_err(|_| InvokeError::Sandbox("the request is larger than 4 GiB".to_owned()))?;
-        let Self {
-            sandbox,
-            alloc,
-            invoke,
-            memory,
-            ..
-        } = self;
+        let Self { sandbox, entry, .. } = self;
         sandbox.arm_deadline(timeout);
         let store = &mut sandbox.store;
         store.data_mut().limiter.clear_refused();
         store.data_mut().response_stream.start(sink);
         let started = Instant::now();
         let guest = async {
-            let pointer = alloc.call_async(&mut *store, len).await?;
-            let offset = usize::try_from(pointer)?;
-            memory.write(&mut *store, offset, request)?;
-            invoke.call_async(&mut *store, (pointer, len)).await
+            match entry {
+                EntryPoints::Core {
+                    alloc,
+                    invoke,
+                    memory,
+                } => {
+                    let pointer = alloc.call_async(&mut *store, len).await?;
+                    let offset = usize::try_from(pointer)?;
+                    memory.write(&mut *store, offset, request)?;
+                    invoke.call_async(&mut *store, (pointer, len)).await
+                }
+                EntryPoints::Component { invoke } => {
+                    // The request is JSON lambdesk made or checked: UTF-8.
+                    let text = String::from_utf8_lossy(request).into_owned();
+                    let (status,) = invoke.call_async(&mut *store, (text,)).await?;
+                    Ok(status)
+                }
+            }
         };
         let result = tokio::time::timeout(timeout + BLOCKED_GUEST_GRACE, guest).await;
         let duration = started.elapsed();

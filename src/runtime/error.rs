@@ -35,6 +35,9 @@ pub enum InvokeError {
     Sandbox(String),
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
+    /// A language pack (Python's runtime) could not be prepared or loaded.
+    #[error("{0}")]
+    LanguagePack(String),
     /// A Rust or Go function could not be built (compile errors, no toolchain).
     #[error(transparent)]
     Build(#[from] super::function_build::BuildError),
@@ -51,7 +54,7 @@ impl InvokeError {
             | Self::UnsupportedRuntime(_)
             | Self::Workspace(_)
             | Self::Build(_) => "InvalidParameterValueException",
-            Self::Sandbox(_) => "ServiceException",
+            Self::Sandbox(_) | Self::LanguagePack(_) => "ServiceException",
         }
     }
 }

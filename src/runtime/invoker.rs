@@ -27,6 +27,7 @@ use super::module_source::{built_module_bytes, module_bytes};
 use super::outbound_http::{self, GatewayAddress};
 use super::outbox::Outbox;
 use super::outcome::outcome_of;
+use super::python_pack::{PackProgress, PythonPack};
 use super::response_stream::{self, ResponseSink};
 use super::rust_build::{RustBuildOptions, RustBuilder};
 use super::sandbox::{Ending, RunResult, SandboxState};
@@ -35,6 +36,7 @@ use super::tmp_quota_shims;
 mod code_check;
 mod environment_invocation;
 mod js_runtime_loading;
+mod python_runtime_loading;
 mod sandbox_setup;
 
 use sandbox_setup::sandbox_setup;
@@ -62,6 +64,8 @@ pub struct RuntimeOptions {
     pub rust_build: RustBuildOptions,
     /// How Go functions are built (Go's build cache, the program).
     pub go_build: GoBuildOptions,
+    /// Where language packs (Python's runtime) are prepared and kept.
+    pub language_packs_dir: PathBuf,
 }
 
 impl Default for RuntimeOptions {
@@ -73,6 +77,7 @@ impl Default for RuntimeOptions {
             ephemeral_storage_root: std::env::temp_dir(),
             rust_build: RustBuildOptions::default(),
             go_build: GoBuildOptions::default(),
+            language_packs_dir: PythonPack::default_root(),
         }
     }
 }
@@ -93,6 +98,9 @@ pub struct PreparedReport {
 pub struct Runtime {
     engine: Engine,
     linker: Linker<SandboxState>,
+    /// For language packs' runtimes, which are components: WASI preview 2 over the same
+    /// sandbox state.
+    component_linker: wasmtime::component::Linker<SandboxState>,
     cache: ModuleCache,
     js_runtime_path: Option<PathBuf>,
     js_runtime: tokio::sync::OnceCell<Arc<LoadedModule>>,
@@ -109,6 +117,9 @@ pub struct Runtime {
     go: Arc<GoBuilder>,
     /// Each built function's last build: how far it is, what the compiler said.
     builds: built_module::BuildStatuses,
+    python_pack: PythonPack,
+    python_progress: Arc<PackProgress>,
+    python_component: tokio::sync::OnceCell<Arc<python_runtime_loading::LoadedComponent>>,
 }
 
 #[derive(Default)]
@@ -133,6 +144,16 @@ struct LoadedModule {
     log_stream: String,
     /// A command module's `/tmp` folders between invocations (see `IdleStorage`).
     idle_tmp: IdleStorage,
+}
+
+/// What an execution environment runs.
+enum EnvironmentCode {
+    /// The embedded JS runtime, with the function's folder as `/var/task`.
+    JsRuntime,
+    /// Python's runtime (a language pack), with the function's folder as `/var/task`.
+    Python,
+    /// A wat/wasm/Rust/Go function's own environment-mode module.
+    OwnModule(Arc<LoadedModule>),
 }
 
 /// The two guest contracts of DESIGN.md: a command (`_start`, a fresh instance per
@@ -214,9 +235,13 @@ impl Runtime {
             .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
         outbound_http::add_to_linker(&mut linker)
             .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
+        let mut component_linker = wasmtime::component::Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut component_linker)
+            .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
         Ok(Self {
             engine,
             linker,
+            component_linker,
             cache: ModuleCache::new(options.cache_dir),
             js_runtime_path: options.js_runtime_path,
             js_runtime: tokio::sync::OnceCell::new(),
@@ -229,6 +254,9 @@ impl Runtime {
             rust: Arc::new(RustBuilder::new(options.rust_build)),
             go: Arc::new(GoBuilder::new(options.go_build)),
             builds: built_module::BuildStatuses::default(),
+            python_pack: PythonPack::new(options.language_packs_dir),
+            python_progress: Arc::default(),
+            python_component: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -252,6 +280,15 @@ impl Runtime {
     pub async fn prepare(&self, function: &Function) -> Result<PreparedReport, InvokeError> {
         let (module, reused) = match function.config.runtime {
             Language::Js => self.js_runtime_module().await?,
+            Language::Python => {
+                let reused = self.python_component.initialized();
+                let component = self.python_runtime().await?;
+                return Ok(PreparedReport {
+                    origin: component.origin,
+                    load_duration_ms: component.load_duration.as_secs_f64() * 1000.0,
+                    reused,
+                });
+            }
             Language::Rust | Language::Go => {
                 let (module, reused, _) = self
                     .built_module(function, self.slot_of(function).1)
@@ -434,7 +471,13 @@ impl Runtime {
         let mut build_duration = None;
         let invocation = match function.config.runtime {
             Language::Js => {
-                self.invoke_in_environment(workspace, function, None, event, &request_id, sink)
+                let code = EnvironmentCode::JsRuntime;
+                self.invoke_in_environment(workspace, function, code, event, &request_id, sink)
+                    .await?
+            }
+            Language::Python => {
+                let code = EnvironmentCode::Python;
+                self.invoke_in_environment(workspace, function, code, event, &request_id, sink)
                     .await?
             }
             runtime => {
@@ -454,7 +497,7 @@ impl Runtime {
                         self.invoke_in_environment(
                             workspace,
                             function,
-                            Some(module),
+                            EnvironmentCode::OwnModule(module),
                             event,
                             &request_id,
                             sink,

@@ -29,6 +29,7 @@ mod module_source;
 mod outbound_http;
 mod outbox;
 mod outcome;
+mod python_pack;
 mod response_stream;
 mod rust_build;
 mod sandbox;

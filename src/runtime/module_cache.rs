@@ -2,6 +2,7 @@ use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
+use wasmtime::component::Component;
 use wasmtime::{Engine, Module};
 
 use crate::model::write_atomically;
@@ -65,6 +66,32 @@ impl ModuleCache {
     }
 }
 
+impl ModuleCache {
+    /// `load` for a component (a language pack's runtime).
+    pub fn load_component(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+    ) -> wasmtime::Result<(Component, ModuleOrigin)> {
+        let path = self
+            .dir
+            .join(format!("{}.component.cwasm", cache_key(engine, wasm)));
+        if path.is_file() {
+            match deserialize_component_file(engine, &path) {
+                Ok(component) => return Ok((component, ModuleOrigin::DiskCache)),
+                Err(_) => {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
+        let component = Component::from_binary(engine, wasm)?;
+        if let Ok(serialized) = component.serialize() {
+            let _ = write_atomically(&path, &serialized);
+        }
+        Ok((component, ModuleOrigin::Compiled))
+    }
+}
+
 fn cache_key(engine: &Engine, wasm: &[u8]) -> String {
     let content = Sha256::digest(wasm);
     // Compiled code is only valid for the same wasmtime version and settings.
@@ -90,4 +117,15 @@ fn deserialize_file(engine: &Engine, path: &Path) -> wasmtime::Result<Module> {
     // the same compatibility hash (it is in the file name); files are written atomically,
     // so it is never a partial write, and wasmtime checks its header and version.
     unsafe { Module::deserialize_file(engine, path) }
+}
+
+#[expect(
+    unsafe_code,
+    reason = "wasmtime requires unsafe to load precompiled machine code"
+)]
+fn deserialize_component_file(engine: &Engine, path: &Path) -> wasmtime::Result<Component> {
+    // SAFETY: as for `deserialize_file`: a file this cache wrote with
+    // `Component::serialize` for an engine with the same compatibility hash, written
+    // atomically; wasmtime checks its header and version.
+    unsafe { Component::deserialize_file(engine, path) }
 }

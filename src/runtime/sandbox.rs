@@ -40,6 +40,14 @@ pub struct SandboxState {
     deadline: Instant,
 }
 
+/// A component guest (a language pack) reaches the same WASI context through preview 2's
+/// interfaces: preview 1's context is built on preview 2's.
+impl wasmtime_wasi::WasiView for SandboxState {
+    fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
+        self.wasi.ctx()
+    }
+}
+
 /// What the sandbox looks like from inside.
 pub struct SandboxSetup {
     pub variables: Vec<(String, String)>,

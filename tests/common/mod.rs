@@ -132,6 +132,27 @@ impl TestWorkspace {
     }
 }
 
+impl TestWorkspace {
+    /// Creates a Python function from `(path, source)` files with handler `handler`.
+    pub fn add_python(
+        &self,
+        name: &str,
+        handler: &str,
+        files: &[(&str, &str)],
+        configure: impl FnOnce(&mut FunctionConfig),
+    ) -> Function {
+        let mut config = FunctionConfig::new(Language::Python, handler);
+        configure(&mut config);
+        let files: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(path, source)| (*path, source.as_bytes()))
+            .collect();
+        self.workspace
+            .create_function(name, &config, &files)
+            .expect("create function")
+    }
+}
+
 pub async fn invoke(
     test: &TestWorkspace,
     runtime: &Runtime,

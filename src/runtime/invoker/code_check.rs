@@ -18,7 +18,7 @@ impl Runtime {
         function: &Function,
     ) -> Result<Option<FunctionError>, InvokeError> {
         match function.config.runtime {
-            Language::Js => self.check_js_code(workspace, function).await,
+            Language::Js | Language::Python => self.check_init(workspace, function).await,
             _ => match self.prepare(function).await {
                 Ok(_) => Ok(None),
                 Err(InvokeError::Load { message, .. }) => {
@@ -29,18 +29,22 @@ impl Runtime {
         }
     }
 
-    /// Whether a JS function's code loads: Init runs in a new execution environment
+    /// Whether a JS or Python function's code loads: Init runs in a new execution environment
     /// (which parses the handler's modules and runs their top level, as a cold start
     /// does) without invoking the handler, and the environment is dropped so the next
     /// invocation is still a cold start. `Some` is the error Init failed with.
-    async fn check_js_code(
+    async fn check_init(
         &self,
         workspace: &Workspace,
         function: &Function,
     ) -> Result<Option<FunctionError>, InvokeError> {
-        let fingerprint = self.js_code_fingerprint(function);
+        let fingerprint = self.code_folder_fingerprint(function);
+        let code = match function.config.runtime {
+            Language::Python => super::EnvironmentCode::Python,
+            _ => super::EnvironmentCode::JsRuntime,
+        };
         let started = self
-            .start_environment(workspace, function, None, fingerprint, false)
+            .start_environment(workspace, function, code, fingerprint, false)
             .await?;
         if started.environment.is_some() {
             return Ok(None);

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use wasmtime_wasi::FsPerms;
 
-use super::{Invocation, LoadedModule, Runtime, TASK_ROOT, outbox_for, sandbox_setup};
+use super::{EnvironmentCode, Invocation, Runtime, TASK_ROOT, outbox_for, sandbox_setup};
 use crate::model::{Function, Workspace};
 use crate::runtime::environment_mode::{self, Environment};
 use crate::runtime::ephemeral_storage::EphemeralStorage;
@@ -19,9 +19,9 @@ use crate::runtime::outbox::Outbox;
 use crate::runtime::response_stream::ResponseSink;
 
 impl Runtime {
-    /// The fingerprint of a JS function's code folder, taken again only when a `stat` of
-    /// its folders and files shows a change.
-    pub(super) fn js_code_fingerprint(&self, function: &Function) -> u64 {
+    /// The fingerprint of a JS or Python function's code folder, taken again only when a
+    /// `stat` of its folders and files shows a change.
+    pub(super) fn code_folder_fingerprint(&self, function: &Function) -> u64 {
         let lock = || {
             self.js_code_stamps
                 .lock()
@@ -38,29 +38,31 @@ impl Runtime {
     }
 
     /// Runs the invocation in a warm execution environment of the function, starting one
-    /// (Init) when none is free. `own_module` is a wat/wasm function's environment-mode
-    /// module; without it the environment is the JS runtime with the function's code.
+    /// (Init) when none is free.
     pub(super) async fn invoke_in_environment(
         &self,
         workspace: &Workspace,
         function: &Function,
-        own_module: Option<Arc<LoadedModule>>,
+        code: EnvironmentCode,
         event: &[u8],
         request_id: &str,
         sink: Option<ResponseSink>,
     ) -> Result<Invocation, InvokeError> {
-        // A module load already noticed changed code (see `CodeStamp`); JS code is files
-        // the runtime reads, so their stamps are checked here (see `FolderStamp`).
-        let fingerprint = own_module.as_ref().map_or_else(
-            || self.js_code_fingerprint(function),
-            |module| module.generation,
-        );
+        // A module load already noticed changed code (see `CodeStamp`); JS and Python
+        // code is files the runtime reads, so their stamps are checked here (see
+        // `FolderStamp`).
+        let fingerprint = match &code {
+            EnvironmentCode::OwnModule(module) => module.generation,
+            EnvironmentCode::JsRuntime | EnvironmentCode::Python => {
+                self.code_folder_fingerprint(function)
+            }
+        };
         let timeout = Duration::from_secs(u64::from(function.config.timeout_secs));
         let (mut environment, init) = match self.environments.take(&function.name, fingerprint) {
             Some(environment) => (environment, None),
             None => {
                 let started = self
-                    .start_environment(workspace, function, own_module, fingerprint, true)
+                    .start_environment(workspace, function, code, fingerprint, true)
                     .await?;
                 let Some(environment) = started.environment else {
                     // Init failed: the invocation fails with Init's error.
@@ -114,29 +116,32 @@ impl Runtime {
         &self,
         workspace: &Workspace,
         function: &Function,
-        own_module: Option<Arc<LoadedModule>>,
+        code: EnvironmentCode,
         fingerprint: u64,
         with_outbox: bool,
     ) -> Result<StartedEnvironment, InvokeError> {
-        let (module, code_dir) = match own_module {
-            Some(module) => (module, None),
-            None => {
+        let code_dir = (
+            function.dir.clone(),
+            TASK_ROOT.to_owned(),
+            FsPerms::ReadOnly,
+        );
+        let (guest, code_dir) = match code {
+            EnvironmentCode::OwnModule(module) => (Guest::Module(module), None),
+            EnvironmentCode::JsRuntime => {
                 let (module, _) = self.js_runtime_module().await?;
-                let code_dir = (
-                    function.dir.clone(),
-                    TASK_ROOT.to_owned(),
-                    FsPerms::ReadOnly,
-                );
-                (module, Some(code_dir))
+                (Guest::Module(module), Some(code_dir))
             }
+            EnvironmentCode::Python => (Guest::Component(self.python_runtime().await?), Some(code_dir)),
         };
         // A freshly loaded module's load time counts towards the first Init.
-        let load_duration =
-            if with_outbox && module.cold_start_pending.swap(false, Ordering::AcqRel) {
+        let load_duration = match &guest {
+            Guest::Module(module)
+                if with_outbox && module.cold_start_pending.swap(false, Ordering::AcqRel) =>
+            {
                 module.load_duration
-            } else {
-                Duration::ZERO
-            };
+            }
+            _ => Duration::ZERO,
+        };
         let log_stream = new_log_stream_name();
         let outbox = if with_outbox {
             outbox_for(workspace, function)?
@@ -160,15 +165,29 @@ impl Runtime {
             &tmp,
             &self.gateway,
         )?;
-        let (environment, mut init_run) = Environment::start(
-            &self.engine,
-            &module.instance_pre,
-            &setup,
-            log_stream.clone(),
-            fingerprint,
-            is_own_module,
-        )
-        .await?;
+        let (environment, mut init_run) = match &guest {
+            Guest::Module(module) => {
+                Environment::start(
+                    &self.engine,
+                    &module.instance_pre,
+                    &setup,
+                    log_stream.clone(),
+                    fingerprint,
+                    is_own_module,
+                )
+                .await?
+            }
+            Guest::Component(component) => {
+                Environment::start_component(
+                    &self.engine,
+                    &component.instance_pre,
+                    &setup,
+                    log_stream.clone(),
+                    fingerprint,
+                )
+                .await?
+            }
+        };
         init_run.duration += load_duration;
         let environment = environment.map(|mut environment| {
             environment.outbox = outbox;
@@ -181,6 +200,12 @@ impl Runtime {
             log_stream,
         })
     }
+}
+
+/// What a new environment instantiates.
+enum Guest {
+    Module(Arc<super::LoadedModule>),
+    Component(Arc<super::python_runtime_loading::LoadedComponent>),
 }
 
 /// A new execution environment, or how its Init failed.

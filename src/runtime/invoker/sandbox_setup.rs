@@ -14,6 +14,7 @@ use crate::runtime::ephemeral_storage::EphemeralStorage;
 use crate::runtime::error::InvokeError;
 use crate::runtime::lambda_environment::lambda_variables;
 use crate::runtime::outbound_http::GatewayAddress;
+use crate::runtime::python_pack::PYTHON_RUNTIME_NAME;
 use crate::runtime::outbox::OUTBOX_GUEST_PATH;
 use crate::runtime::sandbox::SandboxSetup;
 
@@ -47,6 +48,14 @@ pub(super) fn sandbox_setup(
         variables.push((
             "LAMBDESK_WORKSPACE_BUCKETS".to_owned(),
             workspace.bucket_folder_names().join(","),
+        ));
+    }
+    if function.config.runtime == Language::Python {
+        variables.push(("LAMBDA_TASK_ROOT".to_owned(), TASK_ROOT.to_owned()));
+        variables.push(("LAMBDA_RUNTIME_DIR".to_owned(), "/var/runtime".to_owned()));
+        variables.push((
+            "AWS_EXECUTION_ENV".to_owned(),
+            format!("AWS_Lambda_{PYTHON_RUNTIME_NAME}"),
         ));
     }
     // What the function may send to, so a guest can refuse at once as the SDK would.
