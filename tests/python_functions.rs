@@ -9,7 +9,7 @@
 mod common;
 
 use common::{TestWorkspace, invoke};
-use lambdesk::model::{InvocationRecord, Outcome};
+use lambdesk::model::{FunctionError, InvocationRecord, Outcome, error_types};
 use serde_json::{Value, json};
 
 async fn run_python(files: &[(&str, &str)], handler: &str, event: &str) -> InvocationRecord {
@@ -52,4 +52,354 @@ async fn a_handler_gets_the_event_and_keeps_its_globals_while_warm() {
     assert_eq!(response(&second), json!({"greeting": "Hello, Bo", "count": 2}));
     assert_eq!(second.init_duration_ms, None, "warm");
     assert_eq!(runtime.idle_environments("hello"), 1);
+}
+
+async fn failure(files: &[(&str, &str)], handler: &str) -> (FunctionError, InvocationRecord) {
+    let record = run_python(files, handler, "{}").await;
+    match &record.outcome {
+        Outcome::Failure(error) => (error.clone(), record),
+        Outcome::Success(value) => panic!("expected a failure, got {value}"),
+    }
+}
+
+#[tokio::test]
+async fn a_raised_exception_is_lambdas_python_error_json_and_is_logged() {
+    let source = "def lambda_handler(event, context):\n    raise ValueError(\"boom\")\n";
+    let (error, record) = failure(
+        &[("lambda_function.py", source)],
+        "lambda_function.lambda_handler",
+    )
+    .await;
+    assert_eq!(error.error_type, "ValueError");
+    assert_eq!(error.error_message, "boom");
+    assert_eq!(error.request_id.as_deref(), Some(record.request_id.as_str()));
+    assert_eq!(
+        error.stack_trace,
+        Some(vec![
+            "  File \"/var/task/lambda_function.py\", line 2, in lambda_handler\n    raise ValueError(\"boom\")\n".to_owned()
+        ])
+    );
+    assert_eq!(error.trace, None, "Python's runtime has no Node-style `trace`");
+    assert_eq!(
+        record.log_lines,
+        vec![
+            "[ERROR] ValueError: boom".to_owned(),
+            "Traceback (most recent call last):".to_owned(),
+            "  File \"/var/task/lambda_function.py\", line 2, in lambda_handler".to_owned(),
+            "    raise ValueError(\"boom\")".to_owned(),
+        ]
+    );
+    let json = serde_json::to_value(&error).unwrap();
+    let mut keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        vec!["errorMessage", "errorType", "requestId", "stackTrace"],
+        "{json}"
+    );
+}
+
+#[tokio::test]
+async fn module_and_handler_errors_are_named_as_lambdas_python_runtime_names_them() {
+    let (error, record) = failure(
+        &[("lambda_function.py", "import not_a_module\n")],
+        "lambda_function.lambda_handler",
+    )
+    .await;
+    assert_eq!(error.error_type, "Runtime.ImportModuleError");
+    assert_eq!(
+        error.error_message,
+        "Unable to import module 'lambda_function': No module named 'not_a_module'"
+    );
+    assert!(record.init_duration_ms.is_some());
+    assert_eq!(
+        record.log_lines.first().map(String::as_str),
+        Some("[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': No module named 'not_a_module'")
+    );
+
+    let (error, _) = failure(&[("other.py", "x = 1\n")], "lambda_function.lambda_handler").await;
+    assert_eq!(
+        (error.error_type.as_str(), error.error_message.as_str()),
+        (
+            "Runtime.ImportModuleError",
+            "Unable to import module 'lambda_function': No module named 'lambda_function'"
+        )
+    );
+
+    let (error, _) = failure(
+        &[("lambda_function.py", "def handler(e, c):\n    return 1\n")],
+        "lambda_function.lambda_handler",
+    )
+    .await;
+    assert_eq!(
+        (error.error_type.as_str(), error.error_message.as_str()),
+        (
+            "Runtime.HandlerNotFound",
+            "Handler 'lambda_handler' missing on module 'lambda_function'"
+        )
+    );
+
+    let (error, _) = failure(&[("lambda_function.py", "x = 1\n")], "lambda_function").await;
+    assert_eq!(
+        (error.error_type.as_str(), error.error_message.as_str()),
+        (
+            "Runtime.MalformedHandlerName",
+            "Bad handler 'lambda_function': not enough values to unpack (expected 2, got 1)"
+        )
+    );
+
+    let (error, _) = failure(
+        &[("lambda_function.py", "def lambda_handler(event, context)\n    return 1\n")],
+        "lambda_function.lambda_handler",
+    )
+    .await;
+    assert_eq!(error.error_type, "Runtime.UserCodeSyntaxError");
+    assert!(
+        error
+            .error_message
+            .starts_with("Syntax error in module 'lambda_function': "),
+        "{error:?}"
+    );
+
+    let (error, _) = failure(
+        &[(
+            "lambda_function.py",
+            "def lambda_handler(event, context):\n    return {1, 2}\n",
+        )],
+        "lambda_function.lambda_handler",
+    )
+    .await;
+    assert_eq!(
+        (error.error_type.as_str(), error.error_message.as_str()),
+        (
+            "Runtime.MarshalError",
+            "Unable to marshal response: Object of type set is not JSON serializable"
+        )
+    );
+}
+
+#[tokio::test]
+async fn the_context_has_lambdas_attributes_and_remaining_time() {
+    let source = r#"
+def lambda_handler(event, context):
+    return {
+        "aws_request_id": context.aws_request_id,
+        "function_name": context.function_name,
+        "function_version": context.function_version,
+        "memory_limit_in_mb": context.memory_limit_in_mb,
+        "invoked_function_arn": context.invoked_function_arn,
+        "log_group_name": context.log_group_name,
+        "log_stream_name": context.log_stream_name,
+        "remaining": context.get_remaining_time_in_millis(),
+        "identity": [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id],
+        "client_context": context.client_context,
+    }
+"#;
+    let test = TestWorkspace::new();
+    let function = test.add_python(
+        "ctx-fn",
+        "lambda_function.lambda_handler",
+        &[("lambda_function.py", source)],
+        |config| {
+            config.memory_mb = 256;
+            config.timeout_secs = 7;
+        },
+    );
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    let answer = response(&record);
+    assert_eq!(answer["aws_request_id"], json!(record.request_id));
+    assert_eq!(answer["function_name"], json!("ctx-fn"));
+    assert_eq!(answer["function_version"], json!("$LATEST"));
+    assert_eq!(answer["memory_limit_in_mb"], json!("256"), "a string, as on Lambda");
+    assert!(
+        answer["invoked_function_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":function:ctx-fn"),
+        "{answer}"
+    );
+    assert_eq!(answer["log_group_name"], json!("/aws/lambda/ctx-fn"));
+    assert_eq!(answer["log_stream_name"], json!(record.log_stream));
+    let remaining = answer["remaining"].as_i64().unwrap();
+    assert!((6_000..=7_000).contains(&remaining), "{remaining}");
+    assert_eq!(answer["identity"], json!([null, null]));
+    assert_eq!(answer["client_context"], json!(null));
+}
+
+#[tokio::test]
+async fn logging_uses_lambdas_format_and_the_level_from_aws_lambda_log_level() {
+    let source = r#"
+import logging
+logger = logging.getLogger()
+
+def lambda_handler(event, context):
+    logger.debug("debug line")
+    logger.info("info %s", "line")
+    logger.warning("warning line")
+    return None
+"#;
+    let test = TestWorkspace::new();
+    let plain = test.add_python(
+        "plain",
+        "lambda_function.lambda_handler",
+        &[("lambda_function.py", source)],
+        |_| {},
+    );
+    let leveled = test.add_python(
+        "leveled",
+        "lambda_function.lambda_handler",
+        &[("lambda_function.py", source)],
+        |config| {
+            config
+                .environment
+                .insert("AWS_LAMBDA_LOG_LEVEL".to_owned(), "INFO".to_owned());
+        },
+    );
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &plain, "{}").await.unwrap();
+    assert_eq!(record.outcome, Outcome::Success(Value::Null));
+    let line = regex::Regex::new(&format!(
+        r"^\[WARNING\]\t\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z\t{}\twarning line$",
+        record.request_id
+    ))
+    .unwrap();
+    assert_eq!(record.log_lines.len(), 1, "{:?}", record.log_lines);
+    assert!(line.is_match(&record.log_lines[0]), "{:?}", record.log_lines);
+
+    let record = invoke(&test, &runtime, &leveled, "{}").await.unwrap();
+    let levels: Vec<&str> = record
+        .log_lines
+        .iter()
+        .map(|line| line.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(levels, vec!["[INFO]", "[WARNING]"], "{:?}", record.log_lines);
+    assert!(record.log_lines[0].ends_with("\tinfo line"));
+}
+
+#[tokio::test]
+async fn dotted_module_paths_sibling_modules_and_vendored_packages_import() {
+    let files = [
+        (
+            "app/handlers.py",
+            "from app import util\nimport vendored_pkg\n\ndef main(event, context):\n    return util.shout(vendored_pkg.NAME)\n",
+        ),
+        ("app/util.py", "def shout(text):\n    return text.upper() + '!'\n"),
+        ("vendored_pkg/__init__.py", "NAME = 'from a vendored package'\n"),
+    ];
+    let record = run_python(&files, "app/handlers.main", "{}").await;
+    assert_eq!(response(&record), json!("FROM A VENDORED PACKAGE!"));
+}
+
+#[tokio::test]
+async fn tmp_is_writable_and_kept_while_warm_and_the_environment_has_lambdas_variables_only() {
+    let source = r#"
+import os
+
+def lambda_handler(event, context):
+    path = "/tmp/counter.txt"
+    count = int(open(path).read()) if os.path.exists(path) else 0
+    with open(path, "w") as f:
+        f.write(str(count + 1))
+    return {"count": count + 1, "env": sorted(os.environ.keys()), "greeting": os.environ["GREETING"], "cwd": os.getcwd()}
+"#;
+    let test = TestWorkspace::new();
+    let function = test.add_python(
+        "tmp-fn",
+        "lambda_function.lambda_handler",
+        &[("lambda_function.py", source)],
+        |config| {
+            config
+                .environment
+                .insert("GREETING".to_owned(), "hi".to_owned());
+        },
+    );
+    let runtime = test.runtime();
+    let first = response(&invoke(&test, &runtime, &function, "{}").await.unwrap());
+    let second = response(&invoke(&test, &runtime, &function, "{}").await.unwrap());
+    assert_eq!((first["count"].clone(), second["count"].clone()), (json!(1), json!(2)));
+    assert_eq!(first["greeting"], json!("hi"));
+    assert_eq!(first["cwd"], json!("/var/task"));
+    let names: Vec<&str> = first["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|name| name.as_str().unwrap())
+        .collect();
+    for expected in [
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_REGION",
+        "LAMBDA_TASK_ROOT",
+        "_HANDLER",
+        "AWS_EXECUTION_ENV",
+    ] {
+        assert!(names.contains(&expected), "{expected} in {names:?}");
+    }
+    for host_only in ["HOME", "PATH", "CARGO_MANIFEST_DIR", "USER"] {
+        assert!(!names.contains(&host_only), "{host_only} leaked: {names:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_timeout_and_an_exhausted_memory_limit_end_the_invocation_as_lambda_does() {
+    let test = TestWorkspace::new();
+    let spin = test.add_python(
+        "spin",
+        "lambda_function.lambda_handler",
+        &[(
+            "lambda_function.py",
+            "def lambda_handler(event, context):\n    if event.get('spin'):\n        while True:\n            pass\n    return 'ok'\n",
+        )],
+        |config| config.timeout_secs = 1,
+    );
+    let hungry = test.add_python(
+        "hungry",
+        "lambda_function.lambda_handler",
+        &[(
+            "lambda_function.py",
+            "def lambda_handler(event, context):\n    block = bytearray(event['mb'] * 1024 * 1024)\n    return len(block)\n",
+        )],
+        |config| config.memory_mb = 128,
+    );
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &spin, r#"{"spin": true}"#)
+        .await
+        .unwrap();
+    let Outcome::Failure(error) = &record.outcome else {
+        panic!("{:?}", record.outcome)
+    };
+    assert_eq!(error.error_type, error_types::TIMEOUT);
+    assert!(record.duration_ms < 1_500.0, "{}", record.duration_ms);
+    let after = invoke(&test, &runtime, &spin, "{}").await.unwrap();
+    assert_eq!(response(&after), json!("ok"), "a new environment serves next");
+
+    let record = invoke(&test, &runtime, &hungry, r#"{"mb": 8}"#)
+        .await
+        .unwrap();
+    assert_eq!(response(&record), json!(8 * 1024 * 1024));
+    let record = invoke(&test, &runtime, &hungry, r#"{"mb": 300}"#)
+        .await
+        .unwrap();
+    let Outcome::Failure(error) = &record.outcome else {
+        panic!("{:?}", record.outcome)
+    };
+    assert_eq!(error.error_type, error_types::OUT_OF_MEMORY, "{error:?}");
+}
+
+#[tokio::test]
+async fn each_environment_draws_its_own_random_numbers() {
+    let source = "import random, uuid\n\ndef lambda_handler(event, context):\n    return [random.random(), str(uuid.uuid4())]\n";
+    let test = TestWorkspace::new();
+    let function = test.add_python(
+        "dice",
+        "lambda_function.lambda_handler",
+        &[("lambda_function.py", source)],
+        |_| {},
+    );
+    let runtime = test.runtime();
+    let first = response(&invoke(&test, &runtime, &function, "{}").await.unwrap());
+    runtime.unload("dice");
+    let second = response(&invoke(&test, &runtime, &function, "{}").await.unwrap());
+    assert_ne!(first[0], second[0]);
+    assert_ne!(first[1], second[1]);
 }

@@ -28,7 +28,7 @@ import io  # noqa: F401
 import itertools  # noqa: F401
 import json
 import logging
-import math  # noqa: F401
+import math
 import os
 import random
 import re  # noqa: F401
@@ -167,11 +167,12 @@ def _error_json(message, error_type, stack_trace):
 
 def _fault_of(error):
     """The error JSON of an exception the handler raised, frames of this file left out."""
-    frames = traceback.extract_tb(error.__traceback__)
+    frames = list(traceback.extract_tb(error.__traceback__))
     while frames and frames[0].filename == __file__:
         frames = frames[1:]
-    frames = traceback.StackSummary.from_list(frames)
-    return _error_json(str(error), type(error).__name__, frames.format())
+    # As tuples, like awslambdaric: no column carets under the lines.
+    tuples = [(frame.filename, frame.lineno, frame.name, frame.line) for frame in frames]
+    return _error_json(str(error), type(error).__name__, traceback.format_list(tuples))
 
 
 def _log_error(result):
@@ -197,10 +198,20 @@ def _write_response(data):
     _response_out.flush()
 
 
-def _decimal_serializer(value):
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    raise TypeError(repr(value) + " is not JSON serializable")
+class ResponseEncoder(json.JSONEncoder):
+    """awslambdaric's encoder: Decimals as numbers (DynamoDB items), text unescaped on
+    Python 3.12 and later runtimes."""
+
+    def __init__(self):
+        super().__init__(ensure_ascii=False, allow_nan=True)
+
+    def default(self, o):
+        if isinstance(o, decimal.Decimal):
+            return math.nan if o.is_nan() else float(o)
+        return super().default(o)
+
+
+_encoder = ResponseEncoder()
 
 
 def _load_handler(handler):
@@ -227,14 +238,9 @@ def _load_handler(handler):
     try:
         return getattr(module, function_name)
     except AttributeError:
-        fault = FaultError(
+        raise FaultError(
             "Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'"
-        )
-
-        def missing_handler(event, context):
-            raise fault
-
-        return missing_handler
+        ) from None
 
 
 def _set_up_logging():
@@ -315,9 +321,14 @@ class WitWorld(wit_world.WitWorld):
             status = STATUS_FUNCTION_ERROR
         else:
             try:
-                _write_response(json.dumps(response, default=_decimal_serializer))
+                if isinstance(response, bytes):
+                    # Lambda passes bytes on as the payload, unencoded.
+                    _response_out.write(response)
+                    _response_out.flush()
+                else:
+                    _write_response(_encoder.encode(response))
                 return STATUS_OK
-            except (TypeError, ValueError) as error:
+            except Exception as error:  # noqa: BLE001 - as awslambdaric
                 result = _error_json(f"Unable to marshal response: {error}", "Runtime.MarshalError", [])
                 status = STATUS_FUNCTION_ERROR
         _log_error(result)

@@ -17,6 +17,7 @@ mod events;
 mod invoke;
 mod list;
 mod queue;
+mod runtimes;
 mod schedule;
 mod serve;
 mod topic;
@@ -92,6 +93,11 @@ enum Command {
         #[command(subcommand)]
         command: topic::TopicCommand,
     },
+    /// Language packs (Python's runtime): list them, prepare one ahead of first use.
+    Runtimes {
+        #[command(subcommand)]
+        command: runtimes::RuntimesCommand,
+    },
     /// EventBridge schedule expressions: rate(…) and cron(…).
     Schedule {
         #[command(subcommand)]
@@ -109,6 +115,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::New(new_args)) => blueprints::create(&workspace()?, &new_args),
         Some(Command::Events { command }) => events::run(&command),
         Some(Command::Schedule { command }) => schedule::run(&command),
+        Some(Command::Runtimes { command }) => runtimes::run(&command),
         Some(Command::Trigger { command }) => trigger::run(&workspace()?, &command),
         Some(Command::Destination { command }) => trigger::run_destination(&workspace()?, &command),
         Some(Command::Bucket { command }) => bucket::run(&workspace()?, &command),

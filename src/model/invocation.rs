@@ -34,6 +34,12 @@ pub struct FunctionError {
     /// for a thrown string, while lambdesk's own errors (a timeout) have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<String>>,
+    /// Python's runtime names the request in its error JSON (`"requestId"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Python's runtime calls the trace `"stackTrace"`: Python's formatted frames.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_trace: Option<Vec<String>>,
 }
 
 impl FunctionError {
@@ -42,6 +48,8 @@ impl FunctionError {
             error_type: error_type.to_owned(),
             error_message: error_message.into(),
             trace: None,
+            request_id: None,
+            stack_trace: None,
         }
     }
 }

@@ -37,6 +37,7 @@ mod tmp_quota_shims;
 
 pub use build_cancel::request_cancel as cancel_build;
 pub use error::InvokeError;
+pub use python_pack::{PackError, PackProgress, PackState, PackStep, PythonPack};
 pub use function_build::{BuildError, BuildReport, FunctionBuilder};
 pub use go_build::{GO_BUILD_DIR_VAR, GO_PROGRAM_VAR, GoBuildOptions, GoBuilder, MIN_GO_VERSION};
 pub use invoker::{BuildStatus, PreparedReport, Runtime, RuntimeOptions};

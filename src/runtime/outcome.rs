@@ -1,7 +1,7 @@
 //! How a run becomes Lambda's outcome: the response, or the error Lambda would report,
 //! plus the lines Lambda itself logs for the failure.
 
-use crate::model::{Function, FunctionError, Outcome, error_types};
+use crate::model::{Function, FunctionError, Outcome, Runtime, error_types};
 
 use super::MAX_PAYLOAD_BYTES;
 use super::response_stream::MAX_STREAMED_RESPONSE_BYTES;
@@ -51,6 +51,10 @@ pub fn outcome_of(
             }
             Ending::Answered(GuestStatus::FunctionError | GuestStatus::Fatal) => {
                 let error = reported_error(&run.stdout);
+                // Python's runtime logged its `[ERROR] Type: message` record itself.
+                if function.config.runtime == Runtime::Python {
+                    return (Outcome::Failure(error), Vec::new());
+                }
                 // Lambda's Node.js runtime logs the error it returns.
                 let line = format!(
                     "{}\t{request_id}\tERROR\tInvoke Error \t{}",

@@ -172,14 +172,40 @@ impl PythonPack {
         if let Ok(Some(bytes)) = self.read_verified() {
             return Ok(bytes);
         }
-        self.install(progress)
+        let _lock = self.lock()?;
+        // Another process (or environment) may have prepared it while this one waited.
+        if let Ok(Some(bytes)) = self.read_verified() {
+            return Ok(bytes);
+        }
+        let result = self.install_steps(progress);
+        progress.end();
+        result
     }
 
     /// Prepares the pack again, whatever the cache holds.
     pub fn install(&self, progress: &PackProgress) -> Result<Vec<u8>, PackError> {
+        let _lock = self.lock()?;
         let result = self.install_steps(progress);
         progress.end();
         result
+    }
+
+    /// Holds the pack's lock file: one preparation at a time per machine (two consoles,
+    /// `serve` and a console, parallel tests), the others wait and then use its result.
+    fn lock(&self) -> Result<std::fs::File, PackError> {
+        let failed = |error: std::io::Error| PackError::Failed {
+            step: "locking the cache",
+            detail: error.to_string(),
+        };
+        std::fs::create_dir_all(&self.root).map_err(failed)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.root.join("python.lock"))
+            .map_err(failed)?;
+        file.lock().map_err(failed)?;
+        Ok(file)
     }
 
     fn install_steps(&self, progress: &PackProgress) -> Result<Vec<u8>, PackError> {
@@ -221,6 +247,7 @@ impl PythonPack {
                 COMPONENT_FILE,
             ])
             .env_remove("PYTHONPATH")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
             .env_remove("PYTHONHOME")
             .output()
             .map_err(failed("running componentize-py"))?;
@@ -247,7 +274,7 @@ impl PythonPack {
         })?;
         write_atomically(&building.join(MANIFEST_FILE), &manifest_json)
             .map_err(failed("writing the manifest"))?;
-        for leftover in ["wit"] {
+        for leftover in ["wit", "__pycache__"] {
             let _ = std::fs::remove_dir_all(building.join(leftover));
         }
         let _ = std::fs::remove_file(building.join(format!("{DRIVER_MODULE}.py")));
