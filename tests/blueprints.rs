@@ -10,13 +10,17 @@ use common::{TestWorkspace, invoke};
 use lambdesk::blueprints;
 use serde_json::{Value, json};
 
-const SHIPPED: [&str; 12] = [
+const SHIPPED: [&str; 16] = [
     "bucket-processor",
     "empty-function",
     "go-hello",
     "go-thumbnail",
     "hello-world",
     "http-api",
+    "python-bucket-processor",
+    "python-hello",
+    "python-http-api",
+    "python-queue-processor",
     "queue-processor",
     "rust-hello",
     "s3-thumbnail",
@@ -55,7 +59,7 @@ fn search_matches_words_in_name_description_and_tags() {
         .filter(|b| b.matches("sqs"))
         .map(|b| b.id.as_str())
         .collect();
-    assert_eq!(found, ["queue-processor"]);
+    assert_eq!(found, ["python-queue-processor", "queue-processor"]);
     let found: Vec<&str> = all
         .iter()
         .filter(|b| b.matches("WebAssembly echo"))
@@ -124,6 +128,23 @@ async fn the_queue_blueprint_reports_only_the_failed_message() {
         response,
         json!({ "batchItemFailures": [{ "itemIdentifier": "message-2" }] })
     );
+}
+
+#[tokio::test]
+async fn the_python_blueprints_answer_as_their_javascript_twins() {
+    let (_, response) = run_blueprint("python-http-api").await.remove(0);
+    assert_eq!(response["statusCode"], 200);
+    let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body, json!({ "id": "1", "name": "coffee" }));
+    let (_, response) = run_blueprint("python-queue-processor").await.remove(0);
+    assert_eq!(
+        response,
+        json!({ "batchItemFailures": [{ "itemIdentifier": "message-2" }] })
+    );
+    let (_, response) = run_blueprint("python-bucket-processor").await.remove(0);
+    assert_eq!(response["processed"][0]["key"], "uploads/cat photo.png");
+    let (_, response) = run_blueprint("python-hello").await.remove(0);
+    assert!(response["message"].as_str().unwrap().starts_with("Hello, "));
 }
 
 #[tokio::test]

@@ -43,13 +43,19 @@ async fn a_handler_gets_the_event_and_keeps_its_globals_while_warm() {
     let first = invoke(&test, &runtime, &function, r#"{"name":"Ada"}"#)
         .await
         .unwrap();
-    assert_eq!(response(&first), json!({"greeting": "Hello, Ada", "count": 1}));
+    assert_eq!(
+        response(&first),
+        json!({"greeting": "Hello, Ada", "count": 1})
+    );
     assert_eq!(first.log_lines, vec!["hello from Ada".to_owned()]);
     assert!(first.init_duration_ms.is_some());
     let second = invoke(&test, &runtime, &function, r#"{"name":"Bo"}"#)
         .await
         .unwrap();
-    assert_eq!(response(&second), json!({"greeting": "Hello, Bo", "count": 2}));
+    assert_eq!(
+        response(&second),
+        json!({"greeting": "Hello, Bo", "count": 2})
+    );
     assert_eq!(second.init_duration_ms, None, "warm");
     assert_eq!(runtime.idle_environments("hello"), 1);
 }
@@ -72,14 +78,20 @@ async fn a_raised_exception_is_lambdas_python_error_json_and_is_logged() {
     .await;
     assert_eq!(error.error_type, "ValueError");
     assert_eq!(error.error_message, "boom");
-    assert_eq!(error.request_id.as_deref(), Some(record.request_id.as_str()));
+    assert_eq!(
+        error.request_id.as_deref(),
+        Some(record.request_id.as_str())
+    );
     assert_eq!(
         error.stack_trace,
         Some(vec![
             "  File \"/var/task/lambda_function.py\", line 2, in lambda_handler\n    raise ValueError(\"boom\")\n".to_owned()
         ])
     );
-    assert_eq!(error.trace, None, "Python's runtime has no Node-style `trace`");
+    assert_eq!(
+        error.trace, None,
+        "Python's runtime has no Node-style `trace`"
+    );
     assert_eq!(
         record.log_lines,
         vec![
@@ -114,7 +126,9 @@ async fn module_and_handler_errors_are_named_as_lambdas_python_runtime_names_the
     assert!(record.init_duration_ms.is_some());
     assert_eq!(
         record.log_lines.first().map(String::as_str),
-        Some("[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': No module named 'not_a_module'")
+        Some(
+            "[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': No module named 'not_a_module'"
+        )
     );
 
     let (error, _) = failure(&[("other.py", "x = 1\n")], "lambda_function.lambda_handler").await;
@@ -149,7 +163,10 @@ async fn module_and_handler_errors_are_named_as_lambdas_python_runtime_names_the
     );
 
     let (error, _) = failure(
-        &[("lambda_function.py", "def lambda_handler(event, context)\n    return 1\n")],
+        &[(
+            "lambda_function.py",
+            "def lambda_handler(event, context)\n    return 1\n",
+        )],
         "lambda_function.lambda_handler",
     )
     .await;
@@ -211,7 +228,11 @@ def lambda_handler(event, context):
     assert_eq!(answer["aws_request_id"], json!(record.request_id));
     assert_eq!(answer["function_name"], json!("ctx-fn"));
     assert_eq!(answer["function_version"], json!("$LATEST"));
-    assert_eq!(answer["memory_limit_in_mb"], json!("256"), "a string, as on Lambda");
+    assert_eq!(
+        answer["memory_limit_in_mb"],
+        json!("256"),
+        "a string, as on Lambda"
+    );
     assert!(
         answer["invoked_function_arn"]
             .as_str()
@@ -265,7 +286,11 @@ def lambda_handler(event, context):
     ))
     .unwrap();
     assert_eq!(record.log_lines.len(), 1, "{:?}", record.log_lines);
-    assert!(line.is_match(&record.log_lines[0]), "{:?}", record.log_lines);
+    assert!(
+        line.is_match(&record.log_lines[0]),
+        "{:?}",
+        record.log_lines
+    );
 
     let record = invoke(&test, &runtime, &leveled, "{}").await.unwrap();
     let levels: Vec<&str> = record
@@ -273,7 +298,12 @@ def lambda_handler(event, context):
         .iter()
         .map(|line| line.split('\t').next().unwrap())
         .collect();
-    assert_eq!(levels, vec!["[INFO]", "[WARNING]"], "{:?}", record.log_lines);
+    assert_eq!(
+        levels,
+        vec!["[INFO]", "[WARNING]"],
+        "{:?}",
+        record.log_lines
+    );
     assert!(record.log_lines[0].ends_with("\tinfo line"));
 }
 
@@ -284,8 +314,14 @@ async fn dotted_module_paths_sibling_modules_and_vendored_packages_import() {
             "app/handlers.py",
             "from app import util\nimport vendored_pkg\n\ndef main(event, context):\n    return util.shout(vendored_pkg.NAME)\n",
         ),
-        ("app/util.py", "def shout(text):\n    return text.upper() + '!'\n"),
-        ("vendored_pkg/__init__.py", "NAME = 'from a vendored package'\n"),
+        (
+            "app/util.py",
+            "def shout(text):\n    return text.upper() + '!'\n",
+        ),
+        (
+            "vendored_pkg/__init__.py",
+            "NAME = 'from a vendored package'\n",
+        ),
     ];
     let record = run_python(&files, "app/handlers.main", "{}").await;
     assert_eq!(response(&record), json!("FROM A VENDORED PACKAGE!"));
@@ -317,7 +353,10 @@ def lambda_handler(event, context):
     let runtime = test.runtime();
     let first = response(&invoke(&test, &runtime, &function, "{}").await.unwrap());
     let second = response(&invoke(&test, &runtime, &function, "{}").await.unwrap());
-    assert_eq!((first["count"].clone(), second["count"].clone()), (json!(1), json!(2)));
+    assert_eq!(
+        (first["count"].clone(), second["count"].clone()),
+        (json!(1), json!(2))
+    );
     assert_eq!(first["greeting"], json!("hi"));
     assert_eq!(first["cwd"], json!("/var/task"));
     let names: Vec<&str> = first["env"]
@@ -371,7 +410,11 @@ async fn a_timeout_and_an_exhausted_memory_limit_end_the_invocation_as_lambda_do
     assert_eq!(error.error_type, error_types::TIMEOUT);
     assert!(record.duration_ms < 1_500.0, "{}", record.duration_ms);
     let after = invoke(&test, &runtime, &spin, "{}").await.unwrap();
-    assert_eq!(response(&after), json!("ok"), "a new environment serves next");
+    assert_eq!(
+        response(&after),
+        json!("ok"),
+        "a new environment serves next"
+    );
 
     let record = invoke(&test, &runtime, &hungry, r#"{"mb": 8}"#)
         .await

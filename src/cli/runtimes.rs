@@ -67,7 +67,10 @@ fn describe_state(state: &PackState) -> String {
 fn install_python(pack: &PythonPack, force: bool) -> anyhow::Result<ExitCode> {
     let state = pack.state();
     if !force && matches!(state, PackState::Ready { .. }) {
-        eprintln!("lambdesk: Python's language pack is {}", describe_state(&state));
+        eprintln!(
+            "lambdesk: Python's language pack is {}",
+            describe_state(&state)
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if matches!(state, PackState::Damaged(_) | PackState::Outdated) {

@@ -397,8 +397,37 @@ fn is_code_file(relative_path: &str) -> bool {
         ".wasm",
         ".rs",
         "Cargo.toml",
+        ".go",
+        "go.mod",
+        ".py",
     ]
     .iter()
     .any(|extension| relative_path.ends_with(extension))
         && !relative_path.starts_with("events/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_code_file;
+
+    #[test]
+    fn saving_any_language_s_code_is_worth_a_check_and_an_event_file_is_not() {
+        for path in [
+            "index.mjs",
+            "lib/util.js",
+            "main.wat",
+            "src/lib.rs",
+            "Cargo.toml",
+            // Go's build on save: these were missing, so a saved main.go was not built.
+            "main.go",
+            "go.mod",
+            "lambda_function.py",
+            "app/handlers.py",
+        ] {
+            assert!(is_code_file(path), "{path}");
+        }
+        for path in ["events/hello.json", "README.md", "notes.txt"] {
+            assert!(!is_code_file(path), "{path}");
+        }
+    }
 }

@@ -128,7 +128,7 @@ impl FunctionEntry {
             .iter()
             .find(|file| {
                 file.as_str() == handler
-                    || [".mjs", ".js", ".cjs"]
+                    || [".mjs", ".js", ".cjs", ".py"]
                         .iter()
                         .any(|extension| **file == format!("{module}{extension}"))
             })

@@ -37,7 +37,6 @@ mod tmp_quota_shims;
 
 pub use build_cancel::request_cancel as cancel_build;
 pub use error::InvokeError;
-pub use python_pack::{PackError, PackProgress, PackState, PackStep, PythonPack};
 pub use function_build::{BuildError, BuildReport, FunctionBuilder};
 pub use go_build::{GO_BUILD_DIR_VAR, GO_PROGRAM_VAR, GoBuildOptions, GoBuilder, MIN_GO_VERSION};
 pub use invoker::{BuildStatus, PreparedReport, Runtime, RuntimeOptions};
@@ -45,6 +44,7 @@ pub use js_preparation::JsPreparationStep;
 pub use js_runtime::{EMBEDDED_JS_RUNTIME, JS_RUNTIME_OVERRIDE_VAR};
 pub use module_cache::{ModuleCache, ModuleOrigin};
 pub use outbox::{orphaned_outboxes, take_messages};
+pub use python_pack::{PackError, PackProgress, PackState, PackStep, PythonPack};
 pub use response_stream::{
     MAX_STREAMED_RESPONSE_BYTES, ResponseSink, StreamedPart, response_channel,
 };

@@ -104,7 +104,9 @@ impl PackProgress {
 pub enum PackState {
     Missing,
     /// Ready; the component's size.
-    Ready { size_bytes: u64 },
+    Ready {
+        size_bytes: u64,
+    },
     /// Present but not to be trusted: why.
     Damaged(String),
     /// Built from another version of lambdesk's driver or componentize-py.
@@ -224,11 +226,8 @@ impl PythonPack {
         std::fs::create_dir_all(building.join("wit")).map_err(failed("creating a folder"))?;
         std::fs::write(building.join("wit").join("runtime.wit"), WORLD_SOURCE)
             .map_err(failed("writing the driver"))?;
-        std::fs::write(
-            building.join(format!("{DRIVER_MODULE}.py")),
-            DRIVER_SOURCE,
-        )
-        .map_err(failed("writing the driver"))?;
+        std::fs::write(building.join(format!("{DRIVER_MODULE}.py")), DRIVER_SOURCE)
+            .map_err(failed("writing the driver"))?;
         let output = Command::new(&python)
             .current_dir(&building)
             .args([
@@ -266,12 +265,11 @@ impl PythonPack {
             component_sha256: sha256_hex(&bytes),
             size_bytes: bytes.len() as u64,
         };
-        let manifest_json = serde_json::to_vec_pretty(&manifest).map_err(|error| {
-            PackError::Failed {
+        let manifest_json =
+            serde_json::to_vec_pretty(&manifest).map_err(|error| PackError::Failed {
                 step: "writing the manifest",
                 detail: error.to_string(),
-            }
-        })?;
+            })?;
         write_atomically(&building.join(MANIFEST_FILE), &manifest_json)
             .map_err(failed("writing the manifest"))?;
         for leftover in ["wit", "__pycache__"] {
@@ -410,6 +408,9 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// The last lines a failing tool printed (its error, not its whole log).
 fn tail_of(output: &[u8]) -> String {
     let text = String::from_utf8_lossy(output);
-    let lines: Vec<&str> = text.lines().filter(|line| !line.trim().is_empty()).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
     lines[lines.len().saturating_sub(6)..].join("\n")
 }

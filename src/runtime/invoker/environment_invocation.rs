@@ -131,7 +131,10 @@ impl Runtime {
                 let (module, _) = self.js_runtime_module().await?;
                 (Guest::Module(module), Some(code_dir))
             }
-            EnvironmentCode::Python => (Guest::Component(self.python_runtime().await?), Some(code_dir)),
+            EnvironmentCode::Python => (
+                Guest::Component(self.python_runtime().await?),
+                Some(code_dir),
+            ),
         };
         // A freshly loaded module's load time counts towards the first Init.
         let load_duration = match &guest {

@@ -14,8 +14,8 @@ use crate::runtime::ephemeral_storage::EphemeralStorage;
 use crate::runtime::error::InvokeError;
 use crate::runtime::lambda_environment::lambda_variables;
 use crate::runtime::outbound_http::GatewayAddress;
-use crate::runtime::python_pack::PYTHON_RUNTIME_NAME;
 use crate::runtime::outbox::OUTBOX_GUEST_PATH;
+use crate::runtime::python_pack::PYTHON_RUNTIME_NAME;
 use crate::runtime::sandbox::SandboxSetup;
 
 pub(super) fn sandbox_setup(
