@@ -32,6 +32,10 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
     let event = read_event(args.event.as_deref())?;
     let function = workspace.function(&args.name)?;
     let runtime = Runtime::new(RuntimeOptions::default())?;
+    if function.config.runtime == lambdesk::model::Runtime::Python {
+        // Once per machine: prepared here with its progress, not silently by the invoke.
+        super::runtimes::ensure_python_with_progress()?;
+    }
     if args.verbose {
         let report = runtime.prepare(&function).await?;
         let how = match report.origin {

@@ -64,6 +64,20 @@ fn describe_state(state: &PackState) -> String {
     }
 }
 
+/// Prepares Python's pack with progress on the terminal if the cache lacks a good one.
+pub fn ensure_python_with_progress() -> anyhow::Result<()> {
+    let pack = PythonPack::new(PythonPack::default_root());
+    if matches!(pack.state(), PackState::Ready { .. }) {
+        return Ok(());
+    }
+    eprintln!("lambdesk: Python's language pack is prepared once per machine (about 20 MB)");
+    if install_python(&pack, false)? == ExitCode::SUCCESS {
+        Ok(())
+    } else {
+        anyhow::bail!("Python functions cannot run until the language pack is prepared")
+    }
+}
+
 fn install_python(pack: &PythonPack, force: bool) -> anyhow::Result<ExitCode> {
     let state = pack.state();
     if !force && matches!(state, PackState::Ready { .. }) {
@@ -83,7 +97,13 @@ fn install_python(pack: &PythonPack, force: bool) -> anyhow::Result<ExitCode> {
     let worker = {
         let pack = pack.clone();
         let progress = Arc::clone(&progress);
-        std::thread::spawn(move || pack.install(&progress))
+        std::thread::spawn(move || {
+            if force {
+                pack.install(&progress)
+            } else {
+                pack.ensure(&progress)
+            }
+        })
     };
     // The steps with their elapsed time on one terminal line while the worker runs.
     while !worker.is_finished() {

@@ -272,6 +272,11 @@ impl Console {
         {
             Ok(function) => {
                 self.refresh_functions();
+                // Python's language pack is prepared now (once per machine, with its
+                // progress on the Test tab), not at the first Test.
+                if function.config.runtime == crate::model::Runtime::Python {
+                    self.check_code(&function.name);
+                }
                 self.state.created = Some(function.name);
             }
             Err(error) => self.notify(NotificationLevel::Error, error.to_string()),
@@ -346,6 +351,11 @@ impl Console {
         match created {
             Ok(function) => {
                 self.refresh_functions();
+                // Python's language pack is prepared now (once per machine, with its
+                // progress on the Test tab), not at the first Test.
+                if function.config.runtime == crate::model::Runtime::Python {
+                    self.check_code(&function.name);
+                }
                 self.state.created = Some(function.name);
             }
             Err(error) => self.notify(NotificationLevel::Error, error.to_string()),

@@ -53,6 +53,17 @@ pub use crate::billing::{CostMeter, FunctionUsage};
 pub use crate::logs::LogEntry;
 pub use crate::runtime::JsPreparationStep;
 
+/// A language runtime's one-time preparation, as the Test tab shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuntimePreparation {
+    pub language: &'static str,
+    /// From 1.
+    pub step_number: usize,
+    pub step_count: usize,
+    pub description: &'static str,
+    pub elapsed: std::time::Duration,
+}
+
 /// The event templates of the Test tab: id and description per AWS source.
 pub fn event_templates() -> impl Iterator<Item = (&'static str, &'static str)> {
     crate::triggers::events::EventSource::ALL
@@ -309,9 +320,32 @@ impl Console {
         Ok(console)
     }
 
-    /// The step of the JS runtime's one-time preparation in progress, and for how long.
-    pub fn js_preparation(&self) -> Option<(JsPreparationStep, std::time::Duration)> {
-        self.runtime.js_preparation()
+    /// The step of a language runtime's one-time preparation in progress (the JS
+    /// runtime's snapshot, Python's language pack), and for how long.
+    pub fn runtime_preparation(&self) -> Option<RuntimePreparation> {
+        if let Some((step, elapsed)) = self.runtime.js_preparation() {
+            return Some(RuntimePreparation {
+                language: "JavaScript",
+                step_number: step.number(),
+                step_count: JsPreparationStep::COUNT,
+                description: step.description(),
+                elapsed,
+            });
+        }
+        self.runtime
+            .python_preparation()
+            .map(|(step, elapsed)| RuntimePreparation {
+                language: "Python",
+                step_number: step.number(),
+                step_count: crate::runtime::PackStep::COUNT,
+                description: step.description(),
+                elapsed,
+            })
+    }
+
+    /// Whether Python's language pack still has to be prepared on this machine.
+    pub fn python_pack_missing(&self) -> bool {
+        !self.runtime.python_pack_looks_ready()
     }
 
     /// Where the user put the workspace map's cards; a damaged file is set aside and

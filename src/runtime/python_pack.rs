@@ -168,6 +168,22 @@ impl PythonPack {
         }
     }
 
+    /// Whether the cache seems to hold a pack for this lambdesk: its manifest matches and
+    /// the component has the recorded size. Cheap (no hashing), for the console to say
+    /// "prepares on first use"; `ensure` still verifies the checksum before trusting it.
+    pub fn looks_ready(&self) -> bool {
+        let Ok(bytes) = std::fs::read(self.dir().join(MANIFEST_FILE)) else {
+            return false;
+        };
+        let Ok(manifest) = serde_json::from_slice::<Manifest>(&bytes) else {
+            return false;
+        };
+        manifest.componentize_py == COMPONENTIZE_PY_VERSION
+            && manifest.driver_sha256 == sha256_hex(DRIVER_SOURCE.as_bytes())
+            && std::fs::metadata(self.component_path())
+                .is_ok_and(|metadata| metadata.len() == manifest.size_bytes)
+    }
+
     /// The component's bytes, prepared first when the cache lacks them or they cannot be
     /// trusted. Blocking: runs pip and componentize-py.
     pub fn ensure(&self, progress: &PackProgress) -> Result<Vec<u8>, PackError> {

@@ -372,6 +372,7 @@ impl LambdeskApp {
             ui.ctx(),
             self.console.workspace(),
             self.console.blueprints(),
+            || self.console.python_pack_missing(),
             &mut self.commands,
         );
         let mut open_from_map = None;

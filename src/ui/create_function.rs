@@ -16,7 +16,13 @@ pub struct CreateFunctionDialog {
     checked: Option<TriggerCheck>,
     name: String,
     memory_mb: u32,
+    /// Whether Python's language pack is still to be prepared, asked once per opening
+    /// (it reads the cache).
+    python_pack_missing: Option<bool>,
 }
+
+/// What a Python card says while the language pack is not prepared on this machine.
+pub const PYTHON_PACK_NOTE: &str = "Python prepares on first use (~20 MB, once per machine)";
 
 #[derive(Debug)]
 struct TriggerCheck {
@@ -59,6 +65,7 @@ impl Default for CreateFunctionDialog {
             checked: None,
             name: String::new(),
             memory_mb: 128,
+            python_pack_missing: None,
         }
     }
 }
@@ -137,6 +144,15 @@ impl CreateFunctionDialog {
                         blueprint.runtime,
                         blueprint.tags.join(", ")
                     ));
+                    if blueprint.runtime == crate::model::Runtime::Python
+                        && self.python_pack_missing == Some(true)
+                    {
+                        ui.label(
+                            egui::RichText::new(PYTHON_PACK_NOTE)
+                                .small()
+                                .color(ui.visuals().warn_fg_color),
+                        );
+                    }
                     ui.add(egui::Label::new(&blueprint.description).wrap());
                     name.clicked()
                 })
@@ -213,10 +229,14 @@ impl CreateFunctionDialog {
         ctx: &egui::Context,
         workspace: &Workspace,
         blueprints: &[Blueprint],
+        python_pack_missing: impl FnOnce() -> bool,
         commands: &mut Vec<Command>,
     ) {
         if !self.open {
             return;
+        }
+        if self.python_pack_missing.is_none() {
+            self.python_pack_missing = Some(python_pack_missing());
         }
         let mut open = self.open;
         let mut created = false;

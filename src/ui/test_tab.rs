@@ -1,6 +1,6 @@
 use crate::console::{
-    Command, Console, ConsoleState, JsPreparationStep, TestResult, event_template, event_templates,
-    format_usd, invocation_log_lines,
+    Command, Console, ConsoleState, RuntimePreparation, TestResult, event_template,
+    event_templates, format_usd, invocation_log_lines,
 };
 use crate::model::Outcome;
 
@@ -118,8 +118,9 @@ impl TestTab {
                 }
             }
         });
-        if running && let Some((step, elapsed)) = console.js_preparation() {
-            js_preparation_ui(ui, step, elapsed);
+        // Shown while it runs, whether a Test, a code check or a trigger started it.
+        if let Some(preparation) = console.runtime_preparation() {
+            runtime_preparation_ui(ui, &preparation);
         }
         if let Some(file) = switch_to {
             self.load_event(console, function, Some(file));
@@ -294,19 +295,20 @@ fn result_ui(ui: &mut egui::Ui, record: &crate::model::InvocationRecord, cost_us
     ui.add(egui::Label::new(egui::RichText::new(log.join("\n")).monospace()).selectable(true));
 }
 
-/// Why the first JavaScript run of a machine takes seconds: the step of the runtime's
-/// one-time preparation, as a progress bar with the time so far.
-fn js_preparation_ui(ui: &mut egui::Ui, step: JsPreparationStep, elapsed: std::time::Duration) {
-    #[expect(clippy::cast_precision_loss, reason = "a step count of 2")]
-    let done = (step.number() - 1) as f32 / JsPreparationStep::COUNT as f32;
+/// Why the first JavaScript or Python run of a machine takes seconds: the step of the
+/// language's one-time preparation, as a progress bar with the time so far.
+fn runtime_preparation_ui(ui: &mut egui::Ui, preparation: &RuntimePreparation) {
+    #[expect(clippy::cast_precision_loss, reason = "a handful of steps")]
+    let done = (preparation.step_number - 1) as f32 / preparation.step_count as f32;
     ui.add(
         egui::ProgressBar::new(done)
             .text(format!(
-                "Preparing the JavaScript runtime, once per machine (step {} of {}): {} — {:.1} s",
-                step.number(),
-                JsPreparationStep::COUNT,
-                step.description(),
-                elapsed.as_secs_f64()
+                "Preparing the {} runtime, once per machine (step {} of {}): {} — {:.1} s",
+                preparation.language,
+                preparation.step_number,
+                preparation.step_count,
+                preparation.description,
+                preparation.elapsed.as_secs_f64()
             ))
             .animate(true),
     );

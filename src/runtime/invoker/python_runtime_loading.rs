@@ -30,6 +30,11 @@ impl Runtime {
         self.python_pack.state()
     }
 
+    /// Whether Python's language pack seems prepared (cheap: no checksum).
+    pub fn python_pack_looks_ready(&self) -> bool {
+        self.python_pack.looks_ready()
+    }
+
     /// Prepares Python's runtime now (the language pack, its compilation), so the first
     /// Python invocation does not wait for it.
     pub async fn prepare_python_runtime(&self) -> Result<(), InvokeError> {

@@ -1,0 +1,83 @@
+//! Python in the console: the blueprint picker says when Python's language pack is still
+//! to be prepared on this machine, and a Python function's Test runs it.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use lambdesk::console::Console;
+use lambdesk::runtime::{PythonPack, RuntimeOptions};
+use lambdesk::sample_workspace::open_sample_workspace;
+use lambdesk::ui::LambdeskApp;
+
+fn app(root: &Path, language_packs_dir: std::path::PathBuf) -> LambdeskApp {
+    let workspace = open_sample_workspace(root).unwrap();
+    let context = Arc::new(OnceLock::new());
+    let options = RuntimeOptions {
+        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        language_packs_dir,
+        ..RuntimeOptions::default()
+    };
+    let console = Console::with_workspace(workspace, options, LambdeskApp::waker(context)).unwrap();
+    LambdeskApp::new(console)
+}
+
+fn harness(app: LambdeskApp) -> Harness<'static, LambdeskApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut LambdeskApp| {
+                app.logic();
+                app.ui(ui);
+            },
+            app,
+        )
+}
+
+fn search_python_blueprints(harness: &mut Harness<'_, LambdeskApp>) {
+    harness.run();
+    harness.get_by_label("Create function").click();
+    harness.run();
+    harness.get_by_label("Search blueprints").click();
+    harness.run();
+    harness
+        .get_by_label("Search blueprints")
+        .type_text("python");
+    harness.run();
+}
+
+#[test]
+fn the_picker_says_python_prepares_on_first_use_until_it_is_prepared() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty_cache = dir.path().join("packs");
+    let mut harness = harness(app(&dir.path().join("ws"), empty_cache));
+    search_python_blueprints(&mut harness);
+    assert!(harness.query_by_label("Hello world (Python)").is_some());
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("Python prepares on first use")
+            .count(),
+        4,
+        "one note per Python blueprint"
+    );
+
+    // With the machine's prepared pack (the test run prepares it), no note.
+    let prepared = PythonPack::default_root();
+    PythonPack::new(prepared.clone())
+        .ensure(&lambdesk::runtime::PackProgress::default())
+        .unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let mut harness = self::harness(app(&other.path().join("ws"), prepared));
+    search_python_blueprints(&mut harness);
+    assert!(harness.query_by_label("Hello world (Python)").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("Python prepares on first use")
+            .is_none()
+    );
+}
