@@ -7,15 +7,15 @@
     reason = "test helpers: a panic is a test failure with its location"
 )]
 
-use lambdesk::runtime::{PackProgress, PackState, PythonPack};
+use lambdesk::runtime::{LanguagePack, PackLanguage, PackProgress, PackState};
 
 /// A cache folder of the test's own whose tools are the machine's (when prepared).
-fn pack_in(dir: &std::path::Path) -> PythonPack {
-    let machine_tools = PythonPack::default_root().join("python-tools");
+fn pack_in(dir: &std::path::Path) -> LanguagePack {
+    let machine_tools = LanguagePack::default_root().join("python-tools");
     if machine_tools.is_dir() {
         std::os::unix::fs::symlink(&machine_tools, dir.join("python-tools")).unwrap();
     }
-    PythonPack::new(dir.to_owned())
+    LanguagePack::new(dir.to_owned(), PackLanguage::Python)
 }
 
 #[test]
@@ -44,7 +44,7 @@ fn a_missing_pack_is_prepared_and_a_damaged_or_outdated_one_is_rebuilt() {
     );
 
     // One byte changed in the middle of the component: its checksum no longer matches.
-    let component = pack.component_path();
+    let component = pack.artefact_path();
     let mut damaged = std::fs::read(&component).unwrap();
     let middle = damaged.len() / 2;
     damaged[middle] ^= 0xff;
@@ -61,7 +61,7 @@ fn a_missing_pack_is_prepared_and_a_damaged_or_outdated_one_is_rebuilt() {
     let manifest_path = pack.dir().join("manifest.json");
     let manifest = std::fs::read_to_string(&manifest_path).unwrap();
     let mut value: serde_json::Value = serde_json::from_str(&manifest).unwrap();
-    value["driver_sha256"] = serde_json::json!("0000");
+    value["recipe"] = serde_json::json!("componentize-py 0.0.1");
     std::fs::write(&manifest_path, value.to_string()).unwrap();
     assert_eq!(pack.state(), PackState::Outdated);
 

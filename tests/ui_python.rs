@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use lambdesk::console::Console;
-use lambdesk::runtime::{PythonPack, RuntimeOptions};
+use lambdesk::runtime::{LanguagePack, PackLanguage, RuntimeOptions};
 use lambdesk::sample_workspace::open_sample_workspace;
 use lambdesk::ui::LambdeskApp;
 
@@ -67,8 +67,8 @@ fn the_picker_says_python_prepares_on_first_use_until_it_is_prepared() {
     );
 
     // With the machine's prepared pack (the test run prepares it), no note.
-    let prepared = PythonPack::default_root();
-    PythonPack::new(prepared.clone())
+    let prepared = LanguagePack::default_root();
+    LanguagePack::new(prepared.clone(), PackLanguage::Python)
         .ensure(&lambdesk::runtime::PackProgress::default())
         .unwrap();
     let other = tempfile::tempdir().unwrap();

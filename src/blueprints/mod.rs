@@ -152,7 +152,7 @@ impl Blueprint {
         let guest: Option<(&str, GuestFiles)> = match self.runtime {
             Runtime::Rust => Some((rust_guest::GUEST_FOLDER, rust_guest::files)),
             Runtime::Go => Some((go_guest::GUEST_FOLDER, go_guest::files)),
-            Runtime::Js | Runtime::Wat | Runtime::Wasm | Runtime::Python => None,
+            Runtime::Js | Runtime::Wat | Runtime::Wasm | Runtime::Python | Runtime::Ruby => None,
         };
         let guest_files = match guest {
             Some((folder, files))

@@ -27,11 +27,13 @@ pub fn run(workspace: &Workspace, args: &BuildArgs) -> anyhow::Result<ExitCode> 
             Box::new(GoBuilder::new(GoBuildOptions::default())),
             "packages",
         ),
-        Language::Js | Language::Wat | Language::Wasm | Language::Python => anyhow::bail!(
-            "`{}` has runtime = \"{}\": only Rust and Go functions are built (wat and wasm load as they are, js and python need no build)",
-            function.name,
-            function.config.runtime
-        ),
+        Language::Js | Language::Wat | Language::Wasm | Language::Python | Language::Ruby => {
+            anyhow::bail!(
+                "`{}` has runtime = \"{}\": only Rust and Go functions are built (wat and wasm load as they are, js, python and ruby need no build)",
+                function.name,
+                function.config.runtime
+            )
+        }
     };
     let mut on_progress = |progress: BuildProgress| {
         let total = progress

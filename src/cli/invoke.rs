@@ -34,7 +34,7 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
     let runtime = Runtime::new(RuntimeOptions::default())?;
     if function.config.runtime == lambdesk::model::Runtime::Python {
         // Once per machine: prepared here with its progress, not silently by the invoke.
-        super::runtimes::ensure_python_with_progress()?;
+        super::runtimes::ensure_with_progress(lambdesk::runtime::PackLanguage::Python)?;
     }
     if args.verbose {
         let report = runtime.prepare(&function).await?;

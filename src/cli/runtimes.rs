@@ -1,21 +1,23 @@
-//! `lambdesk runtimes`: the language packs (Python's runtime) in the user's cache — what
-//! is there, and preparing one ahead of its first use.
+//! `lambdesk runtimes`: the language packs (Python's and Ruby's runtimes) in the user's
+//! cache — what is there, and preparing one ahead of its first use.
 
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lambdesk::runtime::{PackProgress, PackState, PythonPack};
+use lambdesk::runtime::{LanguagePack, PackLanguage, PackProgress, PackState};
+
+const LANGUAGES: [PackLanguage; 2] = [PackLanguage::Python, PackLanguage::Ruby];
 
 #[derive(Debug, clap::Subcommand)]
 pub enum RuntimesCommand {
     /// Show which language packs are prepared, where, and how large they are.
     List,
-    /// Prepare a language pack now (python): download its tools and build it, with
-    /// progress; a damaged or outdated pack is rebuilt.
+    /// Prepare a language pack now (python or ruby): fetch and build it, with progress;
+    /// a damaged or outdated pack is rebuilt.
     Install {
-        /// The language: python.
+        /// The language: python or ruby.
         language: String,
         /// Rebuild even when the cache holds a good pack.
         #[arg(long)]
@@ -24,31 +26,34 @@ pub enum RuntimesCommand {
 }
 
 pub fn run(command: &RuntimesCommand) -> anyhow::Result<ExitCode> {
-    let pack = PythonPack::new(PythonPack::default_root());
     match command {
         RuntimesCommand::List => {
-            println!("{:<10} {:<10} {}", "LANGUAGE", "STATE", "WHERE");
-            let state = pack.state();
-            let next = match state {
-                PackState::Ready { .. } => "",
-                PackState::Missing => " (prepared on first use)",
-                PackState::Damaged(_) | PackState::Outdated => " (rebuilt on next use)",
-            };
-            println!(
-                "{:<10} {:<10} {}",
-                "python",
-                format!("{}{next}", describe_state(&state)),
-                pack.dir().display()
-            );
+            println!("{:<10} {:<44} WHERE", "LANGUAGE", "STATE");
+            for language in LANGUAGES {
+                let pack = LanguagePack::new(LanguagePack::default_root(), language);
+                let state = pack.state();
+                let next = match state {
+                    PackState::Ready { .. } => "",
+                    PackState::Missing => " (prepared on first use)",
+                    PackState::Damaged(_) | PackState::Outdated => " (rebuilt on next use)",
+                };
+                println!(
+                    "{:<10} {:<44} {}",
+                    language.id(),
+                    format!("{}{next}", describe_state(&state)),
+                    pack.dir().display()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         RuntimesCommand::Install { language, force } => {
-            if language != "python" {
+            let Some(language) = LANGUAGES.into_iter().find(|known| known.id() == language) else {
                 anyhow::bail!(
-                    "no language pack named `{language}`: lambdesk prepares `python` (js, wat, wasm, rust and go need none)"
+                    "no language pack named `{language}`: lambdesk prepares `python` and `ruby` (js, wat, wasm, rust and go need none)"
                 );
-            }
-            install_python(&pack, *force)
+            };
+            let pack = LanguagePack::new(LanguagePack::default_root(), language);
+            install(&pack, *force)
         }
     }
 }
@@ -64,32 +69,35 @@ fn describe_state(state: &PackState) -> String {
     }
 }
 
-/// Prepares Python's pack with progress on the terminal if the cache lacks a good one.
-pub fn ensure_python_with_progress() -> anyhow::Result<()> {
-    let pack = PythonPack::new(PythonPack::default_root());
+/// Prepares a language's pack with progress on the terminal if the cache lacks a good
+/// one (`lambdesk invoke` of a Python or Ruby function).
+pub fn ensure_with_progress(language: PackLanguage) -> anyhow::Result<()> {
+    let pack = LanguagePack::new(LanguagePack::default_root(), language);
     if matches!(pack.state(), PackState::Ready { .. }) {
         return Ok(());
     }
-    eprintln!("lambdesk: Python's language pack is prepared once per machine (about 20 MB)");
-    if install_python(&pack, false)? == ExitCode::SUCCESS {
+    let name = language.display_name();
+    eprintln!("lambdesk: {name}'s language pack is prepared once per machine (20–30 MB)");
+    if install(&pack, false)? == ExitCode::SUCCESS {
         Ok(())
     } else {
-        anyhow::bail!("Python functions cannot run until the language pack is prepared")
+        anyhow::bail!("{name} functions cannot run until the language pack is prepared")
     }
 }
 
-fn install_python(pack: &PythonPack, force: bool) -> anyhow::Result<ExitCode> {
+fn install(pack: &LanguagePack, force: bool) -> anyhow::Result<ExitCode> {
+    let name = pack.language().display_name();
     let state = pack.state();
     if !force && matches!(state, PackState::Ready { .. }) {
         eprintln!(
-            "lambdesk: Python's language pack is {}",
+            "lambdesk: {name}'s language pack is {}",
             describe_state(&state)
         );
         return Ok(ExitCode::SUCCESS);
     }
     if matches!(state, PackState::Damaged(_) | PackState::Outdated) {
         eprintln!(
-            "lambdesk: Python's language pack is {}; rebuilding it",
+            "lambdesk: {name}'s language pack is {}; rebuilding it",
             describe_state(&state)
         );
     }
@@ -109,10 +117,10 @@ fn install_python(pack: &PythonPack, force: bool) -> anyhow::Result<ExitCode> {
     while !worker.is_finished() {
         if let Some((step, elapsed)) = progress.current() {
             eprint!(
-                "\r\x1b[Klambdesk: preparing Python [{}/{}] {} … {}s",
-                step.number(),
-                lambdesk::runtime::PackStep::COUNT,
-                step.description(),
+                "\r\x1b[Klambdesk: preparing {name} [{}/{}] {} … {}s",
+                step.number,
+                step.count,
+                step.description,
                 elapsed.as_secs()
             );
             let _ = std::io::stderr().flush();
@@ -122,11 +130,11 @@ fn install_python(pack: &PythonPack, force: bool) -> anyhow::Result<ExitCode> {
     eprint!("\r\x1b[K");
     let result = worker
         .join()
-        .map_err(|_| anyhow::anyhow!("preparing Python's language pack panicked"))?;
+        .map_err(|_| anyhow::anyhow!("preparing {name}'s language pack panicked"))?;
     match result {
         Ok(bytes) => {
             eprintln!(
-                "lambdesk: Python's language pack is ready ({:.1} MB) in {}",
+                "lambdesk: {name}'s language pack is ready ({:.1} MB) in {}",
                 bytes.len() as f64 / 1_000_000.0,
                 pack.dir().display()
             );

@@ -336,9 +336,9 @@ impl Console {
             .python_preparation()
             .map(|(step, elapsed)| RuntimePreparation {
                 language: "Python",
-                step_number: step.number(),
-                step_count: crate::runtime::PackStep::COUNT,
-                description: step.description(),
+                step_number: step.number,
+                step_count: step.count,
+                description: step.description,
                 elapsed,
             })
     }

@@ -280,6 +280,9 @@ pub enum Runtime {
     /// Python on CPython compiled to WebAssembly (a language pack prepared on first use),
     /// Lambda's Python handler contract.
     Python,
+    /// Ruby on CRuby compiled to WebAssembly (a language pack prepared on first use),
+    /// Lambda's Ruby handler contract.
+    Ruby,
 }
 
 impl Runtime {
@@ -291,6 +294,7 @@ impl Runtime {
             Self::Rust => "rust",
             Self::Go => "go",
             Self::Python => "python",
+            Self::Ruby => "ruby",
         }
     }
 
@@ -313,7 +317,7 @@ impl Runtime {
             // Lambda accepts any handler here and splits it at Init: one without a dot fails
             // each invocation with `Runtime.MalformedHandlerName`, as the JS runtime reports;
             // Python's runtime does the same at Init.
-            Self::Js | Self::Python => Ok(()),
+            Self::Js | Self::Python | Self::Ruby => Ok(()),
             Self::Wat if !handler.ends_with(".wat") => Err(format!(
                 "`{handler}` should name the module's `.wat` file (for example `main.wat`)"
             )),

@@ -10,6 +10,7 @@ use wasmtime::{Engine, InstancePre, Memory, TypedFunc};
 
 use super::error::InvokeError;
 use super::response_stream::ResponseSink;
+use super::ruby_abi::{Evaluated, RubyExports};
 use super::sandbox::{
     BLOCKED_GUEST_GRACE, Ending, GuestStatus, RunResult, Sandbox, SandboxSetup, SandboxState,
     ending_of,
@@ -39,6 +40,8 @@ enum EntryPoints {
     },
     /// A component (a language pack): the request is lowered as a string.
     Component { invoke: ComponentInvoke },
+    /// Ruby's interpreter: the driver is called with the request in base64.
+    Ruby(RubyExports),
 }
 
 pub struct Environment {
@@ -147,6 +150,49 @@ impl Environment {
         Ok(Self::started(sandbox, entry, run, log_stream, fingerprint))
     }
 
+    /// `start` for Ruby's runtime: the interpreter started with `args`, the driver
+    /// evaluated, then its Init (which loads the handler's file).
+    pub async fn start_ruby(
+        engine: &Engine,
+        instance_pre: &InstancePre<SandboxState>,
+        setup: &SandboxSetup,
+        ruby: &RubyStart<'_>,
+        log_stream: String,
+        fingerprint: u64,
+    ) -> Result<(Option<Self>, RunResult), InvokeError> {
+        let mut sandbox = Sandbox::new(engine, setup, Vec::new())?;
+        sandbox.arm_deadline(setup.timeout);
+        let store = &mut sandbox.store;
+        let started = Instant::now();
+        let guest = async {
+            let instance = instance_pre.instantiate_async(&mut *store).await?;
+            instance
+                .get_typed_func::<(), ()>(&mut *store, REACTOR_INITIALIZE_EXPORT)?
+                .call_async(&mut *store, ())
+                .await?;
+            let exports = RubyExports::find(&instance, &mut *store)?;
+            exports.start(&mut *store, ruby.args).await?;
+            let status = match exports.eval(&mut *store, ruby.driver).await? {
+                Evaluated::Value(_) => match exports.eval(&mut *store, ruby.init).await? {
+                    Evaluated::Value(status) => status_of(&status),
+                    Evaluated::Raised => GuestStatus::Fatal,
+                },
+                Evaluated::Raised => GuestStatus::Fatal,
+            };
+            wasmtime::Result::Ok((status, exports))
+        };
+        let result = tokio::time::timeout(setup.timeout + BLOCKED_GUEST_GRACE, guest).await;
+        let duration = started.elapsed();
+        let (ending, exports) = match result {
+            Err(_elapsed) => (Ending::TimedOut, None),
+            Ok(Ok((status, exports))) => (Ending::Answered(status), Some(exports)),
+            Ok(Err(error)) => (ending_of(&error)?, None),
+        };
+        let run = RunResult::collect(&sandbox, ending, duration);
+        let entry = exports.map(EntryPoints::Ruby);
+        Ok(Self::started(sandbox, entry, run, log_stream, fingerprint))
+    }
+
     /// The environment, if Init answered `Ok`; with the run either way.
     fn started(
         sandbox: Sandbox,
@@ -199,6 +245,17 @@ impl Environment {
                     memory.write(&mut *store, offset, request)?;
                     invoke.call_async(&mut *store, (pointer, len)).await
                 }
+                EntryPoints::Ruby(exports) => {
+                    let code = ruby_invoke_call(request);
+                    Ok(match exports.eval(&mut *store, &code).await? {
+                        Evaluated::Value(status) => match status_of(&status) {
+                            GuestStatus::Ok => 0,
+                            GuestStatus::FunctionError => 1,
+                            GuestStatus::Fatal => 2,
+                        },
+                        Evaluated::Raised => 2,
+                    })
+                }
                 EntryPoints::Component { invoke } => {
                     // The request is JSON lambdesk made or checked: UTF-8.
                     let text = String::from_utf8_lossy(request).into_owned();
@@ -220,6 +277,32 @@ impl Environment {
         run.streamed = streamed;
         Ok(run)
     }
+}
+
+/// How Ruby's runtime starts: the interpreter's arguments, the driver's source, and the
+/// call that runs Init.
+pub struct RubyStart<'a> {
+    pub args: &'a [&'a str],
+    pub driver: &'a str,
+    pub init: &'a str,
+}
+
+/// The driver's answer: a status digit (see runtimes/ruby/lambdesk_runtime.rb).
+fn status_of(answer: &str) -> GuestStatus {
+    match answer {
+        "0" => GuestStatus::Ok,
+        "1" => GuestStatus::FunctionError,
+        _ => GuestStatus::Fatal,
+    }
+}
+
+/// The Ruby call that serves `request`: base64 needs no escaping inside a Ruby string.
+fn ruby_invoke_call(request: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        "LambdeskRuntime.invoke(\"{}\")",
+        base64::engine::general_purpose::STANDARD.encode(request)
+    )
 }
 
 /// Whether an environment can serve again after a run that ended so.

@@ -22,12 +22,12 @@ use super::go_build::{GoBuildOptions, GoBuilder};
 use super::js_preparation::JsPreparation;
 use super::js_runtime;
 use super::lambda_environment::new_log_stream_name;
+use super::language_pack::{LanguagePack, PackLanguage, PackProgress};
 use super::module_cache::{ModuleCache, ModuleOrigin};
 use super::module_source::{built_module_bytes, module_bytes};
 use super::outbound_http::{self, GatewayAddress};
 use super::outbox::Outbox;
 use super::outcome::outcome_of;
-use super::python_pack::{PackProgress, PythonPack};
 use super::response_stream::{self, ResponseSink};
 use super::rust_build::{RustBuildOptions, RustBuilder};
 use super::sandbox::{Ending, RunResult, SandboxState};
@@ -37,6 +37,7 @@ mod code_check;
 mod environment_invocation;
 mod js_runtime_loading;
 mod python_runtime_loading;
+mod ruby_runtime_loading;
 mod sandbox_setup;
 
 use sandbox_setup::sandbox_setup;
@@ -77,7 +78,7 @@ impl Default for RuntimeOptions {
             ephemeral_storage_root: std::env::temp_dir(),
             rust_build: RustBuildOptions::default(),
             go_build: GoBuildOptions::default(),
-            language_packs_dir: PythonPack::default_root(),
+            language_packs_dir: LanguagePack::default_root(),
         }
     }
 }
@@ -117,9 +118,12 @@ pub struct Runtime {
     go: Arc<GoBuilder>,
     /// Each built function's last build: how far it is, what the compiler said.
     builds: built_module::BuildStatuses,
-    python_pack: PythonPack,
+    python_pack: LanguagePack,
     python_progress: Arc<PackProgress>,
     python_component: tokio::sync::OnceCell<Arc<python_runtime_loading::LoadedComponent>>,
+    ruby_pack: LanguagePack,
+    ruby_progress: Arc<PackProgress>,
+    ruby_module: tokio::sync::OnceCell<Arc<ruby_runtime_loading::LoadedRuby>>,
 }
 
 #[derive(Default)]
@@ -152,6 +156,8 @@ enum EnvironmentCode {
     JsRuntime,
     /// Python's runtime (a language pack), with the function's folder as `/var/task`.
     Python,
+    /// Ruby's runtime (a language pack), with the function's folder as `/var/task`.
+    Ruby,
     /// A wat/wasm/Rust/Go function's own environment-mode module.
     OwnModule(Arc<LoadedModule>),
 }
@@ -254,7 +260,13 @@ impl Runtime {
             rust: Arc::new(RustBuilder::new(options.rust_build)),
             go: Arc::new(GoBuilder::new(options.go_build)),
             builds: built_module::BuildStatuses::default(),
-            python_pack: PythonPack::new(options.language_packs_dir),
+            python_pack: LanguagePack::new(
+                options.language_packs_dir.clone(),
+                PackLanguage::Python,
+            ),
+            ruby_pack: LanguagePack::new(options.language_packs_dir, PackLanguage::Ruby),
+            ruby_progress: Arc::default(),
+            ruby_module: tokio::sync::OnceCell::new(),
             python_progress: Arc::default(),
             python_component: tokio::sync::OnceCell::new(),
         })
@@ -286,6 +298,15 @@ impl Runtime {
                 return Ok(PreparedReport {
                     origin: component.origin,
                     load_duration_ms: component.load_duration.as_secs_f64() * 1000.0,
+                    reused,
+                });
+            }
+            Language::Ruby => {
+                let reused = self.ruby_module.initialized();
+                let ruby = self.ruby_runtime().await?;
+                return Ok(PreparedReport {
+                    origin: ruby.origin,
+                    load_duration_ms: ruby.load_duration.as_secs_f64() * 1000.0,
                     reused,
                 });
             }
@@ -477,6 +498,11 @@ impl Runtime {
             }
             Language::Python => {
                 let code = EnvironmentCode::Python;
+                self.invoke_in_environment(workspace, function, code, event, &request_id, sink)
+                    .await?
+            }
+            Language::Ruby => {
+                let code = EnvironmentCode::Ruby;
                 self.invoke_in_environment(workspace, function, code, event, &request_id, sink)
                     .await?
             }

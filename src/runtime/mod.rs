@@ -23,6 +23,7 @@ mod js_preparation;
 mod js_runtime;
 mod js_snapshot;
 mod lambda_environment;
+mod language_pack;
 mod memory_limiter;
 mod module_cache;
 mod module_source;
@@ -31,6 +32,8 @@ mod outbox;
 mod outcome;
 mod python_pack;
 mod response_stream;
+mod ruby_abi;
+mod ruby_pack;
 mod rust_build;
 mod sandbox;
 mod tmp_quota_shims;
@@ -42,9 +45,9 @@ pub use go_build::{GO_BUILD_DIR_VAR, GO_PROGRAM_VAR, GoBuildOptions, GoBuilder, 
 pub use invoker::{BuildStatus, PreparedReport, Runtime, RuntimeOptions};
 pub use js_preparation::JsPreparationStep;
 pub use js_runtime::{EMBEDDED_JS_RUNTIME, JS_RUNTIME_OVERRIDE_VAR};
+pub use language_pack::{LanguagePack, PackError, PackLanguage, PackProgress, PackState, PackStep};
 pub use module_cache::{ModuleCache, ModuleOrigin};
 pub use outbox::{orphaned_outboxes, take_messages};
-pub use python_pack::{PackError, PackProgress, PackState, PackStep, PythonPack};
 pub use response_stream::{
     MAX_STREAMED_RESPONSE_BYTES, ResponseSink, StreamedPart, response_channel,
 };

@@ -51,8 +51,8 @@ pub fn outcome_of(
             }
             Ending::Answered(GuestStatus::FunctionError | GuestStatus::Fatal) => {
                 let error = reported_error(&run.stdout);
-                // Python's runtime logged its `[ERROR] Type: message` record itself.
-                if function.config.runtime == Runtime::Python {
+                // Python's and Ruby's runtimes logged the error themselves.
+                if matches!(function.config.runtime, Runtime::Python | Runtime::Ruby) {
                     return (Outcome::Failure(error), Vec::new());
                 }
                 // Lambda's Node.js runtime logs the error it returns.

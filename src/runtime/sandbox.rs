@@ -37,6 +37,8 @@ pub struct SandboxState {
     pub response_stream: ResponseStreamState,
     /// `fetch`'s way out: the workspace's gateway, and the answer the guest reads next.
     pub http: OutboundHttp,
+    /// Ruby values the Ruby runtime handed out (see `ruby_abi`).
+    pub ruby_values: super::ruby_abi::RubyValues,
     deadline: Instant,
 }
 
@@ -99,6 +101,7 @@ impl Sandbox {
                 .map(|mount| TmpQuota::new(mount, setup.preopens.len())),
             response_stream: ResponseStreamState::default(),
             http: OutboundHttp::new(setup.gateway.clone()),
+            ruby_values: super::ruby_abi::RubyValues::default(),
             deadline: Instant::now() + setup.timeout,
         };
         let mut store = Store::new(engine, state);

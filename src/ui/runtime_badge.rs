@@ -13,6 +13,7 @@ fn badge(runtime: Runtime) -> (&'static str, egui::Color32) {
         Runtime::Rust => ("RS", egui::Color32::from_rgb(0xDE, 0xA5, 0x84)),
         Runtime::Go => ("GO", egui::Color32::from_rgb(0x00, 0xAD, 0xD8)),
         Runtime::Python => ("PY", egui::Color32::from_rgb(0x30, 0x69, 0x98)),
+        Runtime::Ruby => ("RB", egui::Color32::from_rgb(0xCC, 0x34, 0x2D)),
     }
 }
 

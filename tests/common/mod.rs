@@ -141,7 +141,29 @@ impl TestWorkspace {
         files: &[(&str, &str)],
         configure: impl FnOnce(&mut FunctionConfig),
     ) -> Function {
-        let mut config = FunctionConfig::new(Language::Python, handler);
+        self.add_function(Language::Python, name, handler, files, configure)
+    }
+
+    /// Creates a Ruby function from `(path, source)` files with handler `handler`.
+    pub fn add_ruby(
+        &self,
+        name: &str,
+        handler: &str,
+        files: &[(&str, &str)],
+        configure: impl FnOnce(&mut FunctionConfig),
+    ) -> Function {
+        self.add_function(Language::Ruby, name, handler, files, configure)
+    }
+
+    fn add_function(
+        &self,
+        language: Language,
+        name: &str,
+        handler: &str,
+        files: &[(&str, &str)],
+        configure: impl FnOnce(&mut FunctionConfig),
+    ) -> Function {
+        let mut config = FunctionConfig::new(language, handler);
         configure(&mut config);
         let files: Vec<(&str, &[u8])> = files
             .iter()

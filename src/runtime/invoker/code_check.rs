@@ -18,7 +18,9 @@ impl Runtime {
         function: &Function,
     ) -> Result<Option<FunctionError>, InvokeError> {
         match function.config.runtime {
-            Language::Js | Language::Python => self.check_init(workspace, function).await,
+            Language::Js | Language::Python | Language::Ruby => {
+                self.check_init(workspace, function).await
+            }
             _ => match self.prepare(function).await {
                 Ok(_) => Ok(None),
                 Err(InvokeError::Load { message, .. }) => {
@@ -41,6 +43,7 @@ impl Runtime {
         let fingerprint = self.code_folder_fingerprint(function);
         let code = match function.config.runtime {
             Language::Python => super::EnvironmentCode::Python,
+            Language::Ruby => super::EnvironmentCode::Ruby,
             _ => super::EnvironmentCode::JsRuntime,
         };
         let started = self

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use wasmtime_wasi::FsPerms;
 
+use super::ruby_runtime_loading::{RUBY_ARGS, RUBY_DRIVER, RUBY_INIT_CALL};
 use super::{EnvironmentCode, Invocation, Runtime, TASK_ROOT, outbox_for, sandbox_setup};
 use crate::model::{Function, Workspace};
-use crate::runtime::environment_mode::{self, Environment};
+use crate::runtime::environment_mode::{self, Environment, RubyStart};
 use crate::runtime::ephemeral_storage::EphemeralStorage;
 use crate::runtime::error::InvokeError;
 use crate::runtime::folder_stamp::FolderStamp;
@@ -53,7 +54,7 @@ impl Runtime {
         // `FolderStamp`).
         let fingerprint = match &code {
             EnvironmentCode::OwnModule(module) => module.generation,
-            EnvironmentCode::JsRuntime | EnvironmentCode::Python => {
+            EnvironmentCode::JsRuntime | EnvironmentCode::Python | EnvironmentCode::Ruby => {
                 self.code_folder_fingerprint(function)
             }
         };
@@ -135,6 +136,7 @@ impl Runtime {
                 Guest::Component(self.python_runtime().await?),
                 Some(code_dir),
             ),
+            EnvironmentCode::Ruby => (Guest::Ruby(self.ruby_runtime().await?), Some(code_dir)),
         };
         // A freshly loaded module's load time counts towards the first Init.
         let load_duration = match &guest {
@@ -180,6 +182,22 @@ impl Runtime {
                 )
                 .await?
             }
+            Guest::Ruby(ruby) => {
+                let start = RubyStart {
+                    args: RUBY_ARGS,
+                    driver: RUBY_DRIVER,
+                    init: RUBY_INIT_CALL,
+                };
+                Environment::start_ruby(
+                    &self.engine,
+                    &ruby.instance_pre,
+                    &setup,
+                    &start,
+                    log_stream.clone(),
+                    fingerprint,
+                )
+                .await?
+            }
             Guest::Component(component) => {
                 Environment::start_component(
                     &self.engine,
@@ -209,6 +227,7 @@ impl Runtime {
 enum Guest {
     Module(Arc<super::LoadedModule>),
     Component(Arc<super::python_runtime_loading::LoadedComponent>),
+    Ruby(Arc<super::ruby_runtime_loading::LoadedRuby>),
 }
 
 /// A new execution environment, or how its Init failed.

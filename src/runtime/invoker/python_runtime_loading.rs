@@ -8,8 +8,9 @@ use wasmtime::component::InstancePre;
 
 use super::{Runtime, describe};
 use crate::runtime::error::InvokeError;
+use crate::runtime::language_pack::{PackState, PackStep};
 use crate::runtime::module_cache::ModuleOrigin;
-use crate::runtime::python_pack::{PackState, PackStep};
+use crate::runtime::python_pack;
 use crate::runtime::sandbox::SandboxState;
 
 /// A language pack's runtime component, compiled and linked.
@@ -61,13 +62,13 @@ impl Runtime {
             let bytes = pack
                 .ensure(&progress)
                 .map_err(|error| InvokeError::LanguagePack(error.to_string()))?;
-            progress.begin(PackStep::Compile);
+            progress.begin(python_pack::COMPILE);
             let compiled = cache.load_component(&engine, &bytes);
             progress.end();
             compiled.map_err(|error| {
                 InvokeError::LanguagePack(format!(
                     "Python's runtime ({}) could not be compiled: {}",
-                    pack.component_path().display(),
+                    pack.artefact_path().display(),
                     describe(&error)
                 ))
             })

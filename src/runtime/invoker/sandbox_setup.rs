@@ -16,6 +16,7 @@ use crate::runtime::lambda_environment::lambda_variables;
 use crate::runtime::outbound_http::GatewayAddress;
 use crate::runtime::outbox::OUTBOX_GUEST_PATH;
 use crate::runtime::python_pack::PYTHON_RUNTIME_NAME;
+use crate::runtime::ruby_pack::RUBY_RUNTIME_NAME;
 use crate::runtime::sandbox::SandboxSetup;
 
 pub(super) fn sandbox_setup(
@@ -50,6 +51,15 @@ pub(super) fn sandbox_setup(
             workspace.bucket_folder_names().join(","),
         ));
     }
+    if function.config.runtime == Language::Ruby {
+        preopens.push(ruby_root_preopen()?);
+        variables.push(("LAMBDA_TASK_ROOT".to_owned(), TASK_ROOT.to_owned()));
+        variables.push(("LAMBDA_RUNTIME_DIR".to_owned(), "/var/runtime".to_owned()));
+        variables.push((
+            "AWS_EXECUTION_ENV".to_owned(),
+            format!("AWS_Lambda_{RUBY_RUNTIME_NAME}"),
+        ));
+    }
     if function.config.runtime == Language::Python {
         variables.push(("LAMBDA_TASK_ROOT".to_owned(), TASK_ROOT.to_owned()));
         variables.push(("LAMBDA_RUNTIME_DIR".to_owned(), "/var/runtime".to_owned()));
@@ -74,6 +84,20 @@ pub(super) fn sandbox_setup(
         timeout: Duration::from_secs(u64::from(function.config.timeout_secs)),
         gateway: gateway.clone(),
     })
+}
+
+/// An empty, read-only `/` with the folders the other preopens sit in (`/var`, `/buckets`,
+/// …): Ruby's `require` resolves real paths one component at a time, and `/var` must
+/// exist for `/var/task/lambda_function.rb` to load. The longer preopens win inside it.
+fn ruby_root_preopen() -> Result<(PathBuf, String, FsPerms), InvokeError> {
+    let root = std::env::temp_dir().join("lambdesk-ruby-root");
+    for folder in ["var/task", "var/runtime", "tmp", "buckets", "outbox"] {
+        let path = root.join(folder);
+        std::fs::create_dir_all(&path).map_err(|error| {
+            InvokeError::Sandbox(format!("cannot create {}: {error}", path.display()))
+        })?;
+    }
+    Ok((root, "/".to_owned(), FsPerms::ReadOnly))
 }
 
 /// `/buckets/<name>` for every bucket in `[permissions]`, read-only or read-write.
