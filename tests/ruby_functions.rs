@@ -67,3 +67,210 @@ async fn a_handler_gets_the_event_and_keeps_its_globals_while_warm() {
     assert_eq!(second.init_duration_ms, None, "warm");
     assert_eq!(runtime.idle_environments("hello"), 1);
 }
+
+#[tokio::test]
+async fn errors_are_named_as_aws_lambda_ric_names_them_and_logged() {
+    let source = "def lambda_handler(event:, context:)\n  raise 'boom'\nend\n";
+    let (error, record) = failure(
+        &[("lambda_function.rb", source)],
+        "lambda_function.lambda_handler",
+    )
+    .await;
+    assert_eq!(error.error_type, "Function<RuntimeError>");
+    assert_eq!(error.error_message, "boom");
+    let trace = error.stack_trace.clone().unwrap();
+    assert!(
+        trace[0].starts_with("/var/task/lambda_function.rb:2:in "),
+        "{trace:?}"
+    );
+    assert_eq!(record.log_lines[0], "Error raised from handler method");
+    assert_eq!(record.log_lines[1], "{");
+    assert!(
+        record
+            .log_lines
+            .contains(&"  \"errorType\": \"Function<RuntimeError>\",".to_owned()),
+        "{:?}",
+        record.log_lines
+    );
+
+    let (error, _) = failure(
+        &[("lambda_function.rb", "require 'not_a_gem'\n")],
+        "lambda_function.lambda_handler",
+    )
+    .await;
+    assert_eq!(error.error_type, "Init<LoadError>");
+    assert!(
+        error.error_message.contains("cannot load such file -- not_a_gem"),
+        "{error:?}"
+    );
+
+    let (error, _) = failure(&[("other.rb", "x = 1\n")], "lambda_function.lambda_handler").await;
+    assert_eq!(error.error_type, "Init<LoadError>");
+    assert!(
+        error
+            .error_message
+            .contains("cannot load such file -- lambda_function"),
+        "{error:?}"
+    );
+
+    let (error, _) = failure(&[("lambda_function.rb", "x = 1\n")], "lambda_function").await;
+    assert_eq!(error.error_type, "Init<ArgumentError>");
+    assert!(
+        error
+            .error_message
+            .starts_with("Invalid handler [\"lambda_function\"], must be of form FILENAME.METHOD"),
+        "{error:?}"
+    );
+
+    let (error, _) = failure(
+        &[("lambda_function.rb", "def other(event:, context:)\n  1\nend\n")],
+        "lambda_function.lambda_handler",
+    )
+    .await;
+    assert_eq!(error.error_type, "Function<NoMethodError>");
+
+    let (error, _) = failure(
+        &[("lambda_function.rb", "def lambda_handler(event:, context:)\n  if true\nend\n")],
+        "lambda_function.lambda_handler",
+    )
+    .await;
+    assert_eq!(error.error_type, "Init<SyntaxError>");
+}
+
+#[tokio::test]
+async fn class_method_handlers_context_and_logger_lines_are_lambdas() {
+    let source = r#"
+require 'logger'
+
+module Shop
+  class Orders
+    LOGGER = Logger.new($stdout)
+
+    def self.handle(event:, context:)
+      LOGGER.info("order #{event['id']}")
+      {
+        request_id: context.aws_request_id,
+        function_name: context.function_name,
+        function_version: context.function_version,
+        memory_limit_in_mb: context.memory_limit_in_mb,
+        log_group_name: context.log_group_name,
+        log_stream_name: context.log_stream_name,
+        arn: context.invoked_function_arn,
+        remaining: context.get_remaining_time_in_millis,
+        env_keys: ENV.keys.sort
+      }
+    end
+  end
+end
+"#;
+    let test = TestWorkspace::new();
+    let function = test.add_ruby(
+        "shop",
+        "orders.Shop::Orders.handle",
+        &[("orders.rb", source)],
+        |config| {
+            config.memory_mb = 256;
+            config.timeout_secs = 5;
+        },
+    );
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &function, r#"{"id": 7}"#)
+        .await
+        .unwrap();
+    let answer = response(&record);
+    assert_eq!(answer["request_id"], json!(record.request_id));
+    assert_eq!(answer["function_name"], json!("shop"));
+    assert_eq!(answer["function_version"], json!("$LATEST"));
+    assert_eq!(answer["memory_limit_in_mb"], json!("256"));
+    assert_eq!(answer["log_group_name"], json!("/aws/lambda/shop"));
+    assert_eq!(answer["log_stream_name"], json!(record.log_stream));
+    assert!(answer["arn"].as_str().unwrap().ends_with(":function:shop"));
+    let remaining = answer["remaining"].as_i64().unwrap();
+    assert!((4_000..=5_000).contains(&remaining), "{remaining}");
+    let keys: Vec<&str> = answer["env_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|key| key.as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&"AWS_EXECUTION_ENV") && keys.contains(&"_HANDLER"));
+    for host_only in ["HOME", "PATH", "USER"] {
+        assert!(!keys.contains(&host_only), "{host_only} leaked: {keys:?}");
+    }
+    let line = regex::Regex::new(&format!(
+        r"^I, \[\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{6}} #\d+\]  INFO {} -- : order 7$",
+        record.request_id
+    ))
+    .unwrap();
+    assert_eq!(record.log_lines.len(), 1, "{:?}", record.log_lines);
+    assert!(line.is_match(&record.log_lines[0]), "{:?}", record.log_lines);
+}
+
+#[tokio::test]
+async fn tmp_is_writable_and_a_timeout_and_the_memory_limit_end_the_invocation() {
+    let test = TestWorkspace::new();
+    let files = test.add_ruby(
+        "files",
+        "lambda_function.lambda_handler",
+        &[(
+            "lambda_function.rb",
+            "def lambda_handler(event:, context:)\n  path = '/tmp/count.txt'\n  count = File.exist?(path) ? File.read(path).to_i : 0\n  File.write(path, (count + 1).to_s)\n  count + 1\nend\n",
+        )],
+        |_| {},
+    );
+    let spin = test.add_ruby(
+        "spin",
+        "lambda_function.lambda_handler",
+        &[(
+            "lambda_function.rb",
+            "def lambda_handler(event:, context:)\n  loop {} if event['spin']\n  'ok'\nend\n",
+        )],
+        |config| config.timeout_secs = 1,
+    );
+    let hungry = test.add_ruby(
+        "hungry",
+        "lambda_function.lambda_handler",
+        &[(
+            "lambda_function.rb",
+            "def lambda_handler(event:, context:)\n  ('x' * (event['mb'] * 1024 * 1024)).size\nend\n",
+        )],
+        |config| config.memory_mb = 128,
+    );
+    let runtime = test.runtime();
+    assert_eq!(
+        response(&invoke(&test, &runtime, &files, "{}").await.unwrap()),
+        json!(1)
+    );
+    assert_eq!(
+        response(&invoke(&test, &runtime, &files, "{}").await.unwrap()),
+        json!(2),
+        "/tmp is kept while warm"
+    );
+
+    let record = invoke(&test, &runtime, &spin, r#"{"spin": true}"#)
+        .await
+        .unwrap();
+    let Outcome::Failure(error) = &record.outcome else {
+        panic!("{:?}", record.outcome)
+    };
+    assert_eq!(error.error_type, error_types::TIMEOUT);
+    assert_eq!(
+        response(&invoke(&test, &runtime, &spin, "{}").await.unwrap()),
+        json!("ok")
+    );
+
+    assert_eq!(
+        response(&invoke(&test, &runtime, &hungry, r#"{"mb": 4}"#).await.unwrap()),
+        json!(4 * 1024 * 1024)
+    );
+    let record = invoke(&test, &runtime, &hungry, r#"{"mb": 300}"#)
+        .await
+        .unwrap();
+    let Outcome::Failure(error) = &record.outcome else {
+        panic!("{:?}", record.outcome)
+    };
+    assert!(
+        error.error_type == error_types::OUT_OF_MEMORY || error.error_type == "Function<NoMemoryError>",
+        "{error:?}"
+    );
+}
