@@ -10,7 +10,7 @@ use common::{TestWorkspace, invoke};
 use lambdesk::blueprints;
 use serde_json::{Value, json};
 
-const SHIPPED: [&str; 16] = [
+const SHIPPED: [&str; 20] = [
     "bucket-processor",
     "empty-function",
     "go-hello",
@@ -22,6 +22,10 @@ const SHIPPED: [&str; 16] = [
     "python-http-api",
     "python-queue-processor",
     "queue-processor",
+    "ruby-bucket-processor",
+    "ruby-hello",
+    "ruby-http-api",
+    "ruby-queue-processor",
     "rust-hello",
     "s3-thumbnail",
     "scheduled-job",
@@ -59,7 +63,14 @@ fn search_matches_words_in_name_description_and_tags() {
         .filter(|b| b.matches("sqs"))
         .map(|b| b.id.as_str())
         .collect();
-    assert_eq!(found, ["python-queue-processor", "queue-processor"]);
+    assert_eq!(
+        found,
+        [
+            "python-queue-processor",
+            "queue-processor",
+            "ruby-queue-processor"
+        ]
+    );
     let found: Vec<&str> = all
         .iter()
         .filter(|b| b.matches("WebAssembly echo"))
@@ -144,6 +155,23 @@ async fn the_python_blueprints_answer_as_their_javascript_twins() {
     let (_, response) = run_blueprint("python-bucket-processor").await.remove(0);
     assert_eq!(response["processed"][0]["key"], "uploads/cat photo.png");
     let (_, response) = run_blueprint("python-hello").await.remove(0);
+    assert!(response["message"].as_str().unwrap().starts_with("Hello, "));
+}
+
+#[tokio::test]
+async fn the_ruby_blueprints_answer_as_their_javascript_twins() {
+    let (_, response) = run_blueprint("ruby-http-api").await.remove(0);
+    assert_eq!(response["statusCode"], 200);
+    let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body, json!({ "id": "1", "name": "coffee" }));
+    let (_, response) = run_blueprint("ruby-queue-processor").await.remove(0);
+    assert_eq!(
+        response,
+        json!({ "batchItemFailures": [{ "itemIdentifier": "message-2" }] })
+    );
+    let (_, response) = run_blueprint("ruby-bucket-processor").await.remove(0);
+    assert_eq!(response["processed"][0]["key"], "uploads/cat photo.png");
+    let (_, response) = run_blueprint("ruby-hello").await.remove(0);
     assert!(response["message"].as_str().unwrap().starts_with("Hello, "));
 }
 

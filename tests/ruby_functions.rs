@@ -100,7 +100,9 @@ async fn errors_are_named_as_aws_lambda_ric_names_them_and_logged() {
     .await;
     assert_eq!(error.error_type, "Init<LoadError>");
     assert!(
-        error.error_message.contains("cannot load such file -- not_a_gem"),
+        error
+            .error_message
+            .contains("cannot load such file -- not_a_gem"),
         "{error:?}"
     );
 
@@ -123,14 +125,20 @@ async fn errors_are_named_as_aws_lambda_ric_names_them_and_logged() {
     );
 
     let (error, _) = failure(
-        &[("lambda_function.rb", "def other(event:, context:)\n  1\nend\n")],
+        &[(
+            "lambda_function.rb",
+            "def other(event:, context:)\n  1\nend\n",
+        )],
         "lambda_function.lambda_handler",
     )
     .await;
     assert_eq!(error.error_type, "Function<NoMethodError>");
 
     let (error, _) = failure(
-        &[("lambda_function.rb", "def lambda_handler(event:, context:)\n  if true\nend\n")],
+        &[(
+            "lambda_function.rb",
+            "def lambda_handler(event:, context:)\n  if true\nend\n",
+        )],
         "lambda_function.lambda_handler",
     )
     .await;
@@ -203,7 +211,11 @@ end
     ))
     .unwrap();
     assert_eq!(record.log_lines.len(), 1, "{:?}", record.log_lines);
-    assert!(line.is_match(&record.log_lines[0]), "{:?}", record.log_lines);
+    assert!(
+        line.is_match(&record.log_lines[0]),
+        "{:?}",
+        record.log_lines
+    );
 }
 
 #[tokio::test]
@@ -260,7 +272,11 @@ async fn tmp_is_writable_and_a_timeout_and_the_memory_limit_end_the_invocation()
     );
 
     assert_eq!(
-        response(&invoke(&test, &runtime, &hungry, r#"{"mb": 4}"#).await.unwrap()),
+        response(
+            &invoke(&test, &runtime, &hungry, r#"{"mb": 4}"#)
+                .await
+                .unwrap()
+        ),
         json!(4 * 1024 * 1024)
     );
     let record = invoke(&test, &runtime, &hungry, r#"{"mb": 300}"#)
@@ -270,7 +286,8 @@ async fn tmp_is_writable_and_a_timeout_and_the_memory_limit_end_the_invocation()
         panic!("{:?}", record.outcome)
     };
     assert!(
-        error.error_type == error_types::OUT_OF_MEMORY || error.error_type == "Function<NoMemoryError>",
+        error.error_type == error_types::OUT_OF_MEMORY
+            || error.error_type == "Function<NoMemoryError>",
         "{error:?}"
     );
 }

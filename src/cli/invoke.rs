@@ -32,9 +32,16 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
     let event = read_event(args.event.as_deref())?;
     let function = workspace.function(&args.name)?;
     let runtime = Runtime::new(RuntimeOptions::default())?;
-    if function.config.runtime == lambdesk::model::Runtime::Python {
-        // Once per machine: prepared here with its progress, not silently by the invoke.
-        super::runtimes::ensure_with_progress(lambdesk::runtime::PackLanguage::Python)?;
+    // Once per machine: a language pack is prepared here with its progress, not
+    // silently by the invoke.
+    match function.config.runtime {
+        lambdesk::model::Runtime::Python => {
+            super::runtimes::ensure_with_progress(lambdesk::runtime::PackLanguage::Python)?;
+        }
+        lambdesk::model::Runtime::Ruby => {
+            super::runtimes::ensure_with_progress(lambdesk::runtime::PackLanguage::Ruby)?;
+        }
+        _ => {}
     }
     if args.verbose {
         let report = runtime.prepare(&function).await?;

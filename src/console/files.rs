@@ -272,9 +272,12 @@ impl Console {
         {
             Ok(function) => {
                 self.refresh_functions();
-                // Python's language pack is prepared now (once per machine, with its
+                // A Python or Ruby language pack is prepared now (once per machine, with its
                 // progress on the Test tab), not at the first Test.
-                if function.config.runtime == crate::model::Runtime::Python {
+                if matches!(
+                    function.config.runtime,
+                    crate::model::Runtime::Python | crate::model::Runtime::Ruby
+                ) {
                     self.check_code(&function.name);
                 }
                 self.state.created = Some(function.name);
@@ -410,6 +413,7 @@ fn is_code_file(relative_path: &str) -> bool {
         ".go",
         "go.mod",
         ".py",
+        ".rb",
     ]
     .iter()
     .any(|extension| relative_path.ends_with(extension))
@@ -433,6 +437,7 @@ mod tests {
             "go.mod",
             "lambda_function.py",
             "app/handlers.py",
+            "lambda_function.rb",
         ] {
             assert!(is_code_file(path), "{path}");
         }

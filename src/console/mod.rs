@@ -332,20 +332,31 @@ impl Console {
                 elapsed,
             });
         }
-        self.runtime
-            .python_preparation()
-            .map(|(step, elapsed)| RuntimePreparation {
-                language: "Python",
+        let packs = [
+            ("Python", self.runtime.python_preparation()),
+            ("Ruby", self.runtime.ruby_preparation()),
+        ];
+        packs.into_iter().find_map(|(language, preparation)| {
+            preparation.map(|(step, elapsed)| RuntimePreparation {
+                language,
                 step_number: step.number,
                 step_count: step.count,
                 description: step.description,
                 elapsed,
             })
+        })
     }
 
-    /// Whether Python's language pack still has to be prepared on this machine.
-    pub fn python_pack_missing(&self) -> bool {
-        !self.runtime.python_pack_looks_ready()
+    /// The languages whose pack is still to be prepared on this machine (cheap checks).
+    pub fn missing_language_packs(&self) -> Vec<crate::model::Runtime> {
+        let mut missing = Vec::new();
+        if !self.runtime.python_pack_looks_ready() {
+            missing.push(crate::model::Runtime::Python);
+        }
+        if !self.runtime.ruby_pack_looks_ready() {
+            missing.push(crate::model::Runtime::Ruby);
+        }
+        missing
     }
 
     /// Where the user put the workspace map's cards; a damaged file is set aside and

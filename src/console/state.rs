@@ -128,7 +128,7 @@ impl FunctionEntry {
             .iter()
             .find(|file| {
                 file.as_str() == handler
-                    || [".mjs", ".js", ".cjs", ".py"]
+                    || [".mjs", ".js", ".cjs", ".py", ".rb"]
                         .iter()
                         .any(|extension| **file == format!("{module}{extension}"))
             })

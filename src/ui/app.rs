@@ -372,7 +372,7 @@ impl LambdeskApp {
             ui.ctx(),
             self.console.workspace(),
             self.console.blueprints(),
-            || self.console.python_pack_missing(),
+            || self.console.missing_language_packs(),
             &mut self.commands,
         );
         let mut open_from_map = None;

@@ -1,6 +1,6 @@
 use crate::blueprints::{self, TriggerNote};
 use crate::console::{Blueprint, Command};
-use crate::model::{Trigger, Workspace, validate_function_name};
+use crate::model::{Runtime, Trigger, Workspace, validate_function_name};
 
 /// The Create function dialog: a searchable list of blueprints, then the names the
 /// blueprint's triggers need (route, bucket, queue, topic, schedule), a name and memory.
@@ -16,13 +16,18 @@ pub struct CreateFunctionDialog {
     checked: Option<TriggerCheck>,
     name: String,
     memory_mb: u32,
-    /// Whether Python's language pack is still to be prepared, asked once per opening
-    /// (it reads the cache).
-    python_pack_missing: Option<bool>,
+    /// The languages whose pack is still to be prepared, asked once per opening (it reads
+    /// the cache).
+    missing_packs: Option<Vec<Runtime>>,
 }
 
-/// What a Python card says while the language pack is not prepared on this machine.
-pub const PYTHON_PACK_NOTE: &str = "Python prepares on first use (~20 MB, once per machine)";
+/// What a Python or Ruby card says while its language pack is not prepared here.
+fn pack_note(runtime: Runtime) -> &'static str {
+    match runtime {
+        Runtime::Ruby => "Ruby prepares on first use (~30 MB, once per machine)",
+        _ => "Python prepares on first use (~20 MB, once per machine)",
+    }
+}
 
 #[derive(Debug)]
 struct TriggerCheck {
@@ -65,7 +70,7 @@ impl Default for CreateFunctionDialog {
             checked: None,
             name: String::new(),
             memory_mb: 128,
-            python_pack_missing: None,
+            missing_packs: None,
         }
     }
 }
@@ -144,11 +149,13 @@ impl CreateFunctionDialog {
                         blueprint.runtime,
                         blueprint.tags.join(", ")
                     ));
-                    if blueprint.runtime == crate::model::Runtime::Python
-                        && self.python_pack_missing == Some(true)
+                    if self
+                        .missing_packs
+                        .as_ref()
+                        .is_some_and(|missing| missing.contains(&blueprint.runtime))
                     {
                         ui.label(
-                            egui::RichText::new(PYTHON_PACK_NOTE)
+                            egui::RichText::new(pack_note(blueprint.runtime))
                                 .small()
                                 .color(ui.visuals().warn_fg_color),
                         );
@@ -229,14 +236,14 @@ impl CreateFunctionDialog {
         ctx: &egui::Context,
         workspace: &Workspace,
         blueprints: &[Blueprint],
-        python_pack_missing: impl FnOnce() -> bool,
+        missing_packs: impl FnOnce() -> Vec<Runtime>,
         commands: &mut Vec<Command>,
     ) {
         if !self.open {
             return;
         }
-        if self.python_pack_missing.is_none() {
-            self.python_pack_missing = Some(python_pack_missing());
+        if self.missing_packs.is_none() {
+            self.missing_packs = Some(missing_packs());
         }
         let mut open = self.open;
         let mut created = false;

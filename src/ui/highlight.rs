@@ -8,6 +8,9 @@ pub fn language_of(file: &str) -> &'static str {
         Some("js" | "mjs" | "cjs") => "js",
         Some("ts" | "mts") => "ts",
         Some("rs") => "rs",
+        Some("go") => "go",
+        Some("py") => "py",
+        Some("rb") => "rb",
         Some("toml") => "toml",
         Some("json") => "json",
         Some("wat" | "wast") => "lisp",
@@ -31,4 +34,24 @@ pub fn highlighted_layout(
     };
     job.wrap.max_width = wrap_width;
     ui.fonts_mut(|fonts| fonts.layout_job(job))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::language_of;
+
+    #[test]
+    fn every_language_lambdesk_runs_is_highlighted_by_its_extension() {
+        for (file, language) in [
+            ("index.mjs", "js"),
+            ("src/lib.rs", "rs"),
+            ("main.go", "go"),
+            ("lambda_function.py", "py"),
+            ("lambda_function.rb", "rb"),
+            ("main.wat", "lisp"),
+            ("notes.md", "txt"),
+        ] {
+            assert_eq!(language_of(file), language, "{file}");
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! Python's language pack in the cache: prepared when missing, a damaged one (its
+//! Language packs in the cache: prepared when missing, a damaged one (its
 //! component changed, its manifest unreadable) or one made from another driver is found
 //! out and rebuilt instead of trusted. Each test prepares its own cache folder, reusing
 //! the machine's componentize-py virtualenv when there is one (no download).
@@ -69,5 +69,26 @@ fn a_missing_pack_is_prepared_and_a_damaged_or_outdated_one_is_rebuilt() {
     std::fs::write(&manifest_path, "{ not json").unwrap();
     assert!(matches!(pack.state(), PackState::Damaged(_)));
     pack.ensure(&progress).unwrap();
+    assert!(matches!(pack.state(), PackState::Ready { .. }));
+}
+
+#[test]
+fn rubys_pack_comes_from_npm_and_a_damaged_one_is_fetched_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = LanguagePack::new(dir.path().to_owned(), PackLanguage::Ruby);
+    assert_eq!(pack.state(), PackState::Missing);
+    let progress = PackProgress::default();
+    let bytes = pack.ensure(&progress).unwrap();
+    assert!(bytes.starts_with(b"\0asm"), "a WebAssembly module");
+    assert!(bytes.len() > 20_000_000, "Ruby with its standard library");
+
+    // Truncated, as an interrupted copy would leave it.
+    std::fs::write(pack.artefact_path(), &bytes[..1000]).unwrap();
+    assert!(matches!(pack.state(), PackState::Damaged(_)));
+    assert_eq!(
+        pack.ensure(&progress).unwrap(),
+        bytes,
+        "fetched again, the same"
+    );
     assert!(matches!(pack.state(), PackState::Ready { .. }));
 }

@@ -1,5 +1,5 @@
-//! Python in the console: the blueprint picker says when Python's language pack is still
-//! to be prepared on this machine, and a Python function's Test runs it.
+//! Python and Ruby in the console: the blueprint picker says when a language's pack is
+//! still to be prepared on this machine.
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers: a panic is a test failure with its location"
@@ -39,24 +39,22 @@ fn harness(app: LambdeskApp) -> Harness<'static, LambdeskApp> {
         )
 }
 
-fn search_python_blueprints(harness: &mut Harness<'_, LambdeskApp>) {
+fn search_blueprints(harness: &mut Harness<'_, LambdeskApp>, words: &str) {
     harness.run();
     harness.get_by_label("Create function").click();
     harness.run();
     harness.get_by_label("Search blueprints").click();
     harness.run();
-    harness
-        .get_by_label("Search blueprints")
-        .type_text("python");
+    harness.get_by_label("Search blueprints").type_text(words);
     harness.run();
 }
 
 #[test]
-fn the_picker_says_python_prepares_on_first_use_until_it_is_prepared() {
+fn the_picker_says_a_language_prepares_on_first_use_until_it_is_prepared() {
     let dir = tempfile::tempdir().unwrap();
     let empty_cache = dir.path().join("packs");
     let mut harness = harness(app(&dir.path().join("ws"), empty_cache));
-    search_python_blueprints(&mut harness);
+    search_blueprints(&mut harness, "python");
     assert!(harness.query_by_label("Hello world (Python)").is_some());
     assert_eq!(
         harness
@@ -66,6 +64,17 @@ fn the_picker_says_python_prepares_on_first_use_until_it_is_prepared() {
         "one note per Python blueprint"
     );
 
+    let empty_cache = dir.path().join("packs");
+    let mut harness = self::harness(app(&dir.path().join("ws2"), empty_cache));
+    search_blueprints(&mut harness, "ruby");
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("Ruby prepares on first use")
+            .count(),
+        4,
+        "one note per Ruby blueprint"
+    );
+
     // With the machine's prepared pack (the test run prepares it), no note.
     let prepared = LanguagePack::default_root();
     LanguagePack::new(prepared.clone(), PackLanguage::Python)
@@ -73,7 +82,7 @@ fn the_picker_says_python_prepares_on_first_use_until_it_is_prepared() {
         .unwrap();
     let other = tempfile::tempdir().unwrap();
     let mut harness = self::harness(app(&other.path().join("ws"), prepared));
-    search_python_blueprints(&mut harness);
+    search_blueprints(&mut harness, "python");
     assert!(harness.query_by_label("Hello world (Python)").is_some());
     assert!(
         harness
