@@ -291,3 +291,69 @@ async fn tmp_is_writable_and_a_timeout_and_the_memory_limit_end_the_invocation()
         "{error:?}"
     );
 }
+
+/// Ruby's writes go through WASI preview 1 like every core module's, so `/tmp`'s size
+/// limit holds for it: past `ephemeral_storage_mb` a write is `Errno::ENOSPC` (1 MB here
+/// to keep the test quick; the runtime keeps whatever limit it is given).
+#[tokio::test]
+async fn a_ruby_write_past_the_tmp_limit_is_enospc() {
+    let test = TestWorkspace::new();
+    let source = r#"
+def attempt
+  yield
+  'ok'
+rescue SystemCallError => e
+  e.class.name
+end
+
+def lambda_handler(event:, context:)
+  chunk = 'a' * (600 * 1024)
+  {
+    first: attempt { File.write('/tmp/a', chunk) },
+    second: attempt { File.write('/tmp/b', chunk) },
+    after_removing: attempt { File.delete('/tmp/a'); File.write('/tmp/b', chunk) }
+  }
+end
+"#;
+    let mut function = test.add_ruby(
+        "filler",
+        "lambda_function.lambda_handler",
+        &[("lambda_function.rb", source)],
+        |_| {},
+    );
+    function.config.ephemeral_storage_mb = 1;
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(
+        response(&record),
+        json!({"first": "ok", "second": "Errno::ENOSPC", "after_removing": "ok"})
+    );
+}
+
+/// What Lambda's Ruby runtime makes loadable: the standard library and its bundled gems
+/// (`base64` left the default gems in Ruby 3.4), other files of the function, and gems
+/// vendored with `bundle config set path vendor/bundle` (found through `GEM_PATH` on
+/// Lambda).
+#[tokio::test]
+async fn bundled_gems_sibling_files_and_vendored_gems_load() {
+    let files = [
+        (
+            "app.rb",
+            "require 'base64'\nrequire 'set'\nrequire 'digest'\nrequire_relative 'lib/shout'\nrequire 'greeter'\n\ndef handler(event:, context:)\n  { encoded: Base64.strict_encode64('hi'), shout: Shout.call('hey'), greeting: Greeter.greet('Ada'), sha: Digest::SHA256.hexdigest('a')[0, 8] }\nend\n",
+        ),
+        ("lib/shout.rb", "module Shout\n  def self.call(text) = text.upcase + '!'\nend\n"),
+        (
+            "vendor/bundle/ruby/3.4.0/gems/greeter-1.0.0/lib/greeter.rb",
+            "module Greeter\n  def self.greet(name) = \"Hello, #{name}\"\nend\n",
+        ),
+        (
+            "vendor/bundle/ruby/3.4.0/specifications/greeter-1.0.0.gemspec",
+            "Gem::Specification.new do |s|\n  s.name = 'greeter'\n  s.version = '1.0.0'\n  s.summary = 'greets'\n  s.authors = ['lambdesk']\n  s.files = ['lib/greeter.rb']\n  s.require_paths = ['lib']\nend\n",
+        ),
+    ];
+    let record = run_ruby(&files, "app.handler", "{}").await;
+    assert_eq!(
+        response(&record),
+        json!({"encoded": "aGk=", "shout": "HEY!", "greeting": "Hello, Ada", "sha": "ca978112"})
+    );
+}

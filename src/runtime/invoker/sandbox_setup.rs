@@ -59,6 +59,14 @@ pub(super) fn sandbox_setup(
             "AWS_EXECUTION_ENV".to_owned(),
             format!("AWS_Lambda_{RUBY_RUNTIME_NAME}"),
         ));
+        // As Lambda's Ruby runtime: gems vendored with `bundle config set path
+        // vendor/bundle` are found without Bundler.
+        if !variables.iter().any(|(name, _)| name == "GEM_PATH") {
+            variables.push((
+                "GEM_PATH".to_owned(),
+                "/var/task/vendor/bundle/ruby/3.4.0:/opt/ruby/gems/3.4.0".to_owned(),
+            ));
+        }
     }
     if function.config.runtime == Language::Python {
         variables.push(("LAMBDA_TASK_ROOT".to_owned(), TASK_ROOT.to_owned()));
