@@ -341,7 +341,10 @@ async fn bundled_gems_sibling_files_and_vendored_gems_load() {
             "app.rb",
             "require 'base64'\nrequire 'set'\nrequire 'digest'\nrequire_relative 'lib/shout'\nrequire 'greeter'\n\ndef handler(event:, context:)\n  { encoded: Base64.strict_encode64('hi'), shout: Shout.call('hey'), greeting: Greeter.greet('Ada'), sha: Digest::SHA256.hexdigest('a')[0, 8] }\nend\n",
         ),
-        ("lib/shout.rb", "module Shout\n  def self.call(text) = text.upcase + '!'\nend\n"),
+        (
+            "lib/shout.rb",
+            "module Shout\n  def self.call(text) = text.upcase + '!'\nend\n",
+        ),
         (
             "vendor/bundle/ruby/3.4.0/gems/greeter-1.0.0/lib/greeter.rb",
             "module Greeter\n  def self.greet(name) = \"Hello, #{name}\"\nend\n",

@@ -13,7 +13,6 @@
 require 'json'
 require 'logger'
 require 'stringio'
-require 'time'
 
 module LambdeskRuntime
   TASK_ROOT = '/var/task'
@@ -164,5 +163,23 @@ module LambdeskRuntime
 end
 
 Logger.prepend(LambdeskRuntime::LoggerPatch)
+
+# The interpreter starts with --disable-gems: RubyGems' own start (dozens of files) was
+# two thirds of a cold start. It is loaded the first time a `require` needs it — a bundled
+# gem (`base64`), a gem vendored under GEM_PATH — and from then on works as usual
+# (RubyGems redefines Kernel#require, which this calls through `super`).
+class Object
+  private
+
+  def require(path)
+    super
+  rescue LoadError
+    raise if defined?(::Gem::Specification)
+
+    super('rubygems')
+    super
+  end
+end
+
 $stdout = $stderr
 '0'
