@@ -446,3 +446,69 @@ async fn each_environment_draws_its_own_random_numbers() {
     assert_ne!(first[0], second[0]);
     assert_ne!(first[1], second[1]);
 }
+
+/// Python's writes go through WASI preview 2; `/tmp`'s size limit holds there as well
+/// (1 MB here to keep the test quick; the runtime keeps whatever limit it is given): past
+/// it a write fails and removing a file makes room again. A resize says ENOSPC (WASI's
+/// number, 51); a write through a file object or `os.write` says EIO (29): CPython's WASI
+/// layer (componentize-py's preview 1 adapter) reports every failed stream write as EIO,
+/// whatever the host answered.
+#[tokio::test]
+async fn a_python_write_past_the_tmp_limit_is_enospc() {
+    let test = TestWorkspace::new();
+    let source = r#"
+import os
+
+def attempt(action):
+    try:
+        action()
+        return "ok"
+    except OSError as error:
+        return [error.errno, error.strerror]
+
+def write(path, data, mode="w"):
+    with open(path, mode) as f:
+        f.write(data)
+
+def raw_write(path, data):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        os.write(fd, data.encode())
+    finally:
+        os.close(fd)
+
+def lambda_handler(event, context):
+    chunk = "a" * (600 * 1024)
+    return {
+        "first": attempt(lambda: write("/tmp/a", chunk)),
+        "second": attempt(lambda: write("/tmp/b", chunk)),
+        "raw": attempt(lambda: raw_write("/tmp/c", chunk)),
+        "grown": attempt(lambda: os.truncate("/tmp/a", 2 * 1024 * 1024)),
+        "appended": attempt(lambda: write("/tmp/a", chunk, "a")),
+        "after_removing": attempt(lambda: (os.remove("/tmp/a"), write("/tmp/b", chunk))),
+        "size": os.path.getsize("/tmp/b"),
+    }
+"#;
+    let mut function = test.add_python(
+        "filler",
+        "lambda_function.lambda_handler",
+        &[("lambda_function.py", source)],
+        |_| {},
+    );
+    function.config.ephemeral_storage_mb = 1;
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    let failed_write = json!([29, "I/O error"]);
+    assert_eq!(
+        response(&record),
+        json!({
+            "first": "ok",
+            "second": failed_write,
+            "raw": failed_write,
+            "grown": [51, "No space left on device"],
+            "appended": failed_write,
+            "after_removing": "ok",
+            "size": 600 * 1024,
+        })
+    );
+}

@@ -105,13 +105,15 @@ fn install(pack: &LanguagePack, force: bool) -> anyhow::Result<ExitCode> {
     let worker = {
         let pack = pack.clone();
         let progress = Arc::clone(&progress);
-        std::thread::spawn(move || {
-            if force {
-                pack.install(&progress)
-            } else {
-                pack.ensure(&progress)
-            }
-        })
+        std::thread::Builder::new()
+            .name("lambdesk-language-pack".to_owned())
+            .spawn(move || {
+                if force {
+                    pack.install(&progress)
+                } else {
+                    pack.ensure(&progress)
+                }
+            })?
     };
     // The steps with their elapsed time on one terminal line while the worker runs.
     while !worker.is_finished() {

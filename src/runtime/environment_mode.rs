@@ -41,7 +41,7 @@ enum EntryPoints {
     /// A component (a language pack): the request is lowered as a string.
     Component { invoke: ComponentInvoke },
     /// Ruby's interpreter: the driver is called with the request in base64.
-    Ruby(RubyExports),
+    Ruby(Box<RubyExports>),
 }
 
 pub struct Environment {
@@ -189,7 +189,7 @@ impl Environment {
             Ok(Err(error)) => (ending_of(&error)?, None),
         };
         let run = RunResult::collect(&sandbox, ending, duration);
-        let entry = exports.map(EntryPoints::Ruby);
+        let entry = exports.map(|exports| EntryPoints::Ruby(Box::new(exports)));
         Ok(Self::started(sandbox, entry, run, log_stream, fingerprint))
     }
 

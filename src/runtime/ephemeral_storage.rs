@@ -174,6 +174,28 @@ impl TmpQuota {
         }
     }
 
+    /// Whether `growth_bytes` more fit (see `TmpMount::admits`).
+    pub fn admits(&self, growth_bytes: u64) -> bool {
+        self.mount.admits(growth_bytes)
+    }
+
+    /// A file under `/tmp` went from `before_bytes` to `after_bytes`.
+    pub fn resized(&self, before_bytes: u64, after_bytes: u64) {
+        self.mount.resized(before_bytes, after_bytes);
+    }
+
+    /// `growth_bytes` were admitted but the file's new size could not be read.
+    pub fn grew_at_most(&self, growth_bytes: u64) {
+        self.mount.grew_at_most(growth_bytes);
+    }
+
+    /// The mount, shared with what counts writes elsewhere (WASI preview 2's streams).
+    pub fn mount(&self) -> &TmpMount {
+        &self.mount
+    }
+}
+
+impl TmpMount {
     /// Whether `growth_bytes` more fit. The running count can only overstate what is in
     /// use (removed and truncated files are not subtracted), so before refusing, the
     /// folder is counted again.
@@ -181,10 +203,8 @@ impl TmpQuota {
         if growth_bytes == 0 || self.fits(self.usage_bytes(), growth_bytes) {
             return true;
         }
-        let counted_bytes = folder_bytes(&self.mount.host_dir);
-        self.mount
-            .usage_bytes
-            .store(counted_bytes, Ordering::Relaxed);
+        let counted_bytes = folder_bytes(&self.host_dir);
+        self.usage_bytes.store(counted_bytes, Ordering::Relaxed);
         self.fits(counted_bytes, growth_bytes)
     }
 
@@ -196,9 +216,7 @@ impl TmpQuota {
         } else {
             usage_bytes.saturating_sub(before_bytes - after_bytes)
         };
-        self.mount
-            .usage_bytes
-            .store(updated_bytes, Ordering::Relaxed);
+        self.usage_bytes.store(updated_bytes, Ordering::Relaxed);
     }
 
     /// `growth_bytes` were admitted but the file's new size could not be read: count
@@ -208,11 +226,11 @@ impl TmpQuota {
     }
 
     fn usage_bytes(&self) -> u64 {
-        self.mount.usage_bytes.load(Ordering::Relaxed)
+        self.usage_bytes.load(Ordering::Relaxed)
     }
 
     fn fits(&self, usage_bytes: u64, growth_bytes: u64) -> bool {
-        usage_bytes.saturating_add(growth_bytes) <= self.mount.limit_bytes
+        usage_bytes.saturating_add(growth_bytes) <= self.limit_bytes
     }
 }
 

@@ -244,6 +244,8 @@ impl Runtime {
         let mut component_linker = wasmtime::component::Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut component_linker)
             .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
+        super::tmp_quota_p2::add_to_linker(&mut component_linker)
+            .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
         Ok(Self {
             engine,
             linker,

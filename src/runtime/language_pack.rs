@@ -202,7 +202,7 @@ impl LanguagePack {
         result
     }
 
-    pub(super) fn failed(&self, step: &'static str, detail: impl ToString) -> PackError {
+    pub(super) fn failed(&self, step: &'static str, detail: impl std::fmt::Display) -> PackError {
         PackError::Failed {
             language: self.language.display_name(),
             step,

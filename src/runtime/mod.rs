@@ -36,6 +36,7 @@ mod ruby_abi;
 mod ruby_pack;
 mod rust_build;
 mod sandbox;
+mod tmp_quota_p2;
 mod tmp_quota_shims;
 
 pub use build_cancel::request_cancel as cancel_build;

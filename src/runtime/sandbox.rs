@@ -39,6 +39,8 @@ pub struct SandboxState {
     pub http: OutboundHttp,
     /// Ruby values the Ruby runtime handed out (see `ruby_abi`).
     pub ruby_values: super::ruby_abi::RubyValues,
+    /// A component guest's descriptors that lead into `/tmp` (see `tmp_quota_p2`).
+    pub tmp_descriptors: super::tmp_quota_p2::TmpDescriptors,
     deadline: Instant,
 }
 
@@ -102,6 +104,7 @@ impl Sandbox {
             response_stream: ResponseStreamState::default(),
             http: OutboundHttp::new(setup.gateway.clone()),
             ruby_values: super::ruby_abi::RubyValues::default(),
+            tmp_descriptors: super::tmp_quota_p2::TmpDescriptors::default(),
             deadline: Instant::now() + setup.timeout,
         };
         let mut store = Store::new(engine, state);
