@@ -14,6 +14,7 @@
 //!   error JSON) goes to stdout; log lines go to stderr.
 
 mod agree_natives;
+mod brotli_zstd_natives;
 mod cipher_natives;
 mod crypto_natives;
 mod fs_errors;

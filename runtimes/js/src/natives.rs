@@ -185,6 +185,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<()> {
     crate::sign_natives::install(ctx, &natives)?;
     crate::agree_natives::install(ctx, &natives)?;
     crate::zlib_natives::install(ctx, &natives)?;
+    crate::brotli_zstd_natives::install(ctx, &natives)?;
     crate::text_natives::install(ctx, &natives)?;
     crate::response_stream_natives::install(ctx, &natives)?;
     crate::http_natives::install(ctx, &natives)?;
