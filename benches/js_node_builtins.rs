@@ -6,6 +6,8 @@
 //!   CloudWatch Logs subscription event (base64 → gunzip → JSON) of the same payload;
 //!   brotli (compress at Node's default quality 11 and at 5, decompress) and zstd
 //!   (decompress) of the same payload (Node 20 has no zstd: lambdesk's number alone);
+//!   a 2048-bit RSA key pair (`crypto.generateKeyPairSync('rsa')`: a random prime search,
+//!   so its p50 over the runs);
 //! - the cold start of a handler that requires crypto, zlib, stream, util and events (each
 //!   module's code runs on its first require).
 
@@ -49,6 +51,9 @@ const UNZSTD_BODY: &str = r#"
 const packed = zlib.zstdCompressSync(payload);
 export const handler = async () => zlib.zstdDecompressSync(packed).length;
 "#;
+const RSA_KEYGEN: &str = r#"import { generateKeyPairSync } from "node:crypto";
+export const handler = async () => generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" } }).publicKey.length;
+"#;
 const MANY_MODULES: &str = r#"const crypto = require("crypto");
 const zlib = require("node:zlib");
 const { Readable } = require("stream");
@@ -90,6 +95,11 @@ fn main() -> anyhow::Result<()> {
             "unbrotli",
             "zlib.brotliDecompressSync of 1 MB",
             zlib_handler(UNBROTLI_BODY),
+        ),
+        (
+            "rsa2048",
+            "crypto.generateKeyPairSync('rsa', 2048 bits)",
+            RSA_KEYGEN.to_owned(),
         ),
         (
             "unzstd",

@@ -23,6 +23,7 @@ mod http_natives;
 mod loader;
 mod natives;
 mod response_stream_natives;
+mod rsa_keygen_natives;
 mod sign_natives;
 mod text_natives;
 mod zlib_natives;
@@ -59,6 +60,7 @@ const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     ("lambdesk:crypto", include_str!("crypto.js")),
     ("lambdesk:crypto-cipher", include_str!("crypto_cipher.js")),
     ("lambdesk:crypto-sign", include_str!("crypto_sign.js")),
+    ("lambdesk:crypto-keygen", include_str!("crypto_keygen.js")),
     ("lambdesk:crypto-streams", include_str!("crypto_streams.js")),
     ("lambdesk:zlib", include_str!("zlib.js")),
     ("lambdesk:streaming", include_str!("streaming.js")),
