@@ -63,6 +63,8 @@ const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     ("lambdesk:crypto-keygen", include_str!("crypto_keygen.js")),
     ("lambdesk:crypto-streams", include_str!("crypto_streams.js")),
     ("lambdesk:zlib", include_str!("zlib.js")),
+    ("lambdesk:web-streams", include_str!("web_streams.js")),
+    ("lambdesk:web-blob", include_str!("web_blob.js")),
     ("lambdesk:streaming", include_str!("streaming.js")),
 ];
 
