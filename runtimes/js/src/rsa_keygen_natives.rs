@@ -1,7 +1,7 @@
 //! RSA key pairs for Web Crypto's `generateKey` (RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP) and
 //! Node's `generateKeyPair('rsa')` (`crypto_keygen.js`): the rsa crate's prime search over
-//! WASI's randomness. A 2048-bit pair takes the engine's time in wasm, about ten times
-//! Node's (see BENCHMARKS.md); handlers make one at Init, if ever.
+//! WASI's randomness. A 2048-bit pair took 0.29 s at the median in wasm, 1.7 times
+//! Node's (BENCHMARKS.md); handlers make one at Init, if ever.
 
 use rquickjs::{Ctx, Function, Object, TypedArray};
 use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
