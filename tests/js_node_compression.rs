@@ -53,7 +53,7 @@ fn node_gives(json_text: &str) -> Value {
 #[tokio::test]
 async fn brotli_answers_as_node_does() {
     let expected = node_gives(
-        r##"{"fromNode":"hello hello hello hello","roundTrip":true,"compresses":true,"quality4":true,"quality0":8000,"empty":"Ow==","tiny":"CwKAaGVsbG8D","callback":true,"promisified":"hello hello hello hello","stream":true,"errors":[["Decompression failed","ERR__ERROR_FORMAT_PADDING_2",-15],["unexpected end of file","Z_BUF_ERROR",-5],["unexpected end of file","Z_BUF_ERROR",-5]],"constants":[1,11,2,1,-15,null],"functions":["function","function","function","function","function","function"]}"##,
+        r##"{"fromNode":"hello hello hello hello","roundTrip":true,"compresses":true,"quality4":true,"quality0":8000,"empty":"Ow==","tiny":"CwKAaGVsbG8D","callback":true,"promisified":"hello hello hello hello","stream":true,"classes":[true,"function","function","function","function","function","function","function","function","function"],"errors":[["Decompression failed","ERR__ERROR_FORMAT_PADDING_2",-15],["unexpected end of file","Z_BUF_ERROR",-5],["unexpected end of file","Z_BUF_ERROR",-5]],"constants":[1,11,2,1,-15,null],"functions":["function","function","function","function","function","function"]}"##,
     );
     assert_eq!(run_fixture("zlib_brotli", &[]).await, expected);
 }

@@ -142,6 +142,15 @@
       });
     };
   }
+  // Node's classes (Gzip, BrotliCompress, …), with or without `new`: each is its create
+  // function (an object returned from a constructor is what `new` gives).
+  for (const mode of MODES) {
+    const className = mode[0].toUpperCase() + mode.slice(1);
+    const create = zlib[`create${className}`];
+    const ZlibClass = function (options) { return create(options); };
+    Object.defineProperty(ZlibClass, "name", { value: className });
+    zlib[className] = ZlibClass;
+  }
   zlib.crc32 = (data, value = 0) => natives.zlibCrc32(inputBytes(data), value >>> 0);
 
   defineBuiltin("zlib", () => zlib);
