@@ -297,3 +297,83 @@ async fn key_pairs_and_p521_answer_as_node_does() {
     );
     assert_eq!(run_fixture("crypto_keygen").await, expected);
 }
+
+/// Node's createSign/createVerify, crypto.sign/verify, createPublicKey/createPrivateKey
+/// with PEM (spki, pkcs8, pkcs1, sec1, a certificate), JWK and KeyObjects; RSA PKCS#1 v1.5
+/// and Ed25519 signatures equal Node's byte for byte.
+#[tokio::test]
+async fn node_sign_and_verify_answer_as_node_does() {
+    let expected = node_gives(
+        r##"{
+ "rsaSign": [
+  true,
+  true
+ ],
+ "rsaVerify": [
+  true,
+  true,
+  true,
+  true
+ ],
+ "rsaTampered": false,
+ "rsaPss": [
+  true,
+  true,
+  true
+ ],
+ "certificate": [
+  true,
+  "rsa",
+  1024
+ ],
+ "ec": [
+  true,
+  true,
+  48,
+  64,
+  true
+ ],
+ "ed25519": [
+  64,
+  true,
+  false,
+  true
+ ],
+ "keyObjects": [
+  "public",
+  "rsa",
+  1024,
+  "65537",
+  true,
+  "private",
+  "ec",
+  {
+   "namedCurve": "prime256v1"
+  },
+  "ed25519",
+  1024
+ ],
+ "generated": true,
+ "callback": [
+  null,
+  true
+ ],
+ "errors": [
+  [
+   "TypeError",
+   "ERR_CRYPTO_INVALID_DIGEST"
+  ],
+  [
+   "Error",
+   "ERR_OSSL_UNSUPPORTED"
+  ],
+  false
+ ],
+ "constants": [
+  6,
+  -1
+ ]
+}"##,
+    );
+    assert_eq!(run_fixture("crypto_node_sign").await, expected);
+}

@@ -41,7 +41,10 @@
     get asymmetricKeyDetails() { return { ...this.#details }; }
     export(options = {}) {
       const format = options.format === undefined ? "pem" : options.format;
-      if (format === "jwk") return { ...this.#forms.jwk };
+      if (format === "jwk") {
+        if (this.#forms.jwk === undefined) throw codedError(TypeError, "ERR_INVALID_ARG_VALUE", "This key cannot be exported as a JWK here (it was imported as DER or PEM)");
+        return { ...this.#forms.jwk };
+      }
       const encoding = options.type === undefined ? (this.#type === "public" ? "spki" : "pkcs8") : options.type;
       if (options.cipher !== undefined || options.passphrase !== undefined) {
         throw codedError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "Encrypted private keys are not supported by lambdesk's runtime");
@@ -57,7 +60,11 @@
       return other instanceof KeyObject && other.type === this.#type && Buffer.from(this.export({ format: "der" })).equals(other.export({ format: "der" }));
     }
     get [Symbol.toStringTag]() { return "KeyObject"; }
+    // For crypto_node_sign.js: the key's DER forms and JWK (not Node's: hidden).
+    static formsOf(key) { return key.#forms; }
   }
+  Object.defineProperty(KeyObject, "formsOf", { enumerable: false });
+  internal.crypto.KeyObject = KeyObject;
 
   function makePair(type, options) {
     if (type === "rsa") {

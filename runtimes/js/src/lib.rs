@@ -61,6 +61,7 @@ const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     ("lambdesk:crypto-cipher", include_str!("crypto_cipher.js")),
     ("lambdesk:crypto-sign", include_str!("crypto_sign.js")),
     ("lambdesk:crypto-keygen", include_str!("crypto_keygen.js")),
+    ("lambdesk:node-sign", include_str!("crypto_node_sign.js")),
     ("lambdesk:crypto-streams", include_str!("crypto_streams.js")),
     ("lambdesk:zlib", include_str!("zlib.js")),
     ("lambdesk:web-streams", include_str!("web_streams.js")),
