@@ -4,6 +4,10 @@
 //! - CPU-heavy built-ins, warm, in lambdesk and in one long-lived node process:
 //!   `crypto.createHash('sha256')` over 10 MB, `zlib.gunzipSync` of a 1 MB payload, and a
 //!   CloudWatch Logs subscription event (base64 → gunzip → JSON) of the same payload;
+//!   brotli (compress at Node's default quality 11 and at 5, decompress) and zstd
+//!   (decompress) of the same payload (Node 20 has no zstd: lambdesk's number alone);
+//!   a 2048-bit RSA key pair (`crypto.generateKeyPairSync('rsa')`: a random prime search,
+//!   so its p50 over the runs);
 //! - the cold start of a handler that requires crypto, zlib, stream, util and events (each
 //!   module's code runs on its first require).
 
@@ -32,6 +36,24 @@ const LOGS_BODY: &str = r#"
 const event = { awslogs: { data: zlib.gzipSync(JSON.stringify({ logEvents: payload.toString().split("\n").map((message, i) => ({ id: String(i), message })) })).toString("base64") } };
 export const handler = async () => JSON.parse(zlib.gunzipSync(Buffer.from(event.awslogs.data, "base64")).toString("utf8")).logEvents.length;
 "#;
+const BROTLI_11_BODY: &str = r#"
+export const handler = async () => zlib.brotliCompressSync(payload).length;
+"#;
+const BROTLI_5_BODY: &str = r#"
+const params = { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 };
+export const handler = async () => zlib.brotliCompressSync(payload, { params }).length;
+"#;
+const UNBROTLI_BODY: &str = r#"
+const packed = zlib.brotliCompressSync(payload);
+export const handler = async () => zlib.brotliDecompressSync(packed).length;
+"#;
+const UNZSTD_BODY: &str = r#"
+const packed = zlib.zstdCompressSync(payload);
+export const handler = async () => zlib.zstdDecompressSync(packed).length;
+"#;
+const RSA_KEYGEN: &str = r#"import { generateKeyPairSync } from "node:crypto";
+export const handler = async () => generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" } }).publicKey.length;
+"#;
 const MANY_MODULES: &str = r#"const crypto = require("crypto");
 const zlib = require("node:zlib");
 const { Readable } = require("stream");
@@ -46,6 +68,7 @@ fn main() -> anyhow::Result<()> {
     let config = FunctionConfig::new(Language::Js, "index.handler");
     let gunzip = format!("import zlib from \"node:zlib\";\n{PAYLOAD}{GUNZIP_BODY}");
     let logs = format!("import zlib from \"node:zlib\";\n{PAYLOAD}{LOGS_BODY}");
+    let zlib_handler = |body: &str| format!("import zlib from \"node:zlib\";\n{PAYLOAD}{body}");
     let handlers = [
         (
             "sha256",
@@ -57,6 +80,31 @@ fn main() -> anyhow::Result<()> {
             "logs",
             "CloudWatch Logs event, 1 MB: base64+gunzip+JSON",
             logs,
+        ),
+        (
+            "brotli11",
+            "zlib.brotliCompressSync of 1 MB, quality 11 (default)",
+            zlib_handler(BROTLI_11_BODY),
+        ),
+        (
+            "brotli5",
+            "zlib.brotliCompressSync of 1 MB, quality 5",
+            zlib_handler(BROTLI_5_BODY),
+        ),
+        (
+            "unbrotli",
+            "zlib.brotliDecompressSync of 1 MB",
+            zlib_handler(UNBROTLI_BODY),
+        ),
+        (
+            "rsa2048",
+            "crypto.generateKeyPairSync('rsa', 2048 bits)",
+            RSA_KEYGEN.to_owned(),
+        ),
+        (
+            "unzstd",
+            "zlib.zstdDecompressSync of 1 MB",
+            zlib_handler(UNZSTD_BODY),
         ),
     ];
     let mut function_config = config.clone();

@@ -23,7 +23,7 @@ async fn run_fixture(name: &str) -> Value {
     let source = std::fs::read_to_string(&path).unwrap();
     let test = TestWorkspace::new();
     let function = test.add_js("fn", "index.handler", &[("index.mjs", &source)], |config| {
-        config.timeout_secs = 10;
+        config.timeout_secs = 30;
     });
     let runtime = test.runtime();
     let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
@@ -106,4 +106,274 @@ async fn subtle_public_key_signatures_answer_as_node_does() {
 }"##,
     );
     assert_eq!(run_fixture("crypto_sign").await, expected);
+}
+
+/// P-521 (ECDSA, ECDH) with keys and a signature Node made; RSA key pairs from Web Crypto
+/// (RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP) and Node's generateKeyPairSync/generateKeyPair
+/// ('rsa', 'ec', 'ed25519', 'x25519'; PEM, DER, JWK and KeyObjects). Generated keys are
+/// random: what is compared is their shape and what they do.
+#[tokio::test]
+async fn key_pairs_and_p521_answer_as_node_does() {
+    let expected = node_gives(
+        r##"{
+ "p521VerifiesNode": true,
+ "p521Sign": [
+  132,
+  true
+ ],
+ "p521Generated": [
+  {
+   "name": "ECDSA",
+   "namedCurve": "P-521"
+  },
+  true,
+  133,
+  158,
+  [
+   "crv",
+   "d",
+   "ext",
+   "key_ops",
+   "kty",
+   "x",
+   "y"
+  ],
+  "P-521"
+ ],
+ "p521Ecdh": [
+  66,
+  true,
+  "b0a3a7cd404303f181a563cf44ad726ef1aa709c33f762655dcbfe1e23a6b667"
+ ],
+ "rsaPkcs1": [
+  "public",
+  "private",
+  2048,
+  [
+   1,
+   0,
+   1
+  ],
+  {
+   "name": "SHA-256"
+  },
+  [
+   "verify"
+  ],
+  [
+   "sign"
+  ],
+  256,
+  true,
+  [
+   "alg",
+   "d",
+   "dp",
+   "dq",
+   "e",
+   "ext",
+   "key_ops",
+   "kty",
+   "n",
+   "p",
+   "q",
+   "qi"
+  ],
+  "RS256",
+  "AQAB",
+  256
+ ],
+ "rsaJwkRoundTrip": true,
+ "rsaDer": [
+  294,
+  "3082"
+ ],
+ "rsaPss": [
+  false,
+  128,
+  true,
+  "PS384"
+ ],
+ "rsaOaep": [
+  [
+   "encrypt"
+  ],
+  [
+   "decrypt"
+  ],
+  "secret",
+  "RSA-OAEP-256"
+ ],
+ "nodeRsaPem": [
+  [
+   "-----BEGIN PUBLIC KEY-----",
+   "-----END PUBLIC KEY-----",
+   true
+  ],
+  [
+   "-----BEGIN PRIVATE KEY-----",
+   "-----END PRIVATE KEY-----",
+   true
+  ]
+ ],
+ "nodeRsaPkcs1": [
+  [
+   "-----BEGIN RSA PUBLIC KEY-----",
+   "-----END RSA PUBLIC KEY-----",
+   true
+  ],
+  true,
+  "30"
+ ],
+ "nodeRsaObjects": [
+  "public",
+  "private",
+  "rsa",
+  1024,
+  "65537",
+  [
+   "d",
+   "dp",
+   "dq",
+   "e",
+   "kty",
+   "n",
+   "p",
+   "q",
+   "qi"
+  ],
+  "AQAB",
+  [
+   "-----BEGIN PRIVATE KEY-----",
+   "-----END PRIVATE KEY-----",
+   true
+  ]
+ ],
+ "nodeEc": [
+  158,
+  [
+   "crv",
+   "d",
+   "kty",
+   "x",
+   "y"
+  ],
+  "P-521"
+ ],
+ "nodeEd25519": [
+  "ed25519",
+  44,
+  [
+   "crv",
+   "d",
+   "kty",
+   "x"
+  ]
+ ],
+ "nodeX25519": [
+  [
+   "-----BEGIN PUBLIC KEY-----",
+   "-----END PUBLIC KEY-----",
+   true
+  ],
+  "x25519"
+ ],
+ "nodePromisified": [
+  "ec",
+  {
+   "namedCurve": "prime256v1"
+  }
+ ],
+ "nodeCallback": [
+  null,
+  "public",
+  "private"
+ ],
+ "badCurve": [
+  "TypeError",
+  "ERR_CRYPTO_INVALID_CURVE"
+ ]
+}"##,
+    );
+    assert_eq!(run_fixture("crypto_keygen").await, expected);
+}
+
+/// Node's createSign/createVerify, crypto.sign/verify, createPublicKey/createPrivateKey
+/// with PEM (spki, pkcs8, pkcs1, sec1, a certificate), JWK and KeyObjects; RSA PKCS#1 v1.5
+/// and Ed25519 signatures equal Node's byte for byte.
+#[tokio::test]
+async fn node_sign_and_verify_answer_as_node_does() {
+    let expected = node_gives(
+        r##"{
+ "rsaSign": [
+  true,
+  true
+ ],
+ "rsaVerify": [
+  true,
+  true,
+  true,
+  true
+ ],
+ "rsaTampered": false,
+ "rsaPss": [
+  true,
+  true,
+  true
+ ],
+ "certificate": [
+  true,
+  "rsa",
+  1024
+ ],
+ "ec": [
+  true,
+  true,
+  48,
+  64,
+  true
+ ],
+ "ed25519": [
+  64,
+  true,
+  false,
+  true
+ ],
+ "keyObjects": [
+  "public",
+  "rsa",
+  1024,
+  "65537",
+  true,
+  "private",
+  "ec",
+  {
+   "namedCurve": "prime256v1"
+  },
+  "ed25519",
+  1024
+ ],
+ "generated": true,
+ "callback": [
+  null,
+  true
+ ],
+ "errors": [
+  [
+   "TypeError",
+   "ERR_CRYPTO_INVALID_DIGEST"
+  ],
+  [
+   "Error",
+   "ERR_OSSL_UNSUPPORTED"
+  ],
+  false
+ ],
+ "constants": [
+  6,
+  -1
+ ]
+}"##,
+    );
+    assert_eq!(run_fixture("crypto_node_sign").await, expected);
 }

@@ -1,5 +1,5 @@
 //! Key agreement for Web Crypto's `deriveBits` and `deriveKey` (`crypto_sign.js`): ECDH
-//! over P-256 and P-384 (p256, p384) and X25519 (x25519-dalek). Keys arrive as
+//! over P-256, P-384 and P-521 (p256, p384, p521) and X25519 (x25519-dalek). Keys arrive as
 //! `sign_natives.rs` takes them; X25519's as their 32 raw bytes (JS unwraps its DER).
 
 use rquickjs::{Ctx, Function, Object, TypedArray};
@@ -32,7 +32,7 @@ macro_rules! ecdh_for {
     }};
 }
 
-/// The shared secret of `curve` (`P-256`, `P-384`, `X25519`) between a private and a
+/// The shared secret of `curve` (`P-256`, `P-384`, `P-521`, `X25519`) between a private and a
 /// public key; `None` when a key cannot be read.
 fn agree(
     curve: &str,
@@ -44,6 +44,7 @@ fn agree(
     match curve {
         "P-256" => ecdh_for!(p256, private_kind, private, public_kind, public),
         "P-384" => ecdh_for!(p384, private_kind, private, public_kind, public),
+        "P-521" => ecdh_for!(p521, private_kind, private, public_kind, public),
         "X25519" => {
             let secret = <[u8; 32]>::try_from(part(private, 0)?).ok()?;
             let public = <[u8; 32]>::try_from(part(public, 0)?).ok()?;

@@ -1,6 +1,7 @@
-// Web Crypto's public-key signatures: ECDSA (P-256, P-384), Ed25519, RSASSA-PKCS1-v1_5
+// Web Crypto's public-key signatures: ECDSA (P-256, P-384, P-521), Ed25519, RSASSA-PKCS1-v1_5
 // and RSA-PSS keys imported from spki, pkcs8, raw (EC public) or jwk, then sign and verify;
-// RSA-OAEP's encrypt and decrypt; ECDH (P-256, P-384) and X25519 key agreement. The work
+// RSA-OAEP's encrypt and decrypt; ECDH (P-256, P-384, P-521) and X25519 key agreement; key
+// pairs for all of them (RSA's in rsa_keygen_natives.rs). The work
 // is in Rust (sign_natives.rs, agree_natives.rs). Runs after crypto.js and crypto_cipher.js and adds
 // to their subtle; what it does not know goes on to theirs.
 (function installCryptoSign(natives, internal) {
@@ -11,7 +12,8 @@
   const AGREEMENTS = new Set(["ECDH", "X25519"]);
   const PUBLIC_KEY_ALGORITHMS = new Set([...SIGNERS, ...AGREEMENTS, "RSA-OAEP"]);
   const CANONICAL = { "ECDSA": "ECDSA", "ECDH": "ECDH", "X25519": "X25519", "ED25519": "Ed25519", "RSASSA-PKCS1-V1_5": "RSASSA-PKCS1-v1_5", "RSA-PSS": "RSA-PSS", "RSA-OAEP": "RSA-OAEP" };
-  const CURVES = new Set(["P-256", "P-384"]);
+  const CURVES = new Set(["P-256", "P-384", "P-521"]);
+  const RSA_NAMES = new Set(["RSASSA-PKCS1-v1_5", "RSA-PSS", "RSA-OAEP"]);
 
   const fromBase64url = (text) => Buffer.from(String(text), "base64url");
   // A JWK's parts in the order sign_natives.rs reads them, and whether it is private.
@@ -56,7 +58,7 @@
     if (name === "Ed25519" || name === "X25519") {
       keyAlgorithm = { name };
     } else if (name === "ECDSA" || name === "ECDH") {
-      if (!CURVES.has(algorithm.namedCurve)) throw domException(`Unrecognized namedCurve '${algorithm.namedCurve}' (P-256 and P-384 are known here)`, "NotSupportedError");
+      if (!CURVES.has(algorithm.namedCurve)) throw domException(`Unrecognized namedCurve '${algorithm.namedCurve}' (P-256, P-384 and P-521 are known here)`, "NotSupportedError");
       keyAlgorithm = { name, namedCurve: algorithm.namedCurve };
     } else {
       keyAlgorithm = { name, hash: { name: hashName(algorithm.hash) } };
@@ -78,6 +80,7 @@
 
   // A generated key knows every form of itself (sign_natives.rs made them all).
   function exportGenerated(format, key) {
+    if (RSA_NAMES.has(key.algorithm.name)) return exportGeneratedRsa(format, key);
     const [pkcs8, spki, raw, secret] = key._generated;
     const isPublic = key.type === "public";
     if (format === "spki" && isPublic) return arrayBufferOf(spki);
@@ -96,13 +99,53 @@
     return jwk;
   }
 
-  // Key pairs for ECDSA (P-256, P-384) and Ed25519. RSA pairs are not made here: finding
-  // 2048-bit primes in wasm takes seconds.
+  // A generated RSA key: [pkcs8, spki, pkcs1 private, pkcs1 public, n, e, d, p, q, dp, dq, qi].
+  const JWK_ALG = {
+    "RSASSA-PKCS1-v1_5": { "SHA-1": "RS1", "SHA-256": "RS256", "SHA-384": "RS384", "SHA-512": "RS512" },
+    "RSA-PSS": { "SHA-1": "PS1", "SHA-256": "PS256", "SHA-384": "PS384", "SHA-512": "PS512" },
+    "RSA-OAEP": { "SHA-1": "RSA-OAEP", "SHA-256": "RSA-OAEP-256", "SHA-384": "RSA-OAEP-384", "SHA-512": "RSA-OAEP-512" },
+  };
+  function exportGeneratedRsa(format, key) {
+    const made = key._generated;
+    const isPublic = key.type === "public";
+    if (format === "spki" && isPublic) return arrayBufferOf(made[1]);
+    if (format === "pkcs8" && !isPublic) return arrayBufferOf(made[0]);
+    if (format !== "jwk") throw domException(`Unable to export a ${format} ${key.algorithm.name} ${key.type} key`, "InvalidAccessError");
+    const base64url = (bytes) => Buffer.from(bytes).toString("base64url");
+    const jwk = { key_ops: key.usages, ext: true, kty: "RSA", n: base64url(made[4]), e: base64url(made[5]), alg: JWK_ALG[key.algorithm.name][key.algorithm.hash.name] };
+    if (!isPublic) ["d", "p", "q", "dp", "dq", "qi"].forEach((field, index) => { jwk[field] = base64url(made[6 + index]); });
+    return jwk;
+  }
+  internal.crypto.rsaGenerate = (modulusLength, publicExponent) => {
+    if (!Number.isInteger(modulusLength) || modulusLength < 512 || modulusLength > 16384) throw domException("Invalid key length", "OperationError");
+    const made = natives.rsaGenerate(modulusLength, Uint8Array.from(publicExponent));
+    if (made == null) throw domException("The operation failed for an operation-specific reason", "OperationError");
+    return made;
+  };
+
+  function generateRsa(name, algorithm, extractable, usages) {
+    const publicExponent = algorithm.publicExponent === undefined ? new Uint8Array([1, 0, 1]) : Uint8Array.from(bytesOf(algorithm.publicExponent));
+    const made = internal.crypto.rsaGenerate(algorithm.modulusLength, publicExponent);
+    const keyAlgorithm = { name, modulusLength: algorithm.modulusLength, publicExponent, hash: { name: hashName(algorithm.hash) } };
+    const pair = (type, kind, part, keyUsages, keyExtractable) => {
+      const key = new CryptoKey({ ...keyAlgorithm, publicExponent: Uint8Array.from(publicExponent) }, keyExtractable, keyUsages, null, type);
+      Object.defineProperties(key, { _kind: { value: kind }, _parts: { value: [part] }, _generated: { value: made } });
+      return key;
+    };
+    const [publicUses, privateUses] = name === "RSA-OAEP" ? [["encrypt", "wrapKey"], ["decrypt", "unwrapKey"]] : [["verify"], ["sign"]];
+    return {
+      publicKey: pair("public", "spki", made[1], usages.filter((usage) => publicUses.includes(usage)), true),
+      privateKey: pair("private", "pkcs8", made[0], usages.filter((usage) => privateUses.includes(usage)), extractable),
+    };
+  }
+
+  // Key pairs for ECDSA and ECDH (P-256, P-384, P-521), Ed25519, X25519 and RSA.
   subtle.generateKey = async function generateAnyKey(algorithm, extractable, usages) {
     const name = CANONICAL[algorithmName(algorithm)];
+    if (RSA_NAMES.has(name)) return generateRsa(name, algorithm, extractable, usages);
     if (!["ECDSA", "ECDH", "Ed25519", "X25519"].includes(name)) return generateKey.call(this, algorithm, extractable, usages);
     const curve = name === "Ed25519" || name === "X25519" ? name : algorithm.namedCurve;
-    if ((name === "ECDSA" || name === "ECDH") && !CURVES.has(curve)) throw domException(`Unrecognized namedCurve '${curve}' (P-256 and P-384 are known here)`, "NotSupportedError");
+    if ((name === "ECDSA" || name === "ECDH") && !CURVES.has(curve)) throw domException(`Unrecognized namedCurve '${curve}' (P-256, P-384 and P-521 are known here)`, "NotSupportedError");
     const made = natives.keyPairGenerate(curve);
     if (made == null) throw domException("The operation failed for an operation-specific reason", "OperationError");
     const keyAlgorithm = name === "Ed25519" || name === "X25519" ? { name } : { name, namedCurve: curve };

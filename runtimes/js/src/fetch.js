@@ -84,53 +84,71 @@
   function extractBody(body) {
     if (body === undefined || body === null) return [null, null];
     if (typeof body === "string") return [encoder.encode(body), "text/plain;charset=UTF-8"];
+    if (typeof globalThis.Blob === "function" && body instanceof globalThis.Blob) return [globalThis.Blob.bytesOf(body), body.type || null];
+    if (typeof globalThis.FormData === "function" && body instanceof globalThis.FormData) return globalThis.FormData.multipart(body);
     if (typeof globalThis.URLSearchParams === "function" && body instanceof globalThis.URLSearchParams) return [encoder.encode(body.toString()), "application/x-www-form-urlencoded;charset=UTF-8"];
     if (body instanceof ArrayBuffer) return [new Uint8Array(body.slice(0)), null];
     if (ArrayBuffer.isView(body)) return [new Uint8Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)), null];
     return [encoder.encode(String(body)), "text/plain;charset=UTF-8"];
   }
 
-  // What Node's `response.body` offers of a ReadableStream: a reader and async iteration.
-  class BodyStream {
-    #bytes;
-    constructor(bytes) { this.#bytes = bytes; }
-    getReader() {
-      let bytes = this.#bytes;
-      this.#bytes = null;
-      return {
-        read: async () => { const value = bytes; bytes = null; return value && value.length > 0 ? { done: false, value } : { done: true, value: undefined }; },
-        releaseLock() {},
-        cancel: async () => { bytes = null; },
-        closed: Promise.resolve(),
-      };
-    }
-    async *[Symbol.asyncIterator]() {
-      const reader = this.getReader();
-      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) yield chunk.value;
-    }
-    get [Symbol.toStringTag]() { return "ReadableStream"; }
-  }
-
+  // A body is bytes, or a stream it was made from (`new Response(readableStream)`), read
+  // when the body is consumed.
   class Body {
     #bytes;
+    #source;
     #used = false;
     #stream = null;
-    constructor(bytes) { this.#bytes = bytes; }
+    constructor(bytes, source = null) {
+      this.#bytes = bytes;
+      this.#source = source;
+    }
+    // Node's `body`: a byte ReadableStream (stream/web), made on first use.
     get body() {
+      if (this.#source !== null) return this.#source;
       if (this.#bytes === null) return null;
-      if (this.#stream === null) this.#stream = new BodyStream(this.#bytes);
+      if (this.#stream === null) {
+        let bytes = this.#bytes;
+        this.#stream = new globalThis.ReadableStream({
+          type: "bytes",
+          pull: (controller) => {
+            this.#used = true;
+            // A byte stream takes its chunk's buffer away: hand it a copy.
+            if (bytes !== null && bytes.length > 0) controller.enqueue(bytes.slice());
+            bytes = null;
+            controller.close();
+          },
+        });
+      }
       return this.#stream;
     }
     get bodyUsed() { return this.#used; }
-    #consume() {
-      if (this.#used) return Promise.reject(new TypeError("Body is unusable: Body has already been read"));
+    async #consume() {
+      if (this.#used) throw new TypeError("Body is unusable: Body has already been read");
       this.#used = true;
-      return Promise.resolve(this.#bytes || new Uint8Array(0));
+      if (this.#source === null) return this.#bytes || new Uint8Array(0);
+      const chunks = [];
+      for await (const chunk of this.#source) chunks.push(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
+      const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
+      let at = 0;
+      for (const chunk of chunks) {
+        bytes.set(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), at);
+        at += chunk.byteLength;
+      }
+      return bytes;
     }
     async arrayBuffer() { const bytes = await this.#consume(); return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength); }
     async bytes() { return new Uint8Array(await this.arrayBuffer()); }
     async text() { return decoder.decode(await this.#consume()); }
     async json() { return JSON.parse(await this.text()); }
+    async blob() { return new globalThis.Blob([await this.#consume()], { type: (this.headers && this.headers.get("content-type")) || "" }); }
+    // For clone(): a stream body is split in two (tee), one half stays here.
+    static sourceOf(body) {
+      if (body.#source === null) return null;
+      const [kept, given] = body.#source.tee();
+      body.#source = kept;
+      return given;
+    }
     static bytesOf(body) { return body.#bytes; }
   }
 
@@ -166,8 +184,9 @@
 
   class Response extends Body {
     constructor(body = null, init = {}) {
-      const [bytes, type] = extractBody(body);
-      super(bytes);
+      const streamed = body !== null && typeof body === "object" && typeof body.getReader === "function";
+      const [bytes, type] = streamed ? [null, null] : extractBody(body);
+      super(bytes, streamed ? body : null);
       const status = init.status === undefined ? 200 : Number(init.status);
       if (!Number.isInteger(status) || status < 200 || status > 599) throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
       this.status = status;
@@ -181,7 +200,7 @@
     get ok() { return this.status >= 200 && this.status < 300; }
     clone() {
       if (this.bodyUsed) throw new TypeError("Response.clone: Body has already been consumed.");
-      return Object.assign(new Response(Body.bytesOf(this), this), { type: this.type, url: this.url, redirected: this.redirected });
+      return Object.assign(new Response(Body.sourceOf(this) || Body.bytesOf(this), this), { type: this.type, url: this.url, redirected: this.redirected });
     }
     static json(data, init = {}) {
       const headers = new Headers(init.headers);

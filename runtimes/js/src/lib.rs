@@ -14,6 +14,7 @@
 //!   error JSON) goes to stdout; log lines go to stderr.
 
 mod agree_natives;
+mod brotli_zstd_natives;
 mod cipher_natives;
 mod crypto_natives;
 mod fs_errors;
@@ -22,6 +23,7 @@ mod http_natives;
 mod loader;
 mod natives;
 mod response_stream_natives;
+mod rsa_keygen_natives;
 mod sign_natives;
 mod text_natives;
 mod zlib_natives;
@@ -58,8 +60,12 @@ const BOOTSTRAP_SCRIPTS: &[(&str, &str)] = &[
     ("lambdesk:crypto", include_str!("crypto.js")),
     ("lambdesk:crypto-cipher", include_str!("crypto_cipher.js")),
     ("lambdesk:crypto-sign", include_str!("crypto_sign.js")),
+    ("lambdesk:crypto-keygen", include_str!("crypto_keygen.js")),
+    ("lambdesk:node-sign", include_str!("crypto_node_sign.js")),
     ("lambdesk:crypto-streams", include_str!("crypto_streams.js")),
     ("lambdesk:zlib", include_str!("zlib.js")),
+    ("lambdesk:web-streams", include_str!("web_streams.js")),
+    ("lambdesk:web-blob", include_str!("web_blob.js")),
     ("lambdesk:streaming", include_str!("streaming.js")),
 ];
 

@@ -183,8 +183,10 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<()> {
     crate::crypto_natives::install(ctx, &natives)?;
     crate::cipher_natives::install(ctx, &natives)?;
     crate::sign_natives::install(ctx, &natives)?;
+    crate::rsa_keygen_natives::install(ctx, &natives)?;
     crate::agree_natives::install(ctx, &natives)?;
     crate::zlib_natives::install(ctx, &natives)?;
+    crate::brotli_zstd_natives::install(ctx, &natives)?;
     crate::text_natives::install(ctx, &natives)?;
     crate::response_stream_natives::install(ctx, &natives)?;
     crate::http_natives::install(ctx, &natives)?;

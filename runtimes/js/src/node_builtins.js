@@ -6,7 +6,7 @@
 (function installNodeBuiltins(natives, internal) {
   "use strict";
   const vendor = globalThis.__lambdesk_vendor;
-  const { defineBuiltin, builtin, inspect, format } = internal;
+  const { defineBuiltin, builtin } = internal;
 
   // Buffer is a global in Node, used by fs and the SDK shims: loaded now (in the snapshot).
   const bufferModule = vendor.buffer();
@@ -76,10 +76,9 @@
     return EventEmitter;
   });
 
-  // Node's util over npm's: console's own inspect and format (bootstrap.js), so
-  // util.inspect prints what console.log prints; Node's promisify.custom symbol.
+  // Node's util over npm's: inspect, format and formatWithOptions are Node's own
+  // (node-inspect-extracted), with every inspect option; Node's promisify.custom symbol.
   const PROMISIFY_CUSTOM = Symbol.for("nodejs.util.promisify.custom");
-  const INSPECT_CUSTOM = Symbol.for("nodejs.util.inspect.custom");
   defineBuiltin("util", () => {
     const util = Object.assign({}, vendor.util());
     const npmPromisify = util.promisify;
@@ -88,13 +87,17 @@
       return npmPromisify(original);
     };
     util.promisify.custom = PROMISIFY_CUSTOM;
-    util.inspect = function utilInspect(value, options) {
-      const depth = options && typeof options === "object" && "depth" in options ? (options.depth === null ? Infinity : options.depth) : 2;
-      return inspect(value, depth);
-    };
-    util.inspect.custom = INSPECT_CUSTOM;
-    util.format = format;
-    util.formatWithOptions = (_options, ...args) => format(...args);
+    // Its primordials copy Atomics' methods; QuickJS's wasm build has no Atomics (no
+    // threads): an empty one while the module is made, then gone again.
+    const hadAtomics = "Atomics" in globalThis;
+    if (!hadAtomics) globalThis.Atomics = {};
+    let nodeInspect;
+    try { nodeInspect = vendor.inspect(); } finally { if (!hadAtomics) delete globalThis.Atomics; }
+    // Node 20 colours a RegExp whole; the extracted inspect follows a later Node.
+    nodeInspect.inspect.styles.regexp = "red";
+    util.inspect = nodeInspect.inspect;
+    util.format = nodeInspect.format;
+    util.formatWithOptions = nodeInspect.formatWithOptions;
     util.isDeepStrictEqual = vendor.comparisons().isDeepStrictEqual;
     util.TextEncoder = globalThis.TextEncoder;
     util.TextDecoder = globalThis.TextDecoder;

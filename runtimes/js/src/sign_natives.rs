@@ -1,5 +1,5 @@
 //! Public-key signatures for Web Crypto's `sign` and `verify` (`crypto_sign.js`): ECDSA
-//! over P-256 and P-384 (p256, p384) and RSA's PKCS#1 v1.5 and PSS (rsa), with keys from
+//! over P-256, P-384 and P-521 (p256, p384, p521) and RSA's PKCS#1 v1.5 and PSS (rsa), with keys from
 //! spki or pkcs8 DER or from a JWK's parts. What handlers verify JWTs (ES256, RS256) with.
 //! Also Ed25519 (ed25519-dalek), and RSA-OAEP's `encrypt` and `decrypt` over the RSA keys.
 //!
@@ -77,6 +77,7 @@ fn ecdsa(
     match curve {
         "P-256" => ecdsa_for!(p256, kind, parts, &digest, signature),
         "P-384" => ecdsa_for!(p384, kind, parts, &digest, signature),
+        "P-521" => ecdsa_for!(p521, kind, parts, &digest, signature),
         _ => None,
     }
 }
@@ -114,17 +115,22 @@ fn ed25519(
     }
 }
 
-/// A new key pair on `curve` (`P-256`, `P-384`, `Ed25519`, `X25519`) from WASI's randomness, as
+/// A new key pair on `curve` (`P-256`, `P-384`, `P-521`, `Ed25519`, `X25519`) from WASI's randomness, as
 /// [pkcs8 DER, spki DER, public point or key (raw), private scalar or seed].
 fn generate_key_pair(curve: &str) -> Option<Vec<Vec<u8>>> {
     use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
     macro_rules! ec_pair {
         ($curve:ident) => {{
             // A random 32- or 48-byte string is a valid scalar unless it is zero or past
-            // the order: so rare that a few tries always suffice.
+            // the order: so rare that a few tries always suffice. P-521's 66 bytes hold
+            // 528 bits: the top 7 are cleared first, or almost every try would be too big.
             let size = $curve::FieldBytes::default().len();
             let key = (0..8).find_map(|_| {
-                $curve::ecdsa::SigningKey::from_slice(&crate::natives::random_bytes(size)).ok()
+                let mut bytes = crate::natives::random_bytes(size);
+                if size == 66 {
+                    bytes[0] &= 0x01;
+                }
+                $curve::ecdsa::SigningKey::from_slice(&bytes).ok()
             })?;
             let public = key.verifying_key();
             Some(vec![
@@ -138,6 +144,7 @@ fn generate_key_pair(curve: &str) -> Option<Vec<Vec<u8>>> {
     match curve {
         "P-256" => ec_pair!(p256),
         "P-384" => ec_pair!(p384),
+        "P-521" => ec_pair!(p521),
         "X25519" => {
             // RFC 8410's fixed DER around the 32 raw bytes.
             const PKCS8_PREFIX: [u8; 16] = [

@@ -19,6 +19,23 @@ const Z_DATA_ERROR: i32 = -3;
 /// Node's `Z_BUF_ERROR`: the input ended early.
 const Z_BUF_ERROR: i32 = -5;
 
+/// Why a conversion failed, as Node says it: message, code, errno.
+pub type Failure = (String, String, i32);
+
+/// Keeps `failure` for `zlibLastError()` (brotli and zstd report through it too).
+pub fn set_last_error(failure: Failure) {
+    LAST_ERROR.with(|last| *last.borrow_mut() = failure);
+}
+
+/// What zlib, brotli and zstd all say in Node when the input stops before its end.
+pub fn unexpected_end() -> Failure {
+    (
+        "unexpected end of file".to_owned(),
+        "Z_BUF_ERROR".to_owned(),
+        Z_BUF_ERROR,
+    )
+}
+
 /// Compresses or decompresses `input`; `mode` is Node's method name without `Sync`.
 fn process(mode: &str, input: &[u8], level: u32) -> Result<Vec<u8>, (String, &'static str, i32)> {
     let level = Compression::new(level.min(9));
@@ -138,9 +155,7 @@ pub fn install<'js>(ctx: &Ctx<'js>, natives: &Object<'js>) -> rquickjs::Result<(
                 match process(&mode, bytes, level) {
                     Ok(output) => TypedArray::new(ctx, output).map(Some),
                     Err((message, code, errno)) => {
-                        LAST_ERROR.with(|last| {
-                            *last.borrow_mut() = (message, code.to_owned(), errno);
-                        });
+                        set_last_error((message, code.to_owned(), errno));
                         Ok(None)
                     }
                 }

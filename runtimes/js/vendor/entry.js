@@ -16,4 +16,8 @@ module.exports = {
   // needs them); the paths skip the packages' browser entries, which expect the globals.
   abortController: () => require("abort-controller/dist/abort-controller.js"),
   eventTarget: () => require("event-target-shim/dist/event-target-shim.js"),
+  // Node's stream/web (WHATWG streams), as a ponyfill: web_streams.js sets the globals.
+  webStreams: () => require("web-streams-polyfill"),
+  // Node's own util.inspect (lib/internal/util/inspect.js), extracted: every option.
+  inspect: () => require("node-inspect-extracted"),
 };
