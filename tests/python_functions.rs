@@ -9,7 +9,7 @@
 mod common;
 
 use common::{TestWorkspace, invoke};
-use lambdesk::model::{FunctionError, InvocationRecord, Outcome, error_types};
+use lambdesk::model::{BucketAccess, FunctionError, InvocationRecord, Outcome, error_types};
 use serde_json::{Value, json};
 
 async fn run_python(files: &[(&str, &str)], handler: &str, event: &str) -> InvocationRecord {
@@ -510,5 +510,56 @@ def lambda_handler(event, context):
             "after_removing": "ok",
             "size": 600 * 1024,
         })
+    );
+}
+
+/// Buckets in `[permissions]` are folders at `/buckets/<name>`, as for every runtime: read
+/// and written where granted, read-only where only read is.
+#[tokio::test]
+async fn buckets_are_folders_read_and_written_as_permitted() {
+    let source = r#"
+import os
+
+def lambda_handler(event, context):
+    with open("/buckets/inbox/note.txt") as f:
+        note = f.read()
+    with open("/buckets/outbox-files/copy.txt", "w") as f:
+        f.write(note.upper())
+    try:
+        open("/buckets/inbox/forbidden.txt", "w").close()
+        refused = None
+    except OSError as error:
+        refused = type(error).__name__
+    return {"note": note, "listing": sorted(os.listdir("/buckets/inbox")), "refused": refused}
+"#;
+    let test = TestWorkspace::new();
+    let function = test.add_python(
+        "mover",
+        "lambda_function.lambda_handler",
+        &[("lambda_function.py", source)],
+        |config| {
+            config
+                .permissions
+                .buckets
+                .insert("inbox".to_owned(), BucketAccess::Read);
+            config
+                .permissions
+                .buckets
+                .insert("outbox-files".to_owned(), BucketAccess::ReadWrite);
+        },
+    );
+    let inbox = test.workspace.buckets_dir().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(inbox.join("note.txt"), "hello bucket").unwrap();
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(
+        response(&record),
+        json!({"note": "hello bucket", "listing": ["note.txt"], "refused": "PermissionError"})
+    );
+    assert_eq!(
+        std::fs::read_to_string(test.workspace.buckets_dir().join("outbox-files/copy.txt"))
+            .unwrap(),
+        "HELLO BUCKET"
     );
 }

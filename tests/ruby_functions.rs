@@ -9,7 +9,7 @@
 mod common;
 
 use common::{TestWorkspace, invoke};
-use lambdesk::model::{FunctionError, InvocationRecord, Outcome, error_types};
+use lambdesk::model::{BucketAccess, FunctionError, InvocationRecord, Outcome, error_types};
 use serde_json::{Value, json};
 
 async fn run_ruby(files: &[(&str, &str)], handler: &str, event: &str) -> InvocationRecord {
@@ -358,5 +358,57 @@ async fn bundled_gems_sibling_files_and_vendored_gems_load() {
     assert_eq!(
         response(&record),
         json!({"encoded": "aGk=", "shout": "HEY!", "greeting": "Hello, Ada", "sha": "ca978112"})
+    );
+}
+
+/// Buckets in `[permissions]` are folders at `/buckets/<name>`, as for every runtime, and
+/// a bucket's own folder lists (Ruby resolves real paths through `/`).
+#[tokio::test]
+async fn buckets_are_folders_read_and_written_as_permitted() {
+    let source = r#"
+def lambda_handler(event:, context:)
+  note = File.read('/buckets/inbox/note.txt')
+  File.write('/buckets/outbox-files/copy.txt', note.upcase)
+  refused = begin
+    File.write('/buckets/inbox/forbidden.txt', 'x')
+    nil
+  rescue SystemCallError => e
+    e.class.name
+  end
+  { note: note, listing: Dir.children('/buckets/inbox').sort, refused: refused }
+end
+"#;
+    let test = TestWorkspace::new();
+    let function = test.add_ruby(
+        "mover",
+        "lambda_function.lambda_handler",
+        &[("lambda_function.rb", source)],
+        |config| {
+            config
+                .permissions
+                .buckets
+                .insert("inbox".to_owned(), BucketAccess::Read);
+            config
+                .permissions
+                .buckets
+                .insert("outbox-files".to_owned(), BucketAccess::ReadWrite);
+        },
+    );
+    let inbox = test.workspace.buckets_dir().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(inbox.join("note.txt"), "hello bucket").unwrap();
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    let answer = response(&record);
+    assert_eq!(answer["note"], json!("hello bucket"));
+    assert_eq!(answer["listing"], json!(["note.txt"]));
+    assert!(
+        answer["refused"].as_str().unwrap().starts_with("Errno::"),
+        "{answer}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(test.workspace.buckets_dir().join("outbox-files/copy.txt"))
+            .unwrap(),
+        "HELLO BUCKET"
     );
 }

@@ -11,8 +11,6 @@
 # images run), so handlers and log readers see what they see on Lambda.
 
 require 'json'
-require 'logger'
-require 'stringio'
 
 module LambdeskRuntime
   TASK_ROOT = '/var/task'
@@ -49,27 +47,35 @@ module LambdeskRuntime
     end
   end
 
-  # Logger's lines on Lambda: `I, [time #pid]  INFO <request id> -- progname: message`.
-  class LogFormatter < Logger::Formatter
-    FORMAT = "%<sev>s, [%<datetime>s #%<process>d] %<severity>5s %<request_id>s -- %<progname>s: %<msg>s\n"
-
-    def call(severity, time, progname, msg)
-      (FORMAT % { sev: severity[0..0], datetime: format_datetime(time), process: LambdeskRuntime.pid,
-                  severity: severity, request_id: $_global_aws_request_id, progname: progname,
-                  msg: msg2str(msg) }).encode!('UTF-8')
-    end
-  end
-
   # As aws_lambda_ric's LoggerPatch: a Logger to stdout or stderr writes Lambda's format
-  # to the log.
+  # to the log: `I, [time #pid]  INFO <request id> -- progname: message`.
   module LoggerPatch
     def initialize(logdev, *args, formatter: nil, **options)
       if !logdev || logdev == $stdout || logdev == $stderr || logdev == STDOUT || logdev == STDERR
         logdev = $stderr
-        formatter ||= LogFormatter.new
+        formatter ||= LambdeskRuntime::LogFormatter.new
       end
       super(logdev, *args, formatter: formatter, **options)
     end
+  end
+
+  LOG_FORMAT = "%<sev>s, [%<datetime>s #%<process>d] %<severity>5s %<request_id>s -- %<progname>s: %<msg>s\n"
+
+  # Logger is patched when the function's code loads it (see Object#require below), not
+  # before: loading it in every environment cost a tenth of a cold start.
+  def self.patch_logger
+    return if @logger_patched || !defined?(::Logger::Formatter)
+
+    @logger_patched = true
+    formatter = Class.new(::Logger::Formatter) do
+      def call(severity, time, progname, msg)
+        (LOG_FORMAT % { sev: severity[0..0], datetime: format_datetime(time), process: LambdeskRuntime.pid,
+                        severity: severity, request_id: $_global_aws_request_id, progname: progname,
+                        msg: msg2str(msg) }).encode!('UTF-8')
+      end
+    end
+    const_set(:LogFormatter, formatter)
+    ::Logger.prepend(LoggerPatch)
   end
 
   class << self
@@ -118,9 +124,10 @@ module LambdeskRuntime
                    else
                      MAIN.__send__(@method, **opts)
                    end
-        body = case response
-               when StringIO, IO then response.read
-               else response.to_json
+        body = if response.is_a?(IO) || (defined?(::StringIO) && response.is_a?(::StringIO))
+                 response.read
+               else
+                 response.to_json
                end
       rescue NameError => e # NoMethodError too: aws_lambda_ric ends the environment
         fail_with(error_json(e, 'Function'), 'Critical exception from handler')
@@ -162,8 +169,6 @@ module LambdeskRuntime
   end
 end
 
-Logger.prepend(LambdeskRuntime::LoggerPatch)
-
 # The interpreter starts with --disable-gems: RubyGems' own start (dozens of files) was
 # two thirds of a cold start. It is loaded the first time a `require` needs it — a bundled
 # gem (`base64`), a gem vendored under GEM_PATH — and from then on works as usual
@@ -172,12 +177,16 @@ class Object
   private
 
   def require(path)
-    super
-  rescue LoadError
-    raise if defined?(::Gem::Specification)
+    loaded = begin
+      super
+    rescue LoadError
+      raise if defined?(::Gem::Specification)
 
-    super('rubygems')
-    super
+      super('rubygems')
+      super
+    end
+    LambdeskRuntime.patch_logger if defined?(::Logger)
+    loaded
   end
 end
 
