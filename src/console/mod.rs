@@ -320,30 +320,34 @@ impl Console {
         Ok(console)
     }
 
-    /// The step of a language runtime's one-time preparation in progress (the JS
-    /// runtime's snapshot, Python's language pack), and for how long.
-    pub fn runtime_preparation(&self) -> Option<RuntimePreparation> {
-        if let Some((step, elapsed)) = self.runtime.js_preparation() {
-            return Some(RuntimePreparation {
-                language: "JavaScript",
-                step_number: step.number(),
-                step_count: JsPreparationStep::COUNT,
-                description: step.description(),
-                elapsed,
-            });
-        }
-        let packs = [
-            ("Python", self.runtime.python_preparation()),
-            ("Ruby", self.runtime.ruby_preparation()),
-        ];
-        packs.into_iter().find_map(|(language, preparation)| {
-            preparation.map(|(step, elapsed)| RuntimePreparation {
-                language,
-                step_number: step.number,
-                step_count: step.count,
-                description: step.description,
-                elapsed,
-            })
+    /// The step of `runtime`'s one-time preparation in progress (the JS runtime's
+    /// snapshot, Python's or Ruby's language pack), and for how long.
+    pub fn runtime_preparation(
+        &self,
+        runtime: crate::model::Runtime,
+    ) -> Option<RuntimePreparation> {
+        use crate::model::Runtime as Language;
+        let (language, preparation) = match runtime {
+            Language::Js => {
+                let (step, elapsed) = self.runtime.js_preparation()?;
+                return Some(RuntimePreparation {
+                    language: "JavaScript",
+                    step_number: step.number(),
+                    step_count: JsPreparationStep::COUNT,
+                    description: step.description(),
+                    elapsed,
+                });
+            }
+            Language::Python => ("Python", self.runtime.python_preparation()),
+            Language::Ruby => ("Ruby", self.runtime.ruby_preparation()),
+            Language::Wat | Language::Wasm | Language::Rust | Language::Go => return None,
+        };
+        preparation.map(|(step, elapsed)| RuntimePreparation {
+            language,
+            step_number: step.number,
+            step_count: step.count,
+            description: step.description,
+            elapsed,
         })
     }
 

@@ -118,8 +118,15 @@ impl TestTab {
                 }
             }
         });
-        // Shown while it runs, whether a Test, a code check or a trigger started it.
-        if let Some(preparation) = console.runtime_preparation() {
+        // The function's language's, shown while it runs, whether a Test, a code check or
+        // a trigger started it.
+        let runtime = state
+            .functions
+            .iter()
+            .find(|entry| entry.name == function)
+            .and_then(|entry| entry.runtime);
+        if let Some(preparation) = runtime.and_then(|runtime| console.runtime_preparation(runtime))
+        {
             runtime_preparation_ui(ui, &preparation);
         }
         if let Some(file) = switch_to {
