@@ -9,53 +9,14 @@
 
 mod common;
 
-use common::{TestWorkspace, invoke};
-use lambdesk::model::{FunctionConfig, Outcome, Runtime as Language};
-use serde_json::Value;
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/node-builtins");
-
-/// Runs `<name>.mjs` as the handler, with `extra` files of the fixtures folder beside it.
-async fn run_fixture(name: &str, extra: &[&str]) -> Value {
-    let source = std::fs::read(format!("{FIXTURES}/{name}.mjs")).unwrap();
-    let extra_bytes: Vec<(&str, Vec<u8>)> = extra
-        .iter()
-        .map(|file| (*file, std::fs::read(format!("{FIXTURES}/{file}")).unwrap()))
-        .collect();
-    let mut files: Vec<(&str, &[u8])> = vec![("index.mjs", &source)];
-    files.extend(
-        extra_bytes
-            .iter()
-            .map(|(file, bytes)| (*file, bytes.as_slice())),
-    );
-    let test = TestWorkspace::new();
-    let mut config = FunctionConfig::new(Language::Js, "index.handler");
-    config.timeout_secs = 20;
-    let function = test
-        .workspace
-        .create_function("fn", &config, &files)
-        .unwrap();
-    let runtime = test.runtime();
-    let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
-    match record.outcome {
-        Outcome::Success(value) => value,
-        Outcome::Failure(error) => panic!(
-            "the function failed: {error:?}\nlogs: {:#?}",
-            record.log_lines
-        ),
-    }
-}
-
-fn node_gives(json_text: &str) -> Value {
-    serde_json::from_str(json_text).unwrap()
-}
+use common::node_fixtures::{node_gives, run_fixture_with};
 
 #[tokio::test]
 async fn brotli_answers_as_node_does() {
     let expected = node_gives(
         r##"{"fromNode":"hello hello hello hello","roundTrip":true,"compresses":true,"quality4":true,"quality0":8000,"empty":"Ow==","tiny":"CwKAaGVsbG8D","callback":true,"promisified":"hello hello hello hello","stream":true,"classes":[true,"function","function","function","function","function","function","function","function","function"],"errors":[["Decompression failed","ERR__ERROR_FORMAT_PADDING_2",-15],["unexpected end of file","Z_BUF_ERROR",-5],["unexpected end of file","Z_BUF_ERROR",-5]],"constants":[1,11,2,1,-15,null],"functions":["function","function","function","function","function","function"]}"##,
     );
-    assert_eq!(run_fixture("zlib_brotli", &[]).await, expected);
+    assert_eq!(run_fixture_with("zlib_brotli", &[]).await, expected);
 }
 
 #[tokio::test]
@@ -64,5 +25,5 @@ async fn zstd_answers_as_node_24_does_and_reads_the_zstd_cli_frames() {
         r##"{"cli":[340230,"35d565b007e866864ec8369c1599af52a8119e774de14d39dc22801be93f0d2b","{\"id\":1,\"status\":\"pending\",\"city\":\"Oslo\",\"total\":37}"],"twoFrames":"first frame second frame","roundTrip":true,"bigRoundTrip":true,"compresses":true,"level19":true,"magic":"28b52ffd","callback":true,"promisified":"first frame second frame","stream":true,"errors":[["Unknown frame descriptor","ZSTD_error_prefix_unknown",10],["unexpected end of file","Z_BUF_ERROR",-5],["unexpected end of file","Z_BUF_ERROR",-5]],"constants":[100,3,201,2]}"##,
     );
     let extra = ["zstd-cli-19.zst", "zstd-cli-two-frames.zst"];
-    assert_eq!(run_fixture("zlib_zstd", &extra).await, expected);
+    assert_eq!(run_fixture_with("zlib_zstd", &extra).await, expected);
 }

@@ -11,35 +11,7 @@
 
 mod common;
 
-use common::{TestWorkspace, invoke};
-use lambdesk::model::Outcome;
-use serde_json::Value;
-
-/// Runs `tests/fixtures/node-builtins/<name>.mjs` as the handler and returns its response.
-async fn run_fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/node-builtins/{name}.mjs",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let source = std::fs::read_to_string(&path).unwrap();
-    let test = TestWorkspace::new();
-    let function = test.add_js("fn", "index.handler", &[("index.mjs", &source)], |config| {
-        config.timeout_secs = 30;
-    });
-    let runtime = test.runtime();
-    let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
-    match record.outcome {
-        Outcome::Success(value) => value,
-        Outcome::Failure(error) => panic!(
-            "the function failed: {error:?}\nlogs: {:#?}",
-            record.log_lines
-        ),
-    }
-}
-
-fn node_gives(json_text: &str) -> Value {
-    serde_json::from_str(json_text).unwrap()
-}
+use common::node_fixtures::{node_gives, run_fixture};
 
 #[tokio::test]
 async fn web_streams_blob_and_form_data_answer_as_node_does() {

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{TestWorkspace, invoke};
+use common::{TestWorkspace, invoke, response};
 use lambdesk::model::{BucketAccess, FunctionError, InvocationRecord, Outcome, error_types};
 use serde_json::{Value, json};
 
@@ -17,16 +17,6 @@ async fn run_python(files: &[(&str, &str)], handler: &str, event: &str) -> Invoc
     let function = test.add_python("fn", handler, files, |_| {});
     let runtime = test.runtime();
     invoke(&test, &runtime, &function, event).await.unwrap()
-}
-
-fn response(record: &InvocationRecord) -> Value {
-    match &record.outcome {
-        Outcome::Success(value) => value.clone(),
-        Outcome::Failure(error) => panic!(
-            "the function failed: {error:?}\nlogs: {:#?}",
-            record.log_lines
-        ),
-    }
 }
 
 #[tokio::test]
@@ -62,10 +52,7 @@ async fn a_handler_gets_the_event_and_keeps_its_globals_while_warm() {
 
 async fn failure(files: &[(&str, &str)], handler: &str) -> (FunctionError, InvocationRecord) {
     let record = run_python(files, handler, "{}").await;
-    match &record.outcome {
-        Outcome::Failure(error) => (error.clone(), record),
-        Outcome::Success(value) => panic!("expected a failure, got {value}"),
-    }
+    (common::function_error(&record), record)
 }
 
 #[tokio::test]
@@ -84,9 +71,9 @@ async fn a_raised_exception_is_lambdas_python_error_json_and_is_logged() {
     );
     assert_eq!(
         error.stack_trace,
-        Some(vec![
-            "  File \"/var/task/lambda_function.py\", line 2, in lambda_handler\n    raise ValueError(\"boom\")\n".to_owned()
-        ])
+        Some(json!([
+            "  File \"/var/task/lambda_function.py\", line 2, in lambda_handler\n    raise ValueError(\"boom\")\n"
+        ]))
     );
     assert_eq!(
         error.trace, None,

@@ -8,9 +8,9 @@
 
 mod common;
 
-use common::{TestWorkspace, invoke};
+use common::{TestWorkspace, invoke, response};
 use lambdesk::model::{BucketAccess, FunctionError, InvocationRecord, Outcome, error_types};
-use serde_json::{Value, json};
+use serde_json::json;
 
 async fn run_ruby(files: &[(&str, &str)], handler: &str, event: &str) -> InvocationRecord {
     let test = TestWorkspace::new();
@@ -19,22 +19,9 @@ async fn run_ruby(files: &[(&str, &str)], handler: &str, event: &str) -> Invocat
     invoke(&test, &runtime, &function, event).await.unwrap()
 }
 
-fn response(record: &InvocationRecord) -> Value {
-    match &record.outcome {
-        Outcome::Success(value) => value.clone(),
-        Outcome::Failure(error) => panic!(
-            "the function failed: {error:?}\nlogs: {:#?}",
-            record.log_lines
-        ),
-    }
-}
-
 async fn failure(files: &[(&str, &str)], handler: &str) -> (FunctionError, InvocationRecord) {
     let record = run_ruby(files, handler, "{}").await;
-    match &record.outcome {
-        Outcome::Failure(error) => (error.clone(), record),
-        Outcome::Success(value) => panic!("expected a failure, got {value}"),
-    }
+    (common::function_error(&record), record)
 }
 
 #[tokio::test]
@@ -80,7 +67,10 @@ async fn errors_are_named_as_aws_lambda_ric_names_them_and_logged() {
     assert_eq!(error.error_message, "boom");
     let trace = error.stack_trace.clone().unwrap();
     assert!(
-        trace[0].starts_with("/var/task/lambda_function.rb:2:in "),
+        trace[0]
+            .as_str()
+            .unwrap()
+            .starts_with("/var/task/lambda_function.rb:2:in "),
         "{trace:?}"
     );
     assert_eq!(record.log_lines[0], "Error raised from handler method");

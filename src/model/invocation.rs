@@ -37,9 +37,11 @@ pub struct FunctionError {
     /// Python's runtime names the request in its error JSON (`"requestId"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// Python's runtime calls the trace `"stackTrace"`: Python's formatted frames.
+    /// Python's, Ruby's and Go's runtimes call the trace `"stackTrace"`: formatted frames
+    /// (strings) for Python and Ruby, frame objects (`path`, `line`, `label`) for Go; kept
+    /// as the runtime wrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stack_trace: Option<Vec<String>>,
+    pub stack_trace: Option<serde_json::Value>,
 }
 
 impl FunctionError {

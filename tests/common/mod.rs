@@ -4,6 +4,7 @@
 
 pub mod compiled_cli;
 pub mod engine;
+pub mod node_fixtures;
 pub mod serve;
 
 use lambdesk::model::{Function, FunctionConfig, InvocationRecord, Runtime as Language, Workspace};
@@ -172,6 +173,25 @@ impl TestWorkspace {
         self.workspace
             .create_function(name, &config, &files)
             .expect("create function")
+    }
+}
+
+/// The function's response; a failure fails the test with the error and the log.
+pub fn response(record: &InvocationRecord) -> serde_json::Value {
+    match &record.outcome {
+        lambdesk::model::Outcome::Success(value) => value.clone(),
+        lambdesk::model::Outcome::Failure(error) => panic!(
+            "the function failed: {error:?}\nlogs: {:#?}",
+            record.log_lines
+        ),
+    }
+}
+
+/// The function's error; a success fails the test.
+pub fn function_error(record: &InvocationRecord) -> lambdesk::model::FunctionError {
+    match &record.outcome {
+        lambdesk::model::Outcome::Failure(error) => error.clone(),
+        lambdesk::model::Outcome::Success(value) => panic!("expected a failure, got {value}"),
     }
 }
 
