@@ -42,7 +42,7 @@ pub use build_cancel::request_cancel as cancel_build;
 pub use error::InvokeError;
 pub use function_build::{BuildError, BuildReport, FunctionBuilder};
 pub use go_build::{GO_BUILD_DIR_VAR, GO_PROGRAM_VAR, GoBuildOptions, GoBuilder, MIN_GO_VERSION};
-pub use invoker::{BuildStatus, PreparedReport, Runtime, RuntimeOptions};
+pub use invoker::{BuildStatus, BuiltCodeCompilers, PreparedReport, Runtime, RuntimeOptions};
 pub use js_preparation::JsPreparationStep;
 pub use js_runtime::{EMBEDDED_JS_RUNTIME, JS_RUNTIME_OVERRIDE_VAR};
 pub use language_pack::{LanguagePack, PackError, PackLanguage, PackProgress, PackState, PackStep};
