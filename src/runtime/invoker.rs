@@ -96,9 +96,10 @@ pub struct PreparedReport {
     pub reused: bool,
 }
 
-/// Runs functions: one engine and linker; for command modules an `InstancePre` per
-/// function (made once, remade when the code changes) and a fresh `Store` per
-/// invocation; for JS, warm execution environments of the embedded runtime.
+/// Runs functions: one engine and linker (Cranelift's; Winch's second one only for a
+/// new Rust or Go module's first answers, see `tiered_compile`); for command modules an
+/// `InstancePre` per function (made once, remade when the code changes) and a fresh
+/// `Store` per invocation; for JS, warm execution environments of the embedded runtime.
 pub struct Runtime {
     /// Cranelift's engine, for everything but a new Rust or Go module's first answers.
     engine: Engine,

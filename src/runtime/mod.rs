@@ -1,4 +1,5 @@
-//! The function runtime: one wasmtime engine, a compiled-module cache on disk, sandbox
+//! The function runtime: one wasmtime engine (and Winch's, for a rebuilt Rust or Go
+//! module's first answers), a compiled-module cache on disk, sandbox
 //! limits, and the invoker that turns an event into an [`InvocationRecord`].
 //!
 //! Nothing here knows about egui; the console and the CLI drive it through [`Runtime`].
