@@ -11,14 +11,16 @@
 //!   one-line change to the answer;
 //! - the `go-hello` blueprint the same way (Go through `runtimes/go`; skipped without
 //!   Go ≥ 1.24; Go's build cache in `LAMBDESK_GO_BUILD_DIR` or the user's cache), and
-//!   its handler as a native Go program started per event, for comparison.
+//!   its handler as a native Go program started per event, for comparison;
+//! - for both, Winch first against Cranelift only, side by side: save → answered, the
+//!   module's compile time by each compiler and warm invokes of each compiler's code.
 //!
 //! A plain binary rather than criterion because the targets are percentiles (p50, p99).
 
 use std::time::{Duration, Instant};
 
 use lambdesk::model::{FunctionConfig, Runtime as Language, Workspace};
-use lambdesk::runtime::{Runtime, RuntimeOptions};
+use lambdesk::runtime::{BuiltCodeCompilers, Runtime, RuntimeOptions};
 
 const ECHO_WAT: &str = include_str!("../assets/sample/echo/main.wat");
 const EVENT: &[u8] = br#"{"key1":"value1","key2":"value2","key3":"value3"}"#;
@@ -79,8 +81,17 @@ fn main() -> anyhow::Result<()> {
         })
         .collect::<Result<_, _>>()?;
     report("whole `lambdesk invoke echo` process", process);
-    compiled_hello(&workspace, &runtime, &tokio, &RUST_HELLO)?;
-    compiled_hello(&workspace, &runtime, &tokio, &GO_HELLO)?;
+    let cranelift_only = Runtime::new(RuntimeOptions {
+        cache_dir: cache_dir.clone(),
+        built_code_compilers: BuiltCodeCompilers::CraneliftOnly,
+        ..RuntimeOptions::default()
+    })?;
+    let runtimes = Runtimes {
+        winch_first: &runtime,
+        cranelift_only: &cranelift_only,
+    };
+    compiled_hello(&workspace, &runtimes, &tokio, &RUST_HELLO, dir.path())?;
+    compiled_hello(&workspace, &runtimes, &tokio, &GO_HELLO, dir.path())?;
     native_go_hello(&runtime, dir.path())
 }
 
@@ -179,12 +190,21 @@ const GO_HELLO: CompiledHello = CompiledHello {
     constant: Some(("count++", "count += {n}")),
 };
 
+/// The default runtime (Winch first, Cranelift behind) and one compiling with Cranelift
+/// only (lambdesk before Winch), on the same module cache.
+struct Runtimes<'a> {
+    winch_first: &'a Runtime,
+    cranelift_only: &'a Runtime,
+}
+
 fn compiled_hello(
     workspace: &Workspace,
-    runtime: &Runtime,
+    runtimes: &Runtimes<'_>,
     tokio: &tokio::runtime::Runtime,
     hello: &CompiledHello,
+    scratch: &std::path::Path,
 ) -> anyhow::Result<()> {
+    let runtime = runtimes.winch_first;
     let name = hello.blueprint;
     let function = lambdesk::blueprints::find(None, name)?.create_function(workspace, name, 128)?;
     let build = match tokio.block_on(runtime.build(&function)) {
@@ -216,6 +236,9 @@ fn compiled_hello(
         anyhow::ensure!(record.is_success(), "{name} failed: {:?}", record.error());
         Ok(elapsed)
     };
+    // The first invoke answers from Winch's code; the warm rows measure Cranelift's.
+    invoke_once()?;
+    tokio.block_on(runtime.finish_background_compiles());
     for _ in 0..1_000 {
         invoke_once()?;
     }
@@ -231,41 +254,52 @@ fn compiled_hello(
         .collect::<Result<_, _>>()?;
     report(&format!("{name} cold invoke from the module cache"), cold);
 
+    by_compiler(workspace, &function, tokio, &rebuild.module_path, scratch)?;
+
     // Edit → save → rebuilt → invoked, as the console does on a Test click after a save:
     // the invocation notices the newer source, builds, loads the new module and runs it.
-    // Each round's code is new, so its module is a module-cache miss (compiled by
-    // Cranelift), as a user's change is.
+    // Each round's code is new, so its module is a module-cache miss, as a user's change
+    // is: Winch compiles it first (Cranelift behind), or Cranelift only, rounds
+    // alternating between the two runtimes so both see the same load.
     // A longer greeting each time: the data after it moves, and with it most functions'
     // code (no help from Cranelift's incremental cache).
     let mut greeting = hello.to.to_owned();
+    let mut round = 0;
     let string_edits = saved_to_answered(
         &code,
-        |round, text| {
-            let next = hello.to.replace("again", &"and again ".repeat(round + 1));
+        |text| {
+            round += 1;
+            let next = hello.to.replace("again", &"and again ".repeat(round));
             let edited = text.replace(&greeting, &next);
             greeting = next;
             edited
         },
-        &invoke_once,
+        runtimes,
+        &|runtime| invoke_with(runtime, workspace, &function, tokio),
+        tokio,
     )?;
-    report(
+    report_side_by_side(
         &format!("{name} save of a longer string → answered"),
         string_edits,
     );
     // A number changed: the data stays in place, most functions are as compiled before.
     if let Some((original, template)) = hello.constant {
         let mut statement = original.to_owned();
+        let mut round = 0;
         let logic_edits = saved_to_answered(
             &code,
-            |round, text| {
-                let next = template.replace("{n}", &(round + 2).to_string());
+            |text| {
+                round += 1;
+                let next = template.replace("{n}", &(round + 1).to_string());
                 let edited = text.replace(&statement, &next);
                 statement = next;
                 edited
             },
-            &invoke_once,
+            runtimes,
+            &|runtime| invoke_with(runtime, workspace, &function, tokio),
+            tokio,
         )?;
-        report(
+        report_side_by_side(
             &format!("{name} save of a changed number → answered"),
             logic_edits,
         );
@@ -273,22 +307,98 @@ fn compiled_hello(
     Ok(())
 }
 
-/// Five rounds of: `edit` the code file's text, save it, invoke; from the save to the
-/// answer.
+fn invoke_with(
+    runtime: &Runtime,
+    workspace: &Workspace,
+    function: &lambdesk::model::Function,
+    tokio: &tokio::runtime::Runtime,
+) -> anyhow::Result<()> {
+    let record = tokio.block_on(runtime.invoke(workspace, function, br#"{"name":"Ada"}"#))?;
+    anyhow::ensure!(record.is_success(), "failed: {:?}", record.error());
+    Ok(())
+}
+
+/// The function's module made ready by each compiler alone, from an empty module cache
+/// and a new engine (no incremental cache): the compile (and link) time, then warm
+/// invokes running that compiler's code.
+fn by_compiler(
+    workspace: &Workspace,
+    function: &lambdesk::model::Function,
+    tokio: &tokio::runtime::Runtime,
+    module: &std::path::Path,
+    scratch: &std::path::Path,
+) -> anyhow::Result<()> {
+    #[expect(clippy::cast_precision_loss, reason = "a module size, for display")]
+    let megabytes = std::fs::metadata(module)?.len() as f64 / 1e6;
+    let name = &function.name;
+    for (compiler, compilers) in [
+        ("Cranelift", BuiltCodeCompilers::CraneliftOnly),
+        ("Winch", BuiltCodeCompilers::WinchOnly),
+    ] {
+        let cache = tempfile::tempdir_in(scratch)?;
+        let runtime = Runtime::new(RuntimeOptions {
+            cache_dir: cache.path().to_owned(),
+            built_code_compilers: compilers,
+            ..RuntimeOptions::default()
+        })?;
+        let prepared = tokio.block_on(runtime.prepare(function))?;
+        println!(
+            "{name} module ({megabytes:.2} MB) compiled by {compiler} (+ link)   {:.0} ms ({:?})",
+            prepared.load_duration_ms, prepared.origin
+        );
+        for _ in 0..1_000 {
+            invoke_with(&runtime, workspace, function, tokio)?;
+        }
+        let warm: Vec<Duration> = (0..20_000)
+            .map(|_| {
+                let started = Instant::now();
+                invoke_with(&runtime, workspace, function, tokio).map(|()| started.elapsed())
+            })
+            .collect::<Result<_, _>>()?;
+        report(&format!("{name} warm invoke, {compiler}'s code"), warm);
+    }
+    Ok(())
+}
+
+/// Seconds from a save to the answer, by each runtime.
+struct SideBySide {
+    winch_first: Vec<Duration>,
+    cranelift_only: Vec<Duration>,
+}
+
+fn report_side_by_side(name: &str, samples: SideBySide) {
+    report(&format!("{name}, Winch first"), samples.winch_first);
+    report(&format!("{name}, Cranelift only"), samples.cranelift_only);
+}
+
+/// Five rounds, each runtime in turn: `edit` the code file's text, save it, invoke;
+/// from the save to the answer. Between saves (untimed), background compiles finish, as
+/// they do while a user reads the answer.
 fn saved_to_answered(
     code: &std::path::Path,
-    mut edit: impl FnMut(usize, &str) -> String,
-    invoke_once: &dyn Fn() -> anyhow::Result<Duration>,
-) -> anyhow::Result<Vec<Duration>> {
-    (0..5)
-        .map(|round| -> anyhow::Result<Duration> {
-            let text = edit(round, &std::fs::read_to_string(code)?);
-            let started = Instant::now();
-            std::fs::write(code, text)?;
-            invoke_once()?;
-            Ok(started.elapsed())
-        })
-        .collect()
+    mut edit: impl FnMut(&str) -> String,
+    runtimes: &Runtimes<'_>,
+    invoke: &dyn Fn(&Runtime) -> anyhow::Result<()>,
+    tokio: &tokio::runtime::Runtime,
+) -> anyhow::Result<SideBySide> {
+    let mut timed = |runtime: &Runtime| -> anyhow::Result<Duration> {
+        let text = edit(&std::fs::read_to_string(code)?);
+        let started = Instant::now();
+        std::fs::write(code, text)?;
+        invoke(runtime)?;
+        let elapsed = started.elapsed();
+        tokio.block_on(runtime.finish_background_compiles());
+        Ok(elapsed)
+    };
+    let mut samples = SideBySide {
+        winch_first: Vec::new(),
+        cranelift_only: Vec::new(),
+    };
+    for _ in 0..5 {
+        samples.winch_first.push(timed(runtimes.winch_first)?);
+        samples.cranelift_only.push(timed(runtimes.cranelift_only)?);
+    }
+    Ok(samples)
 }
 
 fn report(name: &str, mut samples: Vec<Duration>) {

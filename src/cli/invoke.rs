@@ -48,6 +48,7 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
         let how = match report.origin {
             ModuleOrigin::Compiled => "compiled",
             ModuleOrigin::DiskCache => "loaded from the compiled-module cache",
+            ModuleOrigin::Baseline => "compiled by Winch (Cranelift's code follows)",
         };
         eprintln!(
             "lambdesk: module {how} in {:.2} ms ({})",
@@ -126,6 +127,10 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
             outln!("{}", serde_json::to_string(&record.payload())?);
         }
     }
+    // The answer is out; a Rust or Go module Winch compiled for it is compiled by
+    // Cranelift before the process ends, so the next `lambdesk invoke` loads that code
+    // from the module cache instead of compiling again.
+    runtime.finish_background_compiles().await;
     Ok(if record.is_success() {
         ExitCode::SUCCESS
     } else {

@@ -1,19 +1,17 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::de::IgnoredAny;
-use wasmtime::{Engine, ExternType, InstancePre, Linker, Module};
+use wasmtime::{Engine, InstancePre, Linker};
 
 use crate::model::{Function, InvocationRecord, OutgoingMessage, Runtime as Language, Workspace};
 
 use super::MAX_PAYLOAD_BYTES;
-use super::code_stamp::CodeStamp;
 use super::command_mode;
 use super::engine::new_engine;
-use super::environment_mode;
 use super::environment_pool::{DEFAULT_IDLE_ENVIRONMENT_TTL, EnvironmentPool};
 use super::ephemeral_storage::IdleStorage;
 use super::error::{InvokeError, describe};
@@ -21,29 +19,31 @@ use super::folder_stamp::FolderStamp;
 use super::go_build::{GoBuildOptions, GoBuilder};
 use super::js_preparation::JsPreparation;
 use super::js_runtime;
-use super::lambda_environment::new_log_stream_name;
 use super::language_pack::{LanguagePack, PackLanguage, PackProgress};
 use super::module_cache::{ModuleCache, ModuleOrigin};
-use super::module_source::{built_module_bytes, module_bytes};
-use super::outbound_http::{self, GatewayAddress};
+use super::outbound_http::GatewayAddress;
 use super::outbox::Outbox;
 use super::outcome::outcome_of;
-use super::response_stream::{self, ResponseSink};
+use super::response_stream::ResponseSink;
 use super::rust_build::{RustBuildOptions, RustBuilder};
 use super::sandbox::{Ending, RunResult, SandboxState};
-use super::tmp_quota_shims;
 
 mod code_check;
 mod environment_invocation;
+mod host_linker;
 mod js_runtime_loading;
+mod own_module;
 mod python_runtime_loading;
 mod ruby_runtime_loading;
 mod sandbox_setup;
+mod tiered_compile;
 
 use sandbox_setup::sandbox_setup;
 mod built_module;
 
 pub use built_module::BuildStatus;
+use own_module::ModuleStamp;
+pub use tiered_compile::BuiltCodeCompilers;
 
 /// The only host module a guest may import from.
 const WASI_PREVIEW1: &str = "wasi_snapshot_preview1";
@@ -67,6 +67,8 @@ pub struct RuntimeOptions {
     pub go_build: GoBuildOptions,
     /// Where language packs (Python's runtime) are prepared and kept.
     pub language_packs_dir: PathBuf,
+    /// Which compilers make a rebuilt Rust or Go module ready: Winch first by default.
+    pub built_code_compilers: BuiltCodeCompilers,
 }
 
 impl Default for RuntimeOptions {
@@ -79,6 +81,7 @@ impl Default for RuntimeOptions {
             rust_build: RustBuildOptions::default(),
             go_build: GoBuildOptions::default(),
             language_packs_dir: LanguagePack::default_root(),
+            built_code_compilers: BuiltCodeCompilers::default(),
         }
     }
 }
@@ -93,12 +96,14 @@ pub struct PreparedReport {
     pub reused: bool,
 }
 
-/// Runs functions: one engine and linker; for command modules an `InstancePre` per
-/// function (made once, remade when the code changes) and a fresh `Store` per
-/// invocation; for JS, warm execution environments of the embedded runtime.
+/// Runs functions: one engine and linker (Cranelift's; Winch's second one only for a
+/// new Rust or Go module's first answers, see `tiered_compile`); for command modules an
+/// `InstancePre` per function (made once, remade when the code changes) and a fresh
+/// `Store` per invocation; for JS, warm execution environments of the embedded runtime.
 pub struct Runtime {
+    /// Cranelift's engine, for everything but a new Rust or Go module's first answers.
     engine: Engine,
-    linker: Linker<SandboxState>,
+    linker: Arc<Linker<SandboxState>>,
     /// For language packs' runtimes, which are components: WASI preview 2 over the same
     /// sandbox state.
     component_linker: wasmtime::component::Linker<SandboxState>,
@@ -107,7 +112,9 @@ pub struct Runtime {
     js_runtime: tokio::sync::OnceCell<Arc<LoadedModule>>,
     /// What the first load of the JS runtime is doing, while it does it.
     js_preparation: JsPreparation,
-    functions: Mutex<HashMap<String, FunctionSlot>>,
+    functions: FunctionSlots,
+    /// Winch's engine and Cranelift's background compiles, for new Rust and Go modules.
+    tiers: tiered_compile::Tiers,
     environments: EnvironmentPool,
     /// For JS functions: what their code folder held when its fingerprint was taken.
     js_code_stamps: Mutex<HashMap<String, Arc<FolderStamp>>>,
@@ -126,6 +133,9 @@ pub struct Runtime {
     ruby_module: tokio::sync::OnceCell<Arc<ruby_runtime_loading::LoadedRuby>>,
 }
 
+/// Each function's slot; shared with the background compiles, which replace modules.
+type FunctionSlots = Arc<Mutex<HashMap<String, FunctionSlot>>>;
+
 #[derive(Default)]
 struct FunctionSlot {
     module: Option<Arc<LoadedModule>>,
@@ -135,7 +145,7 @@ struct FunctionSlot {
 struct LoadedModule {
     /// For a function's own module: the configuration and code it was made from; either
     /// changing means new code.
-    made_from: Option<ModuleStamp>,
+    made_from: Option<Arc<ModuleStamp>>,
     instance_pre: InstancePre<SandboxState>,
     /// How the function's own module runs (the JS runtime is always an environment).
     mode: GuestMode,
@@ -171,44 +181,8 @@ enum GuestMode {
     Environment,
 }
 
-/// What a function's own module was made from.
-#[derive(Debug)]
-enum ModuleStamp {
-    /// A wat or wasm function's code file.
-    File(CodeStamp),
-    /// A built function's sources: every file of its folder (the build's input).
-    Folder(FolderStamp),
-}
-
-impl ModuleStamp {
-    fn take(function: &Function) -> Self {
-        match function.config.runtime {
-            Language::Rust | Language::Go => Self::Folder(FolderStamp::take(function)),
-            _ => Self::File(CodeStamp::take(function)),
-        }
-    }
-
-    fn matches(&self, function: &Function) -> bool {
-        match self {
-            Self::File(stamp) => stamp.matches(function),
-            Self::Folder(stamp) => stamp.matches(function),
-        }
-    }
-}
-
-/// Numbers module loads, so environments started from an earlier load are not reused.
-static LOAD_GENERATION: AtomicU64 = AtomicU64::new(1);
-
 /// Decrements a function's in-flight count when the invocation ends, however it ends.
 struct ConcurrencyPermit(Arc<AtomicU32>);
-
-impl LoadedModule {
-    fn made_from_matches(&self, function: &Function) -> bool {
-        self.made_from
-            .as_ref()
-            .is_some_and(|stamp| stamp.matches(function))
-    }
-}
 
 impl Drop for ConcurrencyPermit {
     fn drop(&mut self) {
@@ -230,17 +204,16 @@ struct Invocation {
 impl Runtime {
     pub fn new(options: RuntimeOptions) -> Result<Self, InvokeError> {
         let engine = new_engine().map_err(|error| InvokeError::Sandbox(describe(&error)))?;
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p1::add_to_linker_async(&mut linker, |state: &mut SandboxState| {
-            &mut state.wasi
-        })
-        .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
-        tmp_quota_shims::add_to_linker(&mut linker)
-            .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
-        response_stream::add_to_linker(&mut linker)
-            .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
-        outbound_http::add_to_linker(&mut linker)
-            .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
+        let linker = Arc::new(host_linker::module_linker(&engine)?);
+        let cache = ModuleCache::new(options.cache_dir);
+        let functions = FunctionSlots::default();
+        let tiers = tiered_compile::Tiers::new(
+            options.built_code_compilers,
+            engine.clone(),
+            Arc::clone(&linker),
+            cache.clone(),
+            Arc::clone(&functions),
+        );
         let mut component_linker = wasmtime::component::Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut component_linker)
             .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
@@ -250,11 +223,12 @@ impl Runtime {
             engine,
             linker,
             component_linker,
-            cache: ModuleCache::new(options.cache_dir),
+            cache,
             js_runtime_path: options.js_runtime_path,
             js_runtime: tokio::sync::OnceCell::new(),
             js_preparation: JsPreparation::default(),
-            functions: Mutex::default(),
+            functions,
+            tiers,
             environments: EnvironmentPool::new(options.idle_environment_ttl),
             js_code_stamps: Mutex::default(),
             ephemeral_storage_root: options.ephemeral_storage_root,
@@ -336,19 +310,18 @@ impl Runtime {
         self.environments.clear(function_name);
     }
 
+    /// Waits until Cranelift's background compiles are done (their code replaced Winch's
+    /// and is in the module cache): a process that ends after one invocation (`lambdesk
+    /// invoke`) waits here, so the next process loads Cranelift's code from the cache.
+    pub async fn finish_background_compiles(&self) {
+        let optimiser = self.tiers.optimiser();
+        // Waiting blocks a thread; the compile itself runs on its own.
+        let _ = tokio::task::spawn_blocking(move || optimiser.wait_idle()).await;
+    }
+
     /// Warm execution environments of a JS function that are waiting for work.
     pub fn idle_environments(&self, function_name: &str) -> usize {
         self.environments.idle_count(function_name)
-    }
-
-    /// The function's own module (wat or wasm), loaded once and again when its code or
-    /// configuration changes.
-    fn function_module(
-        &self,
-        function: &Function,
-    ) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
-        let (_, loaded) = self.slot_of(function);
-        self.reuse_or_load(function, loaded)
     }
 
     /// The function's in-flight count and loaded module, under one short lock.
@@ -359,63 +332,6 @@ impl Runtime {
             None => functions.entry(function.name.clone()).or_default(),
         };
         (Arc::clone(&slot.in_flight), slot.module.clone())
-    }
-
-    /// `loaded` if it was made from the function's current code, else a new load.
-    fn reuse_or_load(
-        &self,
-        function: &Function,
-        loaded: Option<Arc<LoadedModule>>,
-    ) -> Result<(Arc<LoadedModule>, bool), InvokeError> {
-        // Checked outside the lock: the stamp is a system call.
-        if let Some(module) = loaded.filter(|module| module.made_from_matches(function)) {
-            return Ok((module, true));
-        }
-        Ok((self.load_own_module(function)?, false))
-    }
-
-    /// Loads the function's own module (a Rust or Go function's as last built), compiling it
-    /// when the module cache does not have it.
-    fn load_own_module(&self, function: &Function) -> Result<Arc<LoadedModule>, InvokeError> {
-        // Compile outside the lock: other functions keep running meanwhile.
-        let started = Instant::now();
-        let stamp = ModuleStamp::take(function);
-        let path = function.code_path();
-        let load_error = |message: String| InvokeError::Load {
-            path: path.clone(),
-            message,
-        };
-        let wasm = match self.builder_for(function) {
-            Some(builder) => built_module_bytes(&path, &builder.module_path(function))?,
-            None => module_bytes(function)?,
-        };
-        let (module, origin) = self.cache.load(&self.engine, &wasm).map_err(|error| {
-            load_error(format!(
-                "not a valid WebAssembly module: {}",
-                describe(&error)
-            ))
-        })?;
-        let mode = guest_mode(&module).map_err(load_error)?;
-        let instance_pre = self
-            .linker
-            .instantiate_pre(&module)
-            .map_err(|error| load_error(describe(&error)))?;
-        let module = Arc::new(LoadedModule {
-            made_from: Some(stamp),
-            instance_pre,
-            mode,
-            generation: LOAD_GENERATION.fetch_add(1, Ordering::Relaxed),
-            origin,
-            load_duration: started.elapsed(),
-            cold_start_pending: AtomicBool::new(true),
-            log_stream: new_log_stream_name(),
-            idle_tmp: IdleStorage::default(),
-        });
-        self.lock_functions()
-            .entry(function.name.clone())
-            .or_default()
-            .module = Some(Arc::clone(&module));
-        Ok(module)
     }
 
     fn lock_functions(&self) -> std::sync::MutexGuard<'_, HashMap<String, FunctionSlot>> {
@@ -562,7 +478,8 @@ impl Runtime {
             &tmp,
             &self.gateway,
         )?;
-        let mut run = command_mode::run(&self.engine, &module.instance_pre, event, &setup).await?;
+        let mut run =
+            command_mode::run(module.engine(), &module.instance_pre, event, &setup).await?;
         // As an environment that exited or broke would be replaced, with a new `/tmp`.
         if run.ending == Ending::Exited(0) && run.refused_memory_bytes.is_none() {
             module.idle_tmp.put_back(tmp);
@@ -587,56 +504,6 @@ fn check_event_json(event: &[u8]) -> Result<(), InvokeError> {
             .map_err(|error| InvokeError::InvalidEvent(error.to_string()))?;
     }
     Ok(())
-}
-
-/// A function's own module must import nothing but WASI preview 1, and be a command
-/// (`_start`) or an execution environment (`lambdesk_init`, `lambdesk_alloc`,
-/// `lambdesk_invoke` and `memory`, and if it is a WASI reactor `_initialize`, which runs
-/// first); a module that exports both `_start` and the environment's functions is refused.
-fn guest_mode(module: &Module) -> Result<GuestMode, String> {
-    if let Some(import) = module
-        .imports()
-        .find(|import| import.module() != WASI_PREVIEW1)
-    {
-        return Err(format!(
-            "the module imports `{}::{}`, which lambdesk does not provide: a function may import only WASI preview 1 (`{WASI_PREVIEW1}`)",
-            import.module(),
-            import.name()
-        ));
-    }
-    // Exporting any of the environment's functions is opting in: say what is missing.
-    let opts_in = [
-        environment_mode::INIT_EXPORT,
-        environment_mode::ALLOC_EXPORT,
-        environment_mode::INVOKE_EXPORT,
-    ]
-    .into_iter()
-    .any(|name| module.get_export(name).is_some());
-    if opts_in {
-        environment_mode::check_exports(module)?;
-        if module.get_export("_start").is_some() {
-            // A command's `_start` must run first and exits; it cannot also serve.
-            return Err(format!(
-                "the module exports both `_start` and `{}`: build it as a WASI reactor (exporting `_initialize`, e.g. a Rust `cdylib`) to run as an execution environment, or without the `lambdesk_*` exports to run as a command",
-                environment_mode::INVOKE_EXPORT
-            ));
-        }
-        return Ok(GuestMode::Environment);
-    }
-    let start_ok = matches!(
-        module.get_export("_start"),
-        Some(ExternType::Func(signature)) if signature.params().len() == 0 && signature.results().len() == 0
-    );
-    if start_ok {
-        Ok(GuestMode::Command)
-    } else {
-        Err(format!(
-            "the module does not export a `_start` function: lambdesk runs WASI command modules (the event on stdin, the response on stdout), or execution environments that export `{}`, `{}`, `{}` and `memory`",
-            environment_mode::INIT_EXPORT,
-            environment_mode::ALLOC_EXPORT,
-            environment_mode::INVOKE_EXPORT
-        ))
-    }
 }
 
 fn record_of(

@@ -1,4 +1,5 @@
-//! The function runtime: one wasmtime engine, a compiled-module cache on disk, sandbox
+//! The function runtime: one wasmtime engine (and Winch's, for a rebuilt Rust or Go
+//! module's first answers), a compiled-module cache on disk, sandbox
 //! limits, and the invoker that turns an event into an [`InvocationRecord`].
 //!
 //! Nothing here knows about egui; the console and the CLI drive it through [`Runtime`].
@@ -43,7 +44,7 @@ pub use build_cancel::request_cancel as cancel_build;
 pub use error::InvokeError;
 pub use function_build::{BuildError, BuildReport, FunctionBuilder};
 pub use go_build::{GO_BUILD_DIR_VAR, GO_PROGRAM_VAR, GoBuildOptions, GoBuilder, MIN_GO_VERSION};
-pub use invoker::{BuildStatus, PreparedReport, Runtime, RuntimeOptions};
+pub use invoker::{BuildStatus, BuiltCodeCompilers, PreparedReport, Runtime, RuntimeOptions};
 pub use js_preparation::JsPreparationStep;
 pub use js_runtime::{EMBEDDED_JS_RUNTIME, JS_RUNTIME_OVERRIDE_VAR};
 pub use language_pack::{LanguagePack, PackError, PackLanguage, PackProgress, PackState, PackStep};

@@ -14,6 +14,10 @@ pub enum ModuleOrigin {
     Compiled,
     /// Loaded from the on-disk cache: no compilation.
     DiskCache,
+    /// Compiled by Winch, the baseline compiler, for a rebuilt Rust or Go function's first
+    /// answer; never written to the cache. Cranelift's code replaces it once compiled
+    /// in the background (then the origin is `Compiled`).
+    Baseline,
 }
 
 /// Compiled modules on disk, keyed by the hash of the module's bytes and of the engine's
@@ -47,22 +51,38 @@ impl ModuleCache {
 
     /// Loads `wasm` from the cache or compiles it (validating it) and caches the result.
     pub fn load(&self, engine: &Engine, wasm: &[u8]) -> wasmtime::Result<(Module, ModuleOrigin)> {
-        let path = self.dir.join(format!("{}.cwasm", cache_key(engine, wasm)));
-        if path.is_file() {
-            match deserialize_file(engine, &path) {
-                Ok(module) => return Ok((module, ModuleOrigin::DiskCache)),
-                // A truncated or foreign file: drop it and compile again.
-                Err(_) => {
-                    let _ = std::fs::remove_file(&path);
-                }
-            }
+        if let Some(module) = self.lookup(engine, wasm) {
+            return Ok((module, ModuleOrigin::DiskCache));
         }
+        Ok((self.compile(engine, wasm)?, ModuleOrigin::Compiled))
+    }
+
+    /// `wasm`'s compiled code for `engine` if the cache has it.
+    pub fn lookup(&self, engine: &Engine, wasm: &[u8]) -> Option<Module> {
+        let path = self.path_of(engine, wasm);
+        if !path.is_file() {
+            return None;
+        }
+        let loaded = deserialize_file(engine, &path);
+        if loaded.is_err() {
+            // A truncated or foreign file: drop it, so it is compiled again.
+            let _ = std::fs::remove_file(&path);
+        }
+        loaded.ok()
+    }
+
+    /// Compiles `wasm` (validating it) and caches the result.
+    pub fn compile(&self, engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Module> {
         let module = Module::from_binary(engine, wasm)?;
         // The cache is an optimisation: failing to write it must not fail the invocation.
         if let Ok(serialized) = module.serialize() {
-            let _ = write_atomically(&path, &serialized);
+            let _ = write_atomically(&self.path_of(engine, wasm), &serialized);
         }
-        Ok((module, ModuleOrigin::Compiled))
+        Ok(module)
+    }
+
+    fn path_of(&self, engine: &Engine, wasm: &[u8]) -> PathBuf {
+        self.dir.join(format!("{}.cwasm", cache_key(engine, wasm)))
     }
 }
 

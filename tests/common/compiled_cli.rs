@@ -1,7 +1,8 @@
 //! The real binary's flow for a compiled language's blueprint, the same for Rust and Go:
 //! `blueprints` lists it, `new` creates the function with the guest package in its folder,
-//! `build` builds it (not billed), `invoke` answers without building again, and a compile
-//! error exits 2 with one message naming the file.
+//! `build` builds it (not billed), `invoke` answers without building again (and leaves
+//! Cranelift's code in the module cache for the next process), and a compile error exits 2
+//! with one message naming the file.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -67,6 +68,15 @@ pub fn create_build_invoke_and_break(blueprint: &CompiledBlueprint<'_>) {
         "built already: {stderr}"
     );
     assert!(stderr.contains("Init Duration"), "{stderr}");
+    // The first process answered from Winch's code and, before it ended, had Cranelift
+    // compile the module into the cache: the next process loads that.
+    let again = lambdesk(&["invoke", "hi", "--event", event, "-v"]);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("module loaded from the compiled-module cache"),
+        "{stderr}"
+    );
 
     // A compile error: exit 2, one message naming the file and line.
     let code = function_dir.join(blueprint.code_file);

@@ -173,7 +173,7 @@ impl Runtime {
         let (environment, mut init_run) = match &guest {
             Guest::Module(module) => {
                 Environment::start(
-                    &self.engine,
+                    module.engine(),
                     &module.instance_pre,
                     &setup,
                     log_stream.clone(),

@@ -81,7 +81,7 @@ impl Runtime {
                 describe(&error)
             ))
         };
-        let mut linker = self.linker.clone();
+        let mut linker = (*self.linker).clone();
         ruby_abi::add_to_linker(&mut linker, &module).map_err(link_error)?;
         let instance_pre = linker.instantiate_pre(&module).map_err(link_error)?;
         Ok(Arc::new(LoadedRuby {
