@@ -45,10 +45,19 @@ const HELLO: &str = "export const handler = async (event) => {\n  console.log('g
 const FAILS: &str =
     "export const handler = async () => {\n  throw new TypeError('no greeting today');\n};\n";
 
-/// A workspace with `hello` (answers) and `broken` (throws), served; the Invoke API's port.
+/// A workspace with `hello` (answers), `broken` (throws) and `throttled`, served; the Invoke API's port.
 fn serve_hello(test: &TestWorkspace) -> (Serve, u16) {
     test.add_js("hello", "index.handler", &[("index.mjs", HELLO)], |_| {});
     test.add_js("broken", "index.handler", &[("index.mjs", FAILS)], |_| {});
+    // Lambda's way to stop a function: every invocation is throttled.
+    test.add_js(
+        "throttled",
+        "index.handler",
+        &[("index.mjs", HELLO)],
+        |config| {
+            config.reserved_concurrency = Some(0);
+        },
+    );
     let serve = Serve::start(test.workspace.root());
     wait_up_to(Duration::from_secs(60), "serve is serving", || {
         serve.said("serving")
@@ -97,7 +106,7 @@ fn aws_environment() -> [(&'static str, &'static str); 4] {
 
 const INVOKE_DRIVER: &str = r#"
 import base64, json, sys
-import boto3
+import boto3, botocore.config
 client = boto3.client("lambda", endpoint_url=sys.argv[1])
 
 answer = client.invoke(FunctionName="hello", Payload=json.dumps({"name": "boto3"}), LogType="Tail")
@@ -141,6 +150,18 @@ try:
     raise AssertionError("a body that is not JSON was taken")
 except client.exceptions.InvalidRequestContentException:
     pass
+try:
+    client.invoke(FunctionName="hello", Payload=b'"' + b"x" * (6 * 1024 * 1024) + b'"')
+    raise AssertionError("a payload over 6 MB was taken")
+except client.exceptions.RequestTooLargeException:
+    pass
+once = boto3.client("lambda", endpoint_url=sys.argv[1],
+                    config=botocore.config.Config(retries={"total_max_attempts": 1}))
+try:
+    once.invoke(FunctionName="throttled", Payload=b"{}")
+    raise AssertionError("a function with a reserved concurrency of 0 ran")
+except once.exceptions.TooManyRequestsException as error:
+    assert error.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded", error.response
 print("errors ok")
 "#;
 
@@ -173,7 +194,7 @@ import boto3
 client = boto3.client("lambda", endpoint_url=sys.argv[1])
 
 names = sorted(function["FunctionName"] for function in client.list_functions()["Functions"])
-assert names == ["broken", "hello"], names
+assert names == ["broken", "hello", "throttled"], names
 
 configuration = client.get_function_configuration(FunctionName="hello")
 assert configuration["FunctionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:hello", configuration
