@@ -10,8 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/lambdesk-target}
 venv=${LAMBDESK_AWS_VENV:-$HOME/.cache/lambdesk-aws-venv}
-cargo build --release --bin lambdesk >&2
-lambdesk=$CARGO_TARGET_DIR/release/lambdesk
+# LAMBDESK_BIN: a release binary built already (with other build settings).
+lambdesk=${LAMBDESK_BIN:-}
+if [ -z "$lambdesk" ]; then
+  cargo build --release --bin lambdesk >&2
+  lambdesk=$CARGO_TARGET_DIR/release/lambdesk
+fi
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 ws=$work/ws

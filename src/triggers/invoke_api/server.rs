@@ -115,7 +115,12 @@ fn to_hyper(answer: ApiResponse) -> Response<Full<Bytes>> {
     *response.status_mut() =
         hyper::StatusCode::from_u16(answer.status).unwrap_or(hyper::StatusCode::OK);
     for (name, value) in answer.headers {
-        if let Ok(value) = hyper::header::HeaderValue::from_str(&value) {
+        // `from_bytes` takes Lambda's mixed-case names (`X-Amz-Function-Error`) as they
+        // are written here; a value that is not a header's is left out.
+        if let (Ok(name), Ok(value)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            hyper::header::HeaderValue::from_str(&value),
+        ) {
             response.headers_mut().append(name, value);
         }
     }
