@@ -3,6 +3,7 @@
 //! written for Lambda run against the workspace's functions unchanged.
 
 mod api_response;
+mod function_cache;
 mod function_shape;
 mod invocations;
 mod server;

@@ -11,6 +11,7 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, Response};
 
 use super::api_response::ApiResponse;
+use super::function_cache::FunctionCache;
 use super::function_shape::{configuration, function_arn, get_function};
 use super::invocations::{InvokeRequest, invoke};
 use super::update_configuration::update_configuration;
@@ -49,13 +50,15 @@ pub(super) struct ApiState {
     pub delivery: Option<Arc<AsyncDelivery>>,
     pub region: String,
     client_read_timeout: Duration,
+    functions: FunctionCache,
 }
 
 impl ApiState {
-    /// The function as its `function.toml` says now (read per request, so that an edit
-    /// takes effect at once, as an update does on Lambda), or the answer saying why not.
-    pub fn function(&self, name: &str) -> Result<Function, ApiResponse> {
-        match self.context.workspace.function(name) {
+    /// The function as its `function.toml` says now (checked per request, so that an
+    /// edit takes effect at once, as an update does on Lambda), or the answer saying why
+    /// not.
+    pub fn function(&self, name: &str) -> Result<Arc<Function>, ApiResponse> {
+        match self.functions.function(&self.context.workspace, name) {
             Ok(function) => Ok(function),
             Err(WorkspaceError::UnknownFunction { .. } | WorkspaceError::InvalidName(_)) => Err(
                 ApiResponse::function_not_found(&function_arn(&self.region, name)),
@@ -87,6 +90,7 @@ impl InvokeApi {
             context,
             delivery,
             client_read_timeout: options.client_read_timeout,
+            functions: FunctionCache::default(),
         });
         let server = LocalServer::start(
             options.port,
