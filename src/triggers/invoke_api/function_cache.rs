@@ -1,8 +1,8 @@
 //! The functions the Invoke API has loaded, each kept while its `function.toml` is
-//! unchanged: loading one reads and checks its file (and, for one with HTTP routes, every
-//! other function's, for route conflicts), which made the API ~10 % slower than the
-//! gateway per call. A stat per request notices an edit, so an update still applies to
-//! the next invocation.
+//! unchanged: loading one reads and checks its file and, for a function with HTTP routes,
+//! every other function's (for route conflicts), a cost per call that grew with the
+//! workspace. A stat per request notices an edit, so an update still applies to the next
+//! invocation.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
