@@ -1,7 +1,8 @@
 //! Every trigger of a workspace running together: the HTTP gateway, Lambda's Invoke API,
-//! schedules, and the asynchronous delivery they feed. `lambdesk serve` runs one headless; the console runs
-//! one in the background. Of several on one workspace, one runs the push-style sources
-//! (buckets, schedules, asynchronous delivery; `push_sources_owner.rs`).
+//! schedules, and the asynchronous delivery they feed. `lambdesk serve` runs one
+//! headless; the console runs one in the background. Of several on one workspace, one runs
+//! the push-style sources (buckets, schedules, asynchronous delivery;
+//! `push_sources_owner.rs`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -177,8 +178,9 @@ impl TriggerEngine {
                     Some(format!("asynchronous invocations are off: {error}"));
             }
         }
-        // Unlike the gateway it runs whatever the triggers say: every function can be
-        // invoked. `Event` invocations go to the backlog, delivered by whoever owns it.
+        // Unlike the gateway it starts whether or not a function has a trigger: every
+        // function can be invoked. Its `Event` invocations go to the backlog, which the
+        // owner of the push sources delivers (this process or another).
         if let Some(options) = engine.options.invoke_api.clone() {
             match InvokeApi::start(
                 Arc::clone(&engine.context),
