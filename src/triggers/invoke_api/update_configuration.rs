@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::api_response::ApiResponse;
 use super::function_shape::configuration;
 use super::server::ApiState;
-use crate::model::{ConfigError, OnConflict, WorkspaceError};
+use crate::model::{ConfigError, KeySegment, OnConflict, WorkspaceError};
 
 /// The request's fields lambdesk has settings for; the others (`Role`, `Layers`, …) mean
 /// nothing locally and are ignored, as a local stand-in should not refuse them.
@@ -71,9 +71,15 @@ pub fn update_configuration(state: &ApiState, name: &str, body: &[u8]) -> ApiRes
     if let Some(storage) = update.ephemeral_storage {
         edited.ephemeral_storage_mb = storage.size;
     }
-    // The loader's own rules, named by the setting as the request named it.
-    if let Some((_, message)) = edited.problems().into_iter().next() {
-        return ApiResponse::invalid_parameter(&message);
+    // The loader's own rules, the message naming the setting as the request named it.
+    if let Some((path, message)) = edited.problems().into_iter().next() {
+        let parameter = match path.first() {
+            Some(KeySegment::Key(key)) => lambda_parameter(key),
+            _ => None,
+        };
+        return ApiResponse::invalid_parameter(
+            &parameter.map_or_else(|| message.clone(), |name| format!("{name}: {message}")),
+        );
     }
     // The request's values win over an edit made to the file meanwhile (a last write, as
     // on Lambda); the keys it did not set keep what the file says.
@@ -92,5 +98,18 @@ pub fn update_configuration(state: &ApiState, name: &str, body: &[u8]) -> ApiRes
     match state.function(name) {
         Ok(function) => ApiResponse::json(200, &configuration(&state.region, &function)),
         Err(refused) => refused,
+    }
+}
+
+/// The request's name for a key of `function.toml` it can change.
+fn lambda_parameter(key: &str) -> Option<&'static str> {
+    match key {
+        "memory_mb" => Some("MemorySize"),
+        "timeout_secs" => Some("Timeout"),
+        "environment" => Some("Environment"),
+        "handler" => Some("Handler"),
+        "description" => Some("Description"),
+        "ephemeral_storage_mb" => Some("EphemeralStorage"),
+        _ => None,
     }
 }
