@@ -286,3 +286,81 @@ fn aws_cli_v1_invokes_a_function() {
     let answer: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(answer["hello"], "cli");
 }
+
+/// One HTTP/1.1 request over a fresh connection; the whole answer as text.
+fn raw_request(addr: std::net::SocketAddr, request: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// The engine the console runs in the background serves the API too, and its invocations
+/// reach the sink (the console's history, costs and logs) as every trigger's do.
+#[test]
+fn the_trigger_engine_serves_the_api_and_records_its_invocations() {
+    use std::sync::Arc;
+
+    use lambdesk::triggers::async_delivery::AsyncOptions;
+    use lambdesk::triggers::http::GatewayOptions;
+    use lambdesk::triggers::invoke_api::InvokeApiOptions;
+    use lambdesk::triggers::{EngineOptions, InvocationSink, TriggerContext, TriggerEngine};
+
+    let test = TestWorkspace::new();
+    test.add_js("hello", "index.handler", &[("index.mjs", HELLO)], |_| {});
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let recorder = Arc::new(common::Recorder::default());
+    let context = Arc::new(TriggerContext::new(
+        test.workspace.clone(),
+        Arc::new(test.runtime()),
+        Arc::clone(&recorder) as Arc<dyn InvocationSink>,
+    ));
+    let options = EngineOptions {
+        gateway: GatewayOptions::for_workspace(&test.workspace),
+        delivery: AsyncOptions::for_workspace(&test.workspace),
+        invoke_api: Some(InvokeApiOptions {
+            port: 0,
+            ..InvokeApiOptions::for_workspace(&test.workspace)
+        }),
+    };
+    let engine = tokio.block_on(TriggerEngine::start(context, options));
+    assert!(engine.problems.is_empty(), "{:?}", engine.problems);
+    let addr = engine.invoke_api_addr().unwrap();
+    let body = r#"{"name": "engine"}"#;
+    let answer = raw_request(
+        addr,
+        &format!(
+            "POST /2015-03-31/functions/hello/invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("x-amz-executed-version: $latest"),
+        "{answer}"
+    );
+    assert!(
+        answer.ends_with(r#"{"hello":"engine","greeting":null}"#),
+        "{answer}"
+    );
+    let runs = recorder.runs_of("hello");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].origin, "Invoke API");
+    assert_eq!(&*runs[0].event, body);
+    // Only local names are answered, as by the gateway (a page elsewhere resolving its
+    // own name to 127.0.0.1 gets nothing).
+    let foreign = raw_request(
+        addr,
+        "GET /2015-03-31/functions/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    );
+    assert!(foreign.starts_with("HTTP/1.1 403"), "{foreign}");
+    tokio.block_on(engine.stop());
+}
