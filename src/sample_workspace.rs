@@ -46,6 +46,7 @@ const SAMPLE_WORKSPACE_CONFIG: &str = r#"# lambdesk workspace: settings shared b
 region = "us-east-1"
 architecture = "x86_64"
 gateway_port = 3000
+lambda_api_port = 3001
 
 # Orders wait here for the process-orders function; a message that fails 3 times moves
 # to orders-dlq (redrive it from Queues & Topics once fixed).

@@ -31,7 +31,11 @@ fn workspace_with_hello() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("ws");
     Workspace::open(&root).unwrap();
-    std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    std::fs::write(
+        root.join("lambdesk.toml"),
+        "gateway_port = 0\nlambda_api_port = 0\n",
+    )
+    .unwrap();
     let function = root.join("functions/hello");
     std::fs::create_dir_all(&function).unwrap();
     std::fs::write(function.join("function.toml"), HELLO_TOML).unwrap();
@@ -224,7 +228,7 @@ fn queues_added_to_lambdesk_toml_apply_without_a_restart() {
     );
     std::fs::write(
         root.join("lambdesk.toml"),
-        "gateway_port = 0\n\n[queues.invoices]\nvisibility_timeout_secs = 60\n",
+        "gateway_port = 0\nlambda_api_port = 0\n\n[queues.invoices]\nvisibility_timeout_secs = 60\n",
     )
     .unwrap();
     poll_until(&mut console, "the new queue", |console| {

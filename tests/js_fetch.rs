@@ -96,6 +96,7 @@ impl Running {
                 client_read_timeout: Duration::from_secs(30),
             },
             delivery: AsyncOptions::default(),
+            invoke_api: None,
         };
         let engine = tokio.block_on(TriggerEngine::start(context, options));
         assert!(engine.problems.is_empty(), "{:?}", engine.problems);

@@ -44,6 +44,7 @@ fn start_another(test: &TestWorkspace) -> Engine {
             client_read_timeout: Duration::from_secs(30),
         },
         delivery: AsyncOptions::default(),
+        invoke_api: None,
     };
     let engine = tokio.block_on(TriggerEngine::start(context, options));
     Engine {

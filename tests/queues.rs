@@ -258,6 +258,7 @@ fn a_visibility_timeout_shorter_than_the_function_timeout_is_refused() {
                 client_read_timeout: std::time::Duration::from_secs(30),
             },
             delivery: lambdesk::triggers::async_delivery::AsyncOptions::default(),
+            invoke_api: None,
         },
     ));
     assert!(engine.queue_mappings().is_empty());

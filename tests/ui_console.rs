@@ -781,7 +781,11 @@ fn requests_to_the_gateway_show_in_the_logs_and_the_status_bar() {
     let root = dir.path().join("ws");
     open_sample_workspace(&root).unwrap();
     // Any free port: tests run side by side.
-    std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    std::fs::write(
+        root.join("lambdesk.toml"),
+        "gateway_port = 0\nlambda_api_port = 0\n",
+    )
+    .unwrap();
     let workspace = lambdesk::model::Workspace::open(&root).unwrap();
     let options = RuntimeOptions {
         cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
@@ -988,7 +992,11 @@ fn a_running_rate_schedule_shows_when_the_engine_fires_it() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("ws");
     open_sample_workspace(&root).unwrap();
-    std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    std::fs::write(
+        root.join("lambdesk.toml"),
+        "gateway_port = 0\nlambda_api_port = 0\n",
+    )
+    .unwrap();
     let workspace = lambdesk::model::Workspace::open(&root).unwrap();
     let mut config =
         lambdesk::model::FunctionConfig::new(lambdesk::model::Runtime::Js, "index.handler");
@@ -1443,7 +1451,11 @@ fn configuration_with_triggers_running_after(
     prepare: impl FnOnce(&Path),
 ) -> Harness<'static, LambdeskApp> {
     open_sample_workspace(root).unwrap();
-    std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    std::fs::write(
+        root.join("lambdesk.toml"),
+        "gateway_port = 0\nlambda_api_port = 0\n",
+    )
+    .unwrap();
     prepare(root);
     let workspace = lambdesk::model::Workspace::open(root).unwrap();
     let options = RuntimeOptions {
@@ -1677,7 +1689,11 @@ fn a_trigger_card_counts_its_events_and_opens_its_logs() {
     let root = dir.path().join("ws");
     open_sample_workspace(&root).unwrap();
     // Any free port: tests run side by side.
-    std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    std::fs::write(
+        root.join("lambdesk.toml"),
+        "gateway_port = 0\nlambda_api_port = 0\n",
+    )
+    .unwrap();
     let workspace = lambdesk::model::Workspace::open(&root).unwrap();
     let options = RuntimeOptions {
         cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),

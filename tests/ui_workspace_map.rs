@@ -298,7 +298,11 @@ fn running_triggers_count_on_the_map_and_a_function_card_opens_its_logs() {
     let root = dir.path().join("ws");
     open_sample_workspace(&root).unwrap();
     // Any free port: tests run side by side.
-    std::fs::write(root.join("lambdesk.toml"), "gateway_port = 0\n").unwrap();
+    std::fs::write(
+        root.join("lambdesk.toml"),
+        "gateway_port = 0\nlambda_api_port = 0\n",
+    )
+    .unwrap();
     let workspace = lambdesk::model::Workspace::open(&root).unwrap();
     let options = RuntimeOptions {
         cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),

@@ -10,6 +10,7 @@ use lambdesk::model::Workspace;
 use lambdesk::runtime::{Runtime, RuntimeOptions};
 use lambdesk::triggers::async_delivery::AsyncOptions;
 use lambdesk::triggers::http::GatewayOptions;
+use lambdesk::triggers::invoke_api::InvokeApiOptions;
 use lambdesk::triggers::push_sources_owner::PushSourcesOwner;
 use lambdesk::triggers::topics::MessagingStores;
 use lambdesk::triggers::{
@@ -26,6 +27,9 @@ pub struct ServeArgs {
     /// The HTTP gateway's port (default: `gateway_port` of lambdesk.toml, else 3000).
     #[arg(long)]
     port: Option<u16>,
+    /// Lambda's Invoke API's port (default: `lambda_api_port` of lambdesk.toml, else 3001).
+    #[arg(long)]
+    lambda_api_port: Option<u16>,
 }
 
 /// Writes each invocation to the workspace's log files (and so to stdout, below).
@@ -114,9 +118,13 @@ pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<Exit
     let mut options = EngineOptions {
         gateway: GatewayOptions::for_workspace(workspace),
         delivery: AsyncOptions::for_workspace(workspace),
+        invoke_api: Some(InvokeApiOptions::for_workspace(workspace)),
     };
     if let Some(port) = args.port {
         options.gateway.port = port;
+    }
+    if let (Some(port), Some(invoke_api)) = (args.lambda_api_port, options.invoke_api.as_mut()) {
+        invoke_api.port = port;
     }
     let engine = TriggerEngine::start(context, options).await;
     if !engine.routes().is_empty() && engine.gateway_addr().is_none() {
@@ -130,6 +138,11 @@ pub async fn run(workspace: &Workspace, args: &ServeArgs) -> anyhow::Result<Exit
     match engine.gateway_addr() {
         Some(addr) => outln!("lambdesk\tHTTP gateway on http://{addr}"),
         None => outln!("lambdesk\tno function has an http trigger: no HTTP gateway"),
+    }
+    if let Some(addr) = engine.invoke_api_addr() {
+        outln!(
+            "lambdesk\tLambda Invoke API on http://{addr} (aws lambda invoke --endpoint-url http://{addr} …)"
+        );
     }
     for route in engine.routes() {
         outln!("  {} -> {}", route.route_key, route.function);

@@ -400,6 +400,7 @@ impl Console {
     pub fn start_triggers(&mut self) {
         use crate::triggers::async_delivery::AsyncOptions;
         use crate::triggers::http::GatewayOptions;
+        use crate::triggers::invoke_api::InvokeApiOptions;
         use crate::triggers::{EngineOptions, TriggerEngine};
         self.triggers_wanted = true;
         if let Some(engine) = self.engine.as_mut() {
@@ -418,6 +419,7 @@ impl Console {
             let options = EngineOptions {
                 gateway: GatewayOptions::for_workspace(&self.workspace),
                 delivery: AsyncOptions::for_workspace(&self.workspace),
+                invoke_api: Some(InvokeApiOptions::for_workspace(&self.workspace)),
             };
             self.engine = Some(self.tokio.block_on(TriggerEngine::start(context, options)));
         }

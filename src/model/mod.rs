@@ -33,7 +33,7 @@ pub use atomic_write::write_atomically;
 pub use aws_regions::{AWS_REGIONS, check_region};
 pub use build_diagnostic::{BuildDiagnostic, BuildProgress, DiagnosticLevel};
 pub use code_file::CodeFileError;
-pub use config_error::ConfigError;
+pub use config_error::{ConfigError, KeySegment};
 pub use config_file::ConfigSaved;
 pub use function_config::{
     Architecture, AsyncConfig, BucketAccess, Destination, Destinations, FunctionConfig,

@@ -20,6 +20,10 @@ pub struct WorkspaceConfig {
     /// The port of the local HTTP gateway on 127.0.0.1.
     #[serde(default = "default_gateway_port")]
     pub gateway_port: u16,
+    /// The port of Lambda's Invoke API on 127.0.0.1 (what `aws lambda invoke` and the
+    /// SDKs call with an endpoint URL).
+    #[serde(default = "default_lambda_api_port")]
+    pub lambda_api_port: u16,
     /// Waits before the retries of a failed asynchronous invocation, in seconds; Lambda
     /// waits 1 and 2 minutes (the default). Shorter delays make trying out retries quick.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +45,9 @@ fn default_region() -> String {
 fn default_gateway_port() -> u16 {
     3000
 }
+fn default_lambda_api_port() -> u16 {
+    3001
+}
 
 impl Default for WorkspaceConfig {
     fn default() -> Self {
@@ -48,6 +55,7 @@ impl Default for WorkspaceConfig {
             region: default_region(),
             architecture: Architecture::default(),
             gateway_port: default_gateway_port(),
+            lambda_api_port: default_lambda_api_port(),
             async_retry_delays_secs: None,
             pricing: PricingOverrides::default(),
             queues: BTreeMap::new(),
@@ -64,6 +72,16 @@ impl WorkspaceConfig {
         let mut problems = Vec::new();
         if let Err(message) = check_region(&self.region) {
             problems.push((vec![KeySegment::key("region")], message));
+        }
+        // Both servers on one port would leave one of them off (0 picks a free port each).
+        if self.lambda_api_port != 0 && self.lambda_api_port == self.gateway_port {
+            problems.push((
+                vec![KeySegment::key("lambda_api_port")],
+                format!(
+                    "{} is also gateway_port: the HTTP gateway and the Invoke API need a port each",
+                    self.lambda_api_port
+                ),
+            ));
         }
         if let Some(delays) = &self.async_retry_delays_secs {
             for (index, delay_secs) in delays.iter().enumerate() {
@@ -141,6 +159,7 @@ mod tests {
         let config: WorkspaceConfig = toml::from_str("").unwrap();
         assert_eq!(config, WorkspaceConfig::default());
         assert_eq!(config.gateway_port, 3000);
+        assert_eq!(config.lambda_api_port, 3001);
     }
 
     fn problem_keys(text: &str) -> Vec<(String, String)> {
@@ -211,6 +230,19 @@ mod tests {
             )]
         );
         assert!(problem_keys("region = \"ap-southeast-7\"\n").is_empty());
+    }
+
+    #[test]
+    fn the_invoke_api_needs_a_port_of_its_own() {
+        let problems = problem_keys("gateway_port = 4000\nlambda_api_port = 4000\n");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].0, "lambda_api_port");
+        assert!(
+            problems[0].1.starts_with("lambdesk.toml:2:"),
+            "{problems:?}"
+        );
+        assert!(problem_keys("gateway_port = 0\nlambda_api_port = 0\n").is_empty());
+        assert!(toml::from_str::<WorkspaceConfig>("lambda_api_port = 70000").is_err());
     }
 
     #[test]

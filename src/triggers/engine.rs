@@ -1,7 +1,8 @@
-//! Every trigger of a workspace running together: the HTTP gateway, schedules, and the
-//! asynchronous delivery they feed. `lambdesk serve` runs one headless; the console runs
-//! one in the background. Of several on one workspace, one runs the push-style sources
-//! (buckets, schedules, asynchronous delivery; `push_sources_owner.rs`).
+//! Every trigger of a workspace running together: the HTTP gateway, Lambda's Invoke API,
+//! schedules, and the asynchronous delivery they feed. `lambdesk serve` runs one
+//! headless; the console runs one in the background. Of several on one workspace, one runs
+//! the push-style sources (buckets, schedules, asynchronous delivery;
+//! `push_sources_owner.rs`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use super::async_delivery::{AsyncDelivery, AsyncOptions};
 use super::bucket_source::BucketSource;
 use super::context::{FinishedInvocation, TriggerContext, load_functions};
 use super::http::{GatewayOptions, HttpGateway, HttpRoute, routes_of};
+use super::invoke_api::{InvokeApi, InvokeApiOptions};
 use super::push_sources_owner::{Ownership, PushSourcesOwner, wait_until_owner};
 use super::queues::{QueueMapping, QueueSource};
 use super::schedule_runner::{ScheduleSource, ScheduledRule};
@@ -24,6 +26,8 @@ use super::trigger_source::RunningSource;
 pub struct EngineOptions {
     pub gateway: GatewayOptions,
     pub delivery: AsyncOptions,
+    /// Lambda's Invoke API; `None` runs none (tests of other triggers).
+    pub invoke_api: Option<InvokeApiOptions>,
 }
 
 /// The sources that run a task per rule, reloaded rule by rule. They run from the
@@ -79,6 +83,9 @@ impl RuleSources {
 pub struct TriggerEngine {
     context: Arc<TriggerContext>,
     gateway: Option<HttpGateway>,
+    invoke_api: Option<InvokeApi>,
+    /// Why the Invoke API could not start (its port taken), kept across reloads.
+    invoke_api_problem: Option<String>,
     delivery: Option<Arc<AsyncDelivery>>,
     options: EngineOptions,
     /// Restarts a task that panicked, and says so.
@@ -107,6 +114,8 @@ impl TriggerEngine {
         let mut engine = Self {
             context,
             gateway: None,
+            invoke_api: None,
+            invoke_api_problem: None,
             delivery: None,
             options,
             supervisor,
@@ -169,6 +178,26 @@ impl TriggerEngine {
                     Some(format!("asynchronous invocations are off: {error}"));
             }
         }
+        // Unlike the gateway it starts whether or not a function has a trigger: every
+        // function can be invoked. Its `Event` invocations go to the backlog, which the
+        // owner of the push sources delivers (this process or another).
+        if let Some(options) = engine.options.invoke_api.clone() {
+            match InvokeApi::start(
+                Arc::clone(&engine.context),
+                engine.delivery.clone(),
+                &options,
+            )
+            .await
+            {
+                Ok(api) => engine.invoke_api = Some(api),
+                Err(error) => {
+                    engine.invoke_api_problem = Some(format!(
+                        "the Lambda Invoke API cannot listen on 127.0.0.1:{}: {error} (set lambda_api_port in lambdesk.toml)",
+                        options.port
+                    ));
+                }
+            }
+        }
         // Messages a killed process's functions sent but could not deliver go out now.
         for problem in engine.context.outbox.deliver_orphans() {
             engine.context.sink.finished(FinishedInvocation {
@@ -190,6 +219,7 @@ impl TriggerEngine {
         let (loaded, load_problems) = load_functions(&self.context.workspace);
         let (routes, functions, route_problems) = routes_of(&loaded);
         self.problems = self.delivery_problem.iter().cloned().collect();
+        self.problems.extend(self.invoke_api_problem.clone());
         self.problems.extend(self.ownership_problem.clone());
         self.problems.extend(self.ownership.current().note());
         self.problems.extend(load_problems);
@@ -237,6 +267,11 @@ impl TriggerEngine {
         self.gateway.as_ref().map(HttpGateway::local_addr)
     }
 
+    /// Where Lambda's Invoke API listens, if it could start.
+    pub fn invoke_api_addr(&self) -> Option<SocketAddr> {
+        self.invoke_api.as_ref().map(InvokeApi::local_addr)
+    }
+
     /// Who runs the workspace's buckets, schedules and asynchronous delivery: this
     /// process, or another one (this one takes over when it exits).
     pub fn push_sources_owner(&self) -> PushSourcesOwner {
@@ -281,6 +316,9 @@ impl TriggerEngine {
         if let Some(gateway) = self.gateway.take() {
             self.context.runtime.set_gateway_addr(None);
             gateway.stop().await;
+        }
+        if let Some(api) = self.invoke_api.take() {
+            api.stop().await;
         }
         if let Some(sources) = &mut self.sources {
             sources.stopped().await;

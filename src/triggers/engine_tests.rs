@@ -93,6 +93,7 @@ fn a_gateway_accept_loop_that_panics_is_reported_and_serves_again() {
     let options = EngineOptions {
         gateway,
         delivery: AsyncOptions::default(),
+        invoke_api: None,
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -153,6 +154,7 @@ fn a_queue_poller_that_panics_is_reported_and_polls_again() {
     let options = EngineOptions {
         gateway: GatewayOptions::for_workspace(&workspace),
         delivery: AsyncOptions::default(),
+        invoke_api: None,
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

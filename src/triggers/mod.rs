@@ -11,6 +11,7 @@ pub mod engine;
 mod engine_tests;
 pub mod events;
 pub mod http;
+pub mod invoke_api;
 pub use crate::model::message_attribute;
 pub mod outbox_delivery;
 pub mod push_sources_owner;

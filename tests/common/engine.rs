@@ -44,6 +44,7 @@ pub fn start(test: &TestWorkspace) -> Engine {
             retry_delays: vec![Duration::from_millis(100), Duration::from_millis(200)],
             ..AsyncOptions::default()
         },
+        invoke_api: None,
     };
     let engine = tokio.block_on(TriggerEngine::start(context, options));
     assert!(engine.problems.is_empty(), "{:?}", engine.problems);

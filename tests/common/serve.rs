@@ -12,11 +12,18 @@ pub struct Serve {
 }
 
 impl Serve {
-    /// Starts `lambdesk serve` on any free port, with the test run's module cache and
+    /// Starts `lambdesk serve` on any free ports (the gateway's and the Invoke API's), with the test run's module cache and
     /// Rust and Go build folders.
     pub fn start(workspace: &Path) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lambdesk"))
-            .args(["serve", "--port", "0", "--workspace"])
+            .args([
+                "serve",
+                "--port",
+                "0",
+                "--lambda-api-port",
+                "0",
+                "--workspace",
+            ])
             .arg(workspace)
             .env(
                 "LAMBDESK_CACHE_DIR",

@@ -2,7 +2,6 @@
 //! of a workspace, as API Gateway's HTTP API does (routes, payload 2.0, its errors).
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::task::Poll;
@@ -11,19 +10,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{Either, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
+use super::listener::LocalServer;
 use super::request_event::{GatewayIdentity, IncomingRequest, request_event};
 use super::request_limits::{
-    DEFAULT_CLIENT_READ_TIMEOUT, MAX_REQUEST_HEAD_BYTES, check_declared_length, check_host,
-    read_body,
+    DEFAULT_CLIENT_READ_TIMEOUT, check_declared_length, check_host, read_body,
 };
 use super::response_mapping::{GatewayResponse, map_response};
 use super::rest_and_alb_events::{alb_request_event, rest_request_event};
@@ -32,13 +24,9 @@ use super::streamed_response::{GatewayBody, InvocationEnd, streamed_response};
 use crate::model::{Function, HttpPayload, Outcome, Trigger, Workspace};
 use crate::runtime::{InvokeError, StreamedPart, response_channel};
 use crate::triggers::context::{TriggerContext, load_functions};
-use crate::triggers::supervisor::{Supervisor, TaskFuture};
 
 /// API Gateway's default (and maximum) integration timeout for HTTP APIs.
 pub const DEFAULT_INTEGRATION_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How long a stop waits for requests in flight.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone)]
 pub struct GatewayOptions {
@@ -126,17 +114,14 @@ struct GatewayState {
     identity: GatewayIdentity,
     integration_timeout: Duration,
     client_read_timeout: Duration,
-    local_port: u16,
+    /// Set once the listener is bound (before any request arrives).
+    local_port: std::sync::atomic::AtomicU16,
 }
 
 /// A running gateway; `stop` ends it cleanly.
 pub struct HttpGateway {
-    local_addr: SocketAddr,
     state: Arc<GatewayState>,
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-    /// Watches the connections of every run of the accept loop, for a stop to wait on.
-    connections: Arc<GracefulShutdown>,
+    server: LocalServer,
 }
 
 impl HttpGateway {
@@ -147,46 +132,32 @@ impl HttpGateway {
         functions: HashMap<String, Arc<Function>>,
         options: &GatewayOptions,
     ) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", options.port)).await?;
-        let local_addr = listener.local_addr()?;
+        // Requests carry the port in their events; port 0 is known once bound.
+        let listener_port = std::sync::atomic::AtomicU16::new(options.port);
         let identity = GatewayIdentity::new(&context.workspace.config().region);
+        let sink = Arc::clone(&context.sink);
         let state = Arc::new(GatewayState {
             context,
             route_set: RwLock::new(Arc::new(RouteSet { routes, functions })),
             identity,
             integration_timeout: options.integration_timeout,
             client_read_timeout: options.client_read_timeout,
-            local_port: local_addr.port(),
+            local_port: listener_port,
         });
-        let (stop, stopped) = watch::channel(false);
-        // Supervised: an accept loop that panics is reported and accepts again (on the
-        // same socket, so the port stays this gateway's).
-        let listener = Arc::new(listener);
-        let connections = Arc::new(GracefulShutdown::new());
-        let accepting = Arc::clone(&state);
-        let watching = Arc::clone(&connections);
-        let restart_stop = stopped.clone();
-        let accept = move || -> TaskFuture {
-            Box::pin(accept_loop(
-                Arc::clone(&listener),
-                Arc::clone(&accepting),
-                Arc::clone(&watching),
-                restart_stop.clone(),
-            ))
-        };
-        let task = Supervisor::new(Arc::clone(&state.context.sink)).spawn(
-            format!("the HTTP gateway on {local_addr}"),
-            stopped,
-            accept(),
-            accept,
+        let server = LocalServer::start(
+            options.port,
+            "the HTTP gateway",
+            sink,
+            options.client_read_timeout,
+            Arc::clone(&state),
+            |state, source_ip, request| async move { handle(state, &source_ip, request).await },
+        )
+        .await?;
+        state.local_port.store(
+            server.local_addr().port(),
+            std::sync::atomic::Ordering::Relaxed,
         );
-        Ok(Self {
-            local_addr,
-            state,
-            stop,
-            task,
-            connections,
-        })
+        Ok(Self { state, server })
     }
 
     /// Serves other routes from the next request on (a function's triggers changed);
@@ -201,59 +172,12 @@ impl HttpGateway {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
+        self.server.local_addr()
     }
 
     /// Stops accepting connections and waits (up to 30 s) for requests in flight.
     pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        // The accept loop's end drops the listener (no new connections) and its share of
-        // the connections' watch.
-        let _ = self.task.await;
-        if let Ok(connections) = Arc::try_unwrap(self.connections) {
-            let _ = tokio::time::timeout(SHUTDOWN_GRACE, connections.shutdown()).await;
-        }
-    }
-}
-
-async fn accept_loop(
-    listener: Arc<TcpListener>,
-    state: Arc<GatewayState>,
-    graceful: Arc<GracefulShutdown>,
-    mut stopped: watch::Receiver<bool>,
-) {
-    let mut connections = http1::Builder::new();
-    // hyper answers a head over API Gateway's limit with a 431 itself, and closes a
-    // connection whose headers do not arrive in time.
-    connections
-        .max_header_size(MAX_REQUEST_HEAD_BYTES)
-        .timer(TokioTimer::new())
-        .header_read_timeout(state.client_read_timeout);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, peer)) = accepted else {
-                    // Out of file descriptors and the like: try again shortly.
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                };
-                let _ = stream.set_nodelay(true);
-                let state = Arc::clone(&state);
-                let source_ip: Arc<str> = Arc::from(peer.ip().to_string());
-                let service = service_fn(move |request| {
-                    let state = Arc::clone(&state);
-                    let source_ip = Arc::clone(&source_ip);
-                    async move { Ok::<_, Infallible>(handle(state, &source_ip, request).await) }
-                });
-                let connection = connections.serve_connection(TokioIo::new(stream), service);
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    // A client that hangs up mid-request is not the gateway's problem.
-                    let _ = connection.await;
-                });
-            }
-            _ = stopped.changed() => break,
-        }
+        self.server.stop().await;
     }
 }
 
@@ -352,7 +276,7 @@ async fn answer(state: &Arc<GatewayState>, source_ip: &str, request: Request<Inc
         headers,
         body: &body,
         source_ip,
-        local_port: state.local_port,
+        local_port: state.local_port.load(std::sync::atomic::Ordering::Relaxed),
         protocol,
     };
     let event: Arc<str> = Arc::from(match payload {

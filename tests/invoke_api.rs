@@ -1,0 +1,366 @@
+//! Lambda's Invoke API on `lambdesk serve`, driven by the real clients: boto3 and the AWS
+//! CLI v1 from PyPI (installed by `.ci/run` into a venv; `LAMBDESK_AWS_VENV` names it).
+//! Without them the tests say why and pass.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use common::TestWorkspace;
+use common::engine::wait_up_to;
+use common::serve::Serve;
+
+/// The venv with boto3 and awscli, or `None` (and why, on stderr) without one.
+fn aws_clients(test_name: &str) -> Option<PathBuf> {
+    let venv = std::env::var_os("LAMBDESK_AWS_VENV").map_or_else(
+        || {
+            dirs::home_dir()
+                .unwrap_or_default()
+                .join(".cache/lambdesk-aws-venv")
+        },
+        PathBuf::from,
+    );
+    let ready = Command::new(venv.join("bin/python"))
+        .args(["-c", "import boto3"])
+        .output()
+        .is_ok_and(|output| output.status.success())
+        && venv.join("bin/aws").is_file();
+    if !ready {
+        eprintln!(
+            "skipping {test_name}: no boto3 and awscli in {} (.ci/run installs them; set LAMBDESK_AWS_VENV to another venv)",
+            venv.display()
+        );
+    }
+    ready.then_some(venv)
+}
+
+const HELLO: &str = "export const handler = async (event) => {\n  console.log('got', JSON.stringify(event));\n  return { hello: event.name ?? 'world', greeting: process.env.GREETING ?? null };\n};\n";
+
+const FAILS: &str =
+    "export const handler = async () => {\n  throw new TypeError('no greeting today');\n};\n";
+
+/// A workspace with `hello` (answers), `broken` (throws) and `throttled`, served; the Invoke API's port.
+fn serve_hello(test: &TestWorkspace) -> (Serve, u16) {
+    test.add_js("hello", "index.handler", &[("index.mjs", HELLO)], |_| {});
+    test.add_js("broken", "index.handler", &[("index.mjs", FAILS)], |_| {});
+    // Lambda's way to stop a function: every invocation is throttled.
+    test.add_js(
+        "throttled",
+        "index.handler",
+        &[("index.mjs", HELLO)],
+        |config| {
+            config.reserved_concurrency = Some(0);
+        },
+    );
+    let serve = Serve::start(test.workspace.root());
+    wait_up_to(Duration::from_secs(60), "serve is serving", || {
+        serve.said("serving")
+    });
+    let output = serve.output();
+    let port = output
+        .lines()
+        .find_map(|line| line.strip_prefix("lambdesk\tLambda Invoke API on http://127.0.0.1:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("serve says where the Invoke API listens:\n{output}"));
+    (serve, port)
+}
+
+/// Runs `script` with the venv's Python (`sys.argv[1]` is the endpoint URL), as a user's
+/// script with any credentials would; its stdout, or a panic with everything it said.
+fn run_python(venv: &Path, port: u16, script: &str, serve: &Serve) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("driver.py");
+    std::fs::write(&path, script).unwrap();
+    let output = Command::new(venv.join("bin/python"))
+        .arg(&path)
+        .arg(format!("http://127.0.0.1:{port}"))
+        .envs(aws_environment())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "the driver failed:\n{stdout}\n{}\nserve said:\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        serve.output()
+    );
+    stdout
+}
+
+fn aws_environment() -> [(&'static str, &'static str); 4] {
+    [
+        ("AWS_ACCESS_KEY_ID", "x"),
+        ("AWS_SECRET_ACCESS_KEY", "x"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+        // Nothing of the user's ~/.aws changes what the clients send.
+        ("AWS_CONFIG_FILE", "/dev/null"),
+    ]
+}
+
+const INVOKE_DRIVER: &str = r#"
+import base64, json, sys
+import boto3, botocore.config
+client = boto3.client("lambda", endpoint_url=sys.argv[1])
+
+answer = client.invoke(FunctionName="hello", Payload=json.dumps({"name": "boto3"}), LogType="Tail")
+assert answer["StatusCode"] == 200, answer
+assert "FunctionError" not in answer, answer
+assert answer["ExecutedVersion"] == "$LATEST", answer
+assert json.loads(answer["Payload"].read()) == {"hello": "boto3", "greeting": None}
+log = base64.b64decode(answer["LogResult"]).decode()
+lines = log.splitlines()
+assert lines[0].startswith("START RequestId: ") and lines[0].endswith(" Version: $LATEST"), log
+assert 'INFO\tgot {"name":"boto3"}' in log, log
+assert lines[-1].startswith("REPORT RequestId: ") and "\tBilled Duration: " in lines[-1], log
+print("tail ok")
+
+answer = client.invoke(FunctionName="hello", InvocationType="Event", Payload=json.dumps({"name": "queued"}))
+assert answer["StatusCode"] == 202, answer
+answer = client.invoke(FunctionName="hello", InvocationType="DryRun")
+assert answer["StatusCode"] == 204, answer
+
+answer = client.invoke(FunctionName="broken", Payload=b"{}")
+assert answer["StatusCode"] == 200, answer
+assert answer["FunctionError"] == "Unhandled", answer
+error = json.loads(answer["Payload"].read())
+assert error["errorType"] == "TypeError", error
+assert error["errorMessage"] == "no greeting today", error
+
+try:
+    client.invoke(FunctionName="nobody", Payload=b"{}")
+    raise AssertionError("an unknown function was invoked")
+except client.exceptions.ResourceNotFoundException as error:
+    assert "function:nobody" in str(error), error
+try:
+    client.invoke(FunctionName="hello", Qualifier="prod")
+    raise AssertionError("a qualifier other than $LATEST was taken")
+except client.exceptions.ResourceNotFoundException:
+    pass
+answer = client.invoke(FunctionName="hello", Qualifier="$LATEST", Payload=b'{"name": "latest"}')
+assert json.loads(answer["Payload"].read())["hello"] == "latest"
+try:
+    client.invoke(FunctionName="hello", Payload=b"not json")
+    raise AssertionError("a body that is not JSON was taken")
+except client.exceptions.InvalidRequestContentException:
+    pass
+try:
+    client.invoke(FunctionName="hello", Payload=b'"' + b"x" * (6 * 1024 * 1024) + b'"')
+    raise AssertionError("a payload over 6 MB was taken")
+except client.exceptions.RequestTooLargeException:
+    pass
+once = boto3.client("lambda", endpoint_url=sys.argv[1],
+                    config=botocore.config.Config(retries={"total_max_attempts": 1}))
+try:
+    once.invoke(FunctionName="throttled", Payload=b"{}")
+    raise AssertionError("a function with a reserved concurrency of 0 ran")
+except once.exceptions.TooManyRequestsException as error:
+    assert error.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded", error.response
+print("errors ok")
+"#;
+
+#[test]
+fn boto3_invokes_with_each_invocation_type_and_gets_lambdas_errors() {
+    let Some(venv) = aws_clients("boto3_invokes_with_each_invocation_type_and_gets_lambdas_errors")
+    else {
+        return;
+    };
+    let test = TestWorkspace::new();
+    let (serve, port) = serve_hello(&test);
+    let said = run_python(&venv, port, INVOKE_DRIVER, &serve);
+    assert!(
+        said.contains("tail ok") && said.contains("errors ok"),
+        "{said}"
+    );
+    // The `Event` invocation went through the backlog and ran, and is in the log.
+    wait_up_to(Duration::from_secs(30), "the Event invocation ran", || {
+        serve.said(r#"INFO	got {"name":"queued"}"#)
+    });
+    wait_up_to(Duration::from_secs(10), "the log file has it", || {
+        std::fs::read_to_string(test.workspace.logs_dir().join("hello.jsonl"))
+            .is_ok_and(|log| log.contains("queued"))
+    });
+}
+
+const CONFIGURATION_DRIVER: &str = r#"
+import json, sys
+import boto3
+client = boto3.client("lambda", endpoint_url=sys.argv[1])
+
+names = sorted(function["FunctionName"] for function in client.list_functions()["Functions"])
+assert names == ["broken", "hello", "throttled"], names
+
+configuration = client.get_function_configuration(FunctionName="hello")
+assert configuration["FunctionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:hello", configuration
+assert configuration["Runtime"] == "nodejs20.x", configuration
+assert configuration["Handler"] == "index.handler", configuration
+assert configuration["MemorySize"] == 128 and configuration["Timeout"] == 3, configuration
+assert configuration["Version"] == "$LATEST" and configuration["State"] == "Active", configuration
+assert configuration["CodeSize"] > 0 and configuration["CodeSha256"], configuration
+function = client.get_function(FunctionName="hello")
+assert function["Code"]["RepositoryType"] == "S3", function
+
+updated = client.update_function_configuration(
+    FunctionName="hello", MemorySize=256, Timeout=10,
+    Environment={"Variables": {"GREETING": "hi"}})
+assert updated["MemorySize"] == 256 and updated["Timeout"] == 10, updated
+assert updated["Environment"]["Variables"] == {"GREETING": "hi"}, updated
+# The next invocation runs with the new configuration.
+answer = client.invoke(FunctionName="hello", LogType="Tail")
+assert json.loads(answer["Payload"].read())["greeting"] == "hi"
+try:
+    client.update_function_configuration(FunctionName="hello", Timeout=901)
+    raise AssertionError("a timeout over 900 s was taken")
+except client.exceptions.InvalidParameterValueException as error:
+    assert "Timeout: 901 s is outside" in str(error), error
+print("configuration ok")
+"#;
+
+#[test]
+fn boto3_lists_reads_and_updates_configuration_keeping_comments() {
+    let Some(venv) = aws_clients("boto3_lists_reads_and_updates_configuration_keeping_comments")
+    else {
+        return;
+    };
+    let test = TestWorkspace::new();
+    let (serve, port) = serve_hello(&test);
+    let config_path = test.workspace.root().join("functions/hello/function.toml");
+    let commented = format!(
+        "# Says hello; kept by every update.\n{}",
+        std::fs::read_to_string(&config_path).unwrap()
+    );
+    std::fs::write(&config_path, &commented).unwrap();
+    let said = run_python(&venv, port, CONFIGURATION_DRIVER, &serve);
+    assert!(said.contains("configuration ok"), "{said}");
+    let written = std::fs::read_to_string(&config_path).unwrap();
+    assert!(
+        written.starts_with("# Says hello; kept by every update.\n"),
+        "{written}"
+    );
+    assert!(written.contains("memory_mb = 256"), "{written}");
+    assert!(written.contains("timeout_secs = 10"), "{written}");
+    assert!(written.contains("GREETING = \"hi\""), "{written}");
+    let loaded = test.workspace.function("hello").unwrap().config;
+    assert_eq!((loaded.memory_mb, loaded.timeout_secs), (256, 10));
+}
+
+#[test]
+fn aws_cli_v1_invokes_a_function() {
+    let Some(venv) = aws_clients("aws_cli_v1_invokes_a_function") else {
+        return;
+    };
+    let test = TestWorkspace::new();
+    let (serve, port) = serve_hello(&test);
+    let out = test.dir.path().join("out.json");
+    // CLI v1 takes `--payload` as it is (v2 wants `--cli-binary-format
+    // raw-in-base64-out`, which v1 does not know).
+    let output = Command::new(venv.join("bin/aws"))
+        .args(["lambda", "invoke", "--endpoint-url"])
+        .arg(format!("http://127.0.0.1:{port}"))
+        .args([
+            "--function-name",
+            "hello",
+            "--payload",
+            r#"{"name": "cli"}"#,
+        ])
+        .arg(&out)
+        .envs(aws_environment())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        serve.output()
+    );
+    let printed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(printed["StatusCode"], 200, "{stdout}");
+    assert_eq!(printed["ExecutedVersion"], "$LATEST", "{stdout}");
+    let answer: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(answer["hello"], "cli");
+}
+
+/// One HTTP/1.1 request over a fresh connection; the whole answer as text.
+fn raw_request(addr: std::net::SocketAddr, request: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// The engine the console runs in the background serves the API too, and its invocations
+/// reach the sink (the console's history, costs and logs) as every trigger's do.
+#[test]
+fn the_trigger_engine_serves_the_api_and_records_its_invocations() {
+    use std::sync::Arc;
+
+    use lambdesk::triggers::async_delivery::AsyncOptions;
+    use lambdesk::triggers::http::GatewayOptions;
+    use lambdesk::triggers::invoke_api::InvokeApiOptions;
+    use lambdesk::triggers::{EngineOptions, InvocationSink, TriggerContext, TriggerEngine};
+
+    let test = TestWorkspace::new();
+    test.add_js("hello", "index.handler", &[("index.mjs", HELLO)], |_| {});
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let recorder = Arc::new(common::Recorder::default());
+    let context = Arc::new(TriggerContext::new(
+        test.workspace.clone(),
+        Arc::new(test.runtime()),
+        Arc::clone(&recorder) as Arc<dyn InvocationSink>,
+    ));
+    let options = EngineOptions {
+        gateway: GatewayOptions::for_workspace(&test.workspace),
+        delivery: AsyncOptions::for_workspace(&test.workspace),
+        invoke_api: Some(InvokeApiOptions {
+            port: 0,
+            ..InvokeApiOptions::for_workspace(&test.workspace)
+        }),
+    };
+    let engine = tokio.block_on(TriggerEngine::start(context, options));
+    assert!(engine.problems.is_empty(), "{:?}", engine.problems);
+    let addr = engine.invoke_api_addr().unwrap();
+    let body = r#"{"name": "engine"}"#;
+    let answer = raw_request(
+        addr,
+        &format!(
+            "POST /2015-03-31/functions/hello/invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("x-amz-executed-version: $latest"),
+        "{answer}"
+    );
+    assert!(
+        answer.ends_with(r#"{"hello":"engine","greeting":null}"#),
+        "{answer}"
+    );
+    let runs = recorder.runs_of("hello");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].origin, "Invoke API");
+    assert_eq!(&*runs[0].event, body);
+    // Only local names are answered, as by the gateway (a page elsewhere resolving its
+    // own name to 127.0.0.1 gets nothing).
+    let foreign = raw_request(
+        addr,
+        "GET /2015-03-31/functions/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    );
+    assert!(foreign.starts_with("HTTP/1.1 403"), "{foreign}");
+    tokio.block_on(engine.stop());
+}
