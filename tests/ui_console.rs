@@ -800,9 +800,15 @@ fn requests_to_the_gateway_show_in_the_logs_and_the_status_bar() {
         .gateway_url
         .clone()
         .expect("the gateway runs");
+    let api_url = console
+        .state()
+        .invoke_api_url
+        .clone()
+        .expect("the Invoke API runs");
     let mut harness = harness(LambdeskApp::new(console));
     harness.run();
     harness.get_by_label(&format!("HTTP gateway {url}"));
+    harness.get_by_label(&format!("Invoke API {api_url}"));
 
     // The sample's items-api (from the HTTP API blueprint) serves GET /items/{id}.
     let address = url.trim_start_matches("http://");

@@ -436,6 +436,9 @@ impl Console {
         }
         if let Some(engine) = &self.engine {
             self.state.gateway_url = engine.gateway_addr().map(|addr| format!("http://{addr}"));
+            self.state.invoke_api_url = engine
+                .invoke_api_addr()
+                .map(|addr| format!("http://{addr}"));
         }
     }
 

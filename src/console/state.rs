@@ -24,6 +24,8 @@ pub struct ConsoleState {
     pub events_changed: bool,
     /// Where the HTTP gateway listens, while it runs.
     pub gateway_url: Option<String>,
+    /// Where Lambda's Invoke API listens, while it runs (for the AWS CLI and SDKs).
+    pub invoke_api_url: Option<String>,
     /// Counts changes to the workspace's files on disk (by the console or any other
     /// program): a view showing a file reads it again when this moves.
     pub disk_generation: u64,
@@ -70,6 +72,7 @@ impl ConsoleState {
             created: None,
             events_changed: false,
             gateway_url: None,
+            invoke_api_url: None,
             disk_generation: 0,
             save_conflicts: BTreeSet::new(),
             last_config_save: None,

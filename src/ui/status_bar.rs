@@ -2,8 +2,8 @@ use crate::console::{
     Command, ConsoleState, FunctionStatus, Notification, NotificationLevel, format_usd,
 };
 
-/// The bottom bar: the session's cost meter, the gateway, the workspace, and the newest
-/// notification not yet seen with a button that opens them all.
+/// The bottom bar: the session's cost meter, the gateway, the Invoke API, the workspace,
+/// and the newest notification not yet seen with a button that opens them all.
 pub fn ui(
     ui: &mut egui::Ui,
     state: &ConsoleState,
@@ -27,6 +27,12 @@ pub fn ui(
         if let Some(url) = &state.gateway_url {
             ui.hyperlink_to(format!("HTTP gateway {url}"), url)
                 .on_hover_text("Every http trigger of the workspace is served here");
+            ui.separator();
+        }
+        if let Some(url) = &state.invoke_api_url {
+            ui.label(format!("Invoke API {url}")).on_hover_text(format!(
+                "Lambda's Invoke API for the AWS CLI and SDKs: aws lambda invoke --endpoint-url {url} --function-name NAME out.json"
+            ));
             ui.separator();
         }
         let unseen = state.notifications.unseen().count();
