@@ -73,7 +73,9 @@ fn describe_state(state: &PackState) -> String {
 /// one (`lambdesk invoke` of a Python or Ruby function).
 pub fn ensure_with_progress(language: PackLanguage) -> anyhow::Result<()> {
     let pack = LanguagePack::new(LanguagePack::default_root(), language);
-    if matches!(pack.state(), PackState::Ready { .. }) {
+    // Cheap (no checksum): the runtime verifies the pack before it trusts it, and
+    // rebuilds a damaged one itself.
+    if pack.looks_ready() {
         return Ok(());
     }
     let name = language.display_name();

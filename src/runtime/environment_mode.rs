@@ -90,24 +90,17 @@ impl Environment {
                 .get_memory(&mut *store, "memory")
                 .ok_or_else(|| wasmtime::format_err!("the runtime exports no memory"))?;
             let status = init.call_async(&mut *store, ()).await?;
-            wasmtime::Result::Ok((status, alloc, invoke, memory))
+            let entry = EntryPoints::Core {
+                alloc,
+                invoke,
+                memory,
+            };
+            wasmtime::Result::Ok((GuestStatus::from_code(status), entry))
         };
         let result = tokio::time::timeout(setup.timeout + BLOCKED_GUEST_GRACE, guest).await;
         let duration = started.elapsed();
-        let (ending, exports) = match result {
-            Err(_elapsed) => (Ending::TimedOut, None),
-            Ok(Ok((status, alloc, invoke, memory))) => (
-                Ending::Answered(GuestStatus::from_code(status)),
-                Some((alloc, invoke, memory)),
-            ),
-            Ok(Err(error)) => (ending_of(&error)?, None),
-        };
+        let (ending, entry) = init_ending(result)?;
         let run = RunResult::collect(&sandbox, ending, duration);
-        let entry = exports.map(|(alloc, invoke, memory)| EntryPoints::Core {
-            alloc,
-            invoke,
-            memory,
-        });
         Ok(Self::started(sandbox, entry, run, log_stream, fingerprint))
     }
 
@@ -133,20 +126,13 @@ impl Environment {
             let (status,) = init
                 .call_async(&mut *store, (setup.variables.clone(),))
                 .await?;
-            wasmtime::Result::Ok((status, invoke))
+            let entry = EntryPoints::Component { invoke };
+            wasmtime::Result::Ok((GuestStatus::from_code(status), entry))
         };
         let result = tokio::time::timeout(setup.timeout + BLOCKED_GUEST_GRACE, guest).await;
         let duration = started.elapsed();
-        let (ending, invoke) = match result {
-            Err(_elapsed) => (Ending::TimedOut, None),
-            Ok(Ok((status, invoke))) => (
-                Ending::Answered(GuestStatus::from_code(status)),
-                Some(invoke),
-            ),
-            Ok(Err(error)) => (ending_of(&error)?, None),
-        };
+        let (ending, entry) = init_ending(result)?;
         let run = RunResult::collect(&sandbox, ending, duration);
-        let entry = invoke.map(|invoke| EntryPoints::Component { invoke });
         Ok(Self::started(sandbox, entry, run, log_stream, fingerprint))
     }
 
@@ -179,17 +165,12 @@ impl Environment {
                 },
                 Evaluated::Raised => GuestStatus::Fatal,
             };
-            wasmtime::Result::Ok((status, exports))
+            wasmtime::Result::Ok((status, EntryPoints::Ruby(Box::new(exports))))
         };
         let result = tokio::time::timeout(setup.timeout + BLOCKED_GUEST_GRACE, guest).await;
         let duration = started.elapsed();
-        let (ending, exports) = match result {
-            Err(_elapsed) => (Ending::TimedOut, None),
-            Ok(Ok((status, exports))) => (Ending::Answered(status), Some(exports)),
-            Ok(Err(error)) => (ending_of(&error)?, None),
-        };
+        let (ending, entry) = init_ending(result)?;
         let run = RunResult::collect(&sandbox, ending, duration);
-        let entry = exports.map(|exports| EntryPoints::Ruby(Box::new(exports)));
         Ok(Self::started(sandbox, entry, run, log_stream, fingerprint))
     }
 
@@ -277,6 +258,18 @@ impl Environment {
         run.streamed = streamed;
         Ok(run)
     }
+}
+
+/// How an Init ended (timed out, answered, trapped or exited), with the guest's entry
+/// points when it answered.
+fn init_ending(
+    result: Result<wasmtime::Result<(GuestStatus, EntryPoints)>, tokio::time::error::Elapsed>,
+) -> Result<(Ending, Option<EntryPoints>), InvokeError> {
+    Ok(match result {
+        Err(_elapsed) => (Ending::TimedOut, None),
+        Ok(Ok((status, entry))) => (Ending::Answered(status), Some(entry)),
+        Ok(Err(error)) => (ending_of(&error)?, None),
+    })
 }
 
 /// How Ruby's runtime starts: the interpreter's arguments, the driver's source, and the

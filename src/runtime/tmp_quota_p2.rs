@@ -151,7 +151,11 @@ pub fn add_to_linker(linker: &mut Linker<SandboxState>) -> wasmtime::Result<()> 
             Box::new(async move {
                 let state = store.data_mut();
                 let mount = tmp_mount_of(state, &fd);
-                let before_bytes = size_of(state, &fd).unwrap_or(0);
+                // Sizes are read only for files under /tmp: other writes pay nothing.
+                let before_bytes = match &mount {
+                    Some(_) => size_of(state, &fd).unwrap_or(0),
+                    None => 0,
+                };
                 let end_bytes = offset.saturating_add(buffer.len() as u64);
                 if let Some(mount) = &mount
                     && !mount.admits(end_bytes.saturating_sub(before_bytes))
@@ -173,7 +177,10 @@ pub fn add_to_linker(linker: &mut Linker<SandboxState>) -> wasmtime::Result<()> 
             Box::new(async move {
                 let state = store.data_mut();
                 let mount = tmp_mount_of(state, &fd);
-                let before_bytes = size_of(state, &fd).unwrap_or(0);
+                let before_bytes = match &mount {
+                    Some(_) => size_of(state, &fd).unwrap_or(0),
+                    None => 0,
+                };
                 if let Some(mount) = &mount
                     && !mount.admits(size.saturating_sub(before_bytes))
                 {

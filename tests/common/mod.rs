@@ -121,19 +121,9 @@ impl TestWorkspace {
         files: &[(&str, &str)],
         configure: impl FnOnce(&mut FunctionConfig),
     ) -> Function {
-        let mut config = FunctionConfig::new(Language::Js, handler);
-        configure(&mut config);
-        let files: Vec<(&str, &[u8])> = files
-            .iter()
-            .map(|(path, source)| (*path, source.as_bytes()))
-            .collect();
-        self.workspace
-            .create_function(name, &config, &files)
-            .expect("create function")
+        self.add_function(Language::Js, name, handler, files, configure)
     }
-}
 
-impl TestWorkspace {
     /// Creates a Python function from `(path, source)` files with handler `handler`.
     pub fn add_python(
         &self,

@@ -8,7 +8,7 @@ use wasmtime::component::InstancePre;
 
 use super::{Runtime, describe};
 use crate::runtime::error::InvokeError;
-use crate::runtime::language_pack::{PackState, PackStep};
+use crate::runtime::language_pack::PackStep;
 use crate::runtime::module_cache::ModuleOrigin;
 use crate::runtime::python_pack;
 use crate::runtime::sandbox::SandboxState;
@@ -24,11 +24,6 @@ impl Runtime {
     /// The step of preparing Python's language pack in progress, and for how long.
     pub fn python_preparation(&self) -> Option<(PackStep, Duration)> {
         self.python_progress.current()
-    }
-
-    /// What the cache holds of Python's language pack.
-    pub fn python_pack_state(&self) -> PackState {
-        self.python_pack.state()
     }
 
     /// Whether Python's language pack seems prepared (cheap: no checksum).
