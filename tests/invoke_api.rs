@@ -250,6 +250,69 @@ fn boto3_lists_reads_and_updates_configuration_keeping_comments() {
     assert_eq!((loaded.memory_mb, loaded.timeout_secs), (256, 10));
 }
 
+const PAGING_DRIVER: &str = r#"
+import sys
+import boto3
+client = boto3.client("lambda", endpoint_url=sys.argv[1])
+
+first = client.list_functions()
+assert len(first["Functions"]) == 50, len(first["Functions"])
+assert "NextMarker" in first, first.keys()
+second = client.list_functions(Marker=first["NextMarker"])
+assert "NextMarker" not in second, second.keys()
+names = [f["FunctionName"] for f in first["Functions"] + second["Functions"]]
+assert names == sorted(names), names
+assert len(names) == len(set(names)) == 63, len(names)
+
+pages = client.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 20})
+sizes = [len(page["Functions"]) for page in pages]
+assert sizes == [20, 20, 20, 3], sizes
+print("paging ok")
+
+try:
+    client.update_function_configuration(FunctionName="hello", MemorySize=512, Layers=["arn:aws:lambda:us-east-1:000000000000:layer:deps:1"])
+    raise SystemExit("Layers was accepted")
+except client.exceptions.InvalidParameterValueException as error:
+    assert "Layers: lambdesk does not emulate" in str(error), error
+try:
+    client.update_function_configuration(FunctionName="hello", Runtime="python3.12")
+    raise SystemExit("another runtime was accepted")
+except client.exceptions.InvalidParameterValueException as error:
+    assert "Runtime: lambdesk runs this function as" in str(error), error
+answer = client.update_function_configuration(FunctionName="hello", Runtime="nodejs22.x", Role="arn:aws:iam::1:role/x", Timeout=7)
+assert answer["Timeout"] == 7, answer
+print("fields ok")
+"#;
+
+/// The SDKs' paginators walk ListFunctions as on Lambda (50 a page, `NextMarker`), and an
+/// update asking for what lambdesk cannot do is refused whole, not half-applied.
+#[test]
+fn boto3_pages_through_functions_and_updates_refuse_what_lambdesk_cannot_do() {
+    let Some(venv) =
+        aws_clients("boto3_pages_through_functions_and_updates_refuse_what_lambdesk_cannot_do")
+    else {
+        return;
+    };
+    let test = TestWorkspace::new();
+    for index in 0..60 {
+        test.add_js(
+            &format!("fn-{index:02}"),
+            "index.handler",
+            &[("index.mjs", HELLO)],
+            |_| {},
+        );
+    }
+    let (serve, port) = serve_hello(&test);
+    let said = run_python(&venv, port, PAGING_DRIVER, &serve);
+    assert!(
+        said.contains("paging ok") && said.contains("fields ok"),
+        "{said}"
+    );
+    let loaded = test.workspace.function("hello").unwrap().config;
+    // The refused request's MemorySize was not applied; the accepted one's Timeout was.
+    assert_eq!((loaded.memory_mb, loaded.timeout_secs), (128, 7));
+}
+
 #[test]
 fn aws_cli_v1_invokes_a_function() {
     let Some(venv) = aws_clients("aws_cli_v1_invokes_a_function") else {

@@ -6,6 +6,7 @@ mod api_response;
 mod function_cache;
 mod function_shape;
 mod invocations;
+mod list_functions;
 mod server;
 mod update_configuration;
 

@@ -14,10 +14,11 @@ use super::api_response::ApiResponse;
 use super::function_cache::FunctionCache;
 use super::function_shape::{configuration, function_arn, get_function};
 use super::invocations::{InvokeRequest, invoke};
+use super::list_functions::list_functions;
 use super::update_configuration::update_configuration;
 use crate::model::{Function, Workspace, WorkspaceError};
 use crate::triggers::async_delivery::AsyncDelivery;
-use crate::triggers::context::{TriggerContext, load_functions};
+use crate::triggers::context::TriggerContext;
 use crate::triggers::http::LocalServer;
 use crate::triggers::http::request_limits::{
     DEFAULT_CLIENT_READ_TIMEOUT, check_declared_length, check_host, read_body,
@@ -159,7 +160,8 @@ async fn answer(state: &ApiState, request: Request<Incoming>) -> ApiResponse {
         _ => return unknown_operation(request.method(), path),
     };
     let (name, name_qualifier) = function_name(&percent_decode(name));
-    let qualifier = query_value(request.uri().query(), "Qualifier").or(name_qualifier);
+    let query = request.uri().query().map(str::to_owned);
+    let qualifier = query_value(query.as_deref(), "Qualifier").or(name_qualifier);
     if let Some(qualifier) = qualifier.filter(|qualifier| qualifier != "$LATEST") {
         // Only `$LATEST` exists: lambdesk has no versions or aliases.
         return ApiResponse::function_not_found(&format!(
@@ -181,7 +183,7 @@ async fn answer(state: &ApiState, request: Request<Incoming>) -> ApiResponse {
         Err(refused) => return ApiResponse::from_refusal(refused),
     };
     match operation {
-        Operation::ListFunctions => list_functions(state),
+        Operation::ListFunctions => list_functions(state, query.as_deref()),
         Operation::GetFunction => match state.function(&name) {
             Ok(function) => ApiResponse::json(200, &get_function(&state.region, &function)),
             Err(refused) => refused,
@@ -206,16 +208,6 @@ async fn answer(state: &ApiState, request: Request<Incoming>) -> ApiResponse {
     }
 }
 
-/// `ListFunctions`: every function whose configuration loads, in one page.
-fn list_functions(state: &ApiState) -> ApiResponse {
-    let (functions, _) = load_functions(&state.context.workspace);
-    let shapes: Vec<serde_json::Value> = functions
-        .iter()
-        .map(|function| configuration(&state.region, function))
-        .collect();
-    ApiResponse::json(200, &serde_json::json!({ "Functions": shapes }))
-}
-
 fn unknown_operation(method: &Method, path: &str) -> ApiResponse {
     ApiResponse::error(
         404,
@@ -237,7 +229,7 @@ fn function_name(given: &str) -> (String, Option<String>) {
 }
 
 /// The value of `key` in a query string, percent-decoded.
-fn query_value(query: Option<&str>, key: &str) -> Option<String> {
+pub(super) fn query_value(query: Option<&str>, key: &str) -> Option<String> {
     query?
         .split('&')
         .filter_map(|pair| pair.split_once('='))

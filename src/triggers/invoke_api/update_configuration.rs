@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::api_response::ApiResponse;
-use super::function_shape::configuration;
+use super::function_shape::{configuration, lambda_runtime_id};
 use super::server::ApiState;
-use crate::model::{ConfigError, KeySegment, OnConflict, WorkspaceError};
+use crate::model::{ConfigError, KeySegment, OnConflict, Runtime, WorkspaceError};
 
-/// The request's fields lambdesk has settings for; the others (`Role`, `Layers`, …) mean
-/// nothing locally and are ignored, as a local stand-in should not refuse them.
+/// The request's fields lambdesk has settings for; `others` holds the rest, which are
+/// accepted only where they mean nothing locally (see `refused_field`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ConfigurationUpdate {
@@ -22,7 +22,19 @@ struct ConfigurationUpdate {
     handler: Option<String>,
     environment: Option<EnvironmentUpdate>,
     ephemeral_storage: Option<EphemeralStorageUpdate>,
+    #[serde(flatten)]
+    others: serde_json::Map<String, serde_json::Value>,
 }
+
+/// Fields that change nothing in a local run: no IAM, no VPC, no KMS, no X-Ray here; the
+/// revision lambdesk does not keep. Accepted so deployment scripts run unchanged.
+const NO_LOCAL_EFFECT_FIELDS: [&str; 5] = [
+    "Role",
+    "KMSKeyArn",
+    "VpcConfig",
+    "TracingConfig",
+    "RevisionId",
+];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -51,6 +63,13 @@ pub fn update_configuration(state: &ApiState, name: &str, body: &[u8]) -> ApiRes
         Ok(function) => function,
         Err(refused) => return refused,
     };
+    if let Some(refusal) = update
+        .others
+        .iter()
+        .find_map(|(field, value)| refused_field(field, value, function.config.runtime))
+    {
+        return ApiResponse::invalid_parameter(&refusal);
+    }
     let base = function.config.clone();
     let mut edited = base.clone();
     if let Some(memory_mb) = update.memory_size {
@@ -101,6 +120,38 @@ pub fn update_configuration(state: &ApiState, name: &str, body: &[u8]) -> ApiRes
     }
 }
 
+/// Why a field lambdesk has no setting for is refused (nothing of the request is applied),
+/// or `None` when it can be accepted: one that means nothing locally, or a `Runtime` that
+/// is the function's own. Refusing says the change did not happen, where ignoring it would
+/// let a script believe it had.
+fn refused_field(field: &str, value: &serde_json::Value, runtime: Runtime) -> Option<String> {
+    if NO_LOCAL_EFFECT_FIELDS.contains(&field) {
+        return None;
+    }
+    if field == "Runtime" {
+        let asked = value.as_str().unwrap_or_default();
+        return (!same_runtime_family(asked, runtime)).then(|| {
+            format!(
+                "Runtime: lambdesk runs this function as `runtime = \"{}\"` ({}); change `runtime` in its function.toml to run it on another runtime",
+                runtime.id(),
+                lambda_runtime_id(runtime)
+            )
+        });
+    }
+    Some(format!(
+        "{field}: lambdesk does not emulate this setting, so nothing of the request was changed (it takes MemorySize, Timeout, Environment, Description, Handler and EphemeralStorage)"
+    ))
+}
+
+/// Whether Lambda's runtime identifier `asked` (`nodejs22.x`, `python3.12`,
+/// `provided.al2`…) names the language lambdesk runs the function in: the same family,
+/// whatever the version.
+fn same_runtime_family(asked: &str, runtime: Runtime) -> bool {
+    let family =
+        |id: &str| -> String { id.chars().take_while(char::is_ascii_alphabetic).collect() };
+    family(asked) == family(lambda_runtime_id(runtime))
+}
+
 /// The request's name for a key of `function.toml` it can change.
 fn lambda_parameter(key: &str) -> Option<&'static str> {
     match key {
@@ -111,5 +162,28 @@ fn lambda_parameter(key: &str) -> Option<&'static str> {
         "description" => Some("Description"),
         "ephemeral_storage_mb" => Some("EphemeralStorage"),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runtime_of_the_same_language_is_accepted_and_another_refused() {
+        assert!(same_runtime_family("nodejs22.x", Runtime::Js));
+        assert!(same_runtime_family("python3.12", Runtime::Python));
+        assert!(same_runtime_family("provided.al2", Runtime::Rust));
+        assert!(!same_runtime_family("python3.12", Runtime::Js));
+        assert!(!same_runtime_family("", Runtime::Ruby));
+        let layers = serde_json::json!(["arn:aws:lambda:us-east-1:1:layer:x:1"]);
+        assert!(
+            refused_field("Layers", &layers, Runtime::Js)
+                .is_some_and(|why| why.starts_with("Layers: "))
+        );
+        assert_eq!(
+            refused_field("Role", &serde_json::json!("arn"), Runtime::Js),
+            None
+        );
     }
 }
