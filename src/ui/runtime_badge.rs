@@ -14,6 +14,8 @@ fn badge(runtime: Runtime) -> (&'static str, egui::Color32) {
         Runtime::Go => ("GO", egui::Color32::from_rgb(0x00, 0xAD, 0xD8)),
         Runtime::Python => ("PY", egui::Color32::from_rgb(0x30, 0x69, 0x98)),
         Runtime::Ruby => ("RB", egui::Color32::from_rgb(0xCC, 0x34, 0x2D)),
+        // Lambda's OS-only runtime: a native process, in the console's warning amber.
+        Runtime::Provided => ("OS", egui::Color32::from_rgb(0xE0, 0x8E, 0x0B)),
     }
 }
 
