@@ -126,7 +126,10 @@ impl RuntimeApi {
                         async move { Ok::<_, Infallible>(state.handle(request).await) }
                     });
                     // A connection ends when the runtime closes it or dies.
+                    // Lambda's headers are written `Lambda-Runtime-Aws-Request-Id`
+                        // (Go's canonical form); a runtime may compare them as written.
                     let _ = hyper::server::conn::http1::Builder::new()
+                        .title_case_headers(true)
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 });
