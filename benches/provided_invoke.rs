@@ -139,7 +139,10 @@ fn build_bootstrap() -> anyhow::Result<std::path::PathBuf> {
         .arg("--target-dir")
         .arg(&target_dir)
         .status()?;
-    anyhow::ensure!(status.success(), "building the lambda_runtime bootstrap failed");
+    anyhow::ensure!(
+        status.success(),
+        "building the lambda_runtime bootstrap failed"
+    );
     Ok(target_dir.join("release/bootstrap"))
 }
 

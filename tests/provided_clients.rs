@@ -109,7 +109,9 @@ async fn awslambdaric_runs_a_python_handler_natively() {
     let error = function_error(&failed);
     assert_eq!(error.error_type, "ValueError");
     assert_eq!(error.error_message, "no order for bob");
-    let frames = error.stack_trace.expect("awslambdaric sends the stack trace");
+    let frames = error
+        .stack_trace
+        .expect("awslambdaric sends the stack trace");
     assert!(
         frames
             .as_array()
@@ -132,7 +134,8 @@ async fn awslambdaric_runs_a_python_handler_natively() {
 /// Builds the `lambda_runtime` bootstrap (release, as it is deployed) into the cargo
 /// target folder's tmp, where it stays between test runs.
 pub fn built_rust_bootstrap() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests/provided_hello/Cargo.toml");
+    let manifest =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests/provided_hello/Cargo.toml");
     let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("provided-guest-target");
     let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .arg("build")

@@ -187,7 +187,10 @@ async fn the_process_gets_lambdas_environment_and_every_runtime_api_header() {
     assert_eq!(env["GREETING"], "hi");
     assert_eq!(env["PATH"], "/usr/local/bin:/usr/bin/:/bin:/opt/bin");
     assert_eq!(env["AWS_LAMBDA_FUNCTION_NAME"], "native-env");
-    assert_eq!(env["AWS_LAMBDA_LOG_STREAM_NAME"], record.log_stream.as_str());
+    assert_eq!(
+        env["AWS_LAMBDA_LOG_STREAM_NAME"],
+        record.log_stream.as_str()
+    );
     assert!(
         env["AWS_LAMBDA_RUNTIME_API"]
             .as_str()
@@ -223,7 +226,8 @@ async fn the_process_gets_lambdas_environment_and_every_runtime_api_header() {
         .parse()
         .unwrap();
     assert!(
-        deadline_ms >= before_ms + 3_000 && deadline_ms <= chrono::Utc::now().timestamp_millis() + 3_000,
+        deadline_ms >= before_ms + 3_000
+            && deadline_ms <= chrono::Utc::now().timestamp_millis() + 3_000,
         "the deadline is the start plus the 3 s timeout: {deadline_ms}"
     );
     assert!(
@@ -243,10 +247,18 @@ async fn a_warm_process_serves_again_and_only_the_cold_start_has_an_init_duratio
     let test = TestWorkspace::new();
     let function = add_stdlib_function(&test, "native-warm", |_| {});
     let runtime = test.runtime();
-    let first = invoke(&test, &runtime, &function, r#"{"n":1}"#).await.unwrap();
-    let second = invoke(&test, &runtime, &function, r#"{"n":2}"#).await.unwrap();
+    let first = invoke(&test, &runtime, &function, r#"{"n":1}"#)
+        .await
+        .unwrap();
+    let second = invoke(&test, &runtime, &function, r#"{"n":2}"#)
+        .await
+        .unwrap();
     assert_eq!(response(&first)["echo"]["n"], 1);
-    assert_eq!(pid_of(&first), pid_of(&second), "the same process served both");
+    assert_eq!(
+        pid_of(&first),
+        pid_of(&second),
+        "the same process served both"
+    );
     assert!(first.init_duration_ms.is_some_and(|ms| ms > 0.0));
     assert_eq!(second.init_duration_ms, None);
     assert_eq!(first.log_stream, second.log_stream);
@@ -281,8 +293,16 @@ async fn concurrent_invocations_run_in_processes_of_their_own() {
     );
     let (one, two) = (one.unwrap(), two.unwrap());
     assert_ne!(pid_of(&one), pid_of(&two));
-    assert!(one.log_lines[0].ends_with(&one.request_id), "{:?}", one.log_lines);
-    assert!(two.log_lines[0].ends_with(&two.request_id), "{:?}", two.log_lines);
+    assert!(
+        one.log_lines[0].ends_with(&one.request_id),
+        "{:?}",
+        one.log_lines
+    );
+    assert!(
+        two.log_lines[0].ends_with(&two.request_id),
+        "{:?}",
+        two.log_lines
+    );
     assert_eq!(runtime.idle_environments("native-concurrent"), 2);
 }
 
@@ -296,7 +316,10 @@ async fn changed_code_starts_a_new_process() {
     let after = invoke(&test, &runtime, &function, "{}").await.unwrap();
     assert_ne!(pid_of(&before), pid_of(&after));
     assert!(after.init_duration_ms.is_some());
-    assert!(process_is_gone(pid_of(&before)), "the old process was killed");
+    assert!(
+        process_is_gone(pid_of(&before)),
+        "the old process was killed"
+    );
 }
 
 #[tokio::test]
@@ -307,9 +330,14 @@ async fn a_timeout_kills_the_process_and_the_next_invocation_is_a_cold_start() {
     });
     let runtime = test.runtime();
     let warm = invoke(&test, &runtime, &function, "{}").await.unwrap();
-    let record = invoke(&test, &runtime, &function, r#"{"action":"sleep","seconds":30}"#)
-        .await
-        .unwrap();
+    let record = invoke(
+        &test,
+        &runtime,
+        &function,
+        r#"{"action":"sleep","seconds":30}"#,
+    )
+    .await
+    .unwrap();
     let error = function_error(&record);
     assert_eq!(error.error_type, "Sandbox.Timedout");
     assert_eq!(
@@ -327,7 +355,10 @@ async fn a_timeout_kills_the_process_and_the_next_invocation_is_a_cold_start() {
     );
     assert!(process_is_gone(pid_of(&warm)));
     let next = invoke(&test, &runtime, &function, "{}").await.unwrap();
-    assert!(next.init_duration_ms.is_some(), "a new process: a cold start");
+    assert!(
+        next.init_duration_ms.is_some(),
+        "a new process: a cold start"
+    );
     assert_ne!(pid_of(&next), pid_of(&warm));
 }
 
@@ -372,7 +403,10 @@ async fn init_error_fails_the_invocation_with_the_runtimes_error() {
     assert_eq!(error.error_message, "cannot start: FAIL_INIT is set");
     assert!(record.init_duration_ms.is_some());
     assert!(
-        record.log_lines.iter().any(|line| line.starts_with("init in process")),
+        record
+            .log_lines
+            .iter()
+            .any(|line| line.starts_with("init in process")),
         "{:?}",
         record.log_lines
     );
@@ -392,7 +426,9 @@ async fn an_error_posted_for_the_invocation_is_the_functions_error_and_keeps_it_
     assert_eq!(error.error_message, "the order is invalid");
     assert_eq!(
         error.stack_trace,
-        Some(serde_json::json!(["  File \"runtime.py\", line 1, in handle"]))
+        Some(serde_json::json!([
+            "  File \"runtime.py\", line 1, in handle"
+        ]))
     );
     let next = invoke(&test, &runtime, &function, "{}").await.unwrap();
     assert_eq!(next.init_duration_ms, None, "the same warm process");
@@ -487,7 +523,9 @@ async fn a_missing_or_non_executable_bootstrap_is_an_invalid_entrypoint() {
     let error = function_error(&record);
     assert_eq!(error.error_type, "Runtime.InvalidEntrypoint");
     assert!(
-        error.error_message.contains("Couldn't find valid bootstrap(s)"),
+        error
+            .error_message
+            .contains("Couldn't find valid bootstrap(s)"),
         "{}",
         error.error_message
     );

@@ -78,7 +78,9 @@ fn a_provided_function_is_marked_native_and_runs_from_the_test_tab() {
     harness.run();
     // Only the provided function carries the mark; the sample's JS function does not.
     assert_eq!(harness.query_all_by_label("native process").count(), 1);
-    harness.get_by_role_and_label(Role::Button, "native").click();
+    harness
+        .get_by_role_and_label(Role::Button, "native")
+        .click();
     harness.run();
     harness.get_by_label("Test").click();
     harness.run();

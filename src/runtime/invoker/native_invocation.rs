@@ -27,14 +27,16 @@ impl Runtime {
         request_id: &str,
     ) -> Result<Invocation, InvokeError> {
         let fingerprint = self.code_folder_fingerprint(function);
-        let (mut environment, init) = match self.native_environments.take(&function.name, fingerprint)
+        let (mut environment, init) = match self
+            .native_environments
+            .take(&function.name, fingerprint)
         {
             Some(environment) => (environment, None),
             None => {
                 let log_stream = new_log_stream_name();
                 let launch = match NativeLaunch::provided(function) {
                     Ok(launch) => launch,
-                    Err(error) => return Ok(init_failed(&error, log_stream)),
+                    Err(invalid) => return Ok(init_failed(&invalid.function_error(), log_stream)),
                 };
                 let (environment, init_run) = self
                     .start_native(workspace, function, launch, fingerprint, log_stream.clone())
@@ -122,7 +124,9 @@ impl Runtime {
     /// Whether a `provided` function's `bootstrap` can start: Lambda's
     /// `Runtime.InvalidEntrypoint` when it is missing or not executable.
     pub(super) fn check_native_entrypoint(function: &Function) -> Option<FunctionError> {
-        check_bootstrap(&function.dir.join(crate::runtime::native::BOOTSTRAP_FILE)).err()
+        check_bootstrap(&function.dir.join(crate::runtime::native::BOOTSTRAP_FILE))
+            .err()
+            .map(|invalid| invalid.function_error())
     }
 }
 

@@ -164,8 +164,18 @@ impl NativeEnvironment {
         let started = Instant::now();
         let status_path = self.process.status_path();
         let mut memory = MemoryUse::default();
-        let (ending, stdout, stdout_total_bytes) = if self.api.invocations.send(pending).await.is_err() {
-            (Ending::ProcessExited("the Runtime API stopped".to_owned()), Vec::new(), 0)
+        let (ending, stdout, stdout_total_bytes) = if self
+            .api
+            .invocations
+            .send(pending)
+            .await
+            .is_err()
+        {
+            (
+                Ending::ProcessExited("the Runtime API stopped".to_owned()),
+                Vec::new(),
+                0,
+            )
         } else {
             let deadline = tokio::time::sleep(request.timeout);
             tokio::pin!(deadline);
@@ -215,9 +225,8 @@ impl NativeEnvironment {
             log_lines,
             duration,
             max_memory_used_mb: memory.peak_mb(),
-            refused_memory_bytes: out_of_memory.then_some(
-                usize::try_from(self.data_limit_bytes).unwrap_or(usize::MAX),
-            ),
+            refused_memory_bytes: out_of_memory
+                .then_some(usize::try_from(self.data_limit_bytes).unwrap_or(usize::MAX)),
             streamed: None,
         })
     }
@@ -233,8 +242,7 @@ impl NativeEnvironment {
         if !failed {
             return false;
         }
-        let at_limit =
-            memory.data_bytes + OUT_OF_MEMORY_MARGIN_BYTES >= self.data_limit_bytes;
+        let at_limit = memory.data_bytes + OUT_OF_MEMORY_MARGIN_BYTES >= self.data_limit_bytes;
         let allocation_failed = matches!(ending, Ending::Answered(GuestStatus::FunctionError))
             && serde_json::from_slice::<FunctionError>(stdout)
                 .is_ok_and(|error| ALLOCATION_FAILURE_TYPES.contains(&error.error_type.as_str()));

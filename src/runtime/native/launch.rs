@@ -32,7 +32,7 @@ impl NativeLaunch {
     /// the configuration by Lambda's variables) telling it what to run, capped at the
     /// function's memory size. A missing or non-executable `bootstrap` is refused here
     /// as Lambda refuses it at Init.
-    pub fn provided(function: &Function) -> Result<Self, FunctionError> {
+    pub fn provided(function: &Function) -> Result<Self, InvalidEntrypoint> {
         let program = function.dir.join(BOOTSTRAP_FILE);
         check_bootstrap(&program)?;
         Ok(Self {
@@ -45,10 +45,21 @@ impl NativeLaunch {
     }
 }
 
+/// Lambda's `Runtime.InvalidEntrypoint`: the program cannot start; the message says why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidEntrypoint(pub String);
+
+impl InvalidEntrypoint {
+    /// The error an invocation fails with.
+    pub fn function_error(&self) -> FunctionError {
+        FunctionError::new(error_types::INVALID_ENTRYPOINT, self.0.clone())
+    }
+}
+
 /// Lambda's `Runtime.InvalidEntrypoint` for a `bootstrap` that is not there or cannot be
 /// executed (the messages are Lambda's, with the host's path).
-pub fn check_bootstrap(program: &std::path::Path) -> Result<(), FunctionError> {
-    let invalid = |message: String| FunctionError::new(error_types::INVALID_ENTRYPOINT, message);
+pub fn check_bootstrap(program: &std::path::Path) -> Result<(), InvalidEntrypoint> {
+    let invalid = InvalidEntrypoint;
     match std::fs::metadata(program) {
         Err(_) => Err(invalid(format!(
             "Couldn't find valid bootstrap(s): [{}]",
@@ -87,7 +98,9 @@ mod tests {
     #[test]
     fn a_missing_bootstrap_is_lambdas_invalid_entrypoint() {
         let (_dir, function) = provided_function(&[("README.md", b"no bootstrap".as_slice())]);
-        let error = NativeLaunch::provided(&function).unwrap_err();
+        let error = NativeLaunch::provided(&function)
+            .unwrap_err()
+            .function_error();
         assert_eq!(error.error_type, "Runtime.InvalidEntrypoint");
         assert!(
             error
@@ -103,9 +116,14 @@ mod tests {
         let (_dir, function) = provided_function(&[("bootstrap", b"#!/bin/sh\n".as_slice())]);
         let path = function.dir.join("bootstrap");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let error = NativeLaunch::provided(&function).unwrap_err();
+        let error = NativeLaunch::provided(&function)
+            .unwrap_err()
+            .function_error();
         assert_eq!(error.error_type, "Runtime.InvalidEntrypoint");
-        assert!(error.error_message.contains("permission denied"), "{error:?}");
+        assert!(
+            error.error_message.contains("permission denied"),
+            "{error:?}"
+        );
 
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         let launch = NativeLaunch::provided(&function).unwrap();

@@ -177,10 +177,7 @@ mod tests {
 
     #[test]
     fn markers_are_found_after_an_unfinished_line_and_nowhere_else() {
-        assert_eq!(
-            split_marker("\u{0}lambdesk-log-sync 7\u{0}"),
-            Some(("", 7))
-        );
+        assert_eq!(split_marker("\u{0}lambdesk-log-sync 7\u{0}"), Some(("", 7)));
         assert_eq!(
             split_marker("half a line\u{0}lambdesk-log-sync 12\u{0}"),
             Some(("half a line", 12))
@@ -200,10 +197,7 @@ mod tests {
             ["first", "second", "third, from stderr", "unfinished"]
         );
         ends.stdout.write_all(b"next invocation\n").unwrap();
-        assert_eq!(
-            pipe.take_lines_written_so_far().await,
-            ["next invocation"]
-        );
+        assert_eq!(pipe.take_lines_written_so_far().await, ["next invocation"]);
         assert!(pipe.take_lines_written_so_far().await.is_empty());
     }
 }

@@ -99,7 +99,9 @@ impl NativeProcess {
 
     /// Path of the process's status in /proc, for its memory use.
     pub fn status_path(&self) -> std::path::PathBuf {
-        Path::new("/proc").join(self.pid().to_string()).join("status")
+        Path::new("/proc")
+            .join(self.pid().to_string())
+            .join("status")
     }
 }
 
@@ -183,8 +185,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_process_sees_only_the_variables_it_is_given_and_its_exit_is_worded_as_lambdas()
-    {
+    async fn the_process_sees_only_the_variables_it_is_given_and_its_exit_is_worded_as_lambdas() {
         let process = NativeProcess::spawn(
             &launch("echo \"A=$A HOME=$HOME\"; exit 3"),
             &[("A".to_owned(), "1".to_owned())],

@@ -127,7 +127,7 @@ impl RuntimeApi {
                     });
                     // A connection ends when the runtime closes it or dies.
                     // Lambda's headers are written `Lambda-Runtime-Aws-Request-Id`
-                        // (Go's canonical form); a runtime may compare them as written.
+                    // (Go's canonical form); a runtime may compare them as written.
                     let _ = hyper::server::conn::http1::Builder::new()
                         .title_case_headers(true)
                         .serve_connection(TokioIo::new(stream), service)
@@ -165,13 +165,16 @@ impl ApiState {
                 self.error(request_id, request).await
             }
             (Method::POST, ["init", "error"]) => self.init_error(request).await,
-            (_, ["invocation", "next"] | ["invocation", _, "response" | "error"] | ["init", "error"]) => {
-                json_response(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    r#"{"errorMessage":"Method not allowed","errorType":"MethodNotAllowed"}"#
-                        .to_owned(),
-                )
-            }
+            (
+                _,
+                ["invocation", "next"]
+                | ["invocation", _, "response" | "error"]
+                | ["init", "error"],
+            ) => json_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                r#"{"errorMessage":"Method not allowed","errorType":"MethodNotAllowed"}"#
+                    .to_owned(),
+            ),
             _ => not_found(),
         }
     }
@@ -202,23 +205,27 @@ impl ApiState {
         invocation_response(invocation)
     }
 
-    /// Checks that `request_id` is the invocation in progress: Lambda's 403 when none
-    /// is, 400 for another id.
-    fn check_invoking(&self, request_id: &str, to: &str) -> Result<(), Response<Full<Bytes>>> {
+    /// Refuses an answer unless `request_id` is the invocation in progress: Lambda's 403
+    /// when none is, 400 for another id.
+    fn refusal_of_answer(&self, request_id: &str, to: &str) -> Option<Response<Full<Bytes>>> {
         let phase = self.phase();
         match &*phase {
-            Phase::Invoking(current) if current == request_id => Ok(()),
-            Phase::Invoking(_) => Err(json_response(
+            Phase::Invoking(current) if current == request_id => None,
+            Phase::Invoking(_) => Some(json_response(
                 StatusCode::BAD_REQUEST,
                 r#"{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}"#
                     .to_owned(),
             )),
-            _ => Err(invalid_transition(&phase, to)),
+            _ => Some(invalid_transition(&phase, to)),
         }
     }
 
-    async fn response(&self, request_id: &str, request: Request<Incoming>) -> Response<Full<Bytes>> {
-        if let Err(refusal) = self.check_invoking(request_id, "InvocationResponse") {
+    async fn response(
+        &self,
+        request_id: &str,
+        request: Request<Incoming>,
+    ) -> Response<Full<Bytes>> {
+        if let Some(refusal) = self.refusal_of_answer(request_id, "InvocationResponse") {
             return refusal;
         }
         let Ok((body, total_bytes)) = read_body(request.into_body()).await else {
@@ -246,7 +253,7 @@ impl ApiState {
     }
 
     async fn error(&self, request_id: &str, request: Request<Incoming>) -> Response<Full<Bytes>> {
-        if let Err(refusal) = self.check_invoking(request_id, "InvocationErrorResponse") {
+        if let Some(refusal) = self.refusal_of_answer(request_id, "InvocationErrorResponse") {
             return refusal;
         }
         let error_type = error_type_of(&request);
