@@ -541,3 +541,24 @@ async fn a_missing_or_non_executable_bootstrap_is_an_invalid_entrypoint() {
     assert_eq!(error.error_type, "Runtime.InvalidEntrypoint");
     assert!(error.error_message.contains("permission denied"));
 }
+
+#[tokio::test]
+async fn an_idle_process_past_its_time_is_killed_and_the_next_call_is_cold() {
+    let test = TestWorkspace::new();
+    let idle = add_stdlib_function(&test, "native-idle", |_| {});
+    let other = add_stdlib_function(&test, "native-other", |_| {});
+    let runtime = lambdesk::runtime::Runtime::new(lambdesk::runtime::RuntimeOptions {
+        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+        idle_environment_ttl: Duration::from_millis(300),
+        ..lambdesk::runtime::RuntimeOptions::default()
+    })
+    .unwrap();
+    let first = invoke(&test, &runtime, &idle, "{}").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    // Any native invocation sweeps the pool: the idle function's process goes.
+    invoke(&test, &runtime, &other, "{}").await.unwrap();
+    assert!(process_is_gone(pid_of(&first)));
+    let again = invoke(&test, &runtime, &idle, "{}").await.unwrap();
+    assert!(again.init_duration_ms.is_some());
+    assert_ne!(pid_of(&again), pid_of(&first));
+}

@@ -83,6 +83,27 @@ impl<E: PooledEnvironment> EnvironmentPool<E> {
             .push(environment);
     }
 
+    /// Drops the environments of every function that have been idle too long or can no
+    /// longer serve: a native process is killed then, not at its function's next call.
+    pub fn drop_expired(&self) {
+        let expired: Vec<E> = {
+            let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut expired = Vec::new();
+            for environments in idle.values_mut() {
+                let (keep, gone): (Vec<E>, Vec<E>) = std::mem::take(environments)
+                    .into_iter()
+                    .partition(|environment| {
+                        environment.last_used().elapsed() < self.idle_ttl && environment.is_usable()
+                    });
+                *environments = keep;
+                expired.extend(gone);
+            }
+            expired
+        };
+        // Dropped outside the lock: killing a process is a system call per group.
+        drop(expired);
+    }
+
     /// Drops every idle environment of `function`.
     pub fn clear(&self, function: &str) {
         self.idle

@@ -26,6 +26,8 @@ impl Runtime {
         event: &[u8],
         request_id: &str,
     ) -> Result<Invocation, InvokeError> {
+        // Processes idle past their time go now, whichever function they serve.
+        self.native_environments.drop_expired();
         let fingerprint = self.code_folder_fingerprint(function);
         let (mut environment, init) = match self
             .native_environments
