@@ -446,7 +446,8 @@ impl Runtime {
                     .await?
             }
             Language::Provided => {
-                self.invoke_native(workspace, function, event, &request_id)
+                let launch = super::native::NativeLaunch::provided;
+                self.invoke_native(workspace, function, event, &request_id, launch)
                     .await?
             }
             runtime => {

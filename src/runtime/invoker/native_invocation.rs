@@ -10,21 +10,27 @@ use crate::runtime::ephemeral_storage::EphemeralStorage;
 use crate::runtime::error::InvokeError;
 use crate::runtime::lambda_environment::{lambda_variables, new_log_stream_name};
 use crate::runtime::native::{
-    NativeEnvironment, NativeLaunch, NativeRequest, NativeStart, check_bootstrap, init_failure,
-    reusable_after,
+    InvalidEntrypoint, NativeEnvironment, NativeLaunch, NativeRequest, NativeStart,
+    check_bootstrap, init_failure, reusable_after,
 };
 use crate::runtime::sandbox::RunResult;
 
 /// Lambda's `PATH` in its execution environments.
 const LAMBDA_PATH: &str = "/usr/local/bin:/usr/bin/:/bin:/opt/bin";
 
+/// How a kind of native function is started: `NativeLaunch::provided` for `provided`;
+/// another runtime that runs as a process (Java) gives its own.
+pub(super) type LaunchOf = fn(&Function) -> Result<NativeLaunch, InvalidEntrypoint>;
+
 impl Runtime {
+    /// Invokes a function that runs as a native process started by `launch_of`.
     pub(super) async fn invoke_native(
         &self,
         workspace: &Workspace,
         function: &Function,
         event: &[u8],
         request_id: &str,
+        launch_of: LaunchOf,
     ) -> Result<Invocation, InvokeError> {
         // Processes idle past their time go now, whichever function they serve.
         self.native_environments.drop_expired();
@@ -36,7 +42,7 @@ impl Runtime {
             Some(environment) => (environment, None),
             None => {
                 let log_stream = new_log_stream_name();
-                let launch = match NativeLaunch::provided(function) {
+                let launch = match launch_of(function) {
                     Ok(launch) => launch,
                     Err(invalid) => return Ok(init_failed(&invalid.function_error(), log_stream)),
                 };
