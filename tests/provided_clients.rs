@@ -325,3 +325,94 @@ fn lambdesk_invoke_runs_the_rust_bootstrap_and_prints_lambdas_report() {
     assert!(stderr.contains("hello from rust for "), "{stderr}");
     assert!(stderr.contains("\tInit Duration: "), "{stderr}");
 }
+
+/// `aws-lambda-ric` from npm (built by `.ci/run` into `~/.cache/lambdesk-node-ric`, or
+/// `LAMBDESK_NODE_RIC_DIR`), or `None` (and why, on stderr) without it.
+fn aws_lambda_ric(test_name: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("LAMBDESK_NODE_RIC_DIR").map_or_else(
+        || {
+            dirs::home_dir()
+                .unwrap_or_default()
+                .join(".cache/lambdesk-node-ric")
+        },
+        PathBuf::from,
+    );
+    let package = dir.join("node_modules/aws-lambda-ric");
+    let ready = package.join("dist/rapid-client.node").is_file();
+    if !ready {
+        eprintln!(
+            "skipping {test_name}: no aws-lambda-ric with its native client in {} (.ci/run installs it; set LAMBDESK_NODE_RIC_DIR to another folder)",
+            dir.display()
+        );
+    }
+    ready.then_some(package)
+}
+
+const NODE_HANDLER: &str = r#"export const handler = async (event, context) => {
+  console.log("node handler got", JSON.stringify(event));
+  if (event.fail) {
+    throw new TypeError("no order for " + event.name);
+  }
+  return { hello: event.name, request_id: context.awsRequestId, time_left: context.getRemainingTimeInMillis() > 0 };
+};
+"#;
+
+#[tokio::test]
+async fn aws_lambda_ric_runs_a_node_handler_natively() {
+    let Some(ric) = aws_lambda_ric("aws_lambda_ric_runs_a_node_handler_natively") else {
+        return;
+    };
+    let node = Command::new("node")
+        .args(["-p", "process.execPath"])
+        .output()
+        .unwrap();
+    let node = String::from_utf8(node.stdout).unwrap().trim().to_owned();
+    let test = TestWorkspace::new();
+    let function = test
+        .workspace
+        .create_function(
+            "ric-node",
+            &FunctionConfig::new(Language::Provided, "index.handler"),
+            &[("index.mjs", NODE_HANDLER.as_bytes())],
+        )
+        .unwrap();
+    write_executable(
+        &function.dir.join("bootstrap"),
+        format!(
+            "#!/bin/sh\nexec {node} {} \"$_HANDLER\"\n",
+            ric.join("bin/index.mjs").display()
+        )
+        .as_bytes(),
+    );
+    let runtime = test.runtime();
+
+    let record = invoke(&test, &runtime, &function, r#"{"name":"ada"}"#)
+        .await
+        .unwrap();
+    let answer = response(&record);
+    assert_eq!(answer["hello"], "ada");
+    assert_eq!(answer["request_id"], record.request_id.as_str());
+    assert_eq!(answer["time_left"], true);
+    assert!(
+        record
+            .log_lines
+            .iter()
+            .any(|line| line.contains(&record.request_id)
+                && line.contains("INFO")
+                && line.contains("node handler got {\"name\":\"ada\"}")),
+        "{:?}",
+        record.log_lines
+    );
+
+    let failed = invoke(&test, &runtime, &function, r#"{"name":"bob","fail":true}"#)
+        .await
+        .unwrap();
+    let error = function_error(&failed);
+    assert_eq!(error.error_type, "TypeError");
+    assert_eq!(error.error_message, "no order for bob");
+    assert!(
+        error.stack_trace.is_some() || error.trace.is_some(),
+        "{error:?}"
+    );
+    assert_eq!(failed.init_duration_ms, None, "the same warm process");
+}
