@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::launch::NativeLaunch;
-use super::memory_use::MemoryUse;
+use super::memory_use::{MemoryCounters, MemoryUse};
 use super::process::NativeProcess;
 use super::runtime_api::{PendingInvocation, RuntimeApi, RuntimeEvent};
 use crate::model::{FunctionError, error_types};
@@ -51,6 +51,7 @@ pub struct NativeEnvironment {
     pub fingerprint: u64,
     pub last_used: Instant,
     data_limit_bytes: u64,
+    memory: MemoryCounters,
     /// Removed when the environment is dropped.
     _tmp: EphemeralStorage,
 }
@@ -97,7 +98,9 @@ impl NativeEnvironment {
                 return Ok((None, init_failure(&failure, started.elapsed())));
             }
         };
+        let memory = MemoryCounters::open(&process.status_path());
         let mut environment = Self {
+            memory,
             process,
             api,
             log_stream,
@@ -108,7 +111,7 @@ impl NativeEnvironment {
         };
         let init_ending = environment.wait_for_init().await;
         let duration = started.elapsed();
-        let memory = MemoryUse::read(&environment.process.status_path()).unwrap_or_default();
+        let memory = environment.memory.read().unwrap_or_default();
         let log_lines = environment.process.log.take_lines_written_so_far().await;
         let run = RunResult {
             stdout_total_bytes: init_ending.1.len(),
@@ -162,7 +165,6 @@ impl NativeEnvironment {
             cognito_identity: None,
         };
         let started = Instant::now();
-        let status_path = self.process.status_path();
         let mut memory = MemoryUse::default();
         let (ending, stdout, stdout_total_bytes) = if self
             .api
@@ -179,9 +181,13 @@ impl NativeEnvironment {
         } else {
             let deadline = tokio::time::sleep(request.timeout);
             tokio::pin!(deadline);
-            let mut sampling = tokio::time::interval(MEMORY_SAMPLE_INTERVAL);
-            // The first tick is immediate: skip it, a fast invocation never samples.
-            sampling.tick().await;
+            // Not `interval`: its immediate first tick waits for the timer wheel's next
+            // millisecond, which every invocation would pay.
+            let mut sampling = tokio::time::interval_at(
+                tokio::time::Instant::now() + MEMORY_SAMPLE_INTERVAL,
+                MEMORY_SAMPLE_INTERVAL,
+            );
+            sampling.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             loop {
                 tokio::select! {
                     event = self.api.events.recv() => break match event {
@@ -200,7 +206,7 @@ impl NativeEnvironment {
                     ending = self.process.ended() => break (Ending::ProcessExited(ending), Vec::new(), 0),
                     () = &mut deadline => break (Ending::TimedOut, Vec::new(), 0),
                     _ = sampling.tick() => {
-                        if let Some(now) = MemoryUse::read(&status_path) {
+                        if let Some(now) = self.memory.read() {
                             memory = memory.max(now);
                         }
                     }
@@ -208,10 +214,11 @@ impl NativeEnvironment {
             }
         };
         let duration = started.elapsed();
-        if let Some(now) = MemoryUse::read(&status_path) {
+        let log_mark = self.process.log.mark_written_so_far();
+        if let Some(now) = self.memory.read() {
             memory = memory.max(now);
         }
-        let log_lines = self.process.log.take_lines_written_so_far().await;
+        let log_lines = log_mark.lines().await;
         let out_of_memory = self.failed_for_memory(&ending, &stdout, memory);
         if out_of_memory || !matches!(ending, Ending::Answered(_)) {
             // A timeout, an exit or memory exceeded: Lambda does not reuse it.

@@ -75,6 +75,12 @@ impl LogPipe {
     /// Waits until every line the process wrote before now has been read, then takes
     /// the lines read since the last time (the invocation's, or Init's).
     pub async fn take_lines_written_so_far(&self) -> Vec<String> {
+        self.mark_written_so_far().lines().await
+    }
+
+    /// Writes the marker now and lets the caller work while the reader reaches it
+    /// (a process's memory counters are read in that time, after every invocation).
+    pub fn mark_written_so_far(&self) -> LogMark {
         let marker = self.next_marker.fetch_add(1, Ordering::Relaxed);
         let (reached, reached_rx) = oneshot::channel();
         self.lines.lock().waiters.push_back((marker, reached));
@@ -84,10 +90,26 @@ impl LogPipe {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .write_all(line.as_bytes());
-        if written.is_ok() {
+        LogMark {
+            lines: Arc::clone(&self.lines),
             // A reader that stopped (it cannot, while this end is open) loses the wait
             // only: the lines read so far are still taken.
-            let _ = tokio::time::timeout(SYNC_TIMEOUT, reached_rx).await;
+            reached: written.is_ok().then_some(reached_rx),
+        }
+    }
+}
+
+/// A marker written into the pipe, not yet known to be read.
+pub struct LogMark {
+    lines: Arc<LogLines>,
+    reached: Option<oneshot::Receiver<()>>,
+}
+
+impl LogMark {
+    /// The lines before the marker, once the reader has reached it.
+    pub async fn lines(self) -> Vec<String> {
+        if let Some(reached) = self.reached {
+            let _ = tokio::time::timeout(SYNC_TIMEOUT, reached).await;
         }
         self.lines.take()
     }

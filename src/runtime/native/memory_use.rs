@@ -2,7 +2,42 @@
 //! its peak resident size (Lambda's Max Memory Used) and its private writable memory
 //! (what `RLIMIT_DATA` caps).
 
+use std::fs::File;
+use std::os::unix::fs::FileExt as _;
 use std::path::Path;
+
+/// A process's `/proc/<pid>/status`, opened once: each read regenerates it from offset 0
+/// without the path walk of an `open` (this is read after every invocation).
+#[derive(Debug)]
+pub struct MemoryCounters {
+    status: Option<File>,
+}
+
+impl MemoryCounters {
+    pub fn open(status_path: &Path) -> Self {
+        Self {
+            status: File::open(status_path).ok(),
+        }
+    }
+
+    /// The counters now; `None` once the process is gone.
+    pub fn read(&self) -> Option<MemoryUse> {
+        let file = self.status.as_ref()?;
+        let mut buffer = [0_u8; 4096];
+        let mut filled = 0;
+        while filled < buffer.len() {
+            match file.read_at(&mut buffer[filled..], filled as u64) {
+                Ok(0) => break,
+                Ok(count) => filled += count,
+                Err(_) => return None,
+            }
+        }
+        if filled == 0 {
+            return None;
+        }
+        Some(MemoryUse::parse(&String::from_utf8_lossy(&buffer[..filled])))
+    }
+}
 
 /// What the kernel counts for a process, in bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -14,12 +49,6 @@ pub struct MemoryUse {
 }
 
 impl MemoryUse {
-    /// Reads the counters; `None` once the process is gone.
-    pub fn read(status_path: &Path) -> Option<Self> {
-        let text = std::fs::read_to_string(status_path).ok()?;
-        Some(Self::parse(&text))
-    }
-
     fn parse(status: &str) -> Self {
         let mut usage = Self::default();
         for line in status.lines() {
@@ -66,7 +95,12 @@ mod tests {
         assert_eq!(usage.peak_resident_bytes, 9 * 1024 * 1024);
         assert_eq!(usage.data_bytes, 4 * 1024 * 1024);
         assert_eq!(usage.peak_mb(), 9);
-        let own = MemoryUse::read(Path::new("/proc/self/status")).unwrap();
+        let counters = MemoryCounters::open(Path::new("/proc/self/status"));
+        let own = counters.read().unwrap();
         assert!(own.peak_resident_bytes > 0 && own.data_bytes > 0, "{own:?}");
+        let _grown = vec![1_u8; 8 << 20];
+        let again = counters.read().unwrap();
+        assert!(again.peak_resident_bytes >= own.peak_resident_bytes, "{again:?}");
+        assert!(counters.read().is_some(), "read again from the same file");
     }
 }
