@@ -283,6 +283,10 @@ pub enum Runtime {
     /// Ruby on CRuby compiled to WebAssembly (a language pack prepared on first use),
     /// Lambda's Ruby handler contract.
     Ruby,
+    /// Lambda's OS-only runtime (`provided.al2023`): the function's `bootstrap`
+    /// executable runs as a native process of the host, outside the WebAssembly sandbox,
+    /// and fetches its events from the Runtime API.
+    Provided,
 }
 
 impl Runtime {
@@ -295,6 +299,7 @@ impl Runtime {
             Self::Go => "go",
             Self::Python => "python",
             Self::Ruby => "ruby",
+            Self::Provided => "provided",
         }
     }
 
@@ -302,6 +307,12 @@ impl Runtime {
     /// toolchain before it runs.
     pub fn is_built(self) -> bool {
         matches!(self, Self::Rust | Self::Go)
+    }
+
+    /// Whether the function runs as a native process of the host (outside the
+    /// WebAssembly sandbox), as the console marks it.
+    pub fn is_native_process(self) -> bool {
+        matches!(self, Self::Provided)
     }
 
     fn check_handler(self, handler: &str) -> Result<(), String> {
@@ -318,6 +329,11 @@ impl Runtime {
             // each invocation with `Runtime.MalformedHandlerName`, as the JS runtime reports;
             // Python's runtime does the same at Init.
             Self::Js | Self::Python | Self::Ruby => Ok(()),
+            // Lambda runs `bootstrap` whatever the handler says and hands the handler to
+            // it as `_HANDLER` (a custom runtime reads it, e.g. `app.handler`).
+            Self::Provided if handler.chars().any(char::is_whitespace) => Err(format!(
+                "`{handler}` cannot contain spaces: Lambda passes it to `bootstrap` as `_HANDLER` (for example `bootstrap` or `app.handler`)"
+            )),
             Self::Wat if !handler.ends_with(".wat") => Err(format!(
                 "`{handler}` should name the module's `.wat` file (for example `main.wat`)"
             )),
@@ -332,7 +348,7 @@ impl Runtime {
             Self::Go if handler != "go.mod" && !handler.ends_with("/go.mod") => Err(format!(
                 "`{handler}` should name the Go module's `go.mod`: lambdesk builds it with go"
             )),
-            Self::Wat | Self::Wasm | Self::Rust | Self::Go => Ok(()),
+            Self::Wat | Self::Wasm | Self::Rust | Self::Go | Self::Provided => Ok(()),
         }
     }
 }
@@ -621,5 +637,16 @@ maximum_event_age_secs = 21600
         );
         assert!(Runtime::Wat.check_handler("main.wasm").is_err());
         assert!(Runtime::Wasm.check_handler("../other/main.wasm").is_err());
+        assert!(Runtime::Provided.check_handler("bootstrap").is_ok());
+        assert!(Runtime::Provided.check_handler("app.handler").is_ok());
+        assert!(Runtime::Provided.check_handler("app handler").is_err());
+    }
+
+    #[test]
+    fn provided_parses_as_lambdas_os_only_runtime() {
+        let config = parse("runtime = \"provided\"\nhandler = \"bootstrap\"\n").unwrap();
+        assert_eq!(config.runtime, Runtime::Provided);
+        assert!(config.runtime.is_native_process());
+        assert!(config.problems().is_empty(), "{:?}", config.problems());
     }
 }

@@ -21,6 +21,9 @@ impl Runtime {
             Language::Js | Language::Python | Language::Ruby => {
                 self.check_init(workspace, function).await
             }
+            // Init of a native process is left to the first invocation (it may have
+            // effects outside any sandbox); what Lambda checks first is checked here.
+            Language::Provided => Ok(Self::check_native_entrypoint(function)),
             _ => match self.prepare(function).await {
                 Ok(_) => Ok(None),
                 Err(InvokeError::Load { message, .. }) => {

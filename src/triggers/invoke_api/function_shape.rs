@@ -30,7 +30,9 @@ pub fn lambda_runtime_id(runtime: Runtime) -> &'static str {
         Runtime::Js => "nodejs20.x",
         Runtime::Python => "python3.14",
         Runtime::Ruby => "ruby3.4",
-        Runtime::Wat | Runtime::Wasm | Runtime::Rust | Runtime::Go => "provided.al2023",
+        Runtime::Wat | Runtime::Wasm | Runtime::Rust | Runtime::Go | Runtime::Provided => {
+            "provided.al2023"
+        }
     }
 }
 
