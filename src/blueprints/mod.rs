@@ -152,7 +152,12 @@ impl Blueprint {
         let guest: Option<(&str, GuestFiles)> = match self.runtime {
             Runtime::Rust => Some((rust_guest::GUEST_FOLDER, rust_guest::files)),
             Runtime::Go => Some((go_guest::GUEST_FOLDER, go_guest::files)),
-            Runtime::Js | Runtime::Wat | Runtime::Wasm | Runtime::Python | Runtime::Ruby => None,
+            Runtime::Js
+            | Runtime::Wat
+            | Runtime::Wasm
+            | Runtime::Python
+            | Runtime::Ruby
+            | Runtime::Java => None,
         };
         let guest_files = match guest {
             Some((folder, files))

@@ -1,4 +1,4 @@
-//! `lambdesk build NAME`: builds a Rust or Go function now (an invocation builds it too,
+//! `lambdesk build NAME`: builds a Rust, Go or Java function now (an invocation builds it too,
 //! when a source is newer than its module), with the progress and the compiler's
 //! messages on stderr.
 
@@ -7,17 +7,21 @@ use std::process::ExitCode;
 
 use lambdesk::model::{BuildProgress, Runtime as Language, Workspace};
 use lambdesk::runtime::{
-    FunctionBuilder, GoBuildOptions, GoBuilder, RustBuildOptions, RustBuilder,
+    FunctionBuilder, GoBuildOptions, GoBuilder, JavaBuildOptions, JavaBuilder, RustBuildOptions,
+    RustBuilder,
 };
 
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    /// The function's name (runtime = "rust" or "go").
+    /// The function's name (runtime = "rust", "go" or "java").
     name: String,
 }
 
 pub fn run(workspace: &Workspace, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let function = workspace.function(&args.name)?;
+    if function.config.runtime == Language::Java {
+        return build_java(&function);
+    }
     let (builder, units): (Box<dyn FunctionBuilder>, &str) = match function.config.runtime {
         Language::Rust => (
             Box::new(RustBuilder::new(RustBuildOptions::default())),
@@ -27,9 +31,14 @@ pub fn run(workspace: &Workspace, args: &BuildArgs) -> anyhow::Result<ExitCode> 
             Box::new(GoBuilder::new(GoBuildOptions::default())),
             "packages",
         ),
-        Language::Js | Language::Wat | Language::Wasm | Language::Python | Language::Ruby => {
+        Language::Js
+        | Language::Wat
+        | Language::Wasm
+        | Language::Python
+        | Language::Ruby
+        | Language::Java => {
             anyhow::bail!(
-                "`{}` has runtime = \"{}\": only Rust and Go functions are built (wat and wasm load as they are, js, python and ruby need no build)",
+                "`{}` has runtime = \"{}\": only Rust, Go and Java functions are built (wat and wasm load as they are, js, python and ruby need no build)",
                 function.name,
                 function.config.runtime
             )
@@ -59,5 +68,35 @@ pub fn run(workspace: &Workspace, args: &BuildArgs) -> anyhow::Result<ExitCode> 
         report.crates_compiled,
         report.module_path.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Compiles a Java function's sources (unless compiled before) and the runtime client
+/// (on first use); warnings and where the classes are on stderr.
+fn build_java(function: &lambdesk::model::Function) -> anyhow::Result<ExitCode> {
+    let code = JavaBuilder::new(JavaBuildOptions::default()).build(function)?;
+    match &code.build {
+        Some(report) => {
+            for diagnostic in &report.diagnostics {
+                eprintln!("{diagnostic}");
+            }
+            eprintln!(
+                "lambdesk: compiled {} in {:.1} s ({} source files; not billed) → {}",
+                function.name,
+                report.duration.as_secs_f64(),
+                report.crates_compiled,
+                report.module_path.display()
+            );
+        }
+        None => eprintln!(
+            "lambdesk: {} is up to date (its classpath: {})",
+            function.name,
+            code.classpath
+                .iter()
+                .map(|entry| entry.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -340,7 +340,9 @@ impl Console {
             }
             Language::Python => ("Python", self.runtime.python_preparation()),
             Language::Ruby => ("Ruby", self.runtime.ruby_preparation()),
-            Language::Wat | Language::Wasm | Language::Rust | Language::Go => return None,
+            Language::Wat | Language::Wasm | Language::Rust | Language::Go | Language::Java => {
+                return None;
+            }
         };
         preparation.map(|(step, elapsed)| RuntimePreparation {
             language,

@@ -17,7 +17,7 @@ pub fn module_bytes(function: &Function) -> Result<Vec<u8>, InvokeError> {
     let path = function.code_path();
     if matches!(
         function.config.runtime,
-        Runtime::Js | Runtime::Rust | Runtime::Go | Runtime::Python | Runtime::Ruby
+        Runtime::Js | Runtime::Rust | Runtime::Go | Runtime::Python | Runtime::Ruby | Runtime::Java
     ) {
         return Err(InvokeError::UnsupportedRuntime(function.config.runtime));
     }
@@ -35,9 +35,12 @@ pub fn module_bytes(function: &Function) -> Result<Vec<u8>, InvokeError> {
             check_wasm_header(&path, &bytes)?;
             Ok(bytes)
         }
-        runtime @ (Runtime::Js | Runtime::Rust | Runtime::Go | Runtime::Python | Runtime::Ruby) => {
-            Err(InvokeError::UnsupportedRuntime(runtime))
-        }
+        runtime @ (Runtime::Js
+        | Runtime::Rust
+        | Runtime::Go
+        | Runtime::Python
+        | Runtime::Ruby
+        | Runtime::Java) => Err(InvokeError::UnsupportedRuntime(runtime)),
     }
 }
 

@@ -14,6 +14,7 @@ fn badge(runtime: Runtime) -> (&'static str, egui::Color32) {
         Runtime::Go => ("GO", egui::Color32::from_rgb(0x00, 0xAD, 0xD8)),
         Runtime::Python => ("PY", egui::Color32::from_rgb(0x30, 0x69, 0x98)),
         Runtime::Ruby => ("RB", egui::Color32::from_rgb(0xCC, 0x34, 0x2D)),
+        Runtime::Java => ("JAVA", egui::Color32::from_rgb(0xE7, 0x6F, 0x00)),
     }
 }
 

@@ -76,9 +76,12 @@ impl Runtime {
         match function.config.runtime {
             Language::Rust => Some(Arc::clone(&self.rust) as Arc<dyn FunctionBuilder>),
             Language::Go => Some(Arc::clone(&self.go) as Arc<dyn FunctionBuilder>),
-            Language::Js | Language::Wat | Language::Wasm | Language::Python | Language::Ruby => {
-                None
-            }
+            Language::Js
+            | Language::Wat
+            | Language::Wasm
+            | Language::Python
+            | Language::Ruby
+            | Language::Java => None,
         }
     }
 
