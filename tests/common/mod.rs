@@ -5,6 +5,7 @@
 pub mod compiled_cli;
 pub mod engine;
 pub mod node_fixtures;
+pub mod runtime_api_standin;
 pub mod serve;
 
 use lambdesk::model::{Function, FunctionConfig, InvocationRecord, Runtime as Language, Workspace};
