@@ -100,11 +100,14 @@ impl Environment {
             Box::new(child.stderr.take().unwrap()),
         ] {
             let log = Arc::clone(&log);
-            std::thread::spawn(move || {
-                for line in BufReader::new(output).lines().map_while(Result::ok) {
-                    log.lock().unwrap().push(line);
-                }
-            });
+            std::thread::Builder::new()
+                .name("java-environment-log".to_owned())
+                .spawn(move || {
+                    for line in BufReader::new(output).lines().map_while(Result::ok) {
+                        log.lock().unwrap().push(line);
+                    }
+                })
+                .unwrap();
         }
         Self {
             api,

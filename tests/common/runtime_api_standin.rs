@@ -58,7 +58,10 @@ impl RuntimeApiStandIn {
                 for stream in listener.incoming() {
                     let Ok(stream) = stream else { return };
                     let (queued, post) = (Arc::clone(&queued), post.clone());
-                    std::thread::spawn(move || serve(stream, &queued, &post));
+                    std::thread::Builder::new()
+                        .name("runtime-api-standin-connection".to_owned())
+                        .spawn(move || serve(stream, &queued, &post))
+                        .expect("connection thread");
                 }
             })
             .expect("stand-in thread");
