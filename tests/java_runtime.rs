@@ -59,6 +59,13 @@ fn add_java(test: &TestWorkspace, name: &str, handler: &str, files: &[(&str, &st
         .unwrap()
 }
 
+fn has_prlimit() -> bool {
+    Command::new("prlimit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
 /// One execution environment: the JVM lambdesk launches, its log collected.
 struct Environment {
     api: RuntimeApiStandIn,
@@ -72,7 +79,19 @@ impl Environment {
     fn start(function: &Function) -> Self {
         let (launch, _code) = builder().launch(function).unwrap();
         let api = RuntimeApiStandIn::start();
-        let mut child = Command::new(&launch.program)
+        // The memory limit lambdesk's native environments set (RLIMIT_DATA), through
+        // util-linux's prlimit.
+        let mut command = if has_prlimit() {
+            let mut command = Command::new("prlimit");
+            command
+                .arg(format!("--data={}", launch.data_limit_bytes))
+                .arg("--")
+                .arg(&launch.program);
+            command
+        } else {
+            Command::new(&launch.program)
+        };
+        let mut child = command
             .args(&launch.args)
             .current_dir(&launch.working_dir)
             .env("AWS_LAMBDA_RUNTIME_API", &api.address)
@@ -810,4 +829,52 @@ fn the_java_blueprints_answer_their_test_events() {
     assert_eq!(response["headers"]["content-type"], "application/json");
     let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
     assert_eq!(body, json!({"id": "1", "name": "coffee"}));
+}
+
+const GREEDY: &str = r#"package example;
+
+import java.util.ArrayList;
+import java.util.List;
+
+public class Greedy {
+    public static int handle(int megabytes) {
+        List<byte[]> kept = new ArrayList<>();
+        for (int i = 0; i < megabytes; i++) {
+            kept.add(new byte[1024 * 1024]);
+        }
+        return kept.size();
+    }
+}
+"#;
+
+#[test]
+fn the_heap_is_the_functions_memory_and_running_out_is_javas_out_of_memory_error() {
+    if !jdk_ready("the_heap_is_the_functions_memory_and_running_out_is_javas_out_of_memory_error") {
+        return;
+    }
+    if !has_prlimit() {
+        eprintln!("skipping the memory limit's part: no prlimit (util-linux) here");
+    }
+    let test = TestWorkspace::new();
+    let function = add_java(
+        &test,
+        "greedy",
+        "example.Greedy::handle",
+        &[("src/main/java/example/Greedy.java", GREEDY)],
+    );
+    assert_eq!(function.config.memory_mb, 128);
+    let mut environment = Environment::start(&function);
+    // 64 MB fit in 128 MB's heap (85 % of it).
+    assert_eq!(environment.response("64"), json!(64));
+    let Posted::Error {
+        error_type, body, ..
+    } = environment.invoke("200")
+    else {
+        panic!("200 MB cannot fit: {:#?}", environment.log());
+    };
+    assert_eq!(error_type.as_deref(), Some("Runtime.UserException"));
+    assert_eq!(body["errorType"], "java.lang.OutOfMemoryError");
+    assert_eq!(body["errorMessage"], "Java heap space");
+    // The JVM is not trusted after that: the environment ends, as on Lambda.
+    assert_eq!(environment.exit_code(), Some(1));
 }

@@ -42,6 +42,9 @@ const MAX_SOURCE_DEPTH: usize = 24;
 /// Share of the function's memory the JVM's heap may take; the rest is the JVM's own
 /// (metaspace, code cache, thread stacks), as Lambda sizes its Java runtimes' heap.
 const HEAP_PERCENT_OF_MEMORY: u64 = 85;
+/// The JVM's own writable memory beside the heap, allowed on top of the function's
+/// memory (a JDK 17 hello world maps about 40 MB of it).
+const JVM_OVERHEAD_BYTES: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct JavaBuildOptions {
@@ -77,6 +80,12 @@ pub struct JavaLaunch {
     pub args: Vec<String>,
     /// `LAMBDA_TASK_ROOT`: the function's folder.
     pub working_dir: PathBuf,
+    /// What the process's private writable memory (`RLIMIT_DATA`) may reach: the
+    /// function's memory, plus what the JVM maps writable beside its heap (class data
+    /// sharing's archive, code cache, metaspace, thread stacks), so that a handler
+    /// filling its heap meets Java's `OutOfMemoryError`, as on Lambda, and not the JVM
+    /// failing to map its own memory.
+    pub data_limit_bytes: u64,
 }
 
 /// What the function's code is once ready.
@@ -160,6 +169,9 @@ impl JavaBuilder {
             "-XX:+UseSerialGC".to_owned(),
             "-Xshare:auto".to_owned(),
             format!("-XX:MaxHeapSize={heap_kb}k"),
+            // The default initial heap is a 64th of the machine's memory, committed at
+            // start: more than a small function's whole memory on a developer's machine.
+            format!("-XX:InitialHeapSize={}k", (heap_kb / 4).max(2048)),
             // No hsperfdata file in /tmp per JVM.
             "-XX:-UsePerfData".to_owned(),
             "-Dfile.encoding=UTF-8".to_owned(),
@@ -174,6 +186,8 @@ impl JavaBuilder {
                 program: jdk.java,
                 args,
                 working_dir: function.dir.clone(),
+                data_limit_bytes: u64::from(function.config.memory_mb) * 1024 * 1024
+                    + JVM_OVERHEAD_BYTES,
             },
             code,
         ))
