@@ -878,3 +878,90 @@ fn the_heap_is_the_functions_memory_and_running_out_is_javas_out_of_memory_error
     // The JVM is not trusted after that: the environment ends, as on Lambda.
     assert_eq!(environment.exit_code(), Some(1));
 }
+
+const SHAPES: &str = r#"package example;
+
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+public class Shapes {
+    public enum Size { SMALL, LARGE }
+
+    public record Item(String name, Size size, int[] counts, List<Map<String, Double>> prices) {}
+
+    public static class Page<T> {
+        public List<T> items;
+        public Page<T> next;
+    }
+
+    public Map<String, Object> handle(Page<Item> page) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Item first = page.items.get(0);
+        out.put("first", first);
+        out.put("sizes", page.items.stream().map(Item::size).toList());
+        out.put("nextItems", page.next == null ? null : page.next.items.size());
+        out.put("date", new Date(86_400_000L));
+        out.put("bytes", "hi".getBytes());
+        out.put("nan", Double.NaN);
+        out.put("chars", new char[] {'o', 'k'});
+        return out;
+    }
+
+    public static Object when(Map<String, Object> event) {
+        return event.containsKey("optional") ? Optional.of(1) : Instant.EPOCH;
+    }
+}
+"#;
+
+#[test]
+fn records_enums_generics_and_jdk_types_are_read_and_written_as_lambdas_serializer_does() {
+    if !jdk_ready(
+        "records_enums_generics_and_jdk_types_are_read_and_written_as_lambdas_serializer_does",
+    ) {
+        return;
+    }
+    let test = TestWorkspace::new();
+    let source = [("src/main/java/example/Shapes.java", SHAPES)];
+    let function = add_java(&test, "shapes", "example.Shapes::handle", &source);
+    let mut environment = Environment::start(&function);
+    let answer = environment.response(
+        r#"{"items": [{"name": "tea", "size": "LARGE", "counts": 3, "prices": [{"eur": 2}]},
+                      {"name": "cup", "size": "HUGE"}],
+            "next": {"items": [{}, {}, {}]}}"#,
+    );
+    assert_eq!(
+        answer,
+        json!({
+            // A single value is read as a one-element array; an unknown enum name is null.
+            "first": {"name": "tea", "size": "LARGE", "counts": [3], "prices": [{"eur": 2.0}]},
+            "sizes": ["LARGE", null],
+            "nextItems": 3,
+            "date": 86_400_000,
+            "bytes": "aGk=",
+            "nan": "NaN",
+            "chars": "ok"
+        })
+    );
+
+    let function = add_java(&test, "when", "example.Shapes::when", &source);
+    let mut environment = Environment::start(&function);
+    for event in ["{}", r#"{"optional": true}"#] {
+        let Posted::Error { body, .. } = environment.invoke(event) else {
+            panic!("Jackson without its JDK 8 modules refuses these types");
+        };
+        assert_eq!(
+            body["errorMessage"],
+            "An error occurred during JSON serialization of response"
+        );
+    }
+    let log = environment.log();
+    assert!(
+        log.iter().any(|line| line
+            .contains("Java 8 date/time type `java.time.Instant` not supported by default")),
+        "{log:#?}"
+    );
+}
