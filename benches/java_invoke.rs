@@ -119,7 +119,7 @@ fn main() -> anyhow::Result<()> {
         let mut child = start(&api);
         invoke(&api, run);
         cold.push(started.elapsed());
-        child.kill()?;
+        let _ = child.kill();
         child.wait()?;
     }
 
@@ -132,7 +132,7 @@ fn main() -> anyhow::Result<()> {
         invoke(&api, run + 1);
         warm.push(started.elapsed());
     }
-    child.kill()?;
+    let _ = child.kill();
     child.wait()?;
 
     let one_shot_dir = dir.path().join("one-shot");

@@ -29,12 +29,7 @@ const WAIT: Duration = Duration::from_secs(60);
 
 /// Built classes and the compiled client under the test run's own folder.
 fn builder() -> JavaBuilder {
-    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("java");
-    JavaBuilder::new(JavaBuildOptions {
-        build_dir: root.join("build"),
-        runtimes_dir: root.join("runtimes"),
-        ..JavaBuildOptions::default()
-    })
+    JavaBuilder::new(common::java_build_options())
 }
 
 /// Whether a JDK 17+ is here; if not, says why the calling test is skipped.
@@ -963,5 +958,99 @@ fn records_enums_generics_and_jdk_types_are_read_and_written_as_lambdas_serializ
         log.iter().any(|line| line
             .contains("Java 8 date/time type `java.time.Instant` not supported by default")),
         "{log:#?}"
+    );
+}
+
+#[tokio::test]
+async fn saving_java_code_compiles_it_and_the_build_status_lists_javacs_errors() {
+    if !jdk_ready("saving_java_code_compiles_it_and_the_build_status_lists_javacs_errors") {
+        return;
+    }
+    let test = TestWorkspace::new();
+    let source = "src/main/java/example/Fails.java";
+    let function = add_java(
+        &test,
+        "checked",
+        "example.Fails",
+        &[(source, &FAILS.replace("return \"fine\";", "return fine;"))],
+    );
+    let runtime = test.runtime();
+    // What the console runs when a file is saved.
+    let checked = runtime.check_code(&test.workspace, &function).await;
+    assert!(
+        matches!(
+            checked,
+            Err(lambdesk::runtime::InvokeError::Build(
+                BuildError::Compile { .. }
+            ))
+        ),
+        "{checked:?}"
+    );
+    let status = runtime.build_status("checked").unwrap();
+    assert_eq!(status.diagnostics.len(), 1, "{status:?}");
+    assert_eq!(status.diagnostics[0].file, PathBuf::from(source));
+    assert_eq!(status.diagnostics[0].line, 10);
+
+    std::fs::write(function.dir.join(source), FAILS).unwrap();
+    assert_eq!(
+        runtime
+            .check_code(&test.workspace, &function)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        runtime
+            .build_status("checked")
+            .unwrap()
+            .diagnostics
+            .is_empty()
+    );
+    // The Build button compiles again even when nothing changed.
+    let report = runtime.build(&function).await.unwrap();
+    assert_eq!(report.crates_compiled, 1);
+    assert!(report.module_path.join("example/Fails.class").is_file());
+}
+
+#[test]
+fn lambdesk_new_and_build_make_a_java_function_and_name_javacs_errors() {
+    if !jdk_ready("lambdesk_new_and_build_make_a_java_function_and_name_javacs_errors") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("java");
+    let lambdesk = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_lambdesk"))
+            .arg("--workspace")
+            .arg(dir.path().join("ws"))
+            .args(args)
+            .env("LAMBDESK_CACHE_DIR", dir.path().join("cache"))
+            .env(lambdesk::runtime::JAVA_BUILD_DIR_VAR, root.join("build"))
+            .env("LAMBDESK_RUNTIMES_DIR", root.join("runtimes"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let created = lambdesk(&["new", "hello", "--blueprint", "java-hello"]);
+    assert!(created.status.success(), "{created:?}");
+    let built = lambdesk(&["build", "hello"]);
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    assert!(built.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("lambdesk: built hello in ")
+            && stderr.contains("(1 source files; not billed)"),
+        "{stderr}"
+    );
+    let source = dir
+        .path()
+        .join("ws/functions/hello/src/main/java/example/Hello.java");
+    let code = std::fs::read_to_string(&source).unwrap();
+    std::fs::write(&source, code.replace("count++;", "count++")).unwrap();
+    let broken = lambdesk(&["build", "hello"]);
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert_eq!(broken.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("src/main/java/example/Hello.java:45:16: error: ';' expected"),
+        "{stderr}"
     );
 }

@@ -19,9 +19,6 @@ pub struct BuildArgs {
 
 pub fn run(workspace: &Workspace, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let function = workspace.function(&args.name)?;
-    if function.config.runtime == Language::Java {
-        return build_java(&function);
-    }
     let (builder, units): (Box<dyn FunctionBuilder>, &str) = match function.config.runtime {
         Language::Rust => (
             Box::new(RustBuilder::new(RustBuildOptions::default())),
@@ -31,12 +28,11 @@ pub fn run(workspace: &Workspace, args: &BuildArgs) -> anyhow::Result<ExitCode> 
             Box::new(GoBuilder::new(GoBuildOptions::default())),
             "packages",
         ),
-        Language::Js
-        | Language::Wat
-        | Language::Wasm
-        | Language::Python
-        | Language::Ruby
-        | Language::Java => {
+        Language::Java => (
+            Box::new(JavaBuilder::new(JavaBuildOptions::default())),
+            "source files",
+        ),
+        Language::Js | Language::Wat | Language::Wasm | Language::Python | Language::Ruby => {
             anyhow::bail!(
                 "`{}` has runtime = \"{}\": only Rust, Go and Java functions are built (wat and wasm load as they are, js, python and ruby need no build)",
                 function.name,
@@ -68,35 +64,5 @@ pub fn run(workspace: &Workspace, args: &BuildArgs) -> anyhow::Result<ExitCode> 
         report.crates_compiled,
         report.module_path.display()
     );
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Compiles a Java function's sources (unless compiled before) and the runtime client
-/// (on first use); warnings and where the classes are on stderr.
-fn build_java(function: &lambdesk::model::Function) -> anyhow::Result<ExitCode> {
-    let code = JavaBuilder::new(JavaBuildOptions::default()).build(function)?;
-    match &code.build {
-        Some(report) => {
-            for diagnostic in &report.diagnostics {
-                eprintln!("{diagnostic}");
-            }
-            eprintln!(
-                "lambdesk: compiled {} in {:.1} s ({} source files; not billed) → {}",
-                function.name,
-                report.duration.as_secs_f64(),
-                report.crates_compiled,
-                report.module_path.display()
-            );
-        }
-        None => eprintln!(
-            "lambdesk: {} is up to date (its classpath: {})",
-            function.name,
-            code.classpath
-                .iter()
-                .map(|entry| entry.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
     Ok(ExitCode::SUCCESS)
 }

@@ -309,6 +309,12 @@ impl Runtime {
         matches!(self, Self::Rust | Self::Go)
     }
 
+    /// Whether the function's code goes through a compiler before it runs (Rust and Go
+    /// into a module, Java into classes): the Code tab's build bar and Problems list.
+    pub fn has_build_step(self) -> bool {
+        matches!(self, Self::Rust | Self::Go | Self::Java)
+    }
+
     fn check_handler(self, handler: &str) -> Result<(), String> {
         if handler.trim().is_empty() {
             return Err("the handler cannot be empty".to_owned());

@@ -23,10 +23,11 @@ use sha2::{Digest as _, Sha256};
 
 use super::build_cancel::{WatchedChild, in_own_process_group};
 use super::function_build::{
-    BuildError, BuildReport, building, cache_folder, failure, folder_digest, io_error,
+    BuildError, BuildReport, FunctionBuilder, building, cache_folder, failure, folder_digest,
+    io_error,
 };
 use super::language_pack::LanguagePack;
-use crate::model::{DiagnosticLevel, Function};
+use crate::model::{BuildProgress, DiagnosticLevel, Function};
 
 pub use runtime_client::{MAIN_CLASS, RuntimeClient};
 pub use toolchain::{JAVA_HOME_VAR, Jdk};
@@ -123,6 +124,12 @@ impl JavaBuilder {
     /// Makes the function's code ready: compiles its sources unless this exact code was
     /// compiled before.
     pub fn build(&self, function: &Function) -> Result<JavaCode, BuildError> {
+        self.build_with(function, false)
+    }
+
+    /// `force` compiles the sources even if this exact code was compiled before (the
+    /// console's Build: its warnings are shown again).
+    fn build_with(&self, function: &Function, force: bool) -> Result<JavaCode, BuildError> {
         let jdk = self.check_toolchain()?;
         let client = runtime_client::ensure(&self.options.runtimes_dir, &jdk)?;
         let layout = Layout::of(&function.dir);
@@ -137,7 +144,7 @@ impl JavaBuilder {
             let fingerprint = layout.fingerprint(&jdk, &client)?;
             let function_dir = self.function_build_dir(function);
             let classes = function_dir.join(format!("classes-{fingerprint}"));
-            if !classes.is_dir() {
+            if force || !classes.is_dir() {
                 build = Some(self.compile(function, &jdk, &client, &layout, &classes)?);
             }
             classpath.push(classes);
@@ -304,6 +311,10 @@ impl JavaBuilder {
                 BuildError::Javac(other_lines.join("\n"))
             }));
         }
+        if classes.is_dir() {
+            // A forced build of code compiled before: the new classes replace the old.
+            let _ = std::fs::remove_dir_all(classes);
+        }
         match std::fs::rename(&partial, classes) {
             Ok(()) => {}
             // Another build of the same code finished first: its classes are these.
@@ -325,6 +336,54 @@ impl JavaBuilder {
             crates_compiled: layout.sources.len(),
             module_path: classes.to_path_buf(),
         })
+    }
+}
+
+/// The console's Build button and build-on-save, and `Runtime::build`, as for Rust and
+/// Go: the compile errors become the build status's diagnostics (the Problems list and
+/// the editor's markers).
+impl FunctionBuilder for JavaBuilder {
+    /// The classes of the function's sources as they are now (whether compiled yet or
+    /// not); the function's folder when it has no sources (jars and classes only).
+    fn module_path(&self, function: &Function) -> PathBuf {
+        let layout = Layout::of(&function.dir);
+        if layout.sources.is_empty() {
+            return function.dir.clone();
+        }
+        let fingerprint = self
+            .check_toolchain()
+            .and_then(|jdk| {
+                let client = runtime_client::ensure(&self.options.runtimes_dir, &jdk)?;
+                layout.fingerprint(&jdk, &client)
+            })
+            .unwrap_or_default();
+        self.function_build_dir(function)
+            .join(format!("classes-{fingerprint}"))
+    }
+
+    fn skipped_entries(&self) -> &[&str] {
+        &["target", "build"]
+    }
+
+    /// Stale when these exact sources have not been compiled.
+    fn is_stale(&self, function: &Function) -> bool {
+        !self.module_path(function).is_dir()
+    }
+
+    fn build(
+        &self,
+        function: &Function,
+        on_progress: &mut dyn FnMut(BuildProgress),
+    ) -> Result<BuildReport, BuildError> {
+        let started = Instant::now();
+        on_progress(BuildProgress::default());
+        let code = self.build_with(function, true)?;
+        Ok(code.build.unwrap_or_else(|| BuildReport {
+            duration: started.elapsed(),
+            diagnostics: Vec::new(),
+            crates_compiled: 0,
+            module_path: function.dir.clone(),
+        }))
     }
 }
 

@@ -21,6 +21,9 @@ impl Runtime {
             Language::Js | Language::Python | Language::Ruby => {
                 self.check_init(workspace, function).await
             }
+            // javac checks it: its errors go to the build status (the Problems list and
+            // the editor's markers), as a Rust or Go build's do.
+            Language::Java => self.build_if_stale(function).await.map(|_| None),
             _ => match self.prepare(function).await {
                 Ok(_) => Ok(None),
                 Err(InvokeError::Load { message, .. }) => {
