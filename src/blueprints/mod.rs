@@ -157,7 +157,8 @@ impl Blueprint {
             | Runtime::Wasm
             | Runtime::Python
             | Runtime::Ruby
-            | Runtime::Java => None,
+            | Runtime::Java
+            | Runtime::Provided => None,
         };
         let guest_files = match guest {
             Some((folder, files))

@@ -32,6 +32,10 @@ pub fn run(workspace: &Workspace, args: &BuildArgs) -> anyhow::Result<ExitCode> 
             Box::new(JavaBuilder::new(JavaBuildOptions::default())),
             "source files",
         ),
+        Language::Provided => anyhow::bail!(
+            "`{}` has runtime = \"provided\": lambdesk runs its `bootstrap` as it is; build it with your own tools (for example `cargo build --release` and copy the binary to `bootstrap`)",
+            function.name
+        ),
         Language::Js | Language::Wat | Language::Wasm | Language::Python | Language::Ruby => {
             anyhow::bail!(
                 "`{}` has runtime = \"{}\": only Rust, Go and Java functions are built (wat and wasm load as they are, js, python and ruby need no build)",

@@ -49,6 +49,9 @@ pub async fn run(workspace: &Workspace, args: &InvokeArgs) -> anyhow::Result<Exi
             ModuleOrigin::Compiled => "compiled",
             ModuleOrigin::DiskCache => "loaded from the compiled-module cache",
             ModuleOrigin::Baseline => "compiled by Winch (Cranelift's code follows)",
+            ModuleOrigin::NativeProcess => {
+                "not needed: the function's bootstrap runs as a native process, outside the sandbox"
+            }
         };
         eprintln!(
             "lambdesk: module {how} in {:.2} ms ({})",

@@ -287,6 +287,10 @@ pub enum Runtime {
     /// runtime client (`runtimes/java`) as an execution environment, Lambda's Java handler
     /// contract (`package.Class::method` or `package.Class`).
     Java,
+    /// Lambda's OS-only runtime (`provided.al2023`): the function's `bootstrap`
+    /// executable runs as a native process of the host, outside the WebAssembly sandbox,
+    /// and fetches its events from the Runtime API.
+    Provided,
 }
 
 impl Runtime {
@@ -300,6 +304,7 @@ impl Runtime {
             Self::Python => "python",
             Self::Ruby => "ruby",
             Self::Java => "java",
+            Self::Provided => "provided",
         }
     }
 
@@ -313,6 +318,12 @@ impl Runtime {
     /// into a module, Java into classes): the Code tab's build bar and Problems list.
     pub fn has_build_step(self) -> bool {
         matches!(self, Self::Rust | Self::Go | Self::Java)
+    }
+
+    /// Whether the function runs as a native process of the host (outside the
+    /// WebAssembly sandbox), as the console marks it.
+    pub fn is_native_process(self) -> bool {
+        matches!(self, Self::Provided | Self::Java)
     }
 
     fn check_handler(self, handler: &str) -> Result<(), String> {
@@ -332,6 +343,11 @@ impl Runtime {
             // each invocation with `Runtime.MalformedHandlerName`, as the JS runtime reports;
             // Python's runtime does the same at Init.
             Self::Js | Self::Python | Self::Ruby => Ok(()),
+            // Lambda runs `bootstrap` whatever the handler says and hands the handler to
+            // it as `_HANDLER` (a custom runtime reads it, e.g. `app.handler`).
+            Self::Provided if handler.chars().any(char::is_whitespace) => Err(format!(
+                "`{handler}` cannot contain spaces: Lambda passes it to `bootstrap` as `_HANDLER` (for example `bootstrap` or `app.handler`)"
+            )),
             Self::Wat if !handler.ends_with(".wat") => Err(format!(
                 "`{handler}` should name the module's `.wat` file (for example `main.wat`)"
             )),
@@ -346,7 +362,7 @@ impl Runtime {
             Self::Go if handler != "go.mod" && !handler.ends_with("/go.mod") => Err(format!(
                 "`{handler}` should name the Go module's `go.mod`: lambdesk builds it with go"
             )),
-            Self::Wat | Self::Wasm | Self::Rust | Self::Go | Self::Java => Ok(()),
+            Self::Wat | Self::Wasm | Self::Rust | Self::Go | Self::Java | Self::Provided => Ok(()),
         }
     }
 }
@@ -684,5 +700,16 @@ maximum_event_age_secs = 21600
         assert!(Runtime::Java.check_handler("example..Hello").is_err());
         assert!(Runtime::Java.check_handler("1example.Hello").is_err());
         assert!(Runtime::Wasm.check_handler("../other/main.wasm").is_err());
+        assert!(Runtime::Provided.check_handler("bootstrap").is_ok());
+        assert!(Runtime::Provided.check_handler("app.handler").is_ok());
+        assert!(Runtime::Provided.check_handler("app handler").is_err());
+    }
+
+    #[test]
+    fn provided_parses_as_lambdas_os_only_runtime() {
+        let config = parse("runtime = \"provided\"\nhandler = \"bootstrap\"\n").unwrap();
+        assert_eq!(config.runtime, Runtime::Provided);
+        assert!(config.runtime.is_native_process());
+        assert!(config.problems().is_empty(), "{:?}", config.problems());
     }
 }

@@ -19,6 +19,8 @@ pub mod error_types {
     pub const SYNTAX_ERROR: &str = "Runtime.UserCodeSyntaxError";
     pub const IMPORT_MODULE_ERROR: &str = "Runtime.ImportModuleError";
     pub const TOO_MANY_REQUESTS: &str = "TooManyRequestsException";
+    /// A `provided` function's `bootstrap` is missing or cannot be executed.
+    pub const INVALID_ENTRYPOINT: &str = "Runtime.InvalidEntrypoint";
     /// A message the function sent to a queue or topic could not be delivered (lambdesk
     /// sends them when the invocation ends, so the function could not catch it).
     pub const MESSAGE_NOT_SENT: &str = "Lambdesk.MessageNotSent";

@@ -1,8 +1,9 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::environment_mode::Environment;
+use super::native::NativeEnvironment;
 
 /// How long an unused execution environment is kept warm by default (Lambda keeps them
 /// for minutes; the exact figure is not documented).
@@ -10,12 +11,49 @@ pub const DEFAULT_IDLE_ENVIRONMENT_TTL: Duration = Duration::from_secs(10 * 60);
 
 /// Idle execution environments per function. An invocation takes one out (so
 /// concurrent invocations get separate environments) and puts it back when done.
-pub struct EnvironmentPool {
+/// WebAssembly environments by default; native processes (`provided`) have a pool of
+/// their own.
+pub struct EnvironmentPool<E = Environment> {
     idle_ttl: Duration,
-    idle: Mutex<HashMap<String, Vec<Environment>>>,
+    idle: Mutex<HashMap<String, Vec<E>>>,
 }
 
-impl EnvironmentPool {
+/// What the pool needs to know of an environment.
+pub trait PooledEnvironment {
+    /// What it was made from; a different one means new code or configuration.
+    fn fingerprint(&self) -> u64;
+    fn last_used(&self) -> Instant;
+    /// Whether it can still serve (a native process may have exited while idle).
+    fn is_usable(&self) -> bool {
+        true
+    }
+}
+
+impl PooledEnvironment for Environment {
+    fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    fn last_used(&self) -> Instant {
+        self.last_used
+    }
+}
+
+impl PooledEnvironment for NativeEnvironment {
+    fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    fn last_used(&self) -> Instant {
+        self.last_used
+    }
+
+    fn is_usable(&self) -> bool {
+        self.is_alive()
+    }
+}
+
+impl<E: PooledEnvironment> EnvironmentPool<E> {
     pub fn new(idle_ttl: Duration) -> Self {
         Self {
             idle_ttl,
@@ -25,17 +63,18 @@ impl EnvironmentPool {
 
     /// A warm environment made from `fingerprint`; environments of older code and those
     /// idle for too long are dropped on the way.
-    pub fn take(&self, function: &str, fingerprint: u64) -> Option<Environment> {
+    pub fn take(&self, function: &str, fingerprint: u64) -> Option<E> {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         let environments = idle.get_mut(function)?;
         environments.retain(|environment| {
-            environment.fingerprint == fingerprint
-                && environment.last_used.elapsed() < self.idle_ttl
+            environment.fingerprint() == fingerprint
+                && environment.last_used().elapsed() < self.idle_ttl
+                && environment.is_usable()
         });
         environments.pop()
     }
 
-    pub fn put_back(&self, function: &str, environment: Environment) {
+    pub fn put_back(&self, function: &str, environment: E) {
         self.idle
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -57,6 +57,11 @@ impl EphemeralStorage {
         })
     }
 
+    /// The host folder itself: a native process's `TMPDIR`.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// What a sandbox needs to show the folder as `/tmp` and keep it within its size.
     pub fn mount(&self) -> TmpMount {
         TmpMount {

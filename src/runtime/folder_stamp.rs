@@ -76,7 +76,12 @@ impl FolderStamp {
 /// in the folder too).
 fn is_code(path: &Path, depth: usize, runtime: Language) -> bool {
     let skipped = |folder: &str| depth == 0 && path.file_name().is_some_and(|name| name == folder);
-    !(skipped("events") || (runtime == Language::Rust && skipped("target")))
+    // Python writes `__pycache__` when it imports the code (a `provided` function's
+    // Python runs natively, with a writable folder): derived, not a change of code.
+    let bytecode_cache = path.file_name().is_some_and(|name| name == "__pycache__");
+    !(skipped("events")
+        || bytecode_cache
+        || (matches!(runtime, Language::Rust | Language::Provided) && skipped("target")))
 }
 
 fn record_folder(dir: &Path, depth: usize, runtime: Language, entries: &mut Vec<Entry>) {

@@ -33,6 +33,7 @@ mod code_check;
 mod environment_invocation;
 mod host_linker;
 mod js_runtime_loading;
+mod native_invocation;
 mod own_module;
 mod python_runtime_loading;
 mod ruby_runtime_loading;
@@ -120,6 +121,8 @@ pub struct Runtime {
     /// Winch's engine and Cranelift's background compiles, for new Rust and Go modules.
     tiers: tiered_compile::Tiers,
     environments: EnvironmentPool,
+    /// Warm native processes of `provided` functions.
+    native_environments: EnvironmentPool<super::native::NativeEnvironment>,
     /// For JS functions: what their code folder held when its fingerprint was taken.
     js_code_stamps: Mutex<HashMap<String, Arc<FolderStamp>>>,
     ephemeral_storage_root: PathBuf,
@@ -235,6 +238,7 @@ impl Runtime {
             functions,
             tiers,
             environments: EnvironmentPool::new(options.idle_environment_ttl),
+            native_environments: EnvironmentPool::new(options.idle_environment_ttl),
             js_code_stamps: Mutex::default(),
             ephemeral_storage_root: options.ephemeral_storage_root,
             gateway: GatewayAddress::default(),
@@ -292,6 +296,21 @@ impl Runtime {
                     reused,
                 });
             }
+            // Nothing to load: the process starts at the first invocation. A bootstrap
+            // that cannot start is said now, as Lambda says it at Init.
+            Language::Provided => {
+                if let Some(error) = Self::check_native_entrypoint(function) {
+                    return Err(InvokeError::Load {
+                        path: function.dir.join(super::native::BOOTSTRAP_FILE),
+                        message: format!("{}: {}", error.error_type, error.error_message),
+                    });
+                }
+                return Ok(PreparedReport {
+                    origin: ModuleOrigin::NativeProcess,
+                    load_duration_ms: 0.0,
+                    reused: true,
+                });
+            }
             Language::Rust | Language::Go => {
                 let (module, reused, _) = self
                     .built_module(function, self.slot_of(function).1)
@@ -314,6 +333,7 @@ impl Runtime {
             slot.module = None;
         }
         self.environments.clear(function_name);
+        self.native_environments.clear(function_name);
     }
 
     /// Waits until Cranelift's background compiles are done (their code replaced Winch's
@@ -328,6 +348,7 @@ impl Runtime {
     /// Warm execution environments of a JS function that are waiting for work.
     pub fn idle_environments(&self, function_name: &str) -> usize {
         self.environments.idle_count(function_name)
+            + self.native_environments.idle_count(function_name)
     }
 
     /// The function's in-flight count and loaded module, under one short lock.
@@ -428,6 +449,18 @@ impl Runtime {
             Language::Ruby => {
                 let code = EnvironmentCode::Ruby;
                 self.invoke_in_environment(workspace, function, code, event, &request_id, sink)
+                    .await?
+            }
+            Language::Provided => {
+                self.invoke_native(workspace, function, event, &request_id)
+                    .await?
+            }
+            Language::Java => {
+                // javac first when a source changed (its time reported apart, never
+                // billed); a compile error fails the invocation with its file and line.
+                let build = self.build_if_stale(function).await?;
+                build_duration = build.map(|report| report.duration);
+                self.invoke_native(workspace, function, event, &request_id)
                     .await?
             }
             runtime => {

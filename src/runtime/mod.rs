@@ -29,6 +29,7 @@ mod language_pack;
 mod memory_limiter;
 mod module_cache;
 mod module_source;
+mod native;
 mod outbound_http;
 mod outbox;
 mod outcome;

@@ -18,6 +18,9 @@ pub enum ModuleOrigin {
     /// answer; never written to the cache. Cranelift's code replaces it once compiled
     /// in the background (then the origin is `Compiled`).
     Baseline,
+    /// Not a module: the function runs as a native process (`provided`), started at its
+    /// first invocation.
+    NativeProcess,
 }
 
 /// Compiled modules on disk, keyed by the hash of the module's bytes and of the engine's

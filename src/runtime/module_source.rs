@@ -15,10 +15,7 @@ const CORE_MODULE_VERSION: &[u8] = &[1, 0, 0, 0];
 pub fn module_bytes(function: &Function) -> Result<Vec<u8>, InvokeError> {
     // Errors name the path as the user wrote it; the bytes come from where it resolves.
     let path = function.code_path();
-    if matches!(
-        function.config.runtime,
-        Runtime::Js | Runtime::Rust | Runtime::Go | Runtime::Python | Runtime::Ruby | Runtime::Java
-    ) {
+    if !matches!(function.config.runtime, Runtime::Wat | Runtime::Wasm) {
         return Err(InvokeError::UnsupportedRuntime(function.config.runtime));
     }
     let resolved = function
@@ -40,7 +37,8 @@ pub fn module_bytes(function: &Function) -> Result<Vec<u8>, InvokeError> {
         | Runtime::Go
         | Runtime::Python
         | Runtime::Ruby
-        | Runtime::Java) => Err(InvokeError::UnsupportedRuntime(runtime)),
+        | Runtime::Java
+        | Runtime::Provided) => Err(InvokeError::UnsupportedRuntime(runtime)),
     }
 }
 

@@ -51,8 +51,12 @@ pub fn outcome_of(
             }
             Ending::Answered(GuestStatus::FunctionError | GuestStatus::Fatal) => {
                 let error = reported_error(&run.stdout);
-                // Python's and Ruby's runtimes logged the error themselves.
-                if matches!(function.config.runtime, Runtime::Python | Runtime::Ruby) {
+                // Python's and Ruby's runtimes logged the error themselves, as a custom
+                // runtime (`provided`) does if it wants it logged.
+                if matches!(
+                    function.config.runtime,
+                    Runtime::Python | Runtime::Ruby | Runtime::Provided
+                ) {
                     return (Outcome::Failure(error), Vec::new());
                 }
                 // Lambda's Node.js runtime logs the error it returns.
@@ -78,6 +82,7 @@ pub fn outcome_of(
                 (error, vec![line])
             }
             Ending::Exited(code) => runtime_exited(&format!("exit status {code}")),
+            Ending::ProcessExited(detail) => runtime_exited(detail),
             Ending::Trapped { message, trace } => {
                 let (mut error, lines) = runtime_exited(message);
                 error.trace = Some(trace.clone());

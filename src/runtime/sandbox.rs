@@ -148,6 +148,9 @@ pub enum Ending {
         trace: Vec<String>,
     },
     TimedOut,
+    /// A native process (a `provided` function's `bootstrap`) ended while it was
+    /// expected to run, described as Lambda does: `exit status 1`, `signal: killed`.
+    ProcessExited(String),
 }
 
 /// The JS runtime's answer (see runtimes/js/src/lib.rs).

@@ -24,6 +24,12 @@ pub fn ui(ui: &mut egui::Ui, state: &ConsoleState, selected: Option<&str>) -> Op
             ui.horizontal(|ui| {
                 ui.add_space(12.0);
                 ui.weak(runtime);
+                if entry
+                    .runtime
+                    .is_some_and(crate::model::Runtime::is_native_process)
+                {
+                    super::runtime_badge::native_process_mark_ui(ui);
+                }
                 let status = if entry.problem.is_some() {
                     FunctionStatus::Error
                 } else {

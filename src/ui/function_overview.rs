@@ -522,8 +522,13 @@ pub fn overview_ui(ui: &mut egui::Ui, facts: &OverviewFacts<'_>) -> Option<Overv
         function_rect.center() + egui::vec2(0.0, 11.0),
         egui::Align2::CENTER_CENTER,
         format!(
-            "{} · {} MB · {} s",
+            "{}{} · {} MB · {} s",
             config.runtime.id(),
+            if config.runtime.is_native_process() {
+                " (native process)"
+            } else {
+                ""
+            },
             config.memory_mb,
             config.timeout_secs
         ),

@@ -15,6 +15,8 @@ fn badge(runtime: Runtime) -> (&'static str, egui::Color32) {
         Runtime::Python => ("PY", egui::Color32::from_rgb(0x30, 0x69, 0x98)),
         Runtime::Ruby => ("RB", egui::Color32::from_rgb(0xCC, 0x34, 0x2D)),
         Runtime::Java => ("JAVA", egui::Color32::from_rgb(0xE7, 0x6F, 0x00)),
+        // Lambda's OS-only runtime: a native process, in the console's warning amber.
+        Runtime::Provided => ("OS", egui::Color32::from_rgb(0xE0, 0x8E, 0x0B)),
     }
 }
 
@@ -37,4 +39,18 @@ pub fn runtime_badge_ui(ui: &mut egui::Ui, runtime: Runtime) -> egui::Response {
     ui.painter()
         .galley(rect.center() - galley.size() / 2.0, galley, text_color);
     response.on_hover_text(format!("Runtime: {}", runtime.id()))
+}
+
+/// What the "native process" mark says on hover: where such a function runs.
+pub const NATIVE_PROCESS_HOVER: &str = "Runs outside the WebAssembly sandbox: its `bootstrap` is a process of this computer, with your user's access to files and network, as on Lambda's OS-only runtime (provided.al2023). Its memory is capped by the OS and a timeout kills it.";
+
+/// The "native process" mark beside a function that runs outside the sandbox
+/// (`runtime = "provided"`), with what that means on hover.
+pub fn native_process_mark_ui(ui: &mut egui::Ui) -> egui::Response {
+    ui.label(
+        egui::RichText::new("native process")
+            .small()
+            .color(ui.visuals().warn_fg_color),
+    )
+    .on_hover_text(NATIVE_PROCESS_HOVER)
 }

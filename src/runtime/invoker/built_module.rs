@@ -81,9 +81,12 @@ impl Runtime {
             Language::Rust => Some(Arc::clone(&self.rust) as Arc<dyn FunctionBuilder>),
             Language::Go => Some(Arc::clone(&self.go) as Arc<dyn FunctionBuilder>),
             Language::Java => Some(Arc::clone(&self.java) as Arc<dyn FunctionBuilder>),
-            Language::Js | Language::Wat | Language::Wasm | Language::Python | Language::Ruby => {
-                None
-            }
+            Language::Js
+            | Language::Wat
+            | Language::Wasm
+            | Language::Python
+            | Language::Ruby
+            | Language::Provided => None,
         }
     }
 

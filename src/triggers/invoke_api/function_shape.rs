@@ -32,7 +32,9 @@ pub fn lambda_runtime_id(runtime: Runtime) -> &'static str {
         Runtime::Ruby => "ruby3.4",
         // The oldest JDK lambdesk runs Java functions on.
         Runtime::Java => "java17",
-        Runtime::Wat | Runtime::Wasm | Runtime::Rust | Runtime::Go => "provided.al2023",
+        Runtime::Wat | Runtime::Wasm | Runtime::Rust | Runtime::Go | Runtime::Provided => {
+            "provided.al2023"
+        }
     }
 }
 

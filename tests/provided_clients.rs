@@ -1,0 +1,327 @@
+//! `runtime = "provided"` driven by AWS's own Runtime API clients, as Lambda runs them:
+//! `awslambdaric` from PyPI running a Python handler natively (installed by `.ci/run`
+//! into the AWS venv, `LAMBDESK_AWS_VENV`), and a Rust `bootstrap` built natively with the
+//! `lambda_runtime` crate from crates.io (`tests/guests/provided_hello`). Without the
+//! venv the Python test says why and passes; cargo is always here.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure with its location"
+)]
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::engine::wait_up_to;
+use common::serve::Serve;
+use common::{TestWorkspace, function_error, invoke, response};
+use lambdesk::model::{Function, FunctionConfig, Runtime as Language};
+
+/// The venv with `awslambdaric`, or `None` (and why, on stderr) without one.
+fn awslambdaric_venv(test_name: &str) -> Option<PathBuf> {
+    let venv = std::env::var_os("LAMBDESK_AWS_VENV").map_or_else(
+        || {
+            dirs::home_dir()
+                .unwrap_or_default()
+                .join(".cache/lambdesk-aws-venv")
+        },
+        PathBuf::from,
+    );
+    let ready = Command::new(venv.join("bin/python"))
+        .args(["-c", "import awslambdaric"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !ready {
+        eprintln!(
+            "skipping {test_name}: no awslambdaric in {} (.ci/run installs it; set LAMBDESK_AWS_VENV to another venv)",
+            venv.display()
+        );
+    }
+    ready.then_some(venv)
+}
+
+fn write_executable(path: &Path, text: &[u8]) {
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+const PYTHON_HANDLER: &str = r#"import json
+
+def handler(event, context):
+    print("python handler got", json.dumps(event, sort_keys=True))
+    if event.get("fail"):
+        raise ValueError("no order for " + event["name"])
+    return {
+        "hello": event.get("name", "world"),
+        "request_id": context.aws_request_id,
+        "function_name": context.function_name,
+        "time_left": context.get_remaining_time_in_millis() > 0,
+    }
+"#;
+
+/// A `provided` function `name` whose bootstrap runs `PYTHON_HANDLER` through
+/// awslambdaric, as a Python function on `provided.al2023` does: the bootstrap starts
+/// AWS's runtime interface client with the handler Lambda gives it.
+fn add_awslambdaric_function(test: &TestWorkspace, venv: &Path, name: &str) -> Function {
+    let function = test
+        .workspace
+        .create_function(
+            name,
+            &FunctionConfig::new(Language::Provided, "app.handler"),
+            &[("app.py", PYTHON_HANDLER.as_bytes())],
+        )
+        .unwrap();
+    write_executable(
+        &function.dir.join("bootstrap"),
+        format!(
+            "#!/bin/sh\nexec {} -m awslambdaric \"$_HANDLER\"\n",
+            venv.join("bin/python").display()
+        )
+        .as_bytes(),
+    );
+    function
+}
+
+#[tokio::test]
+async fn awslambdaric_runs_a_python_handler_natively() {
+    let Some(venv) = awslambdaric_venv("awslambdaric_runs_a_python_handler_natively") else {
+        return;
+    };
+    let test = TestWorkspace::new();
+    let function = add_awslambdaric_function(&test, &venv, "ric-python");
+    let runtime = test.runtime();
+
+    let record = invoke(&test, &runtime, &function, r#"{"name":"ada"}"#)
+        .await
+        .unwrap();
+    let answer = response(&record);
+    assert_eq!(answer["hello"], "ada");
+    assert_eq!(answer["request_id"], record.request_id.as_str());
+    assert_eq!(answer["function_name"], "ric-python");
+    assert_eq!(answer["time_left"], true);
+    assert!(record.init_duration_ms.is_some());
+    assert!(
+        record
+            .log_lines
+            .iter()
+            .any(|line| line.contains("python handler got {\"name\": \"ada\"}")),
+        "{:?}",
+        record.log_lines
+    );
+
+    let failed = invoke(&test, &runtime, &function, r#"{"name":"bob","fail":true}"#)
+        .await
+        .unwrap();
+    let error = function_error(&failed);
+    assert_eq!(error.error_type, "ValueError");
+    assert_eq!(error.error_message, "no order for bob");
+    let frames = error
+        .stack_trace
+        .expect("awslambdaric sends the stack trace");
+    assert!(
+        frames
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|frame| frame.as_str().unwrap().contains("app.py")),
+        "{frames}"
+    );
+    assert_eq!(failed.init_duration_ms, None, "the same warm process");
+    assert!(
+        failed
+            .log_lines
+            .iter()
+            .any(|line| line.contains("ValueError") && line.contains("no order for bob")),
+        "awslambdaric logs the error: {:?}",
+        failed.log_lines
+    );
+}
+
+/// Builds the `lambda_runtime` bootstrap (release, as it is deployed) into the cargo
+/// target folder's tmp, where it stays between test runs.
+pub fn built_rust_bootstrap() -> PathBuf {
+    let manifest =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests/provided_hello/Cargo.toml");
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("provided-guest-target");
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .arg("build")
+        .arg("--release")
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "building the lambda_runtime bootstrap failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    target_dir.join("release/bootstrap")
+}
+
+#[tokio::test]
+async fn a_rust_bootstrap_built_with_lambda_runtime_answers_and_fails_as_on_lambda() {
+    let bootstrap = built_rust_bootstrap();
+    let test = TestWorkspace::new();
+    let function = test
+        .workspace
+        .create_function(
+            "rust-native",
+            &FunctionConfig::new(Language::Provided, "bootstrap"),
+            &[("bootstrap", std::fs::read(&bootstrap).unwrap().as_slice())],
+        )
+        .unwrap();
+    std::fs::set_permissions(
+        function.dir.join("bootstrap"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let runtime = test.runtime();
+
+    let record = invoke(&test, &runtime, &function, r#"{"name":"grace"}"#)
+        .await
+        .unwrap();
+    let answer = response(&record);
+    assert_eq!(answer["hello"], "grace");
+    assert_eq!(answer["request_id"], record.request_id.as_str());
+    assert!(
+        answer["function_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":function:rust-native")
+    );
+    assert_eq!(
+        record.log_lines,
+        [format!("hello from rust for {}", record.request_id)]
+    );
+    assert!(record.init_duration_ms.is_some());
+
+    let failed = invoke(&test, &runtime, &function, r#"{"fail":true}"#)
+        .await
+        .unwrap();
+    let error = function_error(&failed);
+    assert_eq!(error.error_type, "HelloRefused");
+    assert_eq!(error.error_message, "asked to fail");
+
+    let warm = invoke(&test, &runtime, &function, r#"{"name":"again"}"#)
+        .await
+        .unwrap();
+    assert_eq!(response(&warm)["hello"], "again");
+    assert_eq!(warm.init_duration_ms, None, "still the same process");
+}
+
+const BOTO3_DRIVER: &str = r#"
+import base64, json, sys
+import boto3
+client = boto3.client("lambda", endpoint_url=sys.argv[1])
+shape = client.get_function_configuration(FunctionName="ric-served")
+assert shape["Runtime"] == "provided.al2023", shape
+answer = client.invoke(FunctionName="ric-served", Payload=json.dumps({"name": "boto3"}), LogType="Tail")
+assert answer["StatusCode"] == 200, answer
+assert "FunctionError" not in answer, answer
+payload = json.loads(answer["Payload"].read())
+assert payload["hello"] == "boto3", payload
+log = base64.b64decode(answer["LogResult"]).decode()
+assert log.startswith("START RequestId: " + payload["request_id"]), log
+assert 'python handler got {"name": "boto3"}' in log, log
+assert "\tInit Duration: " in log.splitlines()[-1], log
+answer = client.invoke(FunctionName="ric-served", Payload=json.dumps({"name": "x", "fail": True}))
+assert answer["FunctionError"] == "Unhandled", answer
+error = json.loads(answer["Payload"].read())
+assert error["errorType"] == "ValueError" and error["errorMessage"] == "no order for x", error
+print("boto3 ok")
+"#;
+
+#[test]
+fn boto3_invokes_a_provided_function_through_lambdesk_serve() {
+    let Some(venv) = awslambdaric_venv("boto3_invokes_a_provided_function_through_lambdesk_serve")
+    else {
+        return;
+    };
+    let test = TestWorkspace::new();
+    add_awslambdaric_function(&test, &venv, "ric-served");
+    let serve = Serve::start(test.workspace.root());
+    wait_up_to(
+        std::time::Duration::from_secs(60),
+        "serve is serving",
+        || serve.said("serving"),
+    );
+    let output = serve.output();
+    let port: u16 = output
+        .lines()
+        .find_map(|line| line.strip_prefix("lambdesk\tLambda Invoke API on http://127.0.0.1:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("serve says where the Invoke API listens:\n{output}"));
+    let dir = tempfile::tempdir().unwrap();
+    let driver = dir.path().join("driver.py");
+    std::fs::write(&driver, BOTO3_DRIVER).unwrap();
+    let result = Command::new(venv.join("bin/python"))
+        .arg(&driver)
+        .arg(format!("http://127.0.0.1:{port}"))
+        .envs([
+            ("AWS_ACCESS_KEY_ID", "x"),
+            ("AWS_SECRET_ACCESS_KEY", "x"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+            ("AWS_CONFIG_FILE", "/dev/null"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}\n{}\nserve said:\n{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr),
+        serve.output()
+    );
+}
+
+#[test]
+fn lambdesk_invoke_runs_the_rust_bootstrap_and_prints_lambdas_report() {
+    let bootstrap = built_rust_bootstrap();
+    let test = TestWorkspace::new();
+    let function = test
+        .workspace
+        .create_function(
+            "rust-cli",
+            &FunctionConfig::new(Language::Provided, "bootstrap"),
+            &[("bootstrap", std::fs::read(&bootstrap).unwrap().as_slice())],
+        )
+        .unwrap();
+    write_executable(
+        &function.dir.join("bootstrap"),
+        &std::fs::read(&bootstrap).unwrap(),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lambdesk"))
+        .arg("--workspace")
+        .arg(test.workspace.root())
+        .args(["invoke", "rust-cli", "--event", "-", "-v"])
+        .env("LAMBDESK_CACHE_DIR", test.dir.path().join("cache"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(br#"{"name":"cli"}"#)
+            .unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let answer: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(answer["hello"], "cli");
+    assert!(stderr.contains("native process"), "{stderr}");
+    assert!(stderr.contains("hello from rust for "), "{stderr}");
+    assert!(stderr.contains("\tInit Duration: "), "{stderr}");
+}
