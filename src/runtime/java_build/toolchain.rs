@@ -24,12 +24,29 @@ pub struct Jdk {
     pub major_version: u32,
 }
 
-/// The programs of `home` (`<home>/bin/java`), or the bare names the `PATH` resolves.
+/// The programs of `home` (`<home>/bin/java`), or those the `PATH` names, as absolute
+/// paths: an execution environment starts with Lambda's `PATH`, not the user's.
 pub fn programs(home: Option<&Path>) -> (PathBuf, PathBuf) {
     match home {
         Some(home) => (home.join("bin/java"), home.join("bin/javac")),
-        None => (PathBuf::from("java"), PathBuf::from("javac")),
+        None => (on_path("java"), on_path("javac")),
     }
+}
+
+/// The first executable `name` in the `PATH`'s folders, or the bare name (which then
+/// fails to start, and is reported as missing).
+fn on_path(name: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|folder| folder.join(name))
+        .find(|path| {
+            std::fs::metadata(path).is_ok_and(|metadata| {
+                metadata.is_file() && metadata.permissions().mode() & 0o111 != 0
+            })
+        })
+        .unwrap_or_else(|| PathBuf::from(name))
 }
 
 /// The JDK's home as the environment names it, if it does.
@@ -136,6 +153,19 @@ mod tests {
         assert_eq!(major_version("java version \"1.8.0_202\""), 8);
         assert_eq!(major_version("javac 23"), 23);
         assert_eq!(major_version("no version here"), 0);
+    }
+
+    #[test]
+    fn the_paths_java_is_found_by_its_absolute_path() {
+        let (java, javac) = programs(None);
+        if java.is_absolute() {
+            assert!(
+                java.ends_with("java") && javac.ends_with("javac"),
+                "{java:?}"
+            );
+        } else {
+            assert_eq!(java, PathBuf::from("java"), "no java on this PATH");
+        }
     }
 
     #[test]
