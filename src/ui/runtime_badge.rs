@@ -42,7 +42,7 @@ pub fn runtime_badge_ui(ui: &mut egui::Ui, runtime: Runtime) -> egui::Response {
 }
 
 /// What the "native process" mark says on hover: where such a function runs.
-pub const NATIVE_PROCESS_HOVER: &str = "Runs outside the WebAssembly sandbox: its `bootstrap` is a process of this computer, with your user's access to files and network, as on Lambda's OS-only runtime (provided.al2023). Its memory is capped by the OS and a timeout kills it.";
+pub const NATIVE_PROCESS_HOVER: &str = "Runs outside the WebAssembly sandbox: a process of this computer (a provided function's `bootstrap`, a Java function's JVM), with your user's access to files and network. Its memory is capped by the OS and a timeout kills it.";
 
 /// The "native process" mark beside a function that runs outside the sandbox
 /// (`runtime = "provided"`), with what that means on hover.
