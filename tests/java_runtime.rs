@@ -1054,3 +1054,42 @@ fn lambdesk_new_and_build_make_a_java_function_and_name_javacs_errors() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_runtime_client_comes_with_a_class_data_sharing_archive_the_jvm_maps() {
+    if !jdk_ready("the_runtime_client_comes_with_a_class_data_sharing_archive_the_jvm_maps") {
+        return;
+    }
+    let client = builder().runtime_client().unwrap();
+    let (jar, archive) = (client.jar.unwrap(), client.shared_archive.unwrap());
+    let test = TestWorkspace::new();
+    let function = common::from_blueprint(&test, "java-hello", "hello");
+    let (launch, _) = builder().launch(&function).unwrap();
+    assert!(
+        launch
+            .args
+            .contains(&format!("-XX:SharedArchiveFile={}", archive.display())),
+        "{:?}",
+        launch.args
+    );
+    // `-Xshare:on` refuses to start with an archive it cannot map.
+    let jdk = builder().check_toolchain().unwrap();
+    let output = Command::new(&jdk.java)
+        .args([
+            "-XX:+TieredCompilation",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+        ])
+        .arg("-Xshare:on")
+        .arg(format!("-XX:SharedArchiveFile={}", archive.display()))
+        .arg("-cp")
+        .arg(&jar)
+        .arg("-version")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -168,13 +168,21 @@ impl JavaBuilder {
             context: "a classpath entry holds the path separator".to_owned(),
             source: std::io::Error::new(std::io::ErrorKind::InvalidInput, error),
         })?;
-        let args = vec![
-            // Lambda's Java runtimes start this way: C1 only, the serial collector and the
-            // JDK's class data sharing, for the fastest cold start.
-            "-XX:+TieredCompilation".to_owned(),
-            "-XX:TieredStopAtLevel=1".to_owned(),
-            "-XX:+UseSerialGC".to_owned(),
-            "-Xshare:auto".to_owned(),
+        // Lambda's Java runtimes start this way: C1 only, the serial collector and class
+        // data sharing, for the fastest cold start.
+        let mut args: Vec<String> = runtime_client::TRAINING_FLAGS
+            .iter()
+            .map(|flag| (*flag).to_owned())
+            .collect();
+        args.push("-Xshare:auto".to_owned());
+        if let Some(archive) = &client.shared_archive {
+            // The client's own classes and the JDK's it uses, rehearsed once per machine.
+            args.push(format!("-XX:SharedArchiveFile={}", archive.display()));
+            // An archive the JVM cannot use (its jar touched) is skipped; its warning
+            // would otherwise be a line of the function's log.
+            args.push("-Xlog:cds=off,cds+dynamic=off".to_owned());
+        }
+        args.extend([
             format!("-XX:MaxHeapSize={heap_kb}k"),
             // The default initial heap is a 64th of the machine's memory, committed at
             // start: more than a small function's whole memory on a developer's machine.
@@ -184,10 +192,10 @@ impl JavaBuilder {
             "-Dfile.encoding=UTF-8".to_owned(),
             format!("-D{CLASSPATH_PROPERTY}={}", classpath.to_string_lossy()),
             "-cp".to_owned(),
-            client.classes_dir.to_string_lossy().into_owned(),
+            client.classpath().to_string_lossy().into_owned(),
             MAIN_CLASS.to_owned(),
             function.config.handler.clone(),
-        ];
+        ]);
         Ok((
             JavaLaunch {
                 program: jdk.java,

@@ -4,6 +4,13 @@
 //! `<cache>/lambdesk/runtimes/java/<digest>/classes`. The digest covers the sources and the
 //! javac, so another lambdesk or JDK compiles its own; a folder there is complete (it is
 //! moved in place whole), and a lock file makes two processes compile it once.
+//!
+//! Beside the classes: `client.jar` (the same classes; class data sharing only archives
+//! classes from jars) and `client.jsa`, a dynamic class data sharing archive made by a
+//! rehearsal (`dev.lambdesk.runtime.Training`) of an environment's work: the JDK's and the
+//! client's classes it loads, mapped by every Java function's JVM (a quarter off Init).
+//! Either is optional: without the `jar` tool or if the rehearsal fails, the JVM loads the
+//! classes folder as it is.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -28,18 +35,43 @@ pub struct RuntimeClient {
     /// Of the sources and the javac: a function compiled against another client is
     /// compiled again.
     pub digest: String,
+    /// The classes as a jar, when the JDK's `jar` made one: the JVM's classpath then.
+    pub jar: Option<PathBuf>,
+    /// The class data sharing archive of the rehearsal, when there is one.
+    pub shared_archive: Option<PathBuf>,
+}
+
+/// The flags the rehearsal runs with: an archive is used only by a JVM started alike.
+pub const TRAINING_FLAGS: [&str; 3] = [
+    "-XX:+TieredCompilation",
+    "-XX:TieredStopAtLevel=1",
+    "-XX:+UseSerialGC",
+];
+
+impl RuntimeClient {
+    fn in_folder(folder: &Path, digest: String) -> Self {
+        let jar = folder.join("client.jar");
+        let shared_archive = folder.join("client.jsa");
+        Self {
+            classes_dir: folder.join("classes"),
+            digest,
+            jar: jar.is_file().then_some(jar),
+            shared_archive: shared_archive.is_file().then_some(shared_archive),
+        }
+    }
+
+    /// The JVM's classpath for the client: the jar, else the classes folder.
+    pub fn classpath(&self) -> &Path {
+        self.jar.as_deref().unwrap_or(&self.classes_dir)
+    }
 }
 
 /// The client compiled for `jdk` under `runtimes_dir`, compiling it first if needed.
 pub fn ensure(runtimes_dir: &Path, jdk: &Jdk) -> Result<RuntimeClient, BuildError> {
     let digest = digest(jdk);
     let folder = runtimes_dir.join("java").join(&digest);
-    let client = RuntimeClient {
-        classes_dir: folder.join("classes"),
-        digest,
-    };
-    if client.classes_dir.is_dir() {
-        return Ok(client);
+    if folder.join("classes").is_dir() {
+        return Ok(RuntimeClient::in_folder(&folder, digest));
     }
     std::fs::create_dir_all(runtimes_dir.join("java")).map_err(io_error(format!(
         "cannot create {}",
@@ -54,16 +86,15 @@ pub fn ensure(runtimes_dir: &Path, jdk: &Jdk) -> Result<RuntimeClient, BuildErro
     lock.lock()
         .map_err(io_error("cannot lock the Java runtime client's folder"))?;
     // Another process may have compiled it while this one waited.
-    if client.classes_dir.is_dir() {
-        return Ok(client);
+    if folder.join("classes").is_dir() {
+        return Ok(RuntimeClient::in_folder(&folder, digest));
     }
-    let building = runtimes_dir.join("java").join(format!(
-        "{}.building-{}",
-        client.digest,
-        std::process::id()
-    ));
+    let building = runtimes_dir
+        .join("java")
+        .join(format!("{digest}.building-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&building);
     let compiled = compile(jdk, &building).and_then(|()| {
+        make_jar(jdk, &building);
         std::fs::rename(&building, &folder).map_err(io_error(format!(
             "cannot move the Java runtime client into {}",
             folder.display()
@@ -71,8 +102,58 @@ pub fn ensure(runtimes_dir: &Path, jdk: &Jdk) -> Result<RuntimeClient, BuildErro
     });
     if compiled.is_err() {
         let _ = std::fs::remove_dir_all(&building);
+        return compiled.map(|()| RuntimeClient::in_folder(&folder, digest));
     }
-    compiled.map(|()| client)
+    // After the move: the archive records the jar's path, which must be where it stays.
+    rehearse(jdk, &folder);
+    Ok(RuntimeClient::in_folder(&folder, digest))
+}
+
+/// `client.jar` beside the classes; left out if the JDK's `jar` fails (the client then
+/// runs from its classes folder, only slower to start).
+fn make_jar(jdk: &Jdk, building: &Path) {
+    let jar = building.join("client.jar");
+    let jarred = Command::new(jdk.javac.with_file_name("jar"))
+        .args(["--create", "--file"])
+        .arg(&jar)
+        .arg("-C")
+        .arg(building.join("classes"))
+        .arg(".")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !jarred {
+        let _ = std::fs::remove_file(&jar);
+    }
+}
+
+/// Runs the rehearsal into `client.jsa` (written aside, then renamed: a JVM starting
+/// meanwhile sees a whole archive or none).
+fn rehearse(jdk: &Jdk, folder: &Path) {
+    let jar = folder.join("client.jar");
+    if !jar.is_file() {
+        return;
+    }
+    let partial = folder.join(format!("client.jsa.partial-{}", std::process::id()));
+    let rehearsed = Command::new(&jdk.java)
+        .args(TRAINING_FLAGS)
+        .arg(format!("-XX:ArchiveClassesAtExit={}", partial.display()))
+        .arg("-cp")
+        .arg(&jar)
+        .arg("dev.lambdesk.runtime.Training")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !(rehearsed
+        && partial.is_file()
+        && std::fs::rename(&partial, folder.join("client.jsa")).is_ok())
+    {
+        let _ = std::fs::remove_file(&partial);
+    }
 }
 
 /// Writes the embedded sources under `building/sources` and compiles them into

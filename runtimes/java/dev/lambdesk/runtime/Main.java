@@ -125,7 +125,7 @@ public final class Main {
         }
     }
 
-    private static ClassLoader functionClassLoader() {
+    static ClassLoader functionClassLoader() {
         String classpath = System.getProperty(CLASSPATH_PROPERTY, "");
         List<URL> urls = new ArrayList<>();
         for (String entry : classpath.split(File.pathSeparator)) {
