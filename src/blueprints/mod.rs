@@ -157,6 +157,7 @@ impl Blueprint {
             | Runtime::Wasm
             | Runtime::Python
             | Runtime::Ruby
+            | Runtime::Java
             | Runtime::Provided => None,
         };
         let guest_files = match guest {

@@ -1,4 +1,4 @@
-//! `lambdesk build NAME`: builds a Rust or Go function now (an invocation builds it too,
+//! `lambdesk build NAME`: builds a Rust, Go or Java function now (an invocation builds it too,
 //! when a source is newer than its module), with the progress and the compiler's
 //! messages on stderr.
 
@@ -7,12 +7,13 @@ use std::process::ExitCode;
 
 use lambdesk::model::{BuildProgress, Runtime as Language, Workspace};
 use lambdesk::runtime::{
-    FunctionBuilder, GoBuildOptions, GoBuilder, RustBuildOptions, RustBuilder,
+    FunctionBuilder, GoBuildOptions, GoBuilder, JavaBuildOptions, JavaBuilder, RustBuildOptions,
+    RustBuilder,
 };
 
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    /// The function's name (runtime = "rust" or "go").
+    /// The function's name (runtime = "rust", "go" or "java").
     name: String,
 }
 
@@ -27,13 +28,17 @@ pub fn run(workspace: &Workspace, args: &BuildArgs) -> anyhow::Result<ExitCode> 
             Box::new(GoBuilder::new(GoBuildOptions::default())),
             "packages",
         ),
+        Language::Java => (
+            Box::new(JavaBuilder::new(JavaBuildOptions::default())),
+            "source files",
+        ),
         Language::Provided => anyhow::bail!(
             "`{}` has runtime = \"provided\": lambdesk runs its `bootstrap` as it is; build it with your own tools (for example `cargo build --release` and copy the binary to `bootstrap`)",
             function.name
         ),
         Language::Js | Language::Wat | Language::Wasm | Language::Python | Language::Ruby => {
             anyhow::bail!(
-                "`{}` has runtime = \"{}\": only Rust and Go functions are built (wat and wasm load as they are, js, python and ruby need no build)",
+                "`{}` has runtime = \"{}\": only Rust, Go and Java functions are built (wat and wasm load as they are, js, python and ruby need no build)",
                 function.name,
                 function.config.runtime
             )

@@ -1,4 +1,4 @@
-//! Building compiled functions (Rust, Go) from the console: the Code tab's Build button, and
+//! Building compiled functions (Rust, Go, Java) from the console: the Code tab's Build button, and
 //! after a save the code check builds a stale crate anyway. The build runs on the
 //! console's runtime in the background; its progress and the compiler's diagnostics are
 //! read from the runtime each frame (`build_status`), the outcome comes back as an event.

@@ -414,6 +414,7 @@ fn is_code_file(relative_path: &str) -> bool {
         "go.mod",
         ".py",
         ".rb",
+        ".java",
     ]
     .iter()
     .any(|extension| relative_path.ends_with(extension))
@@ -438,6 +439,7 @@ mod tests {
             "lambda_function.py",
             "app/handlers.py",
             "lambda_function.rb",
+            "src/main/java/example/Hello.java",
         ] {
             assert!(is_code_file(path), "{path}");
         }

@@ -340,7 +340,12 @@ impl Console {
             }
             Language::Python => ("Python", self.runtime.python_preparation()),
             Language::Ruby => ("Ruby", self.runtime.ruby_preparation()),
-            Language::Wat | Language::Wasm | Language::Rust | Language::Go | Language::Provided => {
+            Language::Wat
+            | Language::Wasm
+            | Language::Rust
+            | Language::Go
+            | Language::Java
+            | Language::Provided => {
                 return None;
             }
         };

@@ -283,6 +283,10 @@ pub enum Runtime {
     /// Ruby on CRuby compiled to WebAssembly (a language pack prepared on first use),
     /// Lambda's Ruby handler contract.
     Ruby,
+    /// Java on the user's JDK (17+), outside the wasm sandbox: a JVM running lambdesk's
+    /// runtime client (`runtimes/java`) as an execution environment, Lambda's Java handler
+    /// contract (`package.Class::method` or `package.Class`).
+    Java,
     /// Lambda's OS-only runtime (`provided.al2023`): the function's `bootstrap`
     /// executable runs as a native process of the host, outside the WebAssembly sandbox,
     /// and fetches its events from the Runtime API.
@@ -299,6 +303,7 @@ impl Runtime {
             Self::Go => "go",
             Self::Python => "python",
             Self::Ruby => "ruby",
+            Self::Java => "java",
             Self::Provided => "provided",
         }
     }
@@ -309,10 +314,16 @@ impl Runtime {
         matches!(self, Self::Rust | Self::Go)
     }
 
+    /// Whether the function's code goes through a compiler before it runs (Rust and Go
+    /// into a module, Java into classes): the Code tab's build bar and Problems list.
+    pub fn has_build_step(self) -> bool {
+        matches!(self, Self::Rust | Self::Go | Self::Java)
+    }
+
     /// Whether the function runs as a native process of the host (outside the
     /// WebAssembly sandbox), as the console marks it.
     pub fn is_native_process(self) -> bool {
-        matches!(self, Self::Provided)
+        matches!(self, Self::Provided | Self::Java)
     }
 
     fn check_handler(self, handler: &str) -> Result<(), String> {
@@ -323,6 +334,9 @@ impl Runtime {
             return Err(format!(
                 "`{handler}` must be a path inside the function's folder"
             ));
+        }
+        if self == Self::Java {
+            return check_java_handler(handler);
         }
         match self {
             // Lambda accepts any handler here and splits it at Init: one without a dot fails
@@ -348,9 +362,39 @@ impl Runtime {
             Self::Go if handler != "go.mod" && !handler.ends_with("/go.mod") => Err(format!(
                 "`{handler}` should name the Go module's `go.mod`: lambdesk builds it with go"
             )),
-            Self::Wat | Self::Wasm | Self::Rust | Self::Go | Self::Provided => Ok(()),
+            Self::Wat | Self::Wasm | Self::Rust | Self::Go | Self::Java | Self::Provided => Ok(()),
         }
     }
+}
+
+/// A Java handler names a class, not a file: `package.Class::method` or `package.Class`
+/// (one implementing `RequestHandler` or `RequestStreamHandler`), as Lambda's Java runtime
+/// reads `_HANDLER`. Checked at load so a path or a `file.method` handler (Node.js's form)
+/// is refused before anything runs.
+fn check_java_handler(handler: &str) -> Result<(), String> {
+    let example = "`example.Hello::handleRequest` or `example.Hello`";
+    let (class_name, method) = match handler.rsplit_once("::") {
+        Some((class_name, method)) => (class_name, Some(method)),
+        None => (handler, None),
+    };
+    let is_identifier = |part: &str| {
+        let mut chars = part.chars();
+        chars
+            .next()
+            .is_some_and(|first| first.is_alphabetic() || first == '_' || first == '$')
+            && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    };
+    if !class_name.split('.').all(is_identifier) {
+        return Err(format!(
+            "`{handler}` is not a Java handler: name a class and optionally its method, like {example}"
+        ));
+    }
+    if method.is_some_and(|method| !is_identifier(method)) {
+        return Err(format!(
+            "`{handler}` names no method after `::`: name one, like {example}"
+        ));
+    }
+    Ok(())
 }
 
 impl fmt::Display for Runtime {
@@ -636,6 +680,25 @@ maximum_event_age_secs = 21600
             "Lambda accepts it"
         );
         assert!(Runtime::Wat.check_handler("main.wasm").is_err());
+        assert!(
+            Runtime::Java
+                .check_handler("example.Hello::handleRequest")
+                .is_ok()
+        );
+        assert!(Runtime::Java.check_handler("Hello").is_ok());
+        assert!(
+            Runtime::Java
+                .check_handler("example.Outer$Inner::handle")
+                .is_ok()
+        );
+        assert!(
+            Runtime::Java.check_handler("index.handler").is_ok(),
+            "a class `handler` in package `index`"
+        );
+        assert!(Runtime::Java.check_handler("src/Hello.java").is_err());
+        assert!(Runtime::Java.check_handler("example.Hello::").is_err());
+        assert!(Runtime::Java.check_handler("example..Hello").is_err());
+        assert!(Runtime::Java.check_handler("1example.Hello").is_err());
         assert!(Runtime::Wasm.check_handler("../other/main.wasm").is_err());
         assert!(Runtime::Provided.check_handler("bootstrap").is_ok());
         assert!(Runtime::Provided.check_handler("app.handler").is_ok());

@@ -21,9 +21,7 @@ pub enum InvokeError {
     /// missing `_start`, an import lambdesk does not provide.
     #[error("{}: {message}", path.display())]
     Load { path: PathBuf, message: String },
-    #[error(
-        "functions with runtime = \"{0}\" cannot be invoked by this version of lambdesk yet (it runs js, wat and wasm)"
-    )]
+    #[error("functions with runtime = \"{0}\" cannot be invoked by this version of lambdesk yet")]
     UnsupportedRuntime(Runtime),
     /// Lambda's `TooManyRequestsException`: reserved concurrency is exhausted.
     #[error(

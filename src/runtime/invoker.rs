@@ -17,6 +17,7 @@ use super::ephemeral_storage::IdleStorage;
 use super::error::{InvokeError, describe};
 use super::folder_stamp::FolderStamp;
 use super::go_build::{GoBuildOptions, GoBuilder};
+use super::java_build::{JavaBuildOptions, JavaBuilder};
 use super::js_preparation::JsPreparation;
 use super::js_runtime;
 use super::language_pack::{LanguagePack, PackLanguage, PackProgress};
@@ -66,6 +67,8 @@ pub struct RuntimeOptions {
     pub rust_build: RustBuildOptions,
     /// How Go functions are built (Go's build cache, the program).
     pub go_build: GoBuildOptions,
+    /// Where Java functions are compiled and which JDK compiles them.
+    pub java_build: JavaBuildOptions,
     /// Where language packs (Python's runtime) are prepared and kept.
     pub language_packs_dir: PathBuf,
     /// Which compilers make a rebuilt Rust or Go module ready: Winch first by default.
@@ -81,6 +84,7 @@ impl Default for RuntimeOptions {
             ephemeral_storage_root: std::env::temp_dir(),
             rust_build: RustBuildOptions::default(),
             go_build: GoBuildOptions::default(),
+            java_build: JavaBuildOptions::default(),
             language_packs_dir: LanguagePack::default_root(),
             built_code_compilers: BuiltCodeCompilers::default(),
         }
@@ -126,6 +130,7 @@ pub struct Runtime {
     gateway: GatewayAddress,
     rust: Arc<RustBuilder>,
     go: Arc<GoBuilder>,
+    java: Arc<JavaBuilder>,
     /// Each built function's last build: how far it is, what the compiler said.
     builds: built_module::BuildStatuses,
     python_pack: LanguagePack,
@@ -239,6 +244,7 @@ impl Runtime {
             gateway: GatewayAddress::default(),
             rust: Arc::new(RustBuilder::new(options.rust_build)),
             go: Arc::new(GoBuilder::new(options.go_build)),
+            java: Arc::new(JavaBuilder::new(options.java_build)),
             builds: built_module::BuildStatuses::default(),
             python_pack: LanguagePack::new(
                 options.language_packs_dir.clone(),
@@ -446,8 +452,15 @@ impl Runtime {
                     .await?
             }
             Language::Provided => {
-                let launch = super::native::NativeLaunch::provided;
-                self.invoke_native(workspace, function, event, &request_id, launch)
+                self.invoke_native(workspace, function, event, &request_id)
+                    .await?
+            }
+            Language::Java => {
+                // javac first when a source changed (its time reported apart, never
+                // billed); a compile error fails the invocation with its file and line.
+                let build = self.build_if_stale(function).await?;
+                build_duration = build.map(|report| report.duration);
+                self.invoke_native(workspace, function, event, &request_id)
                     .await?
             }
             runtime => {

@@ -20,6 +20,7 @@ mod folder_stamp;
 mod function_build;
 mod go_build;
 mod invoker;
+mod java_build;
 mod js_preparation;
 mod js_runtime;
 mod js_snapshot;
@@ -46,6 +47,10 @@ pub use error::InvokeError;
 pub use function_build::{BuildError, BuildReport, FunctionBuilder};
 pub use go_build::{GO_BUILD_DIR_VAR, GO_PROGRAM_VAR, GoBuildOptions, GoBuilder, MIN_GO_VERSION};
 pub use invoker::{BuildStatus, BuiltCodeCompilers, PreparedReport, Runtime, RuntimeOptions};
+pub use java_build::{
+    JAVA_BUILD_DIR_VAR, JAVA_HOME_VAR, JavaBuildOptions, JavaBuilder, JavaCode, JavaLaunch, Jdk,
+    MIN_JAVA_VERSION, RuntimeClient,
+};
 pub use js_preparation::JsPreparationStep;
 pub use js_runtime::{EMBEDDED_JS_RUNTIME, JS_RUNTIME_OVERRIDE_VAR};
 pub use language_pack::{LanguagePack, PackError, PackLanguage, PackProgress, PackState, PackStep};

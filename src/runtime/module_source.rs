@@ -37,6 +37,7 @@ pub fn module_bytes(function: &Function) -> Result<Vec<u8>, InvokeError> {
         | Runtime::Go
         | Runtime::Python
         | Runtime::Ruby
+        | Runtime::Java
         | Runtime::Provided) => Err(InvokeError::UnsupportedRuntime(runtime)),
     }
 }

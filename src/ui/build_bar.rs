@@ -1,4 +1,4 @@
-//! The Code tab's build bar for a compiled function (Rust, Go): Build, the build's
+//! The Code tab's build bar for a compiled function (Rust, Go, Java): Build, the build's
 //! progress (crates compiled of the total) and Cancel while it runs, how the last one
 //! ended, and the Problems list — the compiler's errors and warnings, each a link to its
 //! line.
@@ -22,7 +22,7 @@ pub fn is_compiled(state: &ConsoleState, function: &str) -> bool {
     state
         .function(function)
         .and_then(|entry| entry.runtime)
-        .is_some_and(Runtime::is_built)
+        .is_some_and(Runtime::has_build_step)
 }
 
 /// The diagnostics of `file` as (line, level) for the editor's gutter.

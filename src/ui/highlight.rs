@@ -11,6 +11,7 @@ pub fn language_of(file: &str) -> &'static str {
         Some("go") => "go",
         Some("py") => "py",
         Some("rb") => "rb",
+        Some("java") => "java",
         Some("toml") => "toml",
         Some("json") => "json",
         Some("wat" | "wast") => "lisp",
@@ -48,6 +49,7 @@ mod tests {
             ("main.go", "go"),
             ("lambda_function.py", "py"),
             ("lambda_function.rb", "rb"),
+            ("src/main/java/example/Hello.java", "java"),
             ("main.wat", "lisp"),
             ("notes.md", "txt"),
         ] {

@@ -14,6 +14,7 @@ fn badge(runtime: Runtime) -> (&'static str, egui::Color32) {
         Runtime::Go => ("GO", egui::Color32::from_rgb(0x00, 0xAD, 0xD8)),
         Runtime::Python => ("PY", egui::Color32::from_rgb(0x30, 0x69, 0x98)),
         Runtime::Ruby => ("RB", egui::Color32::from_rgb(0xCC, 0x34, 0x2D)),
+        Runtime::Java => ("JAVA", egui::Color32::from_rgb(0xE7, 0x6F, 0x00)),
         // Lambda's OS-only runtime: a native process, in the console's warning amber.
         Runtime::Provided => ("OS", egui::Color32::from_rgb(0xE0, 0x8E, 0x0B)),
     }
@@ -41,7 +42,7 @@ pub fn runtime_badge_ui(ui: &mut egui::Ui, runtime: Runtime) -> egui::Response {
 }
 
 /// What the "native process" mark says on hover: where such a function runs.
-pub const NATIVE_PROCESS_HOVER: &str = "Runs outside the WebAssembly sandbox: its `bootstrap` is a process of this computer, with your user's access to files and network, as on Lambda's OS-only runtime (provided.al2023). Its memory is capped by the OS and a timeout kills it.";
+pub const NATIVE_PROCESS_HOVER: &str = "Runs outside the WebAssembly sandbox: a process of this computer (a provided function's `bootstrap`, a Java function's JVM), with your user's access to files and network. Its memory is capped by the OS and a timeout kills it.";
 
 /// The "native process" mark beside a function that runs outside the sandbox
 /// (`runtime = "provided"`), with what that means on hover.

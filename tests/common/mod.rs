@@ -5,6 +5,7 @@
 pub mod compiled_cli;
 pub mod engine;
 pub mod node_fixtures;
+pub mod runtime_api_standin;
 pub mod serve;
 
 use lambdesk::model::{Function, FunctionConfig, InvocationRecord, Runtime as Language, Workspace};
@@ -41,6 +42,7 @@ impl TestWorkspace {
             cache_dir: std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
             rust_build: rust_build_options(),
             go_build: go_build_options(),
+            java_build: java_build_options(),
             ..RuntimeOptions::default()
         })
         .expect("runtime")
@@ -368,6 +370,16 @@ pub fn queue_trigger(
 /// and never into the user's cache.
 pub fn go_build_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-build")
+}
+
+/// Java functions' classes and the compiled runtime client, under the test run's folder.
+pub fn java_build_options() -> lambdesk::runtime::JavaBuildOptions {
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("java");
+    lambdesk::runtime::JavaBuildOptions {
+        build_dir: root.join("build"),
+        runtimes_dir: root.join("runtimes"),
+        ..lambdesk::runtime::JavaBuildOptions::default()
+    }
 }
 
 pub fn go_build_options() -> lambdesk::runtime::GoBuildOptions {

@@ -71,11 +71,16 @@ impl Runtime {
         &self.go
     }
 
+    pub fn java_builder(&self) -> &crate::runtime::JavaBuilder {
+        &self.java
+    }
+
     /// The builder of the function's language; `None` for code that is not built.
     pub(super) fn builder_for(&self, function: &Function) -> Option<Arc<dyn FunctionBuilder>> {
         match function.config.runtime {
             Language::Rust => Some(Arc::clone(&self.rust) as Arc<dyn FunctionBuilder>),
             Language::Go => Some(Arc::clone(&self.go) as Arc<dyn FunctionBuilder>),
+            Language::Java => Some(Arc::clone(&self.java) as Arc<dyn FunctionBuilder>),
             Language::Js
             | Language::Wat
             | Language::Wasm

@@ -21,6 +21,9 @@ impl Runtime {
             Language::Js | Language::Python | Language::Ruby => {
                 self.check_init(workspace, function).await
             }
+            // javac checks it: its errors go to the build status (the Problems list and
+            // the editor's markers), as a Rust or Go build's do.
+            Language::Java => self.build_if_stale(function).await.map(|_| None),
             // Init of a native process is left to the first invocation (it may have
             // effects outside any sandbox); what Lambda checks first is checked here.
             Language::Provided => Ok(Self::check_native_entrypoint(function)),

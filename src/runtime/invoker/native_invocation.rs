@@ -5,66 +5,66 @@
 use std::time::Duration;
 
 use super::{Invocation, Runtime};
-use crate::model::{Function, FunctionError, Workspace};
+use crate::model::{Function, FunctionError, Runtime as Language, Workspace};
 use crate::runtime::ephemeral_storage::EphemeralStorage;
 use crate::runtime::error::InvokeError;
 use crate::runtime::lambda_environment::{lambda_variables, new_log_stream_name};
 use crate::runtime::native::{
-    InvalidEntrypoint, NativeEnvironment, NativeLaunch, NativeRequest, NativeStart,
-    check_bootstrap, init_failure, reusable_after,
+    NativeEnvironment, NativeLaunch, NativeRequest, NativeStart, check_bootstrap, init_failure,
+    reusable_after,
 };
 use crate::runtime::sandbox::RunResult;
 
 /// Lambda's `PATH` in its execution environments.
 const LAMBDA_PATH: &str = "/usr/local/bin:/usr/bin/:/bin:/opt/bin";
 
-/// How a kind of native function is started: `NativeLaunch::provided` for `provided`;
-/// another runtime that runs as a process (Java) gives its own.
-pub(super) type LaunchOf = fn(&Function) -> Result<NativeLaunch, InvalidEntrypoint>;
-
 impl Runtime {
-    /// Invokes a function that runs as a native process started by `launch_of`.
+    /// Invokes a function that runs as a native process: `provided`'s `bootstrap`, or
+    /// a JVM with lambdesk's Java runtime client.
     pub(super) async fn invoke_native(
         &self,
         workspace: &Workspace,
         function: &Function,
         event: &[u8],
         request_id: &str,
-        launch_of: LaunchOf,
     ) -> Result<Invocation, InvokeError> {
         // Processes idle past their time go now, whichever function they serve.
         self.native_environments.drop_expired();
         let fingerprint = self.code_folder_fingerprint(function);
-        let (mut environment, init) = match self
-            .native_environments
-            .take(&function.name, fingerprint)
-        {
-            Some(environment) => (environment, None),
-            None => {
-                let log_stream = new_log_stream_name();
-                let launch = match launch_of(function) {
-                    Ok(launch) => launch,
-                    Err(invalid) => return Ok(init_failed(&invalid.function_error(), log_stream)),
-                };
-                let (environment, init_run) = self
-                    .start_native(workspace, function, launch, fingerprint, log_stream.clone())
-                    .await?;
-                let Some(environment) = environment else {
-                    // Init failed: the invocation fails with Init's error.
-                    let init_duration = init_run.duration;
-                    let mut run = init_run;
-                    run.duration = Duration::ZERO;
-                    return Ok(Invocation {
-                        run,
-                        init_duration: Some(init_duration),
-                        init_log_lines: Vec::new(),
-                        log_stream,
-                        outbox: Vec::new(),
-                    });
-                };
-                (environment, Some(init_run))
-            }
-        };
+        let (mut environment, init) =
+            match self.native_environments.take(&function.name, fingerprint) {
+                Some(environment) => (environment, None),
+                None => {
+                    let log_stream = new_log_stream_name();
+                    let launch = if function.config.runtime == Language::Java {
+                        self.java_launch(function).await?
+                    } else {
+                        match NativeLaunch::provided(function) {
+                            Ok(launch) => launch,
+                            Err(invalid) => {
+                                return Ok(init_failed(&invalid.function_error(), log_stream));
+                            }
+                        }
+                    };
+                    let (environment, init_run) = self
+                        .start_native(workspace, function, launch, fingerprint, log_stream.clone())
+                        .await?;
+                    let Some(environment) = environment else {
+                        // Init failed: the invocation fails with Init's error.
+                        let init_duration = init_run.duration;
+                        let mut run = init_run;
+                        run.duration = Duration::ZERO;
+                        return Ok(Invocation {
+                            run,
+                            init_duration: Some(init_duration),
+                            init_log_lines: Vec::new(),
+                            log_stream,
+                            outbox: Vec::new(),
+                        });
+                    };
+                    (environment, Some(init_run))
+                }
+            };
         let request = NativeRequest {
             request_id,
             event,
@@ -127,6 +127,25 @@ impl Runtime {
             function_name: function.name.clone(),
         })
         .await
+    }
+
+    /// A Java function's JVM: its code compiled (a build already ran when a source
+    /// changed, so this only finds the classes) and the runtime client's launch, off the
+    /// async threads (it reads the sources to fingerprint them).
+    async fn java_launch(&self, function: &Function) -> Result<NativeLaunch, InvokeError> {
+        let java = std::sync::Arc::clone(&self.java);
+        let function = function.clone();
+        let launched = tokio::task::spawn_blocking(move || java.launch(&function))
+            .await
+            .map_err(|error| InvokeError::Sandbox(format!("starting the JVM stopped: {error}")))?;
+        let (launch, _code) = launched?;
+        Ok(NativeLaunch {
+            program: launch.program,
+            args: launch.args.into_iter().map(Into::into).collect(),
+            extra_env: Vec::new(),
+            working_dir: launch.working_dir,
+            data_limit_bytes: launch.data_limit_bytes,
+        })
     }
 
     /// Whether a `provided` function's `bootstrap` can start: Lambda's

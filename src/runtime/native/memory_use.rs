@@ -35,7 +35,9 @@ impl MemoryCounters {
         if filled == 0 {
             return None;
         }
-        Some(MemoryUse::parse(&String::from_utf8_lossy(&buffer[..filled])))
+        Some(MemoryUse::parse(&String::from_utf8_lossy(
+            &buffer[..filled],
+        )))
     }
 }
 
@@ -100,7 +102,10 @@ mod tests {
         assert!(own.peak_resident_bytes > 0 && own.data_bytes > 0, "{own:?}");
         let _grown = vec![1_u8; 8 << 20];
         let again = counters.read().unwrap();
-        assert!(again.peak_resident_bytes >= own.peak_resident_bytes, "{again:?}");
+        assert!(
+            again.peak_resident_bytes >= own.peak_resident_bytes,
+            "{again:?}"
+        );
         assert!(counters.read().is_some(), "read again from the same file");
     }
 }

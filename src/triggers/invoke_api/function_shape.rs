@@ -30,6 +30,8 @@ pub fn lambda_runtime_id(runtime: Runtime) -> &'static str {
         Runtime::Js => "nodejs20.x",
         Runtime::Python => "python3.14",
         Runtime::Ruby => "ruby3.4",
+        // The oldest JDK lambdesk runs Java functions on.
+        Runtime::Java => "java17",
         Runtime::Wat | Runtime::Wasm | Runtime::Rust | Runtime::Go | Runtime::Provided => {
             "provided.al2023"
         }
