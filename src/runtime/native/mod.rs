@@ -16,4 +16,4 @@ mod runtime_api;
 pub use environment::{
     NativeEnvironment, NativeRequest, NativeStart, init_failure, reusable_after,
 };
-pub use launch::{BOOTSTRAP_FILE, InvalidEntrypoint, NativeLaunch, check_bootstrap};
+pub use launch::{BOOTSTRAP_FILE, NativeLaunch, check_bootstrap};
