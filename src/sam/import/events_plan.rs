@@ -175,8 +175,18 @@ impl Planner {
     }
 }
 
-const API_KEYS: &[&str] = &["Path", "Method", "RestApiId"];
-const HTTP_API_KEYS: &[&str] = &["Path", "Method", "ApiId", "PayloadFormatVersion"];
+/// The SAM event types lambdesk has triggers for.
+pub(super) const EVENT_TYPES: &[&str] = &[
+    "Api",
+    "HttpApi",
+    "S3",
+    "Schedule",
+    "ScheduleV2",
+    "SQS",
+    "SNS",
+];
+const API_KEYS: &[&str] = &["Path", "Method"];
+const HTTP_API_KEYS: &[&str] = &["Path", "Method", "PayloadFormatVersion"];
 const S3_KEYS: &[&str] = &["Bucket", "Events", "Filter"];
 const SCHEDULE_KEYS: &[&str] = &["Schedule", "Enabled", "State", "Name", "Description"];
 const SCHEDULE_V2_KEYS: &[&str] = &[

@@ -78,6 +78,11 @@ impl Planner {
                 );
                 continue;
             }
+            let value = match key.as_str() {
+                "Events" => self.supported_events(id, value),
+                "Policies" => self.supported_policies(id, value),
+                _ => value,
+            };
             if let Some(value) = self.evaluate_lenient(&value, id, &format!("Properties.{key}")) {
                 merge_global(&mut properties, key, value);
             }
@@ -135,6 +140,65 @@ impl Planner {
             code,
             target,
         });
+    }
+
+    /// The events of types lambdesk has, without the API they belong to (there is one
+    /// local gateway); the others are reported before their properties are evaluated, so
+    /// a stream's ARN is not reported as well as the stream.
+    fn supported_events(&mut self, id: &str, events: Value) -> Value {
+        let Value::Object(events) = events else {
+            return events;
+        };
+        let mut kept = Map::new();
+        for (name, mut event) in events {
+            let kind = event
+                .get("Type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if !super::events_plan::EVENT_TYPES.contains(&kind) {
+                self.plan.report.skip(
+                    id,
+                    &format!("Properties.Events.{name}"),
+                    format!("`{kind}` events are not emulated: lambdesk's triggers are Api/HttpApi, S3, Schedule/ScheduleV2, SQS and SNS"),
+                );
+                continue;
+            }
+            if let Some(Value::Object(properties)) = event.get_mut("Properties") {
+                properties.remove("RestApiId");
+                properties.remove("ApiId");
+            }
+            kept.insert(name, event);
+        }
+        Value::Object(kept)
+    }
+
+    /// The policies that can grant bucket, queue or topic access; policy templates for
+    /// other services are reported before their arguments are evaluated.
+    fn supported_policies(&mut self, id: &str, policies: Value) -> Value {
+        let items = match policies {
+            Value::Array(items) => items,
+            other => vec![other],
+        };
+        let mut kept = Vec::new();
+        for (index, policy) in items.into_iter().enumerate() {
+            let template = match &policy {
+                Value::Object(object) if object.len() == 1 && !object.contains_key("Statement") => {
+                    object.keys().next().cloned()
+                }
+                _ => None,
+            };
+            match template {
+                Some(name) if !super::policies_plan::POLICY_TEMPLATES.contains(&name.as_str()) => {
+                    self.plan.report.skip(
+                        id,
+                        &format!("Properties.Policies[{index}]"),
+                        format!("the policy template `{name}` grants access to a service lambdesk does not emulate"),
+                    );
+                }
+                _ => kept.push(policy),
+            }
+        }
+        Value::Array(kept)
     }
 
     fn function_code(&mut self, id: &str, properties: &Map<String, Value>) -> FunctionCode {

@@ -349,7 +349,7 @@ impl Planner {
                         id.to_owned(),
                         ResourceValues {
                             reference: Err(Unevaluable(format!(
-                                "`{id}` is a {other}, which lambdesk does not emulate: its name exists only on AWS"
+                                "`{id}` ({other}) is not emulated: its name exists only on AWS"
                             ))),
                             attributes: BTreeMap::new(),
                         },

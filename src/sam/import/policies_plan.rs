@@ -7,6 +7,18 @@ use serde_json::Value;
 use super::plan::{Local, Planner};
 use crate::model::{BucketAccess, FunctionConfig};
 
+/// The SAM policy templates that grant what lambdesk emulates.
+pub(super) const POLICY_TEMPLATES: &[&str] = &[
+    "S3ReadPolicy",
+    "S3CrudPolicy",
+    "S3WritePolicy",
+    "S3FullAccessPolicy",
+    "SQSSendMessagePolicy",
+    "SQSPollerPolicy",
+    "SNSPublishMessagePolicy",
+    "SNSCrudPolicy",
+];
+
 /// What a policy grants that lambdesk keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Grant {

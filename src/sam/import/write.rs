@@ -204,9 +204,18 @@ fn write_function(workspace: &Workspace, function: &PlannedFunction) -> Result<(
         }
         FunctionTarget::NotRunnable { reason, properties } => {
             let folder = workspace.root().join(NOT_RUNNABLE_DIR).join(&function.name);
-            for (path, bytes) in &files {
-                let target = folder.join(path);
-                write_atomically(&target, bytes).map_err(io(&target))?;
+            if let FunctionCode::Folder(dir) = &function.code {
+                // Copied rather than written: a custom runtime's `bootstrap` stays executable.
+                for (path, _) in &files {
+                    let target = folder.join(path);
+                    create_dir(target.parent().unwrap_or(&folder))?;
+                    std::fs::copy(dir.join(path), &target).map_err(io(&target))?;
+                }
+            } else {
+                for (path, bytes) in &files {
+                    let target = folder.join(path);
+                    write_atomically(&target, bytes).map_err(io(&target))?;
+                }
             }
             let description = serde_json::json!({
                 "logicalId": function.logical_id,
