@@ -94,7 +94,11 @@ impl Planner {
                 .filter_map(Value::as_str)
                 .map(str::to_owned)
                 .collect(),
-            _ => return Err("an S3 event names its `Events` (s3:ObjectCreated:* …)".to_owned()),
+            _ => {
+                return Err(
+                    "an S3 event names its `Events` (for example s3:ObjectCreated:*)".to_owned(),
+                );
+            }
         };
         let (mut prefix, mut suffix) = (None, None);
         let rules = properties

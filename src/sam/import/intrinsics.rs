@@ -222,7 +222,9 @@ impl Intrinsics {
                 {
                     Some(found) => found.clone(),
                     None => {
-                        return unevaluable(format!("mapping `{map}` has no `{top}` → `{second}`"));
+                        return unevaluable(format!(
+                            "mapping `{map}` has no `{second}` under `{top}`"
+                        ));
                     }
                 }
             }

@@ -41,7 +41,7 @@ pub enum TemplateTextError {
     BadKey { path: String },
     #[error("{what} at `{path}` is not a number JSON can hold")]
     BadNumber { what: String, path: String },
-    #[error("the template is not a mapping of sections (`Resources:` …)")]
+    #[error("the template is not a mapping of sections (`Resources:` and the others)")]
     NotAMapping,
 }
 
