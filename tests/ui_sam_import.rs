@@ -120,3 +120,45 @@ fn the_file_menu_imports_a_sam_project_opens_it_and_shows_what_did_not_come_over
     );
     harness.get_by_label("Not carried over (10)");
 }
+
+#[test]
+fn a_command_line_imports_report_shows_when_the_console_next_opens_the_workspace_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("alerts");
+    lambdesk::sam::import::import_sam_template(&lambdesk::sam::import::ImportOptions {
+        template: Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/sam/sns-filter/template.yaml"),
+        workspace_root: root.clone(),
+        parameter_overrides: Vec::new(),
+        force: false,
+    })
+    .unwrap();
+    let open = || {
+        let console = Console::with_workspace(
+            lambdesk::model::Workspace::open(&root).unwrap(),
+            RuntimeOptions {
+                cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
+                ..RuntimeOptions::default()
+            },
+            LambdeskApp::waker(Arc::new(OnceLock::new())),
+        )
+        .unwrap();
+        Harness::builder()
+            .with_size(egui::vec2(1200.0, 800.0))
+            .build_ui_state(
+                |ui, app: &mut LambdeskApp| {
+                    app.logic();
+                    app.ui(ui);
+                },
+                LambdeskApp::new(console),
+            )
+    };
+    let mut first = open();
+    first.run();
+    first.get_by_label("Not carried over (2)");
+    first.get_by_label_contains("a `email` subscription to `oncall@example.com` is not emulated");
+    drop(first);
+    let mut second = open();
+    second.run();
+    assert!(second.query_by_label("SAM import report").is_none());
+}

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::sam::import::{ImportError, ImportOptions, ImportReport, import_sam_template};
+use crate::sam::import::{
+    ImportError, ImportOptions, ImportReport, REPORT_FILE, SEEN_REPORT_FILE, import_sam_template,
+};
 
 use super::Console;
 
@@ -22,5 +24,16 @@ impl Console {
             parameter_overrides: Vec::new(),
             force: replace,
         })
+    }
+
+    /// The report of an import into this workspace that the console has not shown yet
+    /// (from File > Import SAM project… or `lambdesk import`); taking it marks it shown.
+    pub fn take_unseen_import_report(&self) -> Option<ImportReport> {
+        let state_dir = self.workspace().state_dir();
+        let path = state_dir.join(REPORT_FILE);
+        let text = std::fs::read_to_string(&path).ok()?;
+        // Shown once: kept beside as read, so it is not lost.
+        let _ = std::fs::rename(&path, state_dir.join(SEEN_REPORT_FILE));
+        serde_json::from_str(&text).ok()
     }
 }

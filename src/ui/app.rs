@@ -116,6 +116,7 @@ impl LambdeskApp {
         if let Some(name) = selected {
             app.select(&name);
         }
+        app.sam_import.report = app.console.take_unseen_import_report();
         app
     }
 
@@ -148,8 +149,11 @@ impl LambdeskApp {
     ) {
         match Console::import_sam_project(&template, &root, replace) {
             Ok(report) => {
+                // The new console shows the report the import left in the workspace.
                 self.open_workspace(&root);
-                self.sam_import.report = Some(report);
+                if self.sam_import.report.is_none() {
+                    self.sam_import.report = Some(report);
+                }
             }
             Err(crate::sam::import::ImportError::Clashes(clashes)) => {
                 self.sam_import.confirm = Some(super::sam_import::PendingReplace {

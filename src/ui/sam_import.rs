@@ -66,7 +66,7 @@ impl SamImportWindows {
                 .open(&mut open)
                 .pivot(egui::Align2::CENTER_CENTER)
                 .default_pos(ctx.content_rect().center())
-                .default_size([620.0, 420.0])
+                .default_size([760.0, 440.0])
                 .show(ctx, |ui| report_ui(ui, report));
             if !open {
                 self.report = None;
@@ -92,7 +92,7 @@ fn report_ui(ui: &mut egui::Ui, report: &ImportReport) {
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
                     format!(
-                        "{}: {}, not runnable here ({})",
+                        "{}: {}, not runnable here: {}",
                         function.name,
                         function.lambda_runtime,
                         reason.as_deref().unwrap_or("")

@@ -130,7 +130,7 @@ impl Planner {
             self.plan.report.skip(
                 id,
                 "",
-                format!("not runnable here, imported into not-runnable/{name}/: {reason}"),
+                format!("not runnable here ({reason}): its code and settings are kept in not-runnable/{name}/"),
             );
         }
         self.plan.functions.push(PlannedFunction {

@@ -19,7 +19,7 @@ mod write;
 use std::path::{Path, PathBuf};
 
 pub use plan::{ImportPlan, PlanError};
-pub use report::{ImportReport, ImportedFunction, NotCarriedOver};
+pub use report::{ImportReport, ImportedFunction, NotCarriedOver, REPORT_FILE, SEEN_REPORT_FILE};
 pub use write::{NOT_RUNNABLE_DIR, NOT_RUNNABLE_FILE};
 
 use crate::model::{EditError, WORKSPACE_FILE, Workspace, WorkspaceConfig, WorkspaceError};

@@ -1,10 +1,10 @@
 //! What an import did, and everything it could not carry over: the list the CLI prints
 //! (or writes as JSON) and the console shows.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One thing of the template that is not in the workspace, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotCarriedOver {
     /// The resource's logical id (or a section: `Globals`, `Outputs`).
     pub resource: String,
@@ -15,7 +15,7 @@ pub struct NotCarriedOver {
 }
 
 /// A function of the template and where it went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportedFunction {
     pub logical_id: String,
     /// The function's folder name (in `functions/`, or in `not-runnable/`).
@@ -25,12 +25,18 @@ pub struct ImportedFunction {
     /// The lambdesk runtime, or `None` where the function does not run here.
     pub runtime: Option<String>,
     /// Where a function that does not run here went, and why.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_runnable: Option<String>,
 }
 
+/// Where an import leaves its report in the workspace, for the console to show the
+/// next time it opens the workspace (an import from the command line too).
+pub const REPORT_FILE: &str = "sam-import-report.json";
+/// The report once the console has shown it.
+pub const SEEN_REPORT_FILE: &str = "sam-import-report.seen.json";
+
 /// The result of an import.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     pub workspace: String,
     pub functions: Vec<ImportedFunction>,

@@ -30,9 +30,9 @@ pub fn map_runtime(runtime: &str) -> RuntimeMapping {
         .find(|(prefix, _)| runtime.starts_with(prefix))
     {
         Some((_, Some(lambdesk))) => RuntimeMapping::Runs(*lambdesk),
-        Some((_, None)) => RuntimeMapping::NotRunnable(format!(
-            "lambdesk has no `{runtime}` runtime yet: the code is kept, the function does not run here"
-        )),
+        Some((_, None)) => {
+            RuntimeMapping::NotRunnable(format!("lambdesk has no `{runtime}` runtime yet"))
+        }
         None => RuntimeMapping::NotRunnable(format!(
             "`{runtime}` is not a Lambda runtime lambdesk knows"
         )),

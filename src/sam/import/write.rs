@@ -97,7 +97,7 @@ pub fn write_plan(
             FunctionTarget::NotRunnable { reason, .. } => (
                 None,
                 Some(format!(
-                    "kept in {NOT_RUNNABLE_DIR}/{}/: {reason}",
+                    "{reason}; its code is in {NOT_RUNNABLE_DIR}/{}/",
                     function.name
                 )),
             ),
@@ -114,6 +114,9 @@ pub fn write_plan(
     report.buckets = plan.buckets.iter().cloned().collect();
     report.queues = plan.queues.keys().cloned().collect();
     report.topics = plan.topics.keys().cloned().collect();
+    let report_path = workspace.state_dir().join(super::report::REPORT_FILE);
+    let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    write_atomically(&report_path, text.as_bytes()).map_err(io(&report_path))?;
     Ok(report)
 }
 
