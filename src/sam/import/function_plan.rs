@@ -281,7 +281,7 @@ impl Planner {
             ("MemorySize", set_memory as fn(&mut FunctionConfig, u32)),
             ("Timeout", |config, value| config.timeout_secs = value),
             ("ReservedConcurrentExecutions", |config, value| {
-                config.reserved_concurrency = Some(value)
+                config.reserved_concurrency = Some(value);
             }),
         ] {
             if let Some(value) = properties.get(key) {
@@ -301,7 +301,7 @@ impl Planner {
         {
             match as_u32(size) {
                 Some(mb) => self.apply(&mut config, id, "EphemeralStorage.Size", |config| {
-                    config.ephemeral_storage_mb = mb
+                    config.ephemeral_storage_mb = mb;
                 }),
                 None => self.plan.report.skip(
                     id,
@@ -313,10 +313,10 @@ impl Planner {
         if let Some(architectures) = properties.get("Architectures") {
             match architectures.as_array().map(Vec::as_slice) {
                 Some([Value::String(one)]) if one == "arm64" => {
-                    config.architecture = Some(Architecture::Arm64)
+                    config.architecture = Some(Architecture::Arm64);
                 }
                 Some([Value::String(one)]) if one == "x86_64" => {
-                    config.architecture = Some(Architecture::X86_64)
+                    config.architecture = Some(Architecture::X86_64);
                 }
                 _ => self.plan.report.skip(
                     id,
@@ -387,7 +387,7 @@ impl Planner {
             Some((_, problem)) => {
                 self.plan
                     .report
-                    .skip(id, &format!("Properties.{property}"), problem)
+                    .skip(id, &format!("Properties.{property}"), problem);
             }
         }
     }
@@ -408,7 +408,7 @@ impl Planner {
         }
         if set_any {
             self.apply(config, id, "EventInvokeConfig", |config| {
-                config.async_config = Some(async_config)
+                config.async_config = Some(async_config);
             });
         }
         let Some(destinations) = invoke_config.get("DestinationConfig") else {
@@ -469,7 +469,7 @@ impl Planner {
         match self.destination_of(target) {
             Some(destination @ (Destination::Queue(_) | Destination::Topic(_))) => {
                 self.apply(config, id, "DeadLetterQueue", |config| {
-                    config.destinations.on_failure = Some(destination)
+                    config.destinations.on_failure = Some(destination);
                 });
             }
             _ => self.plan.report.skip(
@@ -511,7 +511,7 @@ impl Planner {
                 continue;
             }
             self.apply(&mut config, &logical_id, "Events", |config| {
-                config.triggers.push(trigger)
+                config.triggers.push(trigger);
             });
             self.plan.functions[index].target = FunctionTarget::Runs(Box::new(config));
         }

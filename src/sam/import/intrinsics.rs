@@ -560,41 +560,42 @@ mod tests {
         }
     }
 
-    fn eval(value: Value) -> Result<Option<Value>, Unevaluable> {
-        intrinsics().evaluate(&value)
+    fn eval(value: &Value) -> Result<Option<Value>, Unevaluable> {
+        intrinsics().evaluate(value)
     }
 
     #[test]
     fn parameters_pseudo_parameters_mappings_and_conditions() {
-        assert_eq!(eval(json!({"Ref": "Env"})).unwrap(), Some(json!("dev")));
+        assert_eq!(eval(&json!({"Ref": "Env"})).unwrap(), Some(json!("dev")));
         assert_eq!(
-            eval(json!({"Ref": "AWS::Partition"})).unwrap(),
+            eval(&json!({"Ref": "AWS::Partition"})).unwrap(),
             Some(json!("aws"))
         );
         assert_eq!(
-            eval(json!({"Fn::FindInMap": ["Sizes", {"Ref": "Env"}, "Memory"]})).unwrap(),
+            eval(&json!({"Fn::FindInMap": ["Sizes", {"Ref": "Env"}, "Memory"]})).unwrap(),
             Some(json!(256))
         );
         assert_eq!(
-            eval(json!({"Fn::If": ["IsProd", 1, {"Ref": "AWS::NoValue"}]})).unwrap(),
+            eval(&json!({"Fn::If": ["IsProd", 1, {"Ref": "AWS::NoValue"}]})).unwrap(),
             None
         );
         assert_eq!(
-            eval(json!({"Fn::If": ["NotProd", 1, 2]})).unwrap(),
+            eval(&json!({"Fn::If": ["NotProd", 1, 2]})).unwrap(),
             Some(json!(1))
         );
         assert_eq!(
-            eval(json!({"Condition": "Both"})).unwrap(),
+            eval(&json!({"Condition": "Both"})).unwrap(),
             Some(json!(false))
         );
         assert!(
-            eval(json!({"Condition": "Loop"}))
+            eval(&json!({"Condition": "Loop"}))
                 .unwrap_err()
                 .0
                 .contains("refers back")
         );
         assert_eq!(
-            eval(json!({"A": {"Ref": "AWS::NoValue"}, "B": [1, {"Ref": "AWS::NoValue"}]})).unwrap(),
+            eval(&json!({"A": {"Ref": "AWS::NoValue"}, "B": [1, {"Ref": "AWS::NoValue"}]}))
+                .unwrap(),
             Some(json!({"B": [1]}))
         );
     }
@@ -602,41 +603,42 @@ mod tests {
     #[test]
     fn sub_join_select_split_base64_and_cidr() {
         assert_eq!(
-            eval(json!({"Fn::Sub": "${AWS::StackName}-${Env}-${Orders.Arn}-${!Literal}"})).unwrap(),
+            eval(&json!({"Fn::Sub": "${AWS::StackName}-${Env}-${Orders.Arn}-${!Literal}"}))
+                .unwrap(),
             Some(json!(
                 "shop-dev-arn:aws:sqs:eu-west-1:000000000000:orders-${Literal}"
             ))
         );
         assert_eq!(
-            eval(json!({"Fn::Sub": ["${Name}.${AWS::URLSuffix}", {"Name": {"Ref": "Env"}}]}))
+            eval(&json!({"Fn::Sub": ["${Name}.${AWS::URLSuffix}", {"Name": {"Ref": "Env"}}]}))
                 .unwrap(),
             Some(json!("dev.amazonaws.com"))
         );
         assert_eq!(
-            eval(json!({"Fn::Join": ["/", [{"Ref": "Env"}, "x", 3]]})).unwrap(),
+            eval(&json!({"Fn::Join": ["/", [{"Ref": "Env"}, "x", 3]]})).unwrap(),
             Some(json!("dev/x/3"))
         );
         assert_eq!(
-            eval(json!({"Fn::Select": ["1", {"Fn::Split": [",", "a,b,c"]}]})).unwrap(),
+            eval(&json!({"Fn::Select": ["1", {"Fn::Split": [",", "a,b,c"]}]})).unwrap(),
             Some(json!("b"))
         );
         assert_eq!(
-            eval(json!({"Fn::Select": [1, {"Ref": "Zones"}]})).unwrap(),
+            eval(&json!({"Fn::Select": [1, {"Ref": "Zones"}]})).unwrap(),
             Some(json!("b"))
         );
         assert_eq!(
-            eval(json!({"Fn::Base64": "hi"})).unwrap(),
+            eval(&json!({"Fn::Base64": "hi"})).unwrap(),
             Some(json!("aGk="))
         );
         assert_eq!(
-            eval(json!({"Fn::Cidr": ["10.0.0.0/16", 3, 8]})).unwrap(),
+            eval(&json!({"Fn::Cidr": ["10.0.0.0/16", 3, 8]})).unwrap(),
             Some(json!(["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]))
         );
     }
 
     #[test]
     fn what_only_aws_knows_says_why() {
-        let reason = |value| eval(value).unwrap_err().0;
+        let reason = |value: Value| eval(&value).unwrap_err().0;
         assert!(
             reason(json!({"Fn::ImportValue": "Shared"})).contains("another CloudFormation stack")
         );

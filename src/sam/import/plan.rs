@@ -171,18 +171,9 @@ fn parameters(
         };
         if let (Some(_), Some(Value::Array(allowed))) =
             (&overridden, declaration.get("AllowedValues"))
-            && !allowed
-                .iter()
-                .any(|value| value.as_str() == Some(text.as_str()) || value.to_string() == text)
+            && !allowed.iter().any(|value| scalar_text(value) == text)
         {
-            let allowed: Vec<String> = allowed
-                .iter()
-                .map(|value| {
-                    value
-                        .as_str()
-                        .map_or_else(|| value.to_string(), str::to_owned)
-                })
-                .collect();
+            let allowed: Vec<String> = allowed.iter().map(scalar_text).collect();
             return Err(PlanError::Parameter {
                 name: name.clone(),
                 message: format!(
@@ -207,6 +198,13 @@ fn parameters(
         values.insert(name.clone(), Ok(value));
     }
     Ok(values)
+}
+
+/// A parameter value as text: strings as they are, numbers and booleans written out.
+fn scalar_text(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned)
 }
 
 pub(super) struct Planner {
