@@ -88,12 +88,16 @@ impl Planner {
             }
         }
         if let Some(Value::Object(metadata)) = resource.definition.get("Metadata") {
+            let esbuild = metadata.get("BuildMethod").and_then(Value::as_str) == Some("esbuild");
             for key in metadata.keys() {
-                self.plan.report.skip(
-                    id,
-                    &format!("Metadata.{key}"),
-                    "sam build's settings are not used: lambdesk runs the function's folder as it is",
-                );
+                let reason = if esbuild {
+                    "sam build bundles this function with esbuild (TypeScript, bundled modules); lambdesk runs the folder's JavaScript as it is: build it into the folder first"
+                } else {
+                    "sam build's settings are not used: lambdesk runs the function's folder as it is"
+                };
+                self.plan
+                    .report
+                    .skip(id, &format!("Metadata.{key}"), reason);
             }
         }
         let text = |key: &str| {

@@ -38,19 +38,19 @@ pub struct ImportOptions {
 /// Why an import did not happen (nothing was written).
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("cannot read the template {}: {source}", path.display())]
+    // The causes are in the messages, not chained as sources: `main` prints a chain in
+    // one line, and each would say it twice.
+    #[error("cannot read the template {}: {cause}", path.display())]
     ReadTemplate {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {cause}", path.display())]
     Template {
         path: PathBuf,
-        #[source]
-        source: template_text::TemplateTextError,
+        cause: template_text::TemplateTextError,
     },
-    #[error("the template cannot be imported: {0}")]
+    #[error(transparent)]
     Plan(#[from] PlanError),
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
@@ -60,11 +60,10 @@ pub enum ImportError {
     Clashes(Vec<String>),
     #[error("{0}")]
     Invalid(String),
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -84,15 +83,14 @@ pub fn parse_parameter_override(text: &str) -> Result<(String, String), String> 
 /// Works out what importing would do, without writing anything.
 pub fn plan_import(options: &ImportOptions) -> Result<ImportPlan, ImportError> {
     let text =
-        std::fs::read_to_string(&options.template).map_err(|source| ImportError::ReadTemplate {
+        std::fs::read_to_string(&options.template).map_err(|cause| ImportError::ReadTemplate {
             path: options.template.clone(),
-            source,
+            cause,
         })?;
-    let template =
-        template_text::parse_template(&text).map_err(|source| ImportError::Template {
-            path: options.template.clone(),
-            source,
-        })?;
+    let template = template_text::parse_template(&text).map_err(|cause| ImportError::Template {
+        path: options.template.clone(),
+        cause,
+    })?;
     let root = &options.workspace_root;
     let region = if root.join(WORKSPACE_FILE).is_file() {
         Workspace::open(root)?.config().region.clone()

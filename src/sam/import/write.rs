@@ -276,8 +276,8 @@ fn create_dir(path: &Path) -> Result<(), ImportError> {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ImportError + '_ {
-    move |source| ImportError::Io {
+    move |cause| ImportError::Io {
         path: path.to_owned(),
-        source,
+        cause,
     }
 }
