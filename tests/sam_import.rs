@@ -705,3 +705,29 @@ fn the_text_report_lists_what_did_not_come_over() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn an_exported_workspaces_template_comes_back_as_it_was() {
+    let (test, report) = import("lambdesk-export/template.yaml", "photos-app", &[]);
+    assert_eq!(not_carried_over(&report), Vec::<String>::new());
+    assert_eq!(report["buckets"], json!(["photos"]));
+    assert_eq!(report["topics"], json!(["resized.fifo"]));
+    let function = test.workspace.function("resize").unwrap();
+    let config = &function.config;
+    assert_eq!(
+        (config.runtime, config.handler.as_str()),
+        (Runtime::Wat, "main.wat")
+    );
+    assert_eq!(
+        config.permissions.buckets.iter().collect::<Vec<_>>(),
+        [(&"photos".to_owned(), &BucketAccess::ReadWrite)]
+    );
+    assert_eq!(config.permissions.topics, ["resized.fifo"]);
+    assert_eq!(
+        config.destinations.on_failure,
+        Some(Destination::Bucket("photos".to_owned()))
+    );
+    let runtime = test.runtime();
+    let record = invoke(&test, &runtime, &function, "{}").await.unwrap();
+    assert_eq!(response(&record), json!({"hello": "wat"}));
+}

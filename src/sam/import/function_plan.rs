@@ -69,7 +69,11 @@ impl Planner {
             return;
         }
         let mut properties = globals.clone();
+        let lambdesk_function = lambdesk_metadata(resource.definition);
         for (key, value) in properties_of(resource.definition) {
+            if key == "Layers" && lambdesk_function.is_some() && only_lambdesk_layers(&value) {
+                continue;
+            }
             if !FUNCTION_PROPERTIES.contains(&key.as_str()) {
                 self.plan.report.skip(
                     id,
@@ -89,7 +93,7 @@ impl Planner {
         }
         if let Some(Value::Object(metadata)) = resource.definition.get("Metadata") {
             let esbuild = metadata.get("BuildMethod").and_then(Value::as_str) == Some("esbuild");
-            for key in metadata.keys() {
+            for key in metadata.keys().filter(|key| *key != "Lambdesk") {
                 let reason = if esbuild {
                     "sam build bundles this function with esbuild (TypeScript, bundled modules); lambdesk runs the folder's JavaScript as it is: build it into the folder first"
                 } else {
@@ -100,6 +104,9 @@ impl Planner {
                     .skip(id, &format!("Metadata.{key}"), reason);
             }
         }
+        if let Some((_, handler)) = &lambdesk_function {
+            properties.insert("Handler".to_owned(), Value::String(handler.clone()));
+        }
         let text = |key: &str| {
             properties
                 .get(key)
@@ -107,8 +114,11 @@ impl Planner {
                 .map(str::to_owned)
         };
         let lambda_runtime = text("Runtime").unwrap_or_default();
+        let image = text("PackageType").as_deref() == Some("Image");
         let code = self.function_code(id, &properties);
-        let mapping = if text("PackageType").as_deref() == Some("Image") {
+        let mapping = if let Some((runtime, _)) = lambdesk_function {
+            RuntimeMapping::Runs(runtime)
+        } else if image {
             RuntimeMapping::NotRunnable("container image functions are not emulated".to_owned())
         } else if lambda_runtime.is_empty() {
             RuntimeMapping::NotRunnable("the function names no Runtime".to_owned())
@@ -520,6 +530,27 @@ impl Planner {
             self.plan.functions[index].target = FunctionTarget::Runs(Box::new(config));
         }
     }
+}
+
+/// `Metadata.Lambdesk` of an exported workspace's function that runs on Lambda through
+/// lambdesk's bootstrap (`provided.al2023`): its lambdesk runtime and handler.
+fn lambdesk_metadata(definition: &Map<String, Value>) -> Option<(Runtime, String)> {
+    let lambdesk = definition.get("Metadata")?.get("Lambdesk")?;
+    let runtime = serde_json::from_value(lambdesk.get("Runtime")?.clone()).ok()?;
+    let handler = lambdesk.get("Handler")?.as_str()?.to_owned();
+    Some((runtime, handler))
+}
+
+/// `Layers` naming only lambdesk's bootstrap layer, which a function here runs without.
+fn only_lambdesk_layers(layers: &Value) -> bool {
+    layers.as_array().is_some_and(|layers| {
+        layers.iter().all(|layer| {
+            layer
+                .get("Ref")
+                .and_then(Value::as_str)
+                .is_some_and(super::plan::is_lambdesk_runtime_layer)
+        })
+    })
 }
 
 fn set_memory(config: &mut FunctionConfig, memory_mb: u32) {

@@ -288,7 +288,9 @@ impl Planner {
             let id = resource.logical_id;
             let (local, values) = match resource.kind {
                 "AWS::S3::Bucket" => {
-                    let name = given("BucketName").unwrap_or_else(|| bucket_name_for(id));
+                    let name = given("BucketName")
+                        .map(|name| self.local_bucket_name(&name))
+                        .unwrap_or_else(|| bucket_name_for(id));
                     let attributes = [
                         ("Arn", format!("arn:aws:s3:::{name}")),
                         ("DomainName", format!("{name}.s3.amazonaws.com")),
@@ -376,6 +378,10 @@ impl Planner {
                 "AWS::S3::Bucket" | "AWS::SQS::Queue" | "AWS::SNS::Topic" => {}
                 "AWS::SNS::Subscription" => self.plan_subscription(resource),
                 "AWS::Serverless::Function" => self.plan_function(resource, &globals),
+                // The layer of lambdesk's own bootstrap (an export of a workspace): its
+                // functions run here without it.
+                "AWS::Serverless::LayerVersion"
+                    if is_lambdesk_runtime_layer(resource.logical_id) => {}
                 other => {
                     let reason = unsupported_resource_reason(other);
                     self.plan.report.skip(resource.logical_id, "", reason);
@@ -484,6 +490,14 @@ impl Planner {
         }
     }
 
+    /// A bucket's local name: S3 names are global, so templates often make them unique
+    /// with the account and region (`photos-${AWS::AccountId}-${AWS::Region}`); here the
+    /// folder is the name without them.
+    pub(super) fn local_bucket_name(&self, name: &str) -> String {
+        let suffix = format!("-{ACCOUNT_ID}-{}", self.intrinsics.pseudo.region);
+        name.strip_suffix(&suffix).unwrap_or(name).to_owned()
+    }
+
     /// The local resource an ARN, queue URL or name points at.
     pub(super) fn local_of(&self, pointer: &str) -> Option<Local> {
         let by_name = |wanted: &Local| self.locals.values().any(|local| local == wanted);
@@ -495,7 +509,7 @@ impl Planner {
         let local = match parts.as_slice() {
             ["arn", _, "sqs", _, _, name] => Local::Queue((*name).to_owned()),
             ["arn", _, "sns", _, _, name] => Local::Topic((*name).to_owned()),
-            ["arn", _, "s3", "", "", name] => Local::Bucket((*name).to_owned()),
+            ["arn", _, "s3", "", "", name] => Local::Bucket(self.local_bucket_name(name)),
             ["arn", _, "lambda", _, _, "function", name] => {
                 Local::Function(name.split(':').next().unwrap_or(name).to_owned())
             }
@@ -503,6 +517,12 @@ impl Planner {
         };
         by_name(&local).then_some(local)
     }
+}
+
+/// `LambdeskRuntimeX8664Layer`, `LambdeskRuntimeArm64Layer`: the layer an export of a
+/// workspace gives its WebAssembly functions.
+pub(super) fn is_lambdesk_runtime_layer(logical_id: &str) -> bool {
+    logical_id.starts_with("LambdeskRuntime") && logical_id.ends_with("Layer")
 }
 
 fn values(reference: Value, attributes: &[(&str, String)]) -> ResourceValues {

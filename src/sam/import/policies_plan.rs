@@ -78,10 +78,14 @@ impl Planner {
                         .ok_or_else(|| format!("`{template}` needs `{key}`"))
                 };
                 Ok(vec![match template.as_str() {
-                    "S3ReadPolicy" => Grant::Bucket(argument("BucketName")?, BucketAccess::Read),
-                    "S3CrudPolicy" | "S3WritePolicy" | "S3FullAccessPolicy" => {
-                        Grant::Bucket(argument("BucketName")?, BucketAccess::ReadWrite)
-                    }
+                    "S3ReadPolicy" => Grant::Bucket(
+                        self.local_bucket_name(&argument("BucketName")?),
+                        BucketAccess::Read,
+                    ),
+                    "S3CrudPolicy" | "S3WritePolicy" | "S3FullAccessPolicy" => Grant::Bucket(
+                        self.local_bucket_name(&argument("BucketName")?),
+                        BucketAccess::ReadWrite,
+                    ),
                     "SQSSendMessagePolicy" => Grant::Queue(argument("QueueName")?),
                     "SNSPublishMessagePolicy" | "SNSCrudPolicy" => {
                         Grant::Topic(argument("TopicName")?)

@@ -16,7 +16,13 @@ const QUEUE_PROPERTIES: &[&str] = &[
     "FifoQueue",
     "ContentBasedDeduplication",
 ];
-const TOPIC_PROPERTIES: &[&str] = &["TopicName", "Subscription"];
+/// `FifoTopic` and `ContentBasedDeduplication` are kept as the name's `.fifo`.
+const TOPIC_PROPERTIES: &[&str] = &[
+    "TopicName",
+    "Subscription",
+    "FifoTopic",
+    "ContentBasedDeduplication",
+];
 
 impl Planner {
     /// Evaluated properties of a resource; the ones outside `kept` are reported.
