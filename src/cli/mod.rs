@@ -14,6 +14,7 @@ mod bucket;
 mod build;
 pub mod console;
 mod events;
+mod import;
 mod invoke;
 mod list;
 mod queue;
@@ -98,6 +99,9 @@ enum Command {
         #[command(subcommand)]
         command: runtimes::RuntimesCommand,
     },
+    /// Import an AWS SAM template (YAML or JSON) into the workspace, reporting what does
+    /// not come over.
+    Import(import::ImportArgs),
     /// EventBridge schedule expressions: rate(…) and cron(…).
     Schedule {
         #[command(subcommand)]
@@ -121,6 +125,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Bucket { command }) => bucket::run(&workspace()?, &command),
         Some(Command::Queue { command }) => queue::run(&workspace()?, &command),
         Some(Command::Topic { command }) => topic::run(&workspace()?, &command),
+        Some(Command::Import(import_args)) => {
+            import::run(import_root(args.workspace)?, &import_args)
+        }
         Some(Command::Serve(serve_args)) => serve::run(&workspace()?, &serve_args).await,
         // `main` opens the console before getting here.
         None => Ok(ExitCode::SUCCESS),
@@ -142,6 +149,14 @@ fn open_workspace(dir: Option<&std::path::Path>) -> anyhow::Result<Workspace> {
     Ok(match dir {
         Some(dir) => Workspace::open(dir)?,
         None => default_workspace()?,
+    })
+}
+
+/// Where `import` writes: `--workspace`, else the default workspace's folder.
+fn import_root(dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    Ok(match dir {
+        Some(dir) => dir,
+        None => default_workspace()?.root().to_owned(),
     })
 }
 

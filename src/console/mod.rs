@@ -14,6 +14,7 @@ mod map_activity;
 mod messaging;
 mod metrics;
 mod notifications;
+mod sam_import;
 mod send_test_event;
 mod session_ledger;
 mod state;

@@ -76,6 +76,8 @@ pub struct LambdeskApp {
     notifications_open: bool,
     /// A folder being typed because no folder dialog answered.
     folder_prompt: Option<super::folder_prompt::FolderPrompt>,
+    /// File > Import SAM project…'s confirmation and report.
+    sam_import: super::sam_import::SamImportWindows,
     commands: Vec<Command>,
 }
 
@@ -99,6 +101,7 @@ impl LambdeskApp {
             create: CreateFunctionDialog::default(),
             notifications_open: false,
             folder_prompt: None,
+            sam_import: super::sam_import::SamImportWindows::default(),
             confirm_delete: None,
             renaming: None,
             dialogs: Box::new(NativeDialogs),
@@ -113,6 +116,7 @@ impl LambdeskApp {
         if let Some(name) = selected {
             app.select(&name);
         }
+        app.sam_import.report = app.console.take_unseen_import_report();
         app
     }
 
@@ -135,8 +139,38 @@ impl LambdeskApp {
         }
     }
 
+    /// Imports a SAM project into `root` and opens it with the import's report; a clash
+    /// with what the workspace has asks first.
+    fn import_sam_project(
+        &mut self,
+        template: std::path::PathBuf,
+        root: std::path::PathBuf,
+        replace: bool,
+    ) {
+        match Console::import_sam_project(&template, &root, replace) {
+            Ok(report) => {
+                // The new console shows the report the import left in the workspace.
+                self.open_workspace(&root);
+                if self.sam_import.report.is_none() {
+                    self.sam_import.report = Some(report);
+                }
+            }
+            Err(crate::sam::import::ImportError::Clashes(clashes)) => {
+                self.sam_import.confirm = Some(super::sam_import::PendingReplace {
+                    template,
+                    root,
+                    clashes,
+                });
+            }
+            Err(error) => self.console.apply(Command::ShowMessage(format!(
+                "Import SAM project: nothing was imported: {error}"
+            ))),
+        }
+    }
+
     fn menu_ui(&mut self, ui: &mut egui::Ui) {
         let mut open_root = None;
+        let mut import_into = None;
         let shortcut_text = |shortcut: &egui::KeyboardShortcut| ui.ctx().format_shortcut(shortcut);
         let (open_text, create_text, logs_text, monitor_text, queues_text) = (
             shortcut_text(&OPEN_WORKSPACE_SHORTCUT),
@@ -157,6 +191,20 @@ impl LambdeskApp {
                     open_root = self.choose_folder("Choose an empty folder for the new workspace");
                 }
                 ui.separator();
+                if ui.button("Import SAM project...").clicked()
+                    && let Some(template) = self.dialogs.pick_sam_template()
+                {
+                    let title =
+                        "Choose the workspace folder to import into (new, empty, or a workspace)";
+                    match self.dialogs.pick_folder(title) {
+                        Some(root) => import_into = Some((template, root, false)),
+                        None => {
+                            self.sam_import.waiting_for_folder = Some(template);
+                            self.folder_prompt =
+                                Some(super::folder_prompt::FolderPrompt::new(title));
+                        }
+                    }
+                }
                 if ui.button("Import .wasm function...").clicked()
                     && let Some(path) = self.dialogs.pick_wasm_file()
                 {
@@ -213,11 +261,18 @@ impl LambdeskApp {
         if let Some(prompt) = self.folder_prompt.as_mut() {
             let mut keep = true;
             if let Some(root) = prompt.ui(ui.ctx(), &mut keep) {
-                open_root = Some(root);
+                match self.sam_import.waiting_for_folder.take() {
+                    Some(template) => import_into = Some((template, root, false)),
+                    None => open_root = Some(root),
+                }
             }
             if !keep {
                 self.folder_prompt = None;
+                self.sam_import.waiting_for_folder = None;
             }
+        }
+        if let Some(confirmed) = self.sam_import.ui(ui.ctx()) {
+            import_into = Some((confirmed.template, confirmed.root, true));
         }
         if ui.input_mut(|input| input.consume_shortcut(&CREATE_FUNCTION_SHORTCUT)) {
             self.create.open = true;
@@ -233,6 +288,9 @@ impl LambdeskApp {
         }
         if let Some(root) = open_root {
             self.open_workspace(&root);
+        }
+        if let Some((template, root, replace)) = import_into {
+            self.import_sam_project(template, root, replace);
         }
     }
 

@@ -9,6 +9,11 @@ pub trait Dialogs {
     fn pick_wasm_file(&self) -> Option<PathBuf>;
     /// Where to save exported logs.
     fn pick_save_file(&self, default_name: &str) -> Option<PathBuf>;
+    /// An AWS SAM template to import (File > Import SAM project…); `None` if the user
+    /// cancelled, and from dialogs that offer no template picker.
+    fn pick_sam_template(&self) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// The system's dialogs (rfd).
@@ -32,5 +37,12 @@ impl Dialogs for NativeDialogs {
             .set_title("Export logs")
             .set_file_name(default_name)
             .save_file()
+    }
+
+    fn pick_sam_template(&self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Import an AWS SAM project: choose its template")
+            .add_filter("SAM template", &["yaml", "yml", "json", "template"])
+            .pick_file()
     }
 }

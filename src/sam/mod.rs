@@ -1,0 +1,3 @@
+//! AWS SAM applications: a SAM template imported into a workspace (`import/`).
+
+pub mod import;
