@@ -576,8 +576,8 @@ async fn a_json_template_imports_and_its_python_function_invokes() {
     );
 }
 
-#[test]
-fn runtimes_lambdesk_lacks_keep_their_code_aside_and_the_rest_is_reported() {
+#[tokio::test]
+async fn java_and_custom_runtimes_run_and_what_lambdesk_lacks_is_reported() {
     let (test, report) = import("mixed-runtimes/template.yaml", "mixed", &[]);
     assert_eq!(
         not_carried_over(&report),
@@ -590,35 +590,81 @@ fn runtimes_lambdesk_lacks_keep_their_code_aside_and_the_rest_is_reported() {
             "NodeFunction.Properties.Events.Clicks",
             "NodeFunction.Properties.Events.TableChanges",
             "NodeFunction.Properties.Policies[0]",
-            "JavaFunction",
-            "CustomRuntimeFunction",
         ]
     );
-    assert!(reason_for(&report, "JavaFunction").contains("no `java21` runtime"));
-    assert_eq!(test.workspace.function_names().unwrap(), ["NodeFunction"]);
-    let functions = report["functions"].as_array().unwrap();
-    assert_eq!(functions[1]["name"], "JavaFunction");
-    assert_eq!(functions[1]["runtime"], Value::Null);
-    let root = test.workspace.root();
-    let java = root.join("not-runnable/JavaFunction");
-    assert!(java.join("src/main/java/helloworld/App.java").is_file());
-    let kept: Value =
-        serde_json::from_str(&std::fs::read_to_string(java.join("sam-function.json")).unwrap())
-            .unwrap();
-    assert_eq!(kept["runtime"], "java21");
     assert_eq!(
-        kept["properties"]["Handler"],
-        "helloworld.App::handleRequest"
+        test.workspace.function_names().unwrap(),
+        ["CustomRuntimeFunction", "JavaFunction", "NodeFunction"]
     );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let bootstrap = root.join("not-runnable/CustomRuntimeFunction/bootstrap");
-        let mode = std::fs::metadata(bootstrap).unwrap().permissions().mode();
-        assert_ne!(mode & 0o111, 0, "the bootstrap stays executable");
-    }
+    let java = test.workspace.function("JavaFunction").unwrap();
+    assert_eq!(
+        (java.config.runtime, java.config.handler.as_str()),
+        (Runtime::Java, "helloworld.App::handleRequest")
+    );
+    assert_eq!(java.config.memory_mb, 512);
+    let custom = test.workspace.function("CustomRuntimeFunction").unwrap();
+    assert_eq!(
+        (custom.config.runtime, custom.config.handler.as_str()),
+        (Runtime::Provided, "bootstrap")
+    );
     let node = test.workspace.function("NodeFunction").unwrap().config;
     assert_eq!(node.triggers, [Trigger::http("GET /ping")]);
+
+    let runtime = test.runtime();
+    // The template's bootstrap is a shell script that speaks the Runtime API with curl.
+    let record = invoke(&test, &runtime, &custom, r#"{"echo":1}"#)
+        .await
+        .unwrap();
+    assert_eq!(response(&record), json!({"echo": 1}));
+    if Command::new("javac")
+        .arg("-version")
+        .output()
+        .is_ok_and(|output| output.status.success())
+    {
+        let record = invoke(&test, &runtime, &java, "{}").await.unwrap();
+        assert_eq!(response(&record), json!({"hello": "java"}));
+    } else {
+        eprintln!("no javac: the imported Java function is not invoked");
+    }
+}
+
+#[test]
+fn go_binaries_and_dotnet_keep_their_code_aside_and_builds_to_do_are_reported() {
+    let (test, report) = import("not-runnable/template.yaml", "kept", &[]);
+    assert_eq!(
+        not_carried_over(&report),
+        [
+            "GoFunction",
+            "DotnetFunction",
+            "UnbuiltGoFunction.Metadata.BuildMethod",
+            "UnbuiltGoFunction.CodeUri",
+            "JavaWithDependencies.CodeUri",
+        ]
+    );
+    assert!(reason_for(&report, "GoFunction").contains("no `go1.x` runtime"));
+    assert!(
+        reason_for(&report, "UnbuiltGoFunction.CodeUri")
+            .contains("GOOS=linux go build -tags lambda.norpc -o bootstrap")
+    );
+    assert!(
+        reason_for(&report, "JavaWithDependencies.CodeUri")
+            .starts_with("pom.xml's dependencies jackson-databind are not fetched")
+    );
+    assert_eq!(
+        test.workspace.function_names().unwrap(),
+        ["JavaWithDependencies", "UnbuiltGoFunction"]
+    );
+    let functions = report["functions"].as_array().unwrap();
+    assert_eq!(functions[0]["name"], "GoFunction");
+    assert_eq!(functions[0]["runtime"], Value::Null);
+    let root = test.workspace.root();
+    let go = root.join("not-runnable/GoFunction");
+    assert!(go.join("main.go").is_file());
+    let kept: Value =
+        serde_json::from_str(&std::fs::read_to_string(go.join("sam-function.json")).unwrap())
+            .unwrap();
+    assert_eq!(kept["runtime"], "go1.x");
+    assert_eq!(kept["properties"]["Handler"], "hello-world");
 }
 
 #[test]
@@ -696,10 +742,10 @@ fn the_text_report_lists_what_did_not_come_over() {
         "{text}"
     );
     assert!(
-        text.contains("function JavaFunction (java21): NOT RUNNABLE"),
+        text.contains("function JavaFunction (java21 → java)"),
         "{text}"
     );
-    assert!(text.contains("not carried over (10):"), "{text}");
+    assert!(text.contains("not carried over (8):"), "{text}");
     assert!(
         text.contains("  OrdersTable: DynamoDB tables are not emulated"),
         "{text}"

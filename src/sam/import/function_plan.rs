@@ -116,9 +116,6 @@ impl Planner {
         let lambda_runtime = text("Runtime").unwrap_or_default();
         let image = text("PackageType").as_deref() == Some("Image");
         let code = self.function_code(id, &properties);
-        if let FunctionCode::Folder(dir) = &code {
-            self.report_uninstalled_dependencies(id, dir);
-        }
         let mapping = if let Some((runtime, _)) = lambdesk_function {
             RuntimeMapping::Runs(runtime)
         } else if image {
@@ -130,6 +127,14 @@ impl Planner {
         } else {
             map_runtime(&lambda_runtime)
         };
+        if let (FunctionCode::Folder(dir), RuntimeMapping::Runs(runtime)) = (&code, &mapping) {
+            let build_method = resource
+                .definition
+                .get("Metadata")
+                .and_then(|metadata| metadata.get("BuildMethod"))
+                .and_then(Value::as_str);
+            self.report_what_sam_build_would_add(id, dir, *runtime, build_method);
+        }
         let target = match mapping {
             RuntimeMapping::Runs(runtime) => match self.function_config(id, runtime, &properties) {
                 Ok(config) => FunctionTarget::Runs(Box::new(config)),
@@ -157,54 +162,6 @@ impl Planner {
             code,
             target,
         });
-    }
-
-    /// `sam build` installs a function's dependencies; an import copies the folder as it
-    /// is, so packages that are declared but not in the folder are reported.
-    fn report_uninstalled_dependencies(&mut self, id: &str, dir: &std::path::Path) {
-        let requirements =
-            std::fs::read_to_string(dir.join("requirements.txt")).unwrap_or_default();
-        let listed = requirements
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with('#'))
-            .count();
-        if listed > 0 {
-            self.plan.report.skip(
-                id,
-                "CodeUri",
-                format!("requirements.txt lists {listed} package(s) that sam build would install: install them into the function's folder (pip install -r requirements.txt -t .)"),
-            );
-        }
-        let package = std::fs::read_to_string(dir.join("package.json")).unwrap_or_default();
-        let dependencies = serde_json::from_str::<Value>(&package)
-            .ok()
-            .and_then(|package| {
-                package
-                    .get("dependencies")
-                    .and_then(Value::as_object)
-                    .map(Map::len)
-            })
-            .unwrap_or(0);
-        if dependencies > 0 && !dir.join("node_modules").is_dir() {
-            self.plan.report.skip(
-                id,
-                "CodeUri",
-                format!("package.json names {dependencies} dependenc(ies) and the folder has no node_modules: run npm install in the function's folder"),
-            );
-        }
-        let gemfile = std::fs::read_to_string(dir.join("Gemfile")).unwrap_or_default();
-        let gems = gemfile
-            .lines()
-            .filter(|line| line.trim_start().starts_with("gem "))
-            .count();
-        if gems > 0 && !dir.join("vendor").is_dir() {
-            self.plan.report.skip(
-                id,
-                "CodeUri",
-                format!("the Gemfile names {gems} gem(s) that sam build would install: vendor them into the function's folder (bundle config set path vendor/bundle; bundle install)"),
-            );
-        }
     }
 
     /// The events of types lambdesk has, without the API they belong to (there is one

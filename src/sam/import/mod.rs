@@ -5,6 +5,7 @@
 //! files), and the result written through the workspace's own checks (`write`).
 //! Everything that does not come over is in the [`ImportReport`], with the reason.
 
+mod code_readiness;
 mod events_plan;
 mod function_plan;
 pub mod intrinsics;

@@ -9,8 +9,8 @@ const RUNTIMES: &[(&str, Option<Runtime>)] = &[
     ("nodejs", Some(Runtime::Js)),
     ("python3", Some(Runtime::Python)),
     ("ruby3", Some(Runtime::Ruby)),
-    ("java", None),
-    ("provided", None),
+    ("java", Some(Runtime::Java)),
+    ("provided", Some(Runtime::Provided)),
     ("go1.x", None),
     ("dotnet", None),
 ];
@@ -44,14 +44,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn node_python_and_ruby_run_the_others_are_kept() {
+    fn node_python_ruby_java_and_provided_run_the_others_are_kept() {
         assert_eq!(map_runtime("nodejs20.x"), RuntimeMapping::Runs(Runtime::Js));
         assert_eq!(
             map_runtime("python3.12"),
             RuntimeMapping::Runs(Runtime::Python)
         );
         assert_eq!(map_runtime("ruby3.3"), RuntimeMapping::Runs(Runtime::Ruby));
-        for kept in ["java21", "provided.al2023", "go1.x", "dotnet8"] {
+        assert_eq!(map_runtime("java21"), RuntimeMapping::Runs(Runtime::Java));
+        assert_eq!(
+            map_runtime("provided.al2023"),
+            RuntimeMapping::Runs(Runtime::Provided)
+        );
+        for kept in ["go1.x", "dotnet8"] {
             let RuntimeMapping::NotRunnable(reason) = map_runtime(kept) else {
                 panic!("{kept} runs");
             };

@@ -204,6 +204,10 @@ fn write_function(workspace: &Workspace, function: &PlannedFunction) -> Result<(
                 .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
                 .collect();
             workspace.create_function(&function.name, config, &borrowed)?;
+            if let FunctionCode::Folder(dir) = &function.code {
+                let folder = workspace.functions_dir().join(&function.name);
+                keep_executable_bits(dir, &folder, &files)?;
+            }
         }
         FunctionTarget::NotRunnable { reason, properties } => {
             let folder = workspace.root().join(NOT_RUNNABLE_DIR).join(&function.name);
@@ -229,6 +233,24 @@ fn write_function(workspace: &Workspace, function: &PlannedFunction) -> Result<(
             let target = folder.join(NOT_RUNNABLE_FILE);
             let text = serde_json::to_string_pretty(&description).unwrap_or_default();
             write_atomically(&target, text.as_bytes()).map_err(io(&target))?;
+        }
+    }
+    Ok(())
+}
+
+/// A custom runtime's `bootstrap` (and any script it starts) stays executable.
+fn keep_executable_bits(
+    from: &Path,
+    to: &Path,
+    files: &[(String, Vec<u8>)],
+) -> Result<(), ImportError> {
+    use std::os::unix::fs::PermissionsExt as _;
+    for (path, _) in files {
+        let mode = std::fs::metadata(from.join(path)).map_or(0, |meta| meta.permissions().mode());
+        if mode & 0o111 != 0 {
+            let target = to.join(path);
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(mode & 0o777))
+                .map_err(io(&target))?;
         }
     }
     Ok(())
