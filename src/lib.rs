@@ -11,6 +11,7 @@ pub mod console;
 pub mod logs;
 pub mod model;
 pub mod runtime;
+pub mod sam;
 pub mod sample_workspace;
 pub mod triggers;
 pub mod ui;

@@ -14,6 +14,7 @@ mod bucket;
 mod build;
 pub mod console;
 mod events;
+mod export;
 mod invoke;
 mod list;
 mod queue;
@@ -66,6 +67,8 @@ enum Command {
         #[command(subcommand)]
         command: events::EventsCommand,
     },
+    /// Export the workspace as an AWS SAM application (template.yaml and code) that `sam deploy` takes.
+    Export(export::ExportArgs),
     /// Run every trigger of the workspace (the HTTP gateway, …) until Ctrl-C; logs on stdout.
     Serve(serve::ServeArgs),
     /// A function's triggers: add, list, remove, enable, disable.
@@ -121,6 +124,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Bucket { command }) => bucket::run(&workspace()?, &command),
         Some(Command::Queue { command }) => queue::run(&workspace()?, &command),
         Some(Command::Topic { command }) => topic::run(&workspace()?, &command),
+        Some(Command::Export(export_args)) => export::run(&workspace()?, &export_args),
         Some(Command::Serve(serve_args)) => serve::run(&workspace()?, &serve_args).await,
         // `main` opens the console before getting here.
         None => Ok(ExitCode::SUCCESS),
