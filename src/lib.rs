@@ -8,6 +8,7 @@
 pub mod billing;
 pub mod blueprints;
 pub mod console;
+pub mod lambda_bootstrap;
 pub mod logs;
 pub mod model;
 pub mod runtime;

@@ -16,6 +16,7 @@ pub mod console;
 mod events;
 mod export;
 mod invoke;
+mod lambda_bootstrap;
 mod list;
 mod queue;
 mod runtimes;
@@ -69,6 +70,8 @@ enum Command {
     },
     /// Export the workspace as an AWS SAM application (template.yaml and code) that `sam deploy` takes.
     Export(export::ExportArgs),
+    /// Run as the `bootstrap` of a Lambda custom runtime (provided.al2023): serve the function in LAMBDA_TASK_ROOT through AWS_LAMBDA_RUNTIME_API.
+    LambdaBootstrap,
     /// Run every trigger of the workspace (the HTTP gateway, …) until Ctrl-C; logs on stdout.
     Serve(serve::ServeArgs),
     /// A function's triggers: add, list, remove, enable, disable.
@@ -125,6 +128,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Queue { command }) => queue::run(&workspace()?, &command),
         Some(Command::Topic { command }) => topic::run(&workspace()?, &command),
         Some(Command::Export(export_args)) => export::run(&workspace()?, &export_args),
+        Some(Command::LambdaBootstrap) => lambda_bootstrap::run_bootstrap().await,
         Some(Command::Serve(serve_args)) => serve::run(&workspace()?, &serve_args).await,
         // `main` opens the console before getting here.
         None => Ok(ExitCode::SUCCESS),
