@@ -95,6 +95,8 @@ pub struct ExportReport {
     /// Files written, relative to `out_dir`, the template first.
     pub written: Vec<PathBuf>,
     pub notes: Vec<ExportNote>,
+    /// The template as written to `template.yaml`, as JSON.
+    pub template: serde_json::Value,
 }
 
 impl ExportReport {
@@ -176,6 +178,7 @@ pub fn export_workspace(
         out_dir: out_dir.clone(),
         written,
         notes,
+        template,
     })
 }
 
