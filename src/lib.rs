@@ -15,4 +15,5 @@ pub mod runtime;
 pub mod sam;
 pub mod sample_workspace;
 pub mod triggers;
+#[cfg(feature = "gui")]
 pub mod ui;

@@ -12,6 +12,7 @@ macro_rules! outln {
 mod blueprints;
 mod bucket;
 mod build;
+#[cfg(feature = "gui")]
 pub mod console;
 mod events;
 mod export;
@@ -141,6 +142,7 @@ impl Args {
         self.command.is_none()
     }
 
+    #[cfg(feature = "gui")]
     pub fn workspace_dir(&self) -> Option<&std::path::Path> {
         self.workspace.as_deref()
     }
