@@ -743,7 +743,7 @@ fn an_export_replaces_an_earlier_one_but_never_another_folder() {
 }
 
 #[test]
-fn the_cli_exports_and_prints_the_notes() {
+fn the_cli_exports_with_the_bootstrap_it_is_given_and_prints_the_notes() {
     let test = TestWorkspace::new();
     test.add_wat(
         "echo",
@@ -756,20 +756,39 @@ fn the_cli_exports_and_prints_the_notes() {
         .arg(test.workspace.root())
         .args(["export", "--out"])
         .arg(&out)
+        .arg("--bootstrap-x86-64")
+        .arg(env!("CARGO_BIN_EXE_lambdesk"))
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.contains("template.yaml"), "{stdout}");
+    assert!(
+        stdout.contains("layers/lambdesk-x86_64/bootstrap"),
+        "{stdout}"
+    );
     assert!(stderr.contains("[note] function echo"), "{stderr}");
-    // On Linux x86_64 this very executable is the layer's bootstrap.
-    if cfg!(all(target_os = "linux", target_arch = "x86_64")) {
-        let bootstrap = out.join("layers/lambdesk-x86_64/bootstrap");
-        use std::os::unix::fs::PermissionsExt as _;
-        assert_eq!(
-            std::fs::metadata(&bootstrap).unwrap().permissions().mode() & 0o111,
-            0o111
-        );
-    }
+    use std::os::unix::fs::PermissionsExt as _;
+    let bootstrap = std::fs::metadata(out.join("layers/lambdesk-x86_64/bootstrap")).unwrap();
+    assert_eq!(bootstrap.permissions().mode() & 0o111, 0o111, "executable");
+    assert_eq!(
+        bootstrap.len(),
+        std::fs::metadata(env!("CARGO_BIN_EXE_lambdesk"))
+            .unwrap()
+            .len()
+    );
+
+    let missing = Command::new(env!("CARGO_BIN_EXE_lambdesk"))
+        .arg("--workspace")
+        .arg(test.workspace.root())
+        .args(["export", "--out"])
+        .arg(&out)
+        .args(["--bootstrap-arm64", "/nonexistent/lambdesk"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/lambdesk is not a file")
+    );
 }

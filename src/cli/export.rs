@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use lambdesk::model::{Architecture, Workspace};
+use lambdesk::model::Workspace;
 use lambdesk::sam::export::{ExportOptions, NoteLevel, export_workspace};
 
 #[derive(Debug, clap::Args)]
@@ -13,41 +13,34 @@ pub struct ExportArgs {
     /// workspace). A folder with an earlier export is replaced; another non-empty one is refused.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// lambdesk for Linux x86_64, the `bootstrap` of WebAssembly functions (default: this
-    /// executable, when it is one).
+    /// lambdesk built for Linux x86_64 without the GUI, the `bootstrap` of x86_64
+    /// WebAssembly functions (see README: "Functions on AWS Lambda").
     #[arg(long = "bootstrap-x86-64", value_name = "FILE")]
     bootstrap_x86_64: Option<PathBuf>,
-    /// lambdesk for Linux arm64, the `bootstrap` of arm64 WebAssembly functions (default:
-    /// this executable, when it is one).
+    /// lambdesk built for Linux arm64 without the GUI, the `bootstrap` of arm64
+    /// WebAssembly functions.
     #[arg(long = "bootstrap-arm64", value_name = "FILE")]
     bootstrap_arm64: Option<PathBuf>,
 }
 
 pub fn run(workspace: &Workspace, args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let this_executable = std::env::current_exe().ok();
-    let this_architecture = match (std::env::consts::OS, std::env::consts::ARCH) {
-        ("linux", "x86_64") => Some(Architecture::X86_64),
-        ("linux", "aarch64") => Some(Architecture::Arm64),
-        _ => None,
-    };
-    let default_bootstrap = |architecture| {
-        (this_architecture == Some(architecture))
-            .then(|| this_executable.clone())
-            .flatten()
-    };
+    for bootstrap in [&args.bootstrap_x86_64, &args.bootstrap_arm64]
+        .into_iter()
+        .flatten()
+    {
+        anyhow::ensure!(
+            bootstrap.is_file(),
+            "{} is not a file: give lambdesk's headless Linux build as the bootstrap",
+            bootstrap.display()
+        );
+    }
     let options = ExportOptions {
         out_dir: args
             .out
             .clone()
             .unwrap_or_else(|| workspace.root().join("sam-export")),
-        bootstrap_x86_64: args
-            .bootstrap_x86_64
-            .clone()
-            .or_else(|| default_bootstrap(Architecture::X86_64)),
-        bootstrap_arm64: args
-            .bootstrap_arm64
-            .clone()
-            .or_else(|| default_bootstrap(Architecture::Arm64)),
+        bootstrap_x86_64: args.bootstrap_x86_64.clone(),
+        bootstrap_arm64: args.bootstrap_arm64.clone(),
         builds: Default::default(),
     };
     let report = export_workspace(workspace, &options)?;

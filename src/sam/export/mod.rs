@@ -33,11 +33,13 @@ pub const NOTES_FILE: &str = "EXPORT-NOTES.md";
 /// The first line of every exported template: an export may replace a folder that has it.
 const TEMPLATE_MARK: &str = "# Exported by lambdesk";
 
-/// The command that builds lambdesk's headless `bootstrap` for each architecture.
+/// The command that builds lambdesk's headless `bootstrap` for each architecture: Zig
+/// as the linker (PyPI `ziglang`, crates.io `cargo-zigbuild`) links against glibc 2.34,
+/// the one of Lambda's Amazon Linux 2023; a binary linked on a newer glibc would not start.
 pub fn bootstrap_build_command(architecture: Architecture) -> &'static str {
     match architecture {
         Architecture::X86_64 => {
-            "cargo build --release --no-default-features --target x86_64-unknown-linux-gnu"
+            "cargo zigbuild --release --no-default-features --target x86_64-unknown-linux-gnu.2.34"
         }
         Architecture::Arm64 => {
             "cargo zigbuild --release --no-default-features --target aarch64-unknown-linux-gnu.2.34"
