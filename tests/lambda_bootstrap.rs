@@ -45,14 +45,20 @@ impl RuntimeApi {
         ));
         let posted = Arc::new(Mutex::new(Vec::new()));
         let recorded = Arc::clone(&posted);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { return };
-                let events = Arc::clone(&events);
-                let recorded = Arc::clone(&recorded);
-                std::thread::spawn(move || answer(stream, &events, &recorded));
-            }
-        });
+        std::thread::Builder::new()
+            .name("runtime-api-stand-in".to_owned())
+            .spawn(move || {
+                for stream in listener.incoming() {
+                    let Ok(stream) = stream else { return };
+                    let events = Arc::clone(&events);
+                    let recorded = Arc::clone(&recorded);
+                    std::thread::Builder::new()
+                        .name("runtime-api-request".to_owned())
+                        .spawn(move || answer(stream, &events, &recorded))
+                        .unwrap();
+                }
+            })
+            .unwrap();
         Self { address, posted }
     }
 
