@@ -148,6 +148,8 @@ fn answer(
 fn export(test: &TestWorkspace) -> std::path::PathBuf {
     let out = test.dir.path().join("sam");
     let exported = Command::new(env!("CARGO_BIN_EXE_lambdesk"))
+        .env(lambdesk::runtime::GO_BUILD_DIR_VAR, common::go_build_dir())
+        .env("LAMBDESK_RUST_TARGET_DIR", common::rust_target_dir())
         .arg("--workspace")
         .arg(test.workspace.root())
         .args(["export", "--out"])
@@ -243,6 +245,34 @@ fn an_exported_wat_function_answers_lambdas_runtime_api_and_reports_its_failures
     assert_eq!(posted[0].path, "/2018-06-01/runtime/invocation/req-3/error");
     assert_eq!(posted[0].error_type.as_deref(), Some("Runtime.OutOfMemory"));
     assert_eq!(posted[0].body["errorType"], "Runtime.OutOfMemory");
+}
+
+#[test]
+fn an_exported_go_function_runs_its_built_module_on_the_bootstrap() {
+    if !common::go_toolchain_ready("an_exported_go_function_runs_its_built_module_on_the_bootstrap")
+    {
+        return;
+    }
+    let test = TestWorkspace::new();
+    common::from_blueprint(&test, "go-hello", "greeter");
+    let out = export(&test);
+    let task_root = out.join("functions/greeter");
+    assert!(
+        task_root.join("function.wasm").is_file(),
+        "export builds the module"
+    );
+    assert!(task_root.join("main.go").is_file(), "and keeps the sources");
+
+    let api = RuntimeApi::start(vec![("req-go", r#"{"name":"Ada"}"#)]);
+    let scratch = tempfile::tempdir().unwrap();
+    let mut bootstrap = start_bootstrap(&task_root, &api, "function.wasm", scratch.path());
+    let posted = api.wait_for_posts(1, &mut bootstrap);
+    stop(bootstrap);
+    assert_eq!(
+        posted[0].path, "/2018-06-01/runtime/invocation/req-go/response",
+        "{posted:?}"
+    );
+    assert!(posted[0].body.to_string().contains("Ada"), "{posted:?}");
 }
 
 #[test]

@@ -792,3 +792,54 @@ fn the_cli_exports_with_the_bootstrap_it_is_given_and_prints_the_notes() {
         String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/lambdesk is not a file")
     );
 }
+
+#[test]
+fn rust_and_go_functions_export_their_built_module_for_lambdesks_bootstrap() {
+    let test_name = "rust_and_go_functions_export_their_built_module_for_lambdesks_bootstrap";
+    let rust = common::rust_toolchain_ready(test_name);
+    let go = common::go_toolchain_ready(test_name);
+    let test = TestWorkspace::new();
+    if rust {
+        common::from_blueprint(&test, "rust-hello", "rusty");
+    }
+    if go {
+        common::from_blueprint(&test, "go-hello", "gopher");
+    }
+    if !rust && !go {
+        return;
+    }
+    let options = ExportOptions {
+        builds: lambdesk::sam::export::Builds {
+            rust: common::rust_build_options(),
+            go: common::go_build_options(),
+        },
+        ..ExportOptions::default()
+    };
+    let report = export_and_validate_with(&test, test_name, options);
+    for (present, name, id) in [
+        (rust, "rusty", "RustyFunction"),
+        (go, "gopher", "GopherFunction"),
+    ] {
+        if !present {
+            continue;
+        }
+        let function = resource(&report, id);
+        assert_eq!(function["Properties"]["Runtime"], "provided.al2023");
+        assert_eq!(function["Properties"]["Handler"], "function.wasm");
+        let folder = report.out_dir.join("functions").join(name);
+        let module = std::fs::read(folder.join("function.wasm")).unwrap();
+        assert_eq!(&module[..4], b"\0asm", "{name}: a WebAssembly module");
+        let config = std::fs::read_to_string(folder.join("function.toml")).unwrap();
+        assert!(config.contains("runtime = \"wasm\""), "{config}");
+        assert!(
+            !folder.join("target").exists(),
+            "{name}: no build output besides the module"
+        );
+    }
+    if rust {
+        assert_eq!(
+            resource(&report, "RustyFunction")["Metadata"]["Lambdesk"],
+            json!({ "Runtime": "rust", "Handler": "Cargo.toml" })
+        );
+    }
+}
