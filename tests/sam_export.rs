@@ -1,7 +1,7 @@
 //! `lambdesk export`: workspaces exported as SAM applications and checked with AWS's own
 //! tools from PyPI (installed by `.ci/run` into a venv; `LAMBDESK_SAM_VENV` names it):
-//! cfn-lint finds no error in the template and aws-sam-translator transforms it to
-//! CloudFormation, as `sam deploy` would. Without the tools those two checks say why and
+//! cfn-lint finds no error in the template, `sam validate --lint` (the SAM CLI, offline)
+//! passes it and aws-sam-translator transforms it to CloudFormation, as `sam deploy` would. Without the tools those two checks say why and
 //! are skipped; the template's content is checked either way.
 #![allow(
     clippy::unwrap_used,
@@ -32,13 +32,14 @@ fn sam_tools(test_name: &str) -> Option<PathBuf> {
         PathBuf::from,
     );
     let ready = venv.join("bin/cfn-lint").is_file()
+        && venv.join("bin/sam").is_file()
         && Command::new(venv.join("bin/python"))
             .args(["-c", "import samtranslator"])
             .output()
             .is_ok_and(|output| output.status.success());
     if !ready {
         eprintln!(
-            "skipping cfn-lint and aws-sam-translator in {test_name}: they are not in {} (.ci/run installs them; set LAMBDESK_SAM_VENV to another venv)",
+            "skipping cfn-lint, aws-sam-translator and sam validate in {test_name}: they are not in {} (.ci/run installs them; set LAMBDESK_SAM_VENV to another venv)",
             venv.display()
         );
     }
@@ -78,6 +79,21 @@ fn export_and_validate_with(
             "cfn-lint found errors:\n{}\n{}\n{template_text}",
             String::from_utf8_lossy(&linted.stdout),
             String::from_utf8_lossy(&linted.stderr)
+        );
+        // `sam validate --lint`, offline: the SAM CLI's own check of the template.
+        let validated = Command::new(venv.join("bin/sam"))
+            .args(["validate", "--lint", "--template"])
+            .arg(out.join("template.yaml"))
+            .env("SAM_CLI_TELEMETRY", "0")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .output()
+            .unwrap();
+        assert!(
+            validated.status.success()
+                && String::from_utf8_lossy(&validated.stdout).contains("is a valid SAM Template"),
+            "sam validate --lint refused the template:\n{}\n{}\n{template_text}",
+            String::from_utf8_lossy(&validated.stdout),
+            String::from_utf8_lossy(&validated.stderr)
         );
         let transformed = transform(&venv, &out);
         assert!(
