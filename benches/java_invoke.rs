@@ -161,7 +161,7 @@ fn main() -> anyhow::Result<()> {
     for _ in 0..COLD_RUNS {
         let started = Instant::now();
         let mut child = Command::new(&launch.program)
-            .args(&jvm_flags)
+            .args(jvm_flags)
             .arg("-cp")
             .arg(&classpath)
             .arg("OneShot")

@@ -8,10 +8,12 @@
 pub mod billing;
 pub mod blueprints;
 pub mod console;
+pub mod lambda_bootstrap;
 pub mod logs;
 pub mod model;
 pub mod runtime;
 pub mod sam;
 pub mod sample_workspace;
 pub mod triggers;
+#[cfg(feature = "gui")]
 pub mod ui;

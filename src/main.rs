@@ -15,13 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     if args.opens_console() {
-        return match cli::console::run(args.workspace_dir()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("lambdesk: {error:#}");
-                ExitCode::from(cli::EXIT_BAD_INPUT)
-            }
-        };
+        return open_console(&args);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -42,4 +36,24 @@ fn main() -> ExitCode {
             ExitCode::from(cli::EXIT_BAD_INPUT)
         }
     }
+}
+
+#[cfg(feature = "gui")]
+fn open_console(args: &cli::Args) -> ExitCode {
+    match cli::console::run(args.workspace_dir()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("lambdesk: {error:#}");
+            ExitCode::from(cli::EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// A headless build (`--no-default-features`) has no console to open.
+#[cfg(not(feature = "gui"))]
+fn open_console(_args: &cli::Args) -> ExitCode {
+    eprintln!(
+        "lambdesk: this build has no desktop console (built without the `gui` feature): give a subcommand, see `lambdesk --help`"
+    );
+    ExitCode::from(cli::EXIT_BAD_INPUT)
 }

@@ -12,10 +12,13 @@ macro_rules! outln {
 mod blueprints;
 mod bucket;
 mod build;
+#[cfg(feature = "gui")]
 pub mod console;
 mod events;
+mod export;
 mod import;
 mod invoke;
+mod lambda_bootstrap;
 mod list;
 mod queue;
 mod runtimes;
@@ -67,6 +70,10 @@ enum Command {
         #[command(subcommand)]
         command: events::EventsCommand,
     },
+    /// Export the workspace as an AWS SAM application (template.yaml and code) that `sam deploy` takes.
+    Export(export::ExportArgs),
+    /// Run as the `bootstrap` of a Lambda custom runtime (provided.al2023): serve the function in LAMBDA_TASK_ROOT through AWS_LAMBDA_RUNTIME_API.
+    LambdaBootstrap,
     /// Run every trigger of the workspace (the HTTP gateway, …) until Ctrl-C; logs on stdout.
     Serve(serve::ServeArgs),
     /// A function's triggers: add, list, remove, enable, disable.
@@ -128,6 +135,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Import(import_args)) => {
             import::run(import_root(args.workspace)?, &import_args)
         }
+        Some(Command::Export(export_args)) => export::run(&workspace()?, &export_args),
+        Some(Command::LambdaBootstrap) => lambda_bootstrap::run_bootstrap().await,
         Some(Command::Serve(serve_args)) => serve::run(&workspace()?, &serve_args).await,
         // `main` opens the console before getting here.
         None => Ok(ExitCode::SUCCESS),
@@ -140,6 +149,7 @@ impl Args {
         self.command.is_none()
     }
 
+    #[cfg(feature = "gui")]
     pub fn workspace_dir(&self) -> Option<&std::path::Path> {
         self.workspace.as_deref()
     }

@@ -79,6 +79,11 @@ pub enum Command {
     DeleteFunction { function: String },
     /// Create a `wasm` function from a prebuilt module file (File > Import .wasm).
     ImportWasm { path: std::path::PathBuf },
+    /// Export the workspace as an AWS SAM application into a folder (File > Export SAM
+    /// application).
+    ExportSamApplication { out_dir: std::path::PathBuf },
+    /// Close the export's window.
+    DismissSamExport,
     /// Write log lines to a file the user chose (Logs > Export).
     ExportLogs {
         path: std::path::PathBuf,

@@ -96,6 +96,12 @@ impl Console {
             Command::DeleteFunction { function } => self.delete_function(&function),
             Command::RenameFunction { from, to } => self.rename_function(&from, &to),
             Command::ImportWasm { path } => self.import_wasm(&path),
+            Command::ExportSamApplication { out_dir } => self.start_sam_export(out_dir),
+            Command::DismissSamExport => {
+                if !matches!(self.state.sam_export, Some(SamExportState::Running { .. })) {
+                    self.state.sam_export = None;
+                }
+            }
             Command::ExportLogs { path, text } => {
                 if let Err(error) = write_atomically(&path, text.as_bytes()) {
                     self.notify(

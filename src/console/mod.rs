@@ -14,6 +14,7 @@ mod map_activity;
 mod messaging;
 mod metrics;
 mod notifications;
+mod sam_export;
 mod sam_import;
 mod send_test_event;
 mod session_ledger;
@@ -41,6 +42,7 @@ pub use messaging::{MessagingSnapshot, QueueRow, TopicRow};
 pub use metrics::{MetricsPeriod, MetricsSeries, metrics_series};
 use notifications::SharedNotifications;
 pub use notifications::{Notification, NotificationLevel, Notifications};
+pub use sam_export::SamExportState;
 pub use session_ledger::SessionLedger;
 use session_ledger::SharedLedger;
 pub use state::{ConfigSaveOutcome, ConsoleState, FunctionEntry, FunctionStatus, TestResult};
@@ -168,6 +170,8 @@ enum ConsoleEvent {
         function: String,
         problem: Result<Option<crate::model::FunctionError>, String>,
     },
+    /// File > Export SAM application ended.
+    SamExportFinished(Box<SamExportState>),
     /// A build the console started (the Build button) ended.
     BuildFinished {
         function: String,
@@ -530,6 +534,9 @@ impl Console {
                 }
                 Ok(ConsoleEvent::BuildFinished { function, outcome }) => {
                     self.take_build_outcome(&function, outcome);
+                }
+                Ok(ConsoleEvent::SamExportFinished(outcome)) => {
+                    self.state.sam_export = Some(*outcome);
                 }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => return,
             }

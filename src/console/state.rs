@@ -47,6 +47,8 @@ pub struct ConsoleState {
     pub building: BTreeSet<String>,
     /// How the last build the console started of each function ended.
     pub last_builds: BTreeMap<String, super::BuildOutcome>,
+    /// File > Export SAM application: running, or how it ended (until dismissed).
+    pub sam_export: Option<super::SamExportState>,
 }
 
 /// What became of a Configuration tab save.
@@ -82,6 +84,7 @@ impl ConsoleState {
             map_layout_generation: 0,
             building: BTreeSet::new(),
             last_builds: BTreeMap::new(),
+            sam_export: None,
         }
     }
 

@@ -56,9 +56,11 @@ pub use js_runtime::{EMBEDDED_JS_RUNTIME, JS_RUNTIME_OVERRIDE_VAR};
 pub use language_pack::{LanguagePack, PackError, PackLanguage, PackProgress, PackState, PackStep};
 pub use module_cache::{ModuleCache, ModuleOrigin};
 pub use outbox::{orphaned_outboxes, take_messages};
+pub use python_pack::PYTHON_RUNTIME_NAME;
 pub use response_stream::{
     MAX_STREAMED_RESPONSE_BYTES, ResponseSink, StreamedPart, response_channel,
 };
+pub use ruby_pack::RUBY_RUNTIME_NAME;
 pub use rust_build::{
     CARGO_PROGRAM_VAR, RUST_TARGET_DIR_VAR, RUSTC_PROGRAM_VAR, RustBuildOptions, RustBuilder,
     WASM_TARGET,

@@ -210,6 +210,14 @@ impl LambdeskApp {
                 {
                     self.commands.push(Command::ImportWasm { path });
                 }
+                if ui.button("Export SAM application...").clicked()
+                    && let Some(out_dir) = self
+                        .dialogs
+                        .pick_folder("Choose a folder for the AWS SAM application")
+                {
+                    self.commands
+                        .push(Command::ExportSamApplication { out_dir });
+                }
                 if ui
                     .add(egui::Button::new("Create function...").shortcut_text(create_text))
                     .clicked()
@@ -433,6 +441,7 @@ impl LambdeskApp {
             || self.console.missing_language_packs(),
             &mut self.commands,
         );
+        super::sam_export_window::ui(ui.ctx(), state.sam_export.as_ref(), &mut self.commands);
         let mut open_from_map = None;
         egui::CentralPanel::default().show(ui, |ui| {
             if self.view == Some(View::Map) {

@@ -29,6 +29,7 @@ mod map_selection;
 mod messaging_view;
 mod monitor_charts;
 mod runtime_badge;
+mod sam_export_window;
 mod sam_import;
 mod status_bar;
 mod test_tab;

@@ -382,6 +382,10 @@ impl Planner {
                 // functions run here without it.
                 "AWS::Serverless::LayerVersion"
                     if is_lambdesk_runtime_layer(resource.logical_id) => {}
+                // On AWS a topic needs this to deliver to a queue; here the subscription
+                // delivers, so nothing is lost.
+                "AWS::SQS::QueuePolicy"
+                    if super::resources_plan::only_lets_topics_deliver(resource.definition) => {}
                 other => {
                     let reason = unsupported_resource_reason(other);
                     self.plan.report.skip(resource.logical_id, "", reason);

@@ -319,3 +319,32 @@ pub(super) fn as_bool(value: &Value) -> bool {
         _ => false,
     }
 }
+
+/// A queue policy whose every statement allows SNS to send to the queue.
+pub(super) fn only_lets_topics_deliver(definition: &Map<String, Value>) -> bool {
+    let statements = definition
+        .get("Properties")
+        .and_then(|properties| properties.pointer("/PolicyDocument/Statement"))
+        .map(|statement| match statement {
+            Value::Array(statements) => statements.clone(),
+            single => vec![single.clone()],
+        })
+        .unwrap_or_default();
+    !statements.is_empty()
+        && statements.iter().all(|statement| {
+            let allows = statement.get("Effect").and_then(Value::as_str) == Some("Allow");
+            let from_sns = statement
+                .pointer("/Principal/Service")
+                .and_then(Value::as_str)
+                == Some("sns.amazonaws.com");
+            let actions = match statement.get("Action") {
+                Some(Value::String(action)) => vec![action.as_str()],
+                Some(Value::Array(actions)) => actions.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            allows
+                && from_sns
+                && !actions.is_empty()
+                && actions.iter().all(|action| *action == "sqs:SendMessage")
+        })
+}

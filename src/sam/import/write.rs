@@ -199,6 +199,9 @@ fn write_function(workspace: &Workspace, function: &PlannedFunction) -> Result<(
     match &function.target {
         FunctionTarget::Runs(config) => {
             files.retain(|(path, _)| path != crate::model::FUNCTION_FILE);
+            if config.runtime == crate::model::Runtime::Java {
+                drop_classes_compiled_from_sources(&mut files);
+            }
             let borrowed: Vec<(&str, &[u8])> = files
                 .iter()
                 .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
@@ -236,6 +239,29 @@ fn write_function(workspace: &Workspace, function: &PlannedFunction) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Class files beside the sources they were compiled from (an exported Java function's
+/// package) are build output: lambdesk compiles the sources itself.
+fn drop_classes_compiled_from_sources(files: &mut Vec<(String, Vec<u8>)>) {
+    let sources: std::collections::HashSet<String> = files
+        .iter()
+        .filter_map(|(path, _)| {
+            let source = path.strip_suffix(".java")?;
+            let relative = source
+                .strip_prefix("src/main/java/")
+                .or_else(|| source.strip_prefix("src/"))?;
+            Some(relative.to_owned())
+        })
+        .collect();
+    files.retain(|(path, _)| {
+        let Some(class) = path.strip_suffix(".class") else {
+            return true;
+        };
+        // `App$Inner.class` comes from `App.java`.
+        let outer = class.split('$').next().unwrap_or(class);
+        !sources.contains(outer)
+    });
 }
 
 /// A custom runtime's `bootstrap` (and any script it starts) stays executable.
