@@ -319,3 +319,98 @@ fn outside_lambda_it_says_what_is_missing() {
         "{stderr}"
     );
 }
+
+/// A `provided` function of a workspace whose `bootstrap` is lambdesk's own, serving the
+/// exported code in `task/` (its `function.toml` is the export's, for the bootstrap).
+fn provided_function_on_lambdas_bootstrap(
+    test: &TestWorkspace,
+    name: &str,
+    exported: &Path,
+    memory_mb: u32,
+) -> lambdesk::model::Function {
+    use std::os::unix::fs::PermissionsExt as _;
+    let script = format!(
+        "#!/bin/sh\n# lambdesk's headless bootstrap, with the exported code under task/\nLAMBDA_TASK_ROOT=\"$LAMBDA_TASK_ROOT/task\" exec '{}' lambda-bootstrap\n",
+        env!("CARGO_BIN_EXE_lambdesk")
+    );
+    let mut files: Vec<(String, Vec<u8>)> = vec![("bootstrap".to_owned(), script.into_bytes())];
+    for entry in std::fs::read_dir(exported).unwrap() {
+        let entry = entry.unwrap();
+        files.push((
+            format!("task/{}", entry.file_name().to_string_lossy()),
+            std::fs::read(entry.path()).unwrap(),
+        ));
+    }
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
+        .collect();
+    let mut config =
+        lambdesk::model::FunctionConfig::new(lambdesk::model::Runtime::Provided, "main.wat");
+    config.memory_mb = memory_mb;
+    let function = test
+        .workspace
+        .create_function(name, &config, &borrowed)
+        .unwrap();
+    let bootstrap = function.dir.join("bootstrap");
+    std::fs::set_permissions(&bootstrap, std::fs::Permissions::from_mode(0o755)).unwrap();
+    function
+}
+
+#[tokio::test]
+async fn lambda_bootstrap_serves_lambdesks_own_runtime_api() {
+    let exported_from = TestWorkspace::new();
+    exported_from
+        .workspace
+        .create_function(
+            "echo",
+            &lambdesk::model::FunctionConfig::new(lambdesk::model::Runtime::Wat, "main.wat"),
+            &[(
+                "main.wat",
+                include_str!("../assets/sample/echo/main.wat").as_bytes(),
+            )],
+        )
+        .unwrap();
+    exported_from.add_wat("greedy", &grow_then_answer(3000), |_| {});
+    let out = export(&exported_from);
+
+    let test = TestWorkspace::new();
+    let echo =
+        provided_function_on_lambdas_bootstrap(&test, "echo", &out.join("functions/echo"), 1024);
+    let runtime = test.runtime();
+    let first = common::invoke(&test, &runtime, &echo, r#"{"hello":"lambda"}"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        common::response(&first),
+        serde_json::json!({ "hello": "lambda" })
+    );
+    assert!(first.init_duration_ms.is_some(), "a cold start");
+    assert!(
+        first
+            .log_lines
+            .iter()
+            .any(|line| line.contains("echo: returning the event")),
+        "the module's log is the invocation's: {:?}",
+        first.log_lines
+    );
+    let second = common::invoke(&test, &runtime, &echo, "[1,2,3]")
+        .await
+        .unwrap();
+    assert_eq!(common::response(&second), serde_json::json!([1, 2, 3]));
+    assert_eq!(second.init_duration_ms, None, "the same process, warm");
+
+    // The function's memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, as Lambda sets it) is the
+    // module's limit under the bootstrap; its error comes back through the error path.
+    let greedy =
+        provided_function_on_lambdas_bootstrap(&test, "greedy", &out.join("functions/greedy"), 128);
+    let failed = common::invoke(&test, &runtime, &greedy, "{}")
+        .await
+        .unwrap();
+    let error = common::function_error(&failed);
+    assert_eq!(
+        error.error_type, "Runtime.OutOfMemory",
+        "{error:?} {:?}",
+        failed.log_lines
+    );
+}

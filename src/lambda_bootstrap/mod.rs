@@ -19,6 +19,9 @@ use crate::runtime::{InvokeError, Runtime, RuntimeOptions};
 
 pub use runtime_api_client::{NextInvocation, RuntimeApiClient, RuntimeApiError};
 
+/// Sandboxes the bootstrap's pool holds: the invocation's, and one being replaced.
+const BOOTSTRAP_SANDBOX_SLOTS: u32 = 2;
+
 /// What Lambda tells a custom runtime through its environment.
 #[derive(Debug, Clone)]
 pub struct BootstrapSettings {
@@ -171,6 +174,9 @@ async fn start(
         cache_dir: settings.scratch_dir.join("modules"),
         ephemeral_storage_root: std::env::temp_dir(),
         language_packs_dir: settings.scratch_dir.join("language-packs"),
+        // One invocation at a time in a Lambda execution environment: a small pool, so
+        // its stacks fit a 128 MB function.
+        sandbox_slots: BOOTSTRAP_SANDBOX_SLOTS,
         ..RuntimeOptions::default()
     };
     let runtime = Runtime::new(options).map_err(|error| invoke_error(&error))?;

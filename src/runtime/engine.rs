@@ -9,8 +9,9 @@ use super::compiled_function_cache::CompiledFunctionCache;
 pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 
 /// How many sandboxes may exist at once. Each reserves 4 GiB of address space (not
-/// memory) so bounds checks can be elided; 128 is far more than a desktop needs.
-const MAX_CONCURRENT_INSTANCES: u32 = 128;
+/// memory) so bounds checks can be elided, and a stack; 128 is far more than a desktop
+/// needs. `lambdesk lambda-bootstrap` runs one invocation at a time and asks for fewer.
+pub const MAX_CONCURRENT_INSTANCES: u32 = 128;
 
 /// Per slot, how much linear memory and table space stays mapped between instances.
 const KEEP_RESIDENT_BYTES: usize = 1 << 20;
@@ -32,20 +33,20 @@ pub enum CodeCompiler {
 /// The engine every function shares: pooling allocator with copy-on-write memory images
 /// (instantiation in microseconds), epoch interruption (cheap timeouts) and Cranelift's
 /// incremental cache.
-pub fn new_engine() -> wasmtime::Result<Engine> {
-    engine_for(CodeCompiler::Cranelift)
+pub fn new_engine(sandbox_slots: u32) -> wasmtime::Result<Engine> {
+    engine_for(CodeCompiler::Cranelift, sandbox_slots)
 }
 
 /// An engine compiling with `compiler`, otherwise configured as every other: a module
 /// compiled by one engine runs only in stores of that engine, so the Winch engine has its
 /// own pool and epoch ticker with the same limits and tick.
-pub fn engine_for(compiler: CodeCompiler) -> wasmtime::Result<Engine> {
+pub fn engine_for(compiler: CodeCompiler, sandbox_slots: u32) -> wasmtime::Result<Engine> {
     let mut pooling = PoolingAllocationConfig::new();
     pooling
-        .total_memories(MAX_CONCURRENT_INSTANCES)
-        .total_tables(MAX_CONCURRENT_INSTANCES)
-        .total_core_instances(MAX_CONCURRENT_INSTANCES)
-        .total_stacks(MAX_CONCURRENT_INSTANCES)
+        .total_memories(sandbox_slots)
+        .total_tables(sandbox_slots)
+        .total_core_instances(sandbox_slots)
+        .total_stacks(sandbox_slots)
         .max_memory_size(MAX_LINEAR_MEMORY_BYTES)
         // Reset the small, hot part of a reused slot with memset (only the dirty pages,
         // found with PAGEMAP_SCAN where the kernel has it) instead of madvise: no

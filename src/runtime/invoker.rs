@@ -11,7 +11,7 @@ use crate::model::{Function, InvocationRecord, OutgoingMessage, Runtime as Langu
 
 use super::MAX_PAYLOAD_BYTES;
 use super::command_mode;
-use super::engine::new_engine;
+use super::engine::{MAX_CONCURRENT_INSTANCES, new_engine};
 use super::environment_pool::{DEFAULT_IDLE_ENVIRONMENT_TTL, EnvironmentPool};
 use super::ephemeral_storage::IdleStorage;
 use super::error::{InvokeError, describe};
@@ -73,6 +73,9 @@ pub struct RuntimeOptions {
     pub language_packs_dir: PathBuf,
     /// Which compilers make a rebuilt Rust or Go module ready: Winch first by default.
     pub built_code_compilers: BuiltCodeCompilers,
+    /// How many sandboxes may exist at once (each has a stack and an address-space
+    /// reservation in the pool).
+    pub sandbox_slots: u32,
 }
 
 impl Default for RuntimeOptions {
@@ -87,6 +90,7 @@ impl Default for RuntimeOptions {
             java_build: JavaBuildOptions::default(),
             language_packs_dir: LanguagePack::default_root(),
             built_code_compilers: BuiltCodeCompilers::default(),
+            sandbox_slots: MAX_CONCURRENT_INSTANCES,
         }
     }
 }
@@ -211,7 +215,8 @@ struct Invocation {
 
 impl Runtime {
     pub fn new(options: RuntimeOptions) -> Result<Self, InvokeError> {
-        let engine = new_engine().map_err(|error| InvokeError::Sandbox(describe(&error)))?;
+        let engine = new_engine(options.sandbox_slots)
+            .map_err(|error| InvokeError::Sandbox(describe(&error)))?;
         let linker = Arc::new(host_linker::module_linker(&engine)?);
         let cache = ModuleCache::new(options.cache_dir);
         let functions = FunctionSlots::default();

@@ -17,7 +17,7 @@ use wasmtime::{Engine, Linker, Module};
 
 use super::host_linker::module_linker;
 use super::{FunctionSlots, GuestMode, LoadedModule, ModuleStamp};
-use crate::runtime::engine::{CodeCompiler, engine_for};
+use crate::runtime::engine::{CodeCompiler, MAX_CONCURRENT_INSTANCES, engine_for};
 use crate::runtime::error::describe;
 use crate::runtime::module_cache::{ModuleCache, ModuleOrigin};
 use crate::runtime::sandbox::SandboxState;
@@ -116,7 +116,7 @@ impl Tiers {
 }
 
 fn new_winch_host() -> Option<WinchHost> {
-    let engine = engine_for(CodeCompiler::Winch)
+    let engine = engine_for(CodeCompiler::Winch, MAX_CONCURRENT_INSTANCES)
         .map_err(|error| describe(&error))
         .and_then(|engine| {
             let linker = module_linker(&engine).map_err(|error| error.to_string())?;
