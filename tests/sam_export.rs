@@ -958,6 +958,13 @@ fn java_exports_with_its_classes_and_a_provided_function_with_its_own_bootstrap(
             "a class file at the task root"
         );
         assert!(folder.join("src/main/java/orders/App.java").is_file());
+        let pom = std::fs::read_to_string(folder.join("pom.xml")).unwrap();
+        assert!(
+            pom.contains("<artifactId>aws-lambda-java-core</artifactId>")
+                && pom.contains("<artifactId>orders</artifactId>")
+                && !pom.contains("<sourceDirectory>"),
+            "sam build compiles it with Maven: {pom}"
+        );
         assert!(
             !folder.join("com/amazonaws").exists(),
             "Lambda's interfaces are the runtime's, not the package's"

@@ -43,7 +43,12 @@ pub fn write_code_folder(
     match function.config.runtime {
         Runtime::Js => mark_es_modules(&target, &function.name, &mut written, notes)?,
         Runtime::Python | Runtime::Ruby => {}
-        Runtime::Java => copy_java_classes(packaged, builds, &target, &mut written)?,
+        Runtime::Java => {
+            copy_java_classes(packaged, builds, &target, &mut written)?;
+            if let Some(pom) = write_maven_build(&function.dir, &target, &function.name)? {
+                written.push(pom);
+            }
+        }
         Runtime::Provided => notes.add(
             NoteLevel::Info,
             function_subject(&function.name),
@@ -156,6 +161,59 @@ fn copy_java_classes(
         copy_folder(classes, target, written)?;
     }
     Ok(())
+}
+
+/// Marks a `pom.xml` the export wrote: an import leaves it out, it is not the user's.
+pub const EXPORTED_POM_MARKER: &str = "Written by `lambdesk export`";
+
+/// SAM builds a Java function with Maven or Gradle from its build file: a folder without
+/// one gets a `pom.xml` that compiles its sources against `aws-lambda-java-core`, as
+/// lambdesk compiled them.
+fn write_maven_build(
+    source_dir: &Path,
+    target: &Path,
+    function_name: &str,
+) -> Result<Option<PathBuf>, ExportError> {
+    let has_build_file = ["pom.xml", "build.gradle", "build.gradle.kts"]
+        .iter()
+        .any(|file| source_dir.join(file).is_file());
+    if has_build_file {
+        return Ok(None);
+    }
+    // Maven's layout needs no setting; lambdesk also compiles `src/**`.
+    let source_directory = if source_dir.join("src/main/java").is_dir() {
+        String::new()
+    } else {
+        "\n  <build>\n    <sourceDirectory>src</sourceDirectory>\n  </build>".to_owned()
+    };
+    let pom = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<!-- {EXPORTED_POM_MARKER} so that `sam build` compiles this function with Maven. -->
+<project xmlns="http://maven.apache.org/POM/4.0.0"
+         xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+         xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 https://maven.apache.org/xsd/maven-4.0.0.xsd">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>lambdesk.export</groupId>
+  <artifactId>{function_name}</artifactId>
+  <version>1.0</version>
+  <packaging>jar</packaging>
+  <properties>
+    <maven.compiler.release>17</maven.compiler.release>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+  </properties>
+  <dependencies>
+    <dependency>
+      <groupId>com.amazonaws</groupId>
+      <artifactId>aws-lambda-java-core</artifactId>
+      <version>1.2.3</version>
+    </dependency>
+  </dependencies>{source_directory}
+</project>
+"#
+    );
+    let path = target.join("pom.xml");
+    write_atomically(&path, pom.as_bytes()).map_err(ExportError::io(&path))?;
+    Ok(Some(path))
 }
 
 /// The Rust or Go function's module, built first when a source is newer.

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use crate::model::{Architecture, Workspace, WorkspaceError, write_atomically};
 
-pub use code_folders::Builds;
+pub use code_folders::{Builds, EXPORTED_POM_MARKER};
 pub use notes::{ExportNote, NoteLevel};
 pub use resources::{PROVIDED_RUNTIME, bootstrap_layer_dir};
 pub use template::{BUILT_MODULE_FILE, NODEJS_RUNTIME};

@@ -201,6 +201,7 @@ fn write_function(workspace: &Workspace, function: &PlannedFunction) -> Result<(
             files.retain(|(path, _)| path != crate::model::FUNCTION_FILE);
             if config.runtime == crate::model::Runtime::Java {
                 drop_classes_compiled_from_sources(&mut files);
+                drop_exported_pom(&mut files);
             }
             let borrowed: Vec<(&str, &[u8])> = files
                 .iter()
@@ -261,6 +262,14 @@ fn drop_classes_compiled_from_sources(files: &mut Vec<(String, Vec<u8>)>) {
         // `App$Inner.class` comes from `App.java`.
         let outer = class.split('$').next().unwrap_or(class);
         !sources.contains(outer)
+    });
+}
+
+/// The `pom.xml` lambdesk's export wrote for `sam build` (the workspace had none).
+fn drop_exported_pom(files: &mut Vec<(String, Vec<u8>)>) {
+    let marker = crate::sam::export::EXPORTED_POM_MARKER.as_bytes();
+    files.retain(|(path, bytes)| {
+        path != "pom.xml" || !bytes.windows(marker.len()).any(|window| window == marker)
     });
 }
 
