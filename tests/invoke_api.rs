@@ -18,26 +18,7 @@ use common::serve::Serve;
 
 /// The venv with boto3 and awscli, or `None` (and why, on stderr) without one.
 fn aws_clients(test_name: &str) -> Option<PathBuf> {
-    let venv = std::env::var_os("LAMBDESK_AWS_VENV").map_or_else(
-        || {
-            dirs::home_dir()
-                .unwrap_or_default()
-                .join(".cache/lambdesk-aws-venv")
-        },
-        PathBuf::from,
-    );
-    let ready = Command::new(venv.join("bin/python"))
-        .args(["-c", "import boto3"])
-        .output()
-        .is_ok_and(|output| output.status.success())
-        && venv.join("bin/aws").is_file();
-    if !ready {
-        eprintln!(
-            "skipping {test_name}: no boto3 and awscli in {} (.ci/run installs them; set LAMBDESK_AWS_VENV to another venv)",
-            venv.display()
-        );
-    }
-    ready.then_some(venv)
+    common::venvs::AWS_VENV.with(test_name, &["boto3"], &["aws"])
 }
 
 const HELLO: &str = "export const handler = async (event) => {\n  console.log('got', JSON.stringify(event));\n  return { hello: event.name ?? 'world', greeting: process.env.GREETING ?? null };\n};\n";

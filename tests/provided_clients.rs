@@ -21,25 +21,7 @@ use lambdesk::model::{Function, FunctionConfig, Runtime as Language};
 
 /// The venv with `awslambdaric`, or `None` (and why, on stderr) without one.
 fn awslambdaric_venv(test_name: &str) -> Option<PathBuf> {
-    let venv = std::env::var_os("LAMBDESK_AWS_VENV").map_or_else(
-        || {
-            dirs::home_dir()
-                .unwrap_or_default()
-                .join(".cache/lambdesk-aws-venv")
-        },
-        PathBuf::from,
-    );
-    let ready = Command::new(venv.join("bin/python"))
-        .args(["-c", "import awslambdaric"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !ready {
-        eprintln!(
-            "skipping {test_name}: no awslambdaric in {} (.ci/run installs it; set LAMBDESK_AWS_VENV to another venv)",
-            venv.display()
-        );
-    }
-    ready.then_some(venv)
+    common::venvs::AWS_VENV.with(test_name, &["awslambdaric"], &[])
 }
 
 fn write_executable(path: &Path, text: &[u8]) {

@@ -23,27 +23,7 @@ use serde_json::{Value, json};
 
 /// The venv with cfn-lint and aws-sam-translator, or `None` (and why, on stderr).
 fn sam_tools(test_name: &str) -> Option<PathBuf> {
-    let venv = std::env::var_os("LAMBDESK_SAM_VENV").map_or_else(
-        || {
-            dirs::home_dir()
-                .unwrap_or_default()
-                .join(".cache/lambdesk-sam-venv")
-        },
-        PathBuf::from,
-    );
-    let ready = venv.join("bin/cfn-lint").is_file()
-        && venv.join("bin/sam").is_file()
-        && Command::new(venv.join("bin/python"))
-            .args(["-c", "import samtranslator"])
-            .output()
-            .is_ok_and(|output| output.status.success());
-    if !ready {
-        eprintln!(
-            "skipping cfn-lint, aws-sam-translator and sam validate in {test_name}: they are not in {} (.ci/run installs them; set LAMBDESK_SAM_VENV to another venv)",
-            venv.display()
-        );
-    }
-    ready.then_some(venv)
+    common::venvs::SAM_VENV.with(test_name, &["samtranslator"], &["cfn-lint", "sam"])
 }
 
 /// Exports the workspace into the test's folder, then lints and transforms the template.

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod node_fixtures;
 pub mod runtime_api_standin;
 pub mod serve;
+pub mod venvs;
 
 use lambdesk::model::{Function, FunctionConfig, InvocationRecord, Runtime as Language, Workspace};
 use lambdesk::runtime::{InvokeError, Runtime, RuntimeOptions};
