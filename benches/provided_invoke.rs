@@ -11,7 +11,9 @@
 //!   of an invocation without a process hop.
 //!
 //! Run on a multi-threaded tokio runtime (as `serve` and the console) and on a
-//! current-thread one (as `lambdesk invoke`).
+//! current-thread one (as `lambdesk invoke`). `LAMBDESK_BENCH_BOOTSTRAP=<executable>`
+//! runs another bootstrap instead, e.g. `benches/runtime_api_minimal_client.c` (lambdesk's
+//! side of the hop without a client library's own cost).
 
 use std::path::Path;
 use std::process::Command;
@@ -36,7 +38,11 @@ const ECHO_WAT: &str = r#"(module
 "#;
 
 fn main() -> anyhow::Result<()> {
-    let bootstrap = build_bootstrap()?;
+    // Another bootstrap to compare with (a client of your own), else the crate's.
+    let (bootstrap, client) = match std::env::var_os("LAMBDESK_BENCH_BOOTSTRAP") {
+        Some(path) => (std::path::PathBuf::from(path), "LAMBDESK_BENCH_BOOTSTRAP"),
+        None => (build_bootstrap()?, "lambda_runtime"),
+    };
     let dir = tempfile::tempdir()?;
     let workspace = Workspace::open(&dir.path().join("ws"))?;
     let provided = workspace.create_function(
@@ -103,7 +109,7 @@ fn main() -> anyhow::Result<()> {
             Ok(elapsed)
         };
         let provided_p50 = report(
-            "provided (lambda_runtime bootstrap), warm",
+            &format!("provided ({client} bootstrap), warm"),
             samples(WARM_CALLS, || invoke(&provided))?,
         );
         invoke(&echo).ok();

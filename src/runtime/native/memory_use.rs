@@ -6,6 +6,9 @@ use std::fs::File;
 use std::os::unix::fs::FileExt as _;
 use std::path::Path;
 
+/// `/proc/<pid>/status` is about 1.5 KB; the fields read come in its first half.
+const STATUS_BUFFER_BYTES: usize = 8192;
+
 /// A process's `/proc/<pid>/status`, opened once: each read regenerates it from offset 0
 /// without the path walk of an `open` (this is read after every invocation).
 #[derive(Debug)]
@@ -20,21 +23,16 @@ impl MemoryCounters {
         }
     }
 
-    /// The counters now; `None` once the process is gone.
+    /// The counters now; `None` once the process is gone. One `pread` from offset 0:
+    /// the kernel writes the whole file at once when the buffer holds it (a second read
+    /// at a later offset would make it generate the file again).
     pub fn read(&self) -> Option<MemoryUse> {
         let file = self.status.as_ref()?;
-        let mut buffer = [0_u8; 4096];
-        let mut filled = 0;
-        while filled < buffer.len() {
-            match file.read_at(&mut buffer[filled..], filled as u64) {
-                Ok(0) => break,
-                Ok(count) => filled += count,
-                Err(_) => return None,
-            }
-        }
-        if filled == 0 {
-            return None;
-        }
+        let mut buffer = [0_u8; STATUS_BUFFER_BYTES];
+        let filled = file
+            .read_at(&mut buffer, 0)
+            .ok()
+            .filter(|count| *count > 0)?;
         Some(MemoryUse::parse(&String::from_utf8_lossy(
             &buffer[..filled],
         )))
