@@ -970,7 +970,23 @@ fn an_exported_workspace_imports_back_as_it_was() {
             config.environment.insert("STAGE".into(), "dev".into());
         },
     );
-    let report = export_and_validate_with(&test, test_name, java_builds());
+    // Rust and Go functions go out as their built module on lambdesk's bootstrap and
+    // come back as the crate and the Go module they were.
+    if common::rust_toolchain_ready(test_name) {
+        common::from_blueprint(&test, "rust-hello", "rusty");
+    }
+    if common::go_toolchain_ready(test_name) {
+        common::from_blueprint(&test, "go-hello", "gopher");
+    }
+    let options = ExportOptions {
+        builds: lambdesk::sam::export::Builds {
+            rust: common::rust_build_options(),
+            go: common::go_build_options(),
+            java: common::java_build_options(),
+        },
+        ..ExportOptions::default()
+    };
+    let report = export_and_validate_with(&test, test_name, options);
 
     let root = test.dir.path().join("imported");
     let imported =

@@ -39,6 +39,12 @@ pub fn write_code_folder(
     let function = &packaged.function;
     let target = out_dir.join(&packaged.code_uri);
     let mut written = Vec::new();
+    // Built first: the build may write the lock file (`Cargo.lock`) that goes out too.
+    let module = if function.config.runtime.is_built() {
+        Some(built_module(packaged, builds)?)
+    } else {
+        None
+    };
     copy_folder(&function.dir, &target, &mut written)?;
     match function.config.runtime {
         Runtime::Js => mark_es_modules(&target, &function.name, &mut written, notes)?,
@@ -65,10 +71,11 @@ pub fn write_code_folder(
             write_bootstrap_config(&target, &function.config, &function.config.handler)?;
         }
         Runtime::Rust | Runtime::Go => {
-            let module = built_module(packaged, builds)?;
-            let destination = target.join(BUILT_MODULE_FILE);
-            std::fs::copy(&module, &destination).map_err(ExportError::io(&destination))?;
-            written.push(destination);
+            if let Some(module) = &module {
+                let destination = target.join(BUILT_MODULE_FILE);
+                std::fs::copy(module, &destination).map_err(ExportError::io(&destination))?;
+                written.push(destination);
+            }
             write_bootstrap_config(&target, &function.config, BUILT_MODULE_FILE)?;
         }
     }

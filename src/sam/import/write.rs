@@ -203,6 +203,11 @@ fn write_function(workspace: &Workspace, function: &PlannedFunction) -> Result<(
                 drop_classes_compiled_from_sources(&mut files);
                 drop_exported_pom(&mut files);
             }
+            if config.runtime.is_built() {
+                // The module an export built for lambdesk's bootstrap (a Rust or Go
+                // function comes only from an export): lambdesk builds it again here.
+                files.retain(|(path, _)| path != crate::sam::export::BUILT_MODULE_FILE);
+            }
             let borrowed: Vec<(&str, &[u8])> = files
                 .iter()
                 .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
