@@ -562,3 +562,28 @@ async fn an_idle_process_past_its_time_is_killed_and_the_next_call_is_cold() {
     assert!(again.init_duration_ms.is_some());
     assert_ne!(pid_of(&again), pid_of(&first));
 }
+
+#[test]
+fn a_workspace_named_relative_to_the_current_folder_runs_its_bootstrap() {
+    // `lambdesk --workspace ws invoke …` from the folder that holds `ws`: the process runs
+    // in its function's folder, so every path it is given must be absolute.
+    let test = TestWorkspace::new();
+    add_stdlib_function(&test, "relative", |_| {});
+    let event = test.dir.path().join("event.json");
+    std::fs::write(&event, r#"{"from":"a relative workspace"}"#).unwrap();
+    let workspace_name = test.workspace.root().file_name().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_lambdesk"))
+        .current_dir(test.workspace.root().parent().unwrap())
+        .arg("--workspace")
+        .arg(workspace_name)
+        .args(["invoke", "relative", "--event"])
+        .arg(&event)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("a relative workspace"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

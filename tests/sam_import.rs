@@ -639,7 +639,20 @@ fn go_binaries_and_dotnet_keep_their_code_aside_and_builds_to_do_are_reported() 
             "UnbuiltGoFunction.Metadata.BuildMethod",
             "UnbuiltGoFunction.CodeUri",
             "JavaWithDependencies.CodeUri",
+            "PythonWithRequirements.CodeUri",
+            "NodeWithDependencies.CodeUri",
         ]
+    );
+    assert!(
+        reason_for(&report, "PythonWithRequirements.CodeUri")
+            .starts_with("requirements.txt lists requests that sam build would install"),
+        "boto3 is installed in the folder: {}",
+        reason_for(&report, "PythonWithRequirements.CodeUri")
+    );
+    assert!(
+        reason_for(&report, "NodeWithDependencies.CodeUri").contains("npm install"),
+        "{}",
+        reason_for(&report, "NodeWithDependencies.CodeUri")
     );
     assert!(reason_for(&report, "GoFunction").contains("no `go1.x` runtime"));
     assert!(
@@ -652,7 +665,12 @@ fn go_binaries_and_dotnet_keep_their_code_aside_and_builds_to_do_are_reported() 
     );
     assert_eq!(
         test.workspace.function_names().unwrap(),
-        ["JavaWithDependencies", "UnbuiltGoFunction"]
+        [
+            "JavaWithDependencies",
+            "NodeWithDependencies",
+            "PythonWithRequirements",
+            "UnbuiltGoFunction"
+        ]
     );
     let functions = report["functions"].as_array().unwrap();
     assert_eq!(functions[0]["name"], "GoFunction");

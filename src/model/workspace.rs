@@ -117,7 +117,9 @@ impl Workspace {
             return Err(ConfigError::at_key(&config_path, &text, &path, message).into());
         }
         Ok(Self {
-            root: root.to_owned(),
+            // Absolute: a native process runs in its function's folder, where a path
+            // relative to lambdesk's own current folder (`--workspace ws`) means nothing.
+            root: std::path::absolute(root).unwrap_or_else(|_| root.to_owned()),
             config,
         })
     }

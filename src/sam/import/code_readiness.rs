@@ -31,16 +31,18 @@ impl Planner {
     fn report_uninstalled_dependencies(&mut self, id: &str, dir: &Path) {
         let requirements =
             std::fs::read_to_string(dir.join("requirements.txt")).unwrap_or_default();
-        let listed = requirements
+        let missing: Vec<&str> = requirements
             .lines()
             .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with('#'))
-            .count();
-        if listed > 0 {
+            .filter(|line| !line.is_empty() && !line.starts_with('#') && !line.starts_with('-'))
+            .map(requirement_name)
+            .filter(|name| !python_package_installed(dir, name))
+            .collect();
+        if !missing.is_empty() {
             self.plan.report.skip(
                 id,
                 "CodeUri",
-                format!("requirements.txt lists {listed} package(s) that sam build would install: install them into the function's folder (pip install -r requirements.txt -t .)"),
+                format!("requirements.txt lists {} that sam build would install and the folder lacks: install them into the function's folder (pip install -r requirements.txt -t .)", missing.join(", ")),
             );
         }
         let package = std::fs::read_to_string(dir.join("package.json")).unwrap_or_default();
@@ -121,6 +123,31 @@ impl Planner {
             );
         }
     }
+}
+
+/// `requests>=2.31 ; python_version > "3.8"` → `requests`.
+fn requirement_name(line: &str) -> &str {
+    let end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        .unwrap_or(line.len());
+    &line[..end]
+}
+
+/// Whether pip installed `name` into `dir` (`-t .`): its `*.dist-info` is there.
+fn python_package_installed(dir: &Path, name: &str) -> bool {
+    // Distribution names compare with `-`, `_` and `.` alike, case aside (PEP 503).
+    let normalized = |text: &str| text.to_ascii_lowercase().replace(['-', '.'], "_");
+    let wanted = normalized(name);
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.filter_map(Result::ok).any(|entry| {
+            let file_name = entry.file_name();
+            let file_name = file_name.to_string_lossy();
+            file_name
+                .strip_suffix(".dist-info")
+                .and_then(|stem| stem.rsplit_once('-'))
+                .is_some_and(|(distribution, _version)| normalized(distribution) == wanted)
+        })
+    })
 }
 
 fn is_executable(path: &Path) -> bool {
