@@ -853,7 +853,10 @@ fn add_java_and_provided(test: &TestWorkspace, java: bool) {
             .create_function(
                 "orders",
                 &FunctionConfig::new(Language::Java, "orders.App::handleRequest"),
-                &[("src/main/java/orders/App.java", JAVA_APP.as_bytes())],
+                &[
+                    ("src/main/java/orders/App.java", JAVA_APP.as_bytes()),
+                    ("src/main/resources/orders.properties", b"tax=0.2\n"),
+                ],
             )
             .unwrap();
     }
@@ -938,6 +941,11 @@ fn java_exports_with_its_classes_and_a_provided_function_with_its_own_bootstrap(
             "a class file at the task root"
         );
         assert!(folder.join("src/main/java/orders/App.java").is_file());
+        assert_eq!(
+            std::fs::read_to_string(folder.join("orders.properties")).unwrap(),
+            "tax=0.2\n",
+            "resources at the task root, as Maven packages them"
+        );
         let pom = std::fs::read_to_string(folder.join("pom.xml")).unwrap();
         assert!(
             pom.contains("<artifactId>aws-lambda-java-core</artifactId>")

@@ -158,14 +158,14 @@ fn copy_java_classes(
             function: function.name.clone(),
             message: error.to_string(),
         })?;
-    // The classpath starts with the compiled sources' folder when there are sources;
-    // the rest (the folder itself, its jars) is already copied.
-    for classes in code
+    // The compiled sources' folder and `src/main/resources` go to the task root, where
+    // Lambda's class loader looks; the folder itself and its jars are copied already.
+    for folder in code
         .classpath
         .iter()
-        .filter(|path| !path.starts_with(&function.dir))
+        .filter(|path| path.is_dir() && **path != function.dir)
     {
-        copy_folder(classes, target, written)?;
+        copy_folder(folder, target, written)?;
     }
     Ok(())
 }

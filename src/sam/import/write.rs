@@ -201,6 +201,7 @@ fn write_function(workspace: &Workspace, function: &PlannedFunction) -> Result<(
             files.retain(|(path, _)| path != crate::model::FUNCTION_FILE);
             if config.runtime == crate::model::Runtime::Java {
                 drop_classes_compiled_from_sources(&mut files);
+                drop_packaged_resources(&mut files);
                 drop_exported_pom(&mut files);
             }
             if config.runtime.is_built() {
@@ -268,6 +269,19 @@ fn drop_classes_compiled_from_sources(files: &mut Vec<(String, Vec<u8>)>) {
         let outer = class.split('$').next().unwrap_or(class);
         !sources.contains(outer)
     });
+}
+
+/// Copies of `src/main/resources` at the folder's top (where a package puts them, and an
+/// export did): lambdesk puts that folder on the classpath itself.
+fn drop_packaged_resources(files: &mut Vec<(String, Vec<u8>)>) {
+    let resources: std::collections::HashMap<String, Vec<u8>> = files
+        .iter()
+        .filter_map(|(path, bytes)| {
+            let relative = path.strip_prefix("src/main/resources/")?;
+            Some((relative.to_owned(), bytes.clone()))
+        })
+        .collect();
+    files.retain(|(path, bytes)| resources.get(path) != Some(bytes));
 }
 
 /// The `pom.xml` lambdesk's export wrote for `sam build` (the workspace had none).
