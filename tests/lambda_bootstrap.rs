@@ -164,6 +164,20 @@ fn export(test: &TestWorkspace) -> std::path::PathBuf {
     out
 }
 
+/// A workspace with the sample's echo and `greedy`, which traps once past its memory
+/// (3000 pages are 187 MB, over the function's 128 MB), and the folder it exported to.
+fn exported_echo_and_greedy() -> (TestWorkspace, std::path::PathBuf) {
+    let test = TestWorkspace::new();
+    test.add_wat(
+        "echo",
+        include_str!("../assets/sample/echo/main.wat"),
+        |_| {},
+    );
+    test.add_wat("greedy", &grow_then_answer(3000), |_| {});
+    let out = export(&test);
+    (test, out)
+}
+
 /// The bootstrap as Lambda starts it, for the function whose code is in `task_root`.
 fn start_bootstrap(task_root: &Path, api: &RuntimeApi, handler: &str, scratch: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_lambdesk"))
@@ -190,20 +204,7 @@ fn stop(mut bootstrap: Child) -> String {
 
 #[test]
 fn an_exported_wat_function_answers_lambdas_runtime_api_and_reports_its_failures() {
-    let test = TestWorkspace::new();
-    test.workspace
-        .create_function(
-            "echo",
-            &lambdesk::model::FunctionConfig::new(lambdesk::model::Runtime::Wat, "main.wat"),
-            &[(
-                "main.wat",
-                include_str!("../assets/sample/echo/main.wat").as_bytes(),
-            )],
-        )
-        .unwrap();
-    // Traps once past its memory: 3000 pages are 187 MB, over the function's 128 MB.
-    test.add_wat("greedy", &grow_then_answer(3000), |_| {});
-    let out = export(&test);
+    let (_exported_from, out) = exported_echo_and_greedy();
 
     let api = RuntimeApi::start(vec![
         ("req-1", r#"{"hello":"lambda"}"#),
@@ -359,20 +360,7 @@ fn provided_function_on_lambdas_bootstrap(
 
 #[tokio::test]
 async fn lambda_bootstrap_serves_lambdesks_own_runtime_api() {
-    let exported_from = TestWorkspace::new();
-    exported_from
-        .workspace
-        .create_function(
-            "echo",
-            &lambdesk::model::FunctionConfig::new(lambdesk::model::Runtime::Wat, "main.wat"),
-            &[(
-                "main.wat",
-                include_str!("../assets/sample/echo/main.wat").as_bytes(),
-            )],
-        )
-        .unwrap();
-    exported_from.add_wat("greedy", &grow_then_answer(3000), |_| {});
-    let out = export(&exported_from);
+    let (_exported_from, out) = exported_echo_and_greedy();
 
     let test = TestWorkspace::new();
     let echo =

@@ -26,25 +26,20 @@ fn sam_tools(test_name: &str) -> Option<PathBuf> {
     common::venvs::SAM_VENV.with(test_name, &["samtranslator"], &["cfn-lint", "sam"])
 }
 
-/// Exports the workspace into the test's folder, then lints and transforms the template.
+/// Exports the workspace into the test's folder (Rust, Go and Java built in the test
+/// run's folders, never the user's cache), then lints and transforms the template.
 fn export_and_validate(test: &TestWorkspace, test_name: &str) -> ExportReport {
-    export_and_validate_with(test, test_name, ExportOptions::default())
-}
-
-fn export_and_validate_with(
-    test: &TestWorkspace,
-    test_name: &str,
-    options: ExportOptions,
-) -> ExportReport {
     let out = test.dir.path().join("sam-app");
-    let report = export_workspace(
-        &test.workspace,
-        &ExportOptions {
-            out_dir: out.clone(),
-            ..options
+    let options = ExportOptions {
+        out_dir: out.clone(),
+        builds: lambdesk::sam::export::Builds {
+            rust: common::rust_build_options(),
+            go: common::go_build_options(),
+            java: common::java_build_options(),
         },
-    )
-    .unwrap();
+        ..ExportOptions::default()
+    };
+    let report = export_workspace(&test.workspace, &options).unwrap();
     let template_text = std::fs::read_to_string(out.join("template.yaml")).unwrap();
     if let Some(venv) = sam_tools(test_name) {
         let linted = Command::new(venv.join("bin/cfn-lint"))
@@ -804,15 +799,7 @@ fn rust_and_go_functions_export_their_built_module_for_lambdesks_bootstrap() {
     if !rust && !go {
         return;
     }
-    let options = ExportOptions {
-        builds: lambdesk::sam::export::Builds {
-            rust: common::rust_build_options(),
-            go: common::go_build_options(),
-            java: common::java_build_options(),
-        },
-        ..ExportOptions::default()
-    };
-    let report = export_and_validate_with(&test, test_name, options);
+    let report = export_and_validate(&test, test_name);
     for (present, name, id) in [
         (rust, "rusty", "RustyFunction"),
         (go, "gopher", "GopherFunction"),
@@ -884,23 +871,13 @@ fn java_ready(test_name: &str) -> bool {
     }
 }
 
-fn java_builds() -> ExportOptions {
-    ExportOptions {
-        builds: lambdesk::sam::export::Builds {
-            java: common::java_build_options(),
-            ..lambdesk::sam::export::Builds::default()
-        },
-        ..ExportOptions::default()
-    }
-}
-
 #[test]
 fn java_exports_with_its_classes_and_a_provided_function_with_its_own_bootstrap() {
     let test_name = "java_exports_with_its_classes_and_a_provided_function_with_its_own_bootstrap";
     let java = java_ready(test_name);
     let test = TestWorkspace::new();
     add_java_and_provided(&test, java);
-    let report = export_and_validate_with(&test, test_name, java_builds());
+    let report = export_and_validate(&test, test_name);
 
     let custom = resource(&report, "CustomFunction");
     assert_eq!(custom["Properties"]["Runtime"], "provided.al2023");
@@ -986,15 +963,7 @@ fn an_exported_workspace_imports_back_as_it_was() {
     if common::go_toolchain_ready(test_name) {
         common::from_blueprint(&test, "go-hello", "gopher");
     }
-    let options = ExportOptions {
-        builds: lambdesk::sam::export::Builds {
-            rust: common::rust_build_options(),
-            go: common::go_build_options(),
-            java: common::java_build_options(),
-        },
-        ..ExportOptions::default()
-    };
-    let report = export_and_validate_with(&test, test_name, options);
+    let report = export_and_validate(&test, test_name);
 
     let root = test.dir.path().join("imported");
     let imported =
