@@ -2,24 +2,29 @@
 //! handler called directly and lambdesk's in-sandbox invocation, in one run:
 //! `cargo bench --bench provided_invoke`.
 //!
-//! - provided: `Runtime::invoke` of a Rust `bootstrap` built with AWS's `lambda_runtime`
-//!   crate (`tests/guests/provided_hello`, release), its process warm: the event goes out
-//!   through `next`, the answer comes back through `…/response`, the log is settled;
+//! - provided: `Runtime::invoke` of a warm `bootstrap` process — the event goes out
+//!   through `next`, the answer comes back through `…/response`, the log is read — for
+//!   each of these clients of the Runtime API:
+//!   - AWS's `lambda_runtime` crate as cargo-lambda's template runs it (`#[tokio::main]`,
+//!     a multi-threaded tokio runtime; `tests/guests/provided_hello`, release);
+//!   - the same on a current-thread tokio runtime (`bootstrap-current-thread`);
+//!   - the least a client can do (`benches/runtime_api_minimal_client.c`, built with
+//!     `cc` when there is one): lambdesk's side of the hop without a library's cost;
+//!   - `LAMBDESK_BENCH_BOOTSTRAP=<executable>`, when set: a client of your own;
 //! - direct: the same handler's work (parse the event, build and serialise the answer)
 //!   called in this process, no hop at all;
 //! - WAT echo: a warm invocation of a command module in the sandbox, lambdesk's own cost
 //!   of an invocation without a process hop.
 //!
-//! Run on a multi-threaded tokio runtime (as `serve` and the console) and on a
-//! current-thread one (as `lambdesk invoke`). `LAMBDESK_BENCH_BOOTSTRAP=<executable>`
-//! runs another bootstrap instead, e.g. `benches/runtime_api_minimal_client.c` (lambdesk's
-//! side of the hop without a client library's own cost).
+//! Run from a task of a multi-threaded tokio runtime (as `serve` and the console invoke)
+//! and of a current-thread one (as `lambdesk invoke`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lambdesk::model::{FunctionConfig, Runtime as Lang, Workspace};
+use lambdesk::model::{Function, FunctionConfig, Runtime as Lang, Workspace};
 use lambdesk::runtime::{Runtime, RuntimeOptions};
 
 const EVENT: &[u8] = br#"{"name":"ada"}"#;
@@ -38,34 +43,46 @@ const ECHO_WAT: &str = r#"(module
 "#;
 
 fn main() -> anyhow::Result<()> {
-    // Another bootstrap to compare with (a client of your own), else the crate's.
-    let (bootstrap, client) = match std::env::var_os("LAMBDESK_BENCH_BOOTSTRAP") {
-        Some(path) => (std::path::PathBuf::from(path), "LAMBDESK_BENCH_BOOTSTRAP"),
-        None => (build_bootstrap()?, "lambda_runtime"),
-    };
     let dir = tempfile::tempdir()?;
     let workspace = Workspace::open(&dir.path().join("ws"))?;
-    let provided = workspace.create_function(
-        "provided-hello",
-        &FunctionConfig::new(Lang::Provided, "bootstrap"),
-        &[("bootstrap", std::fs::read(&bootstrap)?.as_slice())],
-    )?;
-    {
+    let guest = build_crate_bootstraps()?;
+    let mut clients = vec![
+        ("lambda_runtime, #[tokio::main]", guest.join("bootstrap")),
+        (
+            "lambda_runtime, current-thread tokio",
+            guest.join("bootstrap-current-thread"),
+        ),
+    ];
+    match build_minimal_client(dir.path()) {
+        Ok(minimal) => clients.push(("minimal C client", minimal)),
+        Err(error) => println!("(no minimal C client: {error})"),
+    }
+    if let Some(path) = std::env::var_os("LAMBDESK_BENCH_BOOTSTRAP") {
+        clients.push(("LAMBDESK_BENCH_BOOTSTRAP", path.into()));
+    }
+    let mut provided = Vec::new();
+    for (index, (client, bootstrap)) in clients.iter().enumerate() {
+        let function = workspace.create_function(
+            &format!("provided-{index}"),
+            &FunctionConfig::new(Lang::Provided, "bootstrap"),
+            &[("bootstrap", std::fs::read(bootstrap)?.as_slice())],
+        )?;
         use std::os::unix::fs::PermissionsExt as _;
         std::fs::set_permissions(
-            provided.dir.join("bootstrap"),
+            function.dir.join("bootstrap"),
             std::fs::Permissions::from_mode(0o755),
         )?;
+        provided.push((*client, function));
     }
     let echo = workspace.create_function(
         "echo",
         &FunctionConfig::new(Lang::Wat, "main.wat"),
         &[("main.wat", ECHO_WAT.as_bytes())],
     )?;
-    let runtime = Runtime::new(RuntimeOptions {
+    let runtime = Arc::new(Runtime::new(RuntimeOptions {
         cache_dir: dir.path().join("cache"),
         ..RuntimeOptions::default()
-    })?;
+    })?);
 
     let direct = samples(WARM_CALLS, || {
         let started = Instant::now();
@@ -90,40 +107,58 @@ fn main() -> anyhow::Result<()> {
         ),
     ] {
         println!("== {name}");
-        runtime.unload("provided-hello");
-        let started = Instant::now();
-        let cold = tokio.block_on(runtime.invoke(&workspace, &provided, EVENT))?;
-        anyhow::ensure!(cold.is_success(), "failed: {:?}", cold.error());
-        println!(
-            "cold start: {:.2} ms wall, Init Duration {:.2} ms, Max Memory Used {} MB",
-            started.elapsed().as_secs_f64() * 1000.0,
-            cold.init_duration_ms.unwrap_or_default(),
-            cold.max_memory_used_mb
-        );
-        let invoke = |function| {
-            let started = Instant::now();
-            let record = tokio.block_on(runtime.invoke(&workspace, function, EVENT))?;
-            let elapsed = started.elapsed();
-            anyhow::ensure!(record.is_success(), "failed: {:?}", record.error());
-            anyhow::ensure!(record.init_duration_ms.is_none(), "not warm");
-            Ok(elapsed)
+        // As `serve` and the console invoke: from a task of the runtime (on a worker of
+        // the multi-thread one), not from a thread outside it.
+        let warm = |function: &Function, count| {
+            let calls = warm_calls(
+                Arc::clone(&runtime),
+                workspace.clone(),
+                function.clone(),
+                count,
+            );
+            tokio.block_on(tokio.spawn(calls))?
         };
-        let provided_p50 = report(
-            &format!("provided ({client} bootstrap), warm"),
-            samples(WARM_CALLS, || invoke(&provided))?,
-        );
-        invoke(&echo).ok();
-        let echo_p50 = report(
-            "WAT echo in the sandbox, warm",
-            samples(WARM_CALLS, || invoke(&echo))?,
-        );
-        println!(
-            "Runtime API hop: {:.1} µs over a direct call, {:.1} µs over a sandboxed invocation",
-            (provided_p50.as_secs_f64() - direct_p50.as_secs_f64()) * 1e6,
-            (provided_p50.as_secs_f64() - echo_p50.as_secs_f64()) * 1e6
-        );
+        warm(&echo, 1).ok();
+        let echo_p50 = report("WAT echo in the sandbox, warm", warm(&echo, WARM_CALLS)?);
+        for (client, function) in &provided {
+            runtime.unload(&function.name);
+            let started = Instant::now();
+            let cold = tokio.block_on(runtime.invoke(&workspace, function, EVENT))?;
+            anyhow::ensure!(cold.is_success(), "failed: {:?}", cold.error());
+            let cold_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let provided_p50 = report(
+                &format!("provided, {client}, warm"),
+                warm(function, WARM_CALLS)?,
+            );
+            println!(
+                "    hop: {:.1} µs over a direct call, {:.1} µs over a sandboxed invocation; \
+                 cold start {cold_ms:.2} ms wall, Init Duration {:.2} ms, Max Memory Used {} MB",
+                (provided_p50.as_secs_f64() - direct_p50.as_secs_f64()) * 1e6,
+                (provided_p50.as_secs_f64() - echo_p50.as_secs_f64()) * 1e6,
+                cold.init_duration_ms.unwrap_or_default(),
+                cold.max_memory_used_mb
+            );
+        }
     }
     Ok(())
+}
+
+/// `count` warm invocations of `function` one after the other, each one's time.
+async fn warm_calls(
+    runtime: Arc<Runtime>,
+    workspace: Workspace,
+    function: Function,
+    count: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut samples = Vec::with_capacity(count);
+    for _ in 0..count {
+        let started = Instant::now();
+        let record = runtime.invoke(&workspace, &function, EVENT).await?;
+        samples.push(started.elapsed());
+        anyhow::ensure!(record.is_success(), "failed: {:?}", record.error());
+        anyhow::ensure!(record.init_duration_ms.is_none(), "not warm");
+    }
+    Ok(samples)
 }
 
 /// What the bootstrap's handler does, without the Runtime API around it.
@@ -137,7 +172,8 @@ fn direct_hello(event: &[u8]) -> Vec<u8> {
     serde_json::to_vec(&answer).unwrap_or_default()
 }
 
-fn build_bootstrap() -> anyhow::Result<std::path::PathBuf> {
+/// Builds `tests/guests/provided_hello`'s two bootstraps; the folder that holds them.
+fn build_crate_bootstraps() -> anyhow::Result<PathBuf> {
     let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("provided-guest-target");
     let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .args(["build", "--release", "--quiet", "--manifest-path"])
@@ -147,9 +183,22 @@ fn build_bootstrap() -> anyhow::Result<std::path::PathBuf> {
         .status()?;
     anyhow::ensure!(
         status.success(),
-        "building the lambda_runtime bootstrap failed"
+        "building the lambda_runtime bootstraps failed"
     );
-    Ok(target_dir.join("release/bootstrap"))
+    Ok(target_dir.join("release"))
+}
+
+/// Compiles `benches/runtime_api_minimal_client.c` into `dir`.
+fn build_minimal_client(dir: &Path) -> anyhow::Result<PathBuf> {
+    let output = dir.join("minimal-bootstrap");
+    let status = Command::new("cc")
+        .arg("-O2")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/runtime_api_minimal_client.c"))
+        .arg("-o")
+        .arg(&output)
+        .status()?;
+    anyhow::ensure!(status.success(), "cc failed");
+    Ok(output)
 }
 
 fn samples(
@@ -173,7 +222,7 @@ fn report(name: &str, mut samples: Vec<Duration>) -> Duration {
     };
     let p50 = at(0.50);
     println!(
-        "{name:<48} p50 {:>9.1?}  p99 {:>9.1?}  n={}",
+        "{name:<56} p50 {:>9.1?}  p99 {:>9.1?}  n={}",
         p50,
         at(0.99),
         samples.len()

@@ -2,7 +2,7 @@
  * client library's own cost: one kept-alive connection, blocking reads, a fixed answer.
  *
  *   cc -O2 benches/runtime_api_minimal_client.c -o /tmp/minimal-bootstrap
- *   LAMBDESK_BENCH_BOOTSTRAP=/tmp/minimal-bootstrap cargo bench --bench provided_invoke
+ *   (cargo bench --bench provided_invoke builds and runs it beside the crate's clients)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

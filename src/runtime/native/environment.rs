@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::launch::NativeLaunch;
+use super::log_pipe::LogPipe;
 use super::memory_use::{MemoryCounters, MemoryUse};
 use super::process::NativeProcess;
 use super::runtime_api::{PendingInvocation, RuntimeApi, RuntimeEvent};
@@ -21,9 +22,10 @@ use crate::runtime::sandbox::{Ending, GuestStatus, RunResult};
 /// stopped.
 pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How often the memory of a running invocation is sampled (the peak resident size is
-/// the kernel's own; the data size is sampled, to tell a failed allocation).
-const MEMORY_SAMPLE_INTERVAL: Duration = Duration::from_millis(5);
+/// How often a running invocation's memory is sampled (the peak resident size is the
+/// kernel's own; the data size is sampled, to tell a failed allocation) and its log pipe
+/// emptied (see `log_pipe`), and Init's log.
+const SAMPLE_INTERVAL: Duration = Duration::from_millis(5);
 
 /// A failure with the process's private memory this close to its limit was the limit.
 const OUT_OF_MEMORY_MARGIN_BYTES: u64 = 8 * 1024 * 1024;
@@ -47,6 +49,8 @@ pub struct NativeStart {
 pub struct NativeEnvironment {
     process: NativeProcess,
     api: RuntimeApi,
+    /// The process's stdout and stderr, read while Init or an invocation runs.
+    log: LogPipe,
     pub log_stream: String,
     pub fingerprint: u64,
     pub last_used: Instant,
@@ -87,8 +91,11 @@ impl NativeEnvironment {
         // Lambda's and the launch's first, the function's `[environment]` (last in
         // `variables`) after them, so it may set PATH and the like as on Lambda.
         own.append(&mut variables);
+        let (log, log_ends) = LogPipe::new().map_err(|error| {
+            InvokeError::Sandbox(format!("cannot make the process's log pipe: {error}"))
+        })?;
         let started = Instant::now();
-        let process = match NativeProcess::spawn(&launch, &own, &function_name) {
+        let process = match NativeProcess::spawn(&launch, &own, log_ends, &function_name) {
             Ok(process) => process,
             Err(error) => {
                 let failure = FunctionError::new(
@@ -103,6 +110,7 @@ impl NativeEnvironment {
             memory,
             process,
             api,
+            log,
             log_stream,
             fingerprint,
             last_used: Instant::now(),
@@ -112,7 +120,7 @@ impl NativeEnvironment {
         let init_ending = environment.wait_for_init().await;
         let duration = started.elapsed();
         let memory = environment.memory.read().unwrap_or_default();
-        let log_lines = environment.process.log.take_lines_written_so_far().await;
+        let log_lines = environment.log.take_lines_written_so_far();
         let run = RunResult {
             stdout_total_bytes: init_ending.1.len(),
             stdout: init_ending.1,
@@ -134,21 +142,26 @@ impl NativeEnvironment {
     /// after `init/error`; the process's exit; or a timeout.
     async fn wait_for_init(&mut self) -> (Ending, Vec<u8>) {
         let deadline = tokio::time::sleep(INIT_TIMEOUT);
-        tokio::select! {
-            event = self.api.events.recv() => match event {
-                Some(RuntimeEvent::Ready) => (Ending::Answered(GuestStatus::Ok), Vec::new()),
-                Some(RuntimeEvent::InitError { error_type, body }) => {
+        tokio::pin!(deadline);
+        let mut log_reads = sampling_ticks();
+        loop {
+            tokio::select! {
+                event = self.api.next_event() => return match event {
+                    Some(RuntimeEvent::Ready) => (Ending::Answered(GuestStatus::Ok), Vec::new()),
+                    Some(RuntimeEvent::InitError { error_type, body }) => {
+                        self.process.kill();
+                        let error = function_error_of(&body, error_type.as_deref());
+                        (Ending::Answered(GuestStatus::Fatal), error_json(&error))
+                    }
+                    // Nothing else can come before the first `next`.
+                    Some(_) | None => (Ending::ProcessExited("the Runtime API stopped".to_owned()), Vec::new()),
+                },
+                ending = self.process.ended() => return (Ending::ProcessExited(ending), Vec::new()),
+                () = &mut deadline => {
                     self.process.kill();
-                    let error = function_error_of(&body, error_type.as_deref());
-                    (Ending::Answered(GuestStatus::Fatal), error_json(&error))
+                    return (Ending::TimedOut, Vec::new());
                 }
-                // Nothing else can come before the first `next`.
-                Some(_) | None => (Ending::ProcessExited("the Runtime API stopped".to_owned()), Vec::new()),
-            },
-            ending = self.process.ended() => (Ending::ProcessExited(ending), Vec::new()),
-            () = deadline => {
-                self.process.kill();
-                (Ending::TimedOut, Vec::new())
+                _ = log_reads.tick() => self.log.read_written_so_far(),
             }
         }
     }
@@ -166,13 +179,7 @@ impl NativeEnvironment {
         };
         let started = Instant::now();
         let mut memory = MemoryUse::default();
-        let (ending, stdout, stdout_total_bytes) = if self
-            .api
-            .invocations
-            .send(pending)
-            .await
-            .is_err()
-        {
+        let (ending, stdout, stdout_total_bytes) = if !self.api.offer(pending) {
             (
                 Ending::ProcessExited("the Runtime API stopped".to_owned()),
                 Vec::new(),
@@ -181,16 +188,10 @@ impl NativeEnvironment {
         } else {
             let deadline = tokio::time::sleep(request.timeout);
             tokio::pin!(deadline);
-            // Not `interval`: its immediate first tick waits for the timer wheel's next
-            // millisecond, which every invocation would pay.
-            let mut sampling = tokio::time::interval_at(
-                tokio::time::Instant::now() + MEMORY_SAMPLE_INTERVAL,
-                MEMORY_SAMPLE_INTERVAL,
-            );
-            sampling.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            let mut sampling = sampling_ticks();
             loop {
                 tokio::select! {
-                    event = self.api.events.recv() => break match event {
+                    event = self.api.next_event() => break match event {
                         Some(RuntimeEvent::Response { body, total_bytes }) => {
                             (Ending::Answered(GuestStatus::Ok), body, total_bytes)
                         }
@@ -209,16 +210,16 @@ impl NativeEnvironment {
                         if let Some(now) = self.memory.read() {
                             memory = memory.max(now);
                         }
+                        self.log.read_written_so_far();
                     }
                 }
             }
         };
         let duration = started.elapsed();
-        let log_mark = self.process.log.mark_written_so_far();
         if let Some(now) = self.memory.read() {
             memory = memory.max(now);
         }
-        let log_lines = log_mark.lines().await;
+        let log_lines = self.log.take_lines_written_so_far();
         let out_of_memory = self.failed_for_memory(&ending, &stdout, memory);
         if out_of_memory || !matches!(ending, Ending::Answered(_)) {
             // A timeout, an exit or memory exceeded: Lambda does not reuse it.
@@ -260,6 +261,18 @@ impl NativeEnvironment {
     pub fn is_alive(&self) -> bool {
         self.process.ending().is_none()
     }
+}
+
+/// Every `SAMPLE_INTERVAL`, the first one interval from now (not `interval`: its
+/// immediate first tick waits for the timer wheel's next millisecond, which every
+/// invocation would pay).
+fn sampling_ticks() -> tokio::time::Interval {
+    let mut ticks = tokio::time::interval_at(
+        tokio::time::Instant::now() + SAMPLE_INTERVAL,
+        SAMPLE_INTERVAL,
+    );
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    ticks
 }
 
 /// Whether an environment may serve again after `run`: it answered (a response or its

@@ -1,34 +1,40 @@
 //! A native process's log: its stdout and stderr are one pipe (so their lines keep the
-//! order they were written in, as Lambda's log keeps them), read line by line on a
-//! thread. Which invocation a line belongs to is settled with a marker lambdesk writes
-//! into the same pipe when an invocation ends: everything the process wrote before it
-//! answered is before the marker, because the pipe keeps the order of writes.
+//! order they were written in, as Lambda's log keeps them), read by the task that waits
+//! for the process, not by a thread of its own. Which invocation a line belongs to needs
+//! no marker then: the process wrote its lines before it posted its answer, so once the
+//! answer is in, a read of the pipe until it is empty holds every one of them.
+//!
+//! The pipe is not watched for each write either: while Init or an invocation runs it
+//! is emptied every few milliseconds (with the memory sampling), into a pipe made as
+//! large as the system allows (1 MB by default). A process that logs and answers within
+//! that time wakes lambdesk once, for its answer; handing each line over from a reader
+//! thread, or waking for each write, cost one or two thread wake-ups per invocation
+//! (on a 2-vCPU machine each is 20–30 µs, a good part of a warm invocation). Between
+//! invocations nothing reads: a process that writes more than the pipe holds then waits
+//! until its next invocation, much as Lambda freezes an idle environment.
 
-use std::collections::VecDeque;
-use std::io::{BufRead as _, BufReader, PipeReader, PipeWriter, Write as _};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
-
-use tokio::sync::oneshot;
+use std::io::{PipeReader, PipeWriter};
 
 use crate::runtime::sandbox::MAX_LOG_BYTES;
 
-/// Starts and ends a marker line; a process's text does not contain these bytes.
-const MARKER_EDGE: char = '\u{0}';
-const MARKER_NAME: &str = "lambdesk-log-sync ";
+/// How much one read takes from the pipe.
+const READ_CHUNK_BYTES: usize = 64 * 1024;
 
-/// How long to wait for the reader to reach a marker: it reads continuously, so only a
-/// stuck machine takes long, and the wait must stay bounded.
-const SYNC_TIMEOUT: Duration = Duration::from_secs(2);
+/// The pipe's size asked for: Linux's `pipe-max-size` default, which any process may
+/// set. Without it a pipe holds 64 KB.
+const PIPE_BYTES: usize = 1024 * 1024;
 
-/// The process's end of the pipe (for its stdout and stderr) and lambdesk's.
+/// lambdesk's end of the pipe and the lines read from it not yet taken.
 pub struct LogPipe {
-    lines: Arc<LogLines>,
-    /// lambdesk's own copy of the write end, for markers. It also keeps the pipe open,
-    /// so the reader ends only when the process is gone and this is dropped.
-    writer: Mutex<PipeWriter>,
-    next_marker: AtomicU64,
+    /// Non-blocking.
+    reader: PipeReader,
+    /// Every write end is closed: the process and all it started are gone.
+    closed: bool,
+    /// The end of the last read that was not a whole line yet.
+    unfinished: Vec<u8>,
+    lines: Vec<String>,
+    kept_bytes: usize,
+    dropped_bytes: usize,
 }
 
 /// The process's ends of the pipe: give one to stdout and one to stderr.
@@ -37,94 +43,53 @@ pub struct ProcessEnds {
     pub stderr: PipeWriter,
 }
 
-#[derive(Default)]
-struct LogLines {
-    state: Mutex<LogState>,
-}
-
-#[derive(Default)]
-struct LogState {
-    lines: Vec<String>,
-    kept_bytes: usize,
-    dropped_bytes: usize,
-    /// Markers written and not read yet, oldest first.
-    waiters: VecDeque<(u64, oneshot::Sender<()>)>,
-}
-
 impl LogPipe {
-    /// A new pipe and the thread that reads it, named after the process.
-    pub fn new(name: &str) -> std::io::Result<(Self, ProcessEnds)> {
+    pub fn new() -> std::io::Result<(Self, ProcessEnds)> {
         let (reader, writer) = std::io::pipe()?;
+        rustix::io::ioctl_fionbio(&reader, true)?;
+        // A smaller pipe only makes a very chatty process wait for the next read.
+        let _ = rustix::pipe::fcntl_setpipe_size(&reader, PIPE_BYTES);
         let ends = ProcessEnds {
             stdout: writer.try_clone()?,
-            stderr: writer.try_clone()?,
+            stderr: writer,
         };
-        let lines = Arc::new(LogLines::default());
-        let read_into = Arc::clone(&lines);
-        std::thread::Builder::new()
-            .name(format!("lambdesk-log-{name}"))
-            .spawn(move || read_lines(reader, &read_into))?;
         let pipe = Self {
-            lines,
-            writer: Mutex::new(writer),
-            next_marker: AtomicU64::new(0),
+            reader,
+            closed: false,
+            unfinished: Vec::new(),
+            lines: Vec::new(),
+            kept_bytes: 0,
+            dropped_bytes: 0,
         };
         Ok((pipe, ends))
     }
 
-    /// Waits until every line the process wrote before now has been read, then takes
-    /// the lines read since the last time (the invocation's, or Init's).
-    pub async fn take_lines_written_so_far(&self) -> Vec<String> {
-        self.mark_written_so_far().lines().await
-    }
-
-    /// Writes the marker now and lets the caller work while the reader reaches it
-    /// (a process's memory counters are read in that time, after every invocation).
-    pub fn mark_written_so_far(&self) -> LogMark {
-        let marker = self.next_marker.fetch_add(1, Ordering::Relaxed);
-        let (reached, reached_rx) = oneshot::channel();
-        self.lines.lock().waiters.push_back((marker, reached));
-        let line = format!("{MARKER_EDGE}{MARKER_NAME}{marker}{MARKER_EDGE}\n");
-        let written = self
-            .writer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .write_all(line.as_bytes());
-        LogMark {
-            lines: Arc::clone(&self.lines),
-            // A reader that stopped (it cannot, while this end is open) loses the wait
-            // only: the lines read so far are still taken.
-            reached: written.is_ok().then_some(reached_rx),
+    /// Reads what the pipe holds now, keeping it for the next take; makes room for the
+    /// process to write more.
+    pub fn read_written_so_far(&mut self) {
+        let mut chunk = vec![0_u8; READ_CHUNK_BYTES];
+        while !self.closed {
+            match rustix::io::read(&self.reader, &mut chunk[..]) {
+                Ok(0) => self.closed = true,
+                Ok(count) => self.split_lines(&chunk[..count]),
+                Err(rustix::io::Errno::INTR) => {}
+                // Empty (`EAGAIN`), or unreadable: nothing more now.
+                Err(_) => break,
+            }
         }
     }
-}
 
-/// A marker written into the pipe, not yet known to be read.
-pub struct LogMark {
-    lines: Arc<LogLines>,
-    reached: Option<oneshot::Receiver<()>>,
-}
-
-impl LogMark {
-    /// The lines before the marker, once the reader has reached it.
-    pub async fn lines(self) -> Vec<String> {
-        if let Some(reached) = self.reached {
-            let _ = tokio::time::timeout(SYNC_TIMEOUT, reached).await;
+    /// Reads the pipe until it is empty, then takes the lines read since the last take
+    /// (the invocation's, or Init's). A line the process left unfinished ends here.
+    pub fn take_lines_written_so_far(&mut self) -> Vec<String> {
+        self.read_written_so_far();
+        if !self.unfinished.is_empty() {
+            let unfinished = std::mem::take(&mut self.unfinished);
+            self.push_line(&unfinished);
         }
-        self.lines.take()
-    }
-}
-
-impl LogLines {
-    fn lock(&self) -> std::sync::MutexGuard<'_, LogState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn take(&self) -> Vec<String> {
-        let mut state = self.lock();
-        let dropped_bytes = std::mem::take(&mut state.dropped_bytes);
-        state.kept_bytes = 0;
-        let mut lines = std::mem::take(&mut state.lines);
+        let mut lines = std::mem::take(&mut self.lines);
+        self.kept_bytes = 0;
+        let dropped_bytes = std::mem::take(&mut self.dropped_bytes);
         if dropped_bytes > 0 {
             lines.push(format!(
                 "[lambdesk] {dropped_bytes} more bytes of log output were dropped (the limit is {MAX_LOG_BYTES} bytes per invocation)"
@@ -133,93 +98,82 @@ impl LogLines {
         lines
     }
 
-    fn push(&self, line: &str) {
-        let mut state = self.lock();
-        if state.kept_bytes + line.len() > MAX_LOG_BYTES {
-            state.dropped_bytes += line.len() + 1;
+    fn split_lines(&mut self, mut bytes: &[u8]) {
+        while let Some(end) = bytes.iter().position(|byte| *byte == b'\n') {
+            let mut line = std::mem::take(&mut self.unfinished);
+            line.extend_from_slice(&bytes[..end]);
+            self.push_line(&line);
+            bytes = &bytes[end + 1..];
+        }
+        self.unfinished.extend_from_slice(bytes);
+    }
+
+    fn push_line(&mut self, line: &[u8]) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if self.kept_bytes + line.len() > MAX_LOG_BYTES {
+            self.dropped_bytes += line.len() + 1;
         } else {
-            state.kept_bytes += line.len() + 1;
-            state.lines.push(line.to_owned());
+            self.kept_bytes += line.len() + 1;
+            self.lines.push(String::from_utf8_lossy(line).into_owned());
         }
     }
-
-    fn reached(&self, marker: u64) {
-        let mut state = self.lock();
-        while let Some((waiting, _)) = state.waiters.front() {
-            if *waiting > marker {
-                break;
-            }
-            if let Some((_, reached)) = state.waiters.pop_front() {
-                let _ = reached.send(());
-            }
-        }
-    }
-}
-
-/// The reader thread: one line at a time until every write end is closed.
-fn read_lines(reader: PipeReader, lines: &LogLines) {
-    let mut reader = BufReader::with_capacity(64 * 1024, reader);
-    let mut buffer = Vec::with_capacity(1024);
-    loop {
-        buffer.clear();
-        match reader.read_until(b'\n', &mut buffer) {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
-        let text = String::from_utf8_lossy(&buffer);
-        let text = text.strip_suffix('\n').unwrap_or(&text);
-        let text = text.strip_suffix('\r').unwrap_or(text);
-        match split_marker(text) {
-            Some((before, marker)) => {
-                // A line the process left unfinished ends where the marker begins.
-                if !before.is_empty() {
-                    lines.push(before);
-                }
-                lines.reached(marker);
-            }
-            None => lines.push(text),
-        }
-    }
-}
-
-/// `Some((text before it, marker))` for a line that ends with a marker.
-fn split_marker(line: &str) -> Option<(&str, u64)> {
-    let rest = line.strip_suffix(MARKER_EDGE)?;
-    let start = rest.rfind(MARKER_EDGE)?;
-    let marker = rest[start + MARKER_EDGE.len_utf8()..]
-        .strip_prefix(MARKER_NAME)?
-        .parse()
-        .ok()?;
-    Some((&line[..start], marker))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write as _;
+
     use super::*;
 
     #[test]
-    fn markers_are_found_after_an_unfinished_line_and_nowhere_else() {
-        assert_eq!(split_marker("\u{0}lambdesk-log-sync 7\u{0}"), Some(("", 7)));
-        assert_eq!(
-            split_marker("half a line\u{0}lambdesk-log-sync 12\u{0}"),
-            Some(("half a line", 12))
-        );
-        assert_eq!(split_marker("an ordinary line"), None);
-        assert_eq!(split_marker("\u{0}something else\u{0}"), None);
-    }
-
-    #[tokio::test]
-    async fn lines_written_before_the_marker_belong_to_the_invocation_that_ends() {
-        let (pipe, mut ends) = LogPipe::new("test").unwrap();
-        ends.stdout.write_all(b"first\nsecond\n").unwrap();
+    fn lines_written_before_a_take_belong_to_the_invocation_that_ends() {
+        let (mut pipe, mut ends) = LogPipe::new().unwrap();
+        ends.stdout.write_all(b"first\nsecond\r\n").unwrap();
         ends.stderr.write_all(b"third, from stderr\n").unwrap();
         ends.stdout.write_all(b"unfinished").unwrap();
         assert_eq!(
-            pipe.take_lines_written_so_far().await,
+            pipe.take_lines_written_so_far(),
             ["first", "second", "third, from stderr", "unfinished"]
         );
         ends.stdout.write_all(b"next invocation\n").unwrap();
-        assert_eq!(pipe.take_lines_written_so_far().await, ["next invocation"]);
-        assert!(pipe.take_lines_written_so_far().await.is_empty());
+        assert_eq!(pipe.take_lines_written_so_far(), ["next invocation"]);
+        assert!(pipe.take_lines_written_so_far().is_empty());
+    }
+
+    /// Writes `count` lines of 1 KB on a thread of its own.
+    fn write_kilobyte_lines(mut stdout: PipeWriter, count: usize) -> std::thread::JoinHandle<()> {
+        std::thread::Builder::new()
+            .name("test-log-writer".to_owned())
+            .spawn(move || {
+                for _ in 0..count {
+                    writeln!(stdout, "{}", "x".repeat(1023)).unwrap();
+                }
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_process_may_write_a_megabyte_unread_and_more_while_it_is_read() {
+        let (mut pipe, ends) = LogPipe::new().unwrap();
+        drop(ends.stderr);
+        // Nearly 1 MB with nobody reading: the pipe holds it all (64 KB would not).
+        let writer = write_kilobyte_lines(ends.stdout.try_clone().unwrap(), 1000);
+        let waited = std::time::Instant::now();
+        while !writer.is_finished() && waited.elapsed() < std::time::Duration::from_secs(10) {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(writer.is_finished(), "the writer waited for a read");
+        let lines = pipe.take_lines_written_so_far();
+        assert_eq!(lines.len(), 1000);
+        assert!(lines.iter().all(|line| line.len() == 1023));
+
+        // 3 MB, read every few milliseconds as an invocation's sampling reads it.
+        let writer = write_kilobyte_lines(ends.stdout, 3000);
+        while !writer.is_finished() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            pipe.read_written_so_far();
+        }
+        assert_eq!(pipe.take_lines_written_so_far().len(), 3000);
+        assert!(pipe.take_lines_written_so_far().is_empty());
     }
 }

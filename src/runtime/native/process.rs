@@ -10,24 +10,24 @@ use rustix::process::{Pid, Resource, Rlimit, Signal};
 use tokio::sync::watch;
 
 use super::launch::NativeLaunch;
-use super::log_pipe::LogPipe;
+use super::log_pipe::ProcessEnds;
 
 /// A started process; dropping it kills its process group.
 pub struct NativeProcess {
     pid: Pid,
     /// `Some` once the process ended: how, in Lambda's words (`exit status 1`).
     exit: watch::Receiver<Option<String>>,
-    pub log: LogPipe,
 }
 
 impl NativeProcess {
-    /// Starts `launch` with exactly `variables` as its environment.
+    /// Starts `launch` with exactly `variables` as its environment, its stdout and
+    /// stderr written to `log`.
     pub fn spawn(
         launch: &NativeLaunch,
         variables: &[(String, String)],
+        log: ProcessEnds,
         name: &str,
     ) -> std::io::Result<Self> {
-        let (log, ends) = LogPipe::new(name)?;
         let mut command = Command::new(&launch.program);
         command
             .args(&launch.args)
@@ -35,8 +35,8 @@ impl NativeProcess {
             .envs(variables.iter().map(|(name, value)| (name, value)))
             .current_dir(&launch.working_dir)
             .stdin(Stdio::null())
-            .stdout(ends.stdout)
-            .stderr(ends.stderr)
+            .stdout(log.stdout)
+            .stderr(log.stderr)
             // Its own group: a timeout kills what the runtime started too.
             .process_group(0);
         let parent = rustix::process::getpid();
@@ -68,7 +68,7 @@ impl NativeProcess {
         let pid = started_rx
             .recv()
             .map_err(|_| std::io::Error::other("the process's thread ended before it started"))??;
-        Ok(Self { pid, exit, log })
+        Ok(Self { pid, exit })
     }
 
     pub fn pid(&self) -> u32 {
@@ -172,6 +172,7 @@ fn describe_exit(status: ExitStatus) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::log_pipe::LogPipe;
     use super::*;
 
     fn launch(script: &str) -> NativeLaunch {
@@ -186,14 +187,16 @@ mod tests {
 
     #[tokio::test]
     async fn the_process_sees_only_the_variables_it_is_given_and_its_exit_is_worded_as_lambdas() {
+        let (mut log, ends) = LogPipe::new().unwrap();
         let process = NativeProcess::spawn(
             &launch("echo \"A=$A HOME=$HOME\"; exit 3"),
             &[("A".to_owned(), "1".to_owned())],
+            ends,
             "test",
         )
         .unwrap();
         assert_eq!(process.ended().await, "exit status 3");
-        assert_eq!(process.log.take_lines_written_so_far().await, ["A=1 HOME="]);
+        assert_eq!(log.take_lines_written_so_far(), ["A=1 HOME="]);
     }
 
     #[tokio::test]
@@ -201,7 +204,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let pid_file = dir.path().join("grandchild.pid");
         let script = format!("sleep 30 & echo $! > {}; wait", pid_file.display());
-        let process = NativeProcess::spawn(&launch(&script), &[], "test").unwrap();
+        let (_log, ends) = LogPipe::new().unwrap();
+        let process = NativeProcess::spawn(&launch(&script), &[], ends, "test").unwrap();
         let grandchild = wait_for_file(&pid_file).await;
         process.kill();
         assert_eq!(process.ended().await, "signal: killed");
