@@ -11,6 +11,8 @@
 //!   - the least a client can do (`benches/runtime_api_minimal_client.c`, built with
 //!     `cc` when there is one): lambdesk's side of the hop without a library's cost;
 //!   - `LAMBDESK_BENCH_BOOTSTRAP=<executable>`, when set: a client of your own;
+//! - floor: the hop's two loopback TCP exchanges between two threads and nothing else —
+//!   what any Runtime API costs at least on the machine;
 //! - direct: the same handler's work (parse the event, build and serialise the answer)
 //!   called in this process, no hop at all;
 //! - WAT echo: a warm invocation of a command module in the sandbox, lambdesk's own cost
@@ -90,6 +92,10 @@ fn main() -> anyhow::Result<()> {
         Ok(started.elapsed())
     })?;
     let direct_p50 = report("direct call of the same handler (no hop)", direct);
+    report(
+        "floor: the hop's two loopback TCP exchanges, 2 threads",
+        loopback_floor(WARM_CALLS)?,
+    );
 
     for (name, tokio) in [
         (
@@ -158,6 +164,52 @@ async fn warm_calls(
         anyhow::ensure!(record.is_success(), "failed: {:?}", record.error());
         anyhow::ensure!(record.init_duration_ms.is_none(), "not warm");
     }
+    Ok(samples)
+}
+
+/// The least any Runtime API can cost on this machine: an invocation is two exchanges
+/// between lambdesk and the runtime (the event out as `next`'s answer and the
+/// runtime's `…/response` in; the 202 out and the next `next` in), each waking the other
+/// side. Here two blocking threads make them over loopback TCP with the same sizes,
+/// and nothing else.
+fn loopback_floor(count: usize) -> anyhow::Result<Vec<Duration>> {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let address = listener.local_addr()?;
+    let runtime = std::thread::Builder::new()
+        .name("floor-runtime".to_owned())
+        .spawn(move || -> std::io::Result<()> {
+            let mut stream = std::net::TcpStream::connect(address)?;
+            stream.set_nodelay(true)?;
+            let mut buffer = [0_u8; 1024];
+            let (response, next) = ([b'r'; 152], [b'n'; 75]);
+            loop {
+                // The event, then the 202: answered by the response, then by `next`.
+                for answer in [&response[..], &next[..]] {
+                    if stream.read(&mut buffer)? == 0 {
+                        return Ok(());
+                    }
+                    stream.write_all(answer)?;
+                }
+            }
+        })?;
+    let (mut stream, _) = listener.accept()?;
+    stream.set_nodelay(true)?;
+    let (event, accepted) = ([b'e'; 435], [b'a'; 129]);
+    let mut buffer = [0_u8; 1024];
+    let mut samples = Vec::with_capacity(count);
+    for _ in 0..count {
+        let started = Instant::now();
+        for message in [&event[..], &accepted[..]] {
+            stream.write_all(message)?;
+            anyhow::ensure!(stream.read(&mut buffer)? > 0, "the floor's peer closed");
+        }
+        samples.push(started.elapsed());
+    }
+    drop(stream);
+    runtime
+        .join()
+        .map_err(|_| anyhow::anyhow!("the floor's peer panicked"))??;
     Ok(samples)
 }
 
