@@ -26,9 +26,18 @@ const HELLO: &str = "export const handler = async (event) => {\n  console.log('g
 const FAILS: &str =
     "export const handler = async () => {\n  throw new TypeError('no greeting today');\n};\n";
 
-/// A workspace with `hello` (answers), `broken` (throws) and `throttled`, served; the Invoke API's port.
+const CLIENT_CONTEXT: &str = "export const handler = async (event, context) => ({ clientContext: context.clientContext ?? null });\n";
+
+/// A workspace with `hello` (answers), `broken` (throws), `throttled` and `context`
+/// (answers with its client context), served; the Invoke API's port.
 fn serve_hello(test: &TestWorkspace) -> (Serve, u16) {
     test.add_js("hello", "index.handler", &[("index.mjs", HELLO)], |_| {});
+    test.add_js(
+        "context",
+        "index.handler",
+        &[("index.mjs", CLIENT_CONTEXT)],
+        |_| {},
+    );
     test.add_js("broken", "index.handler", &[("index.mjs", FAILS)], |_| {});
     // Lambda's way to stop a function: every invocation is throttled.
     test.add_js(
@@ -169,13 +178,58 @@ fn boto3_invokes_with_each_invocation_type_and_gets_lambdas_errors() {
     });
 }
 
+const CLIENT_CONTEXT_DRIVER: &str = r#"
+import base64, json, sys
+import boto3, botocore.exceptions
+client = boto3.client("lambda", endpoint_url=sys.argv[1])
+
+def encoded(value):
+    return base64.b64encode(json.dumps(value).encode()).decode()
+
+client_context = {"client": {"installation_id": "i-1", "app_title": "lambdesk tests"},
+                  "custom": {"warmer": "true"}, "env": {"locale": "en"}}
+answer = client.invoke(FunctionName="context", Payload=b"{}", ClientContext=encoded(client_context))
+assert json.loads(answer["Payload"].read()) == {"clientContext": client_context}, answer
+answer = client.invoke(FunctionName="context", Payload=b"{}")
+assert json.loads(answer["Payload"].read()) == {"clientContext": None}, answer
+# Lambda gives it to synchronous invocations only; an Event invocation's is checked.
+answer = client.invoke(FunctionName="context", InvocationType="Event", ClientContext=encoded({"a": "b"}))
+assert answer["StatusCode"] == 202, answer
+
+for refused, code, says in [
+    ("not base64!", "InvalidRequestContentException", "valid Base64-encoded JSON object"),
+    (encoded(["a", "list"]), "InvalidRequestContentException", "valid Base64-encoded JSON object"),
+    (encoded({"custom": {"big": "x" * 3000}}), "InvalidParameterValueException", "at most 3583 bytes"),
+]:
+    try:
+        client.invoke(FunctionName="context", Payload=b"{}", ClientContext=refused)
+        raise AssertionError("refused client context was taken: " + refused[:40])
+    except botocore.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] == code, error.response
+        assert says in error.response["Error"]["Message"], error.response
+print("client context ok")
+"#;
+
+#[test]
+fn boto3_gives_a_js_handler_its_client_context_and_refuses_bad_ones() {
+    let Some(venv) =
+        aws_clients("boto3_gives_a_js_handler_its_client_context_and_refuses_bad_ones")
+    else {
+        return;
+    };
+    let test = TestWorkspace::new();
+    let (serve, port) = serve_hello(&test);
+    let said = run_python(&venv, port, CLIENT_CONTEXT_DRIVER, &serve);
+    assert!(said.contains("client context ok"), "{said}");
+}
+
 const CONFIGURATION_DRIVER: &str = r#"
 import json, sys
 import boto3
 client = boto3.client("lambda", endpoint_url=sys.argv[1])
 
 names = sorted(function["FunctionName"] for function in client.list_functions()["Functions"])
-assert names == ["broken", "hello", "throttled"], names
+assert names == ["broken", "context", "hello", "throttled"], names
 
 configuration = client.get_function_configuration(FunctionName="hello")
 assert configuration["FunctionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:hello", configuration
@@ -243,11 +297,11 @@ second = client.list_functions(Marker=first["NextMarker"])
 assert "NextMarker" not in second, second.keys()
 names = [f["FunctionName"] for f in first["Functions"] + second["Functions"]]
 assert names == sorted(names), names
-assert len(names) == len(set(names)) == 63, len(names)
+assert len(names) == len(set(names)) == 64, len(names)
 
 pages = client.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 20})
 sizes = [len(page["Functions"]) for page in pages]
-assert sizes == [20, 20, 20, 3], sizes
+assert sizes == [20, 20, 20, 4], sizes
 print("paging ok")
 
 try:

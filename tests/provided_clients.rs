@@ -40,6 +40,9 @@ def handler(event, context):
         "request_id": context.aws_request_id,
         "function_name": context.function_name,
         "time_left": context.get_remaining_time_in_millis() > 0,
+        "client_custom": context.client_context.custom if context.client_context else None,
+        "client_app": context.client_context.client.app_title
+        if context.client_context and context.client_context.client else None,
     }
 "#;
 
@@ -215,6 +218,16 @@ answer = client.invoke(FunctionName="ric-served", Payload=json.dumps({"name": "x
 assert answer["FunctionError"] == "Unhandled", answer
 error = json.loads(answer["Payload"].read())
 assert error["errorType"] == "ValueError" and error["errorMessage"] == "no order for x", error
+# The caller's ClientContext reaches awslambdaric's context through Lambda-Runtime-Client-Context.
+client_context = {"client": {"app_title": "lambdesk tests", "installation_id": "i-1"},
+                  "custom": {"warmer": "true"}, "env": {"locale": "en"}}
+answer = client.invoke(FunctionName="ric-served", Payload=b"{}",
+                       ClientContext=base64.b64encode(json.dumps(client_context).encode()).decode())
+payload = json.loads(answer["Payload"].read())
+assert payload["client_custom"] == {"warmer": "true"}, payload
+assert payload["client_app"] == "lambdesk tests", payload
+payload = json.loads(client.invoke(FunctionName="ric-served", Payload=b"{}")["Payload"].read())
+assert payload["client_custom"] is None, payload
 print("boto3 ok")
 "#;
 

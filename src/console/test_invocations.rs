@@ -60,8 +60,10 @@ impl Console {
                     &workspace,
                     &function,
                     event.as_bytes(),
-                    Some(&task_request_id),
-                    None,
+                    crate::runtime::InvokeOptions {
+                        request_id: Some(&task_request_id),
+                        ..crate::runtime::InvokeOptions::default()
+                    },
                 )
                 .await
                 .map(|mut record| {

@@ -15,7 +15,7 @@ use crate::model::{
     Architecture, FUNCTION_FILE, Function, FunctionConfig, Outcome, Runtime as Language, Workspace,
     WorkspaceError, check_region, write_atomically,
 };
-use crate::runtime::{InvokeError, Runtime, RuntimeOptions};
+use crate::runtime::{InvokeError, InvokeOptions, Runtime, RuntimeOptions};
 
 pub use runtime_api_client::{NextInvocation, RuntimeApiClient, RuntimeApiError};
 
@@ -112,8 +112,11 @@ async fn serve(
             workspace,
             function,
             &invocation.event,
-            Some(&invocation.request_id),
-            None,
+            InvokeOptions {
+                request_id: Some(&invocation.request_id),
+                client_context: invocation.client_context.as_deref(),
+                sink: None,
+            },
         )
         .await;
     match outcome {

@@ -41,6 +41,8 @@ pub struct NextInvocation {
     pub deadline_ms: Option<i64>,
     pub invoked_function_arn: Option<String>,
     pub trace_id: Option<String>,
+    /// `Lambda-Runtime-Client-Context`: the invoking client's context, JSON.
+    pub client_context: Option<String>,
     pub event: Bytes,
 }
 
@@ -74,6 +76,7 @@ impl RuntimeApiClient {
             deadline_ms: header("lambda-runtime-deadline-ms").and_then(|ms| ms.parse().ok()),
             invoked_function_arn: header("lambda-runtime-invoked-function-arn"),
             trace_id: header("lambda-runtime-trace-id"),
+            client_context: header("lambda-runtime-client-context"),
             event,
         })
     }

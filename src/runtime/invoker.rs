@@ -105,6 +105,27 @@ pub struct PreparedReport {
     pub reused: bool,
 }
 
+/// What an invocation may carry besides its event.
+#[derive(Default)]
+pub struct InvokeOptions<'a> {
+    /// The request id, kept across an asynchronous event's retries as Lambda keeps it
+    /// (a new one when `None`).
+    pub request_id: Option<&'a str>,
+    /// Where a streaming handler's response goes as it is written (see
+    /// `invoke_streaming`).
+    pub sink: Option<ResponseSink>,
+    /// The invoking client's context (the Invoke API's `ClientContext`), a JSON object's
+    /// text: what the handler's context gives as its client context.
+    pub client_context: Option<&'a str>,
+}
+
+/// Who asked for an invocation, as the function's context tells it.
+#[derive(Clone, Copy)]
+pub(crate) struct Caller<'a> {
+    pub request_id: &'a str,
+    pub client_context: Option<&'a str>,
+}
+
 /// Runs functions: one engine and linker (Cranelift's; Winch's second one only for a
 /// new Rust or Go module's first answers, see `tiered_compile`); for command modules an
 /// `InstancePre` per function (made once, remade when the code changes) and a fresh
@@ -397,7 +418,8 @@ impl Runtime {
         event: &[u8],
     ) -> Result<InvocationRecord, InvokeError> {
         check_event_json(event)?;
-        self.invoke_as(workspace, function, event, None, None).await
+        self.invoke_as(workspace, function, event, InvokeOptions::default())
+            .await
     }
 
     /// `invoke` whose streaming handler (`awslambda.streamifyResponse`) sends its
@@ -412,22 +434,28 @@ impl Runtime {
         sink: ResponseSink,
     ) -> Result<InvocationRecord, InvokeError> {
         check_event_json(event)?;
-        self.invoke_as(workspace, function, event, None, Some(sink))
-            .await
+        let options = InvokeOptions {
+            sink: Some(sink),
+            ..InvokeOptions::default()
+        };
+        self.invoke_as(workspace, function, event, options).await
     }
 
-    /// `invoke` of an event lambdesk built itself (a trigger's: serialised by serde, so
-    /// valid JSON, and not parsed again on every request) under a given request id:
-    /// Lambda keeps an asynchronous event's request id across its retries. A streaming
-    /// handler's parts go to `sink`, if any, as in `invoke_streaming`.
+    /// `invoke` of an event already known to be JSON (a trigger's: serialised by serde,
+    /// and not parsed again on every request; the Invoke API's, parsed there), with what
+    /// `options` carries besides it.
     pub(crate) async fn invoke_as(
         &self,
         workspace: &Workspace,
         function: &Function,
         event: &[u8],
-        request_id: Option<&str>,
-        sink: Option<ResponseSink>,
+        options: InvokeOptions<'_>,
     ) -> Result<InvocationRecord, InvokeError> {
+        let InvokeOptions {
+            request_id,
+            sink,
+            client_context,
+        } = options;
         if event.len() > MAX_PAYLOAD_BYTES {
             return Err(InvokeError::RequestTooLarge {
                 size_bytes: event.len(),
@@ -443,21 +471,37 @@ impl Runtime {
         let invocation = match function.config.runtime {
             Language::Js => {
                 let code = EnvironmentCode::JsRuntime;
-                self.invoke_in_environment(workspace, function, code, event, &request_id, sink)
+                let caller = Caller {
+                    request_id: &request_id,
+                    client_context,
+                };
+                self.invoke_in_environment(workspace, function, code, event, caller, sink)
                     .await?
             }
             Language::Python => {
                 let code = EnvironmentCode::Python;
-                self.invoke_in_environment(workspace, function, code, event, &request_id, sink)
+                let caller = Caller {
+                    request_id: &request_id,
+                    client_context,
+                };
+                self.invoke_in_environment(workspace, function, code, event, caller, sink)
                     .await?
             }
             Language::Ruby => {
                 let code = EnvironmentCode::Ruby;
-                self.invoke_in_environment(workspace, function, code, event, &request_id, sink)
+                let caller = Caller {
+                    request_id: &request_id,
+                    client_context,
+                };
+                self.invoke_in_environment(workspace, function, code, event, caller, sink)
                     .await?
             }
             Language::Provided => {
-                self.invoke_native(workspace, function, event, &request_id)
+                let caller = Caller {
+                    request_id: &request_id,
+                    client_context,
+                };
+                self.invoke_native(workspace, function, event, caller)
                     .await?
             }
             Language::Java => {
@@ -465,7 +509,11 @@ impl Runtime {
                 // billed); a compile error fails the invocation with its file and line.
                 let build = self.build_if_stale(function).await?;
                 build_duration = build.map(|report| report.duration);
-                self.invoke_native(workspace, function, event, &request_id)
+                let caller = Caller {
+                    request_id: &request_id,
+                    client_context,
+                };
+                self.invoke_native(workspace, function, event, caller)
                     .await?
             }
             runtime => {
@@ -482,12 +530,16 @@ impl Runtime {
                             .await?
                     }
                     GuestMode::Environment => {
+                        let caller = Caller {
+                            request_id: &request_id,
+                            client_context,
+                        };
                         self.invoke_in_environment(
                             workspace,
                             function,
                             EnvironmentCode::OwnModule(module),
                             event,
-                            &request_id,
+                            caller,
                             sink,
                         )
                         .await?

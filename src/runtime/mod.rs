@@ -46,7 +46,9 @@ pub use build_cancel::request_cancel as cancel_build;
 pub use error::InvokeError;
 pub use function_build::{BuildError, BuildReport, FunctionBuilder};
 pub use go_build::{GO_BUILD_DIR_VAR, GO_PROGRAM_VAR, GoBuildOptions, GoBuilder, MIN_GO_VERSION};
-pub use invoker::{BuildStatus, BuiltCodeCompilers, PreparedReport, Runtime, RuntimeOptions};
+pub use invoker::{
+    BuildStatus, BuiltCodeCompilers, InvokeOptions, PreparedReport, Runtime, RuntimeOptions,
+};
 pub use java_build::{
     JAVA_BUILD_DIR_VAR, JAVA_HOME_VAR, JavaBuildOptions, JavaBuilder, JavaCode, JavaLaunch, Jdk,
     MIN_JAVA_VERSION, RuntimeClient,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::outbox_delivery::OutboxDelivery;
 use super::write_chains::WriteChains;
 use crate::model::{BucketAccess, Function, InvocationRecord, Workspace};
-use crate::runtime::{InvokeError, ResponseSink, Runtime};
+use crate::runtime::{InvokeError, InvokeOptions, ResponseSink, Runtime};
 
 /// One invocation a trigger started, after it ended or could not run.
 #[derive(Debug, Clone)]
@@ -69,8 +69,28 @@ impl TriggerContext {
         hops: u32,
         request_id: Option<&str>,
     ) -> Result<Arc<InvocationRecord>, InvokeError> {
-        self.invoke_with(function, event, origin, hops, request_id, None)
+        let options = InvokeOptions {
+            request_id,
+            ..InvokeOptions::default()
+        };
+        self.invoke_with(function, event, origin, hops, options)
             .await
+    }
+
+    /// `invoke` of a request from outside that carries its client's context (the Invoke
+    /// API's `ClientContext`, a JSON object's text).
+    pub async fn invoke_from_client(
+        &self,
+        function: &Function,
+        event: Arc<str>,
+        origin: String,
+        client_context: Option<&str>,
+    ) -> Result<Arc<InvocationRecord>, InvokeError> {
+        let options = InvokeOptions {
+            client_context,
+            ..InvokeOptions::default()
+        };
+        self.invoke_with(function, event, origin, 0, options).await
     }
 
     /// `invoke` of a request from outside whose streaming handler's response goes to
@@ -82,8 +102,11 @@ impl TriggerContext {
         origin: String,
         response: ResponseSink,
     ) -> Result<Arc<InvocationRecord>, InvokeError> {
-        self.invoke_with(function, event, origin, 0, None, Some(response))
-            .await
+        let options = InvokeOptions {
+            sink: Some(response),
+            ..InvokeOptions::default()
+        };
+        self.invoke_with(function, event, origin, 0, options).await
     }
 
     async fn invoke_with(
@@ -92,8 +115,7 @@ impl TriggerContext {
         event: Arc<str>,
         origin: String,
         hops: u32,
-        request_id: Option<&str>,
-        response: Option<ResponseSink>,
+        options: InvokeOptions<'_>,
     ) -> Result<Arc<InvocationRecord>, InvokeError> {
         let writable: Vec<String> = function
             .config
@@ -106,13 +128,7 @@ impl TriggerContext {
         let writer = (!writable.is_empty()).then(|| self.write_chains.started(&writable, hops));
         let result = self
             .runtime
-            .invoke_as(
-                &self.workspace,
-                function,
-                event.as_bytes(),
-                request_id,
-                response,
-            )
+            .invoke_as(&self.workspace, function, event.as_bytes(), options)
             .await
             .map(|mut record| {
                 self.outbox.deliver_from(function, &mut record, hops);

@@ -62,6 +62,8 @@ type invocationContext struct {
 	AwsRequestID       string `json:"awsRequestId"`
 	DeadlineMs         int64  `json:"deadlineMs"`
 	InvokedFunctionArn string `json:"invokedFunctionArn"`
+	// The invoking client's context (the Invoke API's ClientContext), when it gave one.
+	ClientContext lambdacontext.ClientContext `json:"clientContext"`
 }
 
 //go:wasmexport lambdesk_invoke
@@ -72,6 +74,7 @@ func lambdeskInvoke(_ int32, _ int32) (status int32) {
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{
 		AwsRequestID:       invocation.AwsRequestID,
 		InvokedFunctionArn: invocation.InvokedFunctionArn,
+		ClientContext:      invocation.ClientContext,
 	})
 	if invocation.DeadlineMs > 0 {
 		var cancel context.CancelFunc

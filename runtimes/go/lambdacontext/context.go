@@ -26,8 +26,8 @@ func memoryLimitInMB() int {
 	return megabytes
 }
 
-// ClientApplication and ClientContext are set for invocations from the AWS Mobile SDK;
-// lambdesk never sets them, but handlers may read them.
+// ClientApplication and ClientContext: what an invoking client said about itself (the
+// Invoke API's ClientContext, as the AWS Mobile SDK and warm-up plugins send it).
 type ClientApplication struct {
 	InstallationID string `json:"installation_id"`
 	AppTitle       string `json:"app_title"`

@@ -470,7 +470,7 @@
       logGroupName: environment.AWS_LAMBDA_LOG_GROUP_NAME,
       logStreamName: environment.AWS_LAMBDA_LOG_STREAM_NAME,
       identity: undefined,
-      clientContext: undefined,
+      clientContext: meta.clientContext,
       getRemainingTimeInMillis: () => Math.max(0, Math.round(deadlineMs - Date.now())),
       // Lambda's legacy completion methods.
       succeed: (result) => settle(null, result),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use wasmtime_wasi::FsPerms;
 
 use super::ruby_runtime_loading::{RUBY_ARGS, RUBY_DRIVER, RUBY_INIT_CALL};
-use super::{EnvironmentCode, Invocation, Runtime, TASK_ROOT, outbox_for, sandbox_setup};
+use super::{Caller, EnvironmentCode, Invocation, Runtime, TASK_ROOT, outbox_for, sandbox_setup};
 use crate::model::{Function, Workspace};
 use crate::runtime::environment_mode::{self, Environment, RubyStart};
 use crate::runtime::ephemeral_storage::EphemeralStorage;
@@ -46,7 +46,7 @@ impl Runtime {
         function: &Function,
         code: EnvironmentCode,
         event: &[u8],
-        request_id: &str,
+        caller: Caller<'_>,
         sink: Option<ResponseSink>,
     ) -> Result<Invocation, InvokeError> {
         // A module load already noticed changed code (see `CodeStamp`); JS and Python
@@ -86,7 +86,7 @@ impl Runtime {
             workspace,
             function,
             event,
-            request_id,
+            caller,
             timeout,
             gateway_url.as_deref(),
         );
@@ -242,7 +242,7 @@ fn invocation_request(
     workspace: &Workspace,
     function: &Function,
     event: &[u8],
-    request_id: &str,
+    caller: Caller<'_>,
     timeout: Duration,
     gateway_url: Option<&str>,
 ) -> Vec<u8> {
@@ -253,6 +253,10 @@ fn invocation_request(
         aws_request_id: &'a str,
         deadline_ms: i64,
         invoked_function_arn: &'a str,
+        /// The invoking client's context, a JSON object (Python's, Ruby's, Go's and
+        /// Node's contexts give it as such).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_context: Option<&'a serde_json::value::RawValue>,
         /// The workspace's HTTP gateway, while it runs: `LAMBDESK_GATEWAY_URL` for the
         /// handler (per invocation, as a gateway starts and stops under a warm one).
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -271,9 +275,13 @@ fn invocation_request(
     let _ = serde_json::to_writer(
         &mut request,
         &Context {
-            aws_request_id: request_id,
+            aws_request_id: caller.request_id,
             deadline_ms,
             invoked_function_arn: &arn,
+            // Checked to be a JSON object where it came in (the Invoke API).
+            client_context: caller
+                .client_context
+                .and_then(|json| serde_json::from_str(json).ok()),
             gateway_url,
         },
     );

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{Invocation, Runtime};
+use super::{Caller, Invocation, Runtime};
 use crate::model::{Function, FunctionError, Runtime as Language, Workspace};
 use crate::runtime::ephemeral_storage::EphemeralStorage;
 use crate::runtime::error::InvokeError;
@@ -26,7 +26,7 @@ impl Runtime {
         workspace: &Workspace,
         function: &Function,
         event: &[u8],
-        request_id: &str,
+        caller: Caller<'_>,
     ) -> Result<Invocation, InvokeError> {
         // Processes idle past their time go now, whichever function they serve.
         self.native_environments.drop_expired();
@@ -66,7 +66,8 @@ impl Runtime {
                 }
             };
         let request = NativeRequest {
-            request_id,
+            request_id: caller.request_id,
+            client_context: caller.client_context,
             event,
             invoked_function_arn: format!(
                 "arn:aws:lambda:{}:123456789012:function:{}",

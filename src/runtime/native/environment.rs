@@ -63,6 +63,8 @@ pub struct NativeEnvironment {
 /// One invocation's request.
 pub struct NativeRequest<'a> {
     pub request_id: &'a str,
+    /// The invoking client's context, a JSON object's text (`Lambda-Runtime-Client-Context`).
+    pub client_context: Option<&'a str>,
     pub event: &'a [u8],
     pub invoked_function_arn: String,
     pub timeout: Duration,
@@ -174,7 +176,9 @@ impl NativeEnvironment {
             deadline_ms: deadline_ms(request.timeout),
             invoked_function_arn: request.invoked_function_arn,
             trace_id: new_trace_id(),
-            client_context: None,
+            client_context: request.client_context.map(str::to_owned),
+            // Given only to calls signed with Amazon Cognito credentials, which do not
+            // reach a local API.
             cognito_identity: None,
         };
         let started = Instant::now();

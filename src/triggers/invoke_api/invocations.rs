@@ -18,6 +18,9 @@ const MAX_ASYNC_PAYLOAD_BYTES: usize = 1024 * 1024;
 /// `X-Amz-Log-Result` holds at most the log's last 4 KB.
 const LOG_TAIL_BYTES: usize = 4 * 1024;
 
+/// Lambda's limit on `X-Amz-Client-Context`, base64 as sent.
+const MAX_CLIENT_CONTEXT_BYTES: usize = 3583;
+
 /// What the request asked for, from its headers.
 pub struct InvokeRequest<'a> {
     pub function: &'a str,
@@ -25,6 +28,8 @@ pub struct InvokeRequest<'a> {
     pub invocation_type: Option<&'a str>,
     /// `X-Amz-Log-Type: Tail`.
     pub tail_log: bool,
+    /// `X-Amz-Client-Context`: a JSON object about the invoking client, base64-encoded.
+    pub client_context: Option<&'a str>,
     pub body: Bytes,
 }
 
@@ -54,12 +59,17 @@ pub async fn invoke(state: &ApiState, request: InvokeRequest<'_>) -> ApiResponse
             }
         }
     };
+    let client_context = match request.client_context.map(decode_client_context) {
+        None => None,
+        Some(Ok(json)) => Some(json),
+        Some(Err(refused)) => return refused,
+    };
     let origin = "Invoke API".to_owned();
     match request.invocation_type.unwrap_or("RequestResponse") {
         "RequestResponse" => {
             let result = state
                 .context
-                .invoke(&function, event, origin, 0, None)
+                .invoke_from_client(&function, event, origin, client_context.as_deref())
                 .await;
             match result {
                 Ok(record) => answer_of(&record, request.tail_log),
@@ -87,6 +97,32 @@ pub async fn invoke(state: &ApiState, request: InvokeRequest<'_>) -> ApiResponse
             &format!("Invocation type `{other}` is not one of RequestResponse, Event and DryRun"),
         ),
     }
+}
+
+/// `X-Amz-Client-Context` as the function's context gets it: the JSON object's text.
+/// Lambda refuses one that is too long, not base64, or not a JSON object. It passes it
+/// to synchronous invocations only (an `Event` invocation's is checked and dropped).
+fn decode_client_context(encoded: &str) -> Result<String, ApiResponse> {
+    if encoded.len() > MAX_CLIENT_CONTEXT_BYTES {
+        return Err(ApiResponse::invalid_parameter(&format!(
+            "Client context must be at most {MAX_CLIENT_CONTEXT_BYTES} bytes of base64-encoded data; it is {} bytes",
+            encoded.len()
+        )));
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|decoded| String::from_utf8(decoded).ok())
+        .filter(|json| {
+            serde_json::from_str::<serde_json::Value>(json).is_ok_and(|value| value.is_object())
+        })
+        .ok_or_else(|| {
+            ApiResponse::error(
+                400,
+                "InvalidRequestContentException",
+                "Client context must be a valid Base64-encoded JSON object.",
+            )
+        })
 }
 
 /// A finished synchronous invocation: the function's answer, or its error as Lambda's

@@ -178,6 +178,7 @@ async fn answer(state: &ApiState, request: Request<Incoming>) -> ApiResponse {
     };
     let invocation_type = header("x-amz-invocation-type");
     let tail_log = header("x-amz-log-type").is_some_and(|kind| kind == "Tail");
+    let client_context = header("x-amz-client-context");
     let body = match read_body(request.into_body(), state.client_read_timeout).await {
         Ok(body) => body,
         Err(refused) => return ApiResponse::from_refusal(refused),
@@ -200,6 +201,7 @@ async fn answer(state: &ApiState, request: Request<Incoming>) -> ApiResponse {
                     function: &name,
                     invocation_type: invocation_type.as_deref(),
                     tail_log,
+                    client_context: client_context.as_deref(),
                     body,
                 },
             )
