@@ -179,7 +179,13 @@ func handler(ctx context.Context, event Event) (map[string]any, error) {
 	if event.Name == "" {
 		return nil, errors.New("name is missing")
 	}
-	return map[string]any{"name": event.Name, "memory": lambdacontext.MemoryLimitInMB}, nil
+	lc, _ := lambdacontext.FromContext(ctx)
+	return map[string]any{
+		"name":   event.Name,
+		"memory": lambdacontext.MemoryLimitInMB,
+		"app":    lc.ClientContext.Client.AppTitle,
+		"custom": lc.ClientContext.Custom,
+	}, nil
 }
 
 func main() { lambda.Start(handler) }
@@ -196,9 +202,25 @@ func main() { lambda.Start(handler) }
         .unwrap();
     assert_eq!(
         after.outcome,
-        Outcome::Success(json!({"name": "Ada", "memory": 128}))
+        Outcome::Success(json!({"name": "Ada", "memory": 128, "app": "", "custom": null}))
     );
     assert_eq!(after.init_duration_ms, None, "the same environment, warm");
+
+    // A caller's client context (the Invoke API's `ClientContext`) in `lambdacontext`.
+    let options = lambdesk::runtime::InvokeOptions {
+        client_context: Some(r#"{"client":{"app_title":"tests"},"custom":{"k":"v"}}"#),
+        ..lambdesk::runtime::InvokeOptions::default()
+    };
+    let with_context = runtime
+        .invoke_with(&test.workspace, &function, br#"{"name": "Ada"}"#, options)
+        .await
+        .unwrap();
+    assert_eq!(
+        with_context.outcome,
+        Outcome::Success(
+            json!({"name": "Ada", "memory": 128, "app": "tests", "custom": {"k": "v"}})
+        )
+    );
 
     let panicked = invoke(&test, &runtime, &function, r#"{"panic": true}"#)
         .await

@@ -196,7 +196,8 @@ def lambda_handler(event, context):
         "log_stream_name": context.log_stream_name,
         "remaining": context.get_remaining_time_in_millis(),
         "identity": [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id],
-        "client_context": context.client_context,
+        "client_context": context.client_context and [
+            context.client_context.client.app_title, context.client_context.custom, context.client_context.env],
     }
 "#;
     let test = TestWorkspace::new();
@@ -233,6 +234,22 @@ def lambda_handler(event, context):
     assert!((6_000..=7_000).contains(&remaining), "{remaining}");
     assert_eq!(answer["identity"], json!([null, null]));
     assert_eq!(answer["client_context"], json!(null));
+
+    // A caller's client context (the Invoke API's `ClientContext`), as awslambdaric
+    // gives it: `client` an object with the app's fields, `custom` and `env` dicts.
+    let client_context = r#"{"client":{"app_title":"tests","installation_id":"i-1"},"custom":{"k":"v"},"env":{"locale":"en"}}"#;
+    let options = lambdesk::runtime::InvokeOptions {
+        client_context: Some(client_context),
+        ..lambdesk::runtime::InvokeOptions::default()
+    };
+    let record = runtime
+        .invoke_with(&test.workspace, &function, b"{}", options)
+        .await
+        .unwrap();
+    assert_eq!(
+        response(&record)["client_context"],
+        json!(["tests", {"k": "v"}, {"locale": "en"}])
+    );
 }
 
 #[tokio::test]

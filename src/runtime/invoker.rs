@@ -441,6 +441,18 @@ impl Runtime {
         self.invoke_as(workspace, function, event, options).await
     }
 
+    /// `invoke` with what `options` carries besides the event (a client context, say).
+    pub async fn invoke_with(
+        &self,
+        workspace: &Workspace,
+        function: &Function,
+        event: &[u8],
+        options: InvokeOptions<'_>,
+    ) -> Result<InvocationRecord, InvokeError> {
+        check_event_json(event)?;
+        self.invoke_as(workspace, function, event, options).await
+    }
+
     /// `invoke` of an event already known to be JSON (a trigger's: serialised by serde,
     /// and not parsed again on every request; the Invoke API's, parsed there), with what
     /// `options` carries besides it.
