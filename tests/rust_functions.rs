@@ -157,7 +157,11 @@ use serde_json::{Value, json};
 
 async fn handler(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
     match event.payload["name"].as_str() {
-        Some(name) => Ok(json!({ "name": name, "memory": event.context.env_config.memory })),
+        Some(name) => Ok(json!({
+            "name": name,
+            "memory": event.context.env_config.memory,
+            "app": event.context.client_context.as_ref().map(|client| client.client.app_title.clone()),
+        })),
         None => Err(Diagnostic::new("ValidationError", "name is missing")),
     }
 }
@@ -179,10 +183,24 @@ lambdesk_lambda::main!(main);
         .unwrap();
     assert_eq!(
         after.outcome,
-        Outcome::Success(json!({"name": "Ada", "memory": 128}))
+        Outcome::Success(json!({"name": "Ada", "memory": 128, "app": null}))
     );
     assert_eq!(after.init_duration_ms, None, "the same environment, warm");
     assert_eq!(after.log_stream, failed.log_stream);
+
+    // A caller's client context (the Invoke API's `ClientContext`), as lambda_runtime's.
+    let options = lambdesk::runtime::InvokeOptions {
+        client_context: Some(r#"{"client":{"app_title":"tests"},"custom":{"k":"v"}}"#),
+        ..lambdesk::runtime::InvokeOptions::default()
+    };
+    let with_context = runtime
+        .invoke_with(&test.workspace, &function, br#"{"name": "Ada"}"#, options)
+        .await
+        .unwrap();
+    assert_eq!(
+        with_context.outcome,
+        Outcome::Success(json!({"name": "Ada", "memory": 128, "app": "tests"}))
+    );
 }
 
 /// A `rustc` whose sysroot has no wasm32-wasip1 target.

@@ -1,5 +1,8 @@
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+
+use serde::Deserialize;
 
 /// The function's configuration, read once per execution environment from Lambda's
 /// variables (`lambda_runtime::Config`).
@@ -46,6 +49,9 @@ pub struct Context {
     pub invoked_function_arn: String,
     /// `Lambda-Runtime-Trace-Id`: lambdesk has no X-Ray, so always `None`.
     pub xray_trace_id: Option<String>,
+    /// What the invoking client said about itself (the Invoke API's `ClientContext`,
+    /// `Lambda-Runtime-Client-Context`), when it said anything.
+    pub client_context: Option<ClientContext>,
     /// The function's configuration, shared by the environment's invocations.
     pub env_config: Arc<Config>,
 }
@@ -63,6 +69,7 @@ impl Context {
             deadline,
             invoked_function_arn: invoked_function_arn.into(),
             xray_trace_id: None,
+            client_context: None,
             env_config,
         }
     }
@@ -79,4 +86,29 @@ impl Context {
             .duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO)
     }
+}
+
+/// The invoking client's context (`lambda_runtime::ClientContext`), as the AWS Mobile
+/// SDKs and warm-up plugins send it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct ClientContext {
+    /// The application that invoked.
+    pub client: ClientApplication,
+    /// Whatever the client chose to send.
+    pub custom: HashMap<String, String>,
+    /// The client's environment (platform, locale and the like).
+    #[serde(rename = "env")]
+    pub environment: HashMap<String, String>,
+}
+
+/// The application in a client context (`lambda_runtime::ClientApplication`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "snake_case")]
+pub struct ClientApplication {
+    pub installation_id: String,
+    pub app_title: String,
+    pub app_version_name: String,
+    pub app_version_code: String,
+    pub app_package_name: String,
 }

@@ -3,8 +3,8 @@
 //!
 //! - `lambdesk_init()` once: Lambda's Init, the user's `main`, which registers the handler.
 //! - `lambdesk_alloc(len)` then `lambdesk_invoke(pointer, len)` per event: the request is
-//!   one line of context JSON (`awsRequestId`, `deadlineMs`, `invokedFunctionArn`), a
-//!   newline, and the event JSON.
+//!   one line of context JSON (`awsRequestId`, `deadlineMs`, `invokedFunctionArn`, and
+//!   `clientContext` when the caller gave one), a newline, and the event JSON.
 //!
 //! Each answers a status; the response or Lambda's error JSON goes to stdout, logs to
 //! stderr.
@@ -16,7 +16,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{Config, Context, Diagnostic, Error, LambdaEvent, Service};
+use crate::{ClientContext, Config, Context, Diagnostic, Error, LambdaEvent, Service};
 
 /// stdout holds the response.
 const STATUS_OK: i32 = 0;
@@ -47,6 +47,8 @@ struct RequestContext {
     aws_request_id: String,
     deadline_ms: u64,
     invoked_function_arn: String,
+    #[serde(default)]
+    client_context: Option<ClientContext>,
 }
 
 pub(crate) fn register<S, T, R, E>(mut service: S)
@@ -59,8 +61,8 @@ where
     let handler: Handler = Box::new(move |event, context| {
         let payload: T = serde_json::from_slice(event)
             .map_err(|error| Diagnostic::new("Runtime.UnmarshalError", error.to_string()))?;
-        let response =
-            crate::block_on(service.call(LambdaEvent::new(payload, context))).map_err(Into::into)?;
+        let response = crate::block_on(service.call(LambdaEvent::new(payload, context)))
+            .map_err(Into::into)?;
         serde_json::to_vec(&response)
             .map_err(|error| Diagnostic::new("Runtime.MarshalError", error.to_string()))
     });
@@ -108,12 +110,16 @@ pub unsafe fn invoke(pointer: *mut u8, len: u32) -> i32 {
         None => (&request[..], &[][..]),
     };
     let context = match serde_json::from_slice::<RequestContext>(context_line) {
-        Ok(context) => Context::new(
-            context.aws_request_id,
-            context.deadline_ms,
-            context.invoked_function_arn,
-            CONFIG.with(|config| Arc::clone(&config.borrow())),
-        ),
+        Ok(request) => {
+            let mut context = Context::new(
+                request.aws_request_id,
+                request.deadline_ms,
+                request.invoked_function_arn,
+                CONFIG.with(|config| Arc::clone(&config.borrow())),
+            );
+            context.client_context = request.client_context;
+            context
+        }
         Err(error) => {
             let error = Diagnostic::new(
                 "Runtime.InvalidRequest",

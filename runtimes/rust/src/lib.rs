@@ -30,7 +30,7 @@ mod service;
 #[doc(hidden)]
 pub mod environment;
 
-pub use context::{Config, Context};
+pub use context::{ClientApplication, ClientContext, Config, Context};
 pub use diagnostic::Diagnostic;
 pub use executor::block_on;
 pub use service::{Service, ServiceFn, service_fn};
