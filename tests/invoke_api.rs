@@ -26,7 +26,7 @@ const HELLO: &str = "export const handler = async (event) => {\n  console.log('g
 const FAILS: &str =
     "export const handler = async () => {\n  throw new TypeError('no greeting today');\n};\n";
 
-const CLIENT_CONTEXT: &str = "export const handler = async (event, context) => ({ clientContext: context.clientContext ?? null });\n";
+const CLIENT_CONTEXT: &str = "export const handler = async (event, context) => ({ clientContext: context.clientContext ?? null, arn: context.invokedFunctionArn });\n";
 
 /// A workspace with `hello` (answers), `broken` (throws), `throttled` and `context`
 /// (answers with its client context), served; the Invoke API's port.
@@ -189,9 +189,12 @@ def encoded(value):
 client_context = {"client": {"installation_id": "i-1", "app_title": "lambdesk tests"},
                   "custom": {"warmer": "true"}, "env": {"locale": "en"}}
 answer = client.invoke(FunctionName="context", Payload=b"{}", ClientContext=encoded(client_context))
-assert json.loads(answer["Payload"].read()) == {"clientContext": client_context}, answer
+payload = json.loads(answer["Payload"].read())
+assert payload["clientContext"] == client_context, payload
+# The handler's own ARN is the one the API gives for it.
+assert payload["arn"] == client.get_function_configuration(FunctionName="context")["FunctionArn"], payload
 answer = client.invoke(FunctionName="context", Payload=b"{}")
-assert json.loads(answer["Payload"].read()) == {"clientContext": None}, answer
+assert json.loads(answer["Payload"].read())["clientContext"] is None, answer
 # Lambda gives it to synchronous invocations only; an Event invocation's is checked.
 answer = client.invoke(FunctionName="context", InvocationType="Event", ClientContext=encoded({"a": "b"}))
 assert answer["StatusCode"] == 202, answer
@@ -211,10 +214,8 @@ print("client context ok")
 "#;
 
 #[test]
-fn boto3_gives_a_js_handler_its_client_context_and_refuses_bad_ones() {
-    let Some(venv) =
-        aws_clients("boto3_gives_a_js_handler_its_client_context_and_refuses_bad_ones")
-    else {
+fn boto3_gives_a_js_handler_its_client_context_and_its_arn_and_refuses_bad_contexts() {
+    let Some(venv) = aws_clients("boto3_gives_a_js_handler_its_client_context_and_its_arn") else {
         return;
     };
     let test = TestWorkspace::new();

@@ -149,7 +149,7 @@ impl Environment {
             (
                 "Lambda-Runtime-Invoked-Function-Arn".to_owned(),
                 format!(
-                    "arn:aws:lambda:us-east-1:123456789012:function:{}",
+                    "arn:aws:lambda:us-east-1:000000000000:function:{}",
                     self.function.name
                 ),
             ),
@@ -387,7 +387,7 @@ fn a_map_handler_gets_the_context_and_lambdas_untyped_json() {
             "requestId": "req-1",
             "functionName": "inspect",
             "version": "$LATEST",
-            "arn": "arn:aws:lambda:us-east-1:123456789012:function:inspect",
+            "arn": "arn:aws:lambda:us-east-1:000000000000:function:inspect",
             "memory": 128,
             "logGroup": "/aws/lambda/inspect",
             "logStream": "2026/12/07/[$LATEST]0123",

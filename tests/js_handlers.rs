@@ -146,7 +146,7 @@ export const handler = async (event, context) => {
     assert_eq!(context["awsRequestId"], record.request_id.as_str());
     assert_eq!(
         context["invokedFunctionArn"],
-        "arn:aws:lambda:us-east-1:123456789012:function:ctx-fn"
+        "arn:aws:lambda:us-east-1:000000000000:function:ctx-fn"
     );
     assert_eq!(context["logGroupName"], "/aws/lambda/ctx-fn");
     assert_eq!(context["logStreamName"], record.log_stream.as_str());

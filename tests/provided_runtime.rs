@@ -215,7 +215,7 @@ async fn the_process_gets_lambdas_environment_and_every_runtime_api_header() {
     assert_eq!(
         headers["Lambda-Runtime-Invoked-Function-Arn"],
         format!(
-            "arn:aws:lambda:{}:123456789012:function:native-env",
+            "arn:aws:lambda:{}:000000000000:function:native-env",
             test.workspace.config().region
         )
         .as_str()

@@ -9,6 +9,7 @@ mod code_file;
 mod config_error;
 mod config_file;
 pub mod filter_policy;
+mod function_arn;
 mod function_config;
 mod function_paths;
 mod invocation;
@@ -35,6 +36,7 @@ pub use build_diagnostic::{BuildDiagnostic, BuildProgress, DiagnosticLevel};
 pub use code_file::CodeFileError;
 pub use config_error::{ConfigError, KeySegment};
 pub use config_file::ConfigSaved;
+pub use function_arn::{LOCAL_ACCOUNT_ID, function_arn};
 pub use function_config::{
     Architecture, AsyncConfig, BucketAccess, Destination, Destinations, FunctionConfig,
     HttpPayload, Permissions, Runtime, Trigger,

@@ -10,7 +10,7 @@ use wasmtime_wasi::FsPerms;
 
 use super::ruby_runtime_loading::{RUBY_ARGS, RUBY_DRIVER, RUBY_INIT_CALL};
 use super::{Caller, EnvironmentCode, Invocation, Runtime, TASK_ROOT, outbox_for, sandbox_setup};
-use crate::model::{Function, Workspace};
+use crate::model::{Function, Workspace, function_arn};
 use crate::runtime::environment_mode::{self, Environment, RubyStart};
 use crate::runtime::ephemeral_storage::EphemeralStorage;
 use crate::runtime::error::InvokeError;
@@ -265,11 +265,7 @@ fn invocation_request(
     let deadline_ms = chrono::Utc::now()
         .timestamp_millis()
         .saturating_add(i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX));
-    let arn = format!(
-        "arn:aws:lambda:{}:123456789012:function:{}",
-        workspace.config().region,
-        function.name
-    );
+    let arn = function_arn(&workspace.config().region, &function.name);
     let mut request = Vec::with_capacity(160 + event.len());
     // Strings and an integer: serialising cannot fail.
     let _ = serde_json::to_writer(

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::{Caller, Invocation, Runtime};
-use crate::model::{Function, FunctionError, Runtime as Language, Workspace};
+use crate::model::{Function, FunctionError, Runtime as Language, Workspace, function_arn};
 use crate::runtime::ephemeral_storage::EphemeralStorage;
 use crate::runtime::error::InvokeError;
 use crate::runtime::lambda_environment::{lambda_variables, new_log_stream_name};
@@ -69,11 +69,7 @@ impl Runtime {
             request_id: caller.request_id,
             client_context: caller.client_context,
             event,
-            invoked_function_arn: format!(
-                "arn:aws:lambda:{}:123456789012:function:{}",
-                workspace.config().region,
-                function.name
-            ),
+            invoked_function_arn: function_arn(&workspace.config().region, &function.name),
             timeout: Duration::from_secs(u64::from(function.config.timeout_secs)),
         };
         let run = environment.invoke(request).await?;

@@ -85,7 +85,7 @@ pub enum PlanError {
     NoResources,
 }
 
-pub(super) const ACCOUNT_ID: &str = "000000000000";
+pub(super) const ACCOUNT_ID: &str = crate::model::LOCAL_ACCOUNT_ID;
 
 /// Works out the plan for `template` (already in long form).
 pub fn plan(template: &Value, inputs: &PlanInputs) -> Result<ImportPlan, PlanError> {

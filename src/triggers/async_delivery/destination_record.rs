@@ -5,8 +5,6 @@
 use chrono::{SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use crate::triggers::events::DEFAULT_ACCOUNT;
-
 /// Why the record is sent (`requestContext.condition`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Condition {
@@ -37,8 +35,9 @@ pub struct LastResponse<'a> {
     pub function_error: Option<&'a str>,
 }
 
+/// The function's ARN qualified with the version that ran, as Lambda's records give it.
 pub fn function_arn(region: &str, function: &str) -> String {
-    format!("arn:aws:lambda:{region}:{DEFAULT_ACCOUNT}:function:{function}:$LATEST")
+    format!("{}:$LATEST", crate::model::function_arn(region, function))
 }
 
 pub fn destination_record(
@@ -98,7 +97,7 @@ mod tests {
         assert_eq!(record["requestContext"]["approximateInvokeCount"], 3);
         assert_eq!(
             record["requestContext"]["functionArn"],
-            "arn:aws:lambda:us-east-1:123456789012:function:resize:$LATEST"
+            "arn:aws:lambda:us-east-1:000000000000:function:resize:$LATEST"
         );
         assert_eq!(record["requestPayload"], json!({"a": 1}));
         assert_eq!(record["responseContext"]["functionError"], "Unhandled");

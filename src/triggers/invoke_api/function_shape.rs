@@ -8,20 +8,13 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
 
-use crate::model::{Function, Runtime};
-
-/// The account of every ARN the Invoke API answers with (local: no account of the user's).
-pub const INVOKE_API_ACCOUNT: &str = "000000000000";
+use crate::model::{Function, Runtime, function_arn};
 
 /// The role every function reports: lambdesk runs functions with no IAM role.
 const ROLE_ARN: &str = "arn:aws:iam::000000000000:role/lambdesk-execution-role";
 
 /// Folders of a function that are not its deployment package (build output, tools').
 const NOT_CODE_DIRS: [&str; 3] = ["target", "node_modules", "events"];
-
-pub fn function_arn(region: &str, function: &str) -> String {
-    format!("arn:aws:lambda:{region}:{INVOKE_API_ACCOUNT}:function:{function}")
-}
 
 /// Lambda's runtime identifier for a lambdesk runtime; the ones Lambda has no managed
 /// runtime for (WebAssembly, Rust, Go) are custom runtimes there.

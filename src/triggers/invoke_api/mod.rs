@@ -10,5 +10,5 @@ mod list_functions;
 mod server;
 mod update_configuration;
 
-pub use function_shape::{INVOKE_API_ACCOUNT, lambda_runtime_id};
+pub use function_shape::lambda_runtime_id;
 pub use server::{InvokeApi, InvokeApiOptions};

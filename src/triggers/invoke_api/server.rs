@@ -12,10 +12,11 @@ use hyper::{Method, Request, Response};
 
 use super::api_response::ApiResponse;
 use super::function_cache::FunctionCache;
-use super::function_shape::{configuration, function_arn, get_function};
+use super::function_shape::{configuration, get_function};
 use super::invocations::{InvokeRequest, invoke};
 use super::list_functions::list_functions;
 use super::update_configuration::update_configuration;
+use crate::model::function_arn;
 use crate::model::{Function, Workspace, WorkspaceError};
 use crate::triggers::async_delivery::AsyncDelivery;
 use crate::triggers::context::TriggerContext;
