@@ -1,8 +1,11 @@
 //! `runtime = "provided"` driven by AWS's own Runtime API clients, as Lambda runs them:
 //! `awslambdaric` from PyPI running a Python handler natively (installed by `.ci/run`
 //! into the AWS venv, `LAMBDESK_AWS_VENV`), and a Rust `bootstrap` built natively with the
-//! `lambda_runtime` crate from crates.io (`tests/guests/provided_hello`). Without the
-//! venv the Python test says why and passes; cargo is always here.
+//! `lambda_runtime` crate from crates.io (`tests/guests/provided_hello`), AWS's
+//! `aws-lambda-ric` from npm running a Node handler, and a Go `bootstrap` built with
+//! `aws-lambda-go` when a checkout of it is given (`LAMBDESK_AWS_LAMBDA_GO`: the Go module
+//! proxy is out of `.ci/run`'s reach). Without its client a test says why and passes;
+//! cargo is always here.
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers: a panic is a test failure with its location"
@@ -410,4 +413,130 @@ async fn aws_lambda_ric_runs_a_node_handler_natively() {
         "{error:?}"
     );
     assert_eq!(failed.init_duration_ms, None, "the same warm process");
+}
+
+const GO_HANDLER: &str = r#"package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+type Event struct {
+	Name string `json:"name"`
+	Fail bool   `json:"fail"`
+}
+
+func handler(ctx context.Context, event Event) (map[string]any, error) {
+	lc, _ := lambdacontext.FromContext(ctx)
+	fmt.Println("go handler for", lc.AwsRequestID)
+	if event.Fail {
+		return nil, errors.New("no order for " + event.Name)
+	}
+	_, hasDeadline := ctx.Deadline()
+	return map[string]any{
+		"hello":        event.Name,
+		"request_id":   lc.AwsRequestID,
+		"function":     lambdacontext.FunctionName,
+		"has_deadline": hasDeadline,
+		"app":          lc.ClientContext.Client.AppTitle,
+	}, nil
+}
+
+func main() { lambda.Start(handler) }
+"#;
+
+/// AWS's `aws-lambda-go` when a checkout of it is given (`LAMBDESK_AWS_LAMBDA_GO`, e.g. a
+/// clone of github.com/aws/aws-lambda-go): it comes from the Go module proxy, which
+/// `.ci/run` cannot reach, and from no registry it can; without it this says why and
+/// passes. Built as Lambda's Go guide says (`-tags lambda.norpc`, a static `bootstrap`).
+#[tokio::test]
+async fn aws_lambda_go_runs_a_go_handler_natively() {
+    const NAME: &str = "aws_lambda_go_runs_a_go_handler_natively";
+    let Some(source) = std::env::var_os("LAMBDESK_AWS_LAMBDA_GO") else {
+        eprintln!(
+            "skipping {NAME}: set LAMBDESK_AWS_LAMBDA_GO to a checkout of github.com/aws/aws-lambda-go"
+        );
+        return;
+    };
+    if !common::go_toolchain_ready(NAME) {
+        return;
+    }
+    let test = TestWorkspace::new();
+    let function = test
+        .workspace
+        .create_function(
+            "go-native",
+            &FunctionConfig::new(Language::Provided, "bootstrap"),
+            &[],
+        )
+        .unwrap();
+    let module = tempfile::tempdir().unwrap();
+    std::fs::write(
+        module.path().join("go.mod"),
+        format!(
+            "module example.com/gonative\n\ngo 1.24\n\nrequire github.com/aws/aws-lambda-go v1.0.0\n\nreplace github.com/aws/aws-lambda-go => {}\n",
+            Path::new(&source).display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(module.path().join("main.go"), GO_HANDLER).unwrap();
+    let go = std::env::var_os("LAMBDESK_GO").unwrap_or_else(|| "go".into());
+    let built = Command::new(go)
+        .args(["build", "-tags", "lambda.norpc", "-o"])
+        .arg(function.dir.join("bootstrap"))
+        .arg(".")
+        .current_dir(module.path())
+        .envs([
+            ("CGO_ENABLED", "0"),
+            ("GOFLAGS", "-mod=mod"),
+            ("GOPROXY", "off"),
+            ("GOSUMDB", "off"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "go build failed:\n{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let runtime = test.runtime();
+
+    let record = invoke(&test, &runtime, &function, r#"{"name":"ada"}"#)
+        .await
+        .unwrap();
+    let answer = response(&record);
+    assert_eq!(answer["hello"], "ada");
+    assert_eq!(answer["request_id"], record.request_id.as_str());
+    assert_eq!(answer["function"], "go-native");
+    assert_eq!(answer["has_deadline"], true);
+    assert_eq!(
+        record.log_lines,
+        [format!("go handler for {}", record.request_id)]
+    );
+    assert!(record.init_duration_ms.is_some());
+
+    let failed = invoke(&test, &runtime, &function, r#"{"name":"x","fail":true}"#)
+        .await
+        .unwrap();
+    let error = function_error(&failed);
+    assert_eq!(
+        (error.error_type.as_str(), error.error_message.as_str()),
+        ("errorString", "no order for x")
+    );
+
+    let options = lambdesk::runtime::InvokeOptions {
+        client_context: Some(r#"{"client":{"app_title":"tests"}}"#),
+        ..lambdesk::runtime::InvokeOptions::default()
+    };
+    let warm = runtime
+        .invoke_with(&test.workspace, &function, br#"{"name":"again"}"#, options)
+        .await
+        .unwrap();
+    assert_eq!(response(&warm)["app"], "tests");
+    assert_eq!(warm.init_duration_ms, None, "still the same process");
 }
