@@ -346,6 +346,33 @@ fn aws_lambda_ric(test_name: &str) -> Option<PathBuf> {
     ready.then_some(package)
 }
 
+/// A `provided` function `name` whose bootstrap runs `source` (`index.mjs`) through
+/// aws-lambda-ric with the machine's `node`, as a Node function on `provided.al2023` does.
+fn add_node_ric_function(test: &TestWorkspace, ric: &Path, name: &str, source: &str) -> Function {
+    let node = Command::new("node")
+        .args(["-p", "process.execPath"])
+        .output()
+        .unwrap();
+    let node = String::from_utf8(node.stdout).unwrap().trim().to_owned();
+    let function = test
+        .workspace
+        .create_function(
+            name,
+            &FunctionConfig::new(Language::Provided, "index.handler"),
+            &[("index.mjs", source.as_bytes())],
+        )
+        .unwrap();
+    write_executable(
+        &function.dir.join("bootstrap"),
+        format!(
+            "#!/bin/sh\nexec {node} {} \"$_HANDLER\"\n",
+            ric.join("bin/index.mjs").display()
+        )
+        .as_bytes(),
+    );
+    function
+}
+
 const NODE_HANDLER: &str = r#"export const handler = async (event, context) => {
   console.log("node handler got", JSON.stringify(event));
   if (event.fail) {
@@ -360,28 +387,8 @@ async fn aws_lambda_ric_runs_a_node_handler_natively() {
     let Some(ric) = aws_lambda_ric("aws_lambda_ric_runs_a_node_handler_natively") else {
         return;
     };
-    let node = Command::new("node")
-        .args(["-p", "process.execPath"])
-        .output()
-        .unwrap();
-    let node = String::from_utf8(node.stdout).unwrap().trim().to_owned();
     let test = TestWorkspace::new();
-    let function = test
-        .workspace
-        .create_function(
-            "ric-node",
-            &FunctionConfig::new(Language::Provided, "index.handler"),
-            &[("index.mjs", NODE_HANDLER.as_bytes())],
-        )
-        .unwrap();
-    write_executable(
-        &function.dir.join("bootstrap"),
-        format!(
-            "#!/bin/sh\nexec {node} {} \"$_HANDLER\"\n",
-            ric.join("bin/index.mjs").display()
-        )
-        .as_bytes(),
-    );
+    let function = add_node_ric_function(&test, &ric, "ric-node", NODE_HANDLER);
     let runtime = test.runtime();
 
     let record = invoke(&test, &runtime, &function, r#"{"name":"ada"}"#)
@@ -539,4 +546,139 @@ async fn aws_lambda_go_runs_a_go_handler_natively() {
         .unwrap();
     assert_eq!(response(&warm)["app"], "tests");
     assert_eq!(warm.init_duration_ms, None, "still the same process");
+}
+
+/// A streaming handler built with `lambda_runtime::streaming` (the Runtime API's
+/// `Lambda-Runtime-Function-Response-Mode: streaming`): its chunks reach whoever invoked as
+/// the bootstrap sends them, as with `InvokeWithResponseStream` or a Function URL in
+/// `RESPONSE_STREAM` mode, and the record keeps the body, as the Invoke API returns it.
+#[tokio::test]
+async fn a_streaming_rust_bootstrap_sends_its_chunks_as_it_writes_them() {
+    use lambdesk::runtime::{StreamedPart, response_channel};
+    let streaming = built_rust_bootstrap().with_file_name("bootstrap-streaming");
+    let test = TestWorkspace::new();
+    let function = test
+        .workspace
+        .create_function(
+            "rust-stream",
+            &FunctionConfig::new(Language::Provided, "bootstrap"),
+            &[("bootstrap", std::fs::read(&streaming).unwrap().as_slice())],
+        )
+        .unwrap();
+    std::fs::set_permissions(
+        function.dir.join("bootstrap"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let runtime = test.runtime();
+    let (sink, mut parts) = response_channel();
+    let started = std::time::Instant::now();
+    let invocation = runtime.invoke_streaming(&test.workspace, &function, b"{}", sink);
+    let receiving = async {
+        let mut received = Vec::new();
+        while let Some(part) = parts.recv().await {
+            received.push((started.elapsed(), part));
+        }
+        received
+    };
+    let (record, received) = tokio::join!(invocation, receiving);
+    let record = record.unwrap();
+    assert_eq!(
+        received.first().map(|(_, part)| part),
+        Some(&StreamedPart::Started {
+            content_type: "application/vnd.awslambda.http-integration-response".to_owned()
+        }),
+        "{received:?}"
+    );
+    let mut body = Vec::new();
+    let mut arrivals = Vec::new();
+    for (at, part) in &received[1..] {
+        let StreamedPart::Chunk(chunk) = part else {
+            panic!("a second start: {received:?}");
+        };
+        body.extend_from_slice(chunk);
+        arrivals.push((*at, String::from_utf8_lossy(chunk).into_owned()));
+    }
+    let text = String::from_utf8(body).unwrap();
+    // The crate's prelude (status and headers, JSON), eight NULs, then the body.
+    assert!(text.starts_with('{'), "{text:?}");
+    assert!(text.ends_with("\0\0\0\0\0\0\0\0Hello\nworld\n"), "{text:?}");
+    let arrival_of = |word: &str| {
+        arrivals
+            .iter()
+            .find(|(_, chunk)| chunk.contains(word))
+            .map(|(at, _)| *at)
+            .unwrap()
+    };
+    // "Hello" came while the handler still waited before "world" (it waits 500 ms).
+    assert!(
+        arrival_of("world") - arrival_of("Hello") >= std::time::Duration::from_millis(300),
+        "{arrivals:?}"
+    );
+    assert_eq!(
+        record.outcome,
+        lambdesk::model::Outcome::Success(serde_json::Value::String(text))
+    );
+}
+
+const NODE_STREAMING_HANDLER: &str = r#"export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  responseStream.write("Hello\n");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  if (event.fail) {
+    throw new Error("midway");
+  }
+  responseStream.write("world\n");
+  responseStream.end();
+});
+"#;
+
+/// aws-lambda-ric's `awslambda.streamifyResponse`: the chunks stream through the Runtime
+/// API as written, and an error midway comes in the request's trailers, which lambdesk
+/// reports as the function's error (after the chunks already sent).
+#[tokio::test]
+async fn aws_lambda_ric_streams_a_response_and_reports_an_error_midway() {
+    use lambdesk::runtime::{StreamedPart, response_channel};
+    let Some(ric) = aws_lambda_ric("aws_lambda_ric_streams_a_response_and_reports_an_error_midway")
+    else {
+        return;
+    };
+    let test = TestWorkspace::new();
+    let function = add_node_ric_function(&test, &ric, "ric-stream", NODE_STREAMING_HANDLER);
+    let runtime = test.runtime();
+    let streamed = |event: &'static str| {
+        let (sink, mut parts) = response_channel();
+        let invocation =
+            runtime.invoke_streaming(&test.workspace, &function, event.as_bytes(), sink);
+        async move {
+            let receiving = async {
+                let mut body = Vec::new();
+                let mut started = None;
+                while let Some(part) = parts.recv().await {
+                    match part {
+                        StreamedPart::Started { content_type } => started = Some(content_type),
+                        StreamedPart::Chunk(chunk) => body.extend_from_slice(&chunk),
+                    }
+                }
+                (started, String::from_utf8(body).unwrap())
+            };
+            let (record, received) = tokio::join!(invocation, receiving);
+            (record.unwrap(), received)
+        }
+    };
+
+    let (record, (started, body)) = streamed("{}").await;
+    assert_eq!(started.as_deref(), Some("application/octet-stream"));
+    assert_eq!(body, "Hello\nworld\n");
+    assert_eq!(
+        record.outcome,
+        lambdesk::model::Outcome::Success(serde_json::Value::String(body))
+    );
+
+    let (record, (_, body)) = streamed(r#"{"fail":true}"#).await;
+    assert_eq!(body, "Hello\n", "what was sent before the error");
+    let error = function_error(&record);
+    assert_eq!(
+        (error.error_type.as_str(), error.error_message.as_str()),
+        ("Error", "midway")
+    );
 }

@@ -513,7 +513,7 @@ impl Runtime {
                     request_id: &request_id,
                     client_context,
                 };
-                self.invoke_native(workspace, function, event, caller)
+                self.invoke_native(workspace, function, event, caller, sink)
                     .await?
             }
             Language::Java => {
@@ -525,7 +525,7 @@ impl Runtime {
                     request_id: &request_id,
                     client_context,
                 };
-                self.invoke_native(workspace, function, event, caller)
+                self.invoke_native(workspace, function, event, caller, sink)
                     .await?
             }
             runtime => {

@@ -89,6 +89,37 @@ impl ResponseStreamState {
         self.streamed.take()
     }
 
+    /// The handler opened its response stream with `content_type`: the listener hears
+    /// `Started`. Nothing happens for a second open.
+    pub async fn open_and_announce(&mut self, content_type: String) {
+        if let Some((sink, content_type)) = self.open(content_type)
+            && sink
+                .send(StreamedPart::Started { content_type })
+                .await
+                .is_err()
+        {
+            // The listener went away (a client that hung up): the function runs on, as
+            // on Lambda, and its record still gets the body.
+            self.sink = None;
+        }
+    }
+
+    /// A chunk the handler wrote: kept for the record and sent on (waiting while the
+    /// listener is `SINK_CAPACITY_PARTS` behind; the invocation's timeout still ends the
+    /// wait). False when the stream is past `MAX_STREAMED_RESPONSE_BYTES`.
+    pub async fn write(&mut self, chunk: Bytes) -> bool {
+        match self.admit(&chunk) {
+            Admission::Refused => false,
+            Admission::Kept => true,
+            Admission::Send(sink) => {
+                if sink.send(StreamedPart::Chunk(chunk)).await.is_err() {
+                    self.sink = None;
+                }
+                true
+            }
+        }
+    }
+
     fn open(&mut self, content_type: String) -> Option<(ResponseSink, String)> {
         if self.streamed.is_some() {
             return None;
@@ -131,17 +162,11 @@ pub fn add_to_linker(linker: &mut Linker<SandboxState>) -> wasmtime::Result<()> 
             Box::new(async move {
                 let bytes = guest_bytes(&mut caller, pointer, len)?;
                 let content_type = String::from_utf8_lossy(&bytes).into_owned();
-                let opened = caller.data_mut().response_stream.open(content_type);
-                if let Some((sink, content_type)) = opened
-                    && sink
-                        .send(StreamedPart::Started { content_type })
-                        .await
-                        .is_err()
-                {
-                    // The listener went away (a client that hung up): the function runs
-                    // on, as on Lambda, and its record still gets the body.
-                    caller.data_mut().response_stream.sink = None;
-                }
+                caller
+                    .data_mut()
+                    .response_stream
+                    .open_and_announce(content_type)
+                    .await;
                 Ok(WRITE_SENT)
             })
         },
@@ -152,16 +177,8 @@ pub fn add_to_linker(linker: &mut Linker<SandboxState>) -> wasmtime::Result<()> 
         |mut caller: Caller<'_, SandboxState>, (pointer, len): (i32, i32)| {
             Box::new(async move {
                 let chunk = Bytes::from(guest_bytes(&mut caller, pointer, len)?);
-                match caller.data_mut().response_stream.admit(&chunk) {
-                    Admission::Refused => return Ok(WRITE_TOO_LARGE),
-                    Admission::Kept => {}
-                    Admission::Send(sink) => {
-                        // Waits while the listener is `SINK_CAPACITY_PARTS` behind; the
-                        // invocation's timeout still ends the wait.
-                        if sink.send(StreamedPart::Chunk(chunk)).await.is_err() {
-                            caller.data_mut().response_stream.sink = None;
-                        }
-                    }
+                if !caller.data_mut().response_stream.write(chunk).await {
+                    return Ok(WRITE_TOO_LARGE);
                 }
                 Ok(WRITE_SENT)
             })

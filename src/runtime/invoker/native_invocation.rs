@@ -13,6 +13,7 @@ use crate::runtime::native::{
     NativeEnvironment, NativeLaunch, NativeRequest, NativeStart, check_bootstrap, init_failure,
     reusable_after,
 };
+use crate::runtime::response_stream::ResponseSink;
 use crate::runtime::sandbox::RunResult;
 
 /// Lambda's `PATH` in its execution environments.
@@ -27,6 +28,7 @@ impl Runtime {
         function: &Function,
         event: &[u8],
         caller: Caller<'_>,
+        sink: Option<ResponseSink>,
     ) -> Result<Invocation, InvokeError> {
         // Processes idle past their time go now, whichever function they serve.
         self.native_environments.drop_expired();
@@ -71,6 +73,7 @@ impl Runtime {
             event,
             invoked_function_arn: function_arn(&workspace.config().region, &function.name),
             timeout: Duration::from_secs(u64::from(function.config.timeout_secs)),
+            sink,
         };
         let run = environment.invoke(request).await?;
         let log_stream = environment.log_stream.clone();

@@ -16,6 +16,7 @@ use crate::model::{FunctionError, error_types};
 use crate::runtime::MAX_PAYLOAD_BYTES;
 use crate::runtime::ephemeral_storage::EphemeralStorage;
 use crate::runtime::error::InvokeError;
+use crate::runtime::response_stream::ResponseSink;
 use crate::runtime::sandbox::{Ending, GuestStatus, RunResult};
 
 /// Lambda's limit for Init: a runtime that has not asked for its first event by then is
@@ -68,6 +69,9 @@ pub struct NativeRequest<'a> {
     pub event: &'a [u8],
     pub invoked_function_arn: String,
     pub timeout: Duration,
+    /// Where a streamed response goes as it comes (`InvokeWithResponseStream`, a
+    /// Function URL in `RESPONSE_STREAM` mode).
+    pub sink: Option<ResponseSink>,
 }
 
 impl NativeEnvironment {
@@ -180,9 +184,11 @@ impl NativeEnvironment {
             // Given only to calls signed with Amazon Cognito credentials, which do not
             // reach a local API.
             cognito_identity: None,
+            sink: request.sink,
         };
         let started = Instant::now();
         let mut memory = MemoryUse::default();
+        let mut streamed = None;
         let (ending, stdout, stdout_total_bytes) = if !self.api.offer(pending) {
             (
                 Ending::ProcessExited("the Runtime API stopped".to_owned()),
@@ -196,7 +202,8 @@ impl NativeEnvironment {
             loop {
                 tokio::select! {
                     event = self.api.next_event() => break match event {
-                        Some(RuntimeEvent::Response { body, total_bytes }) => {
+                        Some(RuntimeEvent::Response { body, total_bytes, streamed: stream }) => {
+                            streamed = stream;
                             (Ending::Answered(GuestStatus::Ok), body, total_bytes)
                         }
                         Some(RuntimeEvent::Error { error_type, body }) => {
@@ -220,6 +227,9 @@ impl NativeEnvironment {
             }
         };
         let duration = started.elapsed();
+        // The listener of a stream that never started (or of an invocation that ended
+        // without an answer) hears the end now.
+        let _ = self.api.finish_stream();
         if let Some(now) = self.memory.read() {
             memory = memory.max(now);
         }
@@ -239,7 +249,7 @@ impl NativeEnvironment {
             max_memory_used_mb: memory.peak_mb(),
             refused_memory_bytes: out_of_memory
                 .then_some(usize::try_from(self.data_limit_bytes).unwrap_or(usize::MAX)),
-            streamed: None,
+            streamed,
         })
     }
 

@@ -21,9 +21,14 @@ use hyper_util::rt::TokioIo;
 use tokio::sync::mpsc;
 
 use crate::runtime::MAX_PAYLOAD_BYTES;
+use crate::runtime::response_stream::{ResponseSink, ResponseStreamState, StreamedBody};
 
 const API_PREFIX: &str = "/2018-06-01/runtime/";
 const ERROR_TYPE_HEADER: &str = "lambda-runtime-function-error-type";
+/// A streamed response's error, in its trailers: the error JSON, base64-encoded.
+const ERROR_BODY_TRAILER: &str = "lambda-runtime-function-error-body";
+/// `streaming` when the runtime streams its response (chunked, with error trailers).
+const RESPONSE_MODE_HEADER: &str = "lambda-runtime-function-response-mode";
 
 /// One invocation, as `next` hands it to the runtime.
 #[derive(Debug, Clone)]
@@ -35,6 +40,8 @@ pub struct PendingInvocation {
     pub trace_id: String,
     pub client_context: Option<String>,
     pub cognito_identity: Option<String>,
+    /// Where a streamed response goes as it comes, when someone listens.
+    pub sink: Option<ResponseSink>,
 }
 
 /// What the runtime told the API.
@@ -42,8 +49,14 @@ pub struct PendingInvocation {
 pub enum RuntimeEvent {
     /// Its first `next`: Init is over.
     Ready,
-    /// `…/{id}/response`: the body's first `MAX_PAYLOAD_BYTES + 1` bytes and its size.
-    Response { body: Vec<u8>, total_bytes: usize },
+    /// `…/{id}/response`: the body's first `MAX_PAYLOAD_BYTES + 1` bytes and its size;
+    /// or, streamed (`Lambda-Runtime-Function-Response-Mode: streaming`), what was sent
+    /// on as it came.
+    Response {
+        body: Vec<u8>,
+        total_bytes: usize,
+        streamed: Option<StreamedBody>,
+    },
     /// `…/{id}/error`, with `Lambda-Runtime-Function-Error-Type` if given.
     Error {
         error_type: Option<String>,
@@ -105,6 +118,8 @@ struct ApiState {
     phase: Mutex<Phase>,
     invocations: tokio::sync::Mutex<mpsc::Receiver<PendingInvocation>>,
     events: mpsc::Sender<RuntimeEvent>,
+    /// The invocation in progress's response stream (its listener, what it streamed).
+    stream: tokio::sync::Mutex<ResponseStreamState>,
 }
 
 impl RuntimeApi {
@@ -118,6 +133,7 @@ impl RuntimeApi {
             phase: Mutex::new(Phase::Initializing),
             invocations: tokio::sync::Mutex::new(invocations_rx),
             events: events_tx,
+            stream: tokio::sync::Mutex::new(ResponseStreamState::default()),
         });
         Ok(Self {
             address,
@@ -133,6 +149,19 @@ impl RuntimeApi {
     /// when one is already waiting to be taken.
     pub fn offer(&self, invocation: PendingInvocation) -> bool {
         self.invocations.try_send(invocation).is_ok()
+    }
+
+    /// The invocation is over: what it streamed, if it did. Lets its listener go (the
+    /// listener's channel ends).
+    pub fn finish_stream(&self) -> Option<StreamedBody> {
+        // Held only while a streamed response is read, which is over once the invocation
+        // ended with an answer; an invocation that ended otherwise takes its environment
+        // down, and the stream with it.
+        self.state
+            .stream
+            .try_lock()
+            .ok()
+            .and_then(|mut stream| stream.finish())
     }
 
     /// Serves the runtime's requests until it tells the API something. Cancel-safe: a
@@ -228,10 +257,11 @@ impl ApiState {
             return internal_error();
         }
         let pending = self.invocations.lock().await.recv().await;
-        let Some(invocation) = pending else {
+        let Some(mut invocation) = pending else {
             // The environment is being dropped; its process goes with it.
             return internal_error();
         };
+        self.stream.lock().await.start(invocation.sink.take());
         *self.phase() = Phase::Invoking(invocation.request_id.clone());
         invocation_response(invocation)
     }
@@ -259,17 +289,24 @@ impl ApiState {
         if let Some(refusal) = self.refusal_of_answer(request_id, "InvocationResponse") {
             return refusal;
         }
+        let streaming = request
+            .headers()
+            .get(RESPONSE_MODE_HEADER)
+            .is_some_and(|mode| mode.as_bytes().eq_ignore_ascii_case(b"streaming"));
+        if streaming {
+            return self.streamed_response(request).await;
+        }
         let Ok((body, total_bytes)) = read_body(request.into_body()).await else {
             return truncated_request();
         };
         *self.phase() = Phase::Ready;
         let too_large = total_bytes > MAX_PAYLOAD_BYTES;
-        if self
-            .events
-            .send(RuntimeEvent::Response { body, total_bytes })
-            .await
-            .is_err()
-        {
+        let event = RuntimeEvent::Response {
+            body,
+            total_bytes,
+            streamed: None,
+        };
+        if self.events.send(event).await.is_err() {
             return internal_error();
         }
         if too_large {
@@ -279,6 +316,69 @@ impl ApiState {
                     r#"{{"errorMessage":"Exceeded maximum allowed payload size ({MAX_PAYLOAD_BYTES} bytes).","errorType":"RequestEntityTooLarge"}}"#
                 ),
             );
+        }
+        accepted()
+    }
+
+    /// A streamed response: its chunks go on to the invocation's listener as they come
+    /// (Lambda's 20 MB limit; its first 6 MB kept for the record), and an error the
+    /// runtime hit midway comes in its trailers (`Lambda-Runtime-Function-Error-Type`,
+    /// `…-Error-Body` base64), as Lambda's custom runtime guide describes.
+    async fn streamed_response(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
+        let content_type = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let mut body = request.into_body();
+        let mut stream = self.stream.lock().await;
+        stream.open_and_announce(content_type).await;
+        let mut trailers = None;
+        while let Some(frame) = body.frame().await {
+            let Ok(frame) = frame else {
+                return truncated_request();
+            };
+            match frame.into_data() {
+                // Past the limit the rest is read and dropped; the record says why.
+                Ok(chunk) => drop(stream.write(chunk).await),
+                Err(frame) => trailers = frame.into_trailers().ok(),
+            }
+        }
+        let streamed = stream.finish();
+        drop(stream);
+        *self.phase() = Phase::Ready;
+        let trailer = |name: &str| {
+            trailers
+                .as_ref()
+                .and_then(|trailers| trailers.get(name))
+                .and_then(|value| value.to_str().ok())
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
+        };
+        let event = match trailer(ERROR_TYPE_HEADER) {
+            Some(error_type) => {
+                use base64::Engine as _;
+                let body = trailer(ERROR_BODY_TRAILER)
+                    .and_then(|encoded| {
+                        base64::engine::general_purpose::STANDARD
+                            .decode(encoded)
+                            .ok()
+                    })
+                    .unwrap_or_default();
+                RuntimeEvent::Error {
+                    error_type: Some(error_type),
+                    body,
+                }
+            }
+            None => RuntimeEvent::Response {
+                body: Vec::new(),
+                total_bytes: 0,
+                streamed,
+            },
+        };
+        if self.events.send(event).await.is_err() {
+            return internal_error();
         }
         accepted()
     }
