@@ -224,6 +224,69 @@ fn boto3_gives_a_js_handler_its_client_context_and_its_arn_and_refuses_bad_conte
     assert!(said.contains("client context ok"), "{said}");
 }
 
+const STREAMING: &str = "export const handler = awslambda.streamifyResponse(async (event, responseStream) => {\n  responseStream.write('Hello ');\n  await new Promise((resolve) => setTimeout(resolve, 300));\n  responseStream.write('world');\n  responseStream.end();\n});\n";
+
+const RESPONSE_STREAM_DRIVER: &str = r#"
+import base64, json, sys, time
+import boto3, botocore.exceptions
+client = boto3.client("lambda", endpoint_url=sys.argv[1])
+
+def events(name, **kwargs):
+    answer = client.invoke_with_response_stream(FunctionName=name, Payload=b'{"name": "stream"}', **kwargs)
+    assert answer["StatusCode"] == 200, answer
+    assert answer["ExecutedVersion"] == "$LATEST", answer
+    started = time.monotonic()
+    return [(time.monotonic() - started, event) for event in answer["EventStream"]]
+
+received = events("streaming", LogType="Tail")
+chunks = [(at, event["PayloadChunk"]["Payload"]) for at, event in received if "PayloadChunk" in event]
+assert b"".join(chunk for _, chunk in chunks) == b"Hello world", received
+# "Hello " came while the handler still waited before "world".
+assert chunks[-1][0] - chunks[0][0] > 0.2, chunks
+complete = received[-1][1]["InvokeComplete"]
+assert "ErrorCode" not in complete, complete
+assert base64.b64decode(complete["LogResult"]).decode().startswith("START RequestId: "), complete
+
+received = events("hello")
+assert [event for _, event in received][0] == {"PayloadChunk": {"Payload": b'{"hello":"stream","greeting":null}'}}, received
+assert "InvokeComplete" in received[-1][1], received
+
+complete = events("broken")[-1][1]["InvokeComplete"]
+assert complete["ErrorCode"] == "TypeError" and complete["ErrorDetails"] == "no greeting today", complete
+
+try:
+    events("throttled")
+    raise AssertionError("a throttled function streamed")
+except client.exceptions.TooManyRequestsException:
+    pass
+try:
+    events("nobody")
+    raise AssertionError("an unknown function streamed")
+except client.exceptions.ResourceNotFoundException:
+    pass
+print("response stream ok")
+"#;
+
+/// `InvokeWithResponseStream` with boto3: a streaming handler's chunks arrive as written,
+/// a buffered handler's answer in one chunk, errors in `InvokeComplete`, refusals before
+/// any stream.
+#[test]
+fn boto3_invokes_with_response_stream() {
+    let Some(venv) = aws_clients("boto3_invokes_with_response_stream") else {
+        return;
+    };
+    let test = TestWorkspace::new();
+    test.add_js(
+        "streaming",
+        "index.handler",
+        &[("index.mjs", STREAMING)],
+        |_| {},
+    );
+    let (serve, port) = serve_hello(&test);
+    let said = run_python(&venv, port, RESPONSE_STREAM_DRIVER, &serve);
+    assert!(said.contains("response stream ok"), "{said}");
+}
+
 const CONFIGURATION_DRIVER: &str = r#"
 import json, sys
 import boto3

@@ -78,16 +78,19 @@ impl TriggerContext {
     }
 
     /// `invoke` of a request from outside that carries its client's context (the Invoke
-    /// API's `ClientContext`, a JSON object's text).
+    /// API's `ClientContext`, a JSON object's text), with its streamed response going to
+    /// `response` if given (`InvokeWithResponseStream`).
     pub async fn invoke_from_client(
         &self,
         function: &Function,
         event: Arc<str>,
         origin: String,
         client_context: Option<&str>,
+        response: Option<ResponseSink>,
     ) -> Result<Arc<InvocationRecord>, InvokeError> {
         let options = InvokeOptions {
             client_context,
+            sink: response,
             ..InvokeOptions::default()
         };
         self.invoke_with(function, event, origin, 0, options).await

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use super::api_response::ApiResponse;
 use super::server::ApiState;
 use crate::logs::lambda_log_entries;
-use crate::model::{InvocationRecord, Outcome};
+use crate::model::{Function, InvocationRecord, Outcome};
 use crate::runtime::{InvokeError, MAX_PAYLOAD_BYTES};
 
 /// Lambda's limit on an `Event` invocation's payload (1 MB since 2025).
@@ -34,42 +34,20 @@ pub struct InvokeRequest<'a> {
 }
 
 pub async fn invoke(state: &ApiState, request: InvokeRequest<'_>) -> ApiResponse {
-    let function = match state.function(request.function) {
-        Ok(function) => function,
+    let CheckedInvocation {
+        function,
+        event,
+        client_context,
+    } = match checked(state, &request) {
+        Ok(checked) => checked,
         Err(refused) => return refused,
-    };
-    // The SDKs send no body for an invocation without a payload; Lambda's event is `{}`.
-    let event: Arc<str> = if request.body.iter().all(u8::is_ascii_whitespace) {
-        Arc::from("{}")
-    } else {
-        match std::str::from_utf8(&request.body)
-            .map_err(|error| error.to_string())
-            .and_then(|text| {
-                serde_json::from_str::<serde::de::IgnoredAny>(text)
-                    .map(|_| text)
-                    .map_err(|error| error.to_string())
-            }) {
-            Ok(text) => Arc::from(text),
-            Err(error) => {
-                return ApiResponse::error(
-                    400,
-                    "InvalidRequestContentException",
-                    &format!("Could not parse request body into json: {error}"),
-                );
-            }
-        }
-    };
-    let client_context = match request.client_context.map(decode_client_context) {
-        None => None,
-        Some(Ok(json)) => Some(json),
-        Some(Err(refused)) => return refused,
     };
     let origin = "Invoke API".to_owned();
     match request.invocation_type.unwrap_or("RequestResponse") {
         "RequestResponse" => {
             let result = state
                 .context
-                .invoke_from_client(&function, event, origin, client_context.as_deref())
+                .invoke_from_client(&function, event, origin, client_context.as_deref(), None)
                 .await;
             match result {
                 Ok(record) => answer_of(&record, request.tail_log),
@@ -97,6 +75,53 @@ pub async fn invoke(state: &ApiState, request: InvokeRequest<'_>) -> ApiResponse
             &format!("Invocation type `{other}` is not one of RequestResponse, Event and DryRun"),
         ),
     }
+}
+
+/// What an invocation request names, checked.
+pub(super) struct CheckedInvocation {
+    pub function: Arc<Function>,
+    /// JSON.
+    pub event: Arc<str>,
+    /// The client context's JSON.
+    pub client_context: Option<String>,
+}
+
+/// The request's function, event and client context, or Lambda's answer saying what is
+/// wrong with them.
+pub(super) fn checked(
+    state: &ApiState,
+    request: &InvokeRequest<'_>,
+) -> Result<CheckedInvocation, ApiResponse> {
+    let function = state.function(request.function)?;
+    // The SDKs send no body for an invocation without a payload; Lambda's event is `{}`.
+    let event: Arc<str> = if request.body.iter().all(u8::is_ascii_whitespace) {
+        Arc::from("{}")
+    } else {
+        std::str::from_utf8(&request.body)
+            .map_err(|error| error.to_string())
+            .and_then(|text| {
+                serde_json::from_str::<serde::de::IgnoredAny>(text)
+                    .map(|_| text)
+                    .map_err(|error| error.to_string())
+            })
+            .map(Arc::from)
+            .map_err(|error| {
+                ApiResponse::error(
+                    400,
+                    "InvalidRequestContentException",
+                    &format!("Could not parse request body into json: {error}"),
+                )
+            })?
+    };
+    let client_context = request
+        .client_context
+        .map(decode_client_context)
+        .transpose()?;
+    Ok(CheckedInvocation {
+        function,
+        event,
+        client_context,
+    })
 }
 
 /// `X-Amz-Client-Context` as the function's context gets it: the JSON object's text.
@@ -150,7 +175,7 @@ fn answer_of(record: &InvocationRecord, tail_log: bool) -> ApiResponse {
 
 /// The invocation's log as `lambdesk invoke` prints it (Init lines, START, the function's
 /// lines, END, REPORT), its last 4 KB.
-fn log_tail(record: &InvocationRecord) -> String {
+pub(super) fn log_tail(record: &InvocationRecord) -> String {
     let mut log = String::new();
     for entry in lambda_log_entries(record) {
         log.push_str(&entry.message);
@@ -165,7 +190,7 @@ fn log_tail(record: &InvocationRecord) -> String {
 }
 
 /// An invocation that could not run, as the Invoke API says it.
-fn invoke_error(error: &InvokeError) -> ApiResponse {
+pub(super) fn invoke_error(error: &InvokeError) -> ApiResponse {
     let message = error.to_string();
     match error {
         InvokeError::RequestTooLarge { size_bytes, .. } => {

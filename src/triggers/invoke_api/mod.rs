@@ -7,6 +7,7 @@ mod function_cache;
 mod function_shape;
 mod invocations;
 mod list_functions;
+mod response_stream_invocation;
 mod server;
 mod update_configuration;
 

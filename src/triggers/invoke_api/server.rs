@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{Either, Full};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response};
 
@@ -15,6 +15,7 @@ use super::function_cache::FunctionCache;
 use super::function_shape::{configuration, get_function};
 use super::invocations::{InvokeRequest, invoke};
 use super::list_functions::list_functions;
+use super::response_stream_invocation::{EventStreamBody, invoke_with_response_stream};
 use super::update_configuration::update_configuration;
 use crate::model::function_arn;
 use crate::model::{Function, Workspace, WorkspaceError};
@@ -27,6 +28,9 @@ use crate::triggers::http::request_limits::{
 
 /// Where Lambda's API keeps its functions (the API version is part of the path).
 const FUNCTIONS_PATH: &str = "/2015-03-31/functions";
+
+/// Where `InvokeWithResponseStream` is (a later version of the API).
+const STREAMING_FUNCTIONS_PATH: &str = "/2021-11-15/functions";
 
 #[derive(Debug, Clone)]
 pub struct InvokeApiOptions {
@@ -100,7 +104,12 @@ impl InvokeApi {
             sink,
             options.client_read_timeout,
             state,
-            |state, _source_ip, request| async move { to_hyper(answer(&state, request).await) },
+            |state, _source_ip, request| async move {
+                match answer(&state, request).await {
+                    Answer::Whole(answer) => to_hyper(answer).map(Either::Left),
+                    Answer::Streamed(response) => response.map(Either::Right),
+                }
+            },
         )
         .await?;
         Ok(Self { server })
@@ -133,6 +142,19 @@ fn to_hyper(answer: ApiResponse) -> Response<Full<Bytes>> {
     response
 }
 
+/// An answer whole, or an event stream (`InvokeWithResponseStream`'s) that goes on
+/// while the function runs.
+pub(super) enum Answer {
+    Whole(ApiResponse),
+    Streamed(Response<EventStreamBody>),
+}
+
+impl From<ApiResponse> for Answer {
+    fn from(answer: ApiResponse) -> Self {
+        Self::Whole(answer)
+    }
+}
+
 /// One of the API's operations, by method and path.
 enum Operation {
     ListFunctions,
@@ -140,25 +162,34 @@ enum Operation {
     GetConfiguration,
     UpdateConfiguration,
     Invoke,
+    InvokeWithResponseStream,
 }
 
-async fn answer(state: &ApiState, request: Request<Incoming>) -> ApiResponse {
+async fn answer(state: &ApiState, request: Request<Incoming>) -> Answer {
     if let Err(refused) = check_host(&request).and_then(|()| check_declared_length(request.body()))
     {
-        return ApiResponse::from_refusal(refused);
+        return ApiResponse::from_refusal(refused).into();
     }
     let path = request.uri().path();
-    let Some(rest) = path.strip_prefix(FUNCTIONS_PATH) else {
-        return unknown_operation(request.method(), path);
+    let (streaming_api, rest) = match (
+        path.strip_prefix(FUNCTIONS_PATH),
+        path.strip_prefix(STREAMING_FUNCTIONS_PATH),
+    ) {
+        (Some(rest), _) => (false, rest),
+        (None, Some(rest)) => (true, rest),
+        (None, None) => return unknown_operation(request.method(), path).into(),
     };
     let segments: Vec<&str> = rest.split('/').filter(|part| !part.is_empty()).collect();
-    let (operation, name) = match (request.method(), segments.as_slice()) {
-        (&Method::GET, []) => (Operation::ListFunctions, ""),
-        (&Method::GET, [name]) => (Operation::GetFunction, *name),
-        (&Method::GET, [name, "configuration"]) => (Operation::GetConfiguration, *name),
-        (&Method::PUT, [name, "configuration"]) => (Operation::UpdateConfiguration, *name),
-        (&Method::POST, [name, "invocations"]) => (Operation::Invoke, *name),
-        _ => return unknown_operation(request.method(), path),
+    let (operation, name) = match (request.method(), streaming_api, segments.as_slice()) {
+        (&Method::GET, false, []) => (Operation::ListFunctions, ""),
+        (&Method::GET, false, [name]) => (Operation::GetFunction, *name),
+        (&Method::GET, false, [name, "configuration"]) => (Operation::GetConfiguration, *name),
+        (&Method::PUT, false, [name, "configuration"]) => (Operation::UpdateConfiguration, *name),
+        (&Method::POST, false, [name, "invocations"]) => (Operation::Invoke, *name),
+        (&Method::POST, true, [name, "response-streaming-invocations"]) => {
+            (Operation::InvokeWithResponseStream, *name)
+        }
+        _ => return unknown_operation(request.method(), path).into(),
     };
     let (name, name_qualifier) = function_name(&percent_decode(name));
     let query = request.uri().query().map(str::to_owned);
@@ -168,7 +199,8 @@ async fn answer(state: &ApiState, request: Request<Incoming>) -> ApiResponse {
         return ApiResponse::function_not_found(&format!(
             "{}:{qualifier}",
             function_arn(&state.region, &name)
-        ));
+        ))
+        .into();
     }
     let header = |name: &str| {
         request
@@ -182,9 +214,16 @@ async fn answer(state: &ApiState, request: Request<Incoming>) -> ApiResponse {
     let client_context = header("x-amz-client-context");
     let body = match read_body(request.into_body(), state.client_read_timeout).await {
         Ok(body) => body,
-        Err(refused) => return ApiResponse::from_refusal(refused),
+        Err(refused) => return ApiResponse::from_refusal(refused).into(),
     };
-    match operation {
+    let invoke_request = InvokeRequest {
+        function: &name,
+        invocation_type: invocation_type.as_deref(),
+        tail_log,
+        client_context: client_context.as_deref(),
+        body: body.clone(),
+    };
+    let whole = match operation {
         Operation::ListFunctions => list_functions(state, query.as_deref()),
         Operation::GetFunction => match state.function(&name) {
             Ok(function) => ApiResponse::json(200, &get_function(&state.region, &function)),
@@ -195,20 +234,12 @@ async fn answer(state: &ApiState, request: Request<Incoming>) -> ApiResponse {
             Err(refused) => refused,
         },
         Operation::UpdateConfiguration => update_configuration(state, &name, &body),
-        Operation::Invoke => {
-            invoke(
-                state,
-                InvokeRequest {
-                    function: &name,
-                    invocation_type: invocation_type.as_deref(),
-                    tail_log,
-                    client_context: client_context.as_deref(),
-                    body,
-                },
-            )
-            .await
+        Operation::Invoke => invoke(state, invoke_request).await,
+        Operation::InvokeWithResponseStream => {
+            return invoke_with_response_stream(state, invoke_request).await;
         }
-    }
+    };
+    whole.into()
 }
 
 fn unknown_operation(method: &Method, path: &str) -> ApiResponse {
