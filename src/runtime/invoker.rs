@@ -417,8 +417,7 @@ impl Runtime {
         function: &Function,
         event: &[u8],
     ) -> Result<InvocationRecord, InvokeError> {
-        check_event_json(event)?;
-        self.invoke_as(workspace, function, event, InvokeOptions::default())
+        self.invoke_with(workspace, function, event, InvokeOptions::default())
             .await
     }
 
@@ -433,12 +432,11 @@ impl Runtime {
         event: &[u8],
         sink: ResponseSink,
     ) -> Result<InvocationRecord, InvokeError> {
-        check_event_json(event)?;
         let options = InvokeOptions {
             sink: Some(sink),
             ..InvokeOptions::default()
         };
-        self.invoke_as(workspace, function, event, options).await
+        self.invoke_with(workspace, function, event, options).await
     }
 
     /// `invoke` with what `options` carries besides the event (a client context, say).
@@ -478,41 +476,29 @@ impl Runtime {
         let (in_flight, loaded) = self.slot_of(function);
         let _permit = Self::acquire_concurrency(function, in_flight)?;
         let request_id = request_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+        let caller = Caller {
+            request_id: &request_id,
+            client_context,
+        };
         let started_at = chrono::Utc::now();
         let mut build_duration = None;
         let invocation = match function.config.runtime {
             Language::Js => {
                 let code = EnvironmentCode::JsRuntime;
-                let caller = Caller {
-                    request_id: &request_id,
-                    client_context,
-                };
                 self.invoke_in_environment(workspace, function, code, event, caller, sink)
                     .await?
             }
             Language::Python => {
                 let code = EnvironmentCode::Python;
-                let caller = Caller {
-                    request_id: &request_id,
-                    client_context,
-                };
                 self.invoke_in_environment(workspace, function, code, event, caller, sink)
                     .await?
             }
             Language::Ruby => {
                 let code = EnvironmentCode::Ruby;
-                let caller = Caller {
-                    request_id: &request_id,
-                    client_context,
-                };
                 self.invoke_in_environment(workspace, function, code, event, caller, sink)
                     .await?
             }
             Language::Provided => {
-                let caller = Caller {
-                    request_id: &request_id,
-                    client_context,
-                };
                 self.invoke_native(workspace, function, event, caller, sink)
                     .await?
             }
@@ -521,10 +507,6 @@ impl Runtime {
                 // billed); a compile error fails the invocation with its file and line.
                 let build = self.build_if_stale(function).await?;
                 build_duration = build.map(|report| report.duration);
-                let caller = Caller {
-                    request_id: &request_id,
-                    client_context,
-                };
                 self.invoke_native(workspace, function, event, caller, sink)
                     .await?
             }
@@ -542,10 +524,6 @@ impl Runtime {
                             .await?
                     }
                     GuestMode::Environment => {
-                        let caller = Caller {
-                            request_id: &request_id,
-                            client_context,
-                        };
                         self.invoke_in_environment(
                             workspace,
                             function,

@@ -28,6 +28,8 @@ const PIPE_BYTES: usize = 1024 * 1024;
 pub struct LogPipe {
     /// Non-blocking.
     reader: PipeReader,
+    /// What one read fills, kept: it is read after every invocation.
+    read_buffer: Vec<u8>,
     /// Every write end is closed: the process and all it started are gone.
     closed: bool,
     /// The end of the last read that was not a whole line yet.
@@ -55,6 +57,7 @@ impl LogPipe {
         };
         let pipe = Self {
             reader,
+            read_buffer: vec![0; READ_CHUNK_BYTES],
             closed: false,
             unfinished: Vec::new(),
             lines: Vec::new(),
@@ -67,7 +70,8 @@ impl LogPipe {
     /// Reads what the pipe holds now, keeping it for the next take; makes room for the
     /// process to write more.
     pub fn read_written_so_far(&mut self) {
-        let mut chunk = vec![0_u8; READ_CHUNK_BYTES];
+        // Taken out while lines are split from it, which needs `self`.
+        let mut chunk = std::mem::take(&mut self.read_buffer);
         while !self.closed {
             match rustix::io::read(&self.reader, &mut chunk[..]) {
                 Ok(0) => self.closed = true,
@@ -77,6 +81,7 @@ impl LogPipe {
                 Err(_) => break,
             }
         }
+        self.read_buffer = chunk;
     }
 
     /// Reads the pipe until it is empty, then takes the lines read since the last take
@@ -100,9 +105,13 @@ impl LogPipe {
 
     fn split_lines(&mut self, mut bytes: &[u8]) {
         while let Some(end) = bytes.iter().position(|byte| *byte == b'\n') {
-            let mut line = std::mem::take(&mut self.unfinished);
-            line.extend_from_slice(&bytes[..end]);
-            self.push_line(&line);
+            if self.unfinished.is_empty() {
+                self.push_line(&bytes[..end]);
+            } else {
+                self.unfinished.extend_from_slice(&bytes[..end]);
+                let line = std::mem::take(&mut self.unfinished);
+                self.push_line(&line);
+            }
             bytes = &bytes[end + 1..];
         }
         self.unfinished.extend_from_slice(bytes);
