@@ -207,14 +207,16 @@ func main() { lambda.Start(handler) }
     assert_eq!(after.init_duration_ms, None, "the same environment, warm");
 
     // A caller's client context (the Invoke API's `ClientContext`) in `lambdacontext`.
-    let options = lambdesk::runtime::InvokeOptions {
-        client_context: Some(r#"{"client":{"app_title":"tests"},"custom":{"k":"v"}}"#),
-        ..lambdesk::runtime::InvokeOptions::default()
-    };
-    let with_context = runtime
-        .invoke_with(&test.workspace, &function, br#"{"name": "Ada"}"#, options)
-        .await
-        .unwrap();
+    let client_context = r#"{"client":{"app_title":"tests"},"custom":{"k":"v"}}"#;
+    let with_context = common::invoke_with_client_context(
+        &test,
+        &runtime,
+        &function,
+        r#"{"name": "Ada"}"#,
+        client_context,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         with_context.outcome,
         Outcome::Success(

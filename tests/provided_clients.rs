@@ -27,6 +27,26 @@ fn awslambdaric_venv(test_name: &str) -> Option<PathBuf> {
     common::venvs::AWS_VENV.with(test_name, &["awslambdaric"], &[])
 }
 
+/// A `provided` function `name` with `handler`, its `files`, and an executable `bootstrap`.
+fn add_provided(
+    test: &TestWorkspace,
+    name: &str,
+    handler: &str,
+    files: &[(&str, &[u8])],
+    bootstrap: &[u8],
+) -> Function {
+    let function = test
+        .workspace
+        .create_function(
+            name,
+            &FunctionConfig::new(Language::Provided, handler),
+            files,
+        )
+        .unwrap();
+    write_executable(&function.dir.join("bootstrap"), bootstrap);
+    function
+}
+
 fn write_executable(path: &Path, text: &[u8]) {
     std::fs::write(path, text).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -53,23 +73,17 @@ def handler(event, context):
 /// awslambdaric, as a Python function on `provided.al2023` does: the bootstrap starts
 /// AWS's runtime interface client with the handler Lambda gives it.
 fn add_awslambdaric_function(test: &TestWorkspace, venv: &Path, name: &str) -> Function {
-    let function = test
-        .workspace
-        .create_function(
-            name,
-            &FunctionConfig::new(Language::Provided, "app.handler"),
-            &[("app.py", PYTHON_HANDLER.as_bytes())],
-        )
-        .unwrap();
-    write_executable(
-        &function.dir.join("bootstrap"),
-        format!(
-            "#!/bin/sh\nexec {} -m awslambdaric \"$_HANDLER\"\n",
-            venv.join("bin/python").display()
-        )
-        .as_bytes(),
+    let bootstrap = format!(
+        "#!/bin/sh\nexec {} -m awslambdaric \"$_HANDLER\"\n",
+        venv.join("bin/python").display()
     );
-    function
+    add_provided(
+        test,
+        name,
+        "app.handler",
+        &[("app.py", PYTHON_HANDLER.as_bytes())],
+        bootstrap.as_bytes(),
+    )
 }
 
 #[tokio::test]
@@ -155,19 +169,13 @@ pub fn built_rust_bootstrap() -> PathBuf {
 async fn a_rust_bootstrap_built_with_lambda_runtime_answers_and_fails_as_on_lambda() {
     let bootstrap = built_rust_bootstrap();
     let test = TestWorkspace::new();
-    let function = test
-        .workspace
-        .create_function(
-            "rust-native",
-            &FunctionConfig::new(Language::Provided, "bootstrap"),
-            &[("bootstrap", std::fs::read(&bootstrap).unwrap().as_slice())],
-        )
-        .unwrap();
-    std::fs::set_permissions(
-        function.dir.join("bootstrap"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .unwrap();
+    let function = add_provided(
+        &test,
+        "rust-native",
+        "bootstrap",
+        &[],
+        &std::fs::read(&bootstrap).unwrap(),
+    );
     let runtime = test.runtime();
 
     let record = invoke(&test, &runtime, &function, r#"{"name":"grace"}"#)
@@ -282,16 +290,11 @@ fn boto3_invokes_a_provided_function_through_lambdesk_serve() {
 fn lambdesk_invoke_runs_the_rust_bootstrap_and_prints_lambdas_report() {
     let bootstrap = built_rust_bootstrap();
     let test = TestWorkspace::new();
-    let function = test
-        .workspace
-        .create_function(
-            "rust-cli",
-            &FunctionConfig::new(Language::Provided, "bootstrap"),
-            &[("bootstrap", std::fs::read(&bootstrap).unwrap().as_slice())],
-        )
-        .unwrap();
-    write_executable(
-        &function.dir.join("bootstrap"),
+    add_provided(
+        &test,
+        "rust-cli",
+        "bootstrap",
+        &[],
         &std::fs::read(&bootstrap).unwrap(),
     );
     let mut child = Command::new(env!("CARGO_BIN_EXE_lambdesk"))
@@ -354,23 +357,17 @@ fn add_node_ric_function(test: &TestWorkspace, ric: &Path, name: &str, source: &
         .output()
         .unwrap();
     let node = String::from_utf8(node.stdout).unwrap().trim().to_owned();
-    let function = test
-        .workspace
-        .create_function(
-            name,
-            &FunctionConfig::new(Language::Provided, "index.handler"),
-            &[("index.mjs", source.as_bytes())],
-        )
-        .unwrap();
-    write_executable(
-        &function.dir.join("bootstrap"),
-        format!(
-            "#!/bin/sh\nexec {node} {} \"$_HANDLER\"\n",
-            ric.join("bin/index.mjs").display()
-        )
-        .as_bytes(),
+    let bootstrap = format!(
+        "#!/bin/sh\nexec {node} {} \"$_HANDLER\"\n",
+        ric.join("bin/index.mjs").display()
     );
-    function
+    add_provided(
+        test,
+        name,
+        "index.handler",
+        &[("index.mjs", source.as_bytes())],
+        bootstrap.as_bytes(),
+    )
 }
 
 const NODE_HANDLER: &str = r#"export const handler = async (event, context) => {
@@ -536,14 +533,16 @@ async fn aws_lambda_go_runs_a_go_handler_natively() {
         ("errorString", "no order for x")
     );
 
-    let options = lambdesk::runtime::InvokeOptions {
-        client_context: Some(r#"{"client":{"app_title":"tests"}}"#),
-        ..lambdesk::runtime::InvokeOptions::default()
-    };
-    let warm = runtime
-        .invoke_with(&test.workspace, &function, br#"{"name":"again"}"#, options)
-        .await
-        .unwrap();
+    let client_context = r#"{"client":{"app_title":"tests"}}"#;
+    let warm = common::invoke_with_client_context(
+        &test,
+        &runtime,
+        &function,
+        r#"{"name":"again"}"#,
+        client_context,
+    )
+    .await
+    .unwrap();
     assert_eq!(response(&warm)["app"], "tests");
     assert_eq!(warm.init_duration_ms, None, "still the same process");
 }
@@ -557,19 +556,13 @@ async fn a_streaming_rust_bootstrap_sends_its_chunks_as_it_writes_them() {
     use lambdesk::runtime::{StreamedPart, response_channel};
     let streaming = built_rust_bootstrap().with_file_name("bootstrap-streaming");
     let test = TestWorkspace::new();
-    let function = test
-        .workspace
-        .create_function(
-            "rust-stream",
-            &FunctionConfig::new(Language::Provided, "bootstrap"),
-            &[("bootstrap", std::fs::read(&streaming).unwrap().as_slice())],
-        )
-        .unwrap();
-    std::fs::set_permissions(
-        function.dir.join("bootstrap"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .unwrap();
+    let function = add_provided(
+        &test,
+        "rust-stream",
+        "bootstrap",
+        &[],
+        &std::fs::read(&streaming).unwrap(),
+    );
     let runtime = test.runtime();
     let (sink, mut parts) = response_channel();
     let started = std::time::Instant::now();

@@ -238,14 +238,10 @@ def lambda_handler(event, context):
     // A caller's client context (the Invoke API's `ClientContext`), as awslambdaric
     // gives it: `client` an object with the app's fields, `custom` and `env` dicts.
     let client_context = r#"{"client":{"app_title":"tests","installation_id":"i-1"},"custom":{"k":"v"},"env":{"locale":"en"}}"#;
-    let options = lambdesk::runtime::InvokeOptions {
-        client_context: Some(client_context),
-        ..lambdesk::runtime::InvokeOptions::default()
-    };
-    let record = runtime
-        .invoke_with(&test.workspace, &function, b"{}", options)
-        .await
-        .unwrap();
+    let record =
+        common::invoke_with_client_context(&test, &runtime, &function, "{}", client_context)
+            .await
+            .unwrap();
     assert_eq!(
         response(&record)["client_context"],
         json!(["tests", {"k": "v"}, {"locale": "en"}])

@@ -189,14 +189,16 @@ lambdesk_lambda::main!(main);
     assert_eq!(after.log_stream, failed.log_stream);
 
     // A caller's client context (the Invoke API's `ClientContext`), as lambda_runtime's.
-    let options = lambdesk::runtime::InvokeOptions {
-        client_context: Some(r#"{"client":{"app_title":"tests"},"custom":{"k":"v"}}"#),
-        ..lambdesk::runtime::InvokeOptions::default()
-    };
-    let with_context = runtime
-        .invoke_with(&test.workspace, &function, br#"{"name": "Ada"}"#, options)
-        .await
-        .unwrap();
+    let client_context = r#"{"client":{"app_title":"tests"},"custom":{"k":"v"}}"#;
+    let with_context = common::invoke_with_client_context(
+        &test,
+        &runtime,
+        &function,
+        r#"{"name": "Ada"}"#,
+        client_context,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         with_context.outcome,
         Outcome::Success(json!({"name": "Ada", "memory": 128, "app": "tests"}))

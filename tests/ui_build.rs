@@ -7,14 +7,12 @@
 )]
 
 mod common;
+mod console_harness;
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use lambdesk::console::Console;
 use lambdesk::runtime::RuntimeOptions;
 use lambdesk::sample_workspace::open_sample_workspace;
 use lambdesk::ui::LambdeskApp;
@@ -27,33 +25,15 @@ fn console_with_rust_function(root: &Path) -> Harness<'static, LambdeskApp> {
         .create_function(&workspace, "greet", 128)
         .unwrap();
     let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
         rust_build: common::rust_build_options(),
-        ..RuntimeOptions::default()
+        ..console_harness::runtime_options()
     };
-    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
-    let app = LambdeskApp::new(Console::with_workspace(workspace, options, waker).unwrap());
-    Harness::builder()
-        .with_size(egui::vec2(1200.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut LambdeskApp| {
-                app.logic();
-                app.ui(ui);
-            },
-            app,
-        )
+    console_harness::harness(console_harness::app(workspace, options))
 }
 
 /// Steps frames until a label containing `text` shows (a build takes seconds).
 fn wait_for_contains(harness: &mut Harness<'_, LambdeskApp>, text: &str) {
-    for _ in 0..12_000 {
-        harness.step();
-        if harness.query_by_label_contains(text).is_some() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("no label contains `{text}`");
+    console_harness::wait_for_label_containing(harness, text, 12_000);
 }
 
 #[test]

@@ -4,14 +4,15 @@
     reason = "test helpers: a panic is a test failure with its location"
 )]
 
+mod console_harness;
+
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use console_harness::harness;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
-use lambdesk::console::Console;
 use lambdesk::runtime::RuntimeOptions;
 use lambdesk::sample_workspace::open_sample_workspace;
 use lambdesk::ui::LambdeskApp;
@@ -24,25 +25,7 @@ fn app(root: &Path) -> LambdeskApp {
 fn app_with(root: &Path, prepare: impl FnOnce(&Path)) -> LambdeskApp {
     let workspace = open_sample_workspace(root).unwrap();
     prepare(root);
-    let context = Arc::new(OnceLock::new());
-    let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-        ..RuntimeOptions::default()
-    };
-    let console = Console::with_workspace(workspace, options, LambdeskApp::waker(context)).unwrap();
-    LambdeskApp::new(console)
-}
-
-fn harness(app: LambdeskApp) -> Harness<'static, LambdeskApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1200.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut LambdeskApp| {
-                app.logic();
-                app.ui(ui);
-            },
-            app,
-        )
+    console_harness::app(workspace, console_harness::runtime_options())
 }
 
 /// The Test button (drawn after the Test tab, which has the same label).
@@ -62,14 +45,7 @@ fn run_test_tab(harness: &mut Harness<'_, LambdeskApp>, label: &str) {
 
 /// Steps frames until `label` shows up (the invocation runs in the background).
 fn wait_for(harness: &mut Harness<'_, LambdeskApp>, label: &str) {
-    for _ in 0..500 {
-        harness.step();
-        if harness.query_by_label(label).is_some() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("`{label}` did not appear");
+    console_harness::wait_for_label(harness, label, 500);
 }
 
 #[test]
@@ -787,13 +763,7 @@ fn requests_to_the_gateway_show_in_the_logs_and_the_status_bar() {
     )
     .unwrap();
     let workspace = lambdesk::model::Workspace::open(&root).unwrap();
-    let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-        ..RuntimeOptions::default()
-    };
-    let context = Arc::new(OnceLock::new());
-    let mut console =
-        Console::with_workspace(workspace, options, LambdeskApp::waker(context)).unwrap();
+    let mut console = console_harness::console(workspace, console_harness::runtime_options());
     console.start_triggers();
     let url = console
         .state()
@@ -837,14 +807,7 @@ fn requests_to_the_gateway_show_in_the_logs_and_the_status_bar() {
 
 /// Steps frames until a label containing `text` shows up.
 fn wait_for_contains(harness: &mut Harness<'_, LambdeskApp>, text: &str) {
-    for _ in 0..500 {
-        harness.step();
-        if harness.query_by_label_contains(text).is_some() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("no label contains `{text}`");
+    console_harness::wait_for_label_containing(harness, text, 500);
 }
 
 #[test]
@@ -896,12 +859,7 @@ fn app_with_workspace_config(root: &Path, toml: &str) -> LambdeskApp {
     open_sample_workspace(root).unwrap();
     std::fs::write(root.join("lambdesk.toml"), toml).unwrap();
     let workspace = lambdesk::model::Workspace::open(root).unwrap();
-    let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-        ..RuntimeOptions::default()
-    };
-    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
-    LambdeskApp::new(Console::with_workspace(workspace, options, waker).unwrap())
+    console_harness::app(workspace, console_harness::runtime_options())
 }
 
 /// Focuses the text field labelled `label` and types `text` into it.
@@ -1021,12 +979,7 @@ fn a_running_rate_schedule_shows_when_the_engine_fires_it() {
             )],
         )
         .unwrap();
-    let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-        ..RuntimeOptions::default()
-    };
-    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
-    let mut console = Console::with_workspace(workspace, options, waker).unwrap();
+    let mut console = console_harness::console(workspace, console_harness::runtime_options());
     console.start_triggers();
     let started = chrono::Utc::now();
     std::thread::sleep(Duration::from_millis(1_500));
@@ -1175,9 +1128,7 @@ fn the_first_javascript_test_of_a_machine_says_what_it_is_preparing() {
         cache_dir: dir.path().join("fresh-cache"),
         ..RuntimeOptions::default()
     };
-    let context = Arc::new(OnceLock::new());
-    let console = Console::with_workspace(workspace, options, LambdeskApp::waker(context)).unwrap();
-    let mut harness = harness(LambdeskApp::new(console));
+    let mut harness = harness(console_harness::app(workspace, options));
     harness.run();
     harness.get_by_label("Test").click();
     harness.run();
@@ -1464,12 +1415,7 @@ fn configuration_with_triggers_running_after(
     .unwrap();
     prepare(root);
     let workspace = lambdesk::model::Workspace::open(root).unwrap();
-    let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-        ..RuntimeOptions::default()
-    };
-    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
-    let mut console = Console::with_workspace(workspace, options, waker).unwrap();
+    let mut console = console_harness::console(workspace, console_harness::runtime_options());
     console.start_triggers();
     let mut harness = harness(LambdeskApp::new(console));
     harness.run();
@@ -1701,12 +1647,7 @@ fn a_trigger_card_counts_its_events_and_opens_its_logs() {
     )
     .unwrap();
     let workspace = lambdesk::model::Workspace::open(&root).unwrap();
-    let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-        ..RuntimeOptions::default()
-    };
-    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
-    let mut console = Console::with_workspace(workspace, options, waker).unwrap();
+    let mut console = console_harness::console(workspace, console_harness::runtime_options());
     console.start_triggers();
     let url = console
         .state()

@@ -5,38 +5,24 @@
     reason = "test helpers: a panic is a test failure with its location"
 )]
 
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+mod console_harness;
 
+use std::path::Path;
+
+use console_harness::harness;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use lambdesk::console::Console;
 use lambdesk::runtime::{LanguagePack, PackLanguage, RuntimeOptions};
 use lambdesk::sample_workspace::open_sample_workspace;
 use lambdesk::ui::LambdeskApp;
 
 fn app(root: &Path, language_packs_dir: std::path::PathBuf) -> LambdeskApp {
     let workspace = open_sample_workspace(root).unwrap();
-    let context = Arc::new(OnceLock::new());
     let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
         language_packs_dir,
-        ..RuntimeOptions::default()
+        ..console_harness::runtime_options()
     };
-    let console = Console::with_workspace(workspace, options, LambdeskApp::waker(context)).unwrap();
-    LambdeskApp::new(console)
-}
-
-fn harness(app: LambdeskApp) -> Harness<'static, LambdeskApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1200.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut LambdeskApp| {
-                app.logic();
-                app.ui(ui);
-            },
-            app,
-        )
+    console_harness::app(workspace, options)
 }
 
 fn search_blueprints(harness: &mut Harness<'_, LambdeskApp>, words: &str) {

@@ -5,16 +5,13 @@
     reason = "test helpers: a panic is a test failure with its location"
 )]
 
+mod console_harness;
+
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use lambdesk::console::Console;
-use lambdesk::runtime::RuntimeOptions;
 use lambdesk::sample_workspace::open_sample_workspace;
 use lambdesk::ui::LambdeskApp;
 
@@ -53,28 +50,14 @@ fn app_with_native_function(root: &Path) -> LambdeskApp {
     )
     .unwrap();
     std::fs::set_permissions(&bootstrap, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let context = Arc::new(OnceLock::new());
-    let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-        ..RuntimeOptions::default()
-    };
-    let console = Console::with_workspace(workspace, options, LambdeskApp::waker(context)).unwrap();
-    LambdeskApp::new(console)
+    console_harness::app(workspace, console_harness::runtime_options())
 }
 
 #[test]
 fn a_provided_function_is_marked_native_and_runs_from_the_test_tab() {
     let dir = tempfile::tempdir().unwrap();
     let app = app_with_native_function(&dir.path().join("ws"));
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1200.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut LambdeskApp| {
-                app.logic();
-                app.ui(ui);
-            },
-            app,
-        );
+    let mut harness = console_harness::harness(app);
     harness.run();
     // Only the provided function carries the mark; the sample's JS function does not.
     assert_eq!(harness.query_all_by_label("native process").count(), 1);
@@ -86,14 +69,7 @@ fn a_provided_function_is_marked_native_and_runs_from_the_test_tab() {
     harness.run();
     harness.get_all_by_label("Test").last().unwrap().click();
     harness.step();
-    for _ in 0..1000 {
-        harness.step();
-        if harness.query_by_label("Succeeded").is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    harness.get_by_label("Succeeded");
+    console_harness::wait_for_label(&mut harness, "Succeeded", 1000);
     harness.get_by_label_contains("a native process");
     harness.get_by_label("Init duration");
 }

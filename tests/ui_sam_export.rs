@@ -5,14 +5,12 @@
     reason = "test helpers: a panic is a test failure with its location"
 )]
 
+mod console_harness;
+
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use lambdesk::console::Console;
-use lambdesk::runtime::RuntimeOptions;
 use lambdesk::sample_workspace::open_sample_workspace;
 use lambdesk::ui::LambdeskApp;
 
@@ -34,40 +32,17 @@ impl lambdesk::ui::Dialogs for AnsweringDialogs {
 
 fn harness(root: &Path, out: &Path) -> Harness<'static, LambdeskApp> {
     let workspace = open_sample_workspace(root).unwrap();
-    let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-        ..RuntimeOptions::default()
-    };
-    let console = Console::with_workspace(
-        workspace,
-        options,
-        LambdeskApp::waker(Arc::new(OnceLock::new())),
-    )
-    .unwrap();
-    let app = LambdeskApp::new(console).with_dialogs(Box::new(AnsweringDialogs {
-        folder: out.to_owned(),
-    }));
-    Harness::builder()
-        .with_size(egui::vec2(1200.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut LambdeskApp| {
-                app.logic();
-                app.ui(ui);
-            },
-            app,
-        )
+    let app = console_harness::app(workspace, console_harness::runtime_options()).with_dialogs(
+        Box::new(AnsweringDialogs {
+            folder: out.to_owned(),
+        }),
+    );
+    console_harness::harness(app)
 }
 
 /// Steps frames until a label containing `text` shows up (the export runs on a thread).
 fn wait_for(harness: &mut Harness<'_, LambdeskApp>, text: &str) {
-    for _ in 0..1000 {
-        harness.step();
-        if harness.query_by_label_contains(text).is_some() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("`{text}` did not appear");
+    console_harness::wait_for_label_containing(harness, text, 1000);
 }
 
 #[test]

@@ -6,13 +6,12 @@
     reason = "test helpers: a panic is a test failure with its location"
 )]
 
+mod console_harness;
+
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use lambdesk::console::Console;
-use lambdesk::runtime::RuntimeOptions;
 use lambdesk::sample_workspace::open_sample_workspace;
 use lambdesk::ui::LambdeskApp;
 
@@ -39,28 +38,10 @@ impl lambdesk::ui::Dialogs for AnsweringDialogs {
 
 fn harness(root: &Path, dialogs: AnsweringDialogs) -> Harness<'static, LambdeskApp> {
     let workspace = open_sample_workspace(root).unwrap();
-    let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-        ..RuntimeOptions::default()
-    };
-    let console = Console::with_workspace(
-        workspace,
-        options,
-        LambdeskApp::waker(Arc::new(OnceLock::new())),
-    )
-    .unwrap();
-    let app = LambdeskApp::new(console).with_dialogs(Box::new(dialogs));
-    Harness::builder()
-        .with_size(egui::vec2(1200.0, 800.0))
-        // The report window's scroll area settles over a few frames.
-        .with_max_steps(12)
-        .build_ui_state(
-            |ui, app: &mut LambdeskApp| {
-                app.logic();
-                app.ui(ui);
-            },
-            app,
-        )
+    let app = console_harness::app(workspace, console_harness::runtime_options())
+        .with_dialogs(Box::new(dialogs));
+    // The report window's scroll area settles over a few frames.
+    console_harness::harness_with(console_harness::builder().with_max_steps(12), app)
 }
 
 fn import_from_menu(harness: &mut Harness<'_, LambdeskApp>) {
@@ -139,24 +120,11 @@ fn a_command_line_imports_report_shows_when_the_console_next_opens_the_workspace
     })
     .unwrap();
     let open = || {
-        let console = Console::with_workspace(
-            lambdesk::model::Workspace::open(&root).unwrap(),
-            RuntimeOptions {
-                cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-                ..RuntimeOptions::default()
-            },
-            LambdeskApp::waker(Arc::new(OnceLock::new())),
-        )
-        .unwrap();
-        Harness::builder()
-            .with_size(egui::vec2(1200.0, 800.0))
-            .build_ui_state(
-                |ui, app: &mut LambdeskApp| {
-                    app.logic();
-                    app.ui(ui);
-                },
-                LambdeskApp::new(console),
-            )
+        let workspace = lambdesk::model::Workspace::open(&root).unwrap();
+        console_harness::harness(console_harness::app(
+            workspace,
+            console_harness::runtime_options(),
+        ))
     };
     let mut first = open();
     first.run();

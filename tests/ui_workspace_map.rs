@@ -4,13 +4,12 @@
     reason = "test helpers: a panic is a test failure with its location"
 )]
 
+mod console_harness;
+
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
-use lambdesk::console::Console;
-use lambdesk::runtime::RuntimeOptions;
 use lambdesk::sample_workspace::open_sample_workspace;
 use lambdesk::ui::LambdeskApp;
 
@@ -18,21 +17,13 @@ use lambdesk::ui::LambdeskApp;
 fn harness(root: &Path, prepare: impl FnOnce(&Path)) -> Harness<'static, LambdeskApp> {
     let workspace = open_sample_workspace(root).unwrap();
     prepare(root);
-    let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-        ..RuntimeOptions::default()
-    };
-    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
-    let app = LambdeskApp::new(Console::with_workspace(workspace, options, waker).unwrap());
-    Harness::builder()
-        .with_size(egui::vec2(1000.0, 700.0))
-        .build_ui_state(
-            |ui, app: &mut LambdeskApp| {
-                app.logic();
-                app.ui(ui);
-            },
-            app,
-        )
+    let app = console_harness::app(workspace, console_harness::runtime_options());
+    console_harness::harness_with(small_window(), app)
+}
+
+/// 1000×700, the smallest size the console is made for.
+fn small_window() -> egui_kittest::HarnessBuilder<LambdeskApp> {
+    console_harness::builder().with_size(egui::vec2(1000.0, 700.0))
 }
 
 fn open_map(harness: &mut Harness<'_, LambdeskApp>) {
@@ -304,27 +295,14 @@ fn running_triggers_count_on_the_map_and_a_function_card_opens_its_logs() {
     )
     .unwrap();
     let workspace = lambdesk::model::Workspace::open(&root).unwrap();
-    let options = RuntimeOptions {
-        cache_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"),
-        ..RuntimeOptions::default()
-    };
-    let waker = LambdeskApp::waker(Arc::new(OnceLock::new()));
-    let mut console = Console::with_workspace(workspace, options, waker).unwrap();
+    let mut console = console_harness::console(workspace, console_harness::runtime_options());
     console.start_triggers();
     let url = console
         .state()
         .gateway_url
         .clone()
         .expect("the gateway runs");
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1000.0, 700.0))
-        .build_ui_state(
-            |ui, app: &mut LambdeskApp| {
-                app.logic();
-                app.ui(ui);
-            },
-            LambdeskApp::new(console),
-        );
+    let mut harness = console_harness::harness_with(small_window(), LambdeskApp::new(console));
     harness.run();
     for _ in 0..2 {
         let reply = gateway_get(&url, "/items/1");

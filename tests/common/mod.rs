@@ -199,6 +199,23 @@ pub async fn invoke(
         .await
 }
 
+/// `invoke` with a caller's client context (the Invoke API's `ClientContext`, JSON).
+pub async fn invoke_with_client_context(
+    test: &TestWorkspace,
+    runtime: &Runtime,
+    function: &Function,
+    event: &str,
+    client_context: &str,
+) -> Result<InvocationRecord, InvokeError> {
+    let options = lambdesk::runtime::InvokeOptions {
+        client_context: Some(client_context),
+        ..lambdesk::runtime::InvokeOptions::default()
+    };
+    runtime
+        .invoke_with(&test.workspace, function, event.as_bytes(), options)
+        .await
+}
+
 /// A WASI command module whose `_start` runs `body`. `$write (fd, ptr, len)` writes
 /// memory to a file descriptor; memory 0..16 is scratch space; `data` goes at 16.
 pub fn command_module(body: &str, data: &str) -> String {
